@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SMTP reply codes, enhanced status codes and EHLO extension keywords.
+ * Descriptions are written for this project from the RFCs and the IANA
+ * registries they create. */
+#include "smtp_codes.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- Basic reply codes ------------------------------------------------- */
+
+/* Sorted by value. Where several RFCs give one code different meanings,
+ * the text names them all, most common first. */
+const smtp_code_name_t smtp_reply_codes[] = {
+    { 211, "System status, or system help reply" },
+    { 214, "Help message" },
+    { 220, "Service ready" },
+    { 221, "Service closing transmission channel" },
+    { 235, "Authentication successful" },                           /* RFC 4954 */
+    { 250, "Requested mail action okay, completed" },
+    /* 251/252 also carry ETRN results (RFC 1985) */
+    { 251, "User not local; will forward" },
+    { 252, "Cannot VRFY user, but will accept message and attempt delivery" },
+    { 253, "Pending messages for node started" },                   /* RFC 1985 */
+    { 334, "Authentication challenge (continue)" },                 /* RFC 4954 */
+    { 354, "Start mail input; end with <CRLF>.<CRLF>" },
+    { 421, "Service not available, closing transmission channel" },
+    { 432, "A password transition is needed" },                     /* RFC 4954 */
+    { 450, "Requested mail action not taken: mailbox unavailable" },
+    { 451, "Requested action aborted: local error in processing" },
+    { 452, "Requested action not taken: insufficient system storage" },
+    { 453, "You have no mail" },                                    /* RFC 2645 */
+    /* RFC 3207 and RFC 4954 */
+    { 454, "TLS not available due to temporary reason, or temporary authentication failure" },
+    { 455, "Server unable to accommodate parameters" },
+    { 458, "Unable to queue messages for node" },                   /* RFC 1985 */
+    { 459, "Node not allowed" },                                    /* RFC 1985 */
+    /* RFC 4954 also uses 500 for an over-long authentication line */
+    { 500, "Syntax error, command unrecognized" },
+    { 501, "Syntax error in parameters or arguments" },
+    { 502, "Command not implemented" },
+    { 503, "Bad sequence of commands" },
+    { 504, "Command parameter not implemented" },
+    { 521, "Host does not accept mail" },                           /* RFC 7504 */
+    /* RFC 4954 and RFC 3207 */
+    { 530, "Authentication required, or must issue a STARTTLS command first" },
+    { 534, "Authentication mechanism is too weak" },                /* RFC 4954 */
+    { 535, "Authentication credentials invalid" },                  /* RFC 4954 */
+    { 538, "Encryption required for requested authentication mechanism" }, /* RFC 4954 */
+    { 550, "Requested action not taken: mailbox unavailable" },
+    { 551, "User not local; please try <forward-path>" },
+    { 552, "Requested mail action aborted: exceeded storage allocation" },
+    { 553, "Requested action not taken: mailbox name not allowed" },
+    { 554, "Transaction failed (or no SMTP service here)" },
+    { 555, "MAIL FROM/RCPT TO parameters not recognized or not implemented" },
+    { 556, "Domain does not accept mail" },                         /* RFC 7504 */
+    { 0, NULL }
+};
+
+const smtp_code_name_t smtp_reply_first_digits[] = {
+    { 1, "Positive preliminary" },
+    { 2, "Positive completion" },
+    { 3, "Positive intermediate" },
+    { 4, "Transient negative completion" },
+    { 5, "Permanent negative completion" },
+    { 0, NULL }
+};
+
+const smtp_code_name_t smtp_reply_second_digits[] = {
+    { 0, "Syntax" },
+    { 1, "Information" },
+    { 2, "Connections" },
+    { 3, "Unspecified" },
+    { 4, "Unspecified" },
+    { 5, "Mail system" },
+    { 0, NULL }
+};
+
+static const char *table_lookup(const smtp_code_name_t *table, unsigned value)
+{
+    for (const smtp_code_name_t *e = table; e->name != NULL; e++) {
+        if (e->value == value) {
+            return e->name;
+        }
+    }
+    return NULL;
+}
+
+const char *smtp_reply_code_text(unsigned code)
+{
+    return table_lookup(smtp_reply_codes, code);
+}
+
+const char *smtp_reply_first_digit_text(unsigned digit)
+{
+    return table_lookup(smtp_reply_first_digits, digit);
+}
+
+const char *smtp_reply_second_digit_text(unsigned digit)
+{
+    return table_lookup(smtp_reply_second_digits, digit);
+}
+
+/* ---- Enhanced status codes ---------------------------------------------- */
+
+const smtp_code_name_t smtp_enh_classes[] = {
+    { 2, "Success" },
+    { 4, "Persistent transient failure" },
+    { 5, "Permanent failure" },
+    { 0, NULL }
+};
+
+const smtp_code_name_t smtp_enh_subjects[] = {
+    { 0, "Other or undefined status" },
+    { 1, "Addressing status" },
+    { 2, "Mailbox status" },
+    { 3, "Mail system status" },
+    { 4, "Network and routing status" },
+    { 5, "Mail delivery protocol status" },
+    { 6, "Message content or media status" },
+    { 7, "Security or policy status" },
+    { 0, NULL }
+};
+
+const char *smtp_enh_class_text(unsigned cls)
+{
+    return table_lookup(smtp_enh_classes, cls);
+}
+
+const char *smtp_enh_subject_text(unsigned subject)
+{
+    return table_lookup(smtp_enh_subjects, subject);
+}
+
+typedef struct {
+    uint8_t subject;
+    uint8_t detail;
+    const char *text;
+} enh_code_t;
+
+/* IANA "SMTP Enhanced Status Codes" registry, enumerated codes, sorted by
+ * (subject, detail). Unattributed entries are from RFC 3463. */
+static const enh_code_t enh_codes[] = {
+    { 0, 0, "Other undefined status" },
+
+    { 1, 0, "Other address status" },
+    { 1, 1, "Bad destination mailbox address" },
+    { 1, 2, "Bad destination system address" },
+    { 1, 3, "Bad destination mailbox address syntax" },
+    { 1, 4, "Destination mailbox address ambiguous" },
+    { 1, 5, "Destination address valid" },
+    { 1, 6, "Destination mailbox has moved, no forwarding address" },
+    { 1, 7, "Bad sender's mailbox address syntax" },
+    { 1, 8, "Bad sender's system address" },
+    { 1, 9, "Message relayed to non-compliant mailer" },            /* RFC 3886 */
+    { 1, 10, "Recipient address has null MX" },                     /* RFC 7505 */
+
+    { 2, 0, "Other or undefined mailbox status" },
+    { 2, 1, "Mailbox disabled, not accepting messages" },
+    { 2, 2, "Mailbox full" },
+    { 2, 3, "Message length exceeds administrative limit" },
+    { 2, 4, "Mailing list expansion problem" },
+
+    { 3, 0, "Other or undefined mail system status" },
+    { 3, 1, "Mail system full" },
+    { 3, 2, "System not accepting network messages" },
+    { 3, 3, "System not capable of selected features" },
+    { 3, 4, "Message too big for system" },
+    { 3, 5, "System incorrectly configured" },
+    { 3, 6, "Requested priority was changed" },                     /* RFC 6710 */
+
+    { 4, 0, "Other or undefined network or routing status" },
+    { 4, 1, "No answer from host" },
+    { 4, 2, "Bad connection" },
+    { 4, 3, "Directory server failure" },
+    { 4, 4, "Unable to route" },
+    { 4, 5, "Mail system congestion" },
+    { 4, 6, "Routing loop detected" },
+    { 4, 7, "Delivery time expired" },
+
+    { 5, 0, "Other or undefined protocol status" },
+    { 5, 1, "Invalid command" },
+    { 5, 2, "Syntax error" },
+    { 5, 3, "Too many recipients" },
+    { 5, 4, "Invalid command arguments" },
+    { 5, 5, "Wrong protocol version" },
+    { 5, 6, "Authentication Exchange line is too long" },           /* RFC 4954 */
+
+    { 6, 0, "Other or undefined media error" },
+    { 6, 1, "Media not supported" },
+    { 6, 2, "Conversion required and prohibited" },
+    { 6, 3, "Conversion required but not supported" },
+    { 6, 4, "Conversion with loss performed" },
+    { 6, 5, "Conversion failed" },
+    { 6, 6, "Message content not available" },                      /* RFC 4468 */
+    /* SMTPUTF8 / EAI (RFC 5336, updated by RFC 6531) */
+    { 6, 7, "Non-ASCII addresses not permitted for that sender/recipient" },
+    { 6, 8, "UTF-8 string reply is required, but not permitted by the SMTP client" },
+    { 6, 9, "UTF-8 header message cannot be transferred to one or more recipients, "
+            "so the message must be rejected" },
+    { 6, 10, "UTF-8 string reply is required, but not permitted by the SMTP client "
+             "(deprecated duplicate of X.6.8)" },
+
+    { 7, 0, "Other or undefined security status" },
+    { 7, 1, "Delivery not authorized, message refused" },
+    { 7, 2, "Mailing list expansion prohibited" },
+    { 7, 3, "Security conversion required but not possible" },
+    { 7, 4, "Security features not supported" },
+    { 7, 5, "Cryptographic failure" },
+    { 7, 6, "Cryptographic algorithm not supported" },
+    { 7, 7, "Message integrity failure" },
+    { 7, 8, "Authentication credentials invalid" },                 /* RFC 4954 */
+    { 7, 9, "Authentication mechanism is too weak" },               /* RFC 4954 */
+    { 7, 10, "Encryption Needed" },                                 /* RFC 5248 */
+    { 7, 11, "Encryption required for requested authentication mechanism" }, /* RFC 4954 */
+    { 7, 12, "A password transition is needed" },                   /* RFC 4954 */
+    { 7, 13, "User Account Disabled" },                             /* RFC 5248 */
+    { 7, 14, "Trust relationship required" },                       /* RFC 5248 */
+    { 7, 15, "Priority Level is too low" },                         /* RFC 6710 */
+    { 7, 16, "Message is too big for the specified priority" },     /* RFC 6710 */
+    { 7, 17, "Mailbox owner has changed" },                         /* RFC 7293 */
+    { 7, 18, "Domain owner has changed" },                          /* RFC 7293 */
+    { 7, 19, "RRVS test cannot be completed" },                     /* RFC 7293 */
+    { 7, 20, "No passing DKIM signature found" },                   /* RFC 7372 */
+    { 7, 21, "No acceptable DKIM signature found" },                /* RFC 7372 */
+    { 7, 22, "No valid author-matched DKIM signature found" },      /* RFC 7372 */
+    { 7, 23, "SPF validation failed" },                             /* RFC 7372 */
+    { 7, 24, "SPF validation error" },                              /* RFC 7372 */
+    { 7, 25, "Reverse DNS validation failed" },                     /* RFC 7372 */
+    { 7, 26, "Multiple authentication checks failed" },             /* RFC 7372 */
+    { 7, 27, "Sender address has null MX" },                        /* RFC 7505 */
+    { 7, 28, "Mail flood detected" },
+    { 7, 29, "ARC validation failure" },                            /* RFC 8617 */
+    { 7, 30, "REQUIRETLS support required" },                       /* RFC 8689 */
+};
+
+const char *smtp_enh_code_text(unsigned subject, unsigned detail)
+{
+    for (size_t i = 0; i < sizeof enh_codes / sizeof enh_codes[0]; i++) {
+        if (enh_codes[i].subject == subject && enh_codes[i].detail == detail) {
+            return enh_codes[i].text;
+        }
+    }
+    return NULL;
+}
+
+/* ---- EHLO service extensions ------------------------------------------- */
+
+/* IANA "SMTP Service Extensions" keywords plus common vendor extensions,
+ * sorted by keyword. */
+static const smtp_ehlo_ext_t ehlo_exts[] = {
+    { "8BITMIME", "8-bit MIME transport", "RFC 6152" },
+    { "ATRN", "Authenticated TURN (on-demand mail relay)", "RFC 2645" },
+    { "AUTH", "SMTP authentication (SASL)", "RFC 4954" },
+    { "BINARYMIME", "Binary MIME message bodies", "RFC 3030" },
+    { "BURL", "Message assembly from a URL reference", "RFC 4468" },
+    { "CHECKPOINT", "Checkpoint/restart of interrupted transactions", "RFC 1845" },
+    { "CHUNKING", "Message transmission in chunks (BDAT)", "RFC 3030" },
+    { "CLIENTID", "Client identification", "draft-storey-smtp-client-id" },
+    { "CONNEG", "Content negotiation", "RFC 4141" },
+    { "CONPERM", "Content conversion permission", "RFC 4141" },
+    { "DELIVERBY", "Delivery deadline (deliver by)", "RFC 2852" },
+    { "DSN", "Delivery status notifications", "RFC 3461" },
+    { "ENHANCEDSTATUSCODES", "Enhanced status codes in replies", "RFC 2034" },
+    { "ETRN", "Remote message queue starting (extended TURN)", "RFC 1985" },
+    { "EXPN", "Expand mailing list", "RFC 5321" },
+    { "FUTURERELEASE", "Future message release (hold for delivery)", "RFC 4865" },
+    { "HELP", "Help information", "RFC 5321" },
+    { "LIMITS", "Server limits advertisement", "RFC 9422" },
+    { "MT-PRIORITY", "Message transfer priority", "RFC 6710" },
+    { "MTRK", "Message tracking", "RFC 3885" },
+    { "NO-SOLICITING", "No soliciting", "RFC 3865" },
+    { "ONEX", "One message transaction only", "Sendmail" },
+    { "PIPELINING", "Command pipelining", "RFC 2920" },
+    { "REQUIRETLS", "Require TLS for the whole delivery path", "RFC 8689" },
+    { "RRVS", "Require recipient valid since", "RFC 7293" },
+    { "SAML", "Send to terminal and mailbox", "RFC 821" },
+    { "SEND", "Send to terminal", "RFC 821" },
+    { "SIZE", "Message size declaration", "RFC 1870" },
+    { "SMTPUTF8", "Internationalized email addresses and headers", "RFC 6531" },
+    { "SOML", "Send to terminal or mailbox", "RFC 821" },
+    { "STARTTLS", "Upgrade to TLS", "RFC 3207" },
+    { "SUBMITTER", "Responsible submitter", "RFC 4405" },
+    { "TURN", "Reverse client and server roles", "RFC 821" },
+    { "UTF8SMTP", "Internationalized email (experimental, superseded by SMTPUTF8)",
+      "RFC 5336" },
+    { "VERB", "Verbose mode", "Sendmail" },
+    { "VRFY", "Verify user or mailbox name", "RFC 5321" },
+    { "X-ADAT", "Exchange authentication data", "Microsoft Exchange" },
+    { "X-ANONYMOUSTLS", "Exchange anonymous TLS between servers", "Microsoft Exchange" },
+    { "X-DRCP", "Exchange proprietary extension (DRCP)", "Microsoft Exchange" },
+    { "X-ERCP", "Exchange proprietary extension (ERCP)", "Microsoft Exchange" },
+    { "X-EXCH50", "Exchange message properties transfer", "Microsoft Exchange" },
+    { "X-EXPS", "Exchange server-to-server authentication", "Microsoft Exchange" },
+    { "X-LINK2STATE", "Exchange link state routing updates", "Microsoft Exchange" },
+    { "X-RCPTLIMIT", "Recipient limit per message", "Microsoft Exchange" },
+    { "X-TURNME", "Request role reversal (TURNME)", "Microsoft Exchange" },
+    { "XCLIENT", "Override client connection attributes", "Postfix" },
+    { "XEXCH50", "Exchange message properties transfer", "Microsoft Exchange" },
+    { "XFORWARD", "Forward original client attributes", "Postfix" },
+    { "XUSR", "Initial user submission", "Sendmail" },
+    { "XVERP", "Variable envelope return paths", "Postfix" },
+};
+
+const smtp_ehlo_ext_t *smtp_ehlo_ext_lookup(const char *kw, size_t len)
+{
+    if (kw == NULL || len == 0) {
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof ehlo_exts / sizeof ehlo_exts[0]; i++) {
+        const char *name = ehlo_exts[i].keyword;
+        if (strlen(name) == len && strncasecmp(name, kw, len) == 0) {
+            return &ehlo_exts[i];
+        }
+    }
+    return NULL;
+}

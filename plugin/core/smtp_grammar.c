@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "smtp_grammar.h"
+
+#include <string.h>
+#include <strings.h>
+
+typedef struct {
+    const char *name;
+    const char *description;
+} smtp_verb_t;
+
+/* Indexed by smtp_cmd_t. */
+static const smtp_verb_t smtp_verbs[SMTP_CMD_COUNT] = {
+    [SMTP_CMD_UNKNOWN]      = { NULL, "Unknown command" },
+    [SMTP_CMD_HELO]         = { "HELO", "Identify the client (RFC 5321)" },
+    [SMTP_CMD_EHLO]         = { "EHLO", "Identify the client and ask for the ESMTP extensions (RFC 5321)" },
+    [SMTP_CMD_MAIL]         = { "MAIL", "Start a mail transaction with the envelope sender (RFC 5321)" },
+    [SMTP_CMD_RCPT]         = { "RCPT", "Add an envelope recipient (RFC 5321)" },
+    [SMTP_CMD_DATA]         = { "DATA", "Ask to send the message (RFC 5321)" },
+    [SMTP_CMD_BDAT]         = { "BDAT", "Send a chunk of the message of a given size (RFC 3030)" },
+    [SMTP_CMD_RSET]         = { "RSET", "Abort the current mail transaction (RFC 5321)" },
+    [SMTP_CMD_VRFY]         = { "VRFY", "Verify a user name or mailbox (RFC 5321)" },
+    [SMTP_CMD_EXPN]         = { "EXPN", "Expand a mailing list (RFC 5321)" },
+    [SMTP_CMD_HELP]         = { "HELP", "Ask for help (RFC 5321)" },
+    [SMTP_CMD_NOOP]         = { "NOOP", "Do nothing; the server replies OK (RFC 5321)" },
+    [SMTP_CMD_QUIT]         = { "QUIT", "Close the session (RFC 5321)" },
+    [SMTP_CMD_TURN]         = { "TURN", "Swap the client and server roles (RFC 821, obsolete)" },
+    [SMTP_CMD_ETRN]         = { "ETRN", "Ask the server to start its queue for a domain (RFC 1985)" },
+    [SMTP_CMD_ATRN]         = { "ATRN", "Authenticated TURN (RFC 2645)" },
+    [SMTP_CMD_AUTH]         = { "AUTH", "Authenticate with a SASL mechanism (RFC 4954)" },
+    [SMTP_CMD_STARTTLS]     = { "STARTTLS", "Switch the connection to TLS (RFC 3207)" },
+    [SMTP_CMD_SEND]         = { "SEND", "Deliver to the user's terminal (RFC 821, obsolete)" },
+    [SMTP_CMD_SOML]         = { "SOML", "Send to terminal or mailbox (RFC 821, obsolete)" },
+    [SMTP_CMD_SAML]         = { "SAML", "Send to terminal and mailbox (RFC 821, obsolete)" },
+    [SMTP_CMD_XCLIENT]      = { "XCLIENT", "Override client attributes (Postfix extension)" },
+    [SMTP_CMD_XFORWARD]     = { "XFORWARD", "Forward original client attributes (Postfix extension)" },
+    [SMTP_CMD_XEXCH50]      = { "XEXCH50", "Exchange 5.0 binary envelope data (Microsoft extension)" },
+    [SMTP_CMD_X_EXPS]       = { "X-EXPS", "Exchange server-to-server authentication (Microsoft extension)" },
+    [SMTP_CMD_X_LINK2STATE] = { "X-LINK2STATE", "Exchange link state routing (Microsoft extension)" },
+};
+
+const char *smtp_cmd_name(smtp_cmd_t id)
+{
+    return (unsigned)id < SMTP_CMD_COUNT ? smtp_verbs[id].name : NULL;
+}
+
+const char *smtp_cmd_description(smtp_cmd_t id)
+{
+    return (unsigned)id < SMTP_CMD_COUNT ? smtp_verbs[id].description : smtp_verbs[0].description;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static size_t skip_spaces(const char *s, size_t len, size_t off)
+{
+    while (off < len && is_space(s[off]))
+        off++;
+    return off;
+}
+
+static size_t token_end(const char *s, size_t len, size_t off)
+{
+    while (off < len && !is_space(s[off]))
+        off++;
+    return off;
+}
+
+void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd)
+{
+    size_t verb_len = token_end(line, len, 0);
+
+    cmd->id = SMTP_CMD_UNKNOWN;
+    cmd->verb_len = verb_len;
+    cmd->param_off = skip_spaces(line, len, verb_len);
+    cmd->param_len = len - cmd->param_off;
+    for (int i = 1; i < SMTP_CMD_COUNT; i++) {
+        const char *name = smtp_verbs[i].name;
+        if (strlen(name) == verb_len && strncasecmp(line, name, verb_len) == 0) {
+            cmd->id = (smtp_cmd_t)i;
+            return;
+        }
+    }
+}
+
+bool smtp_word_equals(const char *s, size_t len, const char *w)
+{
+    size_t wl = strlen(w);
+    return len >= wl && strncasecmp(s, w, wl) == 0 && (len == wl || is_space(s[wl]));
+}
+
+/* End of a bracketed path starting at s[off] == '<', honouring quoted local parts. */
+static size_t bracket_end(const char *s, size_t len, size_t off)
+{
+    bool quoted = false;
+    for (size_t i = off + 1; i < len; i++) {
+        if (quoted && s[i] == '\\' && i + 1 < len)
+            i++;
+        else if (s[i] == '"')
+            quoted = !quoted;
+        else if (!quoted && s[i] == '>')
+            return i;
+    }
+    return len;
+}
+
+void smtp_parse_path(const char *param, size_t len, const char *keyword, smtp_path_t *path)
+{
+    size_t kl = strlen(keyword);          /* keyword ends with ':' */
+    size_t off;
+
+    memset(path, 0, sizeof *path);
+    path->params_off = len;
+    if (len < kl - 1 || strncasecmp(param, keyword, kl - 1) != 0)
+        return;
+    off = skip_spaces(param, len, kl - 1);  /* tolerate "FROM :" */
+    if (off >= len || param[off] != ':')
+        return;
+    path->ok = true;
+    off++;
+    path->space_after_colon = off < len && is_space(param[off]);
+    off = skip_spaces(param, len, off);
+    if (off < len && param[off] == '<') {
+        size_t end = bracket_end(param, len, off);
+        path->brackets = end < len;
+        path->addr_off = off + 1;
+        path->addr_len = end - off - 1;
+        off = end < len ? end + 1 : len;
+    } else {
+        size_t end = token_end(param, len, off);
+        path->addr_off = off;
+        path->addr_len = end - off;
+        off = end;
+    }
+    path->params_off = skip_spaces(param, len, off);
+}
+
+bool smtp_next_param(const char *s, size_t len, size_t *off, smtp_param_t *p)
+{
+    size_t start = skip_spaces(s, len, *off);
+    size_t end = token_end(s, len, start);
+
+    *off = end;
+    if (start >= len)
+        return false;
+    const char *eq = memchr(s + start, '=', end - start);
+    p->key_off = start;
+    p->has_val = eq != NULL;
+    p->key_len = eq ? (size_t)(eq - (s + start)) : end - start;
+    p->val_off = eq ? (size_t)(eq - s) + 1 : end;
+    p->val_len = end - p->val_off;
+    return true;
+}
+
+bool smtp_parse_u64(const char *s, size_t len, uint64_t *value)
+{
+    uint64_t v = 0;
+    if (len == 0 || len > 19)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *value = v;
+    return true;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+bool smtp_parse_reply_line(const char *line, size_t len, smtp_reply_line_t *rl)
+{
+    if (len < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2]))
+        return false;
+    if (len > 3 && line[3] != ' ' && line[3] != '-')
+        return false;
+    rl->code = (unsigned)((line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0'));
+    rl->sep = len > 3 ? line[3] : 0;
+    rl->text_off = len > 3 ? 4 : 3;
+    return true;
+}
+
+/* Reads up to 4 digits: count in *n, value in *v. */
+static size_t read_number(const char *s, size_t len, size_t off, unsigned *v, size_t *n)
+{
+    *v = 0;
+    *n = 0;
+    while (off < len && is_digit(s[off]) && *n < 4) {
+        *v = *v * 10 + (unsigned)(s[off] - '0');
+        (*n)++;
+        off++;
+    }
+    return off;
+}
+
+/* RFC 3463: subject and detail are "0" or 1-3 digits with no leading zero. */
+static bool number_ok(const char *s, size_t start, size_t n)
+{
+    return n >= 1 && n <= 3 && !(n > 1 && s[start] == '0');
+}
+
+smtp_enh_result_t smtp_parse_enhanced(const char *s, size_t len, smtp_enh_t *enh)
+{
+    size_t start[3], n[3];
+    unsigned v[3];
+    size_t off = 0;
+
+    for (int i = 0; i < 3; i++) {
+        start[i] = off;
+        off = read_number(s, len, off, &v[i], &n[i]);
+        if (n[i] == 0)
+            return SMTP_ENH_NONE;
+        if (i < 2) {
+            if (off >= len || s[off] != '.')
+                return SMTP_ENH_NONE;
+            off++;
+        }
+    }
+    /* the code must be a whole word */
+    while (off < len && (is_digit(s[off]) || s[off] == '.'))
+        off++;
+    if (off < len && !is_space(s[off]))
+        return SMTP_ENH_NONE;
+    enh->cls = v[0];
+    enh->subject = v[1];
+    enh->detail = v[2];
+    enh->len = off;
+    if (n[0] != 1 || (v[0] != 2 && v[0] != 4 && v[0] != 5) || off != start[2] + n[2] ||
+        !number_ok(s, start[1], n[1]) || !number_ok(s, start[2], n[2]))
+        return SMTP_ENH_MALFORMED;
+    return SMTP_ENH_VALID;
+}
+
+static bool is_ldh(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+}
+
+bool smtp_is_domain_or_literal(const char *s, size_t len)
+{
+    if (len >= 2 && s[0] == '[')
+        return s[len - 1] == ']';
+    if (len == 0 || len > 255 || s[0] == '.' || s[0] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (!is_ldh(s[i]) && !(s[i] == '.' && i + 1 < len && s[i + 1] != '.'))
+            return false;
+    }
+    return true;
+}

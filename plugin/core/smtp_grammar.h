@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SMTP grammar (RFC 5321 and extensions): commands, paths, parameters,
+ * reply lines, enhanced status codes, EHLO lines. Pure functions over
+ * (line, len); no epan dependency. Offsets are relative to the line. */
+#ifndef SMTP_GRAMMAR_H
+#define SMTP_GRAMMAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    SMTP_CMD_UNKNOWN = 0,
+    SMTP_CMD_HELO, SMTP_CMD_EHLO, SMTP_CMD_MAIL, SMTP_CMD_RCPT, SMTP_CMD_DATA,
+    SMTP_CMD_BDAT, SMTP_CMD_RSET, SMTP_CMD_VRFY, SMTP_CMD_EXPN, SMTP_CMD_HELP,
+    SMTP_CMD_NOOP, SMTP_CMD_QUIT, SMTP_CMD_TURN, SMTP_CMD_ETRN, SMTP_CMD_ATRN,
+    SMTP_CMD_AUTH, SMTP_CMD_STARTTLS, SMTP_CMD_SEND, SMTP_CMD_SOML, SMTP_CMD_SAML,
+    SMTP_CMD_XCLIENT, SMTP_CMD_XFORWARD, SMTP_CMD_XEXCH50, SMTP_CMD_X_EXPS,
+    SMTP_CMD_X_LINK2STATE,
+    SMTP_CMD_COUNT
+} smtp_cmd_t;
+
+typedef struct {
+    smtp_cmd_t id;
+    size_t verb_len;    /* verb is line[0..verb_len) */
+    size_t param_off;   /* parameter after the separating spaces */
+    size_t param_len;
+} smtp_command_t;
+
+/* Upper-case name of a known verb ("STARTTLS"), NULL for SMTP_CMD_UNKNOWN. */
+const char *smtp_cmd_name(smtp_cmd_t id);
+/* Short description of what the verb asks for. */
+const char *smtp_cmd_description(smtp_cmd_t id);
+void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd);
+
+/* MAIL FROM:<path> / RCPT TO:<path> */
+typedef struct {
+    bool ok;                /* the "FROM:"/"TO:" keyword was found */
+    bool brackets;          /* path was enclosed in <> */
+    bool space_after_colon;
+    size_t addr_off, addr_len;   /* the address, without brackets */
+    size_t params_off;           /* first ESMTP parameter (== len if none) */
+} smtp_path_t;
+
+/* keyword is "FROM:" or "TO:" (case-insensitive match in the parameter). */
+void smtp_parse_path(const char *param, size_t len, const char *keyword, smtp_path_t *path);
+
+/* One "KEY[=VALUE]" token of a space-separated list. */
+typedef struct {
+    size_t key_off, key_len;
+    size_t val_off, val_len;
+    bool has_val;
+} smtp_param_t;
+
+/* Reads the token at or after *off; advances *off past it. False when no token is left. */
+bool smtp_next_param(const char *s, size_t len, size_t *off, smtp_param_t *p);
+
+/* Parses a decimal number of at most 19 digits; false on anything else. */
+bool smtp_parse_u64(const char *s, size_t len, uint64_t *value);
+
+/* Reply line: 3 digits, then ' ', '-' or the end of the line. */
+typedef struct {
+    unsigned code;
+    char sep;          /* ' ', '-', or 0 for a bare code */
+    size_t text_off;   /* text after the separator */
+} smtp_reply_line_t;
+
+bool smtp_parse_reply_line(const char *line, size_t len, smtp_reply_line_t *rl);
+
+/* RFC 3463 enhanced status code at the start of s. */
+typedef enum {
+    SMTP_ENH_NONE = 0,      /* nothing that looks like a code */
+    SMTP_ENH_VALID,
+    SMTP_ENH_MALFORMED      /* looks like one (digits and dots) but breaks the grammar */
+} smtp_enh_result_t;
+
+typedef struct {
+    unsigned cls, subject, detail;
+    size_t len;             /* length of the code text */
+} smtp_enh_t;
+
+smtp_enh_result_t smtp_parse_enhanced(const char *s, size_t len, smtp_enh_t *enh);
+
+/* Does s look like a domain or an address literal ("[192.0.2.1]", "[IPv6:...]")? */
+bool smtp_is_domain_or_literal(const char *s, size_t len);
+
+/* Case-insensitive: does line start with the word w (followed by end or space)? */
+bool smtp_word_equals(const char *s, size_t len, const char *w);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Line framing: where a line of an SMTP stream ends, and how. No epan dependency. */
+#ifndef SMTP_LINES_H
+#define SMTP_LINES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    SMTP_EOL_NONE = 0,  /* no line end in the buffer yet */
+    SMTP_EOL_CRLF,      /* the RFC 5321 line end */
+    SMTP_EOL_LF,        /* a bare LF, accepted as a line end */
+    SMTP_EOL_CRNUL      /* CR NUL, as a Telnet client in NVT mode sends */
+} smtp_eol_t;
+
+typedef struct {
+    size_t len;       /* length of the content, line end excluded */
+    size_t term_len;  /* length of the line end (0 if none) */
+    smtp_eol_t eol;
+} smtp_line_t;
+
+/* Finds the first line in buf[0..avail). Returns true if it is complete. */
+bool smtp_line_find(const uint8_t *buf, size_t avail, smtp_line_t *line);
+
+/* Counts bytes of buf that are BS (0x08) or DEL (0x7f). */
+size_t smtp_line_count_edits(const uint8_t *buf, size_t len);
+
+#endif

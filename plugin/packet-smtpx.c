@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* smtpx: registration, preferences, and the top-level dissector, which only
+ * sets the columns, loops over PDUs and hands them off by direction. */
+#include "smtpx.h"
+
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <epan/strutil.h>
+#include <epan/dissectors/packet-tcp.h>
+#include <epan/dissectors/packet-tls.h>
+#include <epan/dissectors/packet-tls-utils.h>
+
+#define SMTPX_TCP_PORTS "25,587,2525"
+#define SMTPX_TLS_PORT  465
+
+/* Lines longer than this are not reassembled further (RFC 4954 allows
+ * 12288 octets for an AUTH line): the rest is shown as a continuation. */
+guint smtpx_pref_max_line = 16384;
+
+static dissector_handle_t smtpx_handle;
+
+/* pinfo->pool key: the Info column was cleared by an earlier call in this frame */
+#define SMTPX_KEY_INFO_STARTED 0x7ffffffeu
+
+char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len)
+{
+    return format_text(ctx->pinfo->pool, (const guchar *)text, (size_t)len);
+}
+
+void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
+{
+    packet_info *pinfo = ctx->pinfo;
+
+    if (!p_get_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_INFO_STARTED)) {
+        p_add_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_INFO_STARTED, GUINT_TO_POINTER(1));
+        col_clear(pinfo->cinfo, COL_INFO);
+    }
+    col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s: %s", ctx->is_client ? "C" : "S", text);
+}
+
+void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset, int len,
+                   const char *format, ...)
+{
+    va_list ap;
+    char *msg;
+
+    if (!ctx->analysis_tree) {
+        proto_item *ai = proto_tree_add_item(ctx->tree, hf_smtpx_analysis, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(ai);
+        ctx->analysis_tree = proto_item_add_subtree(ai, ett_smtpx_analysis);
+    }
+    va_start(ap, format);
+    msg = wmem_strdup_vprintf(ctx->pinfo->pool, format, ap);
+    va_end(ap);
+    proto_tree_add_expert_format(ctx->analysis_tree, ctx->pinfo, ei, tvb, offset, len, "%s", msg);
+}
+
+gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
+{
+    guint8 *long_line = &ctx->st->long_line[ctx->is_client];
+    int avail = tvb_captured_length_remaining(ctx->tvb, offset);
+    smtp_line_t found;
+
+    line->text = (const char *)tvb_get_ptr(ctx->tvb, offset, avail);
+    line->offset = offset;
+    line->continuation = *long_line != 0;
+    if (smtp_line_find((const guint8 *)line->text, (size_t)avail, &found)) {
+        line->len = (int)found.len;
+        line->next = offset + line->len + (int)found.term_len;
+        line->eol = found.eol;
+        line->partial = FALSE;
+        *long_line = 0;
+        return TRUE;
+    }
+    if (ctx->pinfo->can_desegment && !*long_line && (guint)avail < smtpx_pref_max_line)
+        return FALSE;
+    line->len = avail;
+    line->next = offset + avail;
+    line->eol = SMTP_EOL_NONE;
+    line->partial = TRUE;
+    *long_line = 1;
+    return TRUE;
+}
+
+/* The tail of an overlong line, or bytes with no line end. */
+static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    proto_tree_add_item(ctx->tree, hf_smtpx_data_continuation, ctx->tvb, line->offset,
+                        line->next - line->offset, ENC_NA);
+    if (line->partial && (guint)line->len >= smtpx_pref_max_line)
+        smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
+                      "Line of more than %u bytes without a line end; the rest follows in later segments",
+                      smtpx_pref_max_line);
+    else if (line->partial)
+        smtpx_finding(ctx, &ei_smtpx_incomplete_message, ctx->tvb, line->offset, line->len,
+                      "%d bytes without a line end", line->len);
+    smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "[line fragment, %d bytes]",
+                                              line->next - line->offset));
+}
+
+/* Client PDU at offset: returns bytes used, 0 when reassembly was asked for. */
+static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
+{
+    smtpx_line_t line;
+
+    switch (ctx->st->mode) {
+    case SMTPX_MODE_DATA:
+        return smtpx_dissect_data(ctx, offset);
+    case SMTPX_MODE_BDAT:
+        return smtpx_dissect_bdat_chunk(ctx, offset);
+    case SMTPX_MODE_TLS:
+        proto_tree_add_item(ctx->tree, hf_smtpx_tls_data, ctx->tvb, offset, -1, ENC_NA);
+        smtpx_info_append(ctx, "[data after STARTTLS]");
+        return tvb_captured_length_remaining(ctx->tvb, offset);
+    default:
+        break;
+    }
+    if (!smtpx_get_line(ctx, offset, &line))
+        return 0;
+    if (line.continuation || line.partial)
+        dissect_fragment(ctx, &line);
+    else if (ctx->st->mode == SMTPX_MODE_AUTH)
+        smtpx_dissect_auth_line(ctx, &line);
+    else
+        smtpx_dissect_command(ctx, &line);
+    return line.next - offset;
+}
+
+static int dissect_server_pdu(smtpx_ctx_t *ctx, int offset)
+{
+    smtpx_line_t line;
+
+    if (ctx->st->mode == SMTPX_MODE_TLS) {
+        proto_tree_add_item(ctx->tree, hf_smtpx_tls_data, ctx->tvb, offset, -1, ENC_NA);
+        smtpx_info_append(ctx, "[data after STARTTLS]");
+        return tvb_captured_length_remaining(ctx->tvb, offset);
+    }
+    if (!smtpx_get_line(ctx, offset, &line))
+        return 0;
+    if (line.continuation || line.partial) {
+        dissect_fragment(ctx, &line);
+        return line.next - offset;
+    }
+    return smtpx_dissect_reply(ctx, &line);
+}
+
+static void add_session_facts(smtpx_ctx_t *ctx)
+{
+    proto_item *pi;
+
+    if (ctx->st->server_name) {
+        pi = proto_tree_add_string(ctx->tree, hf_smtpx_session_server_name, ctx->tvb, 0, 0, ctx->st->server_name);
+        proto_item_set_generated(pi);
+    }
+    if (ctx->st->client_name) {
+        pi = proto_tree_add_string(ctx->tree, hf_smtpx_session_client_name, ctx->tvb, 0, 0, ctx->st->client_name);
+        proto_item_set_generated(pi);
+    }
+}
+
+static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    const struct tcpinfo *tcpinfo = (const struct tcpinfo *)data;
+    smtpx_ctx_t ctx = { .tvb = tvb, .pinfo = pinfo };
+    int len = (int)tvb_captured_length(tvb);
+    int offset;
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "SMTP");
+    ctx.conv = smtpx_conv_get(pinfo, tvb);
+    ctx.is_client = smtpx_is_client(ctx.conv, pinfo);
+    smtpx_call_begin(&ctx.call, pinfo, ctx.conv, ctx.is_client, tcpinfo, tvb);
+    ctx.st = ctx.call.st;
+
+    proto_item *ti = proto_tree_add_item(tree, proto_smtpx, tvb, 0, -1, ENC_NA);
+    ctx.tree = proto_item_add_subtree(ti, ett_smtpx);
+    if (ctx.call.start > 0) {
+        proto_tree_add_item(ctx.tree, hf_smtpx_retransmission, tvb, 0, ctx.call.start, ENC_NA);
+        if (ctx.call.start >= len)
+            smtpx_info_append(&ctx, "[retransmission]");
+    }
+    for (offset = ctx.call.start; offset < len;) {
+        ctx.analysis_tree = NULL;
+        int used = ctx.is_client ? dissect_client_pdu(&ctx, offset) : dissect_server_pdu(&ctx, offset);
+        if (used <= 0) {
+            pinfo->desegment_offset = offset;
+            pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+            break;
+        }
+        offset += used;
+    }
+    add_session_facts(&ctx);
+    smtpx_call_end(&ctx.call, ctx.conv, ctx.is_client, tcpinfo, offset);
+    return len;
+}
+
+static dissector_handle_t tls_handle;
+
+void smtpx_start_tls(packet_info *pinfo)
+{
+    ssl_starttls_ack(tls_handle, pinfo, smtpx_handle);
+}
+
+static void proto_register_smtpx(void)
+{
+    proto_smtpx = proto_register_protocol("Simple Mail Transfer Protocol (smtpx)", "SMTPX", "smtpx");
+    smtpx_register_fields();
+    smtpx_handle = register_dissector("smtpx", dissect_smtpx, proto_smtpx);
+
+    module_t *module = prefs_register_protocol(proto_smtpx, NULL);
+    prefs_register_uint_preference(module, "max_line", "Longest line to reassemble",
+        "Lines longer than this many bytes are dissected in parts (bounds memory and time)",
+        10, &smtpx_pref_max_line);
+}
+
+static void proto_reg_handoff_smtpx(void)
+{
+    dissector_add_uint_range_with_preference("tcp.port", SMTPX_TCP_PORTS, smtpx_handle);
+    ssl_dissector_add(SMTPX_TLS_PORT, smtpx_handle);
+    tls_handle = find_dissector_add_dependency("tls", proto_smtpx);
+}
+
+void smtpx_register(void);
+void smtpx_register(void)
+{
+    static proto_plugin plug;
+
+    plug.register_protoinfo = proto_register_smtpx;
+    plug.register_handoff = proto_reg_handoff_smtpx;
+    proto_register_plugin(&plug);
+}

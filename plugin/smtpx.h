@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared declarations of the smtpx plugin: fields, the dissection context,
+ * and the entry points of each file (one concern per file). */
+#ifndef SMTPX_H
+#define SMTPX_H
+
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+#include "smtp_grammar.h"
+#include "smtp_lines.h"
+#include "smtpx_session.h"
+
+/* ---- smtpx_fields.c: every hf/ett/ei of the protocol ---- */
+extern int proto_smtpx;
+extern int hf_smtpx_req, hf_smtpx_req_command, hf_smtpx_req_command_desc, hf_smtpx_req_parameter;
+extern int hf_smtpx_envelope_sender, hf_smtpx_envelope_recipient, hf_smtpx_envelope_param;
+extern int hf_smtpx_envelope_param_size, hf_smtpx_envelope_param_body, hf_smtpx_envelope_param_smtputf8;
+extern int hf_smtpx_envelope_param_ret, hf_smtpx_envelope_param_envid, hf_smtpx_envelope_param_notify;
+extern int hf_smtpx_envelope_param_orcpt, hf_smtpx_envelope_param_auth;
+extern int hf_smtpx_rsp, hf_smtpx_rsp_code, hf_smtpx_rsp_code_class, hf_smtpx_rsp_code_category;
+extern int hf_smtpx_rsp_parameter, hf_smtpx_rsp_line_code;
+extern int hf_smtpx_rsp_enhanced, hf_smtpx_rsp_enhanced_class, hf_smtpx_rsp_enhanced_subject;
+extern int hf_smtpx_rsp_enhanced_detail, hf_smtpx_rsp_enhanced_meaning;
+extern int hf_smtpx_response_in, hf_smtpx_response_to, hf_smtpx_time;
+extern int hf_smtpx_ehlo_keyword, hf_smtpx_ehlo_param, hf_smtpx_ehlo_size, hf_smtpx_ehlo_auth_mech;
+extern int hf_smtpx_session_server_name, hf_smtpx_session_client_name;
+extern int hf_smtpx_data, hf_smtpx_data_line, hf_smtpx_data_eod, hf_smtpx_data_continuation;
+extern int hf_smtpx_bdat_size, hf_smtpx_bdat_last, hf_smtpx_bdat_chunk;
+extern int hf_smtpx_auth_step, hf_smtpx_tls_data, hf_smtpx_retransmission;
+extern int hf_smtpx_analysis;
+
+extern gint ett_smtpx, ett_smtpx_req, ett_smtpx_rsp, ett_smtpx_rsp_code, ett_smtpx_enhanced;
+extern gint ett_smtpx_param, ett_smtpx_ehlo, ett_smtpx_data, ett_smtpx_analysis;
+
+extern expert_field ei_smtpx_unknown_command, ei_smtpx_continuation_code, ei_smtpx_line_too_long;
+extern expert_field ei_smtpx_not_a_reply, ei_smtpx_unsolicited_reply, ei_smtpx_reply_truncated;
+extern expert_field ei_smtpx_enhanced_class_mismatch, ei_smtpx_enhanced_malformed;
+extern expert_field ei_smtpx_incomplete_message, ei_smtpx_enhanced_missing;
+
+void smtpx_register_fields(void);
+
+/* ---- preferences (packet-smtpx.c) ---- */
+extern guint smtpx_pref_max_line;
+
+/* ---- the context of one call of the dissector ---- */
+typedef struct {
+    tvbuff_t *tvb;
+    packet_info *pinfo;
+    proto_tree *tree;          /* the smtpx tree of this call (may be NULL) */
+    smtpx_conv_t *conv;
+    smtpx_call_t call;         /* the state being advanced, and how (smtpx_session.h) */
+    smtpx_state_t *st;         /* == call.st */
+    gboolean is_client;
+    proto_tree *analysis_tree; /* created on the first finding of a PDU */
+    proto_item *pdu_item;      /* the PDU the findings belong to */
+} smtpx_ctx_t;
+
+/* One line of the tvb. */
+typedef struct {
+    int offset;        /* first byte */
+    int len;           /* content length, line end excluded */
+    int next;          /* offset after the line end */
+    smtp_eol_t eol;
+    gboolean partial;       /* no line end: dissected as a fragment */
+    gboolean continuation;  /* tail of an overlong line begun earlier */
+    const char *text;       /* content bytes (not NUL-terminated) */
+} smtpx_line_t;
+
+/* packet-smtpx.c: line framing shared by all PDU kinds.
+ * FALSE: the line is incomplete and reassembly was asked for. */
+gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line);
+/* Appends "C: text" / "S: text" to the Info column. */
+void smtpx_info_append(smtpx_ctx_t *ctx, const char *text);
+/* Printable form of line bytes (pinfo->pool). */
+char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len);
+
+/* packet-smtpx.c: the server accepted STARTTLS; TLS follows this frame. */
+void smtpx_start_tls(packet_info *pinfo);
+
+/* smtpx_request.c */
+void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line);
+/* smtpx_reply.c: the reply starting with line `first`; returns bytes used,
+ * 0 if reassembly was asked for. */
+int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first);
+void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec);
+/* smtpx_data.c: message transfer; returns bytes used, 0 if reassembly was asked for. */
+int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset);
+int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset);
+/* smtpx_auth.c */
+void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line);
+/* smtpx_ehlo.c: one extension line of an EHLO reply (text at offset). */
+void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len);
+/* A reply with no enhanced code from a server that promised them (RFC 2034). */
+void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean greeting,
+                                  unsigned code, gboolean enhanced, int offset);
+
+/* Adds a finding to the PDU's "SMTP analysis" subtree. */
+void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset, int len,
+                   const char *format, ...) G_GNUC_PRINTF(6, 7);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The ESMTP extensions a server advertises in its EHLO reply, and what the
+ * session remembers of them. */
+#include "smtpx.h"
+#include "smtp_codes.h"
+
+typedef struct {
+    const char *keyword;
+    guint32 bit;
+} smtpx_ext_bit_t;
+
+static const smtpx_ext_bit_t ext_bits[] = {
+    { "PIPELINING", SMTPX_EXT_PIPELINING }, { "SIZE", SMTPX_EXT_SIZE },
+    { "AUTH", SMTPX_EXT_AUTH },             { "STARTTLS", SMTPX_EXT_STARTTLS },
+    { "8BITMIME", SMTPX_EXT_8BITMIME },     { "CHUNKING", SMTPX_EXT_CHUNKING },
+    { "ENHANCEDSTATUSCODES", SMTPX_EXT_ENHANCED }, { "SMTPUTF8", SMTPX_EXT_SMTPUTF8 },
+    { "DSN", SMTPX_EXT_DSN },               { "BINARYMIME", SMTPX_EXT_BINARYMIME },
+};
+
+static guint32 ext_bit(const char *kw)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(ext_bits); i++) {
+        if (strcmp(kw, ext_bits[i].keyword) == 0)
+            return ext_bits[i].bit;
+    }
+    return 0;
+}
+
+static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *kw, int offset, const char *text,
+                      const smtp_param_t *p)
+{
+    guint64 size;
+    int start = offset + (int)p->key_off;
+
+    proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, (int)p->key_len, ENC_UTF_8);
+    if (strcmp(kw, "AUTH") == 0) {
+        proto_tree_add_item(tree, hf_smtpx_ehlo_auth_mech, ctx->tvb, start, (int)p->key_len, ENC_ASCII);
+    } else if (strcmp(kw, "SIZE") == 0 && smtp_parse_u64(text + p->key_off, p->key_len, &size)) {
+        proto_tree_add_uint64(tree, hf_smtpx_ehlo_size, ctx->tvb, start, (int)p->key_len, size);
+        ctx->st->size_limit = size;
+    }
+}
+
+void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len)
+{
+    size_t kw_len = 0, off;
+    smtp_param_t p;
+
+    /* keyword ends at a space, or at '=' in the old "AUTH=LOGIN PLAIN" form */
+    while (kw_len < len && text[kw_len] != ' ' && text[kw_len] != '=')
+        kw_len++;
+    if (kw_len == 0)
+        return;
+    char *kw = g_ascii_strup(text, (gssize)kw_len);
+    const smtp_ehlo_ext_t *ext = smtp_ehlo_ext_lookup(text, kw_len);
+    proto_item *ki = proto_tree_add_string(tree, hf_smtpx_ehlo_keyword, ctx->tvb, offset, (int)kw_len, kw);
+    if (ext)
+        proto_item_append_text(ki, " (%s, %s)", ext->description, ext->rfc);
+    else if (g_ascii_strncasecmp(kw, "X", 1) == 0)
+        proto_item_append_text(ki, " (vendor extension)");
+    ctx->st->ext |= ext_bit(kw);
+    for (off = kw_len + (kw_len < len); smtp_next_param(text, len, &off, &p);)
+        add_param(ctx, tree, kw, offset, text, &p);
+    g_free(kw);
+}
+
+void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean greeting,
+                                  unsigned code, gboolean enhanced, int offset)
+{
+    unsigned cls = code / 100;
+
+    /* RFC 2034: not the greeting, nor the replies to HELO and EHLO */
+    if (enhanced || greeting || !(ctx->st->ext & SMTPX_EXT_ENHANCED) || (cls != 2 && cls != 4 && cls != 5) ||
+        (rec && (rec->kind == SMTP_CMD_HELO || rec->kind == SMTP_CMD_EHLO)))
+        return;
+    smtpx_finding(ctx, &ei_smtpx_enhanced_missing, ctx->tvb, offset, 3,
+                  "Reply %u has no enhanced status code although the server advertised ENHANCEDSTATUSCODES",
+                  code);
+}

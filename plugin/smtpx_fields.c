@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Every field, subtree and expert item of smtpx, registered in one place. */
+#include "smtpx.h"
+#include "smtp_codes.h"
+
+int proto_smtpx = -1;
+int hf_smtpx_req = -1, hf_smtpx_req_command = -1, hf_smtpx_req_command_desc = -1, hf_smtpx_req_parameter = -1;
+int hf_smtpx_envelope_sender = -1, hf_smtpx_envelope_recipient = -1, hf_smtpx_envelope_param = -1;
+int hf_smtpx_envelope_param_size = -1, hf_smtpx_envelope_param_body = -1, hf_smtpx_envelope_param_smtputf8 = -1;
+int hf_smtpx_envelope_param_ret = -1, hf_smtpx_envelope_param_envid = -1, hf_smtpx_envelope_param_notify = -1;
+int hf_smtpx_envelope_param_orcpt = -1, hf_smtpx_envelope_param_auth = -1;
+int hf_smtpx_rsp = -1, hf_smtpx_rsp_code = -1, hf_smtpx_rsp_code_class = -1, hf_smtpx_rsp_code_category = -1;
+int hf_smtpx_rsp_parameter = -1, hf_smtpx_rsp_line_code = -1;
+int hf_smtpx_rsp_enhanced = -1, hf_smtpx_rsp_enhanced_class = -1, hf_smtpx_rsp_enhanced_subject = -1;
+int hf_smtpx_rsp_enhanced_detail = -1, hf_smtpx_rsp_enhanced_meaning = -1;
+int hf_smtpx_response_in = -1, hf_smtpx_response_to = -1, hf_smtpx_time = -1;
+int hf_smtpx_ehlo_keyword = -1, hf_smtpx_ehlo_param = -1, hf_smtpx_ehlo_size = -1, hf_smtpx_ehlo_auth_mech = -1;
+int hf_smtpx_session_server_name = -1, hf_smtpx_session_client_name = -1;
+int hf_smtpx_data = -1, hf_smtpx_data_line = -1, hf_smtpx_data_eod = -1, hf_smtpx_data_continuation = -1;
+int hf_smtpx_bdat_size = -1, hf_smtpx_bdat_last = -1, hf_smtpx_bdat_chunk = -1;
+int hf_smtpx_auth_step = -1, hf_smtpx_tls_data = -1, hf_smtpx_retransmission = -1;
+int hf_smtpx_analysis = -1;
+
+gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
+gint ett_smtpx_param = -1, ett_smtpx_ehlo = -1, ett_smtpx_data = -1, ett_smtpx_analysis = -1;
+
+expert_field ei_smtpx_unknown_command = EI_INIT, ei_smtpx_continuation_code = EI_INIT;
+expert_field ei_smtpx_line_too_long = EI_INIT, ei_smtpx_not_a_reply = EI_INIT;
+expert_field ei_smtpx_unsolicited_reply = EI_INIT, ei_smtpx_reply_truncated = EI_INIT;
+expert_field ei_smtpx_enhanced_class_mismatch = EI_INIT, ei_smtpx_enhanced_malformed = EI_INIT;
+expert_field ei_smtpx_incomplete_message = EI_INIT, ei_smtpx_enhanced_missing = EI_INIT;
+
+/* The epan-free tables of smtp_codes.c have the layout of value_string. */
+G_STATIC_ASSERT(sizeof(smtp_code_name_t) == sizeof(value_string));
+G_STATIC_ASSERT(offsetof(smtp_code_name_t, value) == offsetof(value_string, value));
+G_STATIC_ASSERT(offsetof(smtp_code_name_t, name) == offsetof(value_string, strptr));
+#define vals_of(table) VALS((const value_string *)(table))
+
+#define HF(id, name, abbrev, type, display, strings, blurb) \
+    { &id, { name, abbrev, type, display, strings, 0x0, blurb, HFILL } }
+
+static void register_hf(void)
+{
+    static hf_register_info hf[] = {
+        HF(hf_smtpx_req, "Command line", "smtpx.req", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_req_command, "Command", "smtpx.req.command", FT_STRING, BASE_NONE, NULL,
+           "The command verb, upper-case"),
+        HF(hf_smtpx_req_command_desc, "Meaning", "smtpx.req.command.description", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_req_parameter, "Request parameter", "smtpx.req.parameter", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_envelope_sender, "Envelope sender", "smtpx.envelope.sender", FT_STRING, BASE_NONE, NULL,
+           "Reverse path of MAIL FROM (empty for <>)"),
+        HF(hf_smtpx_envelope_recipient, "Envelope recipient", "smtpx.envelope.recipient", FT_STRING, BASE_NONE, NULL,
+           "Forward path of RCPT TO"),
+        HF(hf_smtpx_envelope_param, "ESMTP parameter", "smtpx.envelope.param", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_envelope_param_size, "SIZE", "smtpx.envelope.param.size", FT_UINT64, BASE_DEC, NULL,
+           "Declared message size in octets (RFC 1870)"),
+        HF(hf_smtpx_envelope_param_body, "BODY", "smtpx.envelope.param.body", FT_STRING, BASE_NONE, NULL,
+           "Body type: 7BIT, 8BITMIME (RFC 6152) or BINARYMIME (RFC 3030)"),
+        HF(hf_smtpx_envelope_param_smtputf8, "SMTPUTF8", "smtpx.envelope.param.smtputf8", FT_BOOLEAN, BASE_NONE, NULL,
+           "Internationalised addresses (RFC 6531)"),
+        HF(hf_smtpx_envelope_param_ret, "RET", "smtpx.envelope.param.ret", FT_STRING, BASE_NONE, NULL,
+           "DSN: return FULL message or HDRS only (RFC 3461)"),
+        HF(hf_smtpx_envelope_param_envid, "ENVID", "smtpx.envelope.param.envid", FT_STRING, BASE_NONE, NULL,
+           "DSN envelope identifier (RFC 3461)"),
+        HF(hf_smtpx_envelope_param_notify, "NOTIFY", "smtpx.envelope.param.notify", FT_STRING, BASE_NONE, NULL,
+           "DSN: when to notify (RFC 3461)"),
+        HF(hf_smtpx_envelope_param_orcpt, "ORCPT", "smtpx.envelope.param.orcpt", FT_STRING, BASE_NONE, NULL,
+           "DSN original recipient (RFC 3461)"),
+        HF(hf_smtpx_envelope_param_auth, "AUTH", "smtpx.envelope.param.auth", FT_STRING, BASE_NONE, NULL,
+           "Authenticated submitter (RFC 4954)"),
+        HF(hf_smtpx_rsp, "Response", "smtpx.rsp", FT_STRING, BASE_NONE, NULL, "First line of the reply"),
+        HF(hf_smtpx_rsp_code, "Response code", "smtpx.rsp.code", FT_UINT16, BASE_DEC,
+           vals_of(smtp_reply_codes), NULL),
+        HF(hf_smtpx_rsp_code_class, "Class (first digit)", "smtpx.rsp.code.class", FT_UINT8, BASE_DEC,
+           vals_of(smtp_reply_first_digits), NULL),
+        HF(hf_smtpx_rsp_code_category, "Category (second digit)", "smtpx.rsp.code.category", FT_UINT8, BASE_DEC,
+           vals_of(smtp_reply_second_digits), NULL),
+        HF(hf_smtpx_rsp_parameter, "Response parameter", "smtpx.rsp.parameter", FT_STRING, BASE_NONE, NULL,
+           "Text of a reply line"),
+        HF(hf_smtpx_rsp_line_code, "Line code", "smtpx.rsp.line_code", FT_UINT16, BASE_DEC, NULL,
+           "Code of a continuation line that differs from the first line"),
+        HF(hf_smtpx_rsp_enhanced, "Enhanced status code", "smtpx.rsp.enhanced", FT_STRING, BASE_NONE, NULL,
+           "RFC 3463 class.subject.detail"),
+        HF(hf_smtpx_rsp_enhanced_class, "Class", "smtpx.rsp.enhanced.class", FT_UINT8, BASE_DEC,
+           vals_of(smtp_enh_classes), NULL),
+        HF(hf_smtpx_rsp_enhanced_subject, "Subject", "smtpx.rsp.enhanced.subject", FT_UINT16, BASE_DEC,
+           vals_of(smtp_enh_subjects), NULL),
+        HF(hf_smtpx_rsp_enhanced_detail, "Detail", "smtpx.rsp.enhanced.detail", FT_UINT16, BASE_DEC, NULL, NULL),
+        HF(hf_smtpx_rsp_enhanced_meaning, "Meaning", "smtpx.rsp.enhanced.meaning", FT_STRING, BASE_NONE, NULL,
+           "IANA SMTP Enhanced Status Codes registry"),
+        { &hf_smtpx_response_in, { "Response in frame", "smtpx.response_in", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "The reply to this request is in this frame", HFILL } },
+        { &hf_smtpx_response_to, { "Request in frame", "smtpx.response_to", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "This is a reply to the request in this frame", HFILL } },
+        HF(hf_smtpx_time, "Time since request", "smtpx.time", FT_RELATIVE_TIME, BASE_NONE, NULL,
+           "Time between the request and this reply"),
+        HF(hf_smtpx_ehlo_keyword, "Extension", "smtpx.ehlo.keyword", FT_STRING, BASE_NONE, NULL,
+           "ESMTP service extension advertised in the EHLO reply"),
+        HF(hf_smtpx_ehlo_param, "Extension parameter", "smtpx.ehlo.param", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_ehlo_size, "Maximum message size", "smtpx.ehlo.size", FT_UINT64, BASE_DEC, NULL,
+           "SIZE limit in octets (0: no limit)"),
+        HF(hf_smtpx_ehlo_auth_mech, "AUTH mechanism", "smtpx.ehlo.auth_mech", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_session_server_name, "Server name", "smtpx.session.server_name", FT_STRING, BASE_NONE, NULL,
+           "Domain the server gave in its greeting"),
+        HF(hf_smtpx_session_client_name, "Client name", "smtpx.session.client_name", FT_STRING, BASE_NONE, NULL,
+           "Domain the client gave in HELO/EHLO"),
+        HF(hf_smtpx_data, "Message data", "smtpx.data", FT_NONE, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_data_line, "Line", "smtpx.data.line", FT_STRING, BASE_NONE, NULL, "A line of the message"),
+        HF(hf_smtpx_data_eod, "End of data", "smtpx.data.eod", FT_NONE, BASE_NONE, NULL,
+           "The line holding only \".\" that ends the message"),
+        HF(hf_smtpx_data_continuation, "Continuation of an overlong line", "smtpx.data.continuation", FT_BYTES,
+           BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_bdat_size, "Chunk size", "smtpx.bdat.size", FT_UINT64, BASE_DEC, NULL, NULL),
+        HF(hf_smtpx_bdat_last, "Last chunk", "smtpx.bdat.last", FT_BOOLEAN, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_bdat_chunk, "Chunk data", "smtpx.bdat.chunk", FT_BYTES, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_auth_step, "AUTH step", "smtpx.auth.step", FT_STRING, BASE_NONE, NULL,
+           "A client line of an AUTH exchange (not a command)"),
+        HF(hf_smtpx_tls_data, "Data after STARTTLS", "smtpx.tls_data", FT_BYTES, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_retransmission, "Retransmitted data", "smtpx.retransmission", FT_BYTES, BASE_NONE, NULL,
+           "Bytes already dissected in an earlier segment"),
+        HF(hf_smtpx_analysis, "SMTP analysis", "smtpx.analysis", FT_NONE, BASE_NONE, NULL,
+           "Problems found in this PDU"),
+    };
+    proto_register_field_array(proto_smtpx, hf, array_length(hf));
+}
+
+static void register_ett(void)
+{
+    static gint *ett[] = {
+        &ett_smtpx, &ett_smtpx_req, &ett_smtpx_rsp, &ett_smtpx_rsp_code, &ett_smtpx_enhanced,
+        &ett_smtpx_param, &ett_smtpx_ehlo, &ett_smtpx_data, &ett_smtpx_analysis,
+    };
+    proto_register_subtree_array(ett, array_length(ett));
+}
+
+#define EI(id, abbrev, group, severity, summary) \
+    { &id, { abbrev, group, severity, summary, EXPFILL } }
+
+static void register_ei(void)
+{
+    static ei_register_info ei[] = {
+        EI(ei_smtpx_unknown_command, "smtpx.analysis.unknown_command", PI_PROTOCOL, PI_WARN,
+           "Unknown SMTP command"),
+        EI(ei_smtpx_continuation_code, "smtpx.analysis.continuation_code", PI_PROTOCOL, PI_WARN,
+           "A line of a multi-line reply has another code than the first line"),
+        EI(ei_smtpx_line_too_long, "smtpx.analysis.line_too_long", PI_PROTOCOL, PI_WARN,
+           "Line longer than RFC 5321 allows"),
+        EI(ei_smtpx_not_a_reply, "smtpx.analysis.not_a_reply", PI_MALFORMED, PI_ERROR,
+           "Server line that is not a reply (three digits)"),
+        EI(ei_smtpx_unsolicited_reply, "smtpx.analysis.unsolicited_reply", PI_SEQUENCE, PI_WARN,
+           "Reply with no request waiting for it"),
+        EI(ei_smtpx_reply_truncated, "smtpx.analysis.reply_too_long", PI_PROTOCOL, PI_WARN,
+           "Multi-line reply longer than the reassembly limit; shown in parts"),
+        EI(ei_smtpx_enhanced_class_mismatch, "smtpx.analysis.enhanced_class_mismatch", PI_PROTOCOL, PI_WARN,
+           "Enhanced status code class differs from the reply code's first digit"),
+        EI(ei_smtpx_enhanced_malformed, "smtpx.analysis.enhanced_malformed", PI_MALFORMED, PI_WARN,
+           "Malformed enhanced status code"),
+        EI(ei_smtpx_enhanced_missing, "smtpx.analysis.enhanced_missing", PI_PROTOCOL, PI_NOTE,
+           "The server advertised ENHANCEDSTATUSCODES but this reply carries none"),
+        EI(ei_smtpx_incomplete_message, "smtpx.analysis.incomplete_line", PI_REASSEMBLE, PI_NOTE,
+           "Line without a line end at the end of the data"),
+    };
+    expert_module_t *expert = expert_register_protocol(proto_smtpx);
+    expert_register_field_array(expert, ei, array_length(ei));
+}
+
+void smtpx_register_fields(void)
+{
+    register_hf();
+    register_ett();
+    register_ei();
+}

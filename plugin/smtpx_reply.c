@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Server replies: one PDU per reply (all lines of a multi-line reply),
+ * reply codes, enhanced status codes, request/response links, and what a
+ * reply does to the session. */
+#include "smtpx.h"
+#include "smtp_codes.h"
+
+/* A multi-line reply longer than this is shown in parts. */
+#define SMTPX_MAX_REPLY (4 * smtpx_pref_max_line)
+
+typedef struct {
+    smtpx_line_t first;
+    smtp_reply_line_t rl;   /* of the first line */
+    int end;                /* offset after the last line of the reply */
+    int nlines;
+    gboolean complete;      /* the final line (code + space) is included */
+} smtpx_reply_t;
+
+/* Finds the extent of the reply beginning with `first`. FALSE: reassembly asked for. */
+static gboolean scan_reply(smtpx_ctx_t *ctx, smtpx_reply_t *r)
+{
+    smtp_reply_line_t rl = r->rl;
+    int len = (int)tvb_captured_length(ctx->tvb);
+    smtpx_line_t line;
+
+    r->end = r->first.next;
+    r->nlines = 1;
+    while (rl.sep == '-') {
+        gboolean too_big = r->end - r->first.offset >= (int)SMTPX_MAX_REPLY;
+        if (r->end >= len || too_big) {
+            if (!too_big && ctx->pinfo->can_desegment)
+                return FALSE;
+            r->complete = FALSE;
+            return TRUE;
+        }
+        if (!smtpx_get_line(ctx, r->end, &line))
+            return FALSE;
+        if (line.partial || !smtp_parse_reply_line(line.text, (size_t)line.len, &rl)) {
+            ctx->st->long_line[0] = 0;  /* that line is looked at again on its own */
+            r->complete = FALSE;
+            return TRUE;
+        }
+        r->end = line.next;
+        r->nlines++;
+    }
+    r->complete = TRUE;
+    return TRUE;
+}
+
+static void add_enhanced(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, int offset, const char *text,
+                         size_t len, gboolean *seen)
+{
+    smtp_enh_t enh;
+    smtp_enh_result_t res = smtp_parse_enhanced(text, len, &enh);
+
+    if (res == SMTP_ENH_NONE)
+        return;
+    *seen = TRUE;
+    char *shown = smtpx_line_format(ctx, text, (int)enh.len);
+    proto_item *ei = proto_tree_add_string(tree, hf_smtpx_rsp_enhanced, ctx->tvb, offset, (int)enh.len, shown);
+    if (res == SMTP_ENH_MALFORMED) {
+        smtpx_finding(ctx, &ei_smtpx_enhanced_malformed, ctx->tvb, offset, (int)enh.len,
+                      "\"%s\" is not a valid RFC 3463 enhanced status code (class 2, 4 or 5; "
+                      "subject and detail of 1-3 digits without leading zeros)", shown);
+        return;
+    }
+    const char *meaning = smtp_enh_code_text(enh.subject, enh.detail);
+    proto_item_append_text(ei, " (%s)", meaning ? meaning : "not in the IANA registry");
+    proto_tree *et = proto_item_add_subtree(ei, ett_smtpx_enhanced);
+    proto_tree_add_uint(et, hf_smtpx_rsp_enhanced_class, ctx->tvb, offset, 1, enh.cls);
+    proto_tree_add_uint(et, hf_smtpx_rsp_enhanced_subject, ctx->tvb, offset, (int)enh.len, enh.subject);
+    proto_tree_add_uint(et, hf_smtpx_rsp_enhanced_detail, ctx->tvb, offset, (int)enh.len, enh.detail);
+    proto_item *mi = proto_tree_add_string(et, hf_smtpx_rsp_enhanced_meaning, ctx->tvb, offset, (int)enh.len,
+                                           meaning ? meaning : "Unregistered code");
+    proto_item_set_generated(mi);
+    if (enh.cls != code / 100)
+        smtpx_finding(ctx, &ei_smtpx_enhanced_class_mismatch, ctx->tvb, offset, 1,
+                      "Enhanced code %s has class %u but the reply code %u is class %u", shown, enh.cls,
+                      code, code / 100);
+}
+
+static void add_code(smtpx_ctx_t *ctx, proto_tree *tree, int offset, unsigned code)
+{
+    proto_item *ci = proto_tree_add_uint(tree, hf_smtpx_rsp_code, ctx->tvb, offset, 3, code);
+    proto_tree *ct = proto_item_add_subtree(ci, ett_smtpx_rsp_code);
+    proto_item *pi = proto_tree_add_uint(ct, hf_smtpx_rsp_code_class, ctx->tvb, offset, 1, code / 100);
+    proto_item_set_generated(pi);
+    pi = proto_tree_add_uint(ct, hf_smtpx_rsp_code_category, ctx->tvb, offset + 1, 1, (code / 10) % 10);
+    proto_item_set_generated(pi);
+}
+
+/* The lines of the reply: text, enhanced code, EHLO extensions. Returns TRUE
+ * if some line carried an enhanced code. */
+static gboolean add_lines(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_reply_t *r, unsigned code,
+                          gboolean ehlo)
+{
+    gboolean enhanced = FALSE;
+    smtpx_line_t line = r->first;
+    smtp_reply_line_t rl = r->rl;
+
+    for (int i = 0; i < r->nlines; i++) {
+        if (i > 0) {
+            smtpx_get_line(ctx, line.next, &line);
+            smtp_parse_reply_line(line.text, (size_t)line.len, &rl);
+        }
+        int toff = line.offset + (int)rl.text_off;
+        int tlen = MAX(line.len - (int)rl.text_off, 0);
+        proto_item *pi = proto_tree_add_item(tree, hf_smtpx_rsp_parameter, ctx->tvb, toff, tlen, ENC_UTF_8);
+        proto_tree *lt = proto_item_add_subtree(pi, ett_smtpx_ehlo);
+        if (rl.code != code) {
+            proto_tree_add_uint(lt, hf_smtpx_rsp_line_code, ctx->tvb, line.offset, 3, rl.code);
+            smtpx_finding(ctx, &ei_smtpx_continuation_code, ctx->tvb, line.offset, 3,
+                          "Line %d of the reply has code %u, the first line has %u", i + 1, rl.code, code);
+        }
+        if (ehlo && i > 0)
+            smtpx_ehlo_line(ctx, lt, toff, line.text + rl.text_off, (size_t)tlen);
+        else
+            add_enhanced(ctx, lt, code, toff, line.text + rl.text_off, (size_t)tlen, &enhanced);
+    }
+    return enhanced;
+}
+
+static void add_response_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)
+{
+    if (!rec)
+        return;
+    proto_item *pi = proto_tree_add_uint(tree, hf_smtpx_response_to, ctx->tvb, 0, 0, rec->req_frame);
+    proto_item_set_generated(pi);
+    nstime_t delta;
+    nstime_delta(&delta, &ctx->pinfo->abs_ts, &rec->req_time);
+    pi = proto_tree_add_time(tree, hf_smtpx_time, ctx->tvb, 0, 0, &delta);
+    proto_item_set_generated(pi);
+}
+
+static gboolean is_greeting(const smtpx_state_t *st, unsigned code)
+{
+    const smtpx_cmd_rec_t *pending = smtpx_queue_peek(st);
+    return !(st->flags & SMTPX_F_ANY_REPLY) && (code == 220 || code == 421 || code == 554) &&
+           !(pending && pending->kind == SMTP_CMD_STARTTLS);
+}
+
+static void end_transaction(smtpx_state_t *st)
+{
+    st->flags &= ~(SMTPX_F_MAIL | SMTPX_F_RCPT);
+}
+
+/* What a complete reply to `kind` does to the session. */
+static void apply_reply(smtpx_ctx_t *ctx, guint16 kind, unsigned code)
+{
+    smtpx_state_t *st = ctx->st;
+    gboolean ok = code / 100 == 2;
+
+    switch (kind) {
+    case SMTP_CMD_HELO:
+    case SMTP_CMD_EHLO:
+        if (ok) {
+            st->flags = (st->flags | SMTPX_F_HELLO) & ~SMTPX_F_EHLO;
+            st->flags |= kind == SMTP_CMD_EHLO ? SMTPX_F_EHLO : 0;
+            end_transaction(st);
+        }
+        break;
+    case SMTP_CMD_MAIL:
+        if (ok)
+            st->flags = (st->flags | SMTPX_F_MAIL) & ~SMTPX_F_RCPT;
+        break;
+    case SMTP_CMD_RCPT:
+        if (ok && (st->flags & SMTPX_F_MAIL))
+            st->flags |= SMTPX_F_RCPT;
+        break;
+    case SMTP_CMD_DATA:
+        if (code == 354) {
+            st->mode = SMTPX_MODE_DATA;
+            st->data_bol = 1;
+        }
+        break;
+    case SMTPX_KIND_EOD:
+    case SMTP_CMD_RSET:
+        end_transaction(st);
+        break;
+    case SMTP_CMD_BDAT:
+        if (st->bdat_last || !ok)
+            end_transaction(st);
+        break;
+    case SMTP_CMD_AUTH:
+    case SMTPX_KIND_AUTH_STEP:
+        st->mode = code == 334 ? SMTPX_MODE_AUTH : SMTPX_MODE_COMMAND;
+        if (code == 235)
+            st->flags |= SMTPX_F_AUTHED;
+        break;
+    case SMTP_CMD_STARTTLS:
+        if (code == 220) {
+            /* RFC 3207: both sides forget what they knew before TLS */
+            st->flags = (st->flags | SMTPX_F_TLS) & ~(SMTPX_F_HELLO | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT);
+            st->ext = 0;
+            st->mode = SMTPX_MODE_TLS;
+            if (ctx->call.replay != SMTPX_RETRANSMIT)
+                smtpx_start_tls(ctx->pinfo);
+        }
+        break;
+    case SMTP_CMD_QUIT:
+        if (code == 221)
+            st->flags |= SMTPX_F_QUIT;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Which request the reply answers; NULL for the greeting or when unknown. */
+static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, gboolean *greeting)
+{
+    smtpx_state_t *st = ctx->st;
+    smtpx_cmd_rec_t *rec;
+
+    *greeting = FALSE;
+    if (st->open_reply_code)
+        return st->open_reply;
+    if (is_greeting(st, r->rl.code)) {
+        *greeting = TRUE;
+        return NULL;
+    }
+    if (!(st->flags & SMTPX_F_ANY_REPLY))
+        st->flags |= SMTPX_F_MIDSTREAM;
+    rec = smtpx_queue_pop(&ctx->call, ctx->pinfo);
+    if (!rec && (st->flags & SMTPX_F_GREETING))
+        smtpx_finding(ctx, &ei_smtpx_unsolicited_reply, ctx->tvb, r->first.offset, 3,
+                      "Reply %u answers no command of the client", r->rl.code);
+    return rec;
+}
+
+static void set_server_name(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
+{
+    const char *text = r->first.text + r->rl.text_off;
+    size_t avail = (size_t)MAX(r->first.len - (int)r->rl.text_off, 0), n = 0;
+    while (n < avail && !g_ascii_isspace(text[n]))
+        n++;
+    if (n)
+        ctx->st->server_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, text, n);
+}
+
+static void add_info(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
+{
+    char *shown = smtpx_line_format(ctx, r->first.text, r->first.len);
+    if (r->nlines > 1)
+        shown = wmem_strdup_printf(ctx->pinfo->pool, "%s (+%d lines)", shown, r->nlines - 1);
+    smtpx_info_append(ctx, shown);
+}
+
+int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
+{
+    smtpx_reply_t r = { .first = *first };
+    smtpx_state_t *st = ctx->st;
+    gboolean greeting;
+
+    if (!smtp_parse_reply_line(first->text, (size_t)first->len, &r.rl)) {
+        proto_item *pi = proto_tree_add_item(ctx->tree, hf_smtpx_rsp_parameter, ctx->tvb, first->offset,
+                                             first->len, ENC_UTF_8);
+        ctx->pdu_item = pi;
+        smtpx_finding(ctx, &ei_smtpx_not_a_reply, ctx->tvb, first->offset, first->len,
+                      "Server line does not start with a three-digit reply code");
+        smtpx_info_append(ctx, smtpx_line_format(ctx, first->text, first->len));
+        return first->next - first->offset;
+    }
+    if (!scan_reply(ctx, &r))
+        return 0;
+    unsigned code = st->open_reply_code ? st->open_reply_code : r.rl.code;
+    smtpx_cmd_rec_t *rec = match_request(ctx, &r, &greeting);
+    gboolean ehlo = rec && rec->kind == SMTP_CMD_EHLO && code == 250;
+
+    proto_item *ri = proto_tree_add_string(ctx->tree, hf_smtpx_rsp, ctx->tvb, first->offset,
+                                           r.end - first->offset,
+                                           smtpx_line_format(ctx, first->text, first->len));
+    proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_rsp);
+    ctx->pdu_item = ri;
+    add_code(ctx, rt, first->offset, r.rl.code);
+    if (ehlo && !st->open_reply_code)
+        st->ext = 0;
+    gboolean enhanced = add_lines(ctx, rt, &r, code, ehlo);
+    add_response_links(ctx, rt, rec);
+    add_info(ctx, &r);
+    if (!r.complete) {
+        st->open_reply_code = (guint16)code;
+        st->open_reply = rec;
+        smtpx_finding(ctx, &ei_smtpx_reply_truncated, ctx->tvb, first->offset, 3,
+                      "Reply %u continues beyond this part (%d lines so far)", code, r.nlines);
+        return r.end - first->offset;
+    }
+    st->open_reply_code = 0;
+    st->open_reply = NULL;
+    st->flags |= SMTPX_F_ANY_REPLY;
+    if (greeting) {
+        st->flags |= SMTPX_F_GREETING;
+        set_server_name(ctx, &r);
+    }
+    smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, first->offset);
+    if (rec)
+        apply_reply(ctx, rec->kind, code);
+    return r.end - first->offset;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Client commands: verb, parameter, envelope addresses and ESMTP parameters. */
+#include "smtpx.h"
+
+typedef struct {
+    const char *key;
+    int *hf;
+} smtpx_param_field_t;
+
+static const smtpx_param_field_t envelope_params[] = {
+    { "SIZE", &hf_smtpx_envelope_param_size },
+    { "BODY", &hf_smtpx_envelope_param_body },
+    { "SMTPUTF8", &hf_smtpx_envelope_param_smtputf8 },
+    { "RET", &hf_smtpx_envelope_param_ret },
+    { "ENVID", &hf_smtpx_envelope_param_envid },
+    { "NOTIFY", &hf_smtpx_envelope_param_notify },
+    { "ORCPT", &hf_smtpx_envelope_param_orcpt },
+    { "AUTH", &hf_smtpx_envelope_param_auth },
+};
+
+static void add_param_value(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, const smtp_param_t *p,
+                            const char *text)
+{
+    tvbuff_t *tvb = ctx->tvb;
+    guint64 size;
+
+    if (hf == hf_smtpx_envelope_param_smtputf8)
+        proto_tree_add_boolean(tree, hf, tvb, offset + (int)p->key_off, (int)p->key_len, TRUE);
+    else if (hf == hf_smtpx_envelope_param_size && smtp_parse_u64(text + p->val_off, p->val_len, &size))
+        proto_tree_add_uint64(tree, hf, tvb, offset + (int)p->val_off, (int)p->val_len, size);
+    else if (hf != hf_smtpx_envelope_param_size && p->has_val)
+        proto_tree_add_item(tree, hf, tvb, offset + (int)p->val_off, (int)p->val_len, ENC_UTF_8);
+}
+
+/* ESMTP parameters after the path; text/len is the command parameter at offset. */
+static void dissect_envelope_params(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, size_t len,
+                                    size_t off, int offset)
+{
+    smtp_param_t p;
+
+    while (smtp_next_param(text, len, &off, &p)) {
+        int start = offset + (int)p.key_off;
+        int plen = (int)(p.has_val ? p.val_off + p.val_len - p.key_off : p.key_len);
+        proto_item *pi = proto_tree_add_item(tree, hf_smtpx_envelope_param, ctx->tvb, start, plen, ENC_UTF_8);
+        proto_tree *pt = proto_item_add_subtree(pi, ett_smtpx_param);
+        for (size_t i = 0; i < G_N_ELEMENTS(envelope_params); i++) {
+            if (strlen(envelope_params[i].key) == p.key_len &&
+                g_ascii_strncasecmp(text + p.key_off, envelope_params[i].key, p.key_len) == 0)
+                add_param_value(ctx, pt, *envelope_params[i].hf, offset, &p, text);
+        }
+    }
+}
+
+/* MAIL FROM:<path> params / RCPT TO:<path> params */
+static void dissect_path(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
+                         const smtp_command_t *cmd)
+{
+    gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
+    const char *param = line->text + cmd->param_off;
+    int base = line->offset + (int)cmd->param_off;
+    smtp_path_t path;
+
+    smtp_parse_path(param, cmd->param_len, is_mail ? "FROM:" : "TO:", &path);
+    if (!path.ok)
+        return;
+    proto_tree_add_item(tree, is_mail ? hf_smtpx_envelope_sender : hf_smtpx_envelope_recipient, ctx->tvb,
+                        base + (int)path.addr_off, (int)path.addr_len, ENC_UTF_8);
+    dissect_envelope_params(ctx, tree, param, cmd->param_len, path.params_off, base);
+}
+
+/* BDAT <size> [LAST]: the chunk follows the command line at once. */
+static void dissect_bdat(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
+{
+    const char *param = line->text + cmd->param_off;
+    int base = line->offset + (int)cmd->param_off;
+    size_t off = 0;
+    smtp_param_t size_tok, last_tok;
+    guint64 size = 0;
+
+    if (!smtp_next_param(param, cmd->param_len, &off, &size_tok) ||
+        !smtp_parse_u64(param + size_tok.key_off, size_tok.key_len, &size))
+        return;
+    proto_tree_add_uint64(tree, hf_smtpx_bdat_size, ctx->tvb, base + (int)size_tok.key_off,
+                          (int)size_tok.key_len, size);
+    gboolean last = smtp_next_param(param, cmd->param_len, &off, &last_tok) &&
+                    smtp_word_equals(param + last_tok.key_off, last_tok.key_len, "LAST");
+    proto_tree_add_boolean(tree, hf_smtpx_bdat_last, ctx->tvb, last ? base + (int)last_tok.key_off : base,
+                           last ? 4 : 0, last);
+    ctx->st->bdat_remaining = size;
+    ctx->st->bdat_last = last;
+    if (size > 0)
+        ctx->st->mode = SMTPX_MODE_BDAT;
+}
+
+static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
+{
+    size_t name_len = 0;
+    while (name_len < cmd->param_len && !g_ascii_isspace(line->text[cmd->param_off + name_len]))
+        name_len++;
+    ctx->st->client_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, line->text + cmd->param_off, name_len);
+}
+
+static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
+{
+    const char *name = smtp_cmd_name(cmd->id);
+    if (!name)
+        name = g_ascii_strup(smtpx_line_format(ctx, line->text, (int)cmd->verb_len), -1);
+    proto_item *vi = proto_tree_add_string(tree, hf_smtpx_req_command, ctx->tvb, line->offset,
+                                           (int)cmd->verb_len, name);
+    proto_item_append_text(vi, " (%s)", smtp_cmd_description(cmd->id));
+    if (cmd->id == SMTP_CMD_UNKNOWN) {
+        ctx->pdu_item = vi;
+        smtpx_finding(ctx, &ei_smtpx_unknown_command, ctx->tvb, line->offset, MAX((int)cmd->verb_len, 1),
+                      cmd->verb_len ? "Unknown command \"%s\"; a server answers 500 or 502"
+                                    : "Empty command line%s; a server answers 500", cmd->verb_len ? name : "");
+    }
+    if (!smtp_cmd_name(cmd->id))
+        g_free((char *)name);
+}
+
+void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    smtp_command_t cmd;
+    char *shown = smtpx_line_format(ctx, line->text, line->len);
+
+    smtp_parse_command(line->text, (size_t)line->len, &cmd);
+    proto_item *ri = proto_tree_add_string(ctx->tree, hf_smtpx_req, ctx->tvb, line->offset,
+                                           line->next - line->offset, shown);
+    proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_req);
+    ctx->pdu_item = ri;
+    add_verb(ctx, rt, line, &cmd);
+    if (cmd.param_len)
+        proto_tree_add_item(rt, hf_smtpx_req_parameter, ctx->tvb, line->offset + (int)cmd.param_off,
+                            (int)cmd.param_len, ENC_UTF_8);
+    smtpx_info_append(ctx, shown);
+
+    switch (cmd.id) {
+    case SMTP_CMD_MAIL:
+    case SMTP_CMD_RCPT:
+        dissect_path(ctx, rt, line, &cmd);
+        break;
+    case SMTP_CMD_BDAT:
+        dissect_bdat(ctx, rt, line, &cmd);
+        break;
+    case SMTP_CMD_HELO:
+    case SMTP_CMD_EHLO:
+        dissect_hello(ctx, line, &cmd);
+        break;
+    default:
+        break;
+    }
+    smtpx_add_request_links(ctx, rt, smtpx_queue_push(&ctx->call, ctx->pinfo, (guint16)cmd.id));
+}
+
+void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)
+{
+    if (rec && rec->rsp_frame) {
+        proto_item *pi = proto_tree_add_uint(tree, hf_smtpx_response_in, ctx->tvb, 0, 0, rec->rsp_frame);
+        proto_item_set_generated(pi);
+    }
+}

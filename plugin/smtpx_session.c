@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "smtpx.h"
+
+#include <epan/conversation.h>
+#include <epan/proto_data.h>
+#include <epan/dissectors/packet-tcp.h>
+
+/* What a call of the dissector starts from, stored per (frame, key). */
+typedef struct {
+    smtpx_state_t st;
+    int start;
+    gboolean retransmit;
+} smtpx_snapshot_t;
+
+/* pinfo->pool key counting calls without TCP info (inside TLS) in a frame. */
+#define SMTPX_KEY_TLS_CALLS 0x7fffffffu
+#define SMTPX_KEY_TLS_BASE  0x80000000u
+
+static gboolean looks_like_reply(tvbuff_t *tvb)
+{
+    return tvb_captured_length(tvb) >= 4 && g_ascii_isdigit(tvb_get_guint8(tvb, 0)) &&
+           g_ascii_isdigit(tvb_get_guint8(tvb, 1)) && g_ascii_isdigit(tvb_get_guint8(tvb, 2));
+}
+
+/* The server side is the port that selected this dissector; when both
+ * ports are equal, the first payload decides. */
+static void choose_server(smtpx_conv_t *conv, packet_info *pinfo, tvbuff_t *tvb)
+{
+    gboolean src_is_server;
+
+    if (pinfo->srcport != pinfo->destport)
+        src_is_server = pinfo->match_uint == pinfo->srcport;
+    else
+        src_is_server = looks_like_reply(tvb);
+    copy_address_wmem(wmem_file_scope(), &conv->server_addr, src_is_server ? &pinfo->src : &pinfo->dst);
+    conv->server_port = src_is_server ? pinfo->srcport : pinfo->destport;
+}
+
+smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb)
+{
+    conversation_t *conversation = find_or_create_conversation(pinfo);
+    smtpx_conv_t *conv = (smtpx_conv_t *)conversation_get_proto_data(conversation, proto_smtpx);
+
+    if (!conv) {
+        conv = wmem_new0(wmem_file_scope(), smtpx_conv_t);
+        conv->live.last_queued = &conv->head;
+        conv->live.last_answered = &conv->head;
+        conv->live.data_bol = 1;
+        choose_server(conv, pinfo, tvb);
+        conversation_add_proto_data(conversation, proto_smtpx, conv);
+    }
+    return conv;
+}
+
+gboolean smtpx_is_client(const smtpx_conv_t *conv, const packet_info *pinfo)
+{
+    return pinfo->destport == conv->server_port && addresses_equal(&pinfo->dst, &conv->server_addr);
+}
+
+static guint32 call_key(packet_info *pinfo, const struct tcpinfo *tcpinfo)
+{
+    if (tcpinfo)
+        return tcpinfo->seq & ~SMTPX_KEY_TLS_BASE;
+    guint32 n = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_TLS_CALLS));
+    p_add_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_TLS_CALLS, GUINT_TO_POINTER(n + 1));
+    return SMTPX_KEY_TLS_BASE | n;
+}
+
+/* Bytes at the start of tvb already seen in earlier segments (TCP retransmission). */
+static int seen_before(const smtpx_conv_t *conv, gboolean is_client,
+                       const struct tcpinfo *tcpinfo, tvbuff_t *tvb)
+{
+    if (!tcpinfo || !conv->seq_known[is_client])
+        return 0;
+    gint32 behind = (gint32)(conv->next_seq[is_client] - tcpinfo->seq);
+    if (behind <= 0)
+        return 0;
+    return MIN(behind, (gint32)tvb_captured_length(tvb));
+}
+
+void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv,
+                      gboolean is_client, const struct tcpinfo *tcpinfo, tvbuff_t *tvb)
+{
+    guint32 key = call_key(pinfo, tcpinfo);
+    smtpx_snapshot_t *snap = (smtpx_snapshot_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, key);
+
+    if (!snap && !PINFO_FD_VISITED(pinfo)) {
+        snap = wmem_new(wmem_file_scope(), smtpx_snapshot_t);
+        snap->st = conv->live;
+        snap->start = seen_before(conv, is_client, tcpinfo, tvb);
+        snap->retransmit = snap->start >= (int)tvb_captured_length(tvb) && snap->start > 0;
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_smtpx, key, snap);
+        call->st = &conv->live;
+        call->replay = snap->retransmit ? SMTPX_RETRANSMIT : SMTPX_LIVE;
+        call->start = snap->retransmit ? 0 : snap->start;
+        if (snap->retransmit)
+            call->st = wmem_memdup(pinfo->pool, &snap->st, sizeof snap->st);
+        return;
+    }
+    /* Replay: a later pass, or a call seen before in this one. */
+    call->st = wmem_new0(pinfo->pool, smtpx_state_t);
+    if (snap)
+        *call->st = snap->st;
+    else
+        call->st->last_queued = call->st->last_answered = &conv->head;
+    call->replay = snap && snap->retransmit ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
+    call->start = snap && !snap->retransmit ? snap->start : 0;
+}
+
+void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,
+                    const struct tcpinfo *tcpinfo, int consumed)
+{
+    if (call->replay != SMTPX_LIVE || !tcpinfo)
+        return;
+    conv->next_seq[is_client] = tcpinfo->seq + (guint32)consumed;
+    conv->seq_known[is_client] = TRUE;
+}
+
+smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint16 kind)
+{
+    smtpx_state_t *st = call->st;
+    smtpx_cmd_rec_t *rec;
+
+    switch (call->replay) {
+    case SMTPX_LIVE:
+        rec = wmem_new0(wmem_file_scope(), smtpx_cmd_rec_t);
+        rec->req_frame = pinfo->num;
+        rec->req_time = pinfo->abs_ts;
+        rec->kind = kind;
+        st->last_queued->next = rec;
+        break;
+    case SMTPX_REPLAY:
+        rec = st->last_queued->next;
+        if (!rec || rec->req_frame != pinfo->num)
+            return NULL;
+        break;
+    default:
+        return NULL;
+    }
+    st->last_queued = rec;
+    return rec;
+}
+
+smtpx_cmd_rec_t *smtpx_queue_peek(const smtpx_state_t *st)
+{
+    return st->last_answered != st->last_queued ? st->last_answered->next : NULL;
+}
+
+smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
+{
+    smtpx_cmd_rec_t *rec = smtpx_queue_peek(call->st);
+
+    if (!rec || call->replay == SMTPX_RETRANSMIT)
+        return rec;
+    call->st->last_answered = rec;
+    if (call->replay == SMTPX_LIVE)
+        rec->rsp_frame = pinfo->num;
+    return rec;
+}
+
+const char *smtpx_state_strdup(const smtpx_call_t *call, packet_info *pinfo, const char *s, gsize len)
+{
+    wmem_allocator_t *scope = call->replay == SMTPX_LIVE ? wmem_file_scope() : pinfo->pool;
+    return wmem_strndup(scope, s, len);
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Session state of one SMTP conversation.
+ *
+ * The state machine runs on every pass. On the first pass it advances the
+ * conversation's live state; each call of the dissector first stores a copy
+ * of the state it starts from (keyed by frame and TCP sequence number), and
+ * later passes replay the same machine from that copy. Records that outlive
+ * a call (commands and their replies) are made on the first pass only. */
+#ifndef SMTPX_SESSION_H
+#define SMTPX_SESSION_H
+
+#include <wireshark.h>
+#include <epan/packet.h>
+
+struct tcpinfo;
+
+/* Kinds of pending request beyond the smtp_cmd_t verbs. */
+#define SMTPX_KIND_AUTH_STEP 200   /* a client line inside an AUTH exchange */
+#define SMTPX_KIND_EOD       201   /* the end of a DATA message */
+
+/* A client request waiting for (or matched to) its reply; file scope. */
+typedef struct smtpx_cmd_rec {
+    struct smtpx_cmd_rec *next;   /* next request of the conversation */
+    guint32 req_frame;
+    guint32 rsp_frame;            /* 0 until the reply is seen */
+    nstime_t req_time;
+    guint16 kind;                 /* smtp_cmd_t or SMTPX_KIND_* */
+} smtpx_cmd_rec_t;
+
+typedef enum {
+    SMTPX_MODE_COMMAND = 0,
+    SMTPX_MODE_DATA,      /* after 354: message lines until "." */
+    SMTPX_MODE_BDAT,      /* chunk bytes of a BDAT command */
+    SMTPX_MODE_AUTH,      /* client lines answer 334 challenges */
+    SMTPX_MODE_TLS        /* after 220 to STARTTLS */
+} smtpx_mode_t;
+
+/* Session flags */
+#define SMTPX_F_GREETING   0x0001u  /* server greeting seen */
+#define SMTPX_F_ANY_REPLY  0x0002u  /* some reply seen */
+#define SMTPX_F_MIDSTREAM  0x0004u  /* capture began after the greeting */
+#define SMTPX_F_HELLO      0x0008u  /* HELO/EHLO accepted */
+#define SMTPX_F_MAIL       0x0010u  /* MAIL accepted: transaction open */
+#define SMTPX_F_RCPT       0x0020u  /* at least one RCPT accepted */
+#define SMTPX_F_AUTHED     0x0040u  /* AUTH succeeded */
+#define SMTPX_F_QUIT       0x0080u  /* QUIT accepted */
+#define SMTPX_F_TLS        0x0100u  /* STARTTLS accepted */
+#define SMTPX_F_EHLO       0x0200u  /* the last hello was EHLO */
+
+/* Extensions the server advertised (EHLO reply). */
+#define SMTPX_EXT_PIPELINING  0x0001u
+#define SMTPX_EXT_SIZE        0x0002u
+#define SMTPX_EXT_AUTH        0x0004u
+#define SMTPX_EXT_STARTTLS    0x0008u
+#define SMTPX_EXT_8BITMIME    0x0010u
+#define SMTPX_EXT_CHUNKING    0x0020u
+#define SMTPX_EXT_ENHANCED    0x0040u
+#define SMTPX_EXT_SMTPUTF8    0x0080u
+#define SMTPX_EXT_DSN         0x0100u
+#define SMTPX_EXT_BINARYMIME  0x0200u
+
+typedef struct {
+    smtpx_cmd_rec_t *last_queued;    /* newest request */
+    smtpx_cmd_rec_t *last_answered;  /* newest request that got its reply */
+    smtpx_cmd_rec_t *open_reply;     /* request of a reply still open (over the cap) */
+    const char *server_name;         /* from the greeting */
+    const char *client_name;         /* from HELO/EHLO */
+    guint64 bdat_remaining;
+    guint64 size_limit;              /* advertised SIZE (0: none) */
+    guint32 flags;
+    guint32 ext;
+    guint16 open_reply_code;         /* code of a multi-line reply still open */
+    guint8 mode;                     /* smtpx_mode_t, client side */
+    guint8 long_line[2];             /* [is_client]: inside an overlong line */
+    guint8 bdat_last;
+    guint8 data_bol;                 /* DATA: next byte starts a line */
+} smtpx_state_t;
+
+typedef struct {
+    smtpx_state_t live;              /* advanced on the first pass */
+    smtpx_cmd_rec_t head;            /* sentinel: first request is head.next */
+    address server_addr;
+    guint32 server_port;
+    guint32 next_seq[2];             /* [is_client]: next new TCP sequence number */
+    gboolean seq_known[2];
+} smtpx_conv_t;
+
+typedef enum {
+    SMTPX_LIVE = 0,     /* first pass: make records */
+    SMTPX_REPLAY,       /* later pass: walk the records made on the first */
+    SMTPX_RETRANSMIT    /* data seen before: touch no record */
+} smtpx_replay_t;
+
+typedef struct {
+    smtpx_state_t *st;
+    smtpx_replay_t replay;
+    int start;          /* first byte not seen before */
+} smtpx_call_t;
+
+smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb);
+gboolean smtpx_is_client(const smtpx_conv_t *conv, const packet_info *pinfo);
+
+/* Chooses the state this call advances; tcpinfo may be NULL (inside TLS). */
+void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv,
+                      gboolean is_client, const struct tcpinfo *tcpinfo, tvbuff_t *tvb);
+/* Records how far the stream was consumed (first pass). */
+void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,
+                    const struct tcpinfo *tcpinfo, int consumed);
+
+/* Request queue: push on a client request, pop on a final reply. May return NULL. */
+smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint16 kind);
+smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
+/* The oldest request without a reply, or NULL. */
+smtpx_cmd_rec_t *smtpx_queue_peek(const smtpx_state_t *st);
+
+/* Copies a string into the scope that outlives the state being advanced. */
+const char *smtpx_state_strdup(const smtpx_call_t *call, packet_info *pinfo, const char *s, gsize len);
+
+#endif

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for smtp_codes: reply codes, enhanced status codes, EHLO
+ * extension keywords. */
+#include "smtp_codes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int failures;
+static int checks;
+
+#define CHECK(cond)                                                         \
+    do {                                                                    \
+        checks++;                                                           \
+        if (!(cond)) {                                                      \
+            failures++;                                                     \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
+                    #cond);                                                 \
+        }                                                                   \
+    } while (0)
+
+static int str_eq(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static size_t table_len(const smtp_code_name_t *t)
+{
+    size_t n = 0;
+    while (t[n].name != NULL) {
+        n++;
+    }
+    return n;
+}
+
+static void test_reply_codes(void)
+{
+    static const unsigned required[] = {
+        211, 214, 220, 221, 235, 250, 251, 252, 334, 354, 421, 432, 450, 451,
+        452, 454, 455, 500, 501, 502, 503, 504, 521, 530, 534, 535, 538, 550,
+        551, 552, 553, 554, 555, 556
+    };
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        const char *t = smtp_reply_code_text(required[i]);
+        CHECK(t != NULL && t[0] != '\0');
+        if (t == NULL) {
+            fprintf(stderr, "  missing reply code %u\n", required[i]);
+        }
+    }
+    CHECK(str_eq(smtp_reply_code_text(250), "Requested mail action okay, completed"));
+    CHECK(smtp_reply_code_text(354) != NULL);
+    CHECK(smtp_reply_code_text(999) == NULL);
+    CHECK(smtp_reply_code_text(0) == NULL);
+    CHECK(smtp_reply_code_text(299) == NULL);
+
+    /* table is sorted, strictly increasing, values are 3-digit replies */
+    size_t n = table_len(smtp_reply_codes);
+    CHECK(n >= 34);
+    for (size_t i = 0; i < n; i++) {
+        CHECK(smtp_reply_codes[i].value >= 100 && smtp_reply_codes[i].value <= 599);
+        if (i > 0) {
+            CHECK(smtp_reply_codes[i - 1].value < smtp_reply_codes[i].value);
+        }
+    }
+}
+
+static void test_reply_digits(void)
+{
+    CHECK(str_eq(smtp_reply_first_digit_text(1), "Positive preliminary"));
+    CHECK(str_eq(smtp_reply_first_digit_text(2), "Positive completion"));
+    CHECK(str_eq(smtp_reply_first_digit_text(3), "Positive intermediate"));
+    CHECK(str_eq(smtp_reply_first_digit_text(4), "Transient negative completion"));
+    CHECK(str_eq(smtp_reply_first_digit_text(5), "Permanent negative completion"));
+    CHECK(smtp_reply_first_digit_text(0) == NULL);
+    CHECK(smtp_reply_first_digit_text(6) == NULL);
+
+    CHECK(str_eq(smtp_reply_second_digit_text(0), "Syntax"));
+    CHECK(str_eq(smtp_reply_second_digit_text(1), "Information"));
+    CHECK(str_eq(smtp_reply_second_digit_text(2), "Connections"));
+    CHECK(str_eq(smtp_reply_second_digit_text(3), "Unspecified"));
+    CHECK(str_eq(smtp_reply_second_digit_text(4), "Unspecified"));
+    CHECK(str_eq(smtp_reply_second_digit_text(5), "Mail system"));
+    CHECK(smtp_reply_second_digit_text(6) == NULL);
+
+    CHECK(table_len(smtp_reply_first_digits) == 5);
+    CHECK(table_len(smtp_reply_second_digits) == 6);
+}
+
+static void test_enh(void)
+{
+    CHECK(str_eq(smtp_enh_class_text(2), "Success"));
+    CHECK(str_eq(smtp_enh_class_text(4), "Persistent transient failure"));
+    CHECK(str_eq(smtp_enh_class_text(5), "Permanent failure"));
+    CHECK(smtp_enh_class_text(3) == NULL);
+    CHECK(smtp_enh_class_text(0) == NULL);
+    CHECK(table_len(smtp_enh_classes) == 3);
+
+    CHECK(str_eq(smtp_enh_subject_text(0), "Other or undefined status"));
+    CHECK(str_eq(smtp_enh_subject_text(1), "Addressing status"));
+    CHECK(str_eq(smtp_enh_subject_text(7), "Security or policy status"));
+    CHECK(smtp_enh_subject_text(8) == NULL);
+    CHECK(table_len(smtp_enh_subjects) == 8);
+
+    CHECK(str_eq(smtp_enh_code_text(1, 1), "Bad destination mailbox address"));
+    CHECK(str_eq(smtp_enh_code_text(7, 8), "Authentication credentials invalid"));
+    CHECK(str_eq(smtp_enh_code_text(5, 6), "Authentication Exchange line is too long"));
+    CHECK(str_eq(smtp_enh_code_text(7, 11),
+                 "Encryption required for requested authentication mechanism"));
+    CHECK(str_eq(smtp_enh_code_text(7, 13), "User Account Disabled"));
+    CHECK(str_eq(smtp_enh_code_text(3, 6), "Requested priority was changed"));
+    CHECK(str_eq(smtp_enh_code_text(1, 10), "Recipient address has null MX"));
+    CHECK(str_eq(smtp_enh_code_text(7, 10), "Encryption Needed"));
+    CHECK(str_eq(smtp_enh_code_text(7, 30), "REQUIRETLS support required"));
+    CHECK(str_eq(smtp_enh_code_text(2, 2), "Mailbox full"));
+    for (unsigned d = 7; d <= 10; d++) {
+        CHECK(smtp_enh_code_text(6, d) != NULL);
+    }
+    for (unsigned d = 0; d <= 30; d++) {
+        CHECK(smtp_enh_code_text(7, d) != NULL);
+    }
+    CHECK(smtp_enh_code_text(9, 99) == NULL);
+    CHECK(smtp_enh_code_text(7, 31) == NULL);
+    CHECK(smtp_enh_code_text(2, 5) == NULL);
+    CHECK(smtp_enh_code_text(0, 1) == NULL);
+}
+
+static void test_ehlo(void)
+{
+    const smtp_ehlo_ext_t *e = smtp_ehlo_ext_lookup("pipelining", 10);
+    CHECK(e != NULL);
+    CHECK(e != NULL && str_eq(e->keyword, "PIPELINING"));
+    CHECK(e != NULL && str_eq(e->rfc, "RFC 2920"));
+    CHECK(e != NULL && e->description != NULL);
+
+    e = smtp_ehlo_ext_lookup("StartTLS", 8);
+    CHECK(e != NULL && str_eq(e->rfc, "RFC 3207"));
+
+    CHECK(smtp_ehlo_ext_lookup("x-unknown", 9) == NULL);
+    CHECK(smtp_ehlo_ext_lookup(NULL, 4) == NULL);
+    CHECK(smtp_ehlo_ext_lookup("SIZE", 0) == NULL);
+
+    /* len shorter than the string: only the prefix is looked up */
+    e = smtp_ehlo_ext_lookup("SIZE 10240000", 4);
+    CHECK(e != NULL && str_eq(e->keyword, "SIZE"));
+    e = smtp_ehlo_ext_lookup("AUTH PLAIN LOGIN", 4);
+    CHECK(e != NULL && str_eq(e->rfc, "RFC 4954"));
+    /* a prefix of a keyword is not a match */
+    CHECK(smtp_ehlo_ext_lookup("PIPELINING", 4) == NULL);
+    /* nor is a keyword followed by more characters within len */
+    CHECK(smtp_ehlo_ext_lookup("SIZEX", 5) == NULL);
+    /* not NUL-terminated */
+    {
+        const char buf[4] = { 'd', 's', 'n', '!' };
+        e = smtp_ehlo_ext_lookup(buf, 3);
+        CHECK(e != NULL && str_eq(e->keyword, "DSN"));
+    }
+
+    static const char *const required[] = {
+        "PIPELINING", "SIZE", "AUTH", "STARTTLS", "8BITMIME", "DSN",
+        "ENHANCEDSTATUSCODES", "CHUNKING", "BINARYMIME", "SMTPUTF8", "ETRN",
+        "VRFY", "EXPN", "HELP", "DELIVERBY", "REQUIRETLS", "MT-PRIORITY",
+        "LIMITS", "ATRN", "BURL", "CHECKPOINT", "CONNEG", "FUTURERELEASE",
+        "NO-SOLICITING", "MTRK", "RRVS", "SUBMITTER", "TURN", "VERB", "ONEX",
+        "SEND", "SAML", "SOML", "XUSR", "XCLIENT", "XFORWARD", "XEXCH50",
+        "X-EXPS", "X-LINK2STATE", "X-ADAT", "X-DRCP", "X-ERCP", "X-EXCH50",
+        "X-RCPTLIMIT", "X-TURNME", "CLIENTID"
+    };
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        e = smtp_ehlo_ext_lookup(required[i], strlen(required[i]));
+        CHECK(e != NULL && e->rfc != NULL && e->description != NULL);
+        if (e == NULL) {
+            fprintf(stderr, "  missing EHLO keyword %s\n", required[i]);
+        }
+    }
+    e = smtp_ehlo_ext_lookup("xclient", 7);
+    CHECK(e != NULL && str_eq(e->rfc, "Postfix"));
+    e = smtp_ehlo_ext_lookup("x-exps", 6);
+    CHECK(e != NULL && str_eq(e->rfc, "Microsoft Exchange"));
+}
+
+int main(void)
+{
+    test_reply_codes();
+    test_reply_digits();
+    test_enh();
+    test_ehlo();
+    if (failures != 0) {
+        fprintf(stderr, "test_codes: %d of %d checks failed\n", failures, checks);
+        return 1;
+    }
+    printf("test_codes: all %d checks passed\n", checks);
+    return 0;
+}
