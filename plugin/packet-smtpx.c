@@ -158,6 +158,29 @@ static void add_session_facts(smtpx_ctx_t *ctx)
     }
 }
 
+/* TRUE when the first PDU of the call (a line, or all lines of a reply) is
+ * incomplete: reassembly is asked for before anything is added to the tree. */
+static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
+{
+    int avail = tvb_captured_length_remaining(ctx->tvb, offset);
+    const guint8 *p = tvb_get_ptr(ctx->tvb, offset, avail);
+    gboolean line_based = ctx->st->mode != SMTPX_MODE_TLS && !(ctx->is_client && ctx->st->mode == SMTPX_MODE_BDAT);
+    smtp_line_t found;
+    smtp_reply_line_t rl;
+    size_t pos = 0;
+
+    if (!line_based || !ctx->pinfo->can_desegment || ctx->st->long_line[ctx->is_client] || avail <= 0)
+        return FALSE;
+    while (smtp_line_find(p + pos, (size_t)avail - pos, &found)) {
+        if (ctx->is_client || !smtp_parse_reply_line((const char *)p + pos, found.len, &rl) || rl.sep != '-')
+            return FALSE;
+        pos += found.len + found.term_len;
+        if (pos >= (size_t)avail)
+            return (guint)avail < SMTPX_MAX_REPLY;
+    }
+    return (guint)(avail - (int)pos) < smtpx_pref_max_line && (guint)avail < SMTPX_MAX_REPLY;
+}
+
 static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const struct tcpinfo *tcpinfo = (const struct tcpinfo *)data;
@@ -171,6 +194,13 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     smtpx_call_begin(&ctx.call, pinfo, ctx.conv, ctx.is_client, tcpinfo, tvb);
     ctx.st = ctx.call.st;
 
+    if (!tcpinfo && ctx.st->mode == SMTPX_MODE_TLS)
+        ctx.st->mode = SMTPX_MODE_COMMAND;     /* decrypted by TLS: SMTP again */
+    if (first_pdu_incomplete(&ctx, ctx.call.start)) {
+        pinfo->desegment_offset = ctx.call.start;
+        pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+        return len;
+    }
     proto_item *ti = proto_tree_add_item(tree, proto_smtpx, tvb, 0, -1, ENC_NA);
     ctx.tree = proto_item_add_subtree(ti, ett_smtpx);
     if (ctx.call.start > 0) {

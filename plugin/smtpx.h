@@ -43,6 +43,8 @@ void smtpx_register_fields(void);
 
 /* ---- preferences (packet-smtpx.c) ---- */
 extern guint smtpx_pref_max_line;
+/* A multi-line reply longer than this is shown in parts. */
+#define SMTPX_MAX_REPLY (4 * smtpx_pref_max_line)
 
 /* ---- the context of one call of the dissector ---- */
 typedef struct {

@@ -5,9 +5,6 @@
 #include "smtpx.h"
 #include "smtp_codes.h"
 
-/* A multi-line reply longer than this is shown in parts. */
-#define SMTPX_MAX_REPLY (4 * smtpx_pref_max_line)
-
 typedef struct {
     smtpx_line_t first;
     smtp_reply_line_t rl;   /* of the first line */

@@ -1,0 +1,263 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Issue 2: registration, ports, line reassembly, commands, replies, session
+state, request/response tracking and the Info column, in all four modes
+(one-pass and -2, with and without -V)."""
+
+import smtpx_tshark as ts
+
+
+def rows(name, fields, display_filter="smtpx", **passes):
+    return ts.fields(ts.transcript_pcap(name), fields, display_filter, **passes)
+
+
+def info(name, **passes):
+    return {int(r[0]): r[1] for r in rows(name, ["frame.number", "_ws.col.Info"], **passes)}
+
+
+# ---- registration -------------------------------------------------------
+
+def test_protocol_registered_as_smtpx():
+    out = ts.tshark(["-G", "protocols"]).stdout.splitlines()
+    assert "Simple Mail Transfer Protocol (smtpx)\tSMTPX\tsmtpx" in out
+
+
+def test_ports_and_tls_port_table():
+    decodes = ts.tshark(["-G", "decodes"]).stdout.splitlines()
+    for entry in ("tcp.port\t25\tsmtpx", "tcp.port\t587\tsmtpx", "tcp.port\t2525\tsmtpx",
+                  "tls.port\t465\tsmtpx"):
+        assert entry in decodes
+
+
+def test_every_field_is_under_smtpx():
+    out = ts.tshark(["-G", "fields"]).stdout.splitlines()
+    ours = [line.split("\t") for line in out if "\tsmtpx\t" in line or line.endswith("\tsmtpx")]
+    abbrevs = [f[2] for f in ours if f[0] == "F"]
+    assert len(abbrevs) > 40
+    assert all(a.startswith("smtpx.") for a in abbrevs)
+
+
+def test_ports_587_and_2525(passes):
+    assert rows("all_verbs", ["tcp.srcport"], "smtpx.rsp.code == 220 && !smtpx.response_to", **passes) == [["587"]]
+    assert rows("data_rejected", ["tcp.srcport"], "smtpx.rsp.code == 220", **passes) == [["2525"]]
+
+
+def test_decode_as_other_port():
+    cap = ts.transcript_pcap("custom_port")
+    assert ts.fields(cap, ["smtpx.req.command"], "smtpx.req") == []
+    got = ts.fields(cap, ["smtpx.req.command", "smtpx.rsp.code"], "smtpx",
+                    extra=["-d", "tcp.port==10025,smtpx"])
+    assert got == [["", "220"], ["NOOP", ""], ["", "250"]]
+
+
+def test_protocol_column_reads_smtp(passes):
+    got = rows("pipelining", ["_ws.col.Protocol"], **passes)
+    assert {r[0] for r in got} == {"SMTP"}
+
+
+# ---- line reassembly ------------------------------------------------------
+
+def test_one_byte_per_segment(passes):
+    got = rows("lab5_ilon_mask", ["frame.number", "smtpx.req.command", "smtpx.req.parameter"],
+               "smtpx.req", **passes)
+    assert [r[1:] for r in got] == [
+        ["EHLO", "194.87.96.192"],
+        ["MAIL", "FROM: 194.87.96.192"],
+        ["RCPT", "TO: maratmingazovr@gmail.com"],
+        ["DATA", ""],
+        ["QUIT", ""],
+    ]
+    # EHLO is typed over 20 segments: the command is shown in the last one
+    assert got[0][0] == "24"
+
+
+def test_one_byte_per_segment_message(passes):
+    got = rows("lab5_ilon_mask", ["smtpx.data.line"], "smtpx.data", **passes)
+    assert [r[0] for r in got] == [
+        "From: Ilon Mask <mask@tesla.com>", "Subject: Hello Marat", "",
+        "Hi Marat! I'm Ilon Mask and I want to buy your startup company. "
+        "Could you please organize a product presentation?",
+        "Best,", "Ilon Mask"]
+    assert len(rows("lab5_ilon_mask", ["frame.number"], "smtpx.data.eod", **passes)) == 1
+
+
+def test_reply_split_mid_line_and_multiline_over_segments(passes):
+    got = info("split_lines", **passes)
+    assert got[5] == "S: 220 mx.example.org ESMTP ready"
+    assert got[14] == "S: 250-mx.example.org (+2 lines)"
+    assert 4 not in got and all(n not in got for n in range(7, 14))
+    params = rows("split_lines", ["smtpx.rsp.parameter"], "frame.number == 14", **passes)
+    assert params == [["mx.example.org,PIPELINING,8BITMIME"]]
+
+
+def test_command_split_and_bare_lf(passes):
+    got = rows("split_lines", ["frame.number", "smtpx.req.command", "smtpx.envelope.sender",
+                               "smtpx.envelope.recipient"], "smtpx.req", **passes)
+    assert ["18", "MAIL", "", ""] in got
+    assert ["20", "RCPT", "", "postmaster@example.org"] in got
+
+
+def test_pipelining_several_pdus_per_segment(passes):
+    got = info("pipelining", **passes)
+    assert got[7] == ("C: MAIL FROM:<alice@example.com> SIZE=1234 BODY=8BITMIME | "
+                      "C: RCPT TO:<bob@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@example.org | "
+                      "C: RCPT TO:<carol@example.org> | C: DATA")
+    assert got[8].startswith("S: 250 2.1.0 Ok | S: 250 2.1.5 Ok | S: 550 5.1.1")
+    assert got[8].endswith("| S: 354 End data with <CR><LF>.<CR><LF>")
+
+
+def test_commands_after_end_of_data_in_same_segment(passes):
+    got = info("pipelining", **passes)
+    assert got[9] == "C: DATA fragment, 3 lines, 44 bytes | C: . (end of data) | C: QUIT"
+    assert rows("pipelining", ["smtpx.req.command"], "frame.number == 9", **passes) == [["QUIT"]]
+
+
+def test_midstream_capture(passes):
+    got = info("midstream", **passes)
+    assert got[1] == "S: 250 2.1.5 Ok"
+    assert got[2] == "C: RCPT TO:<x@example.org>"
+    assert got[6] == "C: DATA fragment, 3 lines, 23 bytes | C: . (end of data)"
+    assert rows("midstream", ["smtpx.response_to"], "frame.number == 7", **passes) == [["6"]]
+    assert ts.experts(ts.transcript_pcap("midstream"), passes["two_pass"]) == []
+
+
+# ---- commands ---------------------------------------------------------------
+
+def test_every_verb_recognised(passes):
+    got = rows("all_verbs", ["smtpx.req.command"], "smtpx.req", **passes)
+    assert [r[0] for r in got] == [
+        "HELO", "EHLO", "VRFY", "EXPN", "HELP", "NOOP", "TURN", "ETRN", "ATRN", "SEND", "SOML",
+        "SAML", "XCLIENT", "XFORWARD", "XEXCH50", "X-EXPS", "X-LINK2STATE", "MAIL", "RCPT", "RSET",
+        "BDAT", "DATA", "MAIL", "AUTH", "FOOBAR", "STARTTLS", "QUIT"]
+
+
+def test_unknown_command_expert(passes):
+    cap = ts.transcript_pcap("all_verbs")
+    unknown = [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.unknown_command"]
+    assert unknown == ts.frames_matching(cap, 'smtpx.req.command == "FOOBAR"')
+    assert len(unknown) == 1
+    msg = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.unknown_command", **passes)
+    assert msg == [['Unknown command "FOOBAR"; a server answers 500 or 502']]
+
+
+def test_envelope_and_esmtp_parameters(passes):
+    got = rows("all_verbs", ["smtpx.envelope.sender", "smtpx.envelope.param.size",
+                             "smtpx.envelope.param.body", "smtpx.envelope.param.smtputf8",
+                             "smtpx.envelope.param.ret", "smtpx.envelope.param.envid",
+                             "smtpx.envelope.param.auth", "smtpx.envelope.param"],
+               'smtpx.req.command == "MAIL"', **passes)
+    assert got[0] == ["", "12345", "8BITMIME", "1", "HDRS", "QQ314159", "<>",
+                      "SIZE=12345,BODY=8BITMIME,SMTPUTF8,RET=HDRS,ENVID=QQ314159,AUTH=<>"]
+    assert got[1][0] == "a@example.com"
+    rcpt = rows("all_verbs", ["smtpx.envelope.recipient", "smtpx.envelope.param.notify",
+                              "smtpx.envelope.param.orcpt"], 'smtpx.req.command == "RCPT"', **passes)
+    assert rcpt == [["bob@example.org", "SUCCESS,DELAY", "rfc822;bob@example.org"]]
+
+
+def test_empty_reverse_path_is_filterable(passes):
+    got = rows("all_verbs", ["frame.number"], 'smtpx.envelope.sender == ""', **passes)
+    assert len(got) == 1
+
+
+def test_bdat_fields_and_chunk(passes):
+    got = rows("bdat", ["frame.number", "smtpx.bdat.size", "smtpx.bdat.last", "smtpx.bdat.chunk"],
+               "smtpx.bdat.size || smtpx.bdat.chunk", **passes)
+    assert got[0][:3] == ["11", "21", "0"]
+    assert bytes.fromhex(got[0][3]) == b"Subject: x\r\n\r\nHello"
+    assert got[1] == ["12", "0", "1", "0d0a"]
+
+
+# ---- replies ------------------------------------------------------------------
+
+def test_reply_code_description_and_digits(passes):
+    cap = ts.transcript_pcap("data_rejected")
+    got = ts.fields(cap, ["smtpx.rsp.code", "smtpx.rsp.code.class", "smtpx.rsp.code.category"],
+                    "smtpx.rsp", **passes)
+    assert [r[0] for r in got] == ["220", "250", "250", "550", "554", "250", "221"]
+    assert got[4] == ["554", "5", "5"]
+    if passes["verbose"]:
+        text = ts.tshark(["-r", ts.capture_path(cap), "-O", "smtpx", "-V", "-Y", "smtpx.rsp.code == 554"]).stdout
+        assert "Response code: Transaction failed (or no SMTP service here) (554)" in text
+        assert "Class (first digit): Permanent negative completion (5)" in text
+        assert "Category (second digit): Mail system (5)" in text
+
+
+def test_multiline_reply_lines_and_continuation_code(passes):
+    cap = ts.transcript_pcap("unknown_and_enhanced")
+    got = ts.fields(cap, ["smtpx.rsp.code", "smtpx.rsp.parameter", "smtpx.rsp.line_code"],
+                    "smtpx.rsp.code == 214", **passes)
+    assert got == [["214", "2.0.0 Commands: HELO EHLO,2.0.0 end of help", "211"]]
+    found = [a for f, a in ts.experts(cap, passes["two_pass"]) if f == 18]
+    assert found == ["smtpx.analysis.continuation_code"]
+
+
+# ---- session state -------------------------------------------------------------
+
+def test_rejected_data_stays_in_command_mode(passes):
+    got = rows("data_rejected", ["smtpx.req.command"], "smtpx.req", **passes)
+    assert [r[0] for r in got] == ["HELO", "MAIL", "RCPT", "DATA", "RSET", "QUIT"]
+    assert rows("data_rejected", ["frame.number"], "smtpx.data", **passes) == []
+
+
+def test_auth_lines_are_not_commands(passes):
+    got = rows("lab_postfix_auth_login", ["smtpx.req.command", "smtpx.auth.step"],
+               "smtpx.req || smtpx.auth.step", **passes)
+    assert got[1:4] == [["AUTH", ""], ["", "c3R1ZGVudA=="], ["", "aGVzc292cyE="]]
+    assert got[4][0] == "MAIL"
+
+
+def test_auth_cancel_returns_to_commands(passes):
+    got = rows("auth_cancel", ["smtpx.req.command", "smtpx.auth.step"], "smtpx.req || smtpx.auth.step",
+               **passes)
+    assert got == [["EHLO", ""], ["AUTH", ""], ["", "*"], ["AUTH", ""], ["", "AGFsaWNlAHNlY3JldA=="],
+                   ["QUIT", ""]]
+
+
+def test_starttls_hands_over_to_tls(passes):
+    cap = ts.transcript_pcap("starttls")
+    got = ts.fields(cap, ["frame.number", "frame.protocols"], "tcp.len > 0", **passes)
+    assert got[-2][1].endswith(":smtpx")
+    assert got[-1][1].endswith(":tls")
+    hello = ts.fields(cap, ["tls.handshake.type"], "tls", **passes)
+    assert hello == [["1"]]
+
+
+def test_starttls_refused_stays_cleartext(passes):
+    got = rows("split_lines", ["smtpx.req.command"], "smtpx && frame.number > 23", **passes)
+    assert got == [["QUIT"], [""]]
+
+
+# ---- request/response tracking ---------------------------------------------------
+
+def test_response_to_and_time(passes):
+    got = rows("lab_postfix_auth_login", ["frame.number", "smtpx.response_to", "smtpx.time"],
+               "smtpx.rsp", **passes)
+    assert got[0] == ["4", "", ""]                      # the greeting answers nothing
+    for frame, req, delta in got[1:]:
+        assert int(req) == int(frame) - 1
+        assert float(delta) == 0.01
+
+
+def test_response_in_two_pass():
+    got = rows("lab_postfix_auth_login", ["frame.number", "smtpx.response_in"],
+               "smtpx.req || smtpx.auth.step || smtpx.data.eod", two_pass=True)
+    assert all(int(rsp) == int(frame) + 1 for frame, rsp in got)
+    assert len(got) == 10
+
+
+def test_pipelined_replies_match_in_order():
+    got = rows("pipelining", ["frame.number", "smtpx.response_in"], "frame.number == 7", two_pass=True)
+    assert got == [["7", "8,8,8,8"]]
+    got = rows("pipelining", ["smtpx.response_to"], "frame.number == 10")
+    assert got == [["9,9"]]
+
+
+# ---- Info column ------------------------------------------------------------------
+
+def test_info_column_classroom_lab(passes):
+    got = info("lab_postfix_auth_login", **passes)
+    assert got[4] == "S: 220 profbox.domain.local ESMTP Postfix"
+    assert got[5] == "C: HELO raphael.cardoso@students.hevs.ch"
+    assert got[13] == "C: MAIL FROM:<rafael.cardoso@students.hevs.ch>"
+    assert got[14] == "S: 250 2.1.0 Ok"
+    assert got[21] == "C: DATA fragment, 1 line, 58 bytes"
+    assert got[29] == "C: . (end of data)"
