@@ -3,7 +3,9 @@
 
 tshark ignores personal plugins when run as root, so as root every tshark
 runs as uid/gid 65534 with a private, world-readable HOME holding
-~/.local/lib/wireshark/plugins/4.0/epan/smtpx.so.
+~/.local/lib/wireshark/plugins/4.0/epan/smtpx.so. WIRESHARK_PLUGIN_DIR points
+at an empty folder, so a system-wide smtpx.so (cmake --install) cannot
+shadow the build under test.
 
 Environment:
   SMTPX_PLUGIN           built smtpx.so (default: <repo>/build/smtpx.so)
@@ -64,6 +66,7 @@ def setup():
     home, plugdir = tmp / "home", tmp / "home/.local/lib/wireshark/plugins" / WS_VERSION / "epan"
     plugdir.mkdir(parents=True)
     (tmp / "captures").mkdir()
+    (tmp / "no-global-plugins").mkdir()  # a system-wide smtpx.so must not shadow this build
     shutil.copyfile(plugin, plugdir / "smtpx.so")
     for p in [tmp, *tmp.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
@@ -88,7 +91,8 @@ def check_plugin_loaded():
 
 def command(args):
     """The full command line used to run tshark with ARGS."""
-    env = ["env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", f"HOME={setup()}", "TZ=UTC", "LC_ALL=C.UTF-8"]
+    env = ["env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", f"HOME={setup()}",
+           f"WIRESHARK_PLUGIN_DIR={_state['tmp'] / 'no-global-plugins'}", "TZ=UTC", "LC_ALL=C.UTF-8"]
     priv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if _as_root() else []
     return priv + env + ["tshark", *map(str, args)]
 
