@@ -193,6 +193,7 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     ctx.is_client = smtpx_is_client(ctx.conv, pinfo);
     smtpx_call_begin(&ctx.call, pinfo, ctx.conv, ctx.is_client, tcpinfo, tvb);
     ctx.st = ctx.call.st;
+    ctx.in_tls = tcpinfo == NULL;
 
     if (!tcpinfo && ctx.st->mode == SMTPX_MODE_TLS)
         ctx.st->mode = SMTPX_MODE_COMMAND;     /* decrypted by TLS: SMTP again */
@@ -240,6 +241,8 @@ static void proto_register_smtpx(void)
     prefs_register_uint_preference(module, "max_line", "Longest line to reassemble",
         "Lines longer than this many bytes are dissected in parts (bounds memory and time)",
         10, &smtpx_pref_max_line);
+    prefs_register_bool_preference(module, "hide_passwords", "Hide passwords",
+        "Show AUTH passwords as ******** (for screens shown to a class)", &smtpx_pref_hide_passwords);
 }
 
 static void proto_reg_handoff_smtpx(void)
@@ -247,6 +250,7 @@ static void proto_reg_handoff_smtpx(void)
     dissector_add_uint_range_with_preference("tcp.port", SMTPX_TCP_PORTS, smtpx_handle);
     ssl_dissector_add(SMTPX_TLS_PORT, smtpx_handle);
     tls_handle = find_dissector_add_dependency("tls", proto_smtpx);
+    smtpx_auth_register_handoff();
 }
 
 void smtpx_register(void);

@@ -29,20 +29,26 @@ extern int hf_smtpx_session_server_name, hf_smtpx_session_client_name;
 extern int hf_smtpx_data, hf_smtpx_data_line, hf_smtpx_data_eod, hf_smtpx_data_continuation;
 extern int hf_smtpx_bdat_size, hf_smtpx_bdat_last, hf_smtpx_bdat_chunk;
 extern int hf_smtpx_auth_step, hf_smtpx_tls_data, hf_smtpx_retransmission;
+extern int hf_smtpx_auth_mechanism, hf_smtpx_auth_username, hf_smtpx_auth_password, hf_smtpx_auth_authzid;
+extern int hf_smtpx_auth_token, hf_smtpx_auth_digest, hf_smtpx_auth_challenge, hf_smtpx_auth_base64;
+extern int hf_smtpx_auth_decoded, hf_smtpx_auth_result;
 extern int hf_smtpx_analysis;
 
 extern gint ett_smtpx, ett_smtpx_req, ett_smtpx_rsp, ett_smtpx_rsp_code, ett_smtpx_enhanced;
-extern gint ett_smtpx_param, ett_smtpx_ehlo, ett_smtpx_data, ett_smtpx_analysis;
+extern gint ett_smtpx_param, ett_smtpx_ehlo, ett_smtpx_data, ett_smtpx_analysis, ett_smtpx_auth;
 
 extern expert_field ei_smtpx_unknown_command, ei_smtpx_continuation_code, ei_smtpx_line_too_long;
 extern expert_field ei_smtpx_not_a_reply, ei_smtpx_unsolicited_reply, ei_smtpx_reply_truncated;
 extern expert_field ei_smtpx_enhanced_class_mismatch, ei_smtpx_enhanced_malformed;
 extern expert_field ei_smtpx_incomplete_message, ei_smtpx_enhanced_missing;
+extern expert_field ei_smtpx_unadvertised, ei_smtpx_starttls_injection;
+extern expert_field ei_smtpx_cleartext_auth, ei_smtpx_bad_base64, ei_smtpx_auth_repeated, ei_smtpx_auth_late_step;
 
 void smtpx_register_fields(void);
 
 /* ---- preferences (packet-smtpx.c) ---- */
 extern guint smtpx_pref_max_line;
+extern gboolean smtpx_pref_hide_passwords;
 /* A multi-line reply longer than this is shown in parts. */
 #define SMTPX_MAX_REPLY (4 * smtpx_pref_max_line)
 
@@ -55,6 +61,7 @@ typedef struct {
     smtpx_call_t call;         /* the state being advanced, and how (smtpx_session.h) */
     smtpx_state_t *st;         /* == call.st */
     gboolean is_client;
+    gboolean in_tls;           /* called by the TLS dissector with decrypted data */
     proto_tree *analysis_tree; /* created on the first finding of a PDU */
     proto_item *pdu_item;      /* the PDU the findings belong to */
 } smtpx_ctx_t;
@@ -90,13 +97,22 @@ void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd
 /* smtpx_data.c: message transfer; returns bytes used, 0 if reassembly was asked for. */
 int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset);
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset);
-/* smtpx_auth.c */
+/* smtpx_auth.c: AUTH command, client lines of the exchange, server challenges and results */
+void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd);
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line);
+void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const char *text, int offset, int len);
+/* A base64 line after the AUTH exchange ended: TRUE if it was reported as such. */
+gboolean smtpx_auth_late_step(smtpx_ctx_t *ctx, const smtpx_line_t *line);
+void smtpx_auth_register_handoff(void);
 /* smtpx_ehlo.c: one extension line of an EHLO reply (text at offset). */
 void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len);
 /* A reply with no enhanced code from a server that promised them (RFC 2034). */
 void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean greeting,
                                   unsigned code, gboolean enhanced, int offset);
+
+/* smtpx_analysis.c: findings about a command (before it is queued) */
+void smtpx_analyse_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd);
+void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);
 
 /* Adds a finding to the PDU's "SMTP analysis" subtree. */
 void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset, int len,

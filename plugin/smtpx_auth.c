@@ -1,20 +1,216 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Client lines of an AUTH exchange (RFC 4954): answers to 334 challenges. */
+/* AUTH (RFC 4954): the command, the client lines that answer 334
+ * challenges, the challenges and the outcome. Secrets are decoded by
+ * default; a preference masks passwords. Credentials feed the
+ * "credentials" tap (tshark -z credentials). */
 #include "smtpx.h"
+#include "smtp_sasl.h"
+
+#include <epan/tap.h>
+
+gboolean smtpx_pref_hide_passwords = FALSE;
+
+static dissector_handle_t ntlmssp_handle, gssapi_handle;
+static int credentials_tap = -1;
+
+/* Same layout as Wireshark's tap_credential_t (ui/tap-credentials.h, not
+ * installed with the development headers); the tap name is public. */
+typedef struct {
+    guint num;
+    guint username_num;
+    guint password_hf_id;
+    gchar *username;
+    const gchar *proto;
+    gchar *info;
+} smtpx_credential_t;
+
+void smtpx_auth_register_handoff(void)
+{
+    ntlmssp_handle = find_dissector_add_dependency("ntlmssp", proto_smtpx);
+    gssapi_handle = find_dissector_add_dependency("gssapi", proto_smtpx);
+    credentials_tap = register_tap("credentials");
+}
+
+/* Decodes base64 text into a new tvb shown as "Decoded AUTH"; NULL if invalid. */
+static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len)
+{
+    proto_tree_add_item(tree, hf_smtpx_auth_base64, ctx->tvb, offset, len, ENC_ASCII);
+    if (!smtp_base64_valid(text, (size_t)len)) {
+        smtpx_finding(ctx, &ei_smtpx_bad_base64, ctx->tvb, offset, len,
+                      "\"%s\" is not valid base64; the server should answer 501",
+                      smtpx_line_format(ctx, text, MIN(len, 64)));
+        return NULL;
+    }
+    gsize out_len = 0;
+    char *buf = wmem_strndup(ctx->pinfo->pool, text, (gsize)len);
+    guchar *decoded = g_base64_decode_inplace(buf, &out_len);
+    tvbuff_t *dtvb = tvb_new_child_real_data(ctx->tvb, decoded, (guint)out_len, (gint)out_len);
+    add_new_data_source(ctx->pinfo, dtvb, "Decoded AUTH");
+    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_decoded, dtvb, 0, (gint)out_len,
+                                           smtpx_line_format(ctx, (const char *)decoded, (int)out_len));
+    proto_item_set_generated(pi);
+    return dtvb;
+}
+
+static const char *span_text(smtpx_ctx_t *ctx, tvbuff_t *dtvb, const smtp_span_t *s)
+{
+    return (const char *)tvb_get_string_enc(ctx->pinfo->pool, dtvb, (gint)s->off, (gint)s->len, ENC_UTF_8);
+}
+
+static void add_span(smtpx_ctx_t *ctx, proto_tree *tree, int hf, tvbuff_t *dtvb, const smtp_span_t *s)
+{
+    if (!s->set)
+        return;
+    gboolean masked = smtpx_pref_hide_passwords && hf == hf_smtpx_auth_password;
+    proto_tree_add_string(tree, hf, dtvb, (gint)s->off, (gint)s->len, masked ? "********" : span_text(ctx, dtvb, s));
+}
+
+static void remember_user(smtpx_ctx_t *ctx, tvbuff_t *dtvb, const smtp_span_t *user)
+{
+    const char *name = span_text(ctx, dtvb, user);
+    ctx->st->auth_user = smtpx_state_strdup(&ctx->call, ctx->pinfo, name, strlen(name));
+    ctx->st->auth_user_frame = ctx->pinfo->num;
+}
+
+static void report_secret(smtpx_ctx_t *ctx, const char *mech, int offset, int len)
+{
+    const char *user = ctx->st->auth_user ? ctx->st->auth_user : "(unknown)";
+    smtpx_credential_t *cred = wmem_new0(ctx->pinfo->pool, smtpx_credential_t);
+
+    cred->num = ctx->pinfo->num;
+    cred->username_num = ctx->st->auth_user_frame ? ctx->st->auth_user_frame : ctx->pinfo->num;
+    cred->password_hf_id = (guint)hf_smtpx_auth_password;
+    cred->username = wmem_strdup(ctx->pinfo->pool, user);
+    cred->proto = "SMTP";
+    cred->info = wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s", mech);
+    tap_queue_packet(credentials_tap, ctx->pinfo, cred);
+    if (!ctx->in_tls)
+        smtpx_finding(ctx, &ei_smtpx_cleartext_auth, ctx->tvb, offset, len,
+                      "AUTH %s sends the secret of user \"%s\" without TLS: anyone on the path can read it",
+                      mech, user);
+}
+
+/* A decoded client message of the exchange: fields, sub-dissectors, findings. */
+static void dissect_client_message(smtpx_ctx_t *ctx, proto_tree *tree, tvbuff_t *dtvb, int offset, int len)
+{
+    smtp_sasl_mech_t mech = (smtp_sasl_mech_t)ctx->st->auth_mech;
+    const char *name = smtp_sasl_mech_name(mech);
+    smtp_sasl_fields_t f;
+    guint dlen = tvb_captured_length(dtvb);
+
+    if (mech == SMTP_SASL_NTLM && ntlmssp_handle && dlen)
+        call_dissector(ntlmssp_handle, dtvb, ctx->pinfo, tree);
+    else if (mech == SMTP_SASL_GSSAPI && gssapi_handle && dlen)
+        call_dissector(gssapi_handle, dtvb, ctx->pinfo, tree);
+    if (!smtp_sasl_parse(mech, ctx->st->auth_step, tvb_get_ptr(dtvb, 0, dlen), dlen, &f))
+        return;
+    add_span(ctx, tree, hf_smtpx_auth_authzid, dtvb, &f.authzid);
+    add_span(ctx, tree, hf_smtpx_auth_username, dtvb, &f.user);
+    add_span(ctx, tree, mech == SMTP_SASL_XOAUTH2 || mech == SMTP_SASL_OAUTHBEARER ? hf_smtpx_auth_token
+                                                                                 : hf_smtpx_auth_password,
+             dtvb, &f.secret);
+    add_span(ctx, tree, hf_smtpx_auth_digest, dtvb, &f.digest);
+    if (f.user.set)
+        remember_user(ctx, dtvb, &f.user);
+    if (f.secret.set && smtp_sasl_sends_secret(mech))
+        report_secret(ctx, name, offset, len);
+}
+
+/* base64 text at offset: "=" is an empty response. */
+static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len)
+{
+    tvbuff_t *dtvb;
+
+    if (len == 1 && text[0] == '=')
+        dtvb = tvb_new_child_real_data(ctx->tvb, (const guint8 *)"", 0, 0);
+    else
+        dtvb = decode_base64(ctx, tree, offset, text, len);
+    if (dtvb)
+        dissect_client_message(ctx, tree, dtvb, offset, len);
+    ctx->st->auth_step++;
+}
+
+void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
+{
+    smtpx_state_t *st = ctx->st;
+    const char *param = line->text + cmd->param_off;
+    size_t mlen = 0;
+
+    while (mlen < cmd->param_len && param[mlen] != ' ')
+        mlen++;
+    if (st->flags & SMTPX_F_AUTHED)
+        smtpx_finding(ctx, &ei_smtpx_auth_repeated, ctx->tvb, line->offset, line->len,
+                      "AUTH after a successful AUTH as \"%s\"; RFC 4954 requires a 503 reply",
+                      st->auth_user ? st->auth_user : "?");
+    st->auth_mech = (guint8)smtp_sasl_mech(param, mlen);
+    st->auth_step = 0;
+    st->auth_user = NULL;
+    st->auth_user_frame = 0;
+    st->flags &= ~SMTPX_F_AUTH_CANCEL;
+    proto_tree_add_item(tree, hf_smtpx_auth_mechanism, ctx->tvb, line->offset + (int)cmd->param_off, (int)mlen,
+                        ENC_ASCII);
+    size_t ir = mlen;
+    while (ir < cmd->param_len && param[ir] == ' ')
+        ir++;
+    if (ir < cmd->param_len)
+        dissect_response(ctx, tree, line->offset + (int)(cmd->param_off + ir), param + ir,
+                         (int)(cmd->param_len - ir));
+}
 
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     char *shown = smtpx_line_format(ctx, line->text, line->len);
     proto_item *ai = proto_tree_add_string(ctx->tree, hf_smtpx_auth_step, ctx->tvb, line->offset,
                                            line->next - line->offset, shown);
-    proto_tree *at = proto_item_add_subtree(ai, ett_smtpx_req);
+    proto_tree *at = proto_item_add_subtree(ai, ett_smtpx_auth);
+    const char *mech = smtp_sasl_mech_name((smtp_sasl_mech_t)ctx->st->auth_mech);
 
     ctx->pdu_item = ai;
     if (line->len == 1 && line->text[0] == '*') {
         proto_item_append_text(ai, " (cancel)");
+        ctx->st->flags |= SMTPX_F_AUTH_CANCEL;
         smtpx_info_append(ctx, "* (AUTH cancelled)");
     } else {
-        smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "AUTH step: %s", shown));
+        smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s step %u: %s", mech ? mech : "",
+                                                  ctx->st->auth_step + 1, shown));
+        dissect_response(ctx, at, line->offset, line->text, line->len);
     }
     smtpx_add_request_links(ctx, at, smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_AUTH_STEP));
+}
+
+static const char *auth_result(const smtpx_state_t *st, unsigned code)
+{
+    if (code == 235)
+        return "success";
+    if (code == 501 && (st->flags & SMTPX_F_AUTH_CANCEL))
+        return "cancelled";
+    return "failure";
+}
+
+void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const char *text, int offset, int len)
+{
+    if (code != 334) {
+        proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_result, ctx->tvb, offset, 0,
+                                               auth_result(ctx->st, code));
+        proto_item_set_generated(pi);
+        ctx->st->flags |= SMTPX_F_AUTH_ENDED;
+        return;
+    }
+    if (len <= 0 || !smtp_base64_valid(text, (size_t)len))
+        return;
+    char *buf = wmem_strndup(ctx->pinfo->pool, text, (gsize)len);
+    gsize out_len = 0;
+    guchar *decoded = g_base64_decode_inplace(buf, &out_len);
+    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_challenge, ctx->tvb, offset, len,
+                                           smtpx_line_format(ctx, (const char *)decoded, (int)out_len));
+    proto_item_set_generated(pi);
+}
+
+gboolean smtpx_auth_late_step(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    if (!(ctx->st->flags & SMTPX_F_AUTH_ENDED) || line->len < 4 || !smtp_base64_valid(line->text, (size_t)line->len))
+        return FALSE;
+    smtpx_finding(ctx, &ei_smtpx_auth_late_step, ctx->tvb, line->offset, line->len,
+                  "Base64 line after the AUTH exchange ended; the server takes it for a command");
+    return TRUE;
 }

@@ -3,6 +3,7 @@
  * session remembers of them. */
 #include "smtpx.h"
 #include "smtp_codes.h"
+#include "smtp_sasl.h"
 
 typedef struct {
     const char *keyword;
@@ -35,6 +36,7 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *kw, int of
     proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, (int)p->key_len, ENC_UTF_8);
     if (strcmp(kw, "AUTH") == 0) {
         proto_tree_add_item(tree, hf_smtpx_ehlo_auth_mech, ctx->tvb, start, (int)p->key_len, ENC_ASCII);
+        ctx->st->auth_mechs |= 1u << smtp_sasl_mech(text + p->key_off, p->key_len);
     } else if (strcmp(kw, "SIZE") == 0 && smtp_parse_u64(text + p->key_off, p->key_len, &size)) {
         proto_tree_add_uint64(tree, hf_smtpx_ehlo_size, ctx->tvb, start, (int)p->key_len, size);
         ctx->st->size_limit = size;
@@ -59,7 +61,8 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
     else if (g_ascii_strncasecmp(kw, "X", 1) == 0)
         proto_item_append_text(ki, " (vendor extension)");
     ctx->st->ext |= ext_bit(kw);
-    for (off = kw_len + (kw_len < len); smtp_next_param(text, len, &off, &p);)
+    off = kw_len < len && text[kw_len] == '=' ? kw_len + 1 : kw_len;
+    while (smtp_next_param(text, len, &off, &p))
         add_param(ctx, tree, kw, offset, text, &p);
     g_free(kw);
 }

@@ -19,16 +19,22 @@ int hf_smtpx_session_server_name = -1, hf_smtpx_session_client_name = -1;
 int hf_smtpx_data = -1, hf_smtpx_data_line = -1, hf_smtpx_data_eod = -1, hf_smtpx_data_continuation = -1;
 int hf_smtpx_bdat_size = -1, hf_smtpx_bdat_last = -1, hf_smtpx_bdat_chunk = -1;
 int hf_smtpx_auth_step = -1, hf_smtpx_tls_data = -1, hf_smtpx_retransmission = -1;
+int hf_smtpx_auth_mechanism = -1, hf_smtpx_auth_username = -1, hf_smtpx_auth_password = -1;
+int hf_smtpx_auth_authzid = -1, hf_smtpx_auth_token = -1, hf_smtpx_auth_digest = -1;
+int hf_smtpx_auth_challenge = -1, hf_smtpx_auth_base64 = -1, hf_smtpx_auth_decoded = -1, hf_smtpx_auth_result = -1;
 int hf_smtpx_analysis = -1;
 
 gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
-gint ett_smtpx_param = -1, ett_smtpx_ehlo = -1, ett_smtpx_data = -1, ett_smtpx_analysis = -1;
+gint ett_smtpx_param = -1, ett_smtpx_ehlo = -1, ett_smtpx_data = -1, ett_smtpx_analysis = -1, ett_smtpx_auth = -1;
 
 expert_field ei_smtpx_unknown_command = EI_INIT, ei_smtpx_continuation_code = EI_INIT;
 expert_field ei_smtpx_line_too_long = EI_INIT, ei_smtpx_not_a_reply = EI_INIT;
 expert_field ei_smtpx_unsolicited_reply = EI_INIT, ei_smtpx_reply_truncated = EI_INIT;
 expert_field ei_smtpx_enhanced_class_mismatch = EI_INIT, ei_smtpx_enhanced_malformed = EI_INIT;
 expert_field ei_smtpx_incomplete_message = EI_INIT, ei_smtpx_enhanced_missing = EI_INIT;
+expert_field ei_smtpx_unadvertised = EI_INIT, ei_smtpx_starttls_injection = EI_INIT;
+expert_field ei_smtpx_cleartext_auth = EI_INIT, ei_smtpx_bad_base64 = EI_INIT;
+expert_field ei_smtpx_auth_repeated = EI_INIT, ei_smtpx_auth_late_step = EI_INIT;
 
 /* The epan-free tables of smtp_codes.c have the layout of value_string. */
 G_STATIC_ASSERT(sizeof(smtp_code_name_t) == sizeof(value_string));
@@ -115,6 +121,25 @@ static void register_hf(void)
         HF(hf_smtpx_bdat_chunk, "Chunk data", "smtpx.bdat.chunk", FT_BYTES, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_auth_step, "AUTH step", "smtpx.auth.step", FT_STRING, BASE_NONE, NULL,
            "A client line of an AUTH exchange (not a command)"),
+        HF(hf_smtpx_auth_mechanism, "AUTH mechanism", "smtpx.auth.mechanism", FT_STRING, BASE_NONE, NULL,
+           "SASL mechanism of the exchange"),
+        HF(hf_smtpx_auth_username, "User name", "smtpx.auth.username", FT_STRING, BASE_NONE, NULL,
+           "Authentication identity"),
+        HF(hf_smtpx_auth_password, "Password", "smtpx.auth.password", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_auth_authzid, "Authorisation identity", "smtpx.auth.authzid", FT_STRING, BASE_NONE, NULL,
+           "Identity to act as (PLAIN authzid, SCRAM/OAUTHBEARER a=)"),
+        HF(hf_smtpx_auth_token, "Bearer token", "smtpx.auth.token", FT_STRING, BASE_NONE, NULL,
+           "OAuth 2.0 access token (XOAUTH2, OAUTHBEARER)"),
+        HF(hf_smtpx_auth_digest, "Digest", "smtpx.auth.digest", FT_STRING, BASE_NONE, NULL,
+           "CRAM-MD5 HMAC of the challenge"),
+        HF(hf_smtpx_auth_challenge, "Challenge", "smtpx.auth.challenge", FT_STRING, BASE_NONE, NULL,
+           "Decoded server challenge of a 334 reply"),
+        HF(hf_smtpx_auth_base64, "Base64", "smtpx.auth.base64", FT_STRING, BASE_NONE, NULL,
+           "The base64 text as sent"),
+        HF(hf_smtpx_auth_decoded, "Decoded", "smtpx.auth.decoded", FT_STRING, BASE_NONE, NULL,
+           "The base64 text decoded"),
+        HF(hf_smtpx_auth_result, "AUTH result", "smtpx.auth.result", FT_STRING, BASE_NONE, NULL,
+           "success (235), failure, or cancelled (501 after \"*\")"),
         HF(hf_smtpx_tls_data, "Data after STARTTLS", "smtpx.tls_data", FT_BYTES, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_retransmission, "Retransmitted data", "smtpx.retransmission", FT_BYTES, BASE_NONE, NULL,
            "Bytes already dissected in an earlier segment"),
@@ -128,7 +153,7 @@ static void register_ett(void)
 {
     static gint *ett[] = {
         &ett_smtpx, &ett_smtpx_req, &ett_smtpx_rsp, &ett_smtpx_rsp_code, &ett_smtpx_enhanced,
-        &ett_smtpx_param, &ett_smtpx_ehlo, &ett_smtpx_data, &ett_smtpx_analysis,
+        &ett_smtpx_param, &ett_smtpx_ehlo, &ett_smtpx_data, &ett_smtpx_analysis, &ett_smtpx_auth,
     };
     proto_register_subtree_array(ett, array_length(ett));
 }
@@ -157,6 +182,18 @@ static void register_ei(void)
            "Malformed enhanced status code"),
         EI(ei_smtpx_enhanced_missing, "smtpx.analysis.enhanced_missing", PI_PROTOCOL, PI_NOTE,
            "The server advertised ENHANCEDSTATUSCODES but this reply carries none"),
+        EI(ei_smtpx_unadvertised, "smtpx.analysis.unadvertised", PI_PROTOCOL, PI_WARN,
+           "The client used an extension the server did not advertise"),
+        EI(ei_smtpx_starttls_injection, "smtpx.analysis.starttls_injection", PI_SECURITY, PI_ERROR,
+           "Cleartext bytes after STARTTLS in the same segment (CVE-2011-0411)"),
+        EI(ei_smtpx_cleartext_auth, "smtpx.analysis.cleartext_auth", PI_SECURITY, PI_WARN,
+           "Credentials sent without TLS"),
+        EI(ei_smtpx_bad_base64, "smtpx.analysis.bad_base64", PI_MALFORMED, PI_WARN,
+           "Invalid base64 in an AUTH exchange"),
+        EI(ei_smtpx_auth_repeated, "smtpx.analysis.auth_repeated", PI_SEQUENCE, PI_WARN,
+           "AUTH on a session that is already authenticated (RFC 4954 forbids it)"),
+        EI(ei_smtpx_auth_late_step, "smtpx.analysis.auth_late_step", PI_SEQUENCE, PI_WARN,
+           "Base64 line after the AUTH exchange ended"),
         EI(ei_smtpx_incomplete_message, "smtpx.analysis.incomplete_line", PI_REASSEMBLE, PI_NOTE,
            "Line without a line end at the end of the data"),
     };

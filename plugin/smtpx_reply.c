@@ -270,9 +270,15 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_rsp);
     ctx->pdu_item = ri;
     add_code(ctx, rt, first->offset, r.rl.code);
-    if (ehlo && !st->open_reply_code)
+    if (ehlo && !st->open_reply_code) {
         st->ext = 0;
+        st->auth_mechs = 0;
+        st->size_limit = 0;
+    }
     gboolean enhanced = add_lines(ctx, rt, &r, code, ehlo);
+    if (rec && (rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP) && r.complete)
+        smtpx_auth_reply(ctx, rt, code, first->text + r.rl.text_off, first->offset + (int)r.rl.text_off,
+                         MAX(first->len - (int)r.rl.text_off, 0));
     add_response_links(ctx, rt, rec);
     add_info(ctx, &r);
     if (!r.complete) {

@@ -26,8 +26,10 @@ static void add_param_value(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
 
     if (hf == hf_smtpx_envelope_param_smtputf8)
         proto_tree_add_boolean(tree, hf, tvb, offset + (int)p->key_off, (int)p->key_len, TRUE);
-    else if (hf == hf_smtpx_envelope_param_size && smtp_parse_u64(text + p->val_off, p->val_len, &size))
+    else if (hf == hf_smtpx_envelope_param_size && smtp_parse_u64(text + p->val_off, p->val_len, &size)) {
         proto_tree_add_uint64(tree, hf, tvb, offset + (int)p->val_off, (int)p->val_len, size);
+        smtpx_check_size(ctx, size, offset + (int)p->val_off, (int)p->val_len);
+    }
     else if (hf != hf_smtpx_envelope_param_size && p->has_val)
         proto_tree_add_item(tree, hf, tvb, offset + (int)p->val_off, (int)p->val_len, ENC_UTF_8);
 }
@@ -108,7 +110,7 @@ static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *lin
     proto_item *vi = proto_tree_add_string(tree, hf_smtpx_req_command, ctx->tvb, line->offset,
                                            (int)cmd->verb_len, name);
     proto_item_append_text(vi, " (%s)", smtp_cmd_description(cmd->id));
-    if (cmd->id == SMTP_CMD_UNKNOWN) {
+    if (cmd->id == SMTP_CMD_UNKNOWN && !smtpx_auth_late_step(ctx, line)) {
         ctx->pdu_item = vi;
         smtpx_finding(ctx, &ei_smtpx_unknown_command, ctx->tvb, line->offset, MAX((int)cmd->verb_len, 1),
                       cmd->verb_len ? "Unknown command \"%s\"; a server answers 500 or 502"
@@ -146,9 +148,14 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     case SMTP_CMD_EHLO:
         dissect_hello(ctx, line, &cmd);
         break;
+    case SMTP_CMD_AUTH:
+        smtpx_auth_command(ctx, rt, line, &cmd);
+        break;
     default:
         break;
     }
+    ctx->st->flags &= ~SMTPX_F_AUTH_ENDED;
+    smtpx_analyse_command(ctx, line, &cmd);
     smtpx_add_request_links(ctx, rt, smtpx_queue_push(&ctx->call, ctx->pinfo, (guint16)cmd.id));
 }
 

@@ -46,6 +46,8 @@ typedef enum {
 #define SMTPX_F_QUIT       0x0080u  /* QUIT accepted */
 #define SMTPX_F_TLS        0x0100u  /* STARTTLS accepted */
 #define SMTPX_F_EHLO       0x0200u  /* the last hello was EHLO */
+#define SMTPX_F_AUTH_CANCEL 0x0400u /* the client sent "*" */
+#define SMTPX_F_AUTH_ENDED 0x0800u  /* the previous reply ended an AUTH exchange */
 
 /* Extensions the server advertised (EHLO reply). */
 #define SMTPX_EXT_PIPELINING  0x0001u
@@ -65,15 +67,20 @@ typedef struct {
     smtpx_cmd_rec_t *open_reply;     /* request of a reply still open (over the cap) */
     const char *server_name;         /* from the greeting */
     const char *client_name;         /* from HELO/EHLO */
+    const char *auth_user;           /* user of the current or last AUTH */
+    guint32 auth_user_frame;         /* frame that carried auth_user */
     guint64 bdat_remaining;
     guint64 size_limit;              /* advertised SIZE (0: none) */
     guint32 flags;
     guint32 ext;
+    guint32 auth_mechs;              /* 1 << smtp_sasl_mech_t offered by AUTH */
     guint16 open_reply_code;         /* code of a multi-line reply still open */
     guint8 mode;                     /* smtpx_mode_t, client side */
     guint8 long_line[2];             /* [is_client]: inside an overlong line */
     guint8 bdat_last;
     guint8 data_bol;                 /* DATA: next byte starts a line */
+    guint8 auth_mech;                /* smtp_sasl_mech_t of the AUTH exchange */
+    guint8 auth_step;                /* client lines sent in the exchange */
 } smtpx_state_t;
 
 typedef struct {

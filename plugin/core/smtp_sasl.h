@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SASL as used by SMTP AUTH (RFC 4954): mechanisms, base64 checks and the
+ * layout of the client messages that carry a user name or a secret.
+ * No epan dependency. Spans are offsets into the decoded message. */
+#ifndef SMTP_SASL_H
+#define SMTP_SASL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    SMTP_SASL_UNKNOWN = 0,
+    SMTP_SASL_LOGIN, SMTP_SASL_PLAIN, SMTP_SASL_CRAM_MD5, SMTP_SASL_DIGEST_MD5,
+    SMTP_SASL_XOAUTH2, SMTP_SASL_OAUTHBEARER, SMTP_SASL_SCRAM_SHA_1, SMTP_SASL_SCRAM_SHA_256,
+    SMTP_SASL_NTLM, SMTP_SASL_GSSAPI, SMTP_SASL_EXTERNAL, SMTP_SASL_ANONYMOUS,
+    SMTP_SASL_COUNT
+} smtp_sasl_mech_t;
+
+smtp_sasl_mech_t smtp_sasl_mech(const char *s, size_t len);
+const char *smtp_sasl_mech_name(smtp_sasl_mech_t mech);
+/* Does the mechanism send a password or bearer token that anyone on the path can reuse? */
+bool smtp_sasl_sends_secret(smtp_sasl_mech_t mech);
+
+/* Strict RFC 4648 base64: alphabet, length a multiple of 4, '=' only at the end. */
+bool smtp_base64_valid(const char *s, size_t len);
+
+typedef struct {
+    size_t off, len;
+    bool set;
+} smtp_span_t;
+
+typedef struct {
+    smtp_span_t authzid;   /* authorisation identity */
+    smtp_span_t user;      /* authentication identity */
+    smtp_span_t secret;    /* password or token */
+    smtp_span_t digest;    /* CRAM-MD5 answer */
+} smtp_sasl_fields_t;
+
+/* Parses a decoded client message of `mech` at client step `step` (0: the
+ * initial response or the answer to the first challenge). Returns false if
+ * the message has not the expected layout. */
+bool smtp_sasl_parse(smtp_sasl_mech_t mech, unsigned step, const uint8_t *msg, size_t len,
+                     smtp_sasl_fields_t *fields);
+
+#endif

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Capture a real SMTP session between real mail software on the loopback
+# interface: the Debian postfix package as the server, swaks (or, for the
+# dialogues swaks refuses to produce, a small raw-socket client below) as the
+# client.
+#
+#   usage (as root): tools/capture-real.sh SCENARIO OUT.pcapng
+#
+# Scenarios:
+#   basic       swaks, one message to root@smtpx.test
+#   pipelining  the same with swaks --pipelining (MAIL/RCPT/DATA in one segment)
+#   rejected    raw client: RCPT to an unknown local user (550 5.1.1), DATA
+#               anyway (554 5.5.1 no valid recipients), RSET, QUIT
+#   bdat        raw client: CHUNKING, "BDAT n" + chunk in one segment, then
+#               "BDAT n LAST" + chunk + a pipelined NOOP in one segment, QUIT
+#   dotstuff    swaks with a body whose lines start with '.' (swaks dot-stuffs)
+#
+# What it does to the machine (idempotent, safe to re-run):
+#   * postconf -e: postfix listens on 127.0.0.1:25 only (IPv4), accepts mail
+#     for smtpx.test and localhost, calls itself mx.smtpx.test, no STARTTLS
+#     (smtpd_tls_security_level=none), logs to /var/log/postfix.log (no syslog
+#     needed), does no reverse DNS lookup of the client;
+#   * newaliases; prepares the chroot like Debian's systemd unit does;
+#   * starts postfix with `postfix start` (no systemd needed), or restarts it
+#     if the configuration changed, and LEAVES IT RUNNING afterwards
+#     (stop it with `postfix stop`).
+# Mail is delivered locally to root (/var/mail/root).
+#
+# The capture is taken with dumpcap on "lo" and written world-readable to
+# OUT.pcapng once both sides' FIN segments are in it.
+set -euo pipefail
+
+CAPTURE_FILTER='tcp port 25 or tcp port 587 or tcp port 2525'
+CLIENT_NAME=client.smtpx.test
+SERVER=127.0.0.1
+PORT=25
+
+die() { echo "capture-real.sh: $*" >&2; exit 1; }
+
+usage() {
+    sed -n '5,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+[ $# -eq 2 ] || usage
+scenario=$1
+out=$2
+case $scenario in
+    basic|pipelining|rejected|bdat|dotstuff) ;;
+    *) usage ;;
+esac
+[ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
+for tool in postconf postfix newaliases dumpcap tshark swaks python3; do
+    command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install postfix swaks tshark python3)"
+done
+
+# ---- postfix ---------------------------------------------------------------
+
+postfix_running() { postfix status >/dev/null 2>&1; }
+
+configure_postfix() {
+    local before after
+    before=$(postconf -n)
+    postconf -e \
+        'inet_interfaces=loopback-only' \
+        'inet_protocols=ipv4' \
+        'mydestination=smtpx.test localhost' \
+        'myhostname=mx.smtpx.test' \
+        'smtpd_banner=$myhostname ESMTP Postfix' \
+        'smtpd_tls_security_level=none' \
+        'smtpd_peername_lookup=no' \
+        'maillog_file=/var/log/postfix.log'
+    after=$(postconf -n)
+    newaliases
+    # Debian's postfix@.service runs this before starting: it copies
+    # /etc/hosts, resolv.conf, ... into the chroot of smtpd and friends.
+    if [ -x /usr/lib/postfix/configure-instance.sh ]; then
+        /usr/lib/postfix/configure-instance.sh - >/dev/null
+    fi
+    postfix check
+    if ! postfix_running; then
+        postfix start >/dev/null 2>&1 || { postfix start; exit 1; }
+    elif [ "$before" != "$after" ]; then
+        # inet_interfaces/inet_protocols changes need a full restart
+        postfix stop >/dev/null 2>&1
+        for _ in $(seq 50); do postfix_running || break; sleep 0.1; done
+        postfix start >/dev/null 2>&1 || { postfix start; exit 1; }
+    else
+        postfix reload >/dev/null 2>&1
+    fi
+    # wait for the 220 banner
+    for _ in $(seq 100); do
+        if python3 - "$SERVER" "$PORT" <<'PY' 2>/dev/null; then return 0; fi
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+ok = s.recv(512).startswith(b"220 ")
+s.sendall(b"QUIT\r\n")
+s.recv(512)
+s.close()
+sys.exit(0 if ok else 1)
+PY
+        sleep 0.1
+    done
+    die "postfix does not answer on $SERVER:$PORT (see /var/log/postfix.log)"
+}
+
+# ---- clients -----------------------------------------------------------------
+
+swaks_common=(--server "$SERVER" --port "$PORT" --helo "$CLIENT_NAME"
+              --from alice@smtpx.test --to root@smtpx.test)
+
+raw_client() {
+    # A client speaking SMTP over a plain socket, one send() per segment shown
+    # below, waiting for the replies it expects before sending on.
+    python3 - "$1" "$SERVER" "$PORT" "$CLIENT_NAME" <<'PY'
+import socket, sys
+
+scenario, host, port, helo = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+sock = socket.create_connection((host, port), timeout=10)
+sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+buf = b""
+
+
+def reply():
+    """Read one (possibly multi-line) reply; return (code, [lines])."""
+    global buf
+    lines = []
+    while True:
+        while b"\r\n" not in buf:
+            data = sock.recv(4096)
+            if not data:
+                sys.exit(f"connection closed, got {lines!r}")
+            buf += data
+        line, buf = buf.split(b"\r\n", 1)
+        lines.append(line.decode())
+        if len(line) < 4 or line[3:4] != b"-":
+            return int(line[:3]), lines
+
+
+def expect(code):
+    got, text = reply()
+    if got != code:
+        sys.exit(f"expected {code}, got {text!r}")
+    return text
+
+
+def send(data):
+    sock.sendall(data)
+
+
+expect(220)
+send(f"EHLO {helo}\r\n".encode())
+ehlo = expect(250)
+if scenario == "rejected":
+    send(b"MAIL FROM:<alice@smtpx.test>\r\n")
+    expect(250)
+    send(b"RCPT TO:<nobody-here@smtpx.test>\r\n")
+    expect(550)
+    send(b"DATA\r\n")                      # all recipients were rejected
+    expect(554)
+    send(b"RSET\r\n")
+    expect(250)
+elif scenario == "bdat":
+    if not any(l[4:].upper() == "CHUNKING" for l in ehlo):
+        sys.exit(f"server does not offer CHUNKING: {ehlo!r}")
+    chunk1 = (b"From: <alice@smtpx.test>\r\n"
+              b"To: <root@smtpx.test>\r\n"
+              b"Subject: smtpx bdat test\r\n"
+              b"\r\n"
+              b"The first chunk ends in the mid")
+    chunk2 = (b"dle of this line.\r\n"
+              b"QUIT\r\n"
+              b".\r\n"
+              b"Neither the QUIT nor the dot above are commands.\r\n")
+    send(f"MAIL FROM:<alice@smtpx.test> SIZE={len(chunk1) + len(chunk2)}\r\n".encode())
+    expect(250)
+    send(b"RCPT TO:<root@smtpx.test>\r\n")
+    expect(250)
+    send(f"BDAT {len(chunk1)}\r\n".encode() + chunk1)
+    expect(250)
+    # the last chunk, followed by a pipelined command in the same segment
+    send(f"BDAT {len(chunk2)} LAST\r\n".encode() + chunk2 + b"NOOP\r\n")
+    expect(250)
+    expect(250)
+else:
+    sys.exit(f"unknown raw scenario {scenario}")
+send(b"QUIT\r\n")
+expect(221)
+# wait for the server's FIN before closing our side
+while sock.recv(4096):
+    pass
+sock.close()
+PY
+}
+
+run_scenario() {
+    case $scenario in
+        basic)
+            swaks "${swaks_common[@]}" --header 'Subject: smtpx test' ;;
+        pipelining)
+            swaks "${swaks_common[@]}" --header 'Subject: smtpx pipelining test' --pipelining ;;
+        dotstuff)
+            swaks "${swaks_common[@]}" --header 'Subject: smtpx dot-stuffing test' \
+                --body "$(printf '%s\n' \
+                    'Lines starting with a dot follow.' \
+                    '.hidden' \
+                    '..two dots' \
+                    '.' \
+                    '. a dot and a space' \
+                    'The lone dot above was not the end.')" ;;
+        rejected|bdat)
+            raw_client "$scenario" ;;
+    esac
+}
+
+# ---- capture -----------------------------------------------------------------
+
+tmp=$(mktemp -d)
+dumpcap_pid=
+cleanup() {
+    if [ -n "$dumpcap_pid" ] && kill -0 "$dumpcap_pid" 2>/dev/null; then
+        kill -INT "$dumpcap_pid" 2>/dev/null || true
+        wait "$dumpcap_pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fin_count() {
+    tshark -r "$1" -Y 'tcp.flags.fin == 1' -T fields -e frame.number 2>/dev/null | wc -l || true
+}
+
+configure_postfix
+
+cap=$tmp/capture.pcapng
+dumpcap -i lo -f "$CAPTURE_FILTER" -w "$cap" 2>"$tmp/dumpcap.log" &
+dumpcap_pid=$!
+for _ in $(seq 100); do
+    grep -q '^Capturing on' "$tmp/dumpcap.log" 2>/dev/null && break
+    kill -0 "$dumpcap_pid" 2>/dev/null || { cat "$tmp/dumpcap.log" >&2; die "dumpcap failed"; }
+    sleep 0.1
+done
+grep -q '^Capturing on' "$tmp/dumpcap.log" || { cat "$tmp/dumpcap.log" >&2; die "dumpcap did not start"; }
+sleep 0.5
+
+run_scenario >"$tmp/client.log" 2>&1 || { cat "$tmp/client.log" >&2; die "scenario $scenario failed"; }
+
+# both FINs (client's and server's) must be in the file before we stop
+for _ in $(seq 50); do
+    [ "$(fin_count "$cap")" -ge 2 ] && break
+    sleep 0.2
+done
+sleep 1
+kill -INT "$dumpcap_pid"
+wait "$dumpcap_pid" || true
+dumpcap_pid=
+fins=$(fin_count "$cap")
+[ "$fins" -ge 2 ] || die "the capture has $fins FIN segments, expected 2"
+
+mkdir -p "$(dirname "$out")"
+cp "$cap" "$out"
+chmod 0644 "$out"
+echo "capture-real.sh: $scenario -> $out ($(tshark -r "$out" 2>/dev/null | wc -l) packets)"
