@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Issue 4: AUTH exchanges decoded by default, cleartext credentials, the
+credentials tap, STARTTLS command injection."""
+
+import smtpx_tshark as ts
+
+AUTH_FIELDS = ["frame.number", "smtpx.auth.mechanism", "smtpx.auth.authzid", "smtpx.auth.username",
+               "smtpx.auth.password", "smtpx.auth.token", "smtpx.auth.digest"]
+
+
+def auth_rows(name, display_filter, **passes):
+    return ts.fields(ts.transcript_pcap(name), AUTH_FIELDS, display_filter, **passes)
+
+
+def by_frame(rows):
+    return {int(r[0]): r[1:] for r in rows}
+
+
+def test_every_mechanism_decoded(passes):
+    got = by_frame(auth_rows("auth_mechanisms", "smtpx.auth.username || smtpx.auth.password", **passes))
+    assert got[7] == ["PLAIN", "", "tim", "tanstaaftanstaaf", "", ""]           # initial response
+    assert got[11] == ["", "admin", "tim", "secret2", "", ""]                   # after an empty 334
+    assert got[13] == ["LOGIN", "", "alice", "", "", ""]                         # LOGIN initial response
+    assert got[15] == ["", "", "", "wonderland", "", ""]
+    assert got[19] == ["", "", "tim", "", "", "3dbc88f0624776a737b39093f6eb6427"]  # CRAM-MD5
+    assert got[21] == ["XOAUTH2", "", "someuser@example.com", "",
+                       "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg", ""]
+    assert got[23] == ["OAUTHBEARER", "", "user@example.com", "",
+                       "vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg==", ""]
+    assert got[25] == ["SCRAM-SHA-256", "", "user", "", "", ""]
+
+
+def test_login_lab_session(passes):
+    got = by_frame(auth_rows("lab_postfix_auth_login", "smtpx.auth.mechanism || smtpx.auth.step", **passes))
+    assert got[7][0] == "LOGIN"
+    assert got[9][2] == "student" and got[11][3] == "hessovs!"
+    ch = ts.fields(ts.transcript_pcap("lab_postfix_auth_login"), ["smtpx.auth.challenge", "smtpx.auth.base64",
+                                                                 "smtpx.auth.decoded"],
+                   "smtpx.auth.challenge || smtpx.auth.base64", **passes)
+    assert ch == [["Username:", "", ""], ["", "c3R1ZGVudA==", "student"], ["Password:", "", ""],
+                  ["", "aGVzc292cyE=", "hessovs!"]]
+
+
+def test_challenges_and_results(passes):
+    cap = ts.transcript_pcap("auth_mechanisms")
+    ch = ts.fields(cap, ["frame.number", "smtpx.auth.challenge"], "smtpx.auth.challenge", **passes)
+    assert [r[1] for r in ch] == ["Password:", "<1896.697170952@postoffice.example.net>", "Username:", "Username:"]
+    res = ts.fields(cap, ["smtpx.rsp.code", "smtpx.auth.result"], "smtpx.auth.result", **passes)
+    assert ["235", "success"] in res and ["501", "cancelled"] in res and ["501", "failure"] in res
+    assert res.count(["535", "failure"]) == 8
+
+
+def test_cancel_is_not_a_password(passes):
+    cap = ts.transcript_pcap("auth_cancel")
+    assert ts.fields(cap, ["smtpx.auth.password"], "smtpx.auth.password", **passes) == [["secret"]]
+    assert ts.fields(cap, ["smtpx.auth.result"], "smtpx.auth.result", **passes) == [["cancelled"], ["failure"]]
+
+
+def test_ntlm_handed_to_ntlmssp(passes):
+    got = ts.fields(ts.transcript_pcap("auth_mechanisms"), ["frame.number", "ntlmssp.messagetype"], "ntlmssp",
+                    **passes)
+    assert got == [["27", "0x00000001"]]
+
+
+def test_cleartext_auth_expert(passes):
+    cap = ts.transcript_pcap("auth_mechanisms")
+    frames = [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.cleartext_auth"]
+    assert frames == [7, 11, 15, 21, 23, 37]
+    msg = ts.fields(cap, ["_ws.expert.message"], "frame.number == 15", **passes)
+    assert msg == [['AUTH LOGIN sends the secret of user "alice" without TLS: anyone on the path can read it']]
+
+
+def test_bad_base64_late_step_and_repeated_auth(passes):
+    found = ts.experts(ts.transcript_pcap("auth_mechanisms"), passes["two_pass"])
+    assert (31, "smtpx.analysis.bad_base64") in found
+    assert (39, "smtpx.analysis.auth_late_step") in found
+    assert (39, "smtpx.analysis.unknown_command") not in found
+    assert (41, "smtpx.analysis.auth_repeated") in found
+
+
+def test_auth_lines_are_steps_not_commands(passes):
+    got = ts.fields(ts.transcript_pcap("auth_mechanisms"), ["frame.number"], "smtpx.auth.step", **passes)
+    assert [int(r[0]) for r in got] == [11, 15, 19, 31, 35]
+
+
+def test_hide_passwords_preference():
+    cap = ts.transcript_pcap("lab_postfix_auth_login")
+    got = ts.fields(cap, ["smtpx.auth.password"], "smtpx.auth.password",
+                    extra=["-o", "smtpx.hide_passwords:TRUE"])
+    assert got == [["********"]]
+
+
+def test_credentials_tap():
+    out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("auth_mechanisms")), "-q", "-z", "credentials"]).stdout
+    lines = [line.split() for line in out.splitlines() if line[:1].isdigit()]
+    assert [(l[0], l[2], l[-1]) for l in lines] == [
+        ("7", "tim", "PLAIN"), ("11", "tim", "PLAIN"), ("15", "alice", "LOGIN"),
+        ("21", "someuser@example.com", "XOAUTH2"), ("23", "user@example.com", "OAUTHBEARER"),
+        ("37", "bob", "PLAIN")]
+
+
+def test_unadvertised_auth_mechanism_and_extensions(passes):
+    found = ts.experts(ts.transcript_pcap("all_verbs"), passes["two_pass"])
+    unadv = [f for f, a in found if a == "smtpx.analysis.unadvertised"]
+    assert unadv == [45, 51, 55]            # BDAT, AUTH, STARTTLS after an EHLO that offered nothing
+    assert [f for f, a in ts.experts(ts.transcript_pcap("auth_mechanisms"), passes["two_pass"])
+            if a == "smtpx.analysis.unadvertised"] == []
+
+
+def test_starttls_injection(passes):
+    cap = ts.transcript_pcap("starttls_injection")
+    assert (7, "smtpx.analysis.starttls_injection") in ts.experts(cap, passes["two_pass"])
+    assert ts.fields(cap, ["smtpx.req.command"], "frame.number == 7", **passes) == [["STARTTLS,RSET"]]
+    assert ts.experts(ts.transcript_pcap("starttls"), passes["two_pass"]) == []
