@@ -184,7 +184,7 @@ static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
 static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const struct tcpinfo *tcpinfo = (const struct tcpinfo *)data;
-    smtpx_ctx_t ctx = { .tvb = tvb, .pinfo = pinfo };
+    smtpx_ctx_t ctx = { .tvb = tvb, .pinfo = pinfo, .root = tree };
     int len = (int)tvb_captured_length(tvb);
     int offset;
 
@@ -235,12 +235,17 @@ static void proto_register_smtpx(void)
 {
     proto_smtpx = proto_register_protocol("Simple Mail Transfer Protocol (smtpx)", "SMTPX", "smtpx");
     smtpx_register_fields();
+    smtpx_data_register();
     smtpx_handle = register_dissector("smtpx", dissect_smtpx, proto_smtpx);
 
     module_t *module = prefs_register_protocol(proto_smtpx, NULL);
     prefs_register_uint_preference(module, "max_line", "Longest line to reassemble",
         "Lines longer than this many bytes are dissected in parts (bounds memory and time)",
         10, &smtpx_pref_max_line);
+    prefs_register_bool_preference(module, "reassemble", "Reassemble messages",
+        "Reassemble each message, dot-unstuffed, and hand it to the IMF dissector", &smtpx_pref_reassemble);
+    prefs_register_uint_preference(module, "max_message", "Largest message to reassemble",
+        "Messages larger than this many bytes are not reassembled", 10, &smtpx_pref_max_message);
     prefs_register_bool_preference(module, "hide_passwords", "Hide passwords",
         "Show AUTH passwords as ******** (for screens shown to a class)", &smtpx_pref_hide_passwords);
 }
@@ -251,6 +256,7 @@ static void proto_reg_handoff_smtpx(void)
     ssl_dissector_add(SMTPX_TLS_PORT, smtpx_handle);
     tls_handle = find_dissector_add_dependency("tls", proto_smtpx);
     smtpx_auth_register_handoff();
+    smtpx_data_handoff();
 }
 
 void smtpx_register(void);

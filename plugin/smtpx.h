@@ -32,6 +32,12 @@ extern int hf_smtpx_auth_step, hf_smtpx_tls_data, hf_smtpx_retransmission;
 extern int hf_smtpx_auth_mechanism, hf_smtpx_auth_username, hf_smtpx_auth_password, hf_smtpx_auth_authzid;
 extern int hf_smtpx_auth_token, hf_smtpx_auth_digest, hf_smtpx_auth_challenge, hf_smtpx_auth_base64;
 extern int hf_smtpx_auth_decoded, hf_smtpx_auth_result;
+extern int hf_smtpx_data_header, hf_smtpx_data_header_name, hf_smtpx_data_header_value, hf_smtpx_headers;
+extern int hf_smtpx_header_from, hf_smtpx_header_from_display, hf_smtpx_header_to, hf_smtpx_header_cc;
+extern int hf_smtpx_header_subject, hf_smtpx_header_date, hf_smtpx_header_message_id, hf_smtpx_header_reply_to;
+extern int hf_smtpx_header_sender, hf_smtpx_header_return_path;
+extern int hf_smtpx_msg, hf_smtpx_msg_sender, hf_smtpx_msg_recipient, hf_smtpx_msg_from, hf_smtpx_msg_subject;
+extern int hf_smtpx_msg_size, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id, hf_smtpx_msg_end_in;
 extern int hf_smtpx_analysis;
 
 extern gint ett_smtpx, ett_smtpx_req, ett_smtpx_rsp, ett_smtpx_rsp_code, ett_smtpx_enhanced;
@@ -42,6 +48,9 @@ extern expert_field ei_smtpx_not_a_reply, ei_smtpx_unsolicited_reply, ei_smtpx_r
 extern expert_field ei_smtpx_enhanced_class_mismatch, ei_smtpx_enhanced_malformed;
 extern expert_field ei_smtpx_incomplete_message, ei_smtpx_enhanced_missing;
 extern expert_field ei_smtpx_unadvertised, ei_smtpx_starttls_injection;
+extern expert_field ei_smtpx_spoofed_from, ei_smtpx_display_name_spoof, ei_smtpx_multiple_from;
+extern expert_field ei_smtpx_missing_from, ei_smtpx_reply_to_mismatch;
+extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtpx_size_exceeded, ei_smtpx_message_too_big;
 extern expert_field ei_smtpx_cleartext_auth, ei_smtpx_bad_base64, ei_smtpx_auth_repeated, ei_smtpx_auth_late_step;
 
 void smtpx_register_fields(void);
@@ -49,6 +58,8 @@ void smtpx_register_fields(void);
 /* ---- preferences (packet-smtpx.c) ---- */
 extern guint smtpx_pref_max_line;
 extern gboolean smtpx_pref_hide_passwords;
+extern guint smtpx_pref_max_message;
+extern gboolean smtpx_pref_reassemble;
 /* A multi-line reply longer than this is shown in parts. */
 #define SMTPX_MAX_REPLY (4 * smtpx_pref_max_line)
 
@@ -57,6 +68,7 @@ typedef struct {
     tvbuff_t *tvb;
     packet_info *pinfo;
     proto_tree *tree;          /* the smtpx tree of this call (may be NULL) */
+    proto_tree *root;          /* the packet's tree (for IMF, NTLMSSP...) */
     smtpx_conv_t *conv;
     smtpx_call_t call;         /* the state being advanced, and how (smtpx_session.h) */
     smtpx_state_t *st;         /* == call.st */
@@ -97,6 +109,16 @@ void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd
 /* smtpx_data.c: message transfer; returns bytes used, 0 if reassembly was asked for. */
 int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset);
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset);
+void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec);
+void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboolean last);
+void smtpx_data_register(void);
+void smtpx_data_handoff(void);
+/* smtpx_message.c: headers and summary */
+void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line);
+void smtpx_headers_end(smtpx_ctx_t *ctx);
+void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec);
+void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,
+                         int len);
 /* smtpx_auth.c: AUTH command, client lines of the exchange, server challenges and results */
 void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd);
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line);
@@ -113,6 +135,8 @@ void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, 
 /* smtpx_analysis.c: findings about a command (before it is queued) */
 void smtpx_analyse_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd);
 void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);
+/* Findings on the header block of a message (sender authenticity). */
+void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block);
 
 /* Adds a finding to the PDU's "SMTP analysis" subtree. */
 void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset, int len,

@@ -1,66 +1,275 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Message transfer: DATA lines up to the end-of-data line, BDAT chunks. */
+/* Message transfer: DATA lines up to the end-of-data line and BDAT chunks,
+ * the checks on message bytes, and the whole message reassembled,
+ * dot-unstuffed and handed to the IMF dissector. */
 #include "smtpx.h"
 
-static gboolean is_end_of_data(const smtpx_line_t *line)
+#include <epan/reassemble.h>
+
+/* Messages larger than this are not reassembled (memory stays bounded). */
+guint smtpx_pref_max_message = 16 * 1024 * 1024;
+gboolean smtpx_pref_reassemble = TRUE;
+
+static reassembly_table msg_reassembly;
+static dissector_handle_t imf_handle;
+
+static int hf_msg_fragments = -1, hf_msg_fragment = -1, hf_msg_fragment_overlap = -1;
+static int hf_msg_fragment_overlap_conflicts = -1, hf_msg_fragment_multiple_tails = -1;
+static int hf_msg_fragment_too_long = -1, hf_msg_fragment_error = -1, hf_msg_fragment_count = -1;
+static int hf_msg_reassembled_in = -1, hf_msg_reassembled_length = -1;
+static gint ett_msg_fragment = -1, ett_msg_fragments = -1;
+
+static const fragment_items msg_frag_items = {
+    &ett_msg_fragment, &ett_msg_fragments, &hf_msg_fragments, &hf_msg_fragment,
+    &hf_msg_fragment_overlap, &hf_msg_fragment_overlap_conflicts, &hf_msg_fragment_multiple_tails,
+    &hf_msg_fragment_too_long, &hf_msg_fragment_error, &hf_msg_fragment_count,
+    &hf_msg_reassembled_in, &hf_msg_reassembled_length, NULL, "Message fragments"
+};
+
+void smtpx_data_register(void)
 {
-    return !line->continuation && !line->partial && line->len == 1 && line->text[0] == '.';
+    static hf_register_info hf[] = {
+        { &hf_msg_fragments, { "Message fragments", "smtpx.msg.fragments", FT_NONE, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_msg_fragment, { "Message fragment", "smtpx.msg.fragment", FT_FRAMENUM, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_msg_fragment_overlap, { "Fragment overlap", "smtpx.msg.fragment.overlap", FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_msg_fragment_overlap_conflicts, { "Conflicting data in overlap", "smtpx.msg.fragment.overlap.conflicts", FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_msg_fragment_multiple_tails, { "Multiple tail fragments", "smtpx.msg.fragment.multiple_tails", FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_msg_fragment_too_long, { "Fragment too long", "smtpx.msg.fragment.too_long_fragment", FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_msg_fragment_error, { "Reassembly error", "smtpx.msg.fragment.error", FT_FRAMENUM, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_msg_fragment_count, { "Fragment count", "smtpx.msg.fragment.count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL } },
+        { &hf_msg_reassembled_in, { "Reassembled in", "smtpx.msg.reassembled.in", FT_FRAMENUM, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_msg_reassembled_length, { "Reassembled length", "smtpx.msg.reassembled.length", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL } },
+    };
+    static gint *ett[] = { &ett_msg_fragment, &ett_msg_fragments };
+
+    proto_register_field_array(proto_smtpx, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    reassembly_table_register(&msg_reassembly, &addresses_ports_reassembly_table_functions);
 }
 
-static void add_data_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line)
+void smtpx_data_handoff(void)
 {
-    proto_item *li = proto_tree_add_string(tree, hf_smtpx_data_line, ctx->tvb, line->offset,
-                                           line->next - line->offset,
-                                           smtpx_line_format(ctx, line->text, line->len));
+    imf_handle = find_dissector_add_dependency("imf", proto_smtpx);
+}
+
+/* A new message: after 354 to DATA, or at the first BDAT of a transaction. */
+void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (ctx->call.replay == SMTPX_LIVE && rec && !rec->msg) {
+        rec->msg = wmem_new0(wmem_file_scope(), smtpx_msg_rec_t);
+        rec->msg->id = ctx->pinfo->num;
+    }
+    st->msg = rec ? rec->msg : NULL;
+    st->msg_bytes = 0;
+    st->msg_lines = 0;
+    st->headers = NULL;
+    st->headers_len = 0;
+    st->hdr_from = st->hdr_subject = NULL;
+    st->in_headers = 1;
+    st->prev_crlf = 1;
+    st->msg_flags &= SMTPX_MSG_8BIT_OK;
+}
+
+static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (!smtpx_pref_reassemble || !st->msg || len <= 0 || (st->msg_flags & SMTPX_MSG_TOO_BIG))
+        return;
+    if (st->msg_bytes > smtpx_pref_max_message) {
+        st->msg_flags |= SMTPX_MSG_TOO_BIG;
+        smtpx_finding(ctx, &ei_smtpx_message_too_big, ctx->tvb, 0, 0,
+                      "Message larger than %u bytes: not reassembled nor handed to IMF (preference max_message)",
+                      smtpx_pref_max_message);
+        return;
+    }
+    tvbuff_t *ftvb = tvb_new_child_real_data(ctx->tvb, data, (guint)len, len);
+    fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, st->msg->id, NULL, (guint32)len, TRUE);
+}
+
+/* The end of the message: reassembled, handed to IMF, summarised. */
+static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
+{
+    smtpx_state_t *st = ctx->st;
+
+    smtpx_headers_end(ctx);
+    if (st->msg && ctx->call.replay == SMTPX_LIVE)
+        st->msg->end_frame = ctx->pinfo->num;
+    if (smtpx_pref_reassemble && st->msg && !(st->msg_flags & SMTPX_MSG_TOO_BIG)) {
+        fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, NULL);
+        tvbuff_t *mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
+                                                  &msg_frag_items, NULL, ctx->tree);
+        if (mtvb && imf_handle) {
+            /* IMF makes the Protocol column SMTP/IMF; the Info column stays ours */
+            col_set_writable(ctx->pinfo->cinfo, COL_INFO, FALSE);
+            call_dissector(imf_handle, mtvb, ctx->pinfo, ctx->root);
+            col_set_writable(ctx->pinfo->cinfo, COL_INFO, TRUE);
+        }
+    }
+    smtpx_message_summary(ctx, rec);
+    st->msg = NULL;
+}
+
+/* Findings on the bytes of one message line. */
+static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    smtpx_state_t *st = ctx->st;
+    const char *cr = memchr(line->text, '\r', (size_t)line->len);
+
+    if ((line->eol == SMTP_EOL_LF || cr) && !(st->msg_flags & SMTPX_MSG_BARE_SEEN)) {
+        st->msg_flags |= SMTPX_MSG_BARE_SEEN;
+        smtpx_finding(ctx, &ei_smtpx_bare_lf, ctx->tvb, line->offset, line->next - line->offset,
+                      "Bare %s inside the message: RFC 5321 allows CR and LF only together as CRLF",
+                      cr ? "CR" : "LF");
+    }
+    if (cr && line->len >= 3 && g_strstr_len(line->text, line->len, "\r.\r"))
+        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->len,
+                      "<CR>.<CR> inside the message: some servers take it for the end of data (SMTP smuggling)");
+    if (line->next - line->offset > 1000)
+        smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
+                      "Message line of %d bytes: RFC 5321 allows 1000 including CRLF", line->next - line->offset);
+    if (!(st->msg_flags & SMTPX_MSG_8BIT_SEEN)) {
+        for (int i = 0; i < line->len; i++) {
+            if ((guint8)line->text[i] < 0x80)
+                continue;
+            st->msg_flags |= SMTPX_MSG_8BIT_SEEN;
+            if (!(st->msg_flags & SMTPX_MSG_8BIT_OK) || !(st->ext & SMTPX_EXT_8BITMIME))
+                smtpx_finding(ctx, &ei_smtpx_8bit, ctx->tvb, line->offset + i, 1,
+                              "8-bit byte 0x%02x in a message sent %s", (guint8)line->text[i],
+                              (st->msg_flags & SMTPX_MSG_8BIT_OK) ? "to a server that did not advertise 8BITMIME"
+                                                                   : "without BODY=8BITMIME");
+            break;
+        }
+    }
+}
+
+static void count_bytes(smtpx_ctx_t *ctx, guint64 n)
+{
+    smtpx_state_t *st = ctx->st;
+
+    st->msg_bytes += n;
+    if (st->size_limit && st->msg_bytes > st->size_limit && !(st->msg_flags & SMTPX_MSG_SIZE_SEEN)) {
+        st->msg_flags |= SMTPX_MSG_SIZE_SEEN;
+        smtpx_finding(ctx, &ei_smtpx_size_exceeded, ctx->tvb, 0, 0,
+                      "The message is larger than the %" PRIu64 " bytes the server advertised (SIZE)",
+                      st->size_limit);
+    }
+}
+
+/* One line of the message: tree item, checks, headers, unstuffed copy. */
+static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *line, wmem_strbuf_t *frag)
+{
+    smtpx_state_t *st = ctx->st;
+    int stuffed = !line->continuation && line->len > 1 && line->text[0] == '.';
+    proto_item *li = proto_tree_add_string(dt, hf_smtpx_data_line, ctx->tvb, line->offset, line->next - line->offset,
+                                           smtpx_line_format(ctx, line->text + stuffed, line->len - stuffed));
+
     if (line->eol == SMTP_EOL_LF)
         proto_item_append_text(li, " [ends with a bare LF]");
     else if (line->partial)
         proto_item_append_text(li, " [continues in the next segment]");
+    if (stuffed)
+        proto_item_append_text(li, " [leading dot removed]");
+    check_line(ctx, line);
+    if (st->in_headers)
+        smtpx_header_line(ctx, dt, line);
+    wmem_strbuf_append_len(frag, line->text + stuffed, (gsize)(line->next - line->offset - stuffed));
+    count_bytes(ctx, (guint64)(line->next - line->offset - stuffed));
+    st->msg_lines += !line->partial;
+    if (!line->partial)
+        st->prev_crlf = line->eol == SMTP_EOL_CRLF;
+}
+
+/* "." alone on a line, after CRLF and ending with CRLF, ends the message; the
+ * same with bare LF or CR ends it only for some servers (smuggling). */
+static gboolean is_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    if (line->continuation || line->partial || line->len != 1 || line->text[0] != '.')
+        return FALSE;
+    if (line->eol == SMTP_EOL_CRLF && ctx->st->prev_crlf)
+        return TRUE;
+    smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->next - line->offset,
+                  "End of data written %s.%s: not <CRLF>.<CRLF>, yet some servers end the message here "
+                  "(SMTP smuggling); dissection goes on as message data until the server replies",
+                  ctx->st->prev_crlf ? "<CRLF>" : "<LF>", line->eol == SMTP_EOL_CRLF ? "<CRLF>" : "<LF>");
+    return FALSE;
 }
 
 static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     proto_item *pi = proto_tree_add_item(ctx->tree, hf_smtpx_data_eod, ctx->tvb, line->offset,
                                          line->next - line->offset, ENC_NA);
-    smtpx_add_request_links(ctx, proto_item_add_subtree(pi, ett_smtpx_data),
-                            smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_EOD));
+    smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_EOD);
+
+    ctx->pdu_item = pi;
+    smtpx_add_request_links(ctx, proto_item_add_subtree(pi, ett_smtpx_data), rec);
     ctx->st->mode = SMTPX_MODE_COMMAND;
     smtpx_info_append(ctx, ". (end of data)");
+    message_end(ctx, line->offset, rec);
+}
+
+static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbytes)
+{
+    proto_item_append_text(di, ": %d lines, %d bytes", nlines, nbytes);
+    smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "DATA fragment, %d line%s, %d bytes",
+                                              nlines, nlines == 1 ? "" : "s", nbytes));
+    if (ctx->st->msg && ctx->st->msg->end_frame && ctx->st->msg->end_frame != ctx->pinfo->num) {
+        proto_item *pi = proto_tree_add_uint(proto_item_get_subtree(di), hf_smtpx_msg_end_in, ctx->tvb, 0, 0,
+                                             ctx->st->msg->end_frame);
+        proto_item_set_generated(pi);
+    }
 }
 
 int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset)
 {
     int len = (int)tvb_captured_length(ctx->tvb), pos = offset, nlines = 0;
+    wmem_strbuf_t *frag = wmem_strbuf_new(ctx->pinfo->pool, "");
     proto_item *di = NULL;
     proto_tree *dt = NULL;
+    gboolean eod = FALSE;
     smtpx_line_t line;
 
-    while (pos < len) {
-        if (!smtpx_get_line(ctx, pos, &line))
-            break;
-        if (is_end_of_data(&line))
+    while (pos < len && smtpx_get_line(ctx, pos, &line)) {
+        if ((eod = is_end_of_data(ctx, &line)))
             break;
         if (!di) {
             di = proto_tree_add_item(ctx->tree, hf_smtpx_data, ctx->tvb, offset, -1, ENC_NA);
             dt = proto_item_add_subtree(di, ett_smtpx_data);
             ctx->pdu_item = di;
         }
-        add_data_line(ctx, dt, &line);
-        nlines++;
+        message_line(ctx, dt, &line, frag);
+        nlines += !line.partial;
         pos = line.next;
     }
-    if (di) {
+    add_fragment(ctx, (const guint8 *)wmem_strbuf_get_str(frag), (int)wmem_strbuf_get_len(frag));
+    if (di) {       /* an end-of-data line after these lines is the next PDU */
         proto_item_set_len(di, pos - offset);
-        proto_item_append_text(di, ": %d lines, %d bytes", nlines, pos - offset);
-        smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "DATA fragment, %d line%s, %d bytes",
-                                                  nlines, nlines == 1 ? "" : "s", pos - offset));
+        add_data_info(ctx, di, nlines, pos - offset);
         return pos - offset;
     }
-    if (pos < len) {            /* the end-of-data line comes first */
+    if (eod) {
         add_end_of_data(ctx, &line);
         return line.next - offset;
     }
     return 0;
+}
+
+void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboolean last)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (!st->msg) {
+        smtpx_message_begin(ctx, rec);
+        st->in_headers = 0;     /* chunks are not split into lines: IMF shows the headers */
+    }
+    st->bdat_remaining = size;
+    st->bdat_last = last;
+    if (size > 0)
+        st->mode = SMTPX_MODE_BDAT;
+    else if (last)
+        message_end(ctx, 0, rec);
 }
 
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
@@ -71,9 +280,14 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
 
     ctx->pdu_item = proto_tree_add_item(ctx->tree, hf_smtpx_bdat_chunk, ctx->tvb, offset, n, ENC_NA);
     st->bdat_remaining -= (guint64)n;
-    if (st->bdat_remaining == 0)
-        st->mode = SMTPX_MODE_COMMAND;
+    count_bytes(ctx, (guint64)n);
+    add_fragment(ctx, tvb_get_ptr(ctx->tvb, offset, n), n);
     smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "BDAT chunk data, %d bytes (%" PRIu64 " to come)",
                                               n, st->bdat_remaining));
+    if (st->bdat_remaining == 0) {
+        st->mode = SMTPX_MODE_COMMAND;
+        if (st->bdat_last)
+            message_end(ctx, offset, smtpx_queue_last(st));
+    }
     return n;
 }

@@ -22,6 +22,13 @@ int hf_smtpx_auth_step = -1, hf_smtpx_tls_data = -1, hf_smtpx_retransmission = -
 int hf_smtpx_auth_mechanism = -1, hf_smtpx_auth_username = -1, hf_smtpx_auth_password = -1;
 int hf_smtpx_auth_authzid = -1, hf_smtpx_auth_token = -1, hf_smtpx_auth_digest = -1;
 int hf_smtpx_auth_challenge = -1, hf_smtpx_auth_base64 = -1, hf_smtpx_auth_decoded = -1, hf_smtpx_auth_result = -1;
+int hf_smtpx_data_header = -1, hf_smtpx_data_header_name = -1, hf_smtpx_data_header_value = -1, hf_smtpx_headers = -1;
+int hf_smtpx_header_from = -1, hf_smtpx_header_from_display = -1, hf_smtpx_header_to = -1, hf_smtpx_header_cc = -1;
+int hf_smtpx_header_subject = -1, hf_smtpx_header_date = -1, hf_smtpx_header_message_id = -1;
+int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_return_path = -1;
+int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
+int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_lines = -1, hf_smtpx_msg_reply_code = -1;
+int hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
 int hf_smtpx_analysis = -1;
 
 gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
@@ -33,6 +40,10 @@ expert_field ei_smtpx_unsolicited_reply = EI_INIT, ei_smtpx_reply_truncated = EI
 expert_field ei_smtpx_enhanced_class_mismatch = EI_INIT, ei_smtpx_enhanced_malformed = EI_INIT;
 expert_field ei_smtpx_incomplete_message = EI_INIT, ei_smtpx_enhanced_missing = EI_INIT;
 expert_field ei_smtpx_unadvertised = EI_INIT, ei_smtpx_starttls_injection = EI_INIT;
+expert_field ei_smtpx_spoofed_from = EI_INIT, ei_smtpx_display_name_spoof = EI_INIT;
+expert_field ei_smtpx_multiple_from = EI_INIT, ei_smtpx_missing_from = EI_INIT, ei_smtpx_reply_to_mismatch = EI_INIT;
+expert_field ei_smtpx_bare_lf = EI_INIT, ei_smtpx_smuggling = EI_INIT, ei_smtpx_8bit = EI_INIT;
+expert_field ei_smtpx_size_exceeded = EI_INIT, ei_smtpx_message_too_big = EI_INIT;
 expert_field ei_smtpx_cleartext_auth = EI_INIT, ei_smtpx_bad_base64 = EI_INIT;
 expert_field ei_smtpx_auth_repeated = EI_INIT, ei_smtpx_auth_late_step = EI_INIT;
 
@@ -140,6 +151,38 @@ static void register_hf(void)
            "The base64 text decoded"),
         HF(hf_smtpx_auth_result, "AUTH result", "smtpx.auth.result", FT_STRING, BASE_NONE, NULL,
            "success (235), failure, or cancelled (501 after \"*\")"),
+        HF(hf_smtpx_data_header, "Header", "smtpx.data.header", FT_STRING, BASE_NONE, NULL,
+           "A header line of the message"),
+        HF(hf_smtpx_data_header_name, "Name", "smtpx.data.header.name", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_data_header_value, "Value", "smtpx.data.header.value", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_headers, "Message headers", "smtpx.header", FT_NONE, BASE_NONE, NULL,
+           "The headers that matter, from the complete header block"),
+        HF(hf_smtpx_header_from, "From", "smtpx.header.from", FT_STRING, BASE_NONE, NULL, "Address of the From header"),
+        HF(hf_smtpx_header_from_display, "From display name", "smtpx.header.from_display", FT_STRING, BASE_NONE,
+           NULL, "Display name of the From header (RFC 2047 decoded)"),
+        HF(hf_smtpx_header_to, "To", "smtpx.header.to", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_header_cc, "Cc", "smtpx.header.cc", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_header_subject, "Subject", "smtpx.header.subject", FT_STRING, BASE_NONE, NULL,
+           "Subject (RFC 2047 decoded)"),
+        HF(hf_smtpx_header_date, "Date", "smtpx.header.date", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_header_message_id, "Message-ID", "smtpx.header.message_id", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_header_reply_to, "Reply-To", "smtpx.header.reply_to", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_header_sender, "Sender", "smtpx.header.sender", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_header_return_path, "Return-Path", "smtpx.header.return_path", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_msg, "Message summary", "smtpx.msg", FT_NONE, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_msg_sender, "Envelope sender", "smtpx.msg.sender", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_msg_recipient, "Accepted recipient", "smtpx.msg.recipient", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_msg_from, "Header From", "smtpx.msg.from", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_msg_subject, "Subject", "smtpx.msg.subject", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_msg_size, "Size", "smtpx.msg.size", FT_UINT64, BASE_DEC, NULL,
+           "Message size in bytes, dot-unstuffed"),
+        HF(hf_smtpx_msg_lines, "Lines", "smtpx.msg.lines", FT_UINT32, BASE_DEC, NULL, NULL),
+        HF(hf_smtpx_msg_reply_code, "Final reply", "smtpx.msg.reply_code", FT_UINT16, BASE_DEC,
+           vals_of(smtp_reply_codes), NULL),
+        HF(hf_smtpx_msg_queue_id, "Queue id", "smtpx.msg.queue_id", FT_STRING, BASE_NONE, NULL,
+           "Id the server gave the message (\"queued as X\")"),
+        { &hf_smtpx_msg_end_in, { "End of data in frame", "smtpx.msg.end_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          NULL, HFILL } },
         HF(hf_smtpx_tls_data, "Data after STARTTLS", "smtpx.tls_data", FT_BYTES, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_retransmission, "Retransmitted data", "smtpx.retransmission", FT_BYTES, BASE_NONE, NULL,
            "Bytes already dissected in an earlier segment"),
@@ -186,6 +229,26 @@ static void register_ei(void)
            "The client used an extension the server did not advertise"),
         EI(ei_smtpx_starttls_injection, "smtpx.analysis.starttls_injection", PI_SECURITY, PI_ERROR,
            "Cleartext bytes after STARTTLS in the same segment (CVE-2011-0411)"),
+        EI(ei_smtpx_spoofed_from, "smtpx.analysis.spoofed_from", PI_SECURITY, PI_WARN,
+           "Header From not aligned with the envelope sender"),
+        EI(ei_smtpx_display_name_spoof, "smtpx.analysis.display_name_spoof", PI_SECURITY, PI_WARN,
+           "From display name shows another address"),
+        EI(ei_smtpx_multiple_from, "smtpx.analysis.multiple_from", PI_SECURITY, PI_WARN,
+           "Several From headers"),
+        EI(ei_smtpx_missing_from, "smtpx.analysis.missing_from", PI_SECURITY, PI_WARN,
+           "No From header"),
+        EI(ei_smtpx_reply_to_mismatch, "smtpx.analysis.reply_to_mismatch", PI_SECURITY, PI_WARN,
+           "Sender or Reply-To in another domain than From"),
+        EI(ei_smtpx_bare_lf, "smtpx.analysis.bare_lf", PI_PROTOCOL, PI_WARN,
+           "Bare LF or CR inside a message"),
+        EI(ei_smtpx_smuggling, "smtpx.analysis.smuggling", PI_SECURITY, PI_WARN,
+           "End-of-data sequence other than <CRLF>.<CRLF> (SMTP smuggling)"),
+        EI(ei_smtpx_8bit, "smtpx.analysis.eight_bit", PI_PROTOCOL, PI_WARN,
+           "8-bit data in a message not declared or not accepted as 8BITMIME"),
+        EI(ei_smtpx_size_exceeded, "smtpx.analysis.size_exceeded", PI_PROTOCOL, PI_WARN,
+           "Message larger than the advertised SIZE"),
+        EI(ei_smtpx_message_too_big, "smtpx.analysis.message_too_big", PI_REASSEMBLE, PI_NOTE,
+           "Message larger than the reassembly limit"),
         EI(ei_smtpx_cleartext_auth, "smtpx.analysis.cleartext_auth", PI_SECURITY, PI_WARN,
            "Credentials sent without TLS"),
         EI(ei_smtpx_bad_base64, "smtpx.analysis.bad_base64", PI_MALFORMED, PI_WARN,

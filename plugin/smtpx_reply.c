@@ -139,35 +139,55 @@ static gboolean is_greeting(const smtpx_state_t *st, unsigned code)
 static void end_transaction(smtpx_state_t *st)
 {
     st->flags &= ~(SMTPX_F_MAIL | SMTPX_F_RCPT);
+    st->mail_from = NULL;
+    st->rcpts = NULL;
+    st->rcpt_ok = st->rcpt_bad = 0;
+    st->msg = NULL;
 }
 
-/* What a complete reply to `kind` does to the session. */
-static void apply_reply(smtpx_ctx_t *ctx, guint16 kind, unsigned code)
+static void add_recipient(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean ok)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (!ok || !(st->flags & SMTPX_F_MAIL)) {
+        st->rcpt_bad++;
+        return;
+    }
+    st->flags |= SMTPX_F_RCPT;
+    st->rcpt_ok++;
+    if (rec->arg)
+        st->rcpts = smtpx_chunk_add(&ctx->call, ctx->pinfo, st->rcpts, rec->arg, strlen(rec->arg));
+}
+
+/* What a complete reply to `rec` does to the session. */
+static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
 {
     smtpx_state_t *st = ctx->st;
     gboolean ok = code / 100 == 2;
 
-    switch (kind) {
+    switch (rec->kind) {
     case SMTP_CMD_HELO:
     case SMTP_CMD_EHLO:
         if (ok) {
             st->flags = (st->flags | SMTPX_F_HELLO) & ~SMTPX_F_EHLO;
-            st->flags |= kind == SMTP_CMD_EHLO ? SMTPX_F_EHLO : 0;
+            st->flags |= rec->kind == SMTP_CMD_EHLO ? SMTPX_F_EHLO : 0;
             end_transaction(st);
         }
         break;
     case SMTP_CMD_MAIL:
-        if (ok)
-            st->flags = (st->flags | SMTPX_F_MAIL) & ~SMTPX_F_RCPT;
+        if (ok) {
+            end_transaction(st);
+            st->flags |= SMTPX_F_MAIL;
+            st->mail_from = rec->arg;
+        }
         break;
     case SMTP_CMD_RCPT:
-        if (ok && (st->flags & SMTPX_F_MAIL))
-            st->flags |= SMTPX_F_RCPT;
+        add_recipient(ctx, rec, ok);
         break;
     case SMTP_CMD_DATA:
         if (code == 354) {
             st->mode = SMTPX_MODE_DATA;
-            st->data_bol = 1;
+            smtpx_message_begin(ctx, rec);
         }
         break;
     case SMTPX_KIND_EOD:
@@ -219,6 +239,16 @@ static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, 
     if (!(st->flags & SMTPX_F_ANY_REPLY))
         st->flags |= SMTPX_F_MIDSTREAM;
     rec = smtpx_queue_pop(&ctx->call, ctx->pinfo);
+    if (rec && ctx->call.replay == SMTPX_LIVE)
+        rec->rsp_code = (guint16)r->rl.code;
+    if (!rec && st->mode == SMTPX_MODE_DATA) {
+        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
+                      "Reply %u while the client was sending the message: the server took an earlier "
+                      "line for the end of data", r->rl.code);
+        st->mode = SMTPX_MODE_COMMAND;
+        end_transaction(st);
+        return NULL;
+    }
     if (!rec && (st->flags & SMTPX_F_GREETING))
         smtpx_finding(ctx, &ei_smtpx_unsolicited_reply, ctx->tvb, r->first.offset, 3,
                       "Reply %u answers no command of the client", r->rl.code);
@@ -276,9 +306,12 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
         st->size_limit = 0;
     }
     gboolean enhanced = add_lines(ctx, rt, &r, code, ehlo);
+    const char *text = first->text + r.rl.text_off;
+    int text_len = MAX(first->len - (int)r.rl.text_off, 0), text_off = first->offset + (int)r.rl.text_off;
     if (rec && (rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP) && r.complete)
-        smtpx_auth_reply(ctx, rt, code, first->text + r.rl.text_off, first->offset + (int)r.rl.text_off,
-                         MAX(first->len - (int)r.rl.text_off, 0));
+        smtpx_auth_reply(ctx, rt, code, text, text_off, text_len);
+    if (rec && (rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && st->bdat_last)))
+        smtpx_message_reply(ctx, rt, rec, text, text_off, text_len);
     add_response_links(ctx, rt, rec);
     add_info(ctx, &r);
     if (!r.complete) {
@@ -297,6 +330,6 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     }
     smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, first->offset);
     if (rec)
-        apply_reply(ctx, rec->kind, code);
+        apply_reply(ctx, rec, code);
     return r.end - first->offset;
 }

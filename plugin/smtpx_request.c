@@ -32,6 +32,9 @@ static void add_param_value(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
     }
     else if (hf != hf_smtpx_envelope_param_size && p->has_val)
         proto_tree_add_item(tree, hf, tvb, offset + (int)p->val_off, (int)p->val_len, ENC_UTF_8);
+    if (hf == hf_smtpx_envelope_param_body && (smtp_word_equals(text + p->val_off, p->val_len, "8BITMIME") ||
+                                               smtp_word_equals(text + p->val_off, p->val_len, "BINARYMIME")))
+        ctx->st->msg_flags |= SMTPX_MSG_8BIT_OK;
 }
 
 /* ESMTP parameters after the path; text/len is the command parameter at offset. */
@@ -55,7 +58,7 @@ static void dissect_envelope_params(smtpx_ctx_t *ctx, proto_tree *tree, const ch
 
 /* MAIL FROM:<path> params / RCPT TO:<path> params */
 static void dissect_path(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
-                         const smtp_command_t *cmd)
+                         const smtp_command_t *cmd, smtpx_cmd_rec_t *rec)
 {
     gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
     const char *param = line->text + cmd->param_off;
@@ -67,11 +70,16 @@ static void dissect_path(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
         return;
     proto_tree_add_item(tree, is_mail ? hf_smtpx_envelope_sender : hf_smtpx_envelope_recipient, ctx->tvb,
                         base + (int)path.addr_off, (int)path.addr_len, ENC_UTF_8);
+    if (rec && ctx->call.replay == SMTPX_LIVE)
+        rec->arg = wmem_strndup(wmem_file_scope(), param + path.addr_off, path.addr_len);
+    if (is_mail)
+        ctx->st->msg_flags &= ~SMTPX_MSG_8BIT_OK;
     dissect_envelope_params(ctx, tree, param, cmd->param_len, path.params_off, base);
 }
 
 /* BDAT <size> [LAST]: the chunk follows the command line at once. */
-static void dissect_bdat(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
+static void dissect_bdat(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd,
+                         smtpx_cmd_rec_t *rec)
 {
     const char *param = line->text + cmd->param_off;
     int base = line->offset + (int)cmd->param_off;
@@ -88,10 +96,7 @@ static void dissect_bdat(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
                     smtp_word_equals(param + last_tok.key_off, last_tok.key_len, "LAST");
     proto_tree_add_boolean(tree, hf_smtpx_bdat_last, ctx->tvb, last ? base + (int)last_tok.key_off : base,
                            last ? 4 : 0, last);
-    ctx->st->bdat_remaining = size;
-    ctx->st->bdat_last = last;
-    if (size > 0)
-        ctx->st->mode = SMTPX_MODE_BDAT;
+    smtpx_bdat_begin(ctx, rec, size, last);
 }
 
 static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
@@ -136,13 +141,15 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
                             (int)cmd.param_len, ENC_UTF_8);
     smtpx_info_append(ctx, shown);
 
+    smtpx_analyse_command(ctx, line, &cmd);
+    smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, (guint16)cmd.id);
     switch (cmd.id) {
     case SMTP_CMD_MAIL:
     case SMTP_CMD_RCPT:
-        dissect_path(ctx, rt, line, &cmd);
+        dissect_path(ctx, rt, line, &cmd, rec);
         break;
     case SMTP_CMD_BDAT:
-        dissect_bdat(ctx, rt, line, &cmd);
+        dissect_bdat(ctx, rt, line, &cmd, rec);
         break;
     case SMTP_CMD_HELO:
     case SMTP_CMD_EHLO:
@@ -155,8 +162,7 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         break;
     }
     ctx->st->flags &= ~SMTPX_F_AUTH_ENDED;
-    smtpx_analyse_command(ctx, line, &cmd);
-    smtpx_add_request_links(ctx, rt, smtpx_queue_push(&ctx->call, ctx->pinfo, (guint16)cmd.id));
+    smtpx_add_request_links(ctx, rt, rec);
 }
 
 void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)

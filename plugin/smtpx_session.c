@@ -141,6 +141,11 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
     return rec;
 }
 
+smtpx_cmd_rec_t *smtpx_queue_last(const smtpx_state_t *st)
+{
+    return st->last_queued->req_frame ? st->last_queued : NULL;
+}
+
 smtpx_cmd_rec_t *smtpx_queue_peek(const smtpx_state_t *st)
 {
     return st->last_answered != st->last_queued ? st->last_answered->next : NULL;
@@ -158,8 +163,45 @@ smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
     return rec;
 }
 
+static wmem_allocator_t *state_scope(const smtpx_call_t *call, packet_info *pinfo)
+{
+    return call->replay == SMTPX_LIVE ? wmem_file_scope() : pinfo->pool;
+}
+
+const smtpx_chunk_t *smtpx_chunk_add(const smtpx_call_t *call, packet_info *pinfo, const smtpx_chunk_t *prev,
+                                     const char *text, gsize len)
+{
+    smtpx_chunk_t *c = (smtpx_chunk_t *)wmem_alloc(state_scope(call, pinfo), sizeof *c + len);
+    c->prev = prev;
+    c->len = (guint32)len;
+    memcpy(c->data, text, len);
+    return c;
+}
+
+char *smtpx_chunk_join(packet_info *pinfo, const smtpx_chunk_t *last, const char *sep)
+{
+    gsize n = 0, total = 0, seplen = strlen(sep);
+    for (const smtpx_chunk_t *c = last; c; c = c->prev) {
+        n++;
+        total += c->len;
+    }
+    gsize size = total + n * seplen + 1;
+    char *out = (char *)wmem_alloc(pinfo->pool, size);
+    gsize end = size - 1;
+    out[end] = '\0';
+    for (const smtpx_chunk_t *c = last; c; c = c->prev) {
+        gsize take = MIN((gsize)c->len, end);
+        end -= take;
+        memcpy(out + end, c->data + c->len - take, take);
+        if (c->prev && end >= seplen) {
+            end -= seplen;
+            memcpy(out + end, sep, seplen);
+        }
+    }
+    return out + end;
+}
+
 const char *smtpx_state_strdup(const smtpx_call_t *call, packet_info *pinfo, const char *s, gsize len)
 {
-    wmem_allocator_t *scope = call->replay == SMTPX_LIVE ? wmem_file_scope() : pinfo->pool;
-    return wmem_strndup(scope, s, len);
+    return wmem_strndup(state_scope(call, pinfo), s, len);
 }

@@ -18,6 +18,12 @@ struct tcpinfo;
 #define SMTPX_KIND_AUTH_STEP 200   /* a client line inside an AUTH exchange */
 #define SMTPX_KIND_EOD       201   /* the end of a DATA message */
 
+/* A message (DATA or BDAT) of the session; file scope. */
+typedef struct {
+    guint32 id;                   /* reassembly id: frame that opened it */
+    guint32 end_frame;            /* frame with the end of data (0: not seen) */
+} smtpx_msg_rec_t;
+
 /* A client request waiting for (or matched to) its reply; file scope. */
 typedef struct smtpx_cmd_rec {
     struct smtpx_cmd_rec *next;   /* next request of the conversation */
@@ -25,7 +31,19 @@ typedef struct smtpx_cmd_rec {
     guint32 rsp_frame;            /* 0 until the reply is seen */
     nstime_t req_time;
     guint16 kind;                 /* smtp_cmd_t or SMTPX_KIND_* */
+    guint16 rsp_code;             /* code of the reply, once seen */
+    const char *arg;              /* MAIL/RCPT address */
+    const char *queue_id;         /* EOD/BDAT LAST: from the reply */
+    smtpx_msg_rec_t *msg;         /* DATA/BDAT: the message it opened */
 } smtpx_cmd_rec_t;
+
+/* Immutable pieces of text chained backwards (header block, recipients),
+ * so that a snapshot of the state stays valid while the chain grows. */
+typedef struct smtpx_chunk {
+    const struct smtpx_chunk *prev;
+    guint32 len;
+    char data[];
+} smtpx_chunk_t;
 
 typedef enum {
     SMTPX_MODE_COMMAND = 0,
@@ -49,6 +67,13 @@ typedef enum {
 #define SMTPX_F_AUTH_CANCEL 0x0400u /* the client sent "*" */
 #define SMTPX_F_AUTH_ENDED 0x0800u  /* the previous reply ended an AUTH exchange */
 
+/* Message flags: what was reported once per message, body type */
+#define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
+#define SMTPX_MSG_8BIT_SEEN   0x02u
+#define SMTPX_MSG_SIZE_SEEN   0x04u
+#define SMTPX_MSG_TOO_BIG     0x08u  /* beyond the reassembly limit */
+#define SMTPX_MSG_BARE_SEEN   0x10u
+
 /* Extensions the server advertised (EHLO reply). */
 #define SMTPX_EXT_PIPELINING  0x0001u
 #define SMTPX_EXT_SIZE        0x0002u
@@ -69,11 +94,21 @@ typedef struct {
     const char *client_name;         /* from HELO/EHLO */
     const char *auth_user;           /* user of the current or last AUTH */
     guint32 auth_user_frame;         /* frame that carried auth_user */
+    smtpx_msg_rec_t *msg;            /* message being transferred */
+    const char *mail_from;           /* accepted envelope sender */
+    const smtpx_chunk_t *rcpts;      /* accepted recipients, newest first */
+    const smtpx_chunk_t *headers;    /* header block of the message so far */
+    const char *hdr_from;            /* header From address of the message */
+    const char *hdr_subject;
+    guint64 msg_bytes;               /* message size after unstuffing */
     guint64 bdat_remaining;
     guint64 size_limit;              /* advertised SIZE (0: none) */
     guint32 flags;
     guint32 ext;
     guint32 auth_mechs;              /* 1 << smtp_sasl_mech_t offered by AUTH */
+    guint32 msg_lines;
+    guint32 headers_len;
+    guint16 rcpt_ok, rcpt_bad;
     guint16 open_reply_code;         /* code of a multi-line reply still open */
     guint8 mode;                     /* smtpx_mode_t, client side */
     guint8 long_line[2];             /* [is_client]: inside an overlong line */
@@ -81,6 +116,9 @@ typedef struct {
     guint8 data_bol;                 /* DATA: next byte starts a line */
     guint8 auth_mech;                /* smtp_sasl_mech_t of the AUTH exchange */
     guint8 auth_step;                /* client lines sent in the exchange */
+    guint8 in_headers;               /* message: still in the header block */
+    guint8 prev_crlf;                /* message: the previous line ended with CRLF */
+    guint8 msg_flags;                /* SMTPX_MSG_* */
 } smtpx_state_t;
 
 typedef struct {
@@ -117,8 +155,16 @@ void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,
 /* Request queue: push on a client request, pop on a final reply. May return NULL. */
 smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint16 kind);
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
+/* The newest request, or NULL. */
+smtpx_cmd_rec_t *smtpx_queue_last(const smtpx_state_t *st);
 /* The oldest request without a reply, or NULL. */
 smtpx_cmd_rec_t *smtpx_queue_peek(const smtpx_state_t *st);
+
+/* Adds text to a chain (file scope on the first pass, else pinfo->pool). */
+const smtpx_chunk_t *smtpx_chunk_add(const smtpx_call_t *call, packet_info *pinfo, const smtpx_chunk_t *prev,
+                                     const char *text, gsize len);
+/* The chain's text, oldest first, in pinfo->pool (NUL-terminated). */
+char *smtpx_chunk_join(packet_info *pinfo, const smtpx_chunk_t *last, const char *sep);
 
 /* Copies a string into the scope that outlives the state being advanced. */
 const char *smtpx_state_strdup(const smtpx_call_t *call, packet_info *pinfo, const char *s, gsize len);

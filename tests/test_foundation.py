@@ -50,8 +50,9 @@ def test_decode_as_other_port():
 
 
 def test_protocol_column_reads_smtp(passes):
-    got = rows("pipelining", ["_ws.col.Protocol"], **passes)
-    assert {r[0] for r in got} == {"SMTP"}
+    got = rows("pipelining", ["frame.number", "_ws.col.Protocol"], **passes)
+    assert {r[1] for r in got if r[0] != "9"} == {"SMTP"}
+    assert [r[1] for r in got if r[0] == "9"] == ["SMTP/IMF"]      # the message is handed to IMF
 
 
 # ---- line reassembly ------------------------------------------------------
@@ -117,7 +118,8 @@ def test_midstream_capture(passes):
     assert got[2] == "C: RCPT TO:<x@example.org>"
     assert got[6] == "C: DATA fragment, 3 lines, 23 bytes | C: . (end of data)"
     assert rows("midstream", ["smtpx.response_to"], "frame.number == 7", **passes) == [["6"]]
-    assert ts.experts(ts.transcript_pcap("midstream"), passes["two_pass"]) == []
+    # the only finding is about the message itself (it has no From header)
+    assert ts.experts(ts.transcript_pcap("midstream"), passes["two_pass"]) == [(6, "smtpx.analysis.missing_from")]
 
 
 # ---- commands ---------------------------------------------------------------

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The message as the reader sees it: header lines, the headers that
+ * matter (RFC 2047 words decoded), and the summary at the end of data. */
+#include "smtpx.h"
+#include "smtp_imf.h"
+
+#define SMTPX_MAX_HEADERS 65536     /* header block kept for analysis */
+#define SMTPX_MAX_VALUE   1024
+
+typedef struct {
+    const char *name;
+    int *hf;
+} smtpx_header_field_t;
+
+static const smtpx_header_field_t header_fields[] = {
+    { "To", &hf_smtpx_header_to },
+    { "Cc", &hf_smtpx_header_cc },
+    { "Date", &hf_smtpx_header_date },
+    { "Message-ID", &hf_smtpx_header_message_id },
+    { "Reply-To", &hf_smtpx_header_reply_to },
+    { "Sender", &hf_smtpx_header_sender },
+    { "Return-Path", &hf_smtpx_header_return_path },
+};
+
+/* One RFC 2047 encoded word =?charset?B|Q?text?= at s; returns its length, 0 if none. */
+static size_t decode_word(wmem_strbuf_t *out, const char *s)
+{
+    char **parts;
+    size_t len = 0;
+    const char *end;
+
+    if (strncmp(s, "=?", 2) != 0 || !(end = strstr(s + 2, "?=")))
+        return 0;
+    char *word = g_strndup(s + 2, (gsize)(end - s - 2));
+    parts = g_strsplit(word, "?", 3);
+    if (g_strv_length(parts) == 3 && strlen(parts[1]) == 1) {
+        gsize raw_len = 0;
+        guchar *raw;
+        if (g_ascii_toupper(parts[1][0]) == 'B') {
+            raw = g_base64_decode(parts[2], &raw_len);
+        } else {
+            raw = (guchar *)g_strdup(parts[2]);
+            for (char *p = (char *)raw; *p; p++) {
+                if (*p == '_')
+                    *p = ' ';
+                else if (*p == '=' && g_ascii_isxdigit(p[1]) && g_ascii_isxdigit(p[2])) {
+                    *(guchar *)(raw + raw_len++) = (guchar)(g_ascii_xdigit_value(p[1]) * 16 + g_ascii_xdigit_value(p[2]));
+                    p += 2;
+                    continue;
+                }
+                raw[raw_len++] = (guchar)*p;
+            }
+        }
+        char *utf8 = g_convert((const char *)raw, (gssize)raw_len, "UTF-8", parts[0], NULL, NULL, NULL);
+        if (utf8) {
+            wmem_strbuf_append(out, utf8);
+            len = (size_t)(end + 2 - s);
+        }
+        g_free(utf8);
+        g_free(raw);
+    }
+    g_strfreev(parts);
+    g_free(word);
+    return len;
+}
+
+/* RFC 2047: encoded words decoded, blanks between two of them dropped. */
+static const char *decode_rfc2047(wmem_allocator_t *pool, const char *s)
+{
+    wmem_strbuf_t *out = wmem_strbuf_new(pool, "");
+    gboolean after_word = FALSE;
+
+    while (*s) {
+        size_t n = decode_word(out, s);
+        if (n) {
+            s += n;
+            after_word = TRUE;
+            continue;
+        }
+        const char *ws = s;
+        while (*ws == ' ' || *ws == '\t')
+            ws++;
+        if (after_word && ws != s && strncmp(ws, "=?", 2) == 0 && decode_word(wmem_strbuf_new(pool, ""), ws)) {
+            s = ws;
+            continue;
+        }
+        wmem_strbuf_append_c(out, *s++);
+        after_word = FALSE;
+    }
+    return wmem_strbuf_get_str(out);
+}
+
+void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line)
+{
+    smtpx_state_t *st = ctx->st;
+    size_t name_len, value_off;
+
+    if (line->continuation || line->partial) {
+        return;
+    }
+    gboolean folded = smtp_header_is_folded(line->text, (size_t)line->len);
+    if (line->len == 0 || (!folded && !smtp_header_split(line->text, (size_t)line->len, &name_len, &value_off))) {
+        smtpx_headers_end(ctx);     /* an empty line or body text: the body begins */
+        return;
+    }
+    if (!folded) {
+        proto_item *hi = proto_tree_add_string(tree, hf_smtpx_data_header, ctx->tvb, line->offset, line->len,
+                                               smtpx_line_format(ctx, line->text, line->len));
+        proto_tree *ht = proto_item_add_subtree(hi, ett_smtpx_param);
+        proto_tree_add_item(ht, hf_smtpx_data_header_name, ctx->tvb, line->offset, (int)name_len, ENC_ASCII);
+        proto_tree_add_item(ht, hf_smtpx_data_header_value, ctx->tvb, line->offset + (int)value_off,
+                            line->len - (int)value_off, ENC_UTF_8);
+    }
+    if (st->headers_len + (guint32)line->len + 2 <= SMTPX_MAX_HEADERS) {
+        char *text = wmem_strdup_printf(ctx->pinfo->pool, "%.*s\r\n", line->len, line->text);
+        st->headers = smtpx_chunk_add(&ctx->call, ctx->pinfo, st->headers, text, (gsize)line->len + 2);
+        st->headers_len += (guint32)line->len + 2;
+    }
+}
+
+/* Adds the header `name` (n-th occurrence) to the tree; returns its value or NULL. */
+static const char *add_header(smtpx_ctx_t *ctx, proto_tree *tree, const char *block, const char *name, int hf)
+{
+    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
+    if (!smtp_header_get(block, strlen(block), name, 0, value, SMTPX_MAX_VALUE))
+        return NULL;
+    proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value);
+    proto_item_set_generated(pi);
+    return value;
+}
+
+static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
+{
+    char value[SMTPX_MAX_VALUE];
+    smtp_mailbox_t mb;
+
+    if (!smtp_header_get(block, strlen(block), "From", 0, value, sizeof value) ||
+        !smtp_mailbox_parse(value, strlen(value), &mb))
+        return;
+    const char *addr = wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
+    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_header_from, ctx->tvb, 0, 0, addr);
+    proto_item_set_generated(pi);
+    if (mb.display_len) {
+        const char *display = decode_rfc2047(ctx->pinfo->pool,
+                                             wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len));
+        pi = proto_tree_add_string(tree, hf_smtpx_header_from_display, ctx->tvb, 0, 0, display);
+        proto_item_set_generated(pi);
+    }
+    ctx->st->hdr_from = smtpx_state_strdup(&ctx->call, ctx->pinfo, addr, strlen(addr));
+}
+
+void smtpx_headers_end(smtpx_ctx_t *ctx)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (!st->in_headers)
+        return;
+    st->in_headers = 0;
+    const char *block = smtpx_chunk_join(ctx->pinfo, st->headers, "");
+    proto_item *hi = proto_tree_add_item(ctx->tree, hf_smtpx_headers, ctx->tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(hi);
+    proto_tree *ht = proto_item_add_subtree(hi, ett_smtpx_data);
+    add_from(ctx, ht, block);
+    char subject[SMTPX_MAX_VALUE];
+    if (smtp_header_get(block, strlen(block), "Subject", 0, subject, sizeof subject)) {
+        const char *decoded = decode_rfc2047(ctx->pinfo->pool, subject);
+        proto_item *pi = proto_tree_add_string(ht, hf_smtpx_header_subject, ctx->tvb, 0, 0, decoded);
+        proto_item_set_generated(pi);
+        st->hdr_subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++)
+        add_header(ctx, ht, block, header_fields[i].name, *header_fields[i].hf);
+    smtpx_analyse_headers(ctx, block);
+}
+
+static void add_summary_string(proto_tree *tree, smtpx_ctx_t *ctx, int hf, const char *value)
+{
+    if (value) {
+        proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value);
+        proto_item_set_generated(pi);
+    }
+}
+
+void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
+{
+    smtpx_state_t *st = ctx->st;
+    proto_item *si = proto_tree_add_item(ctx->tree, hf_smtpx_msg, ctx->tvb, 0, 0, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(si, ett_smtpx_data);
+    proto_item *pi;
+
+    proto_item_set_generated(si);
+    add_summary_string(t, ctx, hf_smtpx_msg_sender, st->mail_from);
+    for (const smtpx_chunk_t *c = st->rcpts; c; c = c->prev)
+        add_summary_string(t, ctx, hf_smtpx_msg_recipient, wmem_strndup(ctx->pinfo->pool, c->data, c->len));
+    add_summary_string(t, ctx, hf_smtpx_msg_from, st->hdr_from);
+    add_summary_string(t, ctx, hf_smtpx_msg_subject, st->hdr_subject);
+    pi = proto_tree_add_uint64(t, hf_smtpx_msg_size, ctx->tvb, 0, 0, st->msg_bytes);
+    proto_item_set_generated(pi);
+    pi = proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines);
+    proto_item_set_generated(pi);
+    proto_item_append_text(si, ": %" PRIu64 " bytes, %u lines, from %s", st->msg_bytes, st->msg_lines,
+                           st->mail_from ? st->mail_from : "?");
+    if (rec && rec->rsp_frame) {
+        pi = proto_tree_add_uint(t, hf_smtpx_msg_reply_code, ctx->tvb, 0, 0, rec->rsp_code);
+        proto_item_set_generated(pi);
+        add_summary_string(t, ctx, hf_smtpx_msg_queue_id, rec->queue_id);
+    }
+}
+
+/* The server's reply to the end of a message: its queue id. */
+void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,
+                         int len)
+{
+    size_t off, id_len;
+
+    if (len <= 0 || !smtp_queue_id(text, (size_t)len, &off, &id_len))
+        return;
+    proto_tree_add_item(tree, hf_smtpx_msg_queue_id, ctx->tvb, offset + (int)off, (int)id_len, ENC_ASCII);
+    if (ctx->call.replay == SMTPX_LIVE)
+        rec->queue_id = wmem_strndup(wmem_file_scope(), text + off, id_len);
+}
