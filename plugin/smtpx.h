@@ -51,6 +51,7 @@ extern expert_field ei_smtpx_unadvertised, ei_smtpx_starttls_injection;
 extern expert_field ei_smtpx_spoofed_from, ei_smtpx_display_name_spoof, ei_smtpx_multiple_from;
 extern expert_field ei_smtpx_missing_from, ei_smtpx_reply_to_mismatch;
 extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtpx_size_exceeded, ei_smtpx_message_too_big;
+extern expert_field ei_smtpx_message_incomplete;
 extern expert_field ei_smtpx_cleartext_auth, ei_smtpx_bad_base64, ei_smtpx_auth_repeated, ei_smtpx_auth_late_step;
 
 void smtpx_register_fields(void);

@@ -215,10 +215,15 @@ static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbyt
     proto_item_append_text(di, ": %d lines, %d bytes", nlines, nbytes);
     smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "DATA fragment, %d line%s, %d bytes",
                                               nlines, nlines == 1 ? "" : "s", nbytes));
-    if (ctx->st->msg && ctx->st->msg->end_frame && ctx->st->msg->end_frame != ctx->pinfo->num) {
+    const smtpx_msg_rec_t *msg = ctx->st->msg;
+    if (msg && msg->end_frame && msg->end_frame != ctx->pinfo->num) {
         proto_item *pi = proto_tree_add_uint(proto_item_get_subtree(di), hf_smtpx_msg_end_in, ctx->tvb, 0, 0,
-                                             ctx->st->msg->end_frame);
+                                             msg->end_frame);
         proto_item_set_generated(pi);
+    } else if (msg && !msg->end_frame && ctx->call.replay == SMTPX_REPLAY) {
+        /* known once the whole capture was read (two-pass, or the GUI) */
+        smtpx_finding(ctx, &ei_smtpx_message_incomplete, ctx->tvb, 0, 0,
+                      "The capture has no end of data for this message: it is incomplete");
     }
 }
 
@@ -234,17 +239,16 @@ int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset)
     while (pos < len && smtpx_get_line(ctx, pos, &line)) {
         if ((eod = is_end_of_data(ctx, &line)))
             break;
-        if (!di) {
-            di = proto_tree_add_item(ctx->tree, hf_smtpx_data, ctx->tvb, offset, -1, ENC_NA);
+        if (pos == offset) {    /* no item (nor a filter match) for a frame without message lines */
+            di = ctx->pdu_item = proto_tree_add_item(ctx->tree, hf_smtpx_data, ctx->tvb, offset, -1, ENC_NA);
             dt = proto_item_add_subtree(di, ett_smtpx_data);
-            ctx->pdu_item = di;
         }
         message_line(ctx, dt, &line, frag);
         nlines += !line.partial;
         pos = line.next;
     }
-    add_fragment(ctx, (const guint8 *)wmem_strbuf_get_str(frag), (int)wmem_strbuf_get_len(frag));
-    if (di) {       /* an end-of-data line after these lines is the next PDU */
+    if (pos > offset) {     /* an end-of-data line after these lines is the next PDU */
+        add_fragment(ctx, (const guint8 *)wmem_strbuf_get_str(frag), (int)wmem_strbuf_get_len(frag));
         proto_item_set_len(di, pos - offset);
         add_data_info(ctx, di, nlines, pos - offset);
         return pos - offset;

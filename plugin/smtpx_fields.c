@@ -44,6 +44,7 @@ expert_field ei_smtpx_spoofed_from = EI_INIT, ei_smtpx_display_name_spoof = EI_I
 expert_field ei_smtpx_multiple_from = EI_INIT, ei_smtpx_missing_from = EI_INIT, ei_smtpx_reply_to_mismatch = EI_INIT;
 expert_field ei_smtpx_bare_lf = EI_INIT, ei_smtpx_smuggling = EI_INIT, ei_smtpx_8bit = EI_INIT;
 expert_field ei_smtpx_size_exceeded = EI_INIT, ei_smtpx_message_too_big = EI_INIT;
+expert_field ei_smtpx_message_incomplete = EI_INIT;
 expert_field ei_smtpx_cleartext_auth = EI_INIT, ei_smtpx_bad_base64 = EI_INIT;
 expert_field ei_smtpx_auth_repeated = EI_INIT, ei_smtpx_auth_late_step = EI_INIT;
 
@@ -249,6 +250,8 @@ static void register_ei(void)
            "Message larger than the advertised SIZE"),
         EI(ei_smtpx_message_too_big, "smtpx.analysis.message_too_big", PI_REASSEMBLE, PI_NOTE,
            "Message larger than the reassembly limit"),
+        EI(ei_smtpx_message_incomplete, "smtpx.analysis.message_incomplete", PI_SEQUENCE, PI_NOTE,
+           "The capture ends inside the message"),
         EI(ei_smtpx_cleartext_auth, "smtpx.analysis.cleartext_auth", PI_SECURITY, PI_WARN,
            "Credentials sent without TLS"),
         EI(ei_smtpx_bad_base64, "smtpx.analysis.bad_base64", PI_MALFORMED, PI_WARN,

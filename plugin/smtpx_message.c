@@ -181,6 +181,15 @@ static void add_summary_string(proto_tree *tree, smtpx_ctx_t *ctx, int hf, const
     }
 }
 
+/* Accepted recipients, oldest first (the chain holds the newest first). */
+static void add_recipients(proto_tree *tree, smtpx_ctx_t *ctx, const smtpx_chunk_t *last)
+{
+    if (!last)
+        return;
+    add_recipients(tree, ctx, last->prev);
+    add_summary_string(tree, ctx, hf_smtpx_msg_recipient, wmem_strndup(ctx->pinfo->pool, last->data, last->len));
+}
+
 void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
 {
     smtpx_state_t *st = ctx->st;
@@ -190,8 +199,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
 
     proto_item_set_generated(si);
     add_summary_string(t, ctx, hf_smtpx_msg_sender, st->mail_from);
-    for (const smtpx_chunk_t *c = st->rcpts; c; c = c->prev)
-        add_summary_string(t, ctx, hf_smtpx_msg_recipient, wmem_strndup(ctx->pinfo->pool, c->data, c->len));
+    add_recipients(t, ctx, st->rcpts);
     add_summary_string(t, ctx, hf_smtpx_msg_from, st->hdr_from);
     add_summary_string(t, ctx, hf_smtpx_msg_subject, st->hdr_subject);
     pi = proto_tree_add_uint64(t, hf_smtpx_msg_size, ctx->tvb, 0, 0, st->msg_bytes);

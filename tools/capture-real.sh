@@ -10,7 +10,7 @@
 #
 # Scenarios:
 #   basic       swaks, one message to root@smtpx.test
-#   pipelining  the same with swaks --pipelining (MAIL/RCPT/DATA in one segment)
+#   pipelining  the same with swaks --pipeline (MAIL/RCPT/DATA in one segment)
 #   rejected    raw client: RCPT to an unknown local user (550 5.1.1), DATA
 #               anyway (554 5.5.1 no valid recipients), RSET, QUIT
 #   bdat        raw client: CHUNKING, "BDAT n" + chunk in one segment, then
@@ -40,7 +40,7 @@ PORT=25
 die() { echo "capture-real.sh: $*" >&2; exit 1; }
 
 usage() {
-    sed -n '5,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -63,6 +63,7 @@ postfix_running() { postfix status >/dev/null 2>&1; }
 configure_postfix() {
     local before after
     before=$(postconf -n)
+    # shellcheck disable=SC2016  # $myhostname is for postfix to expand
     postconf -e \
         'inet_interfaces=loopback-only' \
         'inet_protocols=ipv4' \
@@ -200,7 +201,7 @@ run_scenario() {
         basic)
             swaks "${swaks_common[@]}" --header 'Subject: smtpx test' ;;
         pipelining)
-            swaks "${swaks_common[@]}" --header 'Subject: smtpx pipelining test' --pipelining ;;
+            swaks "${swaks_common[@]}" --header 'Subject: smtpx pipelining test' --pipeline ;;
         dotstuff)
             swaks "${swaks_common[@]}" --header 'Subject: smtpx dot-stuffing test' \
                 --body "$(printf '%s\n' \

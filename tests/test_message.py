@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Issue 5: DATA and BDAT line by line, the message reassembled, unstuffed
+and handed to IMF, header fields, the summary, and the checks on message
+bytes."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import smtpx_tshark as ts
+
+
+def fields(name, f, flt, **passes):
+    return ts.fields(ts.transcript_pcap(name), f, flt, **passes)
+
+
+def export_imf(capture):
+    out = Path(tempfile.mkdtemp(prefix="smtpx-eo-"))
+    out.chmod(0o777)
+    ts.tshark(["-r", ts.capture_path(capture), "-q", "--export-objects", f"imf,{out}"])
+    files = sorted(out.iterdir(), key=lambda p: os.path.getmtime(p))
+    return {p.name: p.read_bytes() for p in files}
+
+
+def test_data_lines_and_info(passes):
+    got = fields("message_headers", ["frame.number", "smtpx.data.line", "_ws.col.Info"], "smtpx.data", **passes)
+    assert got[0] == ["17", "Return-Path: <alice@mail.example.com>,From: =?UTF-8?B?QWxpY2Ugw4lsaXNl?= "
+                      "<alice@example.com>,To: Bob <bob@example.org>,", "C: DATA fragment, 3 lines, 123 bytes"]
+    # the folded To line is typed in 9-byte segments: one line, shown once
+    assert got[1] == ["21", " Carol <carol@example.org>", "C: DATA fragment, 1 line, 28 bytes"]
+    assert got[2][2] == "C: DATA fragment, 12 lines, 291 bytes | C: . (end of data)"
+    assert got[2][1].endswith(",Hello Bob.,.this line starts with a dot,.,..,Bye")
+
+
+def test_header_lines(passes):
+    got = fields("message_headers", ["smtpx.data.header.name"], "frame.number == 22", **passes)
+    assert got == [["Cc,Subject,Date,Message-ID,Reply-To,Sender"]]
+
+
+def test_header_fields_on_the_frame_that_ends_the_header_block(passes):
+    names = ["from", "from_display", "to", "cc", "subject", "date", "message_id", "reply_to", "sender",
+             "return_path"]
+    got = fields("message_headers", ["frame.number"] + [f"smtpx.header.{n}" for n in names], "smtpx.header",
+                 **passes)
+    assert got[0] == ["22", "alice@example.com", "Alice Élise", "Bob <bob@example.org>, Carol <carol@example.org>",
+                      "team@example.org", "Café crème plan", "Tue, 15 Jan 2008 16:02:43 -0500",
+                      "<20080115160243.1234@example.com>", "alice@example.com", "alice@mail.example.com",
+                      "<alice@mail.example.com>"]
+    assert got[1][:2] == ["30", "alice@example.com"]
+
+
+def test_summary_one_pass(passes):
+    got = fields("message_headers", ["frame.number", "smtpx.msg.sender", "smtpx.msg.recipient", "smtpx.msg.from",
+                                     "smtpx.msg.subject", "smtpx.msg.size", "smtpx.msg.lines"], "smtpx.msg",
+                 **passes)
+    assert got == [["22", "alice@mail.example.com", "bob@example.org,carol@example.org", "alice@example.com",
+                    "Café crème plan", "439", "16"],
+                   ["30", "alice@mail.example.com", "bob@example.org", "alice@example.com", "second", "49", "4"]]
+
+
+def test_summary_final_reply_and_queue_id():
+    got = fields("message_headers", ["smtpx.msg.reply_code", "smtpx.msg.queue_id"], "smtpx.msg", two_pass=True)
+    assert got == [["250", "4BF8C1080B0"], ["250", "5CA9D1080B1"]]
+    got = fields("message_headers", ["frame.number", "smtpx.msg.queue_id"], "smtpx.rsp && smtpx.msg.queue_id")
+    assert got == [["23", "4BF8C1080B0"], ["31", "5CA9D1080B1"]]
+
+
+@pytest.mark.parametrize("text,queue_id", [
+    ("Ok: queued as 85155CD43", "85155CD43"),
+    ("OK id=1q2w3e-0004Xy-AB", "1q2w3e-0004Xy-AB"),
+    ("<WIN-BKLR90FGWRQJ46000000001@WIN-BKLR90FGWRQ> Queued mail for delivery",
+     "WIN-BKLR90FGWRQJ46000000001@WIN-BKLR90FGWRQ"),
+])
+def test_queue_id_forms(text, queue_id, tmp_path):
+    src = tmp_path / "q.txt"
+    src.write_text(f"S: 220 mx\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\n"
+                   f"C: DATA\nS: 354 go\nC: From: a@b.example\nC+\nC+ x\nC+ .\nS: 250 {text}\n")
+    cap = tmp_path / "q.pcap"
+    import subprocess
+    subprocess.run(["python3", str(ts.TRANSCRIPT2PCAP), str(src), str(cap)], check=True)
+    assert ts.fields(cap, ["smtpx.msg.queue_id"], "smtpx.msg.queue_id") == [[queue_id]]
+
+
+def test_imf_export_is_the_unstuffed_message():
+    got = export_imf(ts.transcript_pcap("message_headers"))
+    bodies = list(got.values())
+    assert len(bodies) == 2
+    first = bodies[0]
+    assert first.startswith(b"Return-Path: <alice@mail.example.com>\r\nFrom: =?UTF-8?B?")
+    assert b"To: Bob <bob@example.org>,\r\n Carol <carol@example.org>\r\n" in first
+    assert first.endswith(b"\r\n\r\nHello Bob.\r\n.this line starts with a dot\r\n.\r\n..\r\nBye\r\n")
+    assert bodies[1] == b"From: alice@example.com\r\nSubject: second\r\n\r\ntwo\r\n"
+
+
+def test_imf_fields(passes):
+    got = fields("message_headers", ["frame.number", "imf.from", "imf.subject"], "imf", **passes)
+    assert [r[0] for r in got] == ["22", "30"]
+    assert got[1][1:] == ["alice@example.com", "second"]
+
+
+def test_bdat_message_to_imf():
+    got = export_imf(ts.transcript_pcap("bdat"))
+    assert list(got.values()) == [b"Subject: x\r\n\r\nHello\r\n"]
+    imf = fields("bdat", ["frame.number", "imf.subject"], "imf")
+    assert imf == [["12", "x"]]
+
+
+def test_bare_lf_8bit_long_line_size(passes):
+    cap = ts.transcript_pcap("message_checks")
+    found = ts.experts(cap, passes["two_pass"])
+    assert (14, "smtpx.analysis.bare_lf") in found
+    assert (15, "smtpx.analysis.eight_bit") in found
+    assert (16, "smtpx.analysis.line_too_long") in found
+    assert (16, "smtpx.analysis.size_exceeded") in found
+    lines = ts.fields(cap, ["smtpx.data.line"], "frame.number == 14", **passes)
+    assert lines == [["bare lf line"]]
+
+
+def test_capture_ending_inside_data():
+    cap = ts.transcript_pcap("message_checks")
+    assert [f for f, a in ts.experts(cap, True) if a == "smtpx.analysis.message_incomplete"] == [13, 14, 15, 16, 17]
+    assert ts.frames_matching(cap, "smtpx.msg") == []
+    assert ts.fields(cap, ["smtpx.data.line"], "frame.number == 17") == [["the capture ends before the end of data"]]
+
+
+def test_no_finding_on_clean_messages(passes):
+    assert ts.experts(ts.transcript_pcap("message_headers"), passes["two_pass"]) == []
+
+
+def test_smuggling_rfc_server(passes):
+    cap = ts.transcript_pcap("smuggling")
+    found = ts.experts(cap, passes["two_pass"])
+    assert (13, "smtpx.analysis.smuggling") in found
+    got = ts.fields(cap, ["smtpx.data.line", "smtpx.req.command"], "frame.number == 13", **passes)
+    assert got == [["From: a@example.com,,innocent,.,MAIL FROM:<admin@example.com>", ""]]
+
+
+def test_smuggling_server_follows(passes):
+    cap = ts.transcript_pcap("smuggling")
+    found = ts.experts(cap, passes["two_pass"])
+    assert (21, "smtpx.analysis.smuggling") in found
+    assert (22, "smtpx.analysis.smuggling") in found          # the server replied: it ended the message
+    got = ts.fields(cap, ["frame.number", "smtpx.req.command"], "smtpx.req && frame.number > 22", **passes)
+    assert got == [["23", "QUIT"]]
+
+
+def test_rejected_recipient_not_in_summary(passes):
+    got = fields("message_headers", ["smtpx.msg.recipient"], "frame.number == 22", **passes)
+    assert got == [["bob@example.org,carol@example.org"]]
