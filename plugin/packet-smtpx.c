@@ -16,6 +16,7 @@
 /* Lines longer than this are not reassembled further (RFC 4954 allows
  * 12288 octets for an AUTH line): the rest is shown as a continuation. */
 guint smtpx_pref_max_line = 16384;
+const char *smtpx_pref_local_domains = "";
 
 static dissector_handle_t smtpx_handle;
 
@@ -44,6 +45,8 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
     va_list ap;
     char *msg;
 
+    if (!smtpx_check_enabled(ei))
+        return;
     if (!ctx->analysis_tree) {
         proto_item *ai = proto_tree_add_item(ctx->tree, hf_smtpx_analysis, tvb, 0, 0, ENC_NA);
         proto_item_set_generated(ai);
@@ -234,11 +237,11 @@ void smtpx_start_tls(packet_info *pinfo)
 static void proto_register_smtpx(void)
 {
     proto_smtpx = proto_register_protocol("Simple Mail Transfer Protocol (smtpx)", "SMTPX", "smtpx");
-    smtpx_register_fields();
-    smtpx_data_register();
     smtpx_handle = register_dissector("smtpx", dissect_smtpx, proto_smtpx);
 
     module_t *module = prefs_register_protocol(proto_smtpx, NULL);
+    smtpx_register_fields(module);
+    smtpx_data_register();
     prefs_register_uint_preference(module, "max_line", "Longest line to reassemble",
         "Lines longer than this many bytes are dissected in parts (bounds memory and time)",
         10, &smtpx_pref_max_line);
@@ -246,6 +249,9 @@ static void proto_register_smtpx(void)
         "Reassemble each message, dot-unstuffed, and hand it to the IMF dissector", &smtpx_pref_reassemble);
     prefs_register_uint_preference(module, "max_message", "Largest message to reassemble",
         "Messages larger than this many bytes are not reassembled", 10, &smtpx_pref_max_message);
+    prefs_register_string_preference(module, "local_domains", "Local domains",
+        "The server's own domains (comma-separated), besides the names in its greeting; "
+        "recipients elsewhere accepted without AUTH are reported as open relay", &smtpx_pref_local_domains);
     prefs_register_bool_preference(module, "hide_passwords", "Hide passwords",
         "Show AUTH passwords as ******** (for screens shown to a class)", &smtpx_pref_hide_passwords);
 }

@@ -7,6 +7,7 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/prefs.h>
 
 #include "smtp_grammar.h"
 #include "smtp_lines.h"
@@ -14,6 +15,7 @@
 
 /* ---- smtpx_fields.c: every hf/ett/ei of the protocol ---- */
 extern int proto_smtpx;
+extern int hf_smtpx_req_edited;
 extern int hf_smtpx_req, hf_smtpx_req_command, hf_smtpx_req_command_desc, hf_smtpx_req_parameter;
 extern int hf_smtpx_envelope_sender, hf_smtpx_envelope_recipient, hf_smtpx_envelope_param;
 extern int hf_smtpx_envelope_param_size, hf_smtpx_envelope_param_body, hf_smtpx_envelope_param_smtputf8;
@@ -52,15 +54,20 @@ extern expert_field ei_smtpx_spoofed_from, ei_smtpx_display_name_spoof, ei_smtpx
 extern expert_field ei_smtpx_missing_from, ei_smtpx_reply_to_mismatch;
 extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtpx_size_exceeded, ei_smtpx_message_too_big;
 extern expert_field ei_smtpx_message_incomplete;
+extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
+extern expert_field ei_smtpx_bad_sequence, ei_smtpx_open_relay, ei_smtpx_error_reply, ei_smtpx_serious_reply;
 extern expert_field ei_smtpx_cleartext_auth, ei_smtpx_bad_base64, ei_smtpx_auth_repeated, ei_smtpx_auth_late_step;
 
-void smtpx_register_fields(void);
+void smtpx_register_fields(module_t *module);
+/* FALSE when the user switched the analysis check of this expert item off. */
+gboolean smtpx_check_enabled(const expert_field *ei);
 
 /* ---- preferences (packet-smtpx.c) ---- */
 extern guint smtpx_pref_max_line;
 extern gboolean smtpx_pref_hide_passwords;
 extern guint smtpx_pref_max_message;
 extern gboolean smtpx_pref_reassemble;
+extern const char *smtpx_pref_local_domains;
 /* A multi-line reply longer than this is shown in parts. */
 #define SMTPX_MAX_REPLY (4 * smtpx_pref_max_line)
 
@@ -134,10 +141,19 @@ void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, 
                                   unsigned code, gboolean enhanced, int offset);
 
 /* smtpx_analysis.c: findings about a command (before it is queued) */
-void smtpx_analyse_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd);
+void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd);
+/* A 2xx to RCPT: does the server relay for an unauthenticated client? */
+void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
+/* A 4xx/5xx reply: its meaning in plain words. */
+void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset);
+/* The greeting came after client commands. */
+void smtpx_check_early_talker(smtpx_ctx_t *ctx, int offset);
 void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);
-/* Findings on the header block of a message (sender authenticity). */
+/* smtpx_sender.c: findings on the header block of a message (sender authenticity) */
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block);
+/* Organisational domain (lower-case, pinfo->pool) of an address or a host name; NULL if none. */
+const char *smtpx_org_domain(smtpx_ctx_t *ctx, const char *addr);
+const char *smtpx_org_domain_of_host(smtpx_ctx_t *ctx, const char *host);
 
 /* Adds a finding to the PDU's "SMTP analysis" subtree. */
 void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset, int len,

@@ -2,16 +2,21 @@
 /* Findings about a client command in the light of what the session knows:
  * extensions the server did not advertise, STARTTLS command injection. */
 #include "smtpx.h"
+#include "smtp_codes.h"
+#include "smtp_grammar.h"
 #include "smtp_imf.h"
 #include "smtp_sasl.h"
-
-#include <libpsl.h>
 
 /* The client used an extension the server did not advertise. */
 static void unadvertised(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char *what, const char *ext)
 {
-    smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, line->offset, line->len,
-                  "%s, but the server did not advertise %s in its EHLO reply", what, ext);
+    if (ctx->st->flags & SMTPX_F_EHLO)
+        smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, line->offset, line->len,
+                      "%s, but the server did not advertise %s in its EHLO reply", what, ext);
+    else
+        smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, line->offset, line->len,
+                      "%s, but the session began with HELO, so the server advertised no extension (%s needs EHLO)",
+                      what, ext);
 }
 
 static void check_auth(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
@@ -30,8 +35,12 @@ static void check_auth(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                      wmem_strdup_printf(ctx->pinfo->pool, "the mechanism %s", mech));
 }
 
-void smtpx_analyse_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
+static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
+                                   const smtp_command_t *cmd);
+
+void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
+    check_syntax_and_order(ctx, tree, line, cmd);
     const smtpx_state_t *st = ctx->st;
     const smtpx_cmd_rec_t *pending = smtpx_queue_peek(st);
 
@@ -71,113 +80,201 @@ void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len)
                       size, ctx->st->size_limit);
 }
 
-/* ---- sender authenticity: the header block against the envelope ---- */
 
-static const psl_ctx_t *public_suffixes(void)
+/* ---- syntax, as typed by students ---- */
+
+/* The line as the user meant it: each BS or DEL removes the byte before it. */
+static char *apply_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    static const psl_ctx_t *psl;
-    if (!psl)
-        psl = psl_latest(NULL);     /* Debian's public_suffix_list, else libpsl's built-in copy */
-    if (!psl)
-        psl = psl_builtin();
-    return psl;
+    char *out = (char *)wmem_alloc(ctx->pinfo->pool, (size_t)line->len + 1);
+    int n = 0;
+    for (int i = 0; i < line->len; i++) {
+        guint8 c = (guint8)line->text[i];
+        if (c == 0x08 || c == 0x7f)
+            n = MAX(n - 1, 0);
+        else
+            out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return out;
 }
 
-/* Organisational domain of an address (DMARC relaxed alignment), lower-case; NULL if none. */
-static const char *org_domain(smtpx_ctx_t *ctx, const char *addr)
+static void check_telnet(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line)
 {
-    size_t off;
-    if (!addr || !smtp_address_domain(addr, strlen(addr), &off))
-        return NULL;
-    char *domain = g_ascii_strdown(addr + off, -1);
-    const char *reg = public_suffixes() ? psl_registrable_domain(public_suffixes(), domain) : NULL;
-    const char *org = wmem_strdup(ctx->pinfo->pool, reg ? reg : domain);
-    g_free(domain);
-    return org;
+    if (smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len)) {
+        char *edited = apply_edits(ctx, line);
+        proto_item *pi = proto_tree_add_string(tree, hf_smtpx_req_edited, ctx->tvb, line->offset, line->len, edited);
+        proto_item_set_generated(pi);
+        smtpx_finding(ctx, &ei_smtpx_telnet_edit, ctx->tvb, line->offset, line->len,
+                      "Backspace/Delete keys in the line: the user meant \"%s\" but the server receives \"%s\" "
+                      "with the edit keys in it, and rejects what it cannot parse",
+                      smtpx_line_format(ctx, edited, (int)strlen(edited)), smtpx_line_format(ctx, line->text, line->len));
+    }
+    if (memchr(line->text, 0xff, (size_t)line->len))
+        smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->offset, line->len,
+                      "Telnet option negotiation (IAC, 0xFF) in the stream: the client is in Telnet mode, not raw");
+    else if (line->eol == SMTP_EOL_CRNUL)
+        smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->next - 2, 2,
+                      "Line ends with CR NUL, as a Telnet client in NVT mode sends: the client is not in raw mode");
 }
 
-static const char *header_address(smtpx_ctx_t *ctx, const char *block, const char *name, unsigned n,
-                                  const char **display)
+static void check_lengths(smtpx_ctx_t *ctx, int off, const char *addr, size_t len)
 {
-    char value[1024];
-    smtp_mailbox_t mb;
-
-    if (!smtp_header_get(block, strlen(block), name, n, value, sizeof value) ||
-        !smtp_mailbox_parse(value, strlen(value), &mb))
-        return NULL;
-    if (display)
-        *display = wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len);
-    return wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
+    size_t at;
+    if (len + 2 > 256)
+        smtpx_finding(ctx, &ei_smtpx_too_long, ctx->tvb, off, (int)len,
+                      "Path of %zu octets: RFC 5321 4.5.3.1.3 allows 256", len + 2);
+    if (!smtp_address_domain(addr, len, &at))
+        return;
+    if (at - 1 > 64)
+        smtpx_finding(ctx, &ei_smtpx_too_long, ctx->tvb, off, (int)(at - 1),
+                      "Local part of %zu octets: RFC 5321 4.5.3.1.1 allows 64", at - 1);
+    if (len - at > 255)
+        smtpx_finding(ctx, &ei_smtpx_too_long, ctx->tvb, off + (int)at, (int)(len - at),
+                      "Domain of %zu octets: RFC 5321 4.5.3.1.2 allows 255", len - at);
 }
 
-static void check_alignment(smtpx_ctx_t *ctx, const char *from)
+static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
-    const char *envelope = ctx->st->mail_from;
-    const char *env_org, *from_org;
+    gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
+    const char *param = line->text + cmd->param_off;
+    const char *shown = smtpx_line_format(ctx, line->text, line->len);
+    smtp_path_t path;
 
-    if (!envelope || !*envelope || !from)
-        return;         /* no transaction seen, or a bounce (<>) */
-    if (!strchr(envelope, '@')) {
-        smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
-                      "Header From <%s> cannot be checked against the envelope sender \"%s\", which is not "
-                      "an address: the sender is not authenticated", from, envelope);
+    smtp_parse_path(param, cmd->param_len, is_mail ? "FROM:" : "TO:", &path);
+    if (!path.ok || (!is_mail && path.addr_len == 0 && !path.brackets)) {
+        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
+                      "\"%s\": the command needs %s followed by an address in angle brackets", shown,
+                      is_mail ? "FROM:" : "TO:");
         return;
     }
-    env_org = org_domain(ctx, envelope);
-    from_org = org_domain(ctx, from);
-    if (env_org && from_org && strcmp(env_org, from_org) != 0)
-        smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
-                      "Header From <%s> (domain %s) is not aligned with the envelope sender <%s> (domain %s)",
-                      from, from_org, envelope, env_org);
+    if (!path.brackets || path.space_after_colon)
+        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
+                      "\"%s\": RFC 5321 wants %s<%s> (angle brackets, no space after the colon); "
+                      "strict servers answer 501", shown, is_mail ? "MAIL FROM:" : "RCPT TO:",
+                      smtpx_line_format(ctx, param + path.addr_off, (int)path.addr_len));
+    check_lengths(ctx, line->offset + (int)(cmd->param_off + path.addr_off), param + path.addr_off,
+                  path.addr_len);
 }
 
-/* A display name that holds another address than the real one. */
-static void check_display_name(smtpx_ctx_t *ctx, const char *from, const char *display)
+static void check_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
-    const char *at = display ? strchr(display, '@') : NULL;
-    if (!at || !from)
+    const char *arg = line->text + cmd->param_off;
+    size_t n = 0;
+    while (n < cmd->param_len && arg[n] != ' ')
+        n++;
+    if (!smtp_is_domain_or_literal(arg, n))
+        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset + (int)cmd->param_off, MAX((int)n, 0),
+                      "\"%s\" is not a domain name or an address literal such as [192.0.2.1]: HELO/EHLO names "
+                      "the client host%s", smtpx_line_format(ctx, arg, (int)n),
+                      memchr(arg, '@', n) ? ", not an email address" : "");
+}
+
+/* ---- order of commands ---- */
+
+static void bad_sequence(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char *why)
+{
+    smtpx_finding(ctx, &ei_smtpx_bad_sequence, ctx->tvb, line->offset, line->len, "%s", why);
+}
+
+static void check_sequence(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
+{
+    const smtpx_state_t *st = ctx->st;
+    const char *name = smtp_cmd_name(cmd->id);
+
+    if ((st->flags & SMTPX_F_QUIT) || smtpx_queue_has_pending(st, SMTP_CMD_QUIT)) {
+        bad_sequence(ctx, line, wmem_strdup_printf(ctx->pinfo->pool, "%s after QUIT", name ? name : "Command"));
         return;
-    const char *start = at, *end = at;
-    while (start > display && !strchr(" \"'<(", start[-1]))
-        start--;
-    while (*end && !strchr(" \"'>)", *end))
-        end++;
-    char *shown = wmem_strndup(ctx->pinfo->pool, start, (size_t)(end - start));
-    if (g_ascii_strcasecmp(shown, from) != 0)
-        smtpx_finding(ctx, &ei_smtpx_display_name_spoof, ctx->tvb, 0, 0,
-                      "The From display name shows the address %s but the message is from <%s>", shown, from);
-}
-
-static void check_other_senders(smtpx_ctx_t *ctx, const char *block, const char *from)
-{
-    static const char *const names[] = { "Sender", "Reply-To" };
-    const char *from_org = org_domain(ctx, from);
-
-    for (size_t i = 0; i < G_N_ELEMENTS(names) && from_org; i++) {
-        const char *addr = header_address(ctx, block, names[i], 0, NULL);
-        const char *org = org_domain(ctx, addr);
-        if (org && strcmp(org, from_org) != 0)
-            smtpx_finding(ctx, &ei_smtpx_reply_to_mismatch, ctx->tvb, 0, 0,
-                          "%s <%s> is in another domain (%s) than From <%s> (%s)", names[i], addr, org, from,
-                          from_org);
+    }
+    if (!(st->flags & SMTPX_F_GREETING))
+        return;     /* capture began mid-session (or early talker, reported at the greeting) */
+    gboolean hello = (st->flags & SMTPX_F_HELLO) || smtpx_queue_has_pending(st, SMTP_CMD_HELO) ||
+                     smtpx_queue_has_pending(st, SMTP_CMD_EHLO);
+    switch (cmd->id) {
+    case SMTP_CMD_MAIL:
+        if (!hello)
+            bad_sequence(ctx, line, "MAIL before HELO/EHLO: the client must introduce itself first");
+        else if ((st->flags & SMTPX_F_MAIL) && !smtpx_queue_peek(st))
+            bad_sequence(ctx, line, "MAIL inside an open mail transaction: finish it or send RSET first");
+        break;
+    case SMTP_CMD_RCPT:
+        if (!(st->flags & SMTPX_F_MAIL) && !smtpx_queue_has_pending(st, SMTP_CMD_MAIL))
+            bad_sequence(ctx, line, "RCPT before an accepted MAIL: the server answers 503");
+        break;
+    case SMTP_CMD_DATA:
+    case SMTP_CMD_BDAT:
+        if (!(st->flags & SMTPX_F_RCPT) && !smtpx_queue_has_pending(st, SMTP_CMD_RCPT) && !st->msg)
+            bad_sequence(ctx, line, wmem_strdup_printf(ctx->pinfo->pool,
+                         "%s without an accepted recipient: the server answers 503 or 554", name));
+        break;
+    default:
+        break;
     }
 }
 
-void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
-{
-    const char *display = NULL;
-    const char *from = header_address(ctx, block, "From", 0, &display);
-    unsigned nfrom = smtp_header_count(block, strlen(block), "From");
+/* ---- relaying ---- */
 
-    if (nfrom == 0) {
-        smtpx_finding(ctx, &ei_smtpx_missing_from, ctx->tvb, 0, 0,
-                      "The message has no From header (RFC 5322 requires one)");
+static gboolean is_local_domain(smtpx_ctx_t *ctx, const char *org)
+{
+    gchar **domains = g_strsplit_set(smtpx_pref_local_domains ? smtpx_pref_local_domains : "", ", ", -1);
+    gboolean local = FALSE;
+    for (gchar **d = domains; *d && !local; d++)
+        local = **d && strcmp(smtpx_org_domain_of_host(ctx, *d), org) == 0;
+    g_strfreev(domains);
+    return local;
+}
+
+void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
+{
+    const smtpx_state_t *st = ctx->st;
+    const char *rcpt_org = smtpx_org_domain(ctx, rec->arg);
+    const char *server_org = st->server_name ? smtpx_org_domain_of_host(ctx, st->server_name) : NULL;
+    gboolean have_pref = smtpx_pref_local_domains && *smtpx_pref_local_domains;
+
+    if ((st->flags & SMTPX_F_AUTHED) || !rcpt_org || (!server_org && !have_pref))
         return;
-    }
-    if (nfrom > 1)
-        smtpx_finding(ctx, &ei_smtpx_multiple_from, ctx->tvb, 0, 0,
-                      "The message has %u From headers; mail clients may show any of them", nfrom);
-    check_alignment(ctx, from);
-    check_display_name(ctx, from, display);
-    check_other_senders(ctx, block, from);
+    if ((server_org && strcmp(server_org, rcpt_org) == 0) || is_local_domain(ctx, rcpt_org))
+        return;
+    smtpx_finding(ctx, &ei_smtpx_open_relay, ctx->tvb, 0, 0,
+                  "RCPT TO:<%s> accepted with %u by a session that has not authenticated, for domain %s, which "
+                  "is not the server's own (%s%s%s%s): the server relays mail for anyone",
+                  rec->arg, code, rcpt_org, server_org ? "the server calls itself " : "",
+                  server_org ? st->server_name : "", server_org && have_pref ? "; " : "",
+                  have_pref ? "not in the local_domains preference" : "; no local_domains preference");
+}
+
+/* ---- replies ---- */
+
+void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset)
+{
+    if (code < 400)
+        return;
+    const char *meaning = smtp_reply_code_text(code);
+    gboolean serious = code == 421 || code == 535 || code == 554 || code == 550;
+    smtpx_finding(ctx, serious ? &ei_smtpx_serious_reply : &ei_smtpx_error_reply, ctx->tvb, offset, 3,
+                  "%u: %s%s", code, meaning ? meaning : (code < 500 ? "temporary failure" : "permanent failure"),
+                  code < 500 ? " (temporary: the client may try again later)" : " (permanent: do not retry as is)");
+}
+
+void smtpx_check_early_talker(smtpx_ctx_t *ctx, int offset)
+{
+    const smtpx_cmd_rec_t *first = smtpx_queue_peek(ctx->st);
+    if (first)
+        smtpx_finding(ctx, &ei_smtpx_bad_sequence, ctx->tvb, offset, 3,
+                      "The client spoke (frame %u) before the server's greeting: an early talker, which "
+                      "RFC 5321 forbids and spam filters punish", first->req_frame);
+}
+
+static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
+                                   const smtp_command_t *cmd)
+{
+    check_telnet(ctx, tree, line);
+    check_sequence(ctx, line, cmd);
+    if (cmd->id == SMTP_CMD_MAIL || cmd->id == SMTP_CMD_RCPT)
+        check_path(ctx, line, cmd);
+    else if (cmd->id == SMTP_CMD_HELO || cmd->id == SMTP_CMD_EHLO)
+        check_hello(ctx, line, cmd);
+    if (cmd->id == SMTP_CMD_RCPT && ++ctx->st->rcpt_cmds == 101)
+        smtpx_finding(ctx, &ei_smtpx_too_long, ctx->tvb, line->offset, line->len,
+                      "More than 100 recipients in one transaction: RFC 5321 4.5.3.1.8 lets servers refuse them");
 }

@@ -3,6 +3,8 @@
 #include "smtpx.h"
 #include "smtp_codes.h"
 
+#include <epan/prefs.h>
+
 int proto_smtpx = -1;
 int hf_smtpx_req = -1, hf_smtpx_req_command = -1, hf_smtpx_req_command_desc = -1, hf_smtpx_req_parameter = -1;
 int hf_smtpx_envelope_sender = -1, hf_smtpx_envelope_recipient = -1, hf_smtpx_envelope_param = -1;
@@ -29,6 +31,7 @@ int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_
 int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
 int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_lines = -1, hf_smtpx_msg_reply_code = -1;
 int hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
+int hf_smtpx_req_edited = -1;
 int hf_smtpx_analysis = -1;
 
 gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
@@ -45,6 +48,9 @@ expert_field ei_smtpx_multiple_from = EI_INIT, ei_smtpx_missing_from = EI_INIT, 
 expert_field ei_smtpx_bare_lf = EI_INIT, ei_smtpx_smuggling = EI_INIT, ei_smtpx_8bit = EI_INIT;
 expert_field ei_smtpx_size_exceeded = EI_INIT, ei_smtpx_message_too_big = EI_INIT;
 expert_field ei_smtpx_message_incomplete = EI_INIT;
+expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
+expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
+expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
 expert_field ei_smtpx_cleartext_auth = EI_INIT, ei_smtpx_bad_base64 = EI_INIT;
 expert_field ei_smtpx_auth_repeated = EI_INIT, ei_smtpx_auth_late_step = EI_INIT;
 
@@ -64,6 +70,8 @@ static void register_hf(void)
         HF(hf_smtpx_req_command, "Command", "smtpx.req.command", FT_STRING, BASE_NONE, NULL,
            "The command verb, upper-case"),
         HF(hf_smtpx_req_command_desc, "Meaning", "smtpx.req.command.description", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_req_edited, "As meant (edits applied)", "smtpx.req.edited", FT_STRING, BASE_NONE, NULL,
+           "The line after applying the Backspace/Delete keys typed in it"),
         HF(hf_smtpx_req_parameter, "Request parameter", "smtpx.req.parameter", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_envelope_sender, "Envelope sender", "smtpx.envelope.sender", FT_STRING, BASE_NONE, NULL,
            "Reverse path of MAIL FROM (empty for <>)"),
@@ -205,71 +213,110 @@ static void register_ett(void)
 #define EI(id, abbrev, group, severity, summary) \
     { &id, { abbrev, group, severity, summary, EXPFILL } }
 
-static void register_ei(void)
+static ei_register_info ei[] = {
+    EI(ei_smtpx_unknown_command, "smtpx.analysis.unknown_command", PI_PROTOCOL, PI_WARN,
+       "Unknown SMTP command"),
+    EI(ei_smtpx_continuation_code, "smtpx.analysis.continuation_code", PI_PROTOCOL, PI_WARN,
+       "A line of a multi-line reply has another code than the first line"),
+    EI(ei_smtpx_line_too_long, "smtpx.analysis.line_too_long", PI_PROTOCOL, PI_WARN,
+       "Line longer than RFC 5321 allows"),
+    EI(ei_smtpx_not_a_reply, "smtpx.analysis.not_a_reply", PI_MALFORMED, PI_ERROR,
+       "Server line that is not a reply (three digits)"),
+    EI(ei_smtpx_unsolicited_reply, "smtpx.analysis.unsolicited_reply", PI_SEQUENCE, PI_WARN,
+       "Reply with no request waiting for it"),
+    EI(ei_smtpx_reply_truncated, "smtpx.analysis.reply_too_long", PI_PROTOCOL, PI_WARN,
+       "Multi-line reply longer than the reassembly limit; shown in parts"),
+    EI(ei_smtpx_enhanced_class_mismatch, "smtpx.analysis.enhanced_class_mismatch", PI_PROTOCOL, PI_WARN,
+       "Enhanced status code class differs from the reply code's first digit"),
+    EI(ei_smtpx_enhanced_malformed, "smtpx.analysis.enhanced_malformed", PI_MALFORMED, PI_WARN,
+       "Malformed enhanced status code"),
+    EI(ei_smtpx_enhanced_missing, "smtpx.analysis.enhanced_missing", PI_PROTOCOL, PI_NOTE,
+       "The server advertised ENHANCEDSTATUSCODES but this reply carries none"),
+    EI(ei_smtpx_unadvertised, "smtpx.analysis.unadvertised", PI_PROTOCOL, PI_WARN,
+       "The client used an extension the server did not advertise"),
+    EI(ei_smtpx_starttls_injection, "smtpx.analysis.starttls_injection", PI_SECURITY, PI_ERROR,
+       "Cleartext bytes after STARTTLS in the same segment (CVE-2011-0411)"),
+    EI(ei_smtpx_spoofed_from, "smtpx.analysis.spoofed_from", PI_SECURITY, PI_WARN,
+       "Header From not aligned with the envelope sender"),
+    EI(ei_smtpx_display_name_spoof, "smtpx.analysis.display_name_spoof", PI_SECURITY, PI_WARN,
+       "From display name shows another address"),
+    EI(ei_smtpx_multiple_from, "smtpx.analysis.multiple_from", PI_SECURITY, PI_WARN,
+       "Several From headers"),
+    EI(ei_smtpx_missing_from, "smtpx.analysis.missing_from", PI_SECURITY, PI_WARN,
+       "No From header"),
+    EI(ei_smtpx_reply_to_mismatch, "smtpx.analysis.reply_to_mismatch", PI_SECURITY, PI_WARN,
+       "Sender or Reply-To in another domain than From"),
+    EI(ei_smtpx_bare_lf, "smtpx.analysis.bare_lf", PI_PROTOCOL, PI_WARN,
+       "Bare LF or CR inside a message"),
+    EI(ei_smtpx_smuggling, "smtpx.analysis.smuggling", PI_SECURITY, PI_WARN,
+       "End-of-data sequence other than <CRLF>.<CRLF> (SMTP smuggling)"),
+    EI(ei_smtpx_8bit, "smtpx.analysis.eight_bit", PI_PROTOCOL, PI_WARN,
+       "8-bit data in a message not declared or not accepted as 8BITMIME"),
+    EI(ei_smtpx_size_exceeded, "smtpx.analysis.size_exceeded", PI_PROTOCOL, PI_WARN,
+       "Message larger than the advertised SIZE"),
+    EI(ei_smtpx_message_too_big, "smtpx.analysis.message_too_big", PI_REASSEMBLE, PI_NOTE,
+       "Message larger than the reassembly limit"),
+    EI(ei_smtpx_message_incomplete, "smtpx.analysis.message_incomplete", PI_SEQUENCE, PI_NOTE,
+       "The capture ends inside the message"),
+    EI(ei_smtpx_missing_brackets, "smtpx.analysis.missing_brackets", PI_MALFORMED, PI_WARN,
+       "Address or HELO argument not written as RFC 5321 wants"),
+    EI(ei_smtpx_telnet_edit, "smtpx.analysis.telnet_edit", PI_PROTOCOL, PI_WARN,
+       "Backspace or Delete typed into a command line"),
+    EI(ei_smtpx_telnet_iac, "smtpx.analysis.telnet_iac", PI_PROTOCOL, PI_WARN,
+       "Telnet negotiation or CR NUL in the SMTP stream"),
+    EI(ei_smtpx_too_long, "smtpx.analysis.limit_exceeded", PI_PROTOCOL, PI_WARN,
+       "Local part, domain, path or recipient count over the RFC 5321 limits"),
+    EI(ei_smtpx_bad_sequence, "smtpx.analysis.bad_sequence", PI_SEQUENCE, PI_WARN,
+       "Command in the wrong order"),
+    EI(ei_smtpx_open_relay, "smtpx.analysis.open_relay", PI_SECURITY, PI_WARN,
+       "Recipient in a foreign domain accepted without authentication"),
+    EI(ei_smtpx_error_reply, "smtpx.analysis.error_reply", PI_RESPONSE_CODE, PI_NOTE,
+       "4xx or 5xx reply"),
+    EI(ei_smtpx_serious_reply, "smtpx.analysis.serious_reply", PI_RESPONSE_CODE, PI_WARN,
+       "421, 535, 550 or 554 reply"),
+    EI(ei_smtpx_cleartext_auth, "smtpx.analysis.cleartext_auth", PI_SECURITY, PI_WARN,
+       "Credentials sent without TLS"),
+    EI(ei_smtpx_bad_base64, "smtpx.analysis.bad_base64", PI_MALFORMED, PI_WARN,
+       "Invalid base64 in an AUTH exchange"),
+    EI(ei_smtpx_auth_repeated, "smtpx.analysis.auth_repeated", PI_SEQUENCE, PI_WARN,
+       "AUTH on a session that is already authenticated (RFC 4954 forbids it)"),
+    EI(ei_smtpx_auth_late_step, "smtpx.analysis.auth_late_step", PI_SEQUENCE, PI_WARN,
+       "Base64 line after the AUTH exchange ended"),
+    EI(ei_smtpx_incomplete_message, "smtpx.analysis.incomplete_line", PI_REASSEMBLE, PI_NOTE,
+       "Line without a line end at the end of the data"),
+};
+
+/* One switch per analysis check: preference "check_<name>" for "smtpx.analysis.<name>". */
+static gboolean check_enabled[array_length(ei)];
+
+static void register_ei(module_t *module)
 {
-    static ei_register_info ei[] = {
-        EI(ei_smtpx_unknown_command, "smtpx.analysis.unknown_command", PI_PROTOCOL, PI_WARN,
-           "Unknown SMTP command"),
-        EI(ei_smtpx_continuation_code, "smtpx.analysis.continuation_code", PI_PROTOCOL, PI_WARN,
-           "A line of a multi-line reply has another code than the first line"),
-        EI(ei_smtpx_line_too_long, "smtpx.analysis.line_too_long", PI_PROTOCOL, PI_WARN,
-           "Line longer than RFC 5321 allows"),
-        EI(ei_smtpx_not_a_reply, "smtpx.analysis.not_a_reply", PI_MALFORMED, PI_ERROR,
-           "Server line that is not a reply (three digits)"),
-        EI(ei_smtpx_unsolicited_reply, "smtpx.analysis.unsolicited_reply", PI_SEQUENCE, PI_WARN,
-           "Reply with no request waiting for it"),
-        EI(ei_smtpx_reply_truncated, "smtpx.analysis.reply_too_long", PI_PROTOCOL, PI_WARN,
-           "Multi-line reply longer than the reassembly limit; shown in parts"),
-        EI(ei_smtpx_enhanced_class_mismatch, "smtpx.analysis.enhanced_class_mismatch", PI_PROTOCOL, PI_WARN,
-           "Enhanced status code class differs from the reply code's first digit"),
-        EI(ei_smtpx_enhanced_malformed, "smtpx.analysis.enhanced_malformed", PI_MALFORMED, PI_WARN,
-           "Malformed enhanced status code"),
-        EI(ei_smtpx_enhanced_missing, "smtpx.analysis.enhanced_missing", PI_PROTOCOL, PI_NOTE,
-           "The server advertised ENHANCEDSTATUSCODES but this reply carries none"),
-        EI(ei_smtpx_unadvertised, "smtpx.analysis.unadvertised", PI_PROTOCOL, PI_WARN,
-           "The client used an extension the server did not advertise"),
-        EI(ei_smtpx_starttls_injection, "smtpx.analysis.starttls_injection", PI_SECURITY, PI_ERROR,
-           "Cleartext bytes after STARTTLS in the same segment (CVE-2011-0411)"),
-        EI(ei_smtpx_spoofed_from, "smtpx.analysis.spoofed_from", PI_SECURITY, PI_WARN,
-           "Header From not aligned with the envelope sender"),
-        EI(ei_smtpx_display_name_spoof, "smtpx.analysis.display_name_spoof", PI_SECURITY, PI_WARN,
-           "From display name shows another address"),
-        EI(ei_smtpx_multiple_from, "smtpx.analysis.multiple_from", PI_SECURITY, PI_WARN,
-           "Several From headers"),
-        EI(ei_smtpx_missing_from, "smtpx.analysis.missing_from", PI_SECURITY, PI_WARN,
-           "No From header"),
-        EI(ei_smtpx_reply_to_mismatch, "smtpx.analysis.reply_to_mismatch", PI_SECURITY, PI_WARN,
-           "Sender or Reply-To in another domain than From"),
-        EI(ei_smtpx_bare_lf, "smtpx.analysis.bare_lf", PI_PROTOCOL, PI_WARN,
-           "Bare LF or CR inside a message"),
-        EI(ei_smtpx_smuggling, "smtpx.analysis.smuggling", PI_SECURITY, PI_WARN,
-           "End-of-data sequence other than <CRLF>.<CRLF> (SMTP smuggling)"),
-        EI(ei_smtpx_8bit, "smtpx.analysis.eight_bit", PI_PROTOCOL, PI_WARN,
-           "8-bit data in a message not declared or not accepted as 8BITMIME"),
-        EI(ei_smtpx_size_exceeded, "smtpx.analysis.size_exceeded", PI_PROTOCOL, PI_WARN,
-           "Message larger than the advertised SIZE"),
-        EI(ei_smtpx_message_too_big, "smtpx.analysis.message_too_big", PI_REASSEMBLE, PI_NOTE,
-           "Message larger than the reassembly limit"),
-        EI(ei_smtpx_message_incomplete, "smtpx.analysis.message_incomplete", PI_SEQUENCE, PI_NOTE,
-           "The capture ends inside the message"),
-        EI(ei_smtpx_cleartext_auth, "smtpx.analysis.cleartext_auth", PI_SECURITY, PI_WARN,
-           "Credentials sent without TLS"),
-        EI(ei_smtpx_bad_base64, "smtpx.analysis.bad_base64", PI_MALFORMED, PI_WARN,
-           "Invalid base64 in an AUTH exchange"),
-        EI(ei_smtpx_auth_repeated, "smtpx.analysis.auth_repeated", PI_SEQUENCE, PI_WARN,
-           "AUTH on a session that is already authenticated (RFC 4954 forbids it)"),
-        EI(ei_smtpx_auth_late_step, "smtpx.analysis.auth_late_step", PI_SEQUENCE, PI_WARN,
-           "Base64 line after the AUTH exchange ended"),
-        EI(ei_smtpx_incomplete_message, "smtpx.analysis.incomplete_line", PI_REASSEMBLE, PI_NOTE,
-           "Line without a line end at the end of the data"),
-    };
     expert_module_t *expert = expert_register_protocol(proto_smtpx);
     expert_register_field_array(expert, ei, array_length(ei));
+    for (size_t i = 0; i < array_length(ei); i++) {
+        const char *abbrev = ei[i].eiinfo.name;
+        if (!g_str_has_prefix(abbrev, "smtpx.analysis."))
+            continue;
+        check_enabled[i] = TRUE;
+        const char *name = abbrev + strlen("smtpx.analysis.");
+        prefs_register_bool_preference(module, g_strdup_printf("check_%s", name),
+                                       g_strdup_printf("Check: %s", ei[i].eiinfo.summary),
+                                       g_strdup_printf("Report %s", abbrev), &check_enabled[i]);
+    }
 }
 
-void smtpx_register_fields(void)
+gboolean smtpx_check_enabled(const expert_field *field)
+{
+    for (size_t i = 0; i < array_length(ei); i++) {
+        if (ei[i].ids == field)
+            return check_enabled[i] || !g_str_has_prefix(ei[i].eiinfo.name, "smtpx.analysis.");
+    }
+    return TRUE;
+}
+
+void smtpx_register_fields(module_t *module)
 {
     register_hf();
     register_ett();
-    register_ei();
+    register_ei(module);
 }

@@ -141,18 +141,20 @@ static void end_transaction(smtpx_state_t *st)
     st->flags &= ~(SMTPX_F_MAIL | SMTPX_F_RCPT);
     st->mail_from = NULL;
     st->rcpts = NULL;
-    st->rcpt_ok = st->rcpt_bad = 0;
+    st->rcpt_ok = st->rcpt_bad = st->rcpt_cmds = 0;
     st->msg = NULL;
 }
 
-static void add_recipient(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean ok)
+static void add_recipient(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
     smtpx_state_t *st = ctx->st;
+    gboolean ok = code / 100 == 2;
 
     if (!ok || !(st->flags & SMTPX_F_MAIL)) {
         st->rcpt_bad++;
         return;
     }
+    smtpx_check_relay(ctx, rec, code);
     st->flags |= SMTPX_F_RCPT;
     st->rcpt_ok++;
     if (rec->arg)
@@ -182,7 +184,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         }
         break;
     case SMTP_CMD_RCPT:
-        add_recipient(ctx, rec, ok);
+        add_recipient(ctx, rec, code);
         break;
     case SMTP_CMD_DATA:
         if (code == 354) {
@@ -327,7 +329,9 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     if (greeting) {
         st->flags |= SMTPX_F_GREETING;
         set_server_name(ctx, &r);
+        smtpx_check_early_talker(ctx, first->offset);
     }
+    smtpx_check_reply(ctx, code, first->offset);
     smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, first->offset);
     if (rec)
         apply_reply(ctx, rec, code);

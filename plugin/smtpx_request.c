@@ -141,7 +141,7 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
                             (int)cmd.param_len, ENC_UTF_8);
     smtpx_info_append(ctx, shown);
 
-    smtpx_analyse_command(ctx, line, &cmd);
+    smtpx_analyse_command(ctx, rt, line, &cmd);
     smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, (guint16)cmd.id);
     switch (cmd.id) {
     case SMTP_CMD_MAIL:

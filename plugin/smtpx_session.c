@@ -151,6 +151,15 @@ smtpx_cmd_rec_t *smtpx_queue_peek(const smtpx_state_t *st)
     return st->last_answered != st->last_queued ? st->last_answered->next : NULL;
 }
 
+gboolean smtpx_queue_has_pending(const smtpx_state_t *st, guint16 kind)
+{
+    for (const smtpx_cmd_rec_t *r = st->last_answered; r != st->last_queued && r->next; r = r->next) {
+        if (r->next->kind == kind)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
 {
     smtpx_cmd_rec_t *rec = smtpx_queue_peek(call->st);

@@ -109,6 +109,7 @@ typedef struct {
     guint32 msg_lines;
     guint32 headers_len;
     guint16 rcpt_ok, rcpt_bad;
+    guint16 rcpt_cmds;               /* RCPT commands in the transaction */
     guint16 open_reply_code;         /* code of a multi-line reply still open */
     guint8 mode;                     /* smtpx_mode_t, client side */
     guint8 long_line[2];             /* [is_client]: inside an overlong line */
@@ -157,6 +158,8 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
 /* The newest request, or NULL. */
 smtpx_cmd_rec_t *smtpx_queue_last(const smtpx_state_t *st);
+/* Is a request of this kind waiting for its reply? */
+gboolean smtpx_queue_has_pending(const smtpx_state_t *st, guint16 kind);
 /* The oldest request without a reply, or NULL. */
 smtpx_cmd_rec_t *smtpx_queue_peek(const smtpx_state_t *st);
 

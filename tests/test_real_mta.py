@@ -272,7 +272,10 @@ def test_rejected_recipient_and_data(passes):
         11: ["nobody-here@smtpx.test"]}
     assert by_frame(REJECTED, "smtpx.envelope.sender", "smtpx.envelope.sender", **passes) == {
         9: ["alice@smtpx.test"]}
-    assert ts.experts(REJECTED, **passes) == []
+    # the rejections stand out, and DATA after the only recipient was refused is out of order
+    assert ts.experts(REJECTED, **passes) == [(12, "smtpx.analysis.serious_reply"),
+                                              (13, "smtpx.analysis.bad_sequence"),
+                                              (14, "smtpx.analysis.serious_reply")]
 
 
 def test_rejected_data_stays_in_command_mode(passes):

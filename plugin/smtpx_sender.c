@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Sender authenticity: the header block of a message against its envelope,
+ * domains compared by organisational domain (Public Suffix List, libpsl). */
+#include "smtpx.h"
+#include "smtp_imf.h"
+
+#include <libpsl.h>
+
+static const psl_ctx_t *public_suffixes(void)
+{
+    static const psl_ctx_t *psl;
+    if (!psl)
+        psl = psl_latest(NULL);     /* Debian's public_suffix_list, else libpsl's built-in copy */
+    if (!psl)
+        psl = psl_builtin();
+    return psl;
+}
+
+/* Organisational domain of a host name, lower-case. */
+const char *smtpx_org_domain_of_host(smtpx_ctx_t *ctx, const char *host)
+{
+    char *domain = g_ascii_strdown(host, -1);
+    const char *reg = public_suffixes() ? psl_registrable_domain(public_suffixes(), domain) : NULL;
+    const char *org = wmem_strdup(ctx->pinfo->pool, reg ? reg : domain);
+    g_free(domain);
+    return org;
+}
+
+/* Organisational domain of an address (DMARC relaxed alignment), lower-case; NULL if none. */
+const char *smtpx_org_domain(smtpx_ctx_t *ctx, const char *addr)
+{
+    size_t off;
+    if (!addr || !smtp_address_domain(addr, strlen(addr), &off))
+        return NULL;
+    return smtpx_org_domain_of_host(ctx, addr + off);
+}
+
+static const char *header_address(smtpx_ctx_t *ctx, const char *block, const char *name, unsigned n,
+                                  const char **display)
+{
+    char value[1024];
+    smtp_mailbox_t mb;
+
+    if (!smtp_header_get(block, strlen(block), name, n, value, sizeof value) ||
+        !smtp_mailbox_parse(value, strlen(value), &mb))
+        return NULL;
+    if (display)
+        *display = wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len);
+    return wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
+}
+
+static void check_alignment(smtpx_ctx_t *ctx, const char *from)
+{
+    const char *envelope = ctx->st->mail_from;
+    const char *env_org, *from_org;
+
+    if (!envelope || !*envelope || !from)
+        return;         /* no transaction seen, or a bounce (<>) */
+    if (!strchr(envelope, '@')) {
+        smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
+                      "Header From <%s> cannot be checked against the envelope sender \"%s\", which is not "
+                      "an address: the sender is not authenticated", from, envelope);
+        return;
+    }
+    env_org = smtpx_org_domain(ctx, envelope);
+    from_org = smtpx_org_domain(ctx, from);
+    if (env_org && from_org && strcmp(env_org, from_org) != 0)
+        smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
+                      "Header From <%s> (domain %s) is not aligned with the envelope sender <%s> (domain %s)",
+                      from, from_org, envelope, env_org);
+}
+
+/* A display name that holds another address than the real one. */
+static void check_display_name(smtpx_ctx_t *ctx, const char *from, const char *display)
+{
+    const char *at = display ? strchr(display, '@') : NULL;
+    if (!at || !from)
+        return;
+    const char *start = at, *end = at;
+    while (start > display && !strchr(" \"'<(", start[-1]))
+        start--;
+    while (*end && !strchr(" \"'>)", *end))
+        end++;
+    char *shown = wmem_strndup(ctx->pinfo->pool, start, (size_t)(end - start));
+    if (g_ascii_strcasecmp(shown, from) != 0)
+        smtpx_finding(ctx, &ei_smtpx_display_name_spoof, ctx->tvb, 0, 0,
+                      "The From display name shows the address %s but the message is from <%s>", shown, from);
+}
+
+static void check_other_senders(smtpx_ctx_t *ctx, const char *block, const char *from)
+{
+    static const char *const names[] = { "Sender", "Reply-To" };
+    const char *from_org = smtpx_org_domain(ctx, from);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names) && from_org; i++) {
+        const char *addr = header_address(ctx, block, names[i], 0, NULL);
+        const char *org = smtpx_org_domain(ctx, addr);
+        if (org && strcmp(org, from_org) != 0)
+            smtpx_finding(ctx, &ei_smtpx_reply_to_mismatch, ctx->tvb, 0, 0,
+                          "%s <%s> is in another domain (%s) than From <%s> (%s)", names[i], addr, org, from,
+                          from_org);
+    }
+}
+
+void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
+{
+    const char *display = NULL;
+    const char *from = header_address(ctx, block, "From", 0, &display);
+    unsigned nfrom = smtp_header_count(block, strlen(block), "From");
+
+    if (nfrom == 0) {
+        smtpx_finding(ctx, &ei_smtpx_missing_from, ctx->tvb, 0, 0,
+                      "The message has no From header (RFC 5322 requires one)");
+        return;
+    }
+    if (nfrom > 1)
+        smtpx_finding(ctx, &ei_smtpx_multiple_from, ctx->tvb, 0, 0,
+                      "The message has %u From headers; mail clients may show any of them", nfrom);
+    check_alignment(ctx, from);
+    check_display_name(ctx, from, display);
+    check_other_senders(ctx, block, from);
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libFuzzer target: SMTP grammar (smtp_grammar, and the code tables it
+ * feeds). The input is split into lines as the dissector splits a stream;
+ * every line goes through the client path (command, MAIL FROM:/RCPT TO:
+ * path, ESMTP parameters, numbers, domains) and the server path (reply
+ * line, enhanced status code, EHLO keyword and parameters). Each piece a
+ * function is handed lives in a malloc'd buffer of exactly its length. */
+#include "fuzz_common.h"
+#include "smtp_codes.h"
+#include "smtp_grammar.h"
+#include "smtp_lines.h"
+
+#include <strings.h>
+
+static void check_u64(const char *s, size_t len)
+{
+    char *c = fuzz_copy(s, len);
+    uint64_t v = 12345, want = 0;
+    bool digits = len > 0 && len <= 19;
+
+    for (size_t i = 0; i < len && digits; i++) {
+        digits = c[i] >= '0' && c[i] <= '9';
+        want = want * 10 + (uint64_t)(c[i] - '0');
+    }
+    bool ok = smtp_parse_u64(c, len, &v);
+    CHECK(ok == digits);
+    if (ok)
+        CHECK(v == want);
+    free(c);
+}
+
+static void check_domain(const char *s, size_t len)
+{
+    char *c = fuzz_copy(s, len);
+    bool dom = smtp_is_domain_or_literal(c, len);
+    if (dom)
+        CHECK(len > 0);
+    free(c);
+}
+
+/* ESMTP parameters ("KEY=VALUE KEY") from s[off..len); s is len bytes long. */
+static void walk_params(const char *s, size_t len, size_t off)
+{
+    smtp_param_t p;
+    size_t prev = off;
+
+    while (smtp_next_param(s, len, &off, &p)) {
+        CHECK(off > prev && off <= len);
+        prev = off;
+        CHECK(fuzz_span_ok(p.key_off, p.key_len, len));
+        CHECK(fuzz_span_ok(p.val_off, p.val_len, len));
+        CHECK(p.key_off + p.key_len <= p.val_off);
+        if (p.has_val) {
+            CHECK(p.val_off == p.key_off + p.key_len + 1 && s[p.val_off - 1] == '=');
+            check_u64(s + p.val_off, p.val_len);
+            check_domain(s + p.val_off, p.val_len);
+        } else {
+            CHECK(p.val_len == 0);
+        }
+        CHECK(p.key_len == 0 || (s[p.key_off] != ' ' && s[p.key_off] != '\t'));
+    }
+    CHECK(off <= len);
+}
+
+static void check_path(const char *param, size_t len, const char *keyword)
+{
+    char *c = fuzz_copy(param, len);
+    smtp_path_t path;
+
+    smtp_parse_path(c, len, keyword, &path);
+    CHECK(path.params_off <= len);
+    if (path.ok) {
+        CHECK(fuzz_span_ok(path.addr_off, path.addr_len, len));
+        CHECK(path.addr_off + path.addr_len <= path.params_off || path.params_off == len);
+        char *addr = fuzz_copy(c + path.addr_off, path.addr_len);
+        (void)smtp_is_domain_or_literal(addr, path.addr_len);
+        free(addr);
+        walk_params(c, len, path.params_off);
+    } else {
+        CHECK(path.params_off == len && !path.brackets);
+    }
+    free(c);
+}
+
+static void client_line(const char *line, size_t len)
+{
+    smtp_command_t cmd;
+    static const char *const words[] = { "DATA", "QUIT", "STARTTLS", "LAST", "" };
+
+    smtp_parse_command(line, len, &cmd);
+    CHECK(cmd.verb_len <= len && cmd.param_off >= cmd.verb_len);
+    CHECK(cmd.param_off + cmd.param_len == len);
+    CHECK((unsigned)cmd.id < SMTP_CMD_COUNT);
+    CHECK(smtp_cmd_description(cmd.id) != NULL);
+    const char *name = smtp_cmd_name(cmd.id);
+    CHECK((name == NULL) == (cmd.id == SMTP_CMD_UNKNOWN));
+    if (name)
+        CHECK(strlen(name) == cmd.verb_len && strncasecmp(name, line, cmd.verb_len) == 0);
+
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        (void)smtp_word_equals(line, len, words[i]);
+
+    /* the parameter on its own, as the request code sees it */
+    const char *param = line + cmd.param_off;
+    check_path(param, cmd.param_len, "FROM:");
+    check_path(param, cmd.param_len, "TO:");
+    char *pc = fuzz_copy(param, cmd.param_len);
+    walk_params(pc, cmd.param_len, 0);          /* BDAT size LAST, AUTH mech resp */
+    size_t tok = 0;
+    while (tok < cmd.param_len && pc[tok] != ' ' && pc[tok] != '\t')
+        tok++;
+    check_u64(pc, tok);
+    check_domain(pc, tok);                      /* HELO/EHLO argument */
+    free(pc);
+}
+
+static void server_line(const char *line, size_t len)
+{
+    smtp_reply_line_t rl;
+
+    if (!smtp_parse_reply_line(line, len, &rl))
+        return;
+    CHECK(len >= 3 && rl.code <= 999 && rl.text_off <= len);
+    CHECK(rl.sep == ' ' || rl.sep == '-' || (rl.sep == 0 && len == 3));
+    (void)smtp_reply_code_text(rl.code);
+    (void)smtp_reply_first_digit_text(rl.code / 100);
+    (void)smtp_reply_second_digit_text(rl.code / 10 % 10);
+
+    size_t tlen = len - rl.text_off;
+    char *text = fuzz_copy(line + rl.text_off, tlen);
+    smtp_enh_t enh;
+    smtp_enh_result_t r = smtp_parse_enhanced(text, tlen, &enh);
+    if (r != SMTP_ENH_NONE) {
+        CHECK(r == SMTP_ENH_VALID || r == SMTP_ENH_MALFORMED);
+        CHECK(enh.len >= 5 && enh.len <= tlen);
+        (void)smtp_enh_class_text(enh.cls);
+        (void)smtp_enh_subject_text(enh.subject);
+        (void)smtp_enh_code_text(enh.subject, enh.detail);
+        if (r == SMTP_ENH_VALID)
+            CHECK((enh.cls == 2 || enh.cls == 4 || enh.cls == 5) && enh.subject <= 999 && enh.detail <= 999);
+    }
+    /* an EHLO line: keyword, then parameters */
+    size_t kw = 0;
+    while (kw < tlen && text[kw] != ' ' && text[kw] != '\t' && text[kw] != '=')
+        kw++;
+    char *k = fuzz_copy(text, kw);
+    const smtp_ehlo_ext_t *ext = smtp_ehlo_ext_lookup(k, kw);
+    if (ext)
+        CHECK(strlen(ext->keyword) == kw && ext->description && ext->rfc);
+    free(k);
+    walk_params(text, tlen, kw);
+    free(text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    size_t pos = 0;
+
+    /* whole input as one line too: a line cut at max_line has no end */
+    char *all = fuzz_copy(data, size);
+    check_u64(all, size);
+    check_domain(all, size);
+    free(all);
+
+    while (pos < size) {
+        smtp_line_t l;
+        bool complete = smtp_line_find(data + pos, size - pos, &l);
+        char *line = fuzz_copy(data + pos, l.len);
+        client_line(line, l.len);
+        server_line(line, l.len);
+        free(line);
+        if (!complete)
+            break;
+        pos += l.len + l.term_len;
+    }
+    return 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libFuzzer target: message headers and queue ids (smtp_imf). The input is
+ * a header block (or the text of a reply to the end of data): every line is
+ * split as a header field, a few headers are looked up for n = 0..2 into
+ * output buffers of 1, 16 and 4097 bytes (malloc'd to size, so a write past
+ * cap is caught), counted, and their values parsed as mailboxes whose
+ * domains are taken; the whole input is also searched for a queue id. */
+#include "fuzz_common.h"
+#include "smtp_imf.h"
+
+static const char *const names[] = { "From", "To", "Subject", "Received", "Message-ID", "Sender" };
+static const size_t caps[] = { 1, 16, 4097 };
+
+static void check_mailbox(const char *v, size_t len)
+{
+    char *c = fuzz_copy(v, len);
+    smtp_mailbox_t mb;
+    bool ok = smtp_mailbox_parse(c, len, &mb);
+
+    CHECK(fuzz_span_ok(mb.display_off, mb.display_len, len));
+    CHECK(fuzz_span_ok(mb.addr_off, mb.addr_len, len));
+    CHECK(ok == (mb.addr_len > 0));
+    if (ok) {
+        char *addr = fuzz_copy(c + mb.addr_off, mb.addr_len);
+        size_t off = 0;
+        if (smtp_address_domain(addr, mb.addr_len, &off))
+            CHECK(off > 0 && off < mb.addr_len && addr[off - 1] == '@');
+        else
+            CHECK(off <= mb.addr_len);
+        free(addr);
+    }
+    free(c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *block = fuzz_copy(data, size);
+    /* the dissector passes NUL-terminated blocks; a NUL inside a value here
+     * ends the C string early, so trailing blanks are only checked without */
+    bool has_nul = memchr(block, '\0', size) != NULL;
+    size_t off, id_len;
+
+    /* every line as a header field */
+    for (size_t pos = 0; pos < size;) {
+        const char *lf = memchr(block + pos, '\n', size - pos);
+        size_t end = lf ? (size_t)(lf - block) : size;
+        size_t len = end - pos, name_len = 0, value_off = 0;
+        char *line = fuzz_copy(block + pos, len);
+        if (smtp_header_split(line, len, &name_len, &value_off)) {
+            CHECK(name_len > 0 && name_len < len && line[name_len] == ':');
+            CHECK(value_off > name_len && value_off <= len);
+            check_mailbox(line + value_off, len - value_off);
+        }
+        (void)smtp_header_is_folded(line, len);
+        free(line);
+        pos = end + 1;
+    }
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        unsigned count = smtp_header_count(block, size, names[i]);
+        CHECK(count <= size / 2 + 1);
+        for (unsigned n = 0; n <= 2; n++) {
+            for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+                char *out = malloc(caps[c]);
+                if (!out)
+                    abort();
+                bool found = smtp_header_get(block, size, names[i], n, out, caps[c]);
+                CHECK(found == (n < count));
+                if (found) {
+                    size_t vlen = strnlen(out, caps[c]);
+                    CHECK(vlen < caps[c]);
+                    CHECK(has_nul || vlen == 0 || (out[vlen - 1] != ' ' && out[vlen - 1] != '\t'));
+                    if (c == 2)
+                        check_mailbox(out, vlen);
+                }
+                free(out);
+            }
+        }
+        char none = 'x';
+        CHECK(!smtp_header_get(block, size, names[i], 0, &none, 0) && none == 'x');
+    }
+
+    check_mailbox(block, size);
+    if (smtp_queue_id(block, size, &off, &id_len))
+        CHECK(id_len > 0 && fuzz_span_ok(off, id_len, size));
+    free(block);
+    return 0;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libFuzzer target: line framing (smtp_lines). The input is a TCP stream;
+ * every line is found the way the dissector walks a segment, each check
+ * against the contract in smtp_lines.h, and the same stream cut in two at a
+ * point the input chooses must frame its first complete line identically
+ * (TCP may deliver any prefix first). */
+#include "fuzz_common.h"
+#include "smtp_lines.h"
+
+static void check_line(const uint8_t *buf, size_t avail, bool complete, const smtp_line_t *l)
+{
+    CHECK(fuzz_span_ok(0, l->len, avail));
+    CHECK(fuzz_span_ok(l->len, l->term_len, avail));
+    CHECK(memchr(buf, '\n', l->len) == NULL);
+    if (!complete) {
+        CHECK(l->eol == SMTP_EOL_NONE && l->term_len == 0 && l->len == avail);
+        return;
+    }
+    switch (l->eol) {
+    case SMTP_EOL_CRLF:
+        CHECK(l->term_len == 2 && buf[l->len] == '\r' && buf[l->len + 1] == '\n');
+        break;
+    case SMTP_EOL_LF:
+        CHECK(l->term_len == 1 && buf[l->len] == '\n' && (l->len == 0 || buf[l->len - 1] != '\r'));
+        break;
+    case SMTP_EOL_CRNUL:
+        CHECK(l->term_len == 2 && buf[l->len] == '\r' && buf[l->len + 1] == '\0');
+        break;
+    default:
+        CHECK(!"complete line without a line end");
+    }
+}
+
+/* Frames every line of buf[0..len) (buf is exactly len bytes long). */
+static size_t walk(const uint8_t *buf, size_t len)
+{
+    size_t pos = 0, lines = 0;
+
+    while (pos < len) {
+        smtp_line_t l;
+        /* each line in a buffer of its own, ending where the stream ends */
+        uint8_t *rest = (uint8_t *)fuzz_copy(buf + pos, len - pos);
+        bool complete = smtp_line_find(rest, len - pos, &l);
+        check_line(rest, len - pos, complete, &l);
+        size_t edits = smtp_line_count_edits(rest, l.len);
+        CHECK(edits <= l.len);
+        free(rest);
+        if (!complete)
+            break;
+        CHECK(l.len + l.term_len > 0);
+        pos += l.len + l.term_len;
+        lines++;
+    }
+    return lines;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint8_t *buf = (uint8_t *)fuzz_copy(data, size);
+    smtp_line_t whole, part;
+
+    walk(buf, size);
+    CHECK(smtp_line_count_edits(buf, size) <= size);
+
+    /* An empty buffer is never a line. */
+    CHECK(!smtp_line_find(buf, 0, &part) && part.len == 0 && part.term_len == 0);
+
+    /* A prefix that holds a complete line frames it as the whole stream does. */
+    if (size > 1) {
+        size_t cut = (size_t)buf[0] % size;
+        uint8_t *prefix = (uint8_t *)fuzz_copy(buf, cut);
+        bool pc = smtp_line_find(prefix, cut, &part);
+        check_line(prefix, cut, pc, &part);
+        bool wc = smtp_line_find(buf, size, &whole);
+        if (pc) {
+            CHECK(wc);
+            CHECK(whole.len == part.len && whole.term_len == part.term_len && whole.eol == part.eol);
+        }
+        free(prefix);
+    }
+    free(buf);
+    return 0;
+}
