@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Issue 6: the expert items a teacher, mail admin or analyst must see."""
+
+import smtpx_tshark as ts
+
+
+def found(name, passes, kind=None):
+    got = ts.experts(ts.transcript_pcap(name), passes["two_pass"])
+    return [f for f, a in got if a == kind] if kind else got
+
+
+def messages(name, display_filter, **passes):
+    return [r[0] for r in ts.fields(ts.transcript_pcap(name), ["_ws.expert.message"], display_filter, **passes)]
+
+
+# ---- the classroom labs ----
+
+def test_lab_ilon_mask(passes):
+    got = found("lab5_ilon_mask", passes)
+    assert (153, "smtpx.analysis.spoofed_from") in got
+    assert (51, "smtpx.analysis.missing_brackets") in got and (87, "smtpx.analysis.missing_brackets") in got
+    assert (88, "smtpx.analysis.open_relay") in got
+    msg = messages("lab5_ilon_mask", "smtpx.analysis.spoofed_from", **passes)
+    assert msg == ['Header From <mask@tesla.com> cannot be checked against the envelope sender "194.87.96.192", '
+                   'which is not an address: the sender is not authenticated']
+
+
+def test_lab_postfix_helo_with_email(passes):
+    assert found("lab_postfix_auth_login", passes, "smtpx.analysis.missing_brackets") == [5]
+    msg = messages("lab_postfix_auth_login", "smtpx.analysis.missing_brackets", **passes)
+    assert msg == ['"raphael.cardoso@students.hevs.ch" is not a domain name or an address literal such as '
+                   '[192.0.2.1]: HELO/EHLO names the client host, not an email address']
+    # HELO, not EHLO: AUTH was never advertised, and the message says why
+    assert "the session began with HELO" in messages("lab_postfix_auth_login", "smtpx.analysis.unadvertised",
+                                                     **passes)[0]
+
+
+# ---- sender authenticity ----
+
+def test_spoofing_cases(passes):
+    got = found("spoofing", passes)
+    kinds = {f: sorted(a for g, a in got if g == f) for f, _ in got}
+    assert 13 not in kinds                                   # mail.example.co.uk aligns with example.co.uk
+    assert kinds[21] == ["smtpx.analysis.spoofed_from"]      # foo.co.uk vs bar.co.uk
+    assert kinds[29] == ["smtpx.analysis.display_name_spoof"]
+    assert kinds[37] == ["smtpx.analysis.multiple_from", "smtpx.analysis.reply_to_mismatch",
+                         "smtpx.analysis.spoofed_from"]
+    assert kinds[45] == ["smtpx.analysis.missing_from"]
+    assert 53 not in kinds                                   # a bounce (<>) is not compared
+    msg = messages("spoofing", "frame.number == 21 && smtpx.analysis", **passes)
+    assert msg == ["Header From <y@bar.co.uk> (domain bar.co.uk) is not aligned with the envelope sender "
+                   "<x@foo.co.uk> (domain foo.co.uk)"]
+
+
+# ---- syntax as typed ----
+
+def test_telnet_edits(passes):
+    cap = ts.transcript_pcap("typed_by_hand")
+    got = ts.fields(cap, ["frame.number", "smtpx.req.edited"], "smtpx.req.edited", **passes)
+    assert got == [["61", "HELO client.example.com"], ["101", "MAIL FROM:<a@example.com>"]]
+    assert found("typed_by_hand", passes, "smtpx.analysis.telnet_edit") == [61, 101]
+
+
+def test_telnet_iac_and_cr_nul(passes):
+    assert found("typed_by_hand", passes, "smtpx.analysis.telnet_iac") == [113, 115]
+
+
+def test_missing_address_and_limits(passes):
+    assert found("typed_by_hand", passes, "smtpx.analysis.missing_brackets") == [107]
+    assert found("typed_by_hand", passes, "smtpx.analysis.limit_exceeded") == [109, 111, 111, 121]
+
+
+def test_order_of_commands(passes):
+    assert found("typed_by_hand", passes, "smtpx.analysis.bad_sequence") == [31, 65, 105, 125]
+    msgs = messages("typed_by_hand", "smtpx.analysis.bad_sequence", **passes)
+    assert msgs == ["MAIL before HELO/EHLO: the client must introduce itself first",
+                    "RCPT before an accepted MAIL: the server answers 503",
+                    "MAIL inside an open mail transaction: finish it or send RSET first",
+                    "NOOP after QUIT"]
+    assert found("data_rejected", passes, "smtpx.analysis.bad_sequence") == [11]   # DATA, recipient refused
+
+
+def test_early_talker(passes):
+    assert found("early_talker", passes) == [(5, "smtpx.analysis.bad_sequence")]
+
+
+def test_unknown_command_flagged_once_per_line(passes):
+    assert found("typed_by_hand", passes, "smtpx.analysis.unknown_command") == [61, 113]
+
+
+# ---- relaying ----
+
+def test_open_relay(passes):
+    assert found("open_relay", passes, "smtpx.analysis.open_relay") == [12, 14]
+
+
+def test_open_relay_local_domains_preference():
+    cap = ts.transcript_pcap("open_relay")
+    got = ts.fields(cap, ["frame.number"], "smtpx.analysis.open_relay",
+                    extra=["-o", "smtpx.local_domains:partner.example,other.example"])
+    assert got == [["12"]]
+    msg = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.open_relay",
+                    extra=["-o", "smtpx.local_domains:partner.example"])
+    assert "not in the local_domains preference" in msg[0][0]
+
+
+# ---- replies ----
+
+def test_error_replies(passes):
+    got = found("typed_by_hand", passes)
+    assert (32, "smtpx.analysis.error_reply") in got
+    assert (114, "smtpx.analysis.error_reply") in got
+    assert [f for f, a in found("auth_mechanisms", passes) if a == "smtpx.analysis.serious_reply"][:1] == [8]
+    msg = messages("data_rejected", "smtpx.rsp.code == 554 && smtpx.analysis", **passes)
+    assert msg == ["554: Transaction failed (or no SMTP service here) (permanent: do not retry as is)"]
+
+
+# ---- every check can be switched off; -Y smtpx.analysis lists problems ----
+
+def test_checks_can_be_switched_off():
+    cap = ts.transcript_pcap("lab5_ilon_mask")
+    off = ["-o", "smtpx.check_spoofed_from:FALSE", "-o", "smtpx.check_open_relay:FALSE"]
+    assert ts.fields(cap, ["frame.number"], "smtpx.analysis.spoofed_from || smtpx.analysis.open_relay",
+                     extra=off) == []
+    assert ts.fields(cap, ["frame.number"], "smtpx.analysis.missing_brackets", extra=off) == [["51"], ["87"]]
+
+
+def test_analysis_field_marks_each_pdu_with_a_finding(passes):
+    cap = ts.transcript_pcap("lab5_ilon_mask")
+    frames = [int(r[0]) for r in ts.fields(cap, ["frame.number"], "smtpx.analysis", **passes)]
+    assert frames == sorted({f for f, _ in ts.experts(cap, passes["two_pass"])})
