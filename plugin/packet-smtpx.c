@@ -56,6 +56,8 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
     msg = wmem_strdup_vprintf(ctx->pinfo->pool, format, ap);
     va_end(ap);
     proto_tree_add_expert_format(ctx->analysis_tree, ctx->pinfo, ei, tvb, offset, len, "%s", msg);
+    ctx->st->txn_findings++;
+    smtpx_tap_simple(ctx, SMTPX_EV_FINDING, smtpx_finding_name(ei), 0);
 }
 
 gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
@@ -242,6 +244,7 @@ static void proto_register_smtpx(void)
     module_t *module = prefs_register_protocol(proto_smtpx, NULL);
     smtpx_register_fields(module);
     smtpx_data_register();
+    smtpx_stats_register();
     prefs_register_uint_preference(module, "max_line", "Longest line to reassemble",
         "Lines longer than this many bytes are dissected in parts (bounds memory and time)",
         10, &smtpx_pref_max_line);
@@ -252,6 +255,9 @@ static void proto_register_smtpx(void)
     prefs_register_string_preference(module, "local_domains", "Local domains",
         "The server's own domains (comma-separated), besides the names in its greeting; "
         "recipients elsewhere accepted without AUTH are reported as open relay", &smtpx_pref_local_domains);
+    prefs_register_bool_preference(module, "teaching_notes", "Teaching notes",
+        "Add to every PDU the phase of the session and what it means, in plain words (smtpx.note)",
+        &smtpx_pref_teaching_notes);
     prefs_register_bool_preference(module, "hide_passwords", "Hide passwords",
         "Show AUTH passwords as ******** (for screens shown to a class)", &smtpx_pref_hide_passwords);
 }

@@ -15,7 +15,7 @@
 
 /* ---- smtpx_fields.c: every hf/ett/ei of the protocol ---- */
 extern int proto_smtpx;
-extern int hf_smtpx_req_edited;
+extern int hf_smtpx_req_edited, hf_smtpx_note, hf_smtpx_note_phase;
 extern int hf_smtpx_req, hf_smtpx_req_command, hf_smtpx_req_command_desc, hf_smtpx_req_parameter;
 extern int hf_smtpx_envelope_sender, hf_smtpx_envelope_recipient, hf_smtpx_envelope_param;
 extern int hf_smtpx_envelope_param_size, hf_smtpx_envelope_param_body, hf_smtpx_envelope_param_smtputf8;
@@ -61,6 +61,8 @@ extern expert_field ei_smtpx_cleartext_auth, ei_smtpx_bad_base64, ei_smtpx_auth_
 void smtpx_register_fields(module_t *module);
 /* FALSE when the user switched the analysis check of this expert item off. */
 gboolean smtpx_check_enabled(const expert_field *ei);
+/* The abbreviation of an expert item of smtpx ("smtpx.analysis.open_relay"). */
+const char *smtpx_finding_name(const expert_field *ei);
 
 /* ---- preferences (packet-smtpx.c) ---- */
 extern guint smtpx_pref_max_line;
@@ -154,6 +156,44 @@ void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block);
 /* Organisational domain (lower-case, pinfo->pool) of an address or a host name; NULL if none. */
 const char *smtpx_org_domain(smtpx_ctx_t *ctx, const char *addr);
 const char *smtpx_org_domain_of_host(smtpx_ctx_t *ctx, const char *host);
+
+/* smtpx_notes.c: teaching notes (phase and plain-language meaning) */
+typedef enum {
+    SMTPX_PHASE_CONNECTION, SMTPX_PHASE_HELLO, SMTPX_PHASE_AUTH, SMTPX_PHASE_ENVELOPE,
+    SMTPX_PHASE_MESSAGE, SMTPX_PHASE_TERMINATION, SMTPX_PHASE_ANY
+} smtpx_phase_t;
+#define SMTPX_KIND_DATA_LINES 202   /* message lines (for notes) */
+extern gboolean smtpx_pref_teaching_notes;
+smtpx_phase_t smtpx_phase_of(guint16 kind);
+void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
+void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, smtpx_phase_t phase);
+
+/* smtpx_stats.c: tap events for -z smtpx,tree and -z smtpx,transactions */
+typedef enum {
+    SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
+    SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING
+} smtpx_event_kind_t;
+
+typedef struct {
+    guint32 frame, stream;
+    const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *from, *subject, *queue_id;
+    gboolean tls;
+    guint rcpt_ok, rcpt_bad, reply, findings;
+    guint64 size;
+} smtpx_txn_t;
+
+typedef struct {
+    smtpx_event_kind_t kind;
+    const char *name;       /* verb, mechanism, finding */
+    unsigned code;          /* reply code, or enhanced class */
+    unsigned subject;       /* enhanced subject */
+    smtpx_txn_t txn;
+} smtpx_tap_event_t;
+
+void smtpx_stats_register(void);
+void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code);
+void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject);
+void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
 
 /* Adds a finding to the PDU's "SMTP analysis" subtree. */
 void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset, int len,

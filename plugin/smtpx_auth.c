@@ -130,6 +130,12 @@ static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, con
     ctx->st->auth_step++;
 }
 
+static const char *mech_label(smtpx_ctx_t *ctx)
+{
+    const char *name = smtp_sasl_mech_name((smtp_sasl_mech_t)ctx->st->auth_mech);
+    return name ? name : "(other)";
+}
+
 void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     smtpx_state_t *st = ctx->st;
@@ -149,6 +155,7 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
     st->flags &= ~SMTPX_F_AUTH_CANCEL;
     proto_tree_add_item(tree, hf_smtpx_auth_mechanism, ctx->tvb, line->offset + (int)cmd->param_off, (int)mlen,
                         ENC_ASCII);
+    smtpx_tap_simple(ctx, SMTPX_EV_AUTH, mech_label(ctx), 0);
     size_t ir = mlen;
     while (ir < cmd->param_len && param[ir] == ' ')
         ir++;
@@ -175,6 +182,7 @@ void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
                                                   ctx->st->auth_step + 1, shown));
         dissect_response(ctx, at, line->offset, line->text, line->len);
     }
+    smtpx_note_request(ctx, at, SMTPX_KIND_AUTH_STEP);
     smtpx_add_request_links(ctx, at, smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_AUTH_STEP));
 }
 
@@ -194,6 +202,7 @@ void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const c
                                                auth_result(ctx->st, code));
         proto_item_set_generated(pi);
         ctx->st->flags |= SMTPX_F_AUTH_ENDED;
+        smtpx_tap_simple(ctx, SMTPX_EV_AUTH_RESULT, mech_label(ctx), code);
         return;
     }
     if (len <= 0 || !smtp_base64_valid(text, (size_t)len))

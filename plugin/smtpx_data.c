@@ -203,8 +203,10 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
                                          line->next - line->offset, ENC_NA);
     smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_EOD);
 
+    proto_tree *et = proto_item_add_subtree(pi, ett_smtpx_data);
     ctx->pdu_item = pi;
-    smtpx_add_request_links(ctx, proto_item_add_subtree(pi, ett_smtpx_data), rec);
+    smtpx_note_request(ctx, et, SMTPX_KIND_EOD);
+    smtpx_add_request_links(ctx, et, rec);
     ctx->st->mode = SMTPX_MODE_COMMAND;
     smtpx_info_append(ctx, ". (end of data)");
     message_end(ctx, line->offset, rec);
@@ -250,6 +252,7 @@ int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset)
     if (pos > offset) {     /* an end-of-data line after these lines is the next PDU */
         add_fragment(ctx, (const guint8 *)wmem_strbuf_get_str(frag), (int)wmem_strbuf_get_len(frag));
         proto_item_set_len(di, pos - offset);
+        smtpx_note_request(ctx, dt, SMTPX_KIND_DATA_LINES);
         add_data_info(ctx, di, nlines, pos - offset);
         return pos - offset;
     }
@@ -283,6 +286,7 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
     int n = (int)MIN((guint64)avail, st->bdat_remaining);
 
     ctx->pdu_item = proto_tree_add_item(ctx->tree, hf_smtpx_bdat_chunk, ctx->tvb, offset, n, ENC_NA);
+    smtpx_note_request(ctx, proto_item_add_subtree(ctx->pdu_item, ett_smtpx_data), SMTP_CMD_BDAT);
     st->bdat_remaining -= (guint64)n;
     count_bytes(ctx, (guint64)n);
     add_fragment(ctx, tvb_get_ptr(ctx->tvb, offset, n), n);

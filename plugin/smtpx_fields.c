@@ -31,7 +31,7 @@ int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_
 int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
 int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_lines = -1, hf_smtpx_msg_reply_code = -1;
 int hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
-int hf_smtpx_req_edited = -1;
+int hf_smtpx_req_edited = -1, hf_smtpx_note = -1, hf_smtpx_note_phase = -1;
 int hf_smtpx_analysis = -1;
 
 gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
@@ -72,6 +72,10 @@ static void register_hf(void)
         HF(hf_smtpx_req_command_desc, "Meaning", "smtpx.req.command.description", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_req_edited, "As meant (edits applied)", "smtpx.req.edited", FT_STRING, BASE_NONE, NULL,
            "The line after applying the Backspace/Delete keys typed in it"),
+        HF(hf_smtpx_note, "Teaching note", "smtpx.note", FT_STRING, BASE_NONE, NULL,
+           "What this PDU does, in plain words (preference teaching_notes)"),
+        HF(hf_smtpx_note_phase, "Phase", "smtpx.note.phase", FT_STRING, BASE_NONE, NULL,
+           "Phase of the SMTP session"),
         HF(hf_smtpx_req_parameter, "Request parameter", "smtpx.req.parameter", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_envelope_sender, "Envelope sender", "smtpx.envelope.sender", FT_STRING, BASE_NONE, NULL,
            "Reverse path of MAIL FROM (empty for <>)"),
@@ -303,6 +307,15 @@ static void register_ei(module_t *module)
                                        g_strdup_printf("Check: %s", ei[i].eiinfo.summary),
                                        g_strdup_printf("Report %s", abbrev), &check_enabled[i]);
     }
+}
+
+const char *smtpx_finding_name(const expert_field *field)
+{
+    for (size_t i = 0; i < array_length(ei); i++) {
+        if (ei[i].ids == field)
+            return ei[i].eiinfo.name;
+    }
+    return "smtpx.analysis";
 }
 
 gboolean smtpx_check_enabled(const expert_field *field)

@@ -70,6 +70,7 @@ static void add_enhanced(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, int 
     proto_item *mi = proto_tree_add_string(et, hf_smtpx_rsp_enhanced_meaning, ctx->tvb, offset, (int)enh.len,
                                            meaning ? meaning : "Unregistered code");
     proto_item_set_generated(mi);
+    smtpx_tap_enhanced(ctx, enh.cls, enh.subject);
     if (enh.cls != code / 100)
         smtpx_finding(ctx, &ei_smtpx_enhanced_class_mismatch, ctx->tvb, offset, 1,
                       "Enhanced code %s has class %u but the reply code %u is class %u", shown, enh.cls,
@@ -225,6 +226,13 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     }
 }
 
+/* Is this the final reply of a mail transaction (for the transaction log)? */
+static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t *rec, unsigned code)
+{
+    return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && (st->bdat_last || code >= 400)) ||
+           (rec->kind == SMTP_CMD_DATA && code >= 400 && (st->flags & SMTPX_F_MAIL));
+}
+
 /* Which request the reply answers; NULL for the greeting or when unknown. */
 static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, gboolean *greeting)
 {
@@ -332,6 +340,13 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
         smtpx_check_early_talker(ctx, first->offset);
     }
     smtpx_check_reply(ctx, code, first->offset);
+    smtpx_tap_simple(ctx, SMTPX_EV_REPLY, NULL, code);
+    if (rec && ends_transaction(st, rec, code)) {
+        smtpx_tap_transaction(ctx, rec, code);
+        st->txn_findings = 0;
+    }
+    smtpx_note_reply(ctx, rt, code, greeting ? SMTPX_PHASE_CONNECTION
+                                             : rec ? smtpx_phase_of(rec->kind) : SMTPX_PHASE_ANY);
     smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, first->offset);
     if (rec)
         apply_reply(ctx, rec, code);

@@ -162,6 +162,8 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         break;
     }
     ctx->st->flags &= ~SMTPX_F_AUTH_ENDED;
+    smtpx_note_request(ctx, rt, (guint16)cmd.id);
+    smtpx_tap_simple(ctx, SMTPX_EV_COMMAND, smtp_cmd_name(cmd.id) ? smtp_cmd_name(cmd.id) : "(unknown)", 0);
     smtpx_add_request_links(ctx, rt, rec);
 }
 

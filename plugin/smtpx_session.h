@@ -110,6 +110,7 @@ typedef struct {
     guint32 headers_len;
     guint16 rcpt_ok, rcpt_bad;
     guint16 rcpt_cmds;               /* RCPT commands in the transaction */
+    guint16 txn_findings;            /* findings since the last transaction ended */
     guint16 open_reply_code;         /* code of a multi-line reply still open */
     guint8 mode;                     /* smtpx_mode_t, client side */
     guint8 long_line[2];             /* [is_client]: inside an overlong line */

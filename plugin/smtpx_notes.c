@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Teaching notes: the phase of the session and, in plain words, what each
+ * command asks for and what each reply means. All the text is in the
+ * tables below, so a teacher can correct a note in one place. */
+#include "smtpx.h"
+
+gboolean smtpx_pref_teaching_notes = TRUE;
+
+/* The phases of an SMTP session as the lecture slides name them. */
+static const char *const phase_names[] = {
+    [SMTPX_PHASE_CONNECTION] = "connection establishment",
+    [SMTPX_PHASE_HELLO] = "greeting and EHLO",
+    [SMTPX_PHASE_AUTH] = "authentication",
+    [SMTPX_PHASE_ENVELOPE] = "mail transaction: envelope",
+    [SMTPX_PHASE_MESSAGE] = "mail transaction: message transfer",
+    [SMTPX_PHASE_TERMINATION] = "connection termination",
+    [SMTPX_PHASE_ANY] = "any time in the session",
+};
+
+typedef struct {
+    guint16 kind;          /* smtp_cmd_t or SMTPX_KIND_* */
+    smtpx_phase_t phase;
+    const char *note;
+} smtpx_command_note_t;
+
+static const smtpx_command_note_t command_notes[] = {
+    { SMTP_CMD_HELO, SMTPX_PHASE_HELLO, "HELO: the client gives its host name and starts the session (no extensions)" },
+    { SMTP_CMD_EHLO, SMTPX_PHASE_HELLO, "EHLO: the client gives its host name and asks which extensions (ESMTP) the server offers" },
+    { SMTP_CMD_STARTTLS, SMTPX_PHASE_HELLO, "STARTTLS: the client asks to encrypt the connection with TLS from now on" },
+    { SMTP_CMD_AUTH, SMTPX_PHASE_AUTH, "AUTH: the client starts to log in with a SASL mechanism; user name and password travel in base64, which is an encoding, not encryption" },
+    { SMTPX_KIND_AUTH_STEP, SMTPX_PHASE_AUTH, "Answer to the server's 334 challenge, in base64 (decode it to read it)" },
+    { SMTP_CMD_MAIL, SMTPX_PHASE_ENVELOPE, "MAIL FROM: starts a new message and gives the envelope sender, where bounces go; it need not match the From: header" },
+    { SMTP_CMD_RCPT, SMTPX_PHASE_ENVELOPE, "RCPT TO: adds one envelope recipient; one RCPT per recipient" },
+    { SMTP_CMD_DATA, SMTPX_PHASE_MESSAGE, "DATA: the client asks to send the message (headers, empty line, body)" },
+    { SMTP_CMD_BDAT, SMTPX_PHASE_MESSAGE, "BDAT: the client sends a chunk of the message of exactly the given size; LAST marks the end" },
+    { SMTPX_KIND_DATA_LINES, SMTPX_PHASE_MESSAGE, "Lines of the message itself: first the headers (From:, To:, Subject:...), then an empty line, then the body" },
+    { SMTPX_KIND_EOD, SMTPX_PHASE_MESSAGE, "A line holding only \".\" ends the message; the server now accepts or refuses it" },
+    { SMTP_CMD_RSET, SMTPX_PHASE_ANY, "RSET: the client cancels the current message (sender, recipients, data)" },
+    { SMTP_CMD_NOOP, SMTPX_PHASE_ANY, "NOOP: does nothing; the server answers 250 (keeps the connection alive)" },
+    { SMTP_CMD_VRFY, SMTPX_PHASE_ANY, "VRFY: asks whether a user or mailbox exists (most servers do not tell)" },
+    { SMTP_CMD_EXPN, SMTPX_PHASE_ANY, "EXPN: asks for the members of a mailing list (most servers refuse)" },
+    { SMTP_CMD_HELP, SMTPX_PHASE_ANY, "HELP: asks the server for help text" },
+    { SMTP_CMD_QUIT, SMTPX_PHASE_TERMINATION, "QUIT: the client ends the session; the server answers 221 and closes the connection" },
+    { SMTP_CMD_UNKNOWN, SMTPX_PHASE_ANY, "A command the SMTP standards do not define: the server answers 500 or 502" },
+};
+
+typedef struct {
+    guint16 code;
+    const char *note;
+} smtpx_reply_note_t;
+
+static const smtpx_reply_note_t reply_notes[] = {
+    { 211, "211: system status or help reply" },
+    { 214, "214: help text for a human reader" },
+    { 220, "220: the server is ready (greeting; or ready to start TLS after STARTTLS)" },
+    { 221, "221: the server says goodbye and closes the connection" },
+    { 235, "235: login successful" },
+    { 250, "250: OK, the requested action was done" },
+    { 251, "251: the user is not local; the server will forward the message" },
+    { 252, "252: the server cannot verify the user but will accept the message" },
+    { 334, "334: the server waits for the next part of the login, in base64" },
+    { 354, "354: the server is ready for the message; end it with a line holding only \".\"" },
+    { 421, "421: the service is not available; the server closes the connection (try later)" },
+    { 450, "450: mailbox busy or temporarily unavailable (try later)" },
+    { 451, "451: local error in processing (try later)" },
+    { 452, "452: not enough storage on the server (try later)" },
+    { 454, "454: TLS or login temporarily unavailable (try later)" },
+    { 500, "500: syntax error, the server does not recognise the command (check for typos)" },
+    { 501, "501: syntax error in the parameters (check angle brackets and spelling)" },
+    { 502, "502: the command is not implemented on this server" },
+    { 503, "503: bad sequence of commands (e.g. RCPT before MAIL, MAIL before HELO)" },
+    { 504, "504: that parameter is not implemented" },
+    { 530, "530: authentication (or STARTTLS) is required first" },
+    { 535, "535: login failed: wrong user name or password" },
+    { 550, "550: the action was refused: mailbox unavailable, user unknown, or relaying denied" },
+    { 551, "551: user not local; the server gives another address to try" },
+    { 552, "552: the message is too big or the mailbox is full" },
+    { 553, "553: the mailbox name is not allowed (bad address syntax)" },
+    { 554, "554: transaction failed (e.g. no valid recipients, or rejected as spam)" },
+};
+
+/* Generic meaning of a reply's first digit when the code has no note. */
+static const char *const first_digit_notes[] = {
+    [2] = "the action succeeded",
+    [3] = "the server waits for more input",
+    [4] = "temporary failure: the client may try again later",
+    [5] = "permanent failure: the client must not retry as is",
+};
+
+static const smtpx_command_note_t *command_note(guint16 kind)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(command_notes); i++) {
+        if (command_notes[i].kind == kind)
+            return &command_notes[i];
+    }
+    return NULL;
+}
+
+smtpx_phase_t smtpx_phase_of(guint16 kind)
+{
+    const smtpx_command_note_t *n = command_note(kind);
+    return n ? n->phase : SMTPX_PHASE_ANY;
+}
+
+static void add_note(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_phase_t phase, const char *text)
+{
+    if (!smtpx_pref_teaching_notes)
+        return;
+    proto_item *pi = proto_tree_add_string_format_value(tree, hf_smtpx_note, ctx->tvb, 0, 0, text,
+                                                        "[%s] %s", phase_names[phase], text);
+    proto_item_set_generated(pi);
+    proto_tree *nt = proto_item_add_subtree(pi, ett_smtpx_param);
+    pi = proto_tree_add_string(nt, hf_smtpx_note_phase, ctx->tvb, 0, 0, phase_names[phase]);
+    proto_item_set_generated(pi);
+}
+
+void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
+{
+    const smtpx_command_note_t *n = command_note(kind);
+    if (n)
+        add_note(ctx, tree, n->phase, n->note);
+    else
+        add_note(ctx, tree, SMTPX_PHASE_ANY, "A command from an extension or a vendor (see its RFC)");
+}
+
+void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, smtpx_phase_t phase)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(reply_notes); i++) {
+        if (reply_notes[i].code == code) {
+            add_note(ctx, tree, phase, reply_notes[i].note);
+            return;
+        }
+    }
+    unsigned digit = code / 100;
+    const char *generic = digit < G_N_ELEMENTS(first_digit_notes) ? first_digit_notes[digit] : NULL;
+    add_note(ctx, tree, phase, wmem_strdup_printf(ctx->pinfo->pool, "%u: %s", code,
+                                                   generic ? generic : "a code the standards do not define"));
+}

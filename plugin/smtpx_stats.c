@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Statistics: the "smtpx" tap, a stats_tree (-z smtpx,tree; Statistics menu)
+ * and a transaction log (-z smtpx,transactions[,tsv]), one row per mail
+ * transaction, in the spirit of Zeek's smtp.log. */
+#include "smtpx.h"
+#include "smtp_sasl.h"
+
+#include <epan/to_str.h>
+#include <epan/conversation.h>
+#include <epan/stat_tap_ui.h>
+#include <epan/stats_tree.h>
+#include <epan/tap.h>
+#include <epan/dissectors/packet-tcp.h>
+
+static int smtpx_tap = -1;
+
+static void queue_event(smtpx_ctx_t *ctx, smtpx_tap_event_t *ev)
+{
+    if (ctx->call.replay != SMTPX_RETRANSMIT)
+        tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
+}
+
+void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code)
+{
+    smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
+    ev->kind = kind;
+    ev->name = name;
+    ev->code = code;
+    queue_event(ctx, ev);
+}
+
+void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject)
+{
+    smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
+    ev->kind = SMTPX_EV_ENHANCED;
+    ev->code = cls;
+    ev->subject = subject;
+    queue_event(ctx, ev);
+}
+
+static guint32 tcp_stream(packet_info *pinfo)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    struct tcp_analysis *tcpd = conv ? get_tcp_conversation_data(conv, pinfo) : NULL;
+    return tcpd ? tcpd->stream : 0;
+}
+
+/* The final reply of a mail transaction: one row of the log. */
+void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
+{
+    const smtpx_state_t *st = ctx->st;
+    smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
+    smtpx_txn_t *t = &ev->txn;
+
+    ev->kind = SMTPX_EV_TRANSACTION;
+    t->stream = tcp_stream(ctx->pinfo);
+    t->client = address_to_str(ctx->pinfo->pool, &ctx->pinfo->dst);
+    t->server = address_to_str(ctx->pinfo->pool, &ctx->pinfo->src);
+    t->helo = st->client_name;
+    t->tls = ctx->in_tls || (st->flags & SMTPX_F_TLS);
+    t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtp_sasl_mech_name((smtp_sasl_mech_t)st->auth_mech) : NULL;
+    t->auth_user = (st->flags & SMTPX_F_AUTHED) ? st->auth_user : NULL;
+    t->sender = st->mail_from;
+    t->rcpt_ok = st->rcpt_ok;
+    t->rcpt_bad = st->rcpt_bad;
+    t->from = st->hdr_from;
+    t->subject = st->hdr_subject;
+    t->size = st->msg_bytes;
+    t->reply = code;
+    t->queue_id = rec ? rec->queue_id : NULL;
+    t->findings = st->txn_findings;
+    t->frame = ctx->pinfo->num;
+    queue_event(ctx, ev);
+}
+
+/* ---- -z smtpx,tree ---- */
+
+static int st_commands, st_replies, st_enhanced, st_auth, st_messages, st_findings;
+
+static void tree_init(stats_tree *st)
+{
+    st_commands = stats_tree_create_node(st, "Commands", 0, STAT_DT_INT, TRUE);
+    st_replies = stats_tree_create_node(st, "Replies", 0, STAT_DT_INT, TRUE);
+    st_enhanced = stats_tree_create_node(st, "Enhanced status codes", 0, STAT_DT_INT, TRUE);
+    st_auth = stats_tree_create_node(st, "AUTH", 0, STAT_DT_INT, TRUE);
+    st_messages = stats_tree_create_node(st, "Messages", 0, STAT_DT_INT, TRUE);
+    st_findings = stats_tree_create_node(st, "Analysis findings", 0, STAT_DT_INT, TRUE);
+}
+
+static void tick_reply(stats_tree *st, unsigned code)
+{
+    char cls[8], num[8];
+    g_snprintf(cls, sizeof cls, "%uxx", code / 100);
+    g_snprintf(num, sizeof num, "%u", code);
+    tick_stat_node(st, "Replies", 0, TRUE);
+    int id = tick_stat_node(st, cls, st_replies, TRUE);
+    tick_stat_node(st, num, id, FALSE);
+}
+
+static void tick_enhanced(stats_tree *st, unsigned cls, unsigned subject)
+{
+    char c[4], s[8];
+    g_snprintf(c, sizeof c, "%u", cls);
+    g_snprintf(s, sizeof s, "%u.%u.x", cls, subject);
+    tick_stat_node(st, "Enhanced status codes", 0, TRUE);
+    int id = tick_stat_node(st, c, st_enhanced, TRUE);
+    tick_stat_node(st, s, id, FALSE);
+}
+
+static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                     const void *data, tap_flags_t flags _U_)
+{
+    const smtpx_tap_event_t *ev = (const smtpx_tap_event_t *)data;
+
+    switch (ev->kind) {
+    case SMTPX_EV_COMMAND:
+        tick_stat_node(st, "Commands", 0, TRUE);
+        tick_stat_node(st, ev->name, st_commands, FALSE);
+        break;
+    case SMTPX_EV_REPLY:
+        tick_reply(st, ev->code);
+        break;
+    case SMTPX_EV_ENHANCED:
+        tick_enhanced(st, ev->code, ev->subject);
+        break;
+    case SMTPX_EV_AUTH:
+        tick_stat_node(st, "AUTH", 0, TRUE);
+        tick_stat_node(st, ev->name, st_auth, TRUE);
+        break;
+    case SMTPX_EV_AUTH_RESULT: {
+        int id = stats_tree_parent_id_by_name(st, ev->name);
+        tick_stat_node(st, ev->code == 235 ? "success" : ev->code == 501 ? "cancelled" : "failure",
+                       id > 0 ? id : st_auth, FALSE);
+        break;
+    }
+    case SMTPX_EV_TRANSACTION:
+        tick_stat_node(st, "Messages", 0, TRUE);
+        tick_stat_node(st, ev->txn.reply / 100 == 2 ? "accepted" : "refused", st_messages, FALSE);
+        break;
+    case SMTPX_EV_FINDING:
+        tick_stat_node(st, "Analysis findings", 0, TRUE);
+        tick_stat_node(st, ev->name, st_findings, FALSE);
+        break;
+    default:
+        break;
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+/* ---- -z smtpx,transactions[,tsv] ---- */
+
+typedef struct {
+    GPtrArray *rows;    /* of gchar ** (NULL-terminated) */
+    gboolean tsv;
+} txn_log_t;
+
+static const char *const txn_columns[] = {
+    "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_ok",
+    "rcpt_rejected", "header_from", "subject", "size", "reply", "queue_id", "findings", NULL
+};
+
+static const char *or_dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                    const void *data, tap_flags_t flags _U_)
+{
+    txn_log_t *log = (txn_log_t *)tapdata;
+    const smtpx_tap_event_t *ev = (const smtpx_tap_event_t *)data;
+    const smtpx_txn_t *t = &ev->txn;
+
+    if (ev->kind != SMTPX_EV_TRANSACTION)
+        return TAP_PACKET_DONT_REDRAW;
+    gchar **row = g_new0(gchar *, G_N_ELEMENTS(txn_columns));
+    int i = 0;
+    row[i++] = g_strdup_printf("%u", t->frame);
+    row[i++] = g_strdup_printf("%u", t->stream);
+    row[i++] = g_strdup(t->client);
+    row[i++] = g_strdup(t->server);
+    row[i++] = g_strdup(or_dash(t->helo));
+    row[i++] = g_strdup(t->tls ? "yes" : "no");
+    row[i++] = g_strdup(or_dash(t->auth_mech));
+    row[i++] = g_strdup(or_dash(t->auth_user));
+    row[i++] = g_strdup(t->sender ? (*t->sender ? t->sender : "<>") : "-");
+    row[i++] = g_strdup_printf("%u", t->rcpt_ok);
+    row[i++] = g_strdup_printf("%u", t->rcpt_bad);
+    row[i++] = g_strdup(or_dash(t->from));
+    row[i++] = g_strdup(or_dash(t->subject));
+    row[i++] = g_strdup_printf("%" PRIu64, t->size);
+    row[i++] = g_strdup_printf("%u", t->reply);
+    row[i++] = g_strdup(or_dash(t->queue_id));
+    row[i++] = g_strdup_printf("%u", t->findings);
+    g_ptr_array_add(log->rows, row);
+    return TAP_PACKET_REDRAW;
+}
+
+static void print_row(const char *const *row, const size_t *width, gboolean tsv)
+{
+    for (size_t c = 0; row[c]; c++) {
+        if (tsv)
+            printf("%s%s", c ? "\t" : "", row[c]);
+        else
+            printf("%s%-*s", c ? "  " : "", row[c + 1] ? (int)width[c] : 0, row[c]);
+    }
+    printf("\n");
+}
+
+static void txn_draw(void *tapdata)
+{
+    txn_log_t *log = (txn_log_t *)tapdata;
+    size_t width[G_N_ELEMENTS(txn_columns)] = { 0 };
+
+    for (size_t c = 0; txn_columns[c]; c++)
+        width[c] = strlen(txn_columns[c]);
+    for (guint r = 0; r < log->rows->len; r++) {
+        gchar **row = (gchar **)g_ptr_array_index(log->rows, r);
+        for (size_t c = 0; row[c]; c++)
+            width[c] = MAX(width[c], g_utf8_strlen(row[c], -1));
+    }
+    if (!log->tsv)
+        printf("=== SMTP transactions (smtpx) ===\n");
+    print_row(txn_columns, width, log->tsv);
+    for (guint r = 0; r < log->rows->len; r++)
+        print_row((const char *const *)g_ptr_array_index(log->rows, r), width, log->tsv);
+}
+
+static void txn_reset(void *tapdata)
+{
+    txn_log_t *log = (txn_log_t *)tapdata;
+    g_ptr_array_set_size(log->rows, 0);
+}
+
+static void txn_finish(void *tapdata)
+{
+    txn_log_t *log = (txn_log_t *)tapdata;
+    g_ptr_array_free(log->rows, TRUE);
+    g_free(log);
+}
+
+static void txn_init(const char *opt, void *userdata _U_)
+{
+    txn_log_t *log = g_new0(txn_log_t, 1);
+    log->rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+    log->tsv = g_str_has_suffix(opt, ",tsv");
+    GString *err = register_tap_listener("smtpx", log, NULL, 0, txn_reset, txn_packet, txn_draw, txn_finish);
+    if (err) {
+        fprintf(stderr, "smtpx: %s\n", err->str);
+        g_string_free(err, TRUE);
+        txn_finish(log);
+    }
+}
+
+void smtpx_stats_register(void)
+{
+    static stat_tap_ui txn_ui = {
+        REGISTER_STAT_GROUP_GENERIC, "SMTP transactions (smtpx)", "smtpx,transactions", txn_init, 0, NULL
+    };
+
+    smtpx_tap = register_tap("smtpx");
+    stats_tree_register_with_group("smtpx", "smtpx", "SMTP (smtpx)", 0, tree_packet, tree_init, NULL,
+                                   REGISTER_STAT_GROUP_GENERIC);
+    register_stat_tap_ui(&txn_ui, NULL);
+}
