@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Issue 7: teaching notes, statistics, the transaction log, annotated
+captures and the SMTP Classroom profile."""
+
+import shutil
+import subprocess
+import shlex
+from pathlib import Path
+
+import smtpx_tshark as ts
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_every_pdu_has_a_note(passes):
+    cap = ts.transcript_pcap("lab_postfix_auth_login")
+    pdus = ts.frames_matching(cap, "smtpx.req || smtpx.rsp || smtpx.auth.step || smtpx.data || smtpx.data.eod",
+                              **passes)
+    assert ts.frames_matching(cap, "smtpx.note", **passes) == pdus
+
+
+def test_notes_and_phases(passes):
+    got = ts.fields(ts.transcript_pcap("lab_postfix_auth_login"), ["frame.number", "smtpx.note.phase", "smtpx.note"],
+                    "smtpx", **passes)
+    by = {int(r[0]): r[1:] for r in got}
+    assert by[4] == ["connection establishment", "220: the server is ready (greeting; or ready to start TLS after STARTTLS)"]
+    assert by[5][0] == "greeting and EHLO"
+    assert by[9][0] == "authentication"
+    assert by[13][0] == "mail transaction: envelope"
+    assert by[20] == ["mail transaction: message transfer",
+                      '354: the server is ready for the message; end it with a line holding only "."']
+    assert by[21][0] == "mail transaction: message transfer"
+    assert by[32][0] == "connection termination"
+
+
+def test_notes_are_not_findings(passes):
+    cap = REPO / "tests/captures/postfix_swaks_basic.pcapng"      # a clean session
+    notes = ts.frames_matching(cap, "smtpx.note", **passes)
+    assert len(notes) == 13 and notes == ts.frames_matching(cap, "smtpx", **passes)
+    assert ts.frames_matching(cap, "smtpx.analysis", **passes) == []
+
+
+def test_notes_can_be_switched_off():
+    cap = ts.transcript_pcap("lab_postfix_auth_login")
+    assert ts.fields(cap, ["frame.number"], "smtpx.note", extra=["-o", "smtpx.teaching_notes:FALSE"]) == []
+
+
+def z(capture, arg, two_pass=False):
+    return ts.tshark(["-r", ts.capture_path(capture), "-q", "-z", arg] + (["-2"] if two_pass else [])).stdout
+
+
+def test_stats_tree():
+    out = z(ts.transcript_pcap("message_headers"), "smtpx,tree")
+    rows = {line.split()[0]: line.split()[1] for line in out.splitlines()
+            if line.strip() and not line.startswith(("=", "-", "Topic", "SMTP"))}
+    assert rows["Commands"] == "10" and rows["RCPT"] == "4" and rows["MAIL"] == "2"
+    assert rows["Replies"] == "13" and rows["5xx"] == "1" and rows["550"] == "1" and rows["354"] == "2"
+    assert rows["5.1.x"] == "1"
+    assert rows["accepted"] == "2"
+    assert rows["smtpx.analysis.serious_reply"] == "1"
+    auth = z(ts.transcript_pcap("auth_mechanisms"), "smtpx,tree")
+    arows = [line.split() for line in auth.splitlines()]
+    assert ["LOGIN", "4"] == [r for r in arows if r and r[0] == "LOGIN"][0][:2]
+    assert any(r[:2] == ["success", "1"] for r in arows if r)
+
+
+def test_transactions_log(passes):
+    out = z(ts.transcript_pcap("message_headers"), "smtpx,transactions,tsv", passes["two_pass"])
+    lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
+    head, rows = lines[0], [dict(zip(lines[0], r)) for r in lines[1:]]
+    assert head[:4] == ["frame", "stream", "client", "server"]
+    assert len(rows) == 2
+    assert rows[0] | {} == {**rows[0], "helo": "client.example.com", "tls": "no", "mail_from": "alice@mail.example.com",
+                            "rcpt_ok": "2", "rcpt_rejected": "1", "header_from": "alice@example.com",
+                            "subject": "Café crème plan", "size": "439", "reply": "250", "queue_id": "4BF8C1080B0",
+                            "findings": "1"}
+    assert rows[1]["subject"] == "second" and rows[1]["findings"] == "0"
+
+
+def test_transactions_log_aligned_with_auth():
+    out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")
+    lines = out.splitlines()
+    assert lines[0] == "=== SMTP transactions (smtpx) ==="
+    assert lines[1].split() == ["frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from",
+                                "rcpt_ok", "rcpt_rejected", "header_from", "subject", "size", "reply", "queue_id",
+                                "findings"]
+    row = lines[2].split()
+    assert row[5:9] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
+    assert row[-2:] == ["768C8CD60", "3"]    # HELO with an address, AUTH after HELO, cleartext AUTH
+
+
+def annotate(src, dst):
+    tshark = shlex.join(ts.command([]))
+    return subprocess.run(["python3", str(REPO / "tools/smtpx-annotate"), str(src), str(dst), "--tshark", tshark],
+                          capture_output=True, text=True)
+
+
+def test_annotated_capture(tmp_path):
+    tmp_path.chmod(0o777)
+    src = Path(ts.capture_path(ts.transcript_pcap("lab5_ilon_mask")))
+    out = tmp_path / "annotated.pcapng"
+    res = annotate(src, out)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == f"smtpx-annotate: wrote {out}: 19 SMTP packets annotated"
+    # any Wireshark shows the comments, with or without smtpx: read them with smtpx disabled
+    got = ts.fields(out, ["frame.number", "frame.comment"], "frame.comment", extra=["--disable-protocol", "smtpx"])
+    comments = {int(f): c for f, c in got}
+    assert len(comments) == 19
+    assert comments[24] == ("[greeting and EHLO] EHLO: the client gives its host name and asks which extensions "
+                            "(ESMTP) the server offers")
+    assert "Problem: Header From <mask@tesla.com> cannot be checked" in comments[153]
+
+
+def test_annotate_refuses_to_overwrite_its_input(tmp_path):
+    tmp_path.chmod(0o777)
+    src = tmp_path / "lab.pcap"
+    shutil.copy(ts.capture_path(ts.transcript_pcap("lab5_ilon_mask")), src)
+    src.chmod(0o644)
+    before = src.read_bytes()
+    res = annotate(src, src)
+    assert res.returncode != 0 and "refusing to overwrite" in res.stderr
+    assert src.read_bytes() == before
+
+
+def test_classroom_profile():
+    home = ts.setup()
+    dest = home / ".config/wireshark/profiles/SMTP Classroom"
+    if not dest.exists():
+        shutil.copytree(REPO / "profiles/SMTP Classroom", dest)
+        for p in [home / ".config", *(home / ".config").rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+    cap = ts.capture_path(ts.transcript_pcap("lab_postfix_auth_login"))
+    out = ts.tshark(["-C", "SMTP Classroom", "-r", cap, "-Y", "frame.number in {11,13,14}"]).stdout.splitlines()
+    assert "student" not in out[0] and "MAIL" in out[1] and "rafael.cardoso@students.hevs.ch" in out[1]
+    assert "250" in out[2] and "2.1.0" in out[2]
+    colors = (REPO / "profiles/SMTP Classroom/colorfilters").read_text()
+    assert "smtpx.analysis.spoofed_from" in colors and "smtpx.analysis.cleartext_auth" in colors
