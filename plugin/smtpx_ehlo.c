@@ -33,7 +33,9 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *kw, int of
     guint64 size;
     int start = offset + (int)p->key_off;
 
-    proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, (int)p->key_len, ENC_UTF_8);
+    int len = (int)(p->has_val ? p->val_off + p->val_len - p->key_off : p->key_len);
+
+    proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, len, ENC_UTF_8);
     if (strcmp(kw, "AUTH") == 0) {
         proto_tree_add_item(tree, hf_smtpx_ehlo_auth_mech, ctx->tvb, start, (int)p->key_len, ENC_ASCII);
         ctx->st->auth_mechs |= 1u << smtp_sasl_mech(text + p->key_off, p->key_len);

@@ -87,7 +87,8 @@ case $scenario in
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures servers and captures on lo)"
-export PATH=$PATH:/usr/sbin:/sbin
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+PYTHON=/usr/bin/python3  # Debian's, which has python3-aiosmtpd
 
 ensure_packages() {
     local missing=() p
@@ -130,7 +131,7 @@ trap cleanup EXIT
 wait_banner() {
     local _
     for _ in $(seq 150); do
-        if python3 - "$SERVER" "$1" "${2:-}" <<'PY' 2>/dev/null; then return 0; fi
+        if "$PYTHON" - "$SERVER" "$1" "${2:-}" <<'PY' 2>/dev/null; then return 0; fi
 import socket, ssl, sys
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
 if sys.argv[3] == "tls":
@@ -295,7 +296,7 @@ controller.stop()
 PY
     chmod 0644 "$tmp/aiosmtpd_server.py"
     setpriv --reuid=65534 --regid=65534 --clear-groups \
-        python3 "$tmp/aiosmtpd_server.py" "$SERVER" "$AIOSMTPD_PORT" "$AUTH_USER" "$AUTH_PASS" \
+        "$PYTHON" "$tmp/aiosmtpd_server.py" "$SERVER" "$AIOSMTPD_PORT" "$AUTH_USER" "$AUTH_PASS" \
         >"$tmp/server.log" 2>&1 &
     server_pid=$!
     wait_banner "$AIOSMTPD_PORT" || { cat "$tmp/server.log" >&2; die "aiosmtpd does not answer"; }

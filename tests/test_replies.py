@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Issue 3: enhanced status codes, EHLO extensions, what the server promised
+and the session facts."""
+
+import smtpx_tshark as ts
+
+
+def fields(name, f, flt, **passes):
+    return ts.fields(ts.transcript_pcap(name), f, flt, **passes)
+
+
+def test_enhanced_code_fields(passes):
+    got = fields("message_headers", ["smtpx.rsp.code", "smtpx.rsp.enhanced", "smtpx.rsp.enhanced.class",
+                                     "smtpx.rsp.enhanced.subject", "smtpx.rsp.enhanced.detail",
+                                     "smtpx.rsp.enhanced.meaning"], "smtpx.rsp.code == 550", **passes)
+    assert got == [["550", "5.1.1", "5", "1", "1", "Bad destination mailbox address"]]
+
+
+def test_enhanced_meaning_text_in_tree():
+    cap = ts.capture_path(ts.transcript_pcap("message_headers"))
+    text = ts.tshark(["-r", cap, "-O", "smtpx", "-V", "-Y", "smtpx.rsp.code == 550"]).stdout
+    assert "Enhanced status code: 5.1.1 (Bad destination mailbox address)" in text
+    assert "Class: Permanent failure (5)" in text
+    assert "Subject: Addressing status (1)" in text
+
+
+def test_each_line_of_a_multiline_reply_gets_its_code(passes):
+    got = fields("unknown_and_enhanced", ["smtpx.rsp.enhanced"], "smtpx.rsp.code == 214", **passes)
+    assert got == [["2.0.0,2.0.0"]]
+
+
+def test_unregistered_but_well_formed_code(tmp_path):
+    import subprocess
+    src = tmp_path / "t.txt"
+    src.write_text("S: 220 mx\nC: NOOP\nS: 250 2.9.99 odd\n")
+    cap = tmp_path / "t.pcap"
+    subprocess.run(["python3", str(ts.TRANSCRIPT2PCAP), str(src), str(cap)], check=True)
+    got = ts.fields(cap, ["smtpx.rsp.enhanced", "smtpx.rsp.enhanced.meaning"], "smtpx.rsp.enhanced")
+    assert got == [["2.9.99", "Unregistered code"]]
+    assert ts.experts(cap) == []
+
+
+def test_enhanced_code_findings(passes):
+    found = ts.experts(ts.transcript_pcap("unknown_and_enhanced"), passes["two_pass"])
+    assert (12, "smtpx.analysis.enhanced_class_mismatch") in found      # 250 5.1.1
+    assert (14, "smtpx.analysis.enhanced_malformed") in found           # 2.01.5
+    assert (16, "smtpx.analysis.enhanced_missing") in found             # 550 without a code
+    assert not any(a == "smtpx.analysis.enhanced_missing" and f in (4, 6) for f, a in found)  # greeting, EHLO
+
+
+def test_ehlo_keywords(passes):
+    got = fields("ehlo_extensions", ["smtpx.ehlo.keyword"], "smtpx.ehlo.keyword", **passes)
+    assert got == [["PIPELINING,SIZE,ETRN,AUTH,AUTH,ENHANCEDSTATUSCODES,8BITMIME,DSN,SMTPUTF8,DELIVERBY,"
+                    "MT-PRIORITY,REQUIRETLS,LIMITS,X-EXPS,XCLIENT"]]
+
+
+def test_ehlo_size_and_auth_mechanisms(passes):
+    got = fields("ehlo_extensions", ["smtpx.ehlo.size", "smtpx.ehlo.auth_mech", "smtpx.ehlo.param"],
+                 "smtpx.ehlo.keyword", **passes)
+    assert got[0][0] == "1000"
+    assert got[0][1] == "PLAIN,LOGIN,PLAIN,LOGIN"          # both the AUTH and the old AUTH= line
+    assert "RCPTMAX=100" in got[0][2].split(",")
+
+
+def test_ehlo_descriptions():
+    cap = ts.capture_path(ts.transcript_pcap("ehlo_extensions"))
+    text = ts.tshark(["-r", cap, "-O", "smtpx", "-V", "-Y", "smtpx.ehlo.keyword"]).stdout
+    assert "Extension: PIPELINING (Command pipelining, RFC 2920)" in text
+    assert "Extension: X-EXPS (" in text
+
+
+def test_promises_are_checked(passes):
+    cap = ts.transcript_pcap("ehlo_extensions")
+    unadv = [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.unadvertised"]
+    assert unadv == [7, 9, 11, 13]           # SIZE=5000 > 1000, CRAM-MD5, BDAT, STARTTLS
+    msgs = [r[0] for r in ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.unadvertised",
+                                                **passes)]
+    assert "SIZE=5000 is larger than the 1000 bytes the server advertised" in msgs[0]
+    assert "AUTH CRAM-MD5, but the server did not advertise the mechanism CRAM-MD5 in its EHLO reply" in msgs[1]
+    assert "BDAT, but the server did not advertise CHUNKING in its EHLO reply" in msgs[2]
+
+
+def test_pipelining_without_advertisement(passes):
+    found = ts.experts(ts.transcript_pcap("starttls_injection"), passes["two_pass"])
+    assert (7, "smtpx.analysis.unadvertised") in found
+    assert ts.experts(ts.transcript_pcap("pipelining"), passes["two_pass"]) == [
+        (8, "smtpx.analysis.serious_reply"), (9, "smtpx.analysis.missing_from")]
+
+
+def test_session_facts_on_every_later_pdu(passes):
+    got = fields("lab_postfix_auth_login", ["frame.number", "smtpx.session.server_name", "smtpx.session.client_name"],
+                 "smtpx", **passes)
+    assert got[0] == ["4", "profbox.domain.local", ""]
+    assert all(r[1:] == ["profbox.domain.local", "raphael.cardoso@students.hevs.ch"] for r in got[1:])
+    assert len(fields("lab_postfix_auth_login", ["frame.number"],
+                      'smtpx.session.server_name == "profbox.domain.local"', **passes)) == len(got)
