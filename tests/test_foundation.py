@@ -263,3 +263,9 @@ def test_info_column_classroom_lab(passes):
     assert got[14] == "S: 250 2.1.0 Ok"
     assert got[21] == "C: DATA fragment, 1 line, 58 bytes"
     assert got[29] == "C: . (end of data)"
+
+
+def test_port_range_preference():
+    cap = ts.transcript_pcap("custom_port")
+    got = ts.fields(cap, ["smtpx.req.command"], "smtpx.req", extra=["-o", "smtpx.tcp.port:25,10025"])
+    assert got == [["NOOP"]]

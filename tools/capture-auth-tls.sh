@@ -282,7 +282,7 @@ host, port, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
 
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data == (user, password)
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # False: aiosmtpd answers 535 itself
 
 
 controller = Controller(Sink(), hostname=host, port=port, server_hostname="aiosmtpd.smtpx.test",
@@ -325,6 +325,7 @@ spool_directory = $EXIM_DIR/spool
 log_file_path = $EXIM_DIR/log/%slog
 pid_file_path = $EXIM_DIR/exim.pid
 domainlist local_domains = smtpx.test : localhost
+keep_environment =
 host_lookup =
 rfc1413_hosts =
 tls_advertise_hosts =
