@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of the epan-free protocol core: lines, grammar, SASL, IMF. */
+#include <stdio.h>
+#include <string.h>
+
+#include "smtp_grammar.h"
+#include "smtp_imf.h"
+#include "smtp_lines.h"
+#include "smtp_sasl.h"
+
+static int failures;
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                      \
+        }                                                                    \
+    } while (0)
+
+#define S(lit) lit, sizeof(lit) - 1
+
+static void test_lines(void)
+{
+    smtp_line_t l;
+    CHECK(smtp_line_find((const uint8_t *)S("HELO x\r\nMAIL"), &l) && l.len == 6 && l.term_len == 2 &&
+          l.eol == SMTP_EOL_CRLF);
+    CHECK(smtp_line_find((const uint8_t *)S("a\nb"), &l) && l.len == 1 && l.eol == SMTP_EOL_LF);
+    CHECK(smtp_line_find((const uint8_t *)"NOOP\r\0x", 7, &l) && l.len == 4 && l.eol == SMTP_EOL_CRNUL);
+    CHECK(!smtp_line_find((const uint8_t *)S("HEL"), &l) && l.len == 3 && l.term_len == 0);
+    CHECK(!smtp_line_find((const uint8_t *)S("abc\r"), &l));
+    CHECK(smtp_line_count_edits((const uint8_t *)S("ab\x08\x7f")) == 2);
+}
+
+static void test_commands(void)
+{
+    smtp_command_t c;
+    smtp_parse_command(S("starttls"), &c);
+    CHECK(c.id == SMTP_CMD_STARTTLS && c.param_len == 0);
+    smtp_parse_command(S("MAIL  FROM:<a@b>"), &c);
+    CHECK(c.id == SMTP_CMD_MAIL && c.verb_len == 4 && c.param_off == 6);
+    smtp_parse_command(S("X-LINK2STATE x"), &c);
+    CHECK(c.id == SMTP_CMD_X_LINK2STATE);
+    smtp_parse_command(S("STAR"), &c);
+    CHECK(c.id == SMTP_CMD_UNKNOWN);
+    CHECK(strcmp(smtp_cmd_name(SMTP_CMD_STARTTLS), "STARTTLS") == 0);
+}
+
+static void test_paths(void)
+{
+    smtp_path_t p;
+    smtp_parse_path(S("FROM:<a@b.c> SIZE=10"), "FROM:", &p);
+    CHECK(p.ok && p.brackets && !p.space_after_colon && p.addr_off == 6 && p.addr_len == 5 && p.params_off == 13);
+    smtp_parse_path(S("from: 194.87.96.192"), "FROM:", &p);
+    CHECK(p.ok && !p.brackets && p.space_after_colon && p.addr_len == 13);
+    smtp_parse_path(S("FROM:<>"), "FROM:", &p);
+    CHECK(p.ok && p.brackets && p.addr_len == 0);
+    smtp_parse_path(S("TO:<\"a>b\"@c>"), "TO:", &p);
+    CHECK(p.ok && p.brackets && p.addr_len == 7);
+    smtp_parse_path(S("TO <x>"), "TO:", &p);
+    CHECK(!p.ok);
+    size_t off = 0;
+    smtp_param_t pr;
+    const char *ps = "SIZE=10  BODY=8BITMIME SMTPUTF8";
+    CHECK(smtp_next_param(ps, strlen(ps), &off, &pr) && pr.key_len == 4 && pr.has_val && pr.val_len == 2);
+    CHECK(smtp_next_param(ps, strlen(ps), &off, &pr) && pr.key_off == 9);
+    CHECK(smtp_next_param(ps, strlen(ps), &off, &pr) && !pr.has_val && pr.key_len == 8);
+    CHECK(!smtp_next_param(ps, strlen(ps), &off, &pr));
+    uint64_t v;
+    CHECK(smtp_parse_u64(S("2097152"), &v) && v == 2097152);
+    CHECK(!smtp_parse_u64(S("12a"), &v));
+    CHECK(!smtp_parse_u64(S("12345678901234567890"), &v));
+}
+
+static void test_replies(void)
+{
+    smtp_reply_line_t r;
+    CHECK(smtp_parse_reply_line(S("250-PIPELINING"), &r) && r.code == 250 && r.sep == '-' && r.text_off == 4);
+    CHECK(smtp_parse_reply_line(S("334"), &r) && r.sep == 0);
+    CHECK(!smtp_parse_reply_line(S("25O ok"), &r));
+    CHECK(!smtp_parse_reply_line(S("2500 x"), &r));
+    smtp_enh_t e;
+    CHECK(smtp_parse_enhanced(S("5.1.1 <x>"), &e) == SMTP_ENH_VALID && e.cls == 5 && e.subject == 1 && e.len == 5);
+    CHECK(smtp_parse_enhanced(S("2.01.5 Ok"), &e) == SMTP_ENH_MALFORMED);
+    CHECK(smtp_parse_enhanced(S("6.0.0 x"), &e) == SMTP_ENH_MALFORMED);
+    CHECK(smtp_parse_enhanced(S("2.1.1234 x"), &e) == SMTP_ENH_MALFORMED);
+    CHECK(smtp_parse_enhanced(S("10.0.0.1 ready"), &e) == SMTP_ENH_MALFORMED);
+    CHECK(smtp_parse_enhanced(S("Ok: queued"), &e) == SMTP_ENH_NONE);
+    CHECK(smtp_parse_enhanced(S("2.0.0"), &e) == SMTP_ENH_VALID);
+    CHECK(smtp_is_domain_or_literal(S("mail.example.com")));
+    CHECK(smtp_is_domain_or_literal(S("[192.0.2.1]")));
+    CHECK(!smtp_is_domain_or_literal(S("a@b.c")));
+}
+
+static void test_sasl(void)
+{
+    smtp_sasl_fields_t f;
+    CHECK(smtp_base64_valid(S("c3R1ZGVudA==")));
+    CHECK(!smtp_base64_valid(S("c3R1ZGVudA=")));
+    CHECK(!smtp_base64_valid(S("not*base64!x")));
+    CHECK(smtp_sasl_mech(S("cram-md5")) == SMTP_SASL_CRAM_MD5);
+    CHECK(smtp_sasl_parse(SMTP_SASL_PLAIN, 0, (const uint8_t *)"z\0u\0p", 5, &f) && f.authzid.set &&
+          f.user.off == 2 && f.user.len == 1 && f.secret.off == 4);
+    CHECK(!smtp_sasl_parse(SMTP_SASL_PLAIN, 0, (const uint8_t *)"nonul", 5, &f));
+    CHECK(smtp_sasl_parse(SMTP_SASL_CRAM_MD5, 0, (const uint8_t *)S("tim abcd"), &f) && f.user.len == 3 &&
+          f.digest.off == 4);
+    const char *xo = "user=a@b\x01" "auth=Bearer tok\x01\x01";
+    CHECK(smtp_sasl_parse(SMTP_SASL_XOAUTH2, 0, (const uint8_t *)xo, strlen(xo), &f) && f.user.len == 3 &&
+          f.secret.len == 3);
+    const char *sc = "n,a=admin,n=user,r=abc";
+    CHECK(smtp_sasl_parse(SMTP_SASL_SCRAM_SHA_256, 0, (const uint8_t *)sc, strlen(sc), &f) && f.user.len == 4 &&
+          f.authzid.len == 5);
+    CHECK(smtp_sasl_parse(SMTP_SASL_LOGIN, 1, (const uint8_t *)S("pw"), &f) && f.secret.set && !f.user.set);
+}
+
+static void test_imf(void)
+{
+    const char *b = "From: \"Bob\" <bob@x.example>\r\nTo: a,\r\n b\r\nSubject: hi\r\nfrom: second@y\r\n";
+    char v[64];
+    CHECK(smtp_header_get(b, strlen(b), "to", 0, v, sizeof v) && strcmp(v, "a, b") == 0);
+    CHECK(smtp_header_get(b, strlen(b), "From", 1, v, sizeof v) && strcmp(v, "second@y") == 0);
+    CHECK(!smtp_header_get(b, strlen(b), "Cc", 0, v, sizeof v));
+    CHECK(smtp_header_get(b, strlen(b), "Subject", 0, v, 3) && strcmp(v, "hi") == 0);
+    CHECK(smtp_header_count(b, strlen(b), "FROM") == 2);
+    smtp_mailbox_t mb;
+    const char *m = "\"Bob\" <bob@x.example>";
+    CHECK(smtp_mailbox_parse(m, strlen(m), &mb) && mb.display_len == 3 && mb.addr_len == 13);
+    CHECK(smtp_mailbox_parse(S(" alice@example.com "), &mb) && mb.addr_off == 1 && mb.addr_len == 17);
+    size_t off, n;
+    CHECK(smtp_queue_id(S("2.0.0 Ok: queued as 85155CD43"), &off, &n) && n == 9);
+    CHECK(smtp_queue_id(S("OK id=1q2w3e-0004Xy-AB"), &off, &n) && off == 6);
+    CHECK(!smtp_queue_id(S("2.0.0 Ok"), &off, &n));
+    CHECK(smtp_address_domain(S("a@b.c"), &off) && off == 2);
+    CHECK(!smtp_address_domain(S("194.87.96.192"), &off));
+}
+
+int main(void)
+{
+    test_lines();
+    test_commands();
+    test_paths();
+    test_replies();
+    test_sasl();
+    test_imf();
+    if (failures)
+        fprintf(stderr, "%d check(s) failed\n", failures);
+    else
+        printf("core: all checks passed\n");
+    return failures != 0;
+}
