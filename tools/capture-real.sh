@@ -31,6 +31,7 @@
 # The capture is taken with dumpcap on "lo" and written world-readable to
 # OUT.pcapng once both sides' FIN segments are in it.
 set -euo pipefail
+trap 'echo "capture-real.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 CAPTURE_FILTER='tcp port 25 or tcp port 587 or tcp port 2525'
 CLIENT_NAME=client.smtpx.test
