@@ -166,7 +166,7 @@ typedef enum {
 extern gboolean smtpx_pref_teaching_notes;
 smtpx_phase_t smtpx_phase_of(guint16 kind);
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
-void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, smtpx_phase_t phase);
+void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, guint16 kind, smtpx_phase_t phase);
 
 /* smtpx_stats.c: tap events for -z smtpx,tree and -z smtpx,transactions */
 typedef enum {

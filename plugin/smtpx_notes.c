@@ -46,37 +46,44 @@ static const smtpx_command_note_t command_notes[] = {
 
 typedef struct {
     guint16 code;
+    guint16 kind;          /* the request it answers; ANY_REQUEST: whatever it is */
     const char *note;
 } smtpx_reply_note_t;
 
+#define ANY_REQUEST 0xffff
+
+/* Replies to a given request first: the first match is used. */
 static const smtpx_reply_note_t reply_notes[] = {
-    { 211, "211: system status or help reply" },
-    { 214, "214: help text for a human reader" },
-    { 220, "220: the server is ready (greeting; or ready to start TLS after STARTTLS)" },
-    { 221, "221: the server says goodbye and closes the connection" },
-    { 235, "235: login successful" },
-    { 250, "250: OK, the requested action was done" },
-    { 251, "251: the user is not local; the server will forward the message" },
-    { 252, "252: the server cannot verify the user but will accept the message" },
-    { 334, "334: the server waits for the next part of the login, in base64" },
-    { 354, "354: the server is ready for the message; end it with a line holding only \".\"" },
-    { 421, "421: the service is not available; the server closes the connection (try later)" },
-    { 450, "450: mailbox busy or temporarily unavailable (try later)" },
-    { 451, "451: local error in processing (try later)" },
-    { 452, "452: not enough storage on the server (try later)" },
-    { 454, "454: TLS or login temporarily unavailable (try later)" },
-    { 500, "500: syntax error, the server does not recognise the command (check for typos)" },
-    { 501, "501: syntax error in the parameters (check angle brackets and spelling)" },
-    { 502, "502: the command is not implemented on this server" },
-    { 503, "503: bad sequence of commands (e.g. RCPT before MAIL, MAIL before HELO)" },
-    { 504, "504: that parameter is not implemented" },
-    { 530, "530: authentication (or STARTTLS) is required first" },
-    { 535, "535: login failed: wrong user name or password" },
-    { 550, "550: the action was refused: mailbox unavailable, user unknown, or relaying denied" },
-    { 551, "551: user not local; the server gives another address to try" },
-    { 552, "552: the message is too big or the mailbox is full" },
-    { 553, "553: the mailbox name is not allowed (bad address syntax)" },
-    { 554, "554: transaction failed (e.g. no valid recipients, or rejected as spam)" },
+    { 220, SMTP_CMD_STARTTLS, "220: the server is ready to start TLS: from the next packet on, the session is encrypted" },
+    { 250, SMTPX_KIND_EOD, "250: the server accepted the message; it is now responsible for delivering it" },
+    { 250, SMTP_CMD_EHLO, "250: the server greets the client; the lines after the first list its extensions" },
+    { 221, ANY_REQUEST, "221: the server says goodbye and closes the connection" },
+    { 211, ANY_REQUEST, "211: system status or help reply" },
+    { 214, ANY_REQUEST, "214: help text for a human reader" },
+    { 220, ANY_REQUEST, "220: the server is ready: its greeting, naming itself" },
+    { 235, ANY_REQUEST, "235: login successful" },
+    { 250, ANY_REQUEST, "250: OK, the requested action was done" },
+    { 251, ANY_REQUEST, "251: the user is not local; the server will forward the message" },
+    { 252, ANY_REQUEST, "252: the server cannot verify the user but will accept the message" },
+    { 334, ANY_REQUEST, "334: the server waits for the next part of the login, in base64" },
+    { 354, ANY_REQUEST, "354: the server is ready for the message; end it with a line holding only \".\"" },
+    { 421, ANY_REQUEST, "421: the service is not available; the server closes the connection (try later)" },
+    { 450, ANY_REQUEST, "450: mailbox busy or temporarily unavailable (try later)" },
+    { 451, ANY_REQUEST, "451: local error in processing (try later)" },
+    { 452, ANY_REQUEST, "452: not enough storage on the server (try later)" },
+    { 454, ANY_REQUEST, "454: TLS or login temporarily unavailable (try later)" },
+    { 500, ANY_REQUEST, "500: syntax error, the server does not recognise the command (check for typos)" },
+    { 501, ANY_REQUEST, "501: syntax error in the parameters (check angle brackets and spelling)" },
+    { 502, ANY_REQUEST, "502: the command is not implemented on this server" },
+    { 503, ANY_REQUEST, "503: bad sequence of commands (e.g. RCPT before MAIL, MAIL before HELO)" },
+    { 504, ANY_REQUEST, "504: that parameter is not implemented" },
+    { 530, ANY_REQUEST, "530: authentication (or STARTTLS) is required first" },
+    { 535, ANY_REQUEST, "535: login failed: wrong user name or password" },
+    { 550, ANY_REQUEST, "550: the action was refused: mailbox unavailable, user unknown, or relaying denied" },
+    { 551, ANY_REQUEST, "551: user not local; the server gives another address to try" },
+    { 552, ANY_REQUEST, "552: the message is too big or the mailbox is full" },
+    { 553, ANY_REQUEST, "553: the mailbox name is not allowed (bad address syntax)" },
+    { 554, ANY_REQUEST, "554: transaction failed (e.g. no valid recipients, or rejected as spam)" },
 };
 
 /* Generic meaning of a reply's first digit when the code has no note. */
@@ -123,10 +130,10 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
         add_note(ctx, tree, SMTPX_PHASE_ANY, "A command from an extension or a vendor (see its RFC)");
 }
 
-void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, smtpx_phase_t phase)
+void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, guint16 kind, smtpx_phase_t phase)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(reply_notes); i++) {
-        if (reply_notes[i].code == code) {
+        if (reply_notes[i].code == code && (reply_notes[i].kind == ANY_REQUEST || reply_notes[i].kind == kind)) {
             add_note(ctx, tree, phase, reply_notes[i].note);
             return;
         }

@@ -345,8 +345,8 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
         smtpx_tap_transaction(ctx, rec, code);
         st->txn_findings = 0;
     }
-    smtpx_note_reply(ctx, rt, code, greeting ? SMTPX_PHASE_CONNECTION
-                                             : rec ? smtpx_phase_of(rec->kind) : SMTPX_PHASE_ANY);
+    smtpx_note_reply(ctx, rt, code, rec ? rec->kind : SMTP_CMD_UNKNOWN,
+                     greeting ? SMTPX_PHASE_CONNECTION : rec ? smtpx_phase_of(rec->kind) : SMTPX_PHASE_ANY);
     smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, first->offset);
     if (rec)
         apply_reply(ctx, rec, code);

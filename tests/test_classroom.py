@@ -23,7 +23,7 @@ def test_notes_and_phases(passes):
     got = ts.fields(ts.transcript_pcap("lab_postfix_auth_login"), ["frame.number", "smtpx.note.phase", "smtpx.note"],
                     "smtpx", **passes)
     by = {int(r[0]): r[1:] for r in got}
-    assert by[4] == ["connection establishment", "220: the server is ready (greeting; or ready to start TLS after STARTTLS)"]
+    assert by[4] == ["connection establishment", "220: the server is ready: its greeting, naming itself"]
     assert by[5][0] == "greeting and EHLO"
     assert by[9][0] == "authentication"
     assert by[13][0] == "mail transaction: envelope"
