@@ -273,6 +273,8 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
     }
     st->bdat_remaining = size;
     st->bdat_last = last;
+    if (rec && ctx->call.replay == SMTPX_LIVE)
+        rec->last = last;
     if (size > 0)
         st->mode = SMTPX_MODE_BDAT;
     else if (last)

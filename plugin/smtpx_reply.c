@@ -198,7 +198,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         end_transaction(st);
         break;
     case SMTP_CMD_BDAT:
-        if (st->bdat_last || !ok)
+        if (rec->last || !ok)
             end_transaction(st);
         break;
     case SMTP_CMD_AUTH:
@@ -229,7 +229,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
 /* Is this the final reply of a mail transaction (for the transaction log)? */
 static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t *rec, unsigned code)
 {
-    return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && (st->bdat_last || code >= 400)) ||
+    return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && (rec->last || code >= 400)) ||
            (rec->kind == SMTP_CMD_DATA && code >= 400 && (st->flags & SMTPX_F_MAIL));
 }
 
@@ -283,72 +283,94 @@ static void add_info(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
     smtpx_info_append(ctx, shown);
 }
 
+static int dissect_not_a_reply(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    ctx->pdu_item = proto_tree_add_item(ctx->tree, hf_smtpx_rsp_parameter, ctx->tvb, line->offset, line->len,
+                                        ENC_UTF_8);
+    smtpx_finding(ctx, &ei_smtpx_not_a_reply, ctx->tvb, line->offset, line->len,
+                  "Server line does not start with a three-digit reply code");
+    smtpx_info_append(ctx, smtpx_line_format(ctx, line->text, line->len));
+    return line->next - line->offset;
+}
+
+/* What the reply says about the request it answers: AUTH outcome, queue id. */
+static void add_request_specific(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *r, smtpx_cmd_rec_t *rec,
+                                 unsigned code)
+{
+    const char *text = r->first.text + r->rl.text_off;
+    int text_len = MAX(r->first.len - (int)r->rl.text_off, 0), text_off = r->first.offset + (int)r->rl.text_off;
+
+    if (!rec)
+        return;
+    if ((rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP) && r->complete)
+        smtpx_auth_reply(ctx, rt, code, text, text_off, text_len);
+    if (rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && rec->last))
+        smtpx_message_reply(ctx, rt, rec, text, text_off, text_len);
+}
+
+/* A complete reply: what it does to the session, notes, findings, taps. */
+static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *r, smtpx_cmd_rec_t *rec,
+                         unsigned code, gboolean greeting, gboolean enhanced)
+{
+    smtpx_state_t *st = ctx->st;
+    int offset = r->first.offset;
+
+    st->open_reply_code = 0;
+    st->open_reply = NULL;
+    st->flags |= SMTPX_F_ANY_REPLY;
+    if (greeting) {
+        st->flags |= SMTPX_F_GREETING;
+        set_server_name(ctx, r);
+        smtpx_check_early_talker(ctx, offset);
+    }
+    smtpx_check_reply(ctx, code, offset);
+    smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, offset);
+    smtpx_note_reply(ctx, rt, code, rec ? rec->kind : SMTP_CMD_UNKNOWN,
+                     greeting ? SMTPX_PHASE_CONNECTION : rec ? smtpx_phase_of(rec->kind) : SMTPX_PHASE_ANY);
+    smtpx_tap_simple(ctx, SMTPX_EV_REPLY, NULL, code);
+    if (!rec)
+        return;
+    if (ends_transaction(st, rec, code)) {
+        smtpx_tap_transaction(ctx, rec, code);
+        st->txn_findings = 0;
+    }
+    apply_reply(ctx, rec, code);
+}
+
 int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
 {
     smtpx_reply_t r = { .first = *first };
     smtpx_state_t *st = ctx->st;
     gboolean greeting;
 
-    if (!smtp_parse_reply_line(first->text, (size_t)first->len, &r.rl)) {
-        proto_item *pi = proto_tree_add_item(ctx->tree, hf_smtpx_rsp_parameter, ctx->tvb, first->offset,
-                                             first->len, ENC_UTF_8);
-        ctx->pdu_item = pi;
-        smtpx_finding(ctx, &ei_smtpx_not_a_reply, ctx->tvb, first->offset, first->len,
-                      "Server line does not start with a three-digit reply code");
-        smtpx_info_append(ctx, smtpx_line_format(ctx, first->text, first->len));
-        return first->next - first->offset;
-    }
+    if (!smtp_parse_reply_line(first->text, (size_t)first->len, &r.rl))
+        return dissect_not_a_reply(ctx, first);
     if (!scan_reply(ctx, &r))
         return 0;
     unsigned code = st->open_reply_code ? st->open_reply_code : r.rl.code;
     smtpx_cmd_rec_t *rec = match_request(ctx, &r, &greeting);
     gboolean ehlo = rec && rec->kind == SMTP_CMD_EHLO && code == 250;
 
-    proto_item *ri = proto_tree_add_string(ctx->tree, hf_smtpx_rsp, ctx->tvb, first->offset,
-                                           r.end - first->offset,
+    proto_item *ri = proto_tree_add_string(ctx->tree, hf_smtpx_rsp, ctx->tvb, first->offset, r.end - first->offset,
                                            smtpx_line_format(ctx, first->text, first->len));
     proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_rsp);
     ctx->pdu_item = ri;
     add_code(ctx, rt, first->offset, r.rl.code);
-    if (ehlo && !st->open_reply_code) {
-        st->ext = 0;
-        st->auth_mechs = 0;
+    if (ehlo && !st->open_reply_code) {     /* a new EHLO reply replaces what was advertised */
+        st->ext = st->auth_mechs = 0;
         st->size_limit = 0;
     }
     gboolean enhanced = add_lines(ctx, rt, &r, code, ehlo);
-    const char *text = first->text + r.rl.text_off;
-    int text_len = MAX(first->len - (int)r.rl.text_off, 0), text_off = first->offset + (int)r.rl.text_off;
-    if (rec && (rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP) && r.complete)
-        smtpx_auth_reply(ctx, rt, code, text, text_off, text_len);
-    if (rec && (rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && st->bdat_last)))
-        smtpx_message_reply(ctx, rt, rec, text, text_off, text_len);
+    add_request_specific(ctx, rt, &r, rec, code);
     add_response_links(ctx, rt, rec);
     add_info(ctx, &r);
-    if (!r.complete) {
-        st->open_reply_code = (guint16)code;
-        st->open_reply = rec;
-        smtpx_finding(ctx, &ei_smtpx_reply_truncated, ctx->tvb, first->offset, 3,
-                      "Reply %u continues beyond this part (%d lines so far)", code, r.nlines);
+    if (r.complete) {
+        finish_reply(ctx, rt, &r, rec, code, greeting, enhanced);
         return r.end - first->offset;
     }
-    st->open_reply_code = 0;
-    st->open_reply = NULL;
-    st->flags |= SMTPX_F_ANY_REPLY;
-    if (greeting) {
-        st->flags |= SMTPX_F_GREETING;
-        set_server_name(ctx, &r);
-        smtpx_check_early_talker(ctx, first->offset);
-    }
-    smtpx_check_reply(ctx, code, first->offset);
-    smtpx_tap_simple(ctx, SMTPX_EV_REPLY, NULL, code);
-    if (rec && ends_transaction(st, rec, code)) {
-        smtpx_tap_transaction(ctx, rec, code);
-        st->txn_findings = 0;
-    }
-    smtpx_note_reply(ctx, rt, code, rec ? rec->kind : SMTP_CMD_UNKNOWN,
-                     greeting ? SMTPX_PHASE_CONNECTION : rec ? smtpx_phase_of(rec->kind) : SMTPX_PHASE_ANY);
-    smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, first->offset);
-    if (rec)
-        apply_reply(ctx, rec, code);
+    st->open_reply_code = (guint16)code;
+    st->open_reply = rec;
+    smtpx_finding(ctx, &ei_smtpx_reply_truncated, ctx->tvb, first->offset, 3,
+                  "Reply %u continues beyond this part (%d lines so far)", code, r.nlines);
     return r.end - first->offset;
 }

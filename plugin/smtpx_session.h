@@ -32,6 +32,7 @@ typedef struct smtpx_cmd_rec {
     nstime_t req_time;
     guint16 kind;                 /* smtp_cmd_t or SMTPX_KIND_* */
     guint16 rsp_code;             /* code of the reply, once seen */
+    guint8 last;                  /* BDAT: the LAST chunk */
     const char *arg;              /* MAIL/RCPT address */
     const char *queue_id;         /* EOD/BDAT LAST: from the reply */
     smtpx_msg_rec_t *msg;         /* DATA/BDAT: the message it opened */
