@@ -196,12 +196,19 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "SMTP");
     ctx.conv = smtpx_conv_get(pinfo, tvb);
     ctx.is_client = smtpx_is_client(ctx.conv, pinfo);
+    ctx.in_tls = tcpinfo == NULL;
+    if (!PINFO_FD_VISITED(pinfo)) {
+        ctx.st = &ctx.conv->live;
+        if (ctx.in_tls && ctx.st->mode == SMTPX_MODE_TLS)
+            ctx.st->mode = SMTPX_MODE_COMMAND;     /* decrypted by TLS: SMTP again */
+        if (first_pdu_incomplete(&ctx, 0)) {     /* no snapshot for a segment that waits for more */
+            pinfo->desegment_offset = 0;
+            pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+            return len;
+        }
+    }
     smtpx_call_begin(&ctx.call, pinfo, ctx.conv, ctx.is_client, tcpinfo, tvb);
     ctx.st = ctx.call.st;
-    ctx.in_tls = tcpinfo == NULL;
-
-    if (!tcpinfo && ctx.st->mode == SMTPX_MODE_TLS)
-        ctx.st->mode = SMTPX_MODE_COMMAND;     /* decrypted by TLS: SMTP again */
     if (first_pdu_incomplete(&ctx, ctx.call.start)) {
         pinfo->desegment_offset = ctx.call.start;
         pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
