@@ -134,6 +134,20 @@ static void check_lengths(smtpx_ctx_t *ctx, int off, const char *addr, size_t le
                       "Domain of %zu octets: RFC 5321 4.5.3.1.2 allows 255", len - at);
 }
 
+/* An authenticated user sending as another domain than its own. */
+static void check_auth_sender(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char *sender)
+{
+    const smtpx_state_t *st = ctx->st;
+    if (!(st->flags & SMTPX_F_AUTHED) || !st->auth_user || !*sender)
+        return;
+    const char *user_org = smtpx_org_domain(ctx, st->auth_user);
+    const char *sender_org = smtpx_org_domain(ctx, sender);
+    if (user_org && sender_org && strcmp(user_org, sender_org) != 0)
+        smtpx_finding(ctx, &ei_smtpx_auth_sender_mismatch, ctx->tvb, line->offset, line->len,
+                      "User \"%s\" logged in (domain %s) but sends as <%s> (domain %s)", st->auth_user, user_org,
+                      sender, sender_org);
+}
+
 static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
@@ -155,6 +169,8 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                       smtpx_line_format(ctx, param + path.addr_off, (int)path.addr_len));
     check_lengths(ctx, line->offset + (int)(cmd->param_off + path.addr_off), param + path.addr_off,
                   path.addr_len);
+    if (is_mail)
+        check_auth_sender(ctx, line, wmem_strndup(ctx->pinfo->pool, param + path.addr_off, path.addr_len));
 }
 
 static void check_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)

@@ -51,6 +51,7 @@ expert_field ei_smtpx_message_incomplete = EI_INIT;
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
+expert_field ei_smtpx_auth_sender_mismatch = EI_INIT;
 expert_field ei_smtpx_cleartext_auth = EI_INIT, ei_smtpx_bad_base64 = EI_INIT;
 expert_field ei_smtpx_auth_repeated = EI_INIT, ei_smtpx_auth_late_step = EI_INIT;
 
@@ -272,6 +273,8 @@ static ei_register_info ei[] = {
        "Local part, domain, path or recipient count over the RFC 5321 limits"),
     EI(ei_smtpx_bad_sequence, "smtpx.analysis.bad_sequence", PI_SEQUENCE, PI_WARN,
        "Command in the wrong order"),
+    EI(ei_smtpx_auth_sender_mismatch, "smtpx.analysis.auth_sender_mismatch", PI_SECURITY, PI_WARN,
+       "Authenticated user sending as another domain"),
     EI(ei_smtpx_open_relay, "smtpx.analysis.open_relay", PI_SECURITY, PI_WARN,
        "Recipient in a foreign domain accepted without authentication"),
     EI(ei_smtpx_error_reply, "smtpx.analysis.error_reply", PI_RESPONSE_CODE, PI_NOTE,

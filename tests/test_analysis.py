@@ -129,3 +129,10 @@ def test_analysis_field_marks_each_pdu_with_a_finding(passes):
     cap = ts.transcript_pcap("lab5_ilon_mask")
     frames = [int(r[0]) for r in ts.fields(cap, ["frame.number"], "smtpx.analysis", **passes)]
     assert frames == sorted({f for f, _ in ts.experts(cap, passes["two_pass"])})
+
+
+def test_authenticated_user_sending_as_another_domain(passes):
+    assert found("auth_sender", passes, "smtpx.analysis.auth_sender_mismatch") == [13]
+    assert messages("auth_sender", "smtpx.analysis.auth_sender_mismatch", **passes) == [
+        'User "alice@example.org" logged in (domain example.org) but sends as <ceo@bank.example> '
+        '(domain bank.example)']
