@@ -116,6 +116,26 @@ void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,
     conv->seq_known[is_client] = TRUE;
 }
 
+/* Index of a counted kind in smtpx_state_t.pending, or -1. */
+static int pending_index(guint16 kind)
+{
+    switch (kind) {
+    case SMTP_CMD_HELO: return 0;
+    case SMTP_CMD_EHLO: return 1;
+    case SMTP_CMD_MAIL: return 2;
+    case SMTP_CMD_RCPT: return 3;
+    case SMTP_CMD_QUIT: return 4;
+    default: return -1;
+    }
+}
+
+static void count_pending(smtpx_state_t *st, guint16 kind, int delta)
+{
+    int i = pending_index(kind);
+    if (i >= 0)
+        st->pending[i] = (guint32)((gint64)st->pending[i] + delta);
+}
+
 smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint16 kind)
 {
     smtpx_state_t *st = call->st;
@@ -138,6 +158,7 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
         return NULL;
     }
     st->last_queued = rec;
+    count_pending(st, kind, 1);
     return rec;
 }
 
@@ -153,11 +174,8 @@ smtpx_cmd_rec_t *smtpx_queue_peek(const smtpx_state_t *st)
 
 gboolean smtpx_queue_has_pending(const smtpx_state_t *st, guint16 kind)
 {
-    for (const smtpx_cmd_rec_t *r = st->last_answered; r != st->last_queued && r->next; r = r->next) {
-        if (r->next->kind == kind)
-            return TRUE;
-    }
-    return FALSE;
+    int i = pending_index(kind);
+    return i >= 0 && st->pending[i] > 0;
 }
 
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
@@ -167,6 +185,7 @@ smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
     if (!rec || call->replay == SMTPX_RETRANSMIT)
         return rec;
     call->st->last_answered = rec;
+    count_pending(call->st, rec->kind, -1);
     if (call->replay == SMTPX_LIVE)
         rec->rsp_frame = pinfo->num;
     return rec;

@@ -87,6 +87,10 @@ typedef enum {
 #define SMTPX_EXT_DSN         0x0100u
 #define SMTPX_EXT_BINARYMIME  0x0200u
 
+/* Kinds whose pending requests are counted, so that checks stay O(1) even
+ * with thousands of pipelined commands: HELO, EHLO, MAIL, RCPT, QUIT. */
+#define SMTPX_PENDING_KINDS 5
+
 typedef struct {
     smtpx_cmd_rec_t *last_queued;    /* newest request */
     smtpx_cmd_rec_t *last_answered;  /* newest request that got its reply */
@@ -112,6 +116,7 @@ typedef struct {
     guint16 rcpt_ok, rcpt_bad;
     guint16 rcpt_cmds;               /* RCPT commands in the transaction */
     guint16 txn_findings;            /* findings since the last transaction ended */
+    guint32 pending[SMTPX_PENDING_KINDS]; /* requests waiting for a reply, by kind (see smtpx_pending_index) */
     guint16 open_reply_code;         /* code of a multi-line reply still open */
     guint8 mode;                     /* smtpx_mode_t, client side */
     guint8 long_line[2];             /* [is_client]: inside an overlong line */
@@ -160,7 +165,7 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
 /* The newest request, or NULL. */
 smtpx_cmd_rec_t *smtpx_queue_last(const smtpx_state_t *st);
-/* Is a request of this kind waiting for its reply? */
+/* Is a request of this kind (HELO, EHLO, MAIL, RCPT or QUIT) waiting for its reply? */
 gboolean smtpx_queue_has_pending(const smtpx_state_t *st, guint16 kind);
 /* The oldest request without a reply, or NULL. */
 smtpx_cmd_rec_t *smtpx_queue_peek(const smtpx_state_t *st);
