@@ -32,9 +32,46 @@ void smtpx_auth_register_handoff(void)
 }
 
 /* Decodes base64 text into a new tvb shown as "Decoded AUTH"; NULL if invalid. */
-static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len)
+#define SMTPX_MASK "********"
+
+/* With the hide_passwords preference: does this client message (base64)
+ * carry a password or token, so that nothing of it may be shown? */
+static gboolean must_mask(smtpx_ctx_t *ctx, smtp_sasl_mech_t mech, unsigned step, const char *text, int len)
 {
-    proto_tree_add_item(tree, hf_smtpx_auth_base64, ctx->tvb, offset, len, ENC_ASCII);
+    smtp_sasl_fields_t f;
+    gsize out_len = 0;
+
+    if (!smtpx_pref_hide_passwords || !smtp_base64_valid(text, (size_t)len))
+        return FALSE;
+    guchar *decoded = g_base64_decode_inplace(wmem_strndup(ctx->pinfo->pool, text, (gsize)len), &out_len);
+    return smtp_sasl_parse(mech, step, decoded, out_len, &f) && f.secret.set;
+}
+
+/* The AUTH command line with its initial response masked if it carries a
+ * secret and passwords are hidden; NULL when nothing needs masking. */
+char *smtpx_auth_masked_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
+{
+    const char *param = line->text + cmd->param_off;
+    size_t mlen = 0, ir;
+
+    while (mlen < cmd->param_len && param[mlen] != ' ')
+        mlen++;
+    for (ir = mlen; ir < cmd->param_len && param[ir] == ' ';)
+        ir++;
+    if (ir < cmd->param_len &&
+        must_mask(ctx, smtp_sasl_mech(param, mlen), 0, param + ir, (int)(cmd->param_len - ir)))
+        return wmem_strdup_printf(ctx->pinfo->pool, "%s " SMTPX_MASK,
+                                  smtpx_line_format(ctx, line->text, (int)(cmd->param_off + ir - 1)));
+    return NULL;
+}
+
+static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len,
+                               gboolean mask)
+{
+    if (mask)
+        proto_tree_add_string(tree, hf_smtpx_auth_base64, ctx->tvb, offset, len, SMTPX_MASK);
+    else
+        proto_tree_add_item(tree, hf_smtpx_auth_base64, ctx->tvb, offset, len, ENC_ASCII);
     if (!smtp_base64_valid(text, (size_t)len)) {
         smtpx_finding(ctx, &ei_smtpx_bad_base64, ctx->tvb, offset, len,
                       "\"%s\" is not valid base64; the server should answer 501",
@@ -45,9 +82,11 @@ static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, c
     char *buf = wmem_strndup(ctx->pinfo->pool, text, (gsize)len);
     guchar *decoded = g_base64_decode_inplace(buf, &out_len);
     tvbuff_t *dtvb = tvb_new_child_real_data(ctx->tvb, decoded, (guint)out_len, (gint)out_len);
-    add_new_data_source(ctx->pinfo, dtvb, "Decoded AUTH");
+    if (!mask)      /* a masked secret gets no "Decoded AUTH" bytes tab either */
+        add_new_data_source(ctx->pinfo, dtvb, "Decoded AUTH");
     proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_decoded, dtvb, 0, (gint)out_len,
-                                           smtpx_line_format(ctx, (const char *)decoded, (int)out_len));
+                                           mask ? SMTPX_MASK
+                                                : smtpx_line_format(ctx, (const char *)decoded, (int)out_len));
     proto_item_set_generated(pi);
     return dtvb;
 }
@@ -124,7 +163,8 @@ static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, con
     if (len == 1 && text[0] == '=')
         dtvb = tvb_new_child_real_data(ctx->tvb, (const guint8 *)"", 0, 0);
     else
-        dtvb = decode_base64(ctx, tree, offset, text, len);
+        dtvb = decode_base64(ctx, tree, offset, text, len,
+                             must_mask(ctx, (smtp_sasl_mech_t)ctx->st->auth_mech, ctx->st->auth_step, text, len));
     if (dtvb)
         dissect_client_message(ctx, tree, dtvb, offset, len);
     ctx->st->auth_step++;
@@ -166,7 +206,8 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
 
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    char *shown = smtpx_line_format(ctx, line->text, line->len);
+    const char *shown = must_mask(ctx, (smtp_sasl_mech_t)ctx->st->auth_mech, ctx->st->auth_step, line->text,
+                                  line->len) ? SMTPX_MASK : smtpx_line_format(ctx, line->text, line->len);
     proto_item *ai = proto_tree_add_string(ctx->tree, hf_smtpx_auth_step, ctx->tvb, line->offset,
                                            line->next - line->offset, shown);
     proto_tree *at = proto_item_add_subtree(ai, ett_smtpx_auth);

@@ -214,7 +214,7 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 
 static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbytes)
 {
-    proto_item_append_text(di, ": %d lines, %d bytes", nlines, nbytes);
+    proto_item_append_text(di, ": %d line%s, %d bytes", nlines, nlines == 1 ? "" : "s", nbytes);
     smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "DATA fragment, %d line%s, %d bytes",
                                               nlines, nlines == 1 ? "" : "s", nbytes));
     const smtpx_msg_rec_t *msg = ctx->st->msg;

@@ -128,15 +128,19 @@ static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *lin
 void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     smtp_command_t cmd;
-    char *shown = smtpx_line_format(ctx, line->text, line->len);
 
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
+    char *masked = cmd.id == SMTP_CMD_AUTH ? smtpx_auth_masked_command(ctx, line, &cmd) : NULL;
+    char *shown = masked ? masked : smtpx_line_format(ctx, line->text, line->len);
     proto_item *ri = proto_tree_add_string(ctx->tree, hf_smtpx_req, ctx->tvb, line->offset,
                                            line->next - line->offset, shown);
     proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_req);
     ctx->pdu_item = ri;
     add_verb(ctx, rt, line, &cmd);
-    if (cmd.param_len)
+    if (masked)
+        proto_tree_add_string(rt, hf_smtpx_req_parameter, ctx->tvb, line->offset + (int)cmd.param_off,
+                              (int)cmd.param_len, masked + cmd.param_off);
+    else if (cmd.param_len)
         proto_tree_add_item(rt, hf_smtpx_req_parameter, ctx->tvb, line->offset + (int)cmd.param_off,
                             (int)cmd.param_len, ENC_UTF_8);
     smtpx_info_append(ctx, shown);

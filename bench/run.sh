@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Time tshark over CAPTURE with smtpx, with Wireshark's built-in smtp
+# dissector, and with SMTP not dissected at all (the floor: built-in smtp
+# disabled, smtpx not loaded; and the payload of ports 25 and 587 decoded as
+# plain data, which also spares TCP its heuristic dissectors), each in
+# one-pass summary mode (tshark -r CAP)
+# and with -V, output to /dev/null; print wall time and peak RSS side by side
+# with the ratios smtpx / built-in.
+#
+# Usage: bench/run.sh CAPTURE
+# Environment:
+#   SMTPX_PLUGIN  smtpx.so to test (default: build/smtpx.so)
+#   BENCH_RUNS    runs per measurement; the fastest time and the smallest
+#                 peak RSS are reported (default 3)
+# Needs /usr/bin/time (Debian package time) and, as root, setpriv.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+[ $# -eq 1 ] || { echo "usage: $0 CAPTURE" >&2; exit 2; }
+[ -f "$1" ] || { echo "no capture at $1" >&2; exit 2; }
+plugin=${SMTPX_PLUGIN:-$here/../build/smtpx.so}
+runs=${BENCH_RUNS:-3}
+bench_setup "$plugin"
+trap 'rm -rf "$BENCH_TMP"' EXIT
+cap=$(bench_readable "$1")
+
+declare -A T M
+measure() {     # NAME HOME ARGS...
+    local name=$1 home=$2; shift 2
+    local bt="" bm=""
+    for ((i = 0; i < runs; i++)); do
+        bench_time "$home" "$@"
+        if [ "$BRC" -ne 0 ]; then
+            echo "$name: tshark failed (status $BRC):" >&2; tail -20 "$BENCH_TMP/stderr" >&2; exit 1
+        fi
+        if [ -n "$(bench_problems)" ]; then
+            echo "$name: problem reported on stderr:" >&2; bench_problems >&2; exit 1
+        fi
+        if [ -z "$bt" ] || awk "BEGIN {exit !($BT < $bt)}"; then bt=$BT; fi
+        if [ -z "$bm" ] || [ "$BM" -lt "$bm" ]; then bm=$BM; fi
+    done
+    T[$name]=$bt M[$name]=$bm
+    printf '  %-16s %8.2f s %9d kB\n' "$name" "$bt" "$bm" >&2
+}
+
+frames=$(capinfos -c -M "$cap" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')
+echo "capture: $1 ($(du -h "$cap" | cut -f1), ${frames:-?} frames); plugin: $plugin; best of $runs" >&2
+for mode in summary verbose; do
+    extra=()
+    [ $mode = verbose ] && extra=(-V)
+    measure "smtpx/$mode" "$TMPHOME" -r "$cap" "${extra[@]}"
+    measure "builtin/$mode" "$BAREHOME" -r "$cap" "${extra[@]}"
+    measure "floor/$mode" "$BAREHOME" -r "$cap" --disable-protocol smtp "${extra[@]}"
+    measure "data/$mode" "$BAREHOME" -r "$cap" -d tcp.port==25,data -d tcp.port==587,data "${extra[@]}"
+done
+
+ratio() { awk "BEGIN {if ($2 > 0) printf \"%.2f\", $1 / $2; else printf \"n/a\"}"; }
+net() { awk "BEGIN {d = $2 - $3; if (d > 0) printf \"%.2f\", ($1 - $3) / d; else printf \"n/a\"}"; }
+echo
+printf '%-8s | %17s | %17s | %17s | %17s | %13s | %4s\n' "" "smtpx" "built-in smtp" "floor (no smtp)" "payload as data" \
+    "smtpx/built-in" "net"
+printf '%-8s | %7s %9s | %7s %9s | %7s %9s | %7s %9s | %6s %6s | %4s\n' mode "time s" "RSS kB" "time s" "RSS kB" \
+    "time s" "RSS kB" "time s" "RSS kB" time RSS time
+for mode in summary verbose; do
+    s=smtpx/$mode b=builtin/$mode f=floor/$mode d=data/$mode
+    printf '%-8s | %7.2f %9d | %7.2f %9d | %7.2f %9d | %7.2f %9d | %6s %6s | %4s\n' "$mode" \
+        "${T[$s]}" "${M[$s]}" "${T[$b]}" "${M[$b]}" "${T[$f]}" "${M[$f]}" "${T[$d]}" "${M[$d]}" \
+        "$(ratio "${T[$s]}" "${T[$b]}")" "$(ratio "${M[$s]}" "${M[$b]}")" "$(net "${T[$s]}" "${T[$b]}" "${T[$d]}")"
+done
+cat <<'EOT'
+summary = tshark -r CAP; verbose = tshark -r CAP -V (output to /dev/null); best of BENCH_RUNS runs.
+floor = --disable-protocol smtp, smtpx not loaded (TCP then tries every heuristic dissector on the payload);
+payload as data = -d tcp.port==25,data -d tcp.port==587,data, smtpx not loaded (no SMTP, no heuristics).
+net = (smtpx - payload as data) / (built-in - payload as data), in time.
+EOT
