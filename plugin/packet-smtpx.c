@@ -32,9 +32,12 @@ void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
 {
     packet_info *pinfo = ctx->pinfo;
 
+    /* the first PDU of the frame replaces TCP's text (but not its fenced notes) */
     if (!p_get_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_INFO_STARTED)) {
         p_add_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_INFO_STARTED, GUINT_TO_POINTER(1));
         col_clear(pinfo->cinfo, COL_INFO);
+        col_append_fstr(pinfo->cinfo, COL_INFO, "%s: %s", ctx->is_client ? "C" : "S", text);
+        return;
     }
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s: %s", ctx->is_client ? "C" : "S", text);
 }

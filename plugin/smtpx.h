@@ -87,6 +87,7 @@ typedef struct {
     gboolean in_tls;           /* called by the TLS dissector with decrypted data */
     proto_tree *analysis_tree; /* created on the first finding of a PDU */
     proto_item *pdu_item;      /* the PDU the findings belong to */
+    proto_tree *summary_tree;  /* message summary being filled (smtpx_message.c) */
 } smtpx_ctx_t;
 
 /* One line of the tvb. */

@@ -181,13 +181,11 @@ static void add_summary_string(proto_tree *tree, smtpx_ctx_t *ctx, int hf, const
     }
 }
 
-/* Accepted recipients, oldest first (the chain holds the newest first). */
-static void add_recipients(proto_tree *tree, smtpx_ctx_t *ctx, const smtpx_chunk_t *last)
+static void add_recipient(const smtpx_cmd_rec_t *rec, void *data)
 {
-    if (!last)
-        return;
-    add_recipients(tree, ctx, last->prev);
-    add_summary_string(tree, ctx, hf_smtpx_msg_recipient, wmem_strndup(ctx->pinfo->pool, last->data, last->len));
+    smtpx_ctx_t *ctx = (smtpx_ctx_t *)data;
+    proto_item *pi = proto_tree_add_string(ctx->summary_tree, hf_smtpx_msg_recipient, ctx->tvb, 0, 0, rec->arg);
+    proto_item_set_generated(pi);
 }
 
 void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
@@ -198,8 +196,10 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
     proto_item *pi;
 
     proto_item_set_generated(si);
-    add_summary_string(t, ctx, hf_smtpx_msg_sender, st->mail_from);
-    add_recipients(t, ctx, st->rcpts);
+    const char *sender = smtpx_envelope_sender(st);
+    add_summary_string(t, ctx, hf_smtpx_msg_sender, sender);
+    ctx->summary_tree = t;
+    smtpx_foreach_recipient(st, add_recipient, ctx);
     add_summary_string(t, ctx, hf_smtpx_msg_from, st->hdr_from);
     add_summary_string(t, ctx, hf_smtpx_msg_subject, st->hdr_subject);
     pi = proto_tree_add_uint64(t, hf_smtpx_msg_size, ctx->tvb, 0, 0, st->msg_bytes);
@@ -207,7 +207,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
     pi = proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines);
     proto_item_set_generated(pi);
     proto_item_append_text(si, ": %" PRIu64 " bytes, %u lines, from %s", st->msg_bytes, st->msg_lines,
-                           st->mail_from ? st->mail_from : "?");
+                           sender ? sender : "?");
     if (rec && rec->rsp_frame) {
         pi = proto_tree_add_uint(t, hf_smtpx_msg_reply_code, ctx->tvb, 0, 0, rec->rsp_code);
         proto_item_set_generated(pi);

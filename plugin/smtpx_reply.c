@@ -140,9 +140,8 @@ static gboolean is_greeting(const smtpx_state_t *st, unsigned code)
 static void end_transaction(smtpx_state_t *st)
 {
     st->flags &= ~(SMTPX_F_MAIL | SMTPX_F_RCPT);
-    st->mail_from = NULL;
-    st->rcpts = NULL;
-    st->rcpt_ok = st->rcpt_bad = st->rcpt_cmds = 0;
+    st->mail_rec = NULL;
+    st->rcpt_ok = st->rcpt_bad = 0;
     st->msg = NULL;
 }
 
@@ -158,8 +157,6 @@ static void add_recipient(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned
     smtpx_check_relay(ctx, rec, code);
     st->flags |= SMTPX_F_RCPT;
     st->rcpt_ok++;
-    if (rec->arg)
-        st->rcpts = smtpx_chunk_add(&ctx->call, ctx->pinfo, st->rcpts, rec->arg, strlen(rec->arg));
 }
 
 /* What a complete reply to `rec` does to the session. */
@@ -178,10 +175,12 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         }
         break;
     case SMTP_CMD_MAIL:
+        /* pipelined RCPT and BDAT may already follow: keep what they started */
         if (ok) {
-            end_transaction(st);
-            st->flags |= SMTPX_F_MAIL;
-            st->mail_from = rec->arg;
+            st->flags = (st->flags | SMTPX_F_MAIL) & ~SMTPX_F_RCPT;
+            st->rcpt_ok = st->rcpt_bad = 0;
+        } else if (st->mail_rec == rec) {
+            st->mail_rec = NULL;
         }
         break;
     case SMTP_CMD_RCPT:

@@ -147,6 +147,10 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 
     smtpx_analyse_command(ctx, rt, line, &cmd);
     smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, (guint16)cmd.id);
+    if (cmd.id == SMTP_CMD_MAIL) {
+        ctx->st->mail_rec = rec;
+        ctx->st->rcpt_cmds = 0;
+    }
     switch (cmd.id) {
     case SMTP_CMD_MAIL:
     case SMTP_CMD_RCPT:

@@ -51,7 +51,7 @@ static const char *header_address(smtpx_ctx_t *ctx, const char *block, const cha
 
 static void check_alignment(smtpx_ctx_t *ctx, const char *from)
 {
-    const char *envelope = ctx->st->mail_from;
+    const char *envelope = smtpx_envelope_sender(ctx->st);
     const char *env_org, *from_org;
 
     if (!envelope || !*envelope || !from)

@@ -162,6 +162,23 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
     return rec;
 }
 
+const char *smtpx_envelope_sender(const smtpx_state_t *st)
+{
+    return st->mail_rec ? st->mail_rec->arg : NULL;
+}
+
+void smtpx_foreach_recipient(const smtpx_state_t *st, void (*fn)(const smtpx_cmd_rec_t *rec, void *data),
+                             void *data)
+{
+    if (!st->mail_rec)
+        return;
+    for (const smtpx_cmd_rec_t *r = st->mail_rec; r != st->last_queued && r->next; r = r->next) {
+        const smtpx_cmd_rec_t *c = r->next;
+        if (c->kind == SMTP_CMD_RCPT && c->arg && (c->rsp_code == 0 || c->rsp_code / 100 == 2))
+            fn(c, data);
+    }
+}
+
 smtpx_cmd_rec_t *smtpx_queue_last(const smtpx_state_t *st)
 {
     return st->last_queued->req_frame ? st->last_queued : NULL;

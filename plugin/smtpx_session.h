@@ -100,8 +100,7 @@ typedef struct {
     const char *auth_user;           /* user of the current or last AUTH */
     guint32 auth_user_frame;         /* frame that carried auth_user */
     smtpx_msg_rec_t *msg;            /* message being transferred */
-    const char *mail_from;           /* accepted envelope sender */
-    const smtpx_chunk_t *rcpts;      /* accepted recipients, newest first */
+    smtpx_cmd_rec_t *mail_rec;       /* MAIL command of the current transaction */
     const smtpx_chunk_t *headers;    /* header block of the message so far */
     const char *hdr_from;            /* header From address of the message */
     const char *hdr_subject;
@@ -163,6 +162,13 @@ void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,
 /* Request queue: push on a client request, pop on a final reply. May return NULL. */
 smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint16 kind);
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
+/* Envelope sender of the current transaction (MAIL sent, not refused), or NULL. */
+const char *smtpx_envelope_sender(const smtpx_state_t *st);
+/* Calls fn for each RCPT of the current transaction that was accepted or
+ * is still waiting for its reply, oldest first. */
+void smtpx_foreach_recipient(const smtpx_state_t *st, void (*fn)(const smtpx_cmd_rec_t *rec, void *data),
+                             void *data);
+
 /* The newest request, or NULL. */
 smtpx_cmd_rec_t *smtpx_queue_last(const smtpx_state_t *st);
 /* Is a request of this kind (HELO, EHLO, MAIL, RCPT or QUIT) waiting for its reply? */

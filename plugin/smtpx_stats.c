@@ -60,7 +60,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->tls = ctx->in_tls || (st->flags & SMTPX_F_TLS);
     t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtp_sasl_mech_name((smtp_sasl_mech_t)st->auth_mech) : NULL;
     t->auth_user = (st->flags & SMTPX_F_AUTHED) ? st->auth_user : NULL;
-    t->sender = st->mail_from;
+    t->sender = smtpx_envelope_sender(st);
     t->rcpt_ok = st->rcpt_ok;
     t->rcpt_bad = st->rcpt_bad;
     t->from = st->hdr_from;

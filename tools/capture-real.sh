@@ -16,6 +16,16 @@
 #   bdat        raw client: CHUNKING, "BDAT n" + chunk in one segment, then
 #               "BDAT n LAST" + chunk + a pipelined NOOP in one segment, QUIT
 #   dotstuff    swaks with a body whose lines start with '.' (swaks dot-stuffs)
+#   attachment  swaks --attach of 200 KiB of pseudo-random bytes (a message of
+#               many TCP segments); also writes the message as the server
+#               receives it (unstuffed, CRLF) next to the capture: OUT.eml
+#   barelf      curl uploading a message whose lines end in a bare LF (no --crlf)
+#   bdat-pipelined
+#               raw client: MAIL, RCPT and "BDAT n LAST" + chunk in one segment
+#               (PIPELINING + CHUNKING); then a second message whose chunk is
+#               split mid-line across two segments; QUIT
+#   forged-from swaks --from alice@smtpx.test with a header
+#               "From: CEO <ceo@bank.example>" (header From in another domain)
 #
 # What it does to the machine (idempotent, safe to re-run):
 #   * postconf -e: postfix listens on 127.0.0.1:25 only (IPv4), accepts mail
@@ -41,7 +51,7 @@ PORT=25
 die() { echo "capture-real.sh: $*" >&2; exit 1; }
 
 usage() {
-    sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -49,13 +59,16 @@ usage() {
 scenario=$1
 out=$2
 case $scenario in
-    basic|pipelining|rejected|bdat|dotstuff) ;;
+    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
 for tool in postconf postfix newaliases dumpcap tshark swaks python3; do
     command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install postfix swaks tshark python3)"
 done
+if [ "$scenario" = barelf ]; then
+    command -v curl >/dev/null || die "curl is not installed (apt-get install curl)"
+fi
 
 # ---- postfix ---------------------------------------------------------------
 
@@ -117,7 +130,7 @@ raw_client() {
     # A client speaking SMTP over a plain socket, one send() per segment shown
     # below, waiting for the replies it expects before sending on.
     python3 - "$1" "$SERVER" "$PORT" "$CLIENT_NAME" <<'PY'
-import socket, sys
+import socket, sys, time
 
 scenario, host, port, helo = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 sock = socket.create_connection((host, port), timeout=10)
@@ -186,6 +199,36 @@ elif scenario == "bdat":
     send(f"BDAT {len(chunk2)} LAST\r\n".encode() + chunk2 + b"NOOP\r\n")
     expect(250)
     expect(250)
+elif scenario == "bdat-pipelined":
+    if not {"PIPELINING", "CHUNKING"} <= {l[4:].upper() for l in ehlo}:
+        sys.exit(f"server does not offer PIPELINING and CHUNKING: {ehlo!r}")
+    chunk = (b"From: <alice@smtpx.test>\r\n"
+             b"To: <root@smtpx.test>\r\n"
+             b"Subject: smtpx pipelined bdat test\r\n"
+             b"\r\n"
+             b"MAIL, RCPT and this BDAT LAST chunk came in one segment.\r\n")
+    # the whole transaction in one segment, then its three replies
+    send(b"MAIL FROM:<alice@smtpx.test>\r\n"
+         b"RCPT TO:<root@smtpx.test>\r\n"
+         + f"BDAT {len(chunk)} LAST\r\n".encode() + chunk)
+    expect(250)
+    expect(250)
+    expect(250)
+    # a second message: its chunk is split in the middle of a line
+    part1 = (b"From: <alice@smtpx.test>\r\n"
+             b"To: <root@smtpx.test>\r\n"
+             b"Subject: smtpx split bdat chunk\r\n"
+             b"\r\n"
+             b"This line is split across two TCP seg")
+    part2 = b"ments in the middle of a word.\r\n"
+    send(b"MAIL FROM:<alice@smtpx.test>\r\n"
+         b"RCPT TO:<root@smtpx.test>\r\n"
+         + f"BDAT {len(part1) + len(part2)} LAST\r\n".encode() + part1)
+    time.sleep(0.3)                        # let the first part leave on its own
+    send(part2)
+    expect(250)
+    expect(250)
+    expect(250)
 else:
     sys.exit(f"unknown raw scenario {scenario}")
 send(b"QUIT\r\n")
@@ -212,8 +255,55 @@ run_scenario() {
                     '.' \
                     '. a dot and a space' \
                     'The lone dot above was not the end.')" ;;
-        rejected|bdat)
+        attachment)
+            swaks "${swaks_common[@]}" --data @"$tmp/data.txt" --no-data-fixup ;;
+        barelf)
+            curl --silent --show-error "smtp://$SERVER:$PORT/$CLIENT_NAME" \
+                --mail-from alice@smtpx.test --mail-rcpt root@smtpx.test \
+                --upload-file "$tmp/barelf.eml" ;;
+        forged-from)
+            swaks "${swaks_common[@]}" --header 'Subject: smtpx forged From test' \
+                --header 'From: CEO <ceo@bank.example>' ;;
+        rejected|bdat|bdat-pipelined)
             raw_client "$scenario" ;;
+    esac
+}
+
+# Files the clients send, made before the capture starts.
+prepare_scenario() {
+    case $scenario in
+        attachment)
+            # 200 KiB of pseudo-random bytes, the same on every run
+            python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(1).randbytes(200 * 1024))' \
+                >"$tmp/random.bin"
+            # swaks builds the MIME message (base64 attachment) and prints what
+            # it would send in DATA: CRLF line ends, dot-stuffed, then "\r\n."
+            # with its final "\n." cut off. Sending that text back with
+            # --no-data-fixup puts exactly these bytes on the wire, so the
+            # message the server receives is known.
+            swaks "${swaks_common[@]}" --header 'Subject: smtpx attachment test' \
+                --attach @"$tmp/random.bin" --dump-mail >"$tmp/dump.txt"
+            python3 - "$tmp/dump.txt" "$tmp/data.txt" "$tmp/message.eml" <<'PY'
+import re, sys
+
+dump = open(sys.argv[1], "rb").read()
+if not dump.endswith(b"\r\n\r") or b"\n" in dump.replace(b"\r\n", b""):
+    sys.exit("unexpected swaks --dump-mail output")
+stuffed = dump[:-1]                    # the DATA text before the final "\r\n."
+open(sys.argv[2], "wb").write(stuffed + b"\r\n.")   # swaks adds the last CRLF
+# what the server keeps: every line up to the ".", with the stuffed dot removed
+message = re.sub(rb"(?m)^\.", b"", stuffed + b"\r\n")
+open(sys.argv[3], "wb").write(message)
+PY
+            ;;
+        barelf)
+            printf '%s\n' \
+                'From: alice@smtpx.test' \
+                'To: root@smtpx.test' \
+                'Subject: smtpx bare LF test' \
+                '' \
+                'Every line of this message ends in a bare LF:' \
+                'curl sends the file as it is without --crlf.' >"$tmp/barelf.eml" ;;
     esac
 }
 
@@ -235,6 +325,7 @@ fin_count() {
 }
 
 configure_postfix
+prepare_scenario
 
 cap=$tmp/capture.pcapng
 dumpcap -i lo -f "$CAPTURE_FILTER" -w "$cap" 2>"$tmp/dumpcap.log" &
@@ -264,4 +355,9 @@ fins=$(fin_count "$cap")
 mkdir -p "$(dirname "$out")"
 cp "$cap" "$out"
 chmod 0644 "$out"
+if [ -f "$tmp/message.eml" ]; then
+    cp "$tmp/message.eml" "${out%.*}.eml"
+    chmod 0644 "${out%.*}.eml"
+    echo "capture-real.sh: the message as the server received it -> ${out%.*}.eml"
+fi
 echo "capture-real.sh: $scenario -> $out ($(tshark -r "$out" 2>/dev/null | wc -l) packets)"

@@ -62,11 +62,14 @@ EOS
 chmod -R a+rX "$work"
 chmod 755 "$work/tshark-asan"
 
-# Does ASan come up inside tshark, and is our plugin the one loaded?
-probe=$("$work/tshark-asan" -G plugins 2>&1) || { echo "tshark with LD_PRELOAD=$LIBASAN failed:" >&2; echo "$probe" | head >&2; exit 1; }
-echo "$probe" | awk -F'\t' '{n = $1; sub(/ +$/, "", n)} n == "smtpx.so" {print $NF}' |
-    grep -qx "$home/.local/lib/wireshark/plugins/4.0/epan/smtpx.so" \
-    || { echo "the sanitized smtpx.so was not loaded:" >&2; echo "$probe" | grep -i smtpx >&2; exit 1; }
+# Does tshark come up with ASan preloaded, and does it register the sanitized
+# smtpx (which cannot load without the ASan runtime)? -G protocols, not
+# -G plugins: the latter starts the extcap helpers, and androiddump hangs
+# under LD_PRELOAD=libasan.so.
+probe=$(timeout 120 "$work/tshark-asan" -G protocols 2>"$work/probe.err") \
+    || { echo "tshark with LD_PRELOAD=$LIBASAN failed:" >&2; head -20 "$work/probe.err" >&2; exit 1; }
+echo "$probe" | awk -F'\t' '$3 == "smtpx"' | grep -q . \
+    || { echo "the sanitized smtpx.so did not register smtpx:" >&2; head -20 "$work/probe.err" >&2; exit 1; }
 
 # Inputs: real captures and transcripts
 for f in tests/captures/*.pcap*; do cp "$f" "$work/caps/"; done

@@ -1,0 +1,290 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Messages sent by real clients to the Debian postfix package on loopback,
+made by tools/capture-real.sh (see tests/captures/SOURCES.tsv):
+
+  postfix_attachment.pcapng    swaks --attach of 200 KiB of pseudo-random bytes:
+                               a message of many TCP segments; postfix_attachment.eml
+                               is the message as postfix received it (written by
+                               the script from the bytes swaks sent, not by tshark)
+  postfix_curl_barelf.pcapng   curl --upload-file of a message with bare LF line ends
+  postfix_bdat_pipelined.pcapng  raw client: MAIL, RCPT and "BDAT n LAST" + chunk in
+                               one segment; then a second message whose chunk is split
+                               mid-line across two segments
+  postfix_forged_from.pcapng   swaks --from alice@smtpx.test with a header
+                               "From: CEO <ceo@bank.example>"
+
+Most tests run in the four modes (one-pass and -2, with and without -V)."""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import smtpx_tshark as ts
+
+CAPTURES = ts.REPO / "tests" / "captures"
+ATTACHMENT = CAPTURES / "postfix_attachment.pcapng"
+ATTACHMENT_EML = CAPTURES / "postfix_attachment.eml"
+BARELF = CAPTURES / "postfix_curl_barelf.pcapng"
+BDAT_PIPELINED = CAPTURES / "postfix_bdat_pipelined.pcapng"
+FORGED_FROM = CAPTURES / "postfix_forged_from.pcapng"
+
+# one occurrence per element; data lines may contain ',' so use another aggregator
+AGG = "\x1f"
+QUEUED = re.compile(r"2\.0\.0 Ok: (?:\d+ bytes )?queued as ([0-9A-F]+)")
+
+
+def rows(cap, fields, display_filter="smtpx", two_pass=False, verbose=False):
+    """[frame, [occurrences of field 1], [occurrences of field 2], ...] per packet."""
+    out = ts.fields(cap, ["frame.number", *fields], display_filter, two_pass=two_pass, verbose=verbose,
+                    extra=["-E", f"aggregator={AGG}"])
+    return [[int(r[0])] + [v.split(AGG) if v else [] for v in r[1:]] for r in out]
+
+
+def by_frame(cap, field, display_filter="smtpx", **passes):
+    """{frame: [occurrences of FIELD]} for the packets matching DISPLAY_FILTER."""
+    return {r[0]: r[1] for r in rows(cap, [field], display_filter, **passes)}
+
+
+def payloads(cap, display_filter):
+    """{frame: TCP payload bytes} (read from the TCP layer, not from smtpx)."""
+    got = by_frame(cap, "tcp.payload", f"tcp.len > 0 && ({display_filter})")
+    return {f: bytes.fromhex(v[0].replace(":", "")) for f, v in got.items()}
+
+
+def export_imf(capture, two_pass=False):
+    """The IMF objects tshark exports, in the order they were written."""
+    out = Path(tempfile.mkdtemp(prefix="smtpx-eo-"))
+    out.chmod(0o777)
+    ts.tshark(["-r", ts.capture_path(capture), *["-2"] * two_pass, "-q", "--export-objects", f"imf,{out}"])
+    files = sorted(out.iterdir(), key=lambda p: (os.path.getmtime(p), p.name))
+    return [p.read_bytes() for p in files]
+
+
+def expert_messages(cap, abbrev, **passes):
+    """{frame: [expert messages]} of the frames that carry the expert ABBREV."""
+    return by_frame(cap, "_ws.expert.message", abbrev, **passes)
+
+
+# ---- postfix_attachment: swaks --attach, 280 KB over many segments ----------------
+
+def attachment_eml():
+    return ATTACHMENT_EML.read_bytes()
+
+
+def test_attachment_eml_is_what_swaks_sent():
+    """The premise: the .eml next to the capture is the message on the wire
+    (swaks' DATA text, unstuffed, without the final ".")."""
+    eml = attachment_eml()
+    eod = ts.frames_matching(ATTACHMENT, "smtpx.data.eod")[0]
+    data_frames = payloads(ATTACHMENT, f"tcp.dstport == 25 && frame.number > 14 && frame.number <= {eod}")
+    wire = b"".join(data_frames.values())
+    assert wire.endswith(b"\r\n.\r\n")
+    assert re.sub(rb"(?m)^\.", b"", wire[:-3]) == eml
+    assert len(eml) > 200 * 1024 and eml.count(b"\r\n") == len(eml.split(b"\r\n")) - 1
+    assert b"Content-Disposition: attachment; filename=\"random.bin\"\r\n" in eml
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_attachment_imf_export_is_byte_identical(two_pass):
+    assert export_imf(ATTACHMENT, two_pass) == [attachment_eml()]
+
+
+def test_attachment_summary(passes):
+    eml = attachment_eml()
+    eod = ts.frames_matching(ATTACHMENT, "smtpx.data.eod", **passes)
+    assert len(eod) == 1
+    got = rows(ATTACHMENT, ["smtpx.msg.size", "smtpx.msg.lines", "smtpx.msg.sender", "smtpx.msg.recipient",
+                            "smtpx.msg.from", "smtpx.msg.subject", "imf.subject"], "smtpx.msg", **passes)
+    assert got == [[eod[0], [str(len(eml))], [str(eml.count(b"\r\n"))], ["alice@smtpx.test"],
+                    ["root@smtpx.test"], ["alice@smtpx.test"], ["smtpx attachment test"],
+                    ["smtpx attachment test"]]]
+
+
+def test_attachment_queue_id(passes):
+    """The 250 reply names the queue id; with -2 the summary on the end of data has it too."""
+    replies = by_frame(ATTACHMENT, "smtpx.rsp.parameter", "smtpx.rsp.code == 250 && frame.number > 14", **passes)
+    queued = {f: QUEUED.fullmatch(v[0]).group(1) for f, v in replies.items() if QUEUED.fullmatch(v[0])}
+    assert len(queued) == 1
+    (reply_frame, queue_id), = queued.items()
+    assert by_frame(ATTACHMENT, "smtpx.msg.queue_id", "smtpx.rsp && smtpx.msg.queue_id", **passes) == {
+        reply_frame: [queue_id]}
+    if passes["two_pass"]:
+        eod = ts.frames_matching(ATTACHMENT, "smtpx.data.eod", **passes)
+        assert rows(ATTACHMENT, ["smtpx.msg.queue_id", "smtpx.msg.reply_code"], "smtpx.msg", **passes) == [
+            [eod[0], [queue_id], ["250"]]]
+
+
+def expected_data_fragments(cap, first, last):
+    """{frame: (complete lines, bytes of those lines)} for the client segments
+    between FIRST and LAST, computed from the TCP payloads: a line counts in the
+    segment that brings its LF; the final ".\\r\\n" is not a data line."""
+    frames = payloads(cap, f"tcp.dstport == 25 && frame.number >= {first} && frame.number <= {last}")
+    stream = b"".join(frames.values())
+    assert stream.endswith(b"\r\n.\r\n")
+    end_of_lines = len(stream) - 3
+    out, pos = {}, 0
+    for frame, data in frames.items():
+        start, pos = pos, pos + len(data)
+        end = min(pos, end_of_lines)
+        lines = stream[start:end].count(b"\n")
+        if lines:
+            first_line_start = stream.rfind(b"\n", 0, start) + 1
+            out[frame] = (lines, stream.rindex(b"\n", 0, end) + 1 - first_line_start)
+    return out
+
+
+def strip_tcp_analysis(info):
+    """Info without the "[TCP Window Full] " style prefixes the TCP layer puts first."""
+    return re.sub(r"^(?:\[TCP [^\]]*\] )+", "", info)
+
+
+def test_attachment_data_lines_and_info(passes):
+    eml = attachment_eml()
+    eod = ts.frames_matching(ATTACHMENT, "smtpx.data.eod", **passes)[0]
+    expected = expected_data_fragments(ATTACHMENT, 15, eod)
+    got = rows(ATTACHMENT, ["smtpx.data.line", "_ws.col.Info"], "smtpx.data.line", **passes)
+    assert [r[0] for r in got] == list(expected)
+    assert len(got) >= 5, "the message should span many segments"
+    for frame, lines, info in got:
+        n, size = expected[frame]
+        want = f"C: DATA fragment, {n} line{'s' * (n != 1)}, {size} bytes"
+        if frame == eod:
+            want += " | C: . (end of data)"
+        assert (frame, strip_tcp_analysis(info[0])) == (frame, want)
+        assert (frame, len(lines)) == (frame, n)
+    # every line of the message, in order, once
+    all_lines = [line for r in got for line in r[1]]
+    assert all_lines == eml.decode("ascii").split("\r\n")[:-1]
+
+
+def test_attachment_no_analysis_expert(passes):
+    assert ts.experts(ATTACHMENT, **passes, prefix="smtpx.analysis") == []
+
+
+# ---- postfix_curl_barelf: curl --upload-file without --crlf ------------------------
+
+BARELF_LINES = ["From: alice@smtpx.test", "To: root@smtpx.test", "Subject: smtpx bare LF test", "",
+                "Every line of this message ends in a bare LF:",
+                "curl sends the file as it is without --crlf."]
+
+
+def test_barelf_on_the_wire():
+    """The premise: curl sent the file's bare LFs inside DATA, then CRLF . CRLF."""
+    wire = payloads(BARELF, "tcp.dstport == 25 && frame.number >= 15 && frame.number <= 16")
+    assert wire == {15: "".join(f"{line}\n" for line in BARELF_LINES).encode(), 16: b"\r\n.\r\n"}
+
+
+def test_barelf_expert(passes):
+    assert ts.experts(BARELF, **passes, prefix="smtpx.analysis") == [(15, "smtpx.analysis.bare_lf")]
+    assert expert_messages(BARELF, "smtpx.analysis.bare_lf", **passes) == {
+        15: ["Bare LF inside the message: RFC 5321 allows CR and LF only together as CRLF"]}
+
+
+def test_barelf_message(passes):
+    # frame 16 holds one empty line (the CRLF before the "."): one empty occurrence
+    assert by_frame(BARELF, "smtpx.data.line", "smtpx.data.line", **passes) == {15: BARELF_LINES, 16: []}
+    assert ts.fields(BARELF, ["smtpx.data.line"], "frame.number == 16 && smtpx.data.line == \"\"",
+                     **passes) == [[""]]
+    assert ts.frames_matching(BARELF, "smtpx.data.eod", **passes) == [16]
+    got = rows(BARELF, ["smtpx.msg.size", "smtpx.msg.sender", "smtpx.msg.recipient", "smtpx.msg.subject"],
+               "smtpx.msg", **passes)
+    # the 163 bytes of the file and the CRLF curl puts before the "."
+    assert got == [[16, ["165"], ["alice@smtpx.test"], ["root@smtpx.test"], ["smtpx bare LF test"]]]
+    # postfix 3.7 accepts it (smtpd_forbid_bare_newline is off by default)
+    assert by_frame(BARELF, "smtpx.rsp.code", "frame.number == 18", **passes) == {18: ["250"]}
+
+
+# ---- postfix_bdat_pipelined: PIPELINING + CHUNKING from a raw client ---------------
+
+BDATP_CHUNK = (b"From: <alice@smtpx.test>\r\nTo: <root@smtpx.test>\r\n"
+               b"Subject: smtpx pipelined bdat test\r\n\r\n"
+               b"MAIL, RCPT and this BDAT LAST chunk came in one segment.\r\n")
+BDATP_PART1 = (b"From: <alice@smtpx.test>\r\nTo: <root@smtpx.test>\r\n"
+               b"Subject: smtpx split bdat chunk\r\n\r\nThis line is split across two TCP seg")
+BDATP_PART2 = b"ments in the middle of a word.\r\n"
+
+
+def test_bdat_pipelined_on_the_wire():
+    """The premise: each transaction's commands and chunk start in one segment."""
+    wire = payloads(BDAT_PIPELINED, "tcp.dstport == 25 && frame.number >= 9 && frame.number <= 14")
+    assert wire == {
+        9: b"MAIL FROM:<alice@smtpx.test>\r\nRCPT TO:<root@smtpx.test>\r\nBDAT 145 LAST\r\n" + BDATP_CHUNK,
+        11: b"MAIL FROM:<alice@smtpx.test>\r\nRCPT TO:<root@smtpx.test>\r\nBDAT 153 LAST\r\n" + BDATP_PART1,
+        14: BDATP_PART2}
+    assert len(BDATP_CHUNK) == 145 and len(BDATP_PART1 + BDATP_PART2) == 153
+
+
+def test_bdat_pipelined_commands_and_chunks(passes):
+    assert by_frame(BDAT_PIPELINED, "smtpx.req.command", "smtpx.req", **passes) == {
+        6: ["EHLO"], 9: ["MAIL", "RCPT", "BDAT"], 11: ["MAIL", "RCPT", "BDAT"], 17: ["QUIT"]}
+    got = rows(BDAT_PIPELINED, ["smtpx.bdat.size", "smtpx.bdat.last", "smtpx.bdat.chunk"],
+               "smtpx.bdat.size || smtpx.bdat.chunk", **passes)
+    assert got == [[9, ["145"], ["1"], [BDATP_CHUNK.hex()]],
+                   [11, ["153"], ["1"], [BDATP_PART1.hex()]],
+                   [14, [], [], [BDATP_PART2.hex()]]]
+
+
+def test_bdat_pipelined_links(passes):
+    """Replies answer the pipelined requests in order: MAIL, RCPT and BDAT of
+    frame 9 are answered in frame 10; the second MAIL and RCPT in frame 12, its
+    BDAT (whose chunk ends in frame 14) in frame 15."""
+    assert by_frame(BDAT_PIPELINED, "smtpx.response_to", "smtpx.rsp", **passes) == {
+        4: [], 8: ["6"], 10: ["9", "9", "9"], 12: ["11", "11"], 15: ["11"], 18: ["17"]}
+    if passes["two_pass"]:
+        assert by_frame(BDAT_PIPELINED, "smtpx.response_in", "smtpx.req", **passes) == {
+            6: ["8"], 9: ["10", "10", "10"], 11: ["12", "12", "15"], 17: ["18"]}
+
+
+def test_bdat_pipelined_imf_export_is_the_chunks():
+    assert export_imf(BDAT_PIPELINED) == [BDATP_CHUNK, BDATP_PART1 + BDATP_PART2]
+
+
+def test_bdat_pipelined_imf(passes):
+    assert by_frame(BDAT_PIPELINED, "imf.subject", "imf", **passes) == {
+        9: ["smtpx pipelined bdat test"], 14: ["smtpx split bdat chunk"]}
+
+
+def test_bdat_pipelined_summary_and_queue_ids(passes):
+    replies = by_frame(BDAT_PIPELINED, "smtpx.rsp.parameter", "smtpx.rsp", **passes)
+    queue_ids = [m.group(1) for v in replies.values() for m in map(QUEUED.fullmatch, v) if m]
+    assert len(queue_ids) == 2
+    got = rows(BDAT_PIPELINED, ["smtpx.msg.size", "smtpx.msg.sender", "smtpx.msg.recipient",
+                                "smtpx.msg.queue_id"], "smtpx.msg", **passes)
+    if passes["two_pass"]:
+        assert got == [[9, ["145"], ["alice@smtpx.test"], ["root@smtpx.test"], [queue_ids[0]]],
+                       [14, ["153"], ["alice@smtpx.test"], ["root@smtpx.test"], [queue_ids[1]]]]
+    else:
+        # one pass: no reply has come when frame 9 ends the first message, so
+        # only its size is certain; the second's MAIL and RCPT were answered
+        # (frame 12) before its chunk ended (frame 14)
+        assert [r[:2] + r[4:] for r in got] == [[9, ["145"], []], [14, ["153"], []]]
+        assert got[1] == [14, ["153"], ["alice@smtpx.test"], ["root@smtpx.test"], []]
+
+
+def test_bdat_pipelined_no_unadvertised(passes):
+    """postfix advertises PIPELINING and CHUNKING: nothing to report."""
+    keywords = by_frame(BDAT_PIPELINED, "smtpx.ehlo.keyword", "smtpx.ehlo.keyword", **passes)
+    assert {"PIPELINING", "CHUNKING"} <= set(keywords[8])
+    found = ts.experts(BDAT_PIPELINED, **passes, prefix="smtpx.analysis")
+    assert [e for e in found if e[1] == "smtpx.analysis.unadvertised"] == []
+    assert found == []
+
+
+# ---- postfix_forged_from: header From in another domain than MAIL FROM --------------
+
+def test_forged_from(passes):
+    assert ts.experts(FORGED_FROM, **passes, prefix="smtpx.analysis") == [(15, "smtpx.analysis.spoofed_from")]
+    messages = expert_messages(FORGED_FROM, "smtpx.analysis.spoofed_from", **passes)[15]
+    spoofed = [m for m in messages if "ceo@bank.example" in m and "alice@smtpx.test" in m]
+    assert len(spoofed) == 1, messages
+    got = rows(FORGED_FROM, ["smtpx.header.from", "smtpx.header.from_display", "smtpx.header.to",
+                             "smtpx.header.subject"], "smtpx.header", **passes)
+    assert got == [[15, ["ceo@bank.example"], ["CEO"], ["root@smtpx.test"], ["smtpx forged From test"]]]
+    got = rows(FORGED_FROM, ["smtpx.msg.sender", "smtpx.msg.from"], "smtpx.msg", **passes)
+    assert got == [[15, ["alice@smtpx.test"], ["ceo@bank.example"]]]
+    # the data line as swaks sent it
+    assert "From: CEO <ceo@bank.example>" in by_frame(FORGED_FROM, "smtpx.data.line", "smtpx.data.line",
+                                                      **passes)[15]
