@@ -203,7 +203,8 @@ EOF
 
 # ---- postfix -------------------------------------------------------------------
 
-postfix_running() { postfix status >/dev/null 2>&1; }
+# shellcheck source=tools/lib-postfix.sh
+. "$(dirname "$0")/lib-postfix.sh"
 
 make_certificate() {
     [ -s "$PEM" ] && return 0
@@ -234,16 +235,7 @@ configure_postfix() {
     local before after
     before=$(postconf -n; postconf -M)
     # the same main.cf as tools/capture-real.sh: port 25 stays as it wants it
-    # shellcheck disable=SC2016  # $myhostname is for postfix to expand
-    postconf -e \
-        'inet_interfaces=loopback-only' \
-        'inet_protocols=ipv4' \
-        'mydestination=smtpx.test localhost' \
-        'myhostname=mx.smtpx.test' \
-        'smtpd_banner=$myhostname ESMTP Postfix' \
-        'smtpd_tls_security_level=none' \
-        'smtpd_peername_lookup=no' \
-        'maillog_file=/var/log/postfix.log'
+    postfix_base_config
     local tls=(smtpd_tls_chain_files="$PEM" smtpd_tls_cert_file= smtpd_tls_key_file=)
     case $scenario in
         postfix-sasl)
@@ -257,18 +249,7 @@ configure_postfix() {
                 smtpd_tls_wrappermode=yes smtpd_tls_security_level=encrypt ;;
     esac
     after=$(postconf -n; postconf -M)
-    newaliases
-    if [ -x /usr/lib/postfix/configure-instance.sh ]; then
-        /usr/lib/postfix/configure-instance.sh - >/dev/null
-    fi
-    postfix check
-    if ! postfix_running; then
-        postfix start >/dev/null 2>&1 || { postfix start; exit 1; }
-    elif [ "$before" != "$after" ]; then
-        postfix stop >/dev/null 2>&1
-        for _ in $(seq 50); do postfix_running || break; sleep 0.1; done
-        postfix start >/dev/null 2>&1 || { postfix start; exit 1; }
-    fi
+    postfix_apply "$before" "$after"
 }
 
 # ---- aiosmtpd ------------------------------------------------------------------

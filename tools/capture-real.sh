@@ -72,39 +72,15 @@ fi
 
 # ---- postfix ---------------------------------------------------------------
 
-postfix_running() { postfix status >/dev/null 2>&1; }
+# shellcheck source=tools/lib-postfix.sh
+. "$(dirname "$0")/lib-postfix.sh"
 
 configure_postfix() {
     local before after
     before=$(postconf -n)
-    # shellcheck disable=SC2016  # $myhostname is for postfix to expand
-    postconf -e \
-        'inet_interfaces=loopback-only' \
-        'inet_protocols=ipv4' \
-        'mydestination=smtpx.test localhost' \
-        'myhostname=mx.smtpx.test' \
-        'smtpd_banner=$myhostname ESMTP Postfix' \
-        'smtpd_tls_security_level=none' \
-        'smtpd_peername_lookup=no' \
-        'maillog_file=/var/log/postfix.log'
+    postfix_base_config
     after=$(postconf -n)
-    newaliases
-    # Debian's postfix@.service runs this before starting: it copies
-    # /etc/hosts, resolv.conf, ... into the chroot of smtpd and friends.
-    if [ -x /usr/lib/postfix/configure-instance.sh ]; then
-        /usr/lib/postfix/configure-instance.sh - >/dev/null
-    fi
-    postfix check
-    if ! postfix_running; then
-        postfix start >/dev/null 2>&1 || { postfix start; exit 1; }
-    elif [ "$before" != "$after" ]; then
-        # inet_interfaces/inet_protocols changes need a full restart
-        postfix stop >/dev/null 2>&1
-        for _ in $(seq 50); do postfix_running || break; sleep 0.1; done
-        postfix start >/dev/null 2>&1 || { postfix start; exit 1; }
-    else
-        postfix reload >/dev/null 2>&1
-    fi
+    postfix_apply "$before" "$after"
     # wait for the 220 banner
     for _ in $(seq 100); do
         if python3 - "$SERVER" "$PORT" <<'PY' 2>/dev/null; then return 0; fi

@@ -84,11 +84,18 @@ frames_mutated=0
 n=0
 for f in "${originals[@]}"; do
     base=$(basename "$f"); base=${base%%.*}
+    # editcap 4.0 cannot rewrite a pcapng whose decryption secrets block comes
+    # before the interface block; tshark -w writes it in an order editcap takes.
+    src=$f
+    if ! editcap "$f" "$work/probe.pcapng" 2>/dev/null; then
+        src=$work/norm-$base.pcapng
+        tshark -r "$f" -F pcapng -w "$src" 2>/dev/null
+    fi
     for ((r = 0; r < ROUNDS; r++)); do
         s1=$((SEED + 2 * r)) s2=$((SEED + 2 * r + 1))
         snap=$((60 + (s2 * 7919 + n) % 1400))
-        editcap -E 0.02 -o 54 --seed "$s1" "$f" "$work/mut/$base.payload-s$s1.pcapng" 2>/dev/null
-        editcap -E 0.02 -s "$snap" --seed "$s2" "$f" "$work/mut/$base.frame-s$s2-snap$snap.pcapng" 2>/dev/null
+        editcap -E 0.02 -o 54 --seed "$s1" "$src" "$work/mut/$base.payload-s$s1.pcapng"
+        editcap -E 0.02 -s "$snap" --seed "$s2" "$src" "$work/mut/$base.frame-s$s2-snap$snap.pcapng"
         n=$((n + 1))
     done
 done
@@ -125,13 +132,14 @@ export work failures_dir
 jobs_file=$work/jobs
 : >"$jobs_file"
 for f in "${originals[@]}"; do
-    for flags in "" "-2" "-V" "-2 -V"; do echo "$f original $flags" >>"$jobs_file"; done
+    for flags in "" "-2" "-V" "-2 -V"; do echo "$f original${flags:+ $flags}" >>"$jobs_file"; done
 done
 for f in "${mutants[@]}"; do
-    for flags in "" "-2" "-V" "-2 -V"; do echo "$f mutant $flags" >>"$jobs_file"; done
+    for flags in "" "-2" "-V" "-2 -V"; do echo "$f mutant${flags:+ $flags}" >>"$jobs_file"; done
 done
 runs=$(wc -l <"$jobs_file")
 echo "captures: ${#originals[@]} originals, ${#mutants[@]} mutants ($frames_mutated frames); $runs tshark runs, $JOBS at a time" >&2
+# (no line ends in a blank: xargs -L would join it with the next one)
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ <"$jobs_file"
 
 done_runs=$(find "$work/results" -name '*.done' | wc -l)
