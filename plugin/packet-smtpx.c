@@ -106,6 +106,14 @@ static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
                                               line->next - line->offset));
 }
 
+/* Bytes after an accepted STARTTLS that reach smtpx (no TLS dissector). */
+static int dissect_tls_data(smtpx_ctx_t *ctx, int offset)
+{
+    proto_tree_add_item(ctx->tree, hf_smtpx_tls_data, ctx->tvb, offset, -1, ENC_NA);
+    smtpx_info_append(ctx, "[data after STARTTLS]");
+    return tvb_captured_length_remaining(ctx->tvb, offset);
+}
+
 /* Client PDU at offset: returns bytes used, 0 when reassembly was asked for. */
 static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
 {
@@ -117,9 +125,7 @@ static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
     case SMTPX_MODE_BDAT:
         return smtpx_dissect_bdat_chunk(ctx, offset);
     case SMTPX_MODE_TLS:
-        proto_tree_add_item(ctx->tree, hf_smtpx_tls_data, ctx->tvb, offset, -1, ENC_NA);
-        smtpx_info_append(ctx, "[data after STARTTLS]");
-        return tvb_captured_length_remaining(ctx->tvb, offset);
+        return dissect_tls_data(ctx, offset);
     default:
         break;
     }
@@ -138,11 +144,8 @@ static int dissect_server_pdu(smtpx_ctx_t *ctx, int offset)
 {
     smtpx_line_t line;
 
-    if (ctx->st->mode == SMTPX_MODE_TLS) {
-        proto_tree_add_item(ctx->tree, hf_smtpx_tls_data, ctx->tvb, offset, -1, ENC_NA);
-        smtpx_info_append(ctx, "[data after STARTTLS]");
-        return tvb_captured_length_remaining(ctx->tvb, offset);
-    }
+    if (ctx->st->mode == SMTPX_MODE_TLS)
+        return dissect_tls_data(ctx, offset);
     if (!smtpx_get_line(ctx, offset, &line))
         return 0;
     if (line.continuation || line.partial) {

@@ -245,8 +245,6 @@ static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, 
         *greeting = TRUE;
         return NULL;
     }
-    if (!(st->flags & SMTPX_F_ANY_REPLY))
-        st->flags |= SMTPX_F_MIDSTREAM;
     rec = smtpx_queue_pop(&ctx->call, ctx->pinfo);
     if (rec && ctx->call.replay == SMTPX_LIVE)
         rec->rsp_code = (guint16)r->rl.code;

@@ -45,7 +45,6 @@ smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb)
         conv = wmem_new0(wmem_file_scope(), smtpx_conv_t);
         conv->live.last_queued = &conv->head;
         conv->live.last_answered = &conv->head;
-        conv->live.data_bol = 1;
         choose_server(conv, pinfo, tvb);
         conversation_add_proto_data(conversation, proto_smtpx, conv);
     }

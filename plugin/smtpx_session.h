@@ -57,7 +57,6 @@ typedef enum {
 /* Session flags */
 #define SMTPX_F_GREETING   0x0001u  /* server greeting seen */
 #define SMTPX_F_ANY_REPLY  0x0002u  /* some reply seen */
-#define SMTPX_F_MIDSTREAM  0x0004u  /* capture began after the greeting */
 #define SMTPX_F_HELLO      0x0008u  /* HELO/EHLO accepted */
 #define SMTPX_F_MAIL       0x0010u  /* MAIL accepted: transaction open */
 #define SMTPX_F_RCPT       0x0020u  /* at least one RCPT accepted */
@@ -120,7 +119,6 @@ typedef struct {
     guint8 mode;                     /* smtpx_mode_t, client side */
     guint8 long_line[2];             /* [is_client]: inside an overlong line */
     guint8 bdat_last;
-    guint8 data_bol;                 /* DATA: next byte starts a line */
     guint8 auth_mech;                /* smtp_sasl_mech_t of the AUTH exchange */
     guint8 auth_step;                /* client lines sent in the exchange */
     guint8 in_headers;               /* message: still in the header block */

@@ -144,6 +144,15 @@ xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ <"$jobs_file"
 
 done_runs=$(find "$work/results" -name '*.done' | wc -l)
 failed=$(find "$work/results" -name '*.fail' | wc -l)
+if [ "$failed" -gt 0 ]; then
+    # one line per distinct report: the sanitizer's summary and the first frame in the plugin
+    echo "distinct reports (runs):"
+    for e in "$failures_dir"/*.stderr; do
+        sum=$(grep -m1 -oE "SUMMARY: [A-Za-z]+: [a-z-]+|runtime error: .*|Dissector bug.*" "$e" | head -c 120 || true)
+        frame=$(grep -m1 -oE "in [A-Za-z_0-9]+ [^ ]*/plugin/[^ ]+" "$e" || true)
+        echo "${sum:-exit status only} | ${frame:-no plugin frame}"
+    done | sort | uniq -c | sort -rn
+fi
 echo "frames mutated: $frames_mutated; runs: $done_runs of $runs; failures: $failed"
 [ "$failed" -eq 0 ] && [ "$done_runs" -eq "$runs" ] || { echo "failing inputs and stderr: $failures_dir" >&2; exit 1; }
 rmdir "$failures_dir" 2>/dev/null || true
