@@ -284,6 +284,16 @@ void smtpx_check_early_talker(smtpx_ctx_t *ctx, int offset)
 static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
                                    const smtp_command_t *cmd)
 {
+    if (line->next - line->offset > 512)
+        smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
+                      "Command line of %d octets: RFC 5321 4.5.3.1.4 allows 512 including CRLF",
+                      line->next - line->offset);
+    if ((ctx->st->flags & SMTPX_F_CHUNK_END) && cmd->id == SMTP_CMD_UNKNOWN)
+        smtpx_finding(ctx, &ei_smtpx_bdat, ctx->tvb, line->offset, line->len,
+                      "Not a command right after a BDAT chunk: the chunk size does not match the data sent");
+    ctx->st->flags &= ~SMTPX_F_CHUNK_END;
+    if (cmd->id == SMTP_CMD_MAIL)
+        ctx->st->flags &= ~SMTPX_F_BDAT_LAST;
     check_telnet(ctx, tree, line);
     check_sequence(ctx, line, cmd);
     if (cmd->id == SMTP_CMD_MAIL || cmd->id == SMTP_CMD_RCPT)

@@ -267,10 +267,17 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
 {
     smtpx_state_t *st = ctx->st;
 
+    if (st->flags & SMTPX_F_BDAT_LAST)
+        smtpx_finding(ctx, &ei_smtpx_bdat, ctx->tvb, 0, 0,
+                      "BDAT after the LAST chunk of this message: a new message needs a new MAIL");
+    else if (size == 0 && last && !st->msg)
+        smtpx_finding(ctx, &ei_smtpx_bdat, ctx->tvb, 0, 0, "BDAT 0 LAST with no chunk before: an empty message");
     if (!st->msg) {
         smtpx_message_begin(ctx, rec);
         st->in_headers = 0;     /* chunks are not split into lines: IMF shows the headers */
     }
+    if (last)
+        st->flags |= SMTPX_F_BDAT_LAST;
     st->bdat_remaining = size;
     st->bdat_last = last;
     if (rec && ctx->call.replay == SMTPX_LIVE)
@@ -296,6 +303,7 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
                                               n, st->bdat_remaining));
     if (st->bdat_remaining == 0) {
         st->mode = SMTPX_MODE_COMMAND;
+        st->flags |= SMTPX_F_CHUNK_END;
         if (st->bdat_last)
             message_end(ctx, offset, smtpx_queue_last(st));
     }

@@ -51,7 +51,7 @@ expert_field ei_smtpx_message_incomplete = EI_INIT;
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
-expert_field ei_smtpx_auth_sender_mismatch = EI_INIT;
+expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
 expert_field ei_smtpx_cleartext_auth = EI_INIT, ei_smtpx_bad_base64 = EI_INIT;
 expert_field ei_smtpx_auth_repeated = EI_INIT, ei_smtpx_auth_late_step = EI_INIT;
 
@@ -275,6 +275,8 @@ static ei_register_info ei[] = {
        "Command in the wrong order"),
     EI(ei_smtpx_auth_sender_mismatch, "smtpx.analysis.auth_sender_mismatch", PI_SECURITY, PI_WARN,
        "Authenticated user sending as another domain"),
+    EI(ei_smtpx_bdat, "smtpx.analysis.bdat", PI_PROTOCOL, PI_WARN,
+       "BDAT misuse: empty LAST chunk, chunk after LAST, wrong size"),
     EI(ei_smtpx_open_relay, "smtpx.analysis.open_relay", PI_SECURITY, PI_WARN,
        "Recipient in a foreign domain accepted without authentication"),
     EI(ei_smtpx_error_reply, "smtpx.analysis.error_reply", PI_RESPONSE_CODE, PI_NOTE,
@@ -307,8 +309,9 @@ static void register_ei(module_t *module)
         check_enabled[i] = TRUE;
         const char *name = abbrev + strlen("smtpx.analysis.");
         prefs_register_bool_preference(module, g_strdup_printf("check_%s", name),
-                                       g_strdup_printf("Check: %s", ei[i].eiinfo.summary),
-                                       g_strdup_printf("Report %s", abbrev), &check_enabled[i]);
+                                       g_strdup_printf("Check %s", name),
+                                       g_strdup_printf("Report %s: %s", abbrev, ei[i].eiinfo.summary),
+                                       &check_enabled[i]);
     }
 }
 

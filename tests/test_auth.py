@@ -112,3 +112,9 @@ def test_starttls_injection(passes):
     assert (7, "smtpx.analysis.starttls_injection") in ts.experts(cap, passes["two_pass"])
     assert ts.fields(cap, ["smtpx.req.command"], "frame.number == 7", **passes) == [["STARTTLS,RSET"]]
     assert ts.experts(ts.transcript_pcap("starttls"), passes["two_pass"]) == []
+
+
+def test_gssapi_handed_to_gssapi(passes):
+    got = ts.fields(ts.transcript_pcap("gssapi_and_long"), ["frame.number", "smtpx.auth.mechanism", "gss-api.OID"],
+                    "gss-api", **passes)
+    assert got == [["7", "GSSAPI", "1.2.840.113554.1.2.2"]]

@@ -151,3 +151,23 @@ def test_smuggling_server_follows(passes):
 def test_rejected_recipient_not_in_summary(passes):
     got = fields("message_headers", ["smtpx.msg.recipient"], "frame.number == 22", **passes)
     assert got == [["bob@example.org,carol@example.org"]]
+
+
+def test_command_line_over_512(passes):
+    found = ts.experts(ts.transcript_pcap("gssapi_and_long"), passes["two_pass"])
+    assert (9, "smtpx.analysis.line_too_long") in found
+
+
+def test_bdat_problems(passes):
+    cap = ts.transcript_pcap("bdat_problems")
+    bdat = [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.bdat"]
+    assert bdat == [11, 13, 19]
+    msgs = [r[0] for r in ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.bdat", **passes)]
+    assert msgs[0] == "BDAT 0 LAST with no chunk before: an empty message"
+    assert "BDAT after the LAST chunk of this message: a new message needs a new MAIL" in msgs[1]
+    assert "Not a command right after a BDAT chunk: the chunk size does not match the data sent" in msgs[2]
+
+
+def test_rset_discards_bdat_chunks():
+    got = sorted(export_imf(ts.transcript_pcap("bdat_problems")).values())
+    assert got == [b"Subj", b"Subject: second\n", b"hello"]    # "first\n" was discarded by RSET

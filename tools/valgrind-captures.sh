@@ -53,11 +53,13 @@ for cap in "$work"/caps/*; do
             --show-leak-kinds=definite --num-callers=40 --xml=yes --xml-file="$xml" \
         tshark -r "$cap" -2 -V >/dev/null 2>"$work/logs/$name.stderr" || rc=$?
     # Sort memcheck's errors into those with a smtpx.so frame and the rest.
-    read -r ours other < <(python3 - "$xml" "$work/logs/$name.ours" <<'PY'
+    read -r ours other other_kinds < <(python3 - "$xml" "$work/logs/$name.ours" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
 
+import collections
 ours, other, out = 0, 0, []
+kinds = collections.Counter()
 for err in ET.parse(sys.argv[1]).getroot().iter("error"):
     kind = err.findtext("kind")
     frames = [(f.findtext("obj") or "", f.findtext("fn") or "?", f.findtext("file") or "", f.findtext("line") or "")
@@ -70,8 +72,9 @@ for err in ET.parse(sys.argv[1]).getroot().iter("error"):
             out.append(f"    {fn} ({file}:{line})" if file else f"    {fn} ({obj})")
     else:
         other += 1
+        kinds[kind] += 1
 open(sys.argv[2], "w").write("\n".join(out) + ("\n" if out else ""))
-print(ours, other)
+print(ours, other, ",".join(f"{k}:{n}" for k, n in sorted(kinds.items())) or "-")
 PY
 )
     total_ours=$((total_ours + ours)) total_other=$((total_other + other))
@@ -83,7 +86,7 @@ PY
         status="FAIL (exit status $rc)"
         failed=1
     fi
-    printf '%-40s smtpx.so: %3d  elsewhere: %3d  %s\n' "$name" "$ours" "$other" "$status"
+    printf '%-36s smtpx.so: %3d  elsewhere: %3d (%s)  %s\n' "$name" "$ours" "$other" "$other_kinds" "$status"
     [ "$ours" -gt 0 ] && cat "$work/logs/$name.ours"
     if grep -q "Dissector bug" "$work/logs/$name.stderr"; then
         echo "  Dissector bug on stderr:"; grep -m3 "Dissector bug" "$work/logs/$name.stderr"; failed=1
