@@ -9,6 +9,8 @@ Writes OUTDIR/NAME.pcap for each of:
   data_no_end      DATA accepted, then 50 MB of message lines and no end of data
   tiny_segments    200,000 one-byte segments of one line that never ends
   tiny_lines       200,000 one-byte segments of NOOP lines, each one answered
+  tiny_long_lines  200,000 one-byte segments of 16,000-byte lines (just under
+                   max_line, so each line is reassembled from 16,000 segments)
   pipelined_100k   100,000 pipelined RCPT commands, never answered
   reply_1m_lines   a multi-line reply of 1,000,000 lines
   auth_10mb        AUTH PLAIN with a 10 MB base64 initial response on one line
@@ -100,6 +102,12 @@ def tiny_lines(s, scale):
         s.send("S", b"250 2.0.0 Ok\r\n")
 
 
+def tiny_long_lines(s, scale):
+    n = int(200000 * scale)
+    line = b"NOOP " + b"x" * 15993 + b"\r\n"
+    s.send("C", (line * (n // len(line) + 1))[:n], seg=1, ack_every=0)
+
+
 def pipelined_100k(s, scale):
     n = int(100000 * scale)
     s.send("C", b"MAIL FROM:<bulk@example.com>\r\n")
@@ -121,7 +129,7 @@ def auth_10mb(s, scale):
     s.send("S", b"535 5.7.8 Error: authentication failed: bad protocol / cancel\r\n")
 
 
-CAPTURES = {f.__name__: f for f in (long_line, data_no_end, tiny_segments, tiny_lines,
+CAPTURES = {f.__name__: f for f in (long_line, data_no_end, tiny_segments, tiny_lines, tiny_long_lines,
                                     pipelined_100k, reply_1m_lines, auth_10mb)}
 
 

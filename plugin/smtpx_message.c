@@ -112,7 +112,10 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
                             line->len - (int)value_off, ENC_UTF_8);
     }
     if (st->headers_len + (guint32)line->len + 2 <= SMTPX_MAX_HEADERS) {
-        char *text = wmem_strdup_printf(ctx->pinfo->pool, "%.*s\r\n", line->len, line->text);
+        /* the line may hold NUL bytes: copy it by length, not as a string */
+        char *text = (char *)wmem_alloc(ctx->pinfo->pool, (gsize)line->len + 2);
+        memcpy(text, line->text, (gsize)line->len);
+        memcpy(text + line->len, "\r\n", 2);
         st->headers = smtpx_chunk_add(&ctx->call, ctx->pinfo, st->headers, text, (gsize)line->len + 2);
         st->headers_len += (guint32)line->len + 2;
     }
