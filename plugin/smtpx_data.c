@@ -163,15 +163,18 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
 {
     smtpx_state_t *st = ctx->st;
     int stuffed = !line->continuation && line->len > 1 && line->text[0] == '.';
-    proto_item *li = proto_tree_add_string(dt, hf_smtpx_data_line, ctx->tvb, line->offset, line->next - line->offset,
-                                           smtpx_line_format(ctx, line->text + stuffed, line->len - stuffed));
 
-    if (line->eol == SMTP_EOL_LF)
-        proto_item_append_text(li, " [ends with a bare LF]");
-    else if (line->partial)
-        proto_item_append_text(li, " [continues in the next segment]");
-    if (stuffed)
-        proto_item_append_text(li, " [leading dot removed]");
+    if (dt) {       /* no text to format when there is no tree */
+        proto_item *li = proto_tree_add_string(dt, hf_smtpx_data_line, ctx->tvb, line->offset,
+                                               line->next - line->offset,
+                                               smtpx_line_format(ctx, line->text + stuffed, line->len - stuffed));
+        if (line->eol == SMTP_EOL_LF)
+            proto_item_append_text(li, " [ends with a bare LF]");
+        else if (line->partial)
+            proto_item_append_text(li, " [continues in the next segment]");
+        if (stuffed)
+            proto_item_append_text(li, " [leading dot removed]");
+    }
     check_line(ctx, line);
     if (st->in_headers)
         smtpx_header_line(ctx, dt, line);

@@ -103,7 +103,7 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
         smtpx_headers_end(ctx);     /* an empty line or body text: the body begins */
         return;
     }
-    if (!folded) {
+    if (!folded && tree) {
         proto_item *hi = proto_tree_add_string(tree, hf_smtpx_data_header, ctx->tvb, line->offset, line->len,
                                                smtpx_line_format(ctx, line->text, line->len));
         proto_tree *ht = proto_item_add_subtree(hi, ett_smtpx_param);

@@ -19,7 +19,11 @@
 #    bytes only: -o 54; and whole frames, truncated with -s to a random snap
 #    length), with a seed per mutant, and runs the same four ways under
 #    WIRESHARK_DEBUG_WMEM_OVERRIDE=strict (canaries checked on free) and
-#    MALLOC_CHECK_=3.
+#    MALLOC_CHECK_=3 (set as asked; glibc ignores it here, since ASan's
+#    allocator replaces glibc's malloc).
+# LD_PRELOAD of ASan into Debian's tshark works as uid 65534 (tshark is not
+# setuid); only `tshark -G plugins` must be avoided: it starts the extcap
+# helpers and androiddump hangs under ASan, so the probe uses -G protocols.
 # Failing inputs and their stderr are kept in build-asan/fuzz-failures/.
 # Environment: JOBS (parallel tshark runs, default nproc), SEED (base, default 1).
 set -euo pipefail
