@@ -56,6 +56,8 @@
 # Mail for root is delivered by postfix to /var/mail/root; aiosmtpd and exim
 # discard it.
 set -euo pipefail
+# shellcheck source=tools/lib-postfix.sh
+. "$(dirname "$0")/lib-postfix.sh"
 
 CAPTURE_FILTER='tcp port 25 or tcp port 587 or tcp port 465 or tcp port 2525 or tcp port 2526'
 CLIENT_NAME=client.smtpx.test
@@ -115,14 +117,8 @@ chmod 0755 "$tmp"
 dumpcap_pid=
 server_pid=
 cleanup() {
-    if [ -n "$dumpcap_pid" ] && kill -0 "$dumpcap_pid" 2>/dev/null; then
-        kill -INT "$dumpcap_pid" 2>/dev/null || true
-        wait "$dumpcap_pid" 2>/dev/null || true
-    fi
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    stop_process INT "$dumpcap_pid"
+    stop_process TERM "$server_pid"
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -203,8 +199,6 @@ EOF
 
 # ---- postfix -------------------------------------------------------------------
 
-# shellcheck source=tools/lib-postfix.sh
-. "$(dirname "$0")/lib-postfix.sh"
 
 make_certificate() {
     [ -s "$PEM" ] && return 0

@@ -288,10 +288,7 @@ PY
 tmp=$(mktemp -d)
 dumpcap_pid=
 cleanup() {
-    if [ -n "$dumpcap_pid" ] && kill -0 "$dumpcap_pid" 2>/dev/null; then
-        kill -INT "$dumpcap_pid" 2>/dev/null || true
-        wait "$dumpcap_pid" 2>/dev/null || true
-    fi
+    stop_process INT "$dumpcap_pid"
     rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -40,3 +40,11 @@ postfix_apply() {
         postfix reload >/dev/null 2>&1
     fi
 }
+
+# stop_process SIGNAL PID: stop a background process of ours if it still runs.
+stop_process() {
+    if [ -n "$2" ] && kill -0 "$2" 2>/dev/null; then
+        kill "-$1" "$2" 2>/dev/null || true
+        wait "$2" 2>/dev/null || true
+    fi
+}
