@@ -63,6 +63,25 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
     smtpx_tap_simple(ctx, SMTPX_EV_FINDING, smtpx_finding_name(ei), 0);
 }
 
+/* Data at least this long is a bulk transfer, not a person typing. */
+#define SMTPX_BULK_DATA 512
+
+/* May a line without its end be dissected as it is, the rest following in
+ * later segments, instead of being reassembled? Yes in the body of a message
+ * sent in bulk (the bulk of SMTP, which reassembly would keep twice), unless
+ * the bytes could be a dot line or a CRLF cut in two; and in a reply already
+ * beyond its cap. What TCP reassembly keeps then no longer grows with the
+ * stream, while lines typed a key at a time are still shown whole. */
+static gboolean keep_partial(const smtpx_ctx_t *ctx, const guint8 *p, int len)
+{
+    const smtpx_state_t *st = ctx->st;
+
+    if (!ctx->is_client)
+        return st->open_reply_code != 0;
+    return st->mode == SMTPX_MODE_DATA && (!st->in_headers || st->headers_len >= SMTPX_MAX_HEADERS) &&
+           tvb_captured_length(ctx->tvb) >= SMTPX_BULK_DATA && len >= 3 && p[len - 1] != '\r';
+}
+
 gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
 {
     guint8 *long_line = &ctx->st->long_line[ctx->is_client];
@@ -72,6 +91,7 @@ gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
     line->text = (const char *)tvb_get_ptr(ctx->tvb, offset, avail);
     line->offset = offset;
     line->continuation = *long_line != 0;
+    line->follows = FALSE;
     if (smtp_line_find((const guint8 *)line->text, (size_t)avail, &found)) {
         line->len = (int)found.len;
         line->next = offset + line->len + (int)found.term_len;
@@ -80,13 +100,16 @@ gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
         *long_line = 0;
         return TRUE;
     }
-    if (ctx->pinfo->can_desegment && !*long_line && (guint)avail < smtpx_pref_max_line)
-        return FALSE;
+    if (ctx->pinfo->can_desegment && *long_line != SMTPX_LINE_OVERLONG && (guint)avail < smtpx_pref_max_line) {
+        if (!keep_partial(ctx, (const guint8 *)line->text, avail))
+            return FALSE;
+        line->follows = TRUE;
+    }
     line->len = avail;
     line->next = offset + avail;
     line->eol = SMTP_EOL_NONE;
     line->partial = TRUE;
-    *long_line = 1;
+    *long_line = line->follows ? SMTPX_LINE_FOLLOWS : SMTPX_LINE_OVERLONG;
     return TRUE;
 }
 
@@ -99,7 +122,7 @@ static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
                       "Line of more than %u bytes without a line end; the rest follows in later segments",
                       smtpx_pref_max_line);
-    else if (line->partial)
+    else if (line->partial && !line->follows)
         smtpx_finding(ctx, &ei_smtpx_incomplete_message, ctx->tvb, line->offset, line->len,
                       "%d bytes without a line end", line->len);
     smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "[line fragment, %d bytes]",
@@ -180,7 +203,10 @@ static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
     smtp_reply_line_t rl;
     size_t pos = 0;
 
-    if (!line_based || !ctx->pinfo->can_desegment || ctx->st->long_line[ctx->is_client] || avail <= 0)
+    if (!line_based || !ctx->pinfo->can_desegment || ctx->st->long_line[ctx->is_client] == SMTPX_LINE_OVERLONG ||
+        avail <= 0)
+        return FALSE;
+    if (ctx->is_client ? keep_partial(ctx, p, avail) : ctx->st->open_reply_code != 0)
         return FALSE;
     while (smtp_line_find(p + pos, (size_t)avail - pos, &found)) {
         if (ctx->is_client || !smtp_parse_reply_line((const char *)p + pos, found.len, &rl) || rl.sep != '-')

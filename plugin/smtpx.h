@@ -71,6 +71,8 @@ extern gboolean smtpx_pref_hide_passwords;
 extern guint smtpx_pref_max_message;
 extern gboolean smtpx_pref_reassemble;
 extern const char *smtpx_pref_local_domains;
+/* Header block of a message kept for analysis (smtpx_message.c). */
+#define SMTPX_MAX_HEADERS 65536
 /* A multi-line reply longer than this is shown in parts. */
 #define SMTPX_MAX_REPLY (4 * smtpx_pref_max_line)
 
@@ -97,7 +99,8 @@ typedef struct {
     int next;          /* offset after the line end */
     smtp_eol_t eol;
     gboolean partial;       /* no line end: dissected as a fragment */
-    gboolean continuation;  /* tail of an overlong line begun earlier */
+    gboolean continuation;  /* tail of a line begun in an earlier PDU */
+    gboolean follows;       /* partial on purpose: the rest follows, not reassembled */
     const char *text;       /* content bytes (not NUL-terminated) */
 } smtpx_line_t;
 

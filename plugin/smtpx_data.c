@@ -64,6 +64,7 @@ void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
     st->msg = rec ? rec->msg : NULL;
     st->msg_bytes = 0;
     st->msg_lines = 0;
+    st->msg_line_len = 0;
     st->headers = NULL;
     st->headers_len = 0;
     st->hdr_from = st->hdr_subject = NULL;
@@ -127,9 +128,16 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     if (cr && line->len >= 3 && g_strstr_len(line->text, line->len, "\r.\r"))
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->len,
                       "<CR>.<CR> inside the message: some servers take it for the end of data (SMTP smuggling)");
-    if (line->next - line->offset > 1000)
-        smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
-                      "Message line of %d bytes: RFC 5321 allows 1000 including CRLF", line->next - line->offset);
+    guint32 so_far = st->msg_line_len + (guint32)(line->next - line->offset);
+    if (so_far > 1000 && st->msg_line_len <= 1000) {     /* once per line, also when cut in parts */
+        if (line->partial)
+            smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
+                          "Message line of more than 1000 bytes: RFC 5321 allows 1000 including CRLF");
+        else
+            smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
+                          "Message line of %u bytes: RFC 5321 allows 1000 including CRLF", so_far);
+    }
+    st->msg_line_len = line->partial ? MIN(so_far, G_MAXUINT32 - 65536) : 0;
     if (!(st->msg_flags & SMTPX_MSG_8BIT_SEEN)) {
         for (int i = 0; i < line->len; i++) {
             if ((guint8)line->text[i] < 0x80)

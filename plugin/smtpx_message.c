@@ -4,7 +4,6 @@
 #include "smtpx.h"
 #include "smtp_imf.h"
 
-#define SMTPX_MAX_HEADERS 65536     /* header block kept for analysis */
 #define SMTPX_MAX_VALUE   1024
 
 typedef struct {

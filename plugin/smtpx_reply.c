@@ -25,7 +25,8 @@ static gboolean scan_reply(smtpx_ctx_t *ctx, smtpx_reply_t *r)
     while (rl.sep == '-') {
         gboolean too_big = r->end - r->first.offset >= (int)SMTPX_MAX_REPLY;
         if (r->end >= len || too_big) {
-            if (!too_big && ctx->pinfo->can_desegment)
+            /* beyond the cap, a reply goes on segment by segment */
+            if (!too_big && ctx->pinfo->can_desegment && !ctx->st->open_reply_code)
                 return FALSE;
             r->complete = FALSE;
             return TRUE;
@@ -365,9 +366,11 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
         finish_reply(ctx, rt, &r, rec, code, greeting, enhanced);
         return r.end - first->offset;
     }
+    if (!st->open_reply_code)
+        smtpx_finding(ctx, &ei_smtpx_reply_truncated, ctx->tvb, first->offset, 3,
+                      "Reply %u continues beyond this part (%d lines so far); the rest is shown in parts",
+                      code, r.nlines);
     st->open_reply_code = (guint16)code;
     st->open_reply = rec;
-    smtpx_finding(ctx, &ei_smtpx_reply_truncated, ctx->tvb, first->offset, 3,
-                  "Reply %u continues beyond this part (%d lines so far)", code, r.nlines);
     return r.end - first->offset;
 }

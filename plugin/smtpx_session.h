@@ -54,6 +54,10 @@ typedef enum {
     SMTPX_MODE_TLS        /* after 220 to STARTTLS */
 } smtpx_mode_t;
 
+/* smtpx_state_t.long_line: the line being received was cut */
+#define SMTPX_LINE_OVERLONG 1   /* at max_line, or where reassembly was impossible: never reassembled further */
+#define SMTPX_LINE_FOLLOWS  2   /* at a segment end on purpose (bulk message data): its end may be */
+
 /* Session flags */
 #define SMTPX_F_GREETING   0x0001u  /* server greeting seen */
 #define SMTPX_F_ANY_REPLY  0x0002u  /* some reply seen */
@@ -112,6 +116,7 @@ typedef struct {
     guint32 ext;
     guint32 auth_mechs;              /* 1 << smtp_sasl_mech_t offered by AUTH */
     guint32 msg_lines;
+    guint32 msg_line_len;            /* bytes of a message line cut in parts, so far */
     guint32 headers_len;
     guint16 rcpt_ok, rcpt_bad;
     guint16 rcpt_cmds;               /* RCPT commands in the transaction */
@@ -119,7 +124,7 @@ typedef struct {
     guint32 pending[SMTPX_PENDING_KINDS]; /* requests waiting for a reply, by kind (see smtpx_pending_index) */
     guint16 open_reply_code;         /* code of a multi-line reply still open */
     guint8 mode;                     /* smtpx_mode_t, client side */
-    guint8 long_line[2];             /* [is_client]: inside an overlong line */
+    guint8 long_line[2];             /* [is_client]: inside a line begun earlier (SMTPX_LINE_*) */
     guint8 bdat_last;
     guint8 auth_mech;                /* smtp_sasl_mech_t of the AUTH exchange */
     guint8 auth_step;                /* client lines sent in the exchange */

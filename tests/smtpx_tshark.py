@@ -164,10 +164,10 @@ def _expert_abbrevs(node):
             yield from _expert_abbrevs(value)
 
 
-def experts(capture, two_pass=False, verbose=False, prefix="smtpx."):
+def experts(capture, two_pass=False, verbose=False, prefix="smtpx.", extra=()):
     """(frame number, expert abbrev) for every expert item whose abbrev starts with PREFIX."""
     out = []
-    for pkt in json(capture, two_pass=two_pass, verbose=verbose):
+    for pkt in json(capture, two_pass=two_pass, verbose=verbose, extra=extra):
         layers = pkt["_source"]["layers"]
         frame = int(layers["frame"]["frame.number"])
         out += [(frame, a) for a in _expert_abbrevs(layers) if a.startswith(prefix)]

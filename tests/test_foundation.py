@@ -81,6 +81,43 @@ def test_one_byte_per_segment_message(passes):
     assert len(rows("lab5_ilon_mask", ["frame.number"], "smtpx.data.eod", **passes)) == 1
 
 
+def test_bulk_message_lines_cut_at_segment_ends(passes):
+    """Message data sent in bulk is not reassembled line by line: a line cut
+    at a segment end is shown in parts. Cuts that could change the meaning
+    (after a dot, between CR and LF, inside "." CRLF) are still reassembled."""
+    got = rows("bulk_cuts", ["frame.number", "smtpx.data.line", "_ws.col.Info"], "smtpx.data || smtpx.data.eod",
+               **passes)
+    assert [(r[0], r[2]) for r in got] == [
+        ("13", "C: DATA fragment, 4 lines, 599 bytes"),
+        ("14", "C: DATA fragment, 1 line, 11 bytes"),        # "..stuffed" joined after the cut dot
+        ("15", "C: DATA fragment, 1 line, 1190 bytes"),      # CR|LF joined; the d-line begins
+        ("16", "C: DATA fragment, 0 lines, 600 bytes"),      # the middle of the d-line
+        ("17", "C: DATA fragment, 2 lines, 599 bytes"),      # its end, the e-line; "." waits
+        ("18", "C: . (end of data)")]
+    lines = [r[1] for r in got]
+    assert lines[0] == "From: a@example.com,Subject: cuts,," + "b" * 559
+    assert lines[1:6] == [".stuffed", "c" * 589 + "," + "d" * 599, "d" * 600, "d" * 301 + "," + "e" * 294, ""]
+    assert ts.experts(ts.transcript_pcap("bulk_cuts"), **passes, prefix="smtpx.analysis") == [
+        (16, "smtpx.analysis.line_too_long")]
+    assert rows("bulk_cuts", ["smtpx.msg.size", "smtpx.msg.lines", "imf.subject"], "smtpx.msg", **passes) == [
+        ["2998", "8", "cuts"]]
+
+
+def test_reply_over_cap_goes_on_segment_by_segment(passes):
+    """A reply beyond 4 x max_line is not reassembled further: one finding,
+    then each segment on its own (cut lines as fragments, no more findings),
+    and the final line still answers the request."""
+    cap = ts.transcript_pcap("reply_over_cap")
+    opt = ["-o", "smtpx.max_line:64"]
+    got = ts.fields(cap, ["frame.number", "_ws.col.Info"], "smtpx.rsp.code == 214", extra=opt, **passes)
+    assert [int(r[0]) for r in got] == list(range(8, 19))
+    assert got[0][1] == "S: 214-2.0.0 help line 01 of a long reply (+6 lines) | S: [line fragment, 20 bytes]"
+    assert got[1][1] == "S: [line fragment, 20 bytes] | S: 214-2.0.0 help line 09 of a long reply (+1 lines)"
+    assert ts.experts(cap, **passes, prefix="smtpx.analysis", extra=opt) == [(8, "smtpx.analysis.reply_too_long")]
+    assert ts.fields(cap, ["frame.number", "smtpx.response_to"], "smtpx.rsp.code == 214 && smtpx.response_to",
+                     extra=opt, **passes)[-1] == ["18", "5"]
+
+
 def test_reply_split_mid_line_and_multiline_over_segments(passes):
     got = info("split_lines", **passes)
     assert got[5] == "S: 220 mx.example.org ESMTP ready"

@@ -117,47 +117,41 @@ def test_attachment_queue_id(passes):
             [eod[0], [queue_id], ["250"]]]
 
 
-def expected_data_fragments(cap, first, last):
-    """{frame: (complete lines, bytes of those lines)} for the client segments
-    between FIRST and LAST, computed from the TCP payloads: a line counts in the
-    segment that brings its LF; the final ".\\r\\n" is not a data line."""
-    frames = payloads(cap, f"tcp.dstport == 25 && frame.number >= {first} && frame.number <= {last}")
-    stream = b"".join(frames.values())
-    assert stream.endswith(b"\r\n.\r\n")
-    end_of_lines = len(stream) - 3
-    out, pos = {}, 0
-    for frame, data in frames.items():
-        start, pos = pos, pos + len(data)
-        end = min(pos, end_of_lines)
-        lines = stream[start:end].count(b"\n")
-        if lines:
-            first_line_start = stream.rfind(b"\n", 0, start) + 1
-            out[frame] = (lines, stream.rindex(b"\n", 0, end) + 1 - first_line_start)
-    return out
-
-
 def strip_tcp_analysis(info):
     """Info without the "[TCP Window Full] " style prefixes the TCP layer puts first."""
     return re.sub(r"^(?:\[TCP [^\]]*\] )+", "", info)
 
 
+DATA_INFO = re.compile(r"C: DATA fragment, (\d+) lines?, (\d+) bytes( \| C: \. \(end of data\))?")
+
+
 def test_attachment_data_lines_and_info(passes):
-    eml = attachment_eml()
+    """Message data is shown segment by segment: a line cut by the end of a
+    segment is shown in two parts, not reassembled; the parts, in order, are
+    the message, and each Info counts the lines completed and bytes used."""
+    eml_lines = attachment_eml().decode("ascii").split("\r\n")[:-1]
     eod = ts.frames_matching(ATTACHMENT, "smtpx.data.eod", **passes)[0]
-    expected = expected_data_fragments(ATTACHMENT, 15, eod)
+    stream = b"".join(payloads(ATTACHMENT, f"tcp.dstport == 25 && frame.number >= 15 && frame.number <= {eod}").values())
     got = rows(ATTACHMENT, ["smtpx.data.line", "_ws.col.Info"], "smtpx.data.line", **passes)
-    assert [r[0] for r in got] == list(expected)
     assert len(got) >= 5, "the message should span many segments"
-    for frame, lines, info in got:
-        n, size = expected[frame]
-        want = f"C: DATA fragment, {n} line{'s' * (n != 1)}, {size} bytes"
-        if frame == eod:
-            want += " | C: . (end of data)"
-        assert (frame, strip_tcp_analysis(info[0])) == (frame, want)
-        assert (frame, len(lines)) == (frame, n)
-    # every line of the message, in order, once
-    all_lines = [line for r in got for line in r[1]]
-    assert all_lines == eml.decode("ascii").split("\r\n")[:-1]
+    done, pending, cuts, total = 0, "", 0, 0
+    for frame, items, info in got:
+        m = DATA_INFO.fullmatch(strip_tcp_analysis(info[0]))
+        assert m, (frame, info)
+        assert (frame, bool(m[3])) == (frame, frame == eod)
+        completed = 0
+        for item in items:
+            part = pending + item
+            if part == eml_lines[done]:
+                done, pending, completed = done + 1, "", completed + 1
+            else:
+                assert (frame, eml_lines[done].startswith(part)) == (frame, True)
+                pending, cuts = part, cuts + 1
+        assert (frame, completed) == (frame, int(m[1]))
+        total += int(m[2])
+    assert (done, pending) == (len(eml_lines), "")
+    assert cuts >= 5, "lines cut at segment ends should be shown in parts"
+    assert total == len(stream) - len(b".\r\n")
 
 
 def test_attachment_no_analysis_expert(passes):
