@@ -31,15 +31,27 @@ char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len)
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
 {
     packet_info *pinfo = ctx->pinfo;
+    const char *who = ctx->is_client ? "C: " : "S: ";
 
     /* the first PDU of the frame replaces TCP's text (but not its fenced notes) */
     if (!p_get_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_INFO_STARTED)) {
         p_add_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_INFO_STARTED, GUINT_TO_POINTER(1));
         col_clear(pinfo->cinfo, COL_INFO);
-        col_append_fstr(pinfo->cinfo, COL_INFO, "%s: %s", ctx->is_client ? "C" : "S", text);
+        col_append_lstr(pinfo->cinfo, COL_INFO, who, text, COL_ADD_LSTR_TERMINATOR);
         return;
     }
-    col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s: %s", ctx->is_client ? "C" : "S", text);
+    col_append_lstr(pinfo->cinfo, COL_INFO, " | ", who, text, COL_ADD_LSTR_TERMINATOR);
+}
+
+void smtpx_info_appendf(smtpx_ctx_t *ctx, const char *format, ...)
+{
+    char text[COL_MAX_INFO_LEN];     /* the Info column keeps no more */
+    va_list ap;
+
+    va_start(ap, format);
+    g_vsnprintf(text, sizeof text, format, ap);
+    va_end(ap);
+    smtpx_info_append(ctx, text);
 }
 
 void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset, int len,
@@ -78,17 +90,17 @@ static gboolean keep_partial(const smtpx_ctx_t *ctx, const guint8 *p, int len)
 
     if (!ctx->is_client)
         return st->open_reply_code != 0;
-    return st->mode == SMTPX_MODE_DATA && (!st->in_headers || st->headers_len >= SMTPX_MAX_HEADERS) &&
+    return st->mode == SMTPX_MODE_DATA && (!st->in_headers || st->msg_bytes >= SMTPX_MAX_HEADERS) &&
            tvb_captured_length(ctx->tvb) >= SMTPX_BULK_DATA && len >= 3 && p[len - 1] != '\r';
 }
 
 gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
 {
     guint8 *long_line = &ctx->st->long_line[ctx->is_client];
-    int avail = tvb_captured_length_remaining(ctx->tvb, offset);
+    int avail = ctx->len - offset;
     smtp_line_t found;
 
-    line->text = (const char *)tvb_get_ptr(ctx->tvb, offset, avail);
+    line->text = (const char *)ctx->data + offset;
     line->offset = offset;
     line->continuation = *long_line != 0;
     line->follows = FALSE;
@@ -125,8 +137,7 @@ static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     else if (line->partial && !line->follows)
         smtpx_finding(ctx, &ei_smtpx_incomplete_message, ctx->tvb, line->offset, line->len,
                       "%d bytes without a line end", line->len);
-    smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "[line fragment, %d bytes]",
-                                              line->next - line->offset));
+    smtpx_info_appendf(ctx, "[line fragment, %d bytes]", line->next - line->offset);
 }
 
 /* Bytes after an accepted STARTTLS that reach smtpx (no TLS dissector). */
@@ -196,8 +207,8 @@ static void add_session_facts(smtpx_ctx_t *ctx)
  * incomplete: reassembly is asked for before anything is added to the tree. */
 static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
 {
-    int avail = tvb_captured_length_remaining(ctx->tvb, offset);
-    const guint8 *p = tvb_get_ptr(ctx->tvb, offset, avail);
+    int avail = ctx->len - offset;
+    const guint8 *p = ctx->data + offset;
     gboolean line_based = ctx->st->mode != SMTPX_MODE_TLS && !(ctx->is_client && ctx->st->mode == SMTPX_MODE_BDAT);
     smtp_line_t found;
     smtp_reply_line_t rl;
@@ -225,6 +236,9 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     int len = (int)tvb_captured_length(tvb);
     int offset;
 
+    ctx.data = len > 0 ? tvb_get_ptr(tvb, 0, len) : NULL;
+    ctx.len = len;
+
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "SMTP");
     ctx.conv = smtpx_conv_get(pinfo, tvb);
     ctx.is_client = smtpx_is_client(ctx.conv, pinfo);
@@ -241,7 +255,8 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     }
     smtpx_call_begin(&ctx.call, pinfo, ctx.conv, ctx.is_client, tcpinfo, tvb);
     ctx.st = ctx.call.st;
-    if (first_pdu_incomplete(&ctx, ctx.call.start)) {
+    /* (asked already above when this call advances the live state from byte 0) */
+    if ((ctx.st != &ctx.conv->live || ctx.call.start > 0) && first_pdu_incomplete(&ctx, ctx.call.start)) {
         pinfo->desegment_offset = ctx.call.start;
         pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
         return len;

@@ -79,6 +79,8 @@ extern const char *smtpx_pref_local_domains;
 /* ---- the context of one call of the dissector ---- */
 typedef struct {
     tvbuff_t *tvb;
+    const guint8 *data;        /* the bytes of tvb (captured length len) */
+    int len;
     packet_info *pinfo;
     proto_tree *tree;          /* the smtpx tree of this call (may be NULL) */
     proto_tree *root;          /* the packet's tree (for IMF, NTLMSSP...) */
@@ -109,6 +111,8 @@ typedef struct {
 gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line);
 /* Appends "C: text" / "S: text" to the Info column. */
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text);
+/* The same, formatted. */
+void smtpx_info_appendf(smtpx_ctx_t *ctx, const char *format, ...) G_GNUC_PRINTF(2, 3);
 /* Printable form of line bytes (pinfo->pool). */
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len);
 

@@ -230,26 +230,41 @@ static void check_sequence(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smt
 
 /* ---- relaying ---- */
 
+/* The local_domains preference, split again only when it changed. */
+static gchar **local_domains(void)
+{
+    static char *split_from;
+    static gchar **domains;
+    const char *pref = smtpx_pref_local_domains ? smtpx_pref_local_domains : "";
+
+    if (!split_from || strcmp(split_from, pref) != 0) {
+        g_free(split_from);
+        g_strfreev(domains);
+        split_from = g_strdup(pref);
+        domains = g_strsplit_set(pref, ", ", -1);
+    }
+    return domains;
+}
+
 static gboolean is_local_domain(smtpx_ctx_t *ctx, const char *org)
 {
-    gchar **domains = g_strsplit_set(smtpx_pref_local_domains ? smtpx_pref_local_domains : "", ", ", -1);
-    gboolean local = FALSE;
-    for (gchar **d = domains; *d && !local; d++)
-        local = **d && strcmp(smtpx_org_domain_of_host(ctx, *d), org) == 0;
-    g_strfreev(domains);
-    return local;
+    for (gchar **d = local_domains(); *d; d++) {
+        if (**d && strcmp(smtpx_org_domain_of_host(ctx, *d), org) == 0)
+            return TRUE;
+    }
+    return FALSE;
 }
 
 void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
     const smtpx_state_t *st = ctx->st;
-    const char *rcpt_org = smtpx_org_domain(ctx, rec->arg);
-    const char *server_org = st->server_name ? smtpx_org_domain_of_host(ctx, st->server_name) : NULL;
     gboolean have_pref = smtpx_pref_local_domains && *smtpx_pref_local_domains;
 
-    if ((st->flags & SMTPX_F_AUTHED) || !rcpt_org || (!server_org && !have_pref))
+    if ((st->flags & SMTPX_F_AUTHED) || (!st->server_name && !have_pref))
         return;
-    if ((server_org && strcmp(server_org, rcpt_org) == 0) || is_local_domain(ctx, rcpt_org))
+    const char *rcpt_org = smtpx_org_domain(ctx, rec->arg);
+    const char *server_org = st->server_name ? smtpx_org_domain_of_host(ctx, st->server_name) : NULL;
+    if (!rcpt_org || (server_org && strcmp(server_org, rcpt_org) == 0) || is_local_domain(ctx, rcpt_org))
         return;
     smtpx_finding(ctx, &ei_smtpx_open_relay, ctx->tvb, 0, 0,
                   "RCPT TO:<%s> accepted with %u by a session that has not authenticated, for domain %s, which "

@@ -139,16 +139,14 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     }
     st->msg_line_len = line->partial ? MIN(so_far, G_MAXUINT32 - 65536) : 0;
     if (!(st->msg_flags & SMTPX_MSG_8BIT_SEEN)) {
-        for (int i = 0; i < line->len; i++) {
-            if ((guint8)line->text[i] < 0x80)
-                continue;
+        int i = (int)smtp_find_8bit((const guint8 *)line->text, (size_t)line->len);
+        if (i < line->len) {
             st->msg_flags |= SMTPX_MSG_8BIT_SEEN;
             if (!(st->msg_flags & SMTPX_MSG_8BIT_OK) || !(st->ext & SMTPX_EXT_8BITMIME))
                 smtpx_finding(ctx, &ei_smtpx_8bit, ctx->tvb, line->offset + i, 1,
                               "8-bit byte 0x%02x in a message sent %s", (guint8)line->text[i],
                               (st->msg_flags & SMTPX_MSG_8BIT_OK) ? "to a server that did not advertise 8BITMIME"
                                                                    : "without BODY=8BITMIME");
-            break;
         }
     }
 }
@@ -166,8 +164,14 @@ static void count_bytes(smtpx_ctx_t *ctx, guint64 n)
     }
 }
 
+/* The message bytes of one call, dot-unstuffed, for reassembly. */
+typedef struct {
+    guint8 *data;       /* room for every byte of the call */
+    int len;
+} smtpx_frag_t;
+
 /* One line of the message: tree item, checks, headers, unstuffed copy. */
-static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *line, wmem_strbuf_t *frag)
+static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *line, smtpx_frag_t *frag)
 {
     smtpx_state_t *st = ctx->st;
     int stuffed = !line->continuation && line->len > 1 && line->text[0] == '.';
@@ -186,8 +190,10 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
     check_line(ctx, line);
     if (st->in_headers)
         smtpx_header_line(ctx, dt, line);
-    wmem_strbuf_append_len(frag, line->text + stuffed, (gsize)(line->next - line->offset - stuffed));
-    count_bytes(ctx, (guint64)(line->next - line->offset - stuffed));
+    int n = line->next - line->offset - stuffed;
+    memcpy(frag->data + frag->len, line->text + stuffed, (size_t)n);
+    frag->len += n;
+    count_bytes(ctx, (guint64)n);
     st->msg_lines += !line->partial;
     if (!line->partial)
         st->prev_crlf = line->eol == SMTP_EOL_CRLF;
@@ -226,8 +232,7 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbytes)
 {
     proto_item_append_text(di, ": %d line%s, %d bytes", nlines, nlines == 1 ? "" : "s", nbytes);
-    smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "DATA fragment, %d line%s, %d bytes",
-                                              nlines, nlines == 1 ? "" : "s", nbytes));
+    smtpx_info_appendf(ctx, "DATA fragment, %d line%s, %d bytes", nlines, nlines == 1 ? "" : "s", nbytes);
     const smtpx_msg_rec_t *msg = ctx->st->msg;
     if (msg && msg->end_frame && msg->end_frame != ctx->pinfo->num) {
         proto_item *pi = proto_tree_add_uint(proto_item_get_subtree(di), hf_smtpx_msg_end_in, ctx->tvb, 0, 0,
@@ -243,7 +248,7 @@ static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbyt
 int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset)
 {
     int len = (int)tvb_captured_length(ctx->tvb), pos = offset, nlines = 0;
-    wmem_strbuf_t *frag = wmem_strbuf_new(ctx->pinfo->pool, "");
+    smtpx_frag_t frag = { (guint8 *)wmem_alloc(ctx->pinfo->pool, (size_t)MAX(len - offset, 1)), 0 };
     proto_item *di = NULL;
     proto_tree *dt = NULL;
     gboolean eod = FALSE;
@@ -256,12 +261,12 @@ int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset)
             di = ctx->pdu_item = proto_tree_add_item(ctx->tree, hf_smtpx_data, ctx->tvb, offset, -1, ENC_NA);
             dt = proto_item_add_subtree(di, ett_smtpx_data);
         }
-        message_line(ctx, dt, &line, frag);
+        message_line(ctx, dt, &line, &frag);
         nlines += !line.partial;
         pos = line.next;
     }
     if (pos > offset) {     /* an end-of-data line after these lines is the next PDU */
-        add_fragment(ctx, (const guint8 *)wmem_strbuf_get_str(frag), (int)wmem_strbuf_get_len(frag));
+        add_fragment(ctx, frag.data, frag.len);
         proto_item_set_len(di, pos - offset);
         smtpx_note_request(ctx, dt, SMTPX_KIND_DATA_LINES);
         add_data_info(ctx, di, nlines, pos - offset);
@@ -310,8 +315,7 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
     st->bdat_remaining -= (guint64)n;
     count_bytes(ctx, (guint64)n);
     add_fragment(ctx, tvb_get_ptr(ctx->tvb, offset, n), n);
-    smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "BDAT chunk data, %d bytes (%" PRIu64 " to come)",
-                                              n, st->bdat_remaining));
+    smtpx_info_appendf(ctx, "BDAT chunk data, %d bytes (%" PRIu64 " to come)", n, st->bdat_remaining);
     if (st->bdat_remaining == 0) {
         st->mode = SMTPX_MODE_COMMAND;
         st->flags |= SMTPX_F_CHUNK_END;

@@ -2,6 +2,8 @@
 /* The ESMTP extensions a server advertises in its EHLO reply, and what the
  * session remembers of them. */
 #include "smtpx.h"
+
+#include <wsutil/str_util.h>
 #include "smtp_codes.h"
 #include "smtp_sasl.h"
 
@@ -55,7 +57,7 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
         kw_len++;
     if (kw_len == 0)
         return;
-    char *kw = g_ascii_strup(text, (gssize)kw_len);
+    char *kw = ascii_strup_inplace(wmem_strndup(ctx->pinfo->pool, text, kw_len));
     const smtp_ehlo_ext_t *ext = smtp_ehlo_ext_lookup(text, kw_len);
     proto_item *ki = proto_tree_add_string(tree, hf_smtpx_ehlo_keyword, ctx->tvb, offset, (int)kw_len, kw);
     if (ext)
@@ -66,7 +68,6 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
     off = kw_len < len && text[kw_len] == '=' ? kw_len + 1 : kw_len;
     while (smtp_next_param(text, len, &off, &p))
         add_param(ctx, tree, kw, offset, text, &p);
-    g_free(kw);
 }
 
 void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean greeting,

@@ -89,6 +89,23 @@ static const char *decode_rfc2047(wmem_allocator_t *pool, const char *s)
     return wmem_strbuf_get_str(out);
 }
 
+/* Is the header one that analysis or the header summary reads? Only those
+ * are kept (Received chains and signatures are the bulk of a header block). */
+static gboolean is_kept_header(const char *name, size_t len)
+{
+    static const char *const more[] = { "From", "Subject" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {
+        if (strlen(header_fields[i].name) == len && g_ascii_strncasecmp(name, header_fields[i].name, len) == 0)
+            return TRUE;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(more); i++) {
+        if (strlen(more[i]) == len && g_ascii_strncasecmp(name, more[i], len) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line)
 {
     smtpx_state_t *st = ctx->st;
@@ -110,7 +127,13 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
         proto_tree_add_item(ht, hf_smtpx_data_header_value, ctx->tvb, line->offset + (int)value_off,
                             line->len - (int)value_off, ENC_UTF_8);
     }
-    if (st->headers_len + (guint32)line->len + 2 <= SMTPX_MAX_HEADERS) {
+    if (!folded) {      /* a folded line belongs to the header before it */
+        if (is_kept_header(line->text, name_len))
+            st->msg_flags |= SMTPX_MSG_HDR_KEPT;
+        else
+            st->msg_flags &= (guint8)~SMTPX_MSG_HDR_KEPT;
+    }
+    if ((st->msg_flags & SMTPX_MSG_HDR_KEPT) && st->headers_len + (guint32)line->len + 2 <= SMTPX_MAX_HEADERS) {
         /* the line may hold NUL bytes: copy it by length, not as a string */
         char *text = (char *)wmem_alloc(ctx->pinfo->pool, (gsize)line->len + 2);
         memcpy(text, line->text, (gsize)line->len);
@@ -170,7 +193,7 @@ void smtpx_headers_end(smtpx_ctx_t *ctx)
         proto_item_set_generated(pi);
         st->hdr_subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
     }
-    for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++)
+    for (size_t i = 0; i < G_N_ELEMENTS(header_fields) && ht; i++)     /* tree items only */
         add_header(ctx, ht, block, header_fields[i].name, *header_fields[i].hf);
     smtpx_analyse_headers(ctx, block);
 }

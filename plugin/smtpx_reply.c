@@ -273,12 +273,12 @@ static void set_server_name(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
         ctx->st->server_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, text, n);
 }
 
-static void add_info(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
+static void add_info(smtpx_ctx_t *ctx, const smtpx_reply_t *r, const char *shown)
 {
-    char *shown = smtpx_line_format(ctx, r->first.text, r->first.len);
     if (r->nlines > 1)
-        shown = wmem_strdup_printf(ctx->pinfo->pool, "%s (+%d lines)", shown, r->nlines - 1);
-    smtpx_info_append(ctx, shown);
+        smtpx_info_appendf(ctx, "%s (+%d lines)", shown, r->nlines - 1);
+    else
+        smtpx_info_append(ctx, shown);
 }
 
 static int dissect_not_a_reply(smtpx_ctx_t *ctx, const smtpx_line_t *line)
@@ -349,8 +349,9 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     smtpx_cmd_rec_t *rec = match_request(ctx, &r, &greeting);
     gboolean ehlo = rec && rec->kind == SMTP_CMD_EHLO && code == 250;
 
+    const char *shown = smtpx_line_format(ctx, first->text, first->len);
     proto_item *ri = proto_tree_add_string(ctx->tree, hf_smtpx_rsp, ctx->tvb, first->offset, r.end - first->offset,
-                                           smtpx_line_format(ctx, first->text, first->len));
+                                           shown);
     proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_rsp);
     ctx->pdu_item = ri;
     add_code(ctx, rt, first->offset, r.rl.code);
@@ -361,7 +362,7 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     gboolean enhanced = add_lines(ctx, rt, &r, code, ehlo);
     add_request_specific(ctx, rt, &r, rec, code);
     add_response_links(ctx, rt, rec);
-    add_info(ctx, &r);
+    add_info(ctx, &r, shown);
     if (r.complete) {
         finish_reply(ctx, rt, &r, rec, code, greeting, enhanced);
         return r.end - first->offset;

@@ -16,14 +16,52 @@ static const psl_ctx_t *public_suffixes(void)
     return psl;
 }
 
+/* Public-suffix look-ups are remembered in a small direct-mapped cache: the
+ * same few domains come back in every session, and the cache's size is fixed
+ * whatever the capture holds. */
+#define ORG_CACHE_SLOTS 256
+#define ORG_CACHE_MAX_HOST 253      /* longest DNS name; longer ones are not kept */
+
+typedef struct {
+    char *host;                     /* lower-case */
+    char *org;
+} org_cache_slot_t;
+
+static guint host_hash(const char *host)
+{
+    guint h = 5381;
+    for (; *host; host++)
+        h = h * 33 + (guchar)g_ascii_tolower(*host);
+    return h;
+}
+
+static char *lookup_org_domain(const char *host_lower)
+{
+    const char *reg = public_suffixes() ? psl_registrable_domain(public_suffixes(), host_lower) : NULL;
+    return g_strdup(reg ? reg : host_lower);
+}
+
 /* Organisational domain of a host name, lower-case. */
 const char *smtpx_org_domain_of_host(smtpx_ctx_t *ctx, const char *host)
 {
-    char *domain = g_ascii_strdown(host, -1);
-    const char *reg = public_suffixes() ? psl_registrable_domain(public_suffixes(), domain) : NULL;
-    const char *org = wmem_strdup(ctx->pinfo->pool, reg ? reg : domain);
-    g_free(domain);
-    return org;
+    static org_cache_slot_t cache[ORG_CACHE_SLOTS];
+    org_cache_slot_t *slot = &cache[host_hash(host) % ORG_CACHE_SLOTS];
+    const char *org;
+
+    if (strlen(host) > ORG_CACHE_MAX_HOST) {
+        char *lower = g_ascii_strdown(host, -1), *found = lookup_org_domain(lower);
+        org = wmem_strdup(ctx->pinfo->pool, found);
+        g_free(found);
+        g_free(lower);
+        return org;
+    }
+    if (!slot->host || g_ascii_strcasecmp(slot->host, host) != 0) {
+        g_free(slot->host);
+        g_free(slot->org);
+        slot->host = g_ascii_strdown(host, -1);
+        slot->org = lookup_org_domain(slot->host);
+    }
+    return wmem_strdup(ctx->pinfo->pool, slot->org);
 }
 
 /* Organisational domain of an address (DMARC relaxed alignment), lower-case; NULL if none. */

@@ -5,12 +5,36 @@
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h>
 
-/* What a call of the dissector starts from, stored per (frame, key). */
-typedef struct {
+/* The state a call starts from is stored as the words of smtpx_state_t that
+ * differ from the conversation's previous snapshot (a delta), with a full
+ * copy (a key snapshot) every SMTPX_SNAP_CHAIN snapshots, so that a later pass
+ * rebuilds it from at most that many pieces. Most calls change a few words
+ * (a counter, a queue pointer), so a snapshot costs tens of bytes, not the
+ * whole state. */
+#define SMTPX_STATE_WORDS ((sizeof(smtpx_state_t) + 7) / 8)
+#define SMTPX_SNAP_CHAIN 16
+G_STATIC_ASSERT(SMTPX_STATE_WORDS <= 32);
+
+typedef union {
     smtpx_state_t st;
-    int start;
-    gboolean retransmit;
-} smtpx_snapshot_t;
+    guint64 w[SMTPX_STATE_WORDS];
+} smtpx_state_words_t;
+
+struct smtpx_snap {
+    const struct smtpx_snap *prev;  /* NULL: a key snapshot holding every word */
+    guint32 mask;                   /* bit i: word i of the state is stored here */
+    guint32 depth;                  /* snapshots back to the key snapshot */
+    guint64 words[];                /* the words of mask, in order */
+};
+
+/* One call of the dissector on the first pass, in the conversation's list. */
+typedef struct {
+    guint32 frame;
+    guint32 key;                    /* TCP sequence number, or a call counter inside TLS */
+    gint32 start;                   /* bytes at the start already seen (retransmitted) */
+    gboolean retransmit;            /* every byte seen before */
+    const smtpx_snap_t *snap;       /* the state the call starts from */
+} smtpx_call_rec_t;
 
 /* pinfo->pool key counting calls without TCP info (inside TLS) in a frame. */
 #define SMTPX_KEY_TLS_CALLS 0x7fffffffu
@@ -45,6 +69,7 @@ smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb)
         conv = wmem_new0(wmem_file_scope(), smtpx_conv_t);
         conv->live.last_queued = &conv->head;
         conv->live.last_answered = &conv->head;
+        conv->calls = wmem_array_sized_new(wmem_file_scope(), sizeof(smtpx_call_rec_t), 16);
         choose_server(conv, pinfo, tvb);
         conversation_add_proto_data(conversation, proto_smtpx, conv);
     }
@@ -77,33 +102,101 @@ static int seen_before(const smtpx_conv_t *conv, gboolean is_client,
     return MIN(behind, (gint32)tvb_captured_length(tvb));
 }
 
+static const smtpx_snap_t *snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
+{
+    smtpx_state_words_t now;
+    const smtpx_snap_t *prev = conv->last_snap;
+    gboolean key = !prev || prev->depth + 1 >= SMTPX_SNAP_CHAIN;
+    guint32 mask = 0, n = 0;
+
+    memset(&now, 0, sizeof now);
+    now.st = *st;
+    for (guint i = 0; i < SMTPX_STATE_WORDS; i++) {
+        if (key || now.w[i] != conv->last_words[i]) {
+            mask |= 1u << i;
+            n++;
+        }
+    }
+    if (!mask)
+        return prev;    /* nothing changed since the previous call */
+    smtpx_snap_t *snap = (smtpx_snap_t *)wmem_alloc(wmem_file_scope(), sizeof *snap + n * sizeof(guint64));
+    snap->prev = key ? NULL : prev;
+    snap->mask = mask;
+    snap->depth = key ? 0 : prev->depth + 1;
+    for (guint i = 0, j = 0; i < SMTPX_STATE_WORDS; i++) {
+        if (mask & (1u << i))
+            snap->words[j++] = now.w[i];
+    }
+    memcpy(conv->last_words, now.w, sizeof now.w);
+    conv->last_snap = snap;
+    return snap;
+}
+
+static void snap_load(const smtpx_snap_t *snap, smtpx_state_t *out)
+{
+    const smtpx_snap_t *chain[SMTPX_SNAP_CHAIN];
+    smtpx_state_words_t words;
+    int n = 0;
+
+    for (; snap && n < SMTPX_SNAP_CHAIN; snap = snap->prev)
+        chain[n++] = snap;
+    memset(&words, 0, sizeof words);
+    while (n-- > 0) {
+        for (guint i = 0, j = 0; i < SMTPX_STATE_WORDS; i++) {
+            if (chain[n]->mask & (1u << i))
+                words.w[i] = chain[n]->words[j++];
+        }
+    }
+    *out = words.st;
+}
+
+/* The record of the call (frame, key) made on the first pass, or NULL. */
+static const smtpx_call_rec_t *call_find(const smtpx_conv_t *conv, guint32 frame, guint32 key)
+{
+    const smtpx_call_rec_t *recs = (const smtpx_call_rec_t *)wmem_array_get_raw(conv->calls);
+    guint lo = 0, hi = wmem_array_get_count(conv->calls);
+
+    while (lo < hi) {       /* the first record of the frame */
+        guint mid = lo + (hi - lo) / 2;
+        if (recs[mid].frame < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (guint n = wmem_array_get_count(conv->calls); lo < n && recs[lo].frame == frame; lo++) {
+        if (recs[lo].key == key)
+            return &recs[lo];
+    }
+    return NULL;
+}
+
 void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv,
                       gboolean is_client, const struct tcpinfo *tcpinfo, tvbuff_t *tvb)
 {
     guint32 key = call_key(pinfo, tcpinfo);
-    smtpx_snapshot_t *snap = (smtpx_snapshot_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, key);
+    const smtpx_call_rec_t *rec = call_find(conv, pinfo->num, key);
 
-    if (!snap && !PINFO_FD_VISITED(pinfo)) {
-        snap = wmem_new(wmem_file_scope(), smtpx_snapshot_t);
-        snap->st = conv->live;
-        snap->start = seen_before(conv, is_client, tcpinfo, tvb);
-        snap->retransmit = snap->start >= (int)tvb_captured_length(tvb) && snap->start > 0;
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_smtpx, key, snap);
+    if (!rec && !PINFO_FD_VISITED(pinfo)) {
+        smtpx_call_rec_t r = { .frame = pinfo->num, .key = key };
+        r.start = seen_before(conv, is_client, tcpinfo, tvb);
+        r.retransmit = r.start >= (int)tvb_captured_length(tvb) && r.start > 0;
+        r.snap = snap_store(conv, &conv->live);
+        wmem_array_append_one(conv->calls, r);
         call->st = &conv->live;
-        call->replay = snap->retransmit ? SMTPX_RETRANSMIT : SMTPX_LIVE;
-        call->start = snap->retransmit ? 0 : snap->start;
-        if (snap->retransmit)
-            call->st = wmem_memdup(pinfo->pool, &snap->st, sizeof snap->st);
+        call->replay = r.retransmit ? SMTPX_RETRANSMIT : SMTPX_LIVE;
+        call->start = r.retransmit ? 0 : r.start;
+        if (r.retransmit)
+            call->st = wmem_memdup(pinfo->pool, &conv->live, sizeof conv->live);
         return;
     }
     /* Replay: a later pass, or a call seen before in this one. */
     call->st = wmem_new0(pinfo->pool, smtpx_state_t);
-    if (snap)
-        *call->st = snap->st;
+    if (rec)
+        snap_load(rec->snap, call->st);
     else
         call->st->last_queued = call->st->last_answered = &conv->head;
-    call->replay = snap && snap->retransmit ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
-    call->start = snap && !snap->retransmit ? snap->start : 0;
+    call->replay = rec && rec->retransmit ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
+    call->start = rec && !rec->retransmit ? rec->start : 0;
 }
 
 void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,

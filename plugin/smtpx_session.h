@@ -79,6 +79,7 @@ typedef enum {
 #define SMTPX_MSG_SIZE_SEEN   0x04u
 #define SMTPX_MSG_TOO_BIG     0x08u  /* beyond the reassembly limit */
 #define SMTPX_MSG_BARE_SEEN   0x10u
+#define SMTPX_MSG_HDR_KEPT    0x20u  /* the current header is kept for analysis */
 
 /* Extensions the server advertised (EHLO reply). */
 #define SMTPX_EXT_PIPELINING  0x0001u
@@ -133,8 +134,13 @@ typedef struct {
     guint8 msg_flags;                /* SMTPX_MSG_* */
 } smtpx_state_t;
 
+typedef struct smtpx_snap smtpx_snap_t;
+
 typedef struct {
     smtpx_state_t live;              /* advanced on the first pass */
+    wmem_array_t *calls;             /* every call of the first pass, in order (smtpx_session.c) */
+    const smtpx_snap_t *last_snap;   /* the newest snapshot, and the state it holds as words */
+    guint64 last_words[(sizeof(smtpx_state_t) + 7) / 8];
     smtpx_cmd_rec_t head;            /* sentinel: first request is head.next */
     address server_addr;
     guint32 server_port;

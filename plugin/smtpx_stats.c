@@ -14,28 +14,32 @@
 
 static int smtpx_tap = -1;
 
-static void queue_event(smtpx_ctx_t *ctx, smtpx_tap_event_t *ev)
+/* Is anyone listening (events are not even built otherwise)? */
+static gboolean tapping(const smtpx_ctx_t *ctx)
 {
-    if (ctx->call.replay != SMTPX_RETRANSMIT)
-        tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
+    return ctx->call.replay != SMTPX_RETRANSMIT && have_tap_listener(smtpx_tap);
 }
 
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code)
 {
+    if (!tapping(ctx))
+        return;
     smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
     ev->kind = kind;
     ev->name = name;
     ev->code = code;
-    queue_event(ctx, ev);
+    tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
 }
 
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject)
 {
+    if (!tapping(ctx))
+        return;
     smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
     ev->kind = SMTPX_EV_ENHANCED;
     ev->code = cls;
     ev->subject = subject;
-    queue_event(ctx, ev);
+    tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
 }
 
 static guint32 tcp_stream(packet_info *pinfo)
@@ -49,6 +53,9 @@ static guint32 tcp_stream(packet_info *pinfo)
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
     const smtpx_state_t *st = ctx->st;
+
+    if (!tapping(ctx))
+        return;
     smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
     smtpx_txn_t *t = &ev->txn;
 
@@ -70,7 +77,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->queue_id = rec ? rec->queue_id : NULL;
     t->findings = st->txn_findings;
     t->frame = ctx->pinfo->num;
-    queue_event(ctx, ev);
+    tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
 }
 
 /* ---- -z smtpx,tree ---- */

@@ -49,3 +49,19 @@ size_t smtp_line_count_edits(const uint8_t *buf, size_t len)
         n += (buf[i] == 0x08 || buf[i] == 0x7f);
     return n;
 }
+
+size_t smtp_find_8bit(const uint8_t *buf, size_t len)
+{
+    size_t i = 0;
+    uint64_t word;
+
+    /* eight bytes at a time: message text is nearly always 7-bit */
+    for (; i + sizeof word <= len; i += sizeof word) {
+        memcpy(&word, buf + i, sizeof word);
+        if (word & UINT64_C(0x8080808080808080))
+            break;
+    }
+    while (i < len && buf[i] < 0x80)
+        i++;
+    return i;
+}

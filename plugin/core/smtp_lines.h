@@ -26,4 +26,7 @@ bool smtp_line_find(const uint8_t *buf, size_t avail, smtp_line_t *line);
 /* Counts bytes of buf that are BS (0x08) or DEL (0x7f). */
 size_t smtp_line_count_edits(const uint8_t *buf, size_t len);
 
+/* Index of the first byte of buf with the high bit set (8-bit data), or len. */
+size_t smtp_find_8bit(const uint8_t *buf, size_t len);
+
 #endif

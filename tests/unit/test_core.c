@@ -30,6 +30,11 @@ static void test_lines(void)
     CHECK(!smtp_line_find((const uint8_t *)S("HEL"), &l) && l.len == 3 && l.term_len == 0);
     CHECK(!smtp_line_find((const uint8_t *)S("abc\r"), &l));
     CHECK(smtp_line_count_edits((const uint8_t *)S("ab\x08\x7f")) == 2);
+    CHECK(smtp_find_8bit((const uint8_t *)S("")) == 0);
+    CHECK(smtp_find_8bit((const uint8_t *)S("plain 7-bit text, longer than a word")) == 36);
+    CHECK(smtp_find_8bit((const uint8_t *)S("abc\xc3\xa9")) == 3);
+    CHECK(smtp_find_8bit((const uint8_t *)S("0123456789abcdef\x80")) == 16);
+    CHECK(smtp_find_8bit((const uint8_t *)S("01234567\xff" "9")) == 8);
 }
 
 static void test_commands(void)
