@@ -57,27 +57,30 @@ bench_readable() {
 # bench_time HOME ARGS...: runs tshark once, stdout to /dev/null, stderr to
 # $BENCH_TMP/stderr; sets BT (wall seconds), BM (peak RSS kB) and BRC (exit
 # status: 124 on timeout after ${BENCH_TIMEOUT:-0} seconds, 0 = none).
+# With BENCH_TAG set, its files are $BENCH_TMP/time$BENCH_TAG and
+# $BENCH_TMP/stderr$BENCH_TAG, so that two runs can go at once.
 bench_time() {
     local home=$1; shift
-    local to=()
+    local to=() tf=$BENCH_TMP/time${BENCH_TAG:-}
     [ "${BENCH_TIMEOUT:-0}" -gt 0 ] && to=(timeout -s KILL "$BENCH_TIMEOUT")
     BRC=0
-    "${to[@]}" /usr/bin/time -f "%e %M" -o "$BENCH_TMP/time" "$BENCH_TMP/tshark-as" "$home" "$@" \
-        >/dev/null 2>"$BENCH_TMP/stderr" || BRC=$?
-    if [ -s "$BENCH_TMP/time" ]; then
-        read -r BT BM < <(tail -1 "$BENCH_TMP/time")
+    "${to[@]}" /usr/bin/time -f "%e %M" -o "$tf" "$BENCH_TMP/tshark-as" "$home" "$@" \
+        >/dev/null 2>"$BENCH_TMP/stderr${BENCH_TAG:-}" || BRC=$?
+    if [ -s "$tf" ]; then
+        read -r BT BM < <(tail -1 "$tf")
     else
         BT=0 BM=0
     fi
     # a tshark killed by a signal: /usr/bin/time says "Command terminated by signal N"
-    if grep -q "terminated by signal" "$BENCH_TMP/time" 2>/dev/null; then
+    if grep -q "terminated by signal" "$tf" 2>/dev/null; then
         [ "$BRC" -ne 0 ] || BRC=128
     fi
-    rm -f "$BENCH_TMP/time"
+    rm -f "$tf"
     return 0
 }
 
 # Lines of the last run's stderr that show a dissector problem.
 bench_problems() {
-    grep -E "Dissector bug|\*\* \(tshark:[0-9]+\).*(CRITICAL|ERROR)|AddressSanitizer|runtime error" "$BENCH_TMP/stderr" | head -5 || true
+    grep -E "Dissector bug|\*\* \(tshark:[0-9]+\).*(CRITICAL|ERROR)|AddressSanitizer|runtime error" \
+        "$BENCH_TMP/stderr${BENCH_TAG:-}" | head -5 || true
 }

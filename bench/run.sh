@@ -13,6 +13,8 @@
 #   SMTPX_PLUGIN  smtpx.so to test (default: build/smtpx.so)
 #   BENCH_RUNS    runs per measurement; the fastest time and the smallest
 #                 peak RSS are reported (default 3)
+#   BENCH_PAIRED  1: run smtpx and the built-in dissector at the same time,
+#                 one per core, so that both meet the same machine load
 # Needs /usr/bin/time (Debian package time) and, as root, setpriv.
 set -euo pipefail
 
@@ -27,22 +29,43 @@ trap 'rm -rf "$BENCH_TMP"' EXIT
 cap=$(bench_readable "$1")
 
 declare -A T M
+# Keeps the best time and the smallest peak RSS of NAME; fails on a tshark
+# failure or a dissector problem (BENCH_TAG selects the files of bench_time).
+record() {      # NAME
+    local name=$1
+    if [ "$BRC" -ne 0 ]; then
+        echo "$name: tshark failed (status $BRC):" >&2; tail -20 "$BENCH_TMP/stderr${BENCH_TAG:-}" >&2; exit 1
+    fi
+    if [ -n "$(bench_problems)" ]; then
+        echo "$name: problem reported on stderr:" >&2; bench_problems >&2; exit 1
+    fi
+    if [ -z "${T[$name]:-}" ] || awk "BEGIN {exit !($BT < ${T[$name]})}"; then T[$name]=$BT; fi
+    if [ -z "${M[$name]:-}" ] || [ "$BM" -lt "${M[$name]}" ]; then M[$name]=$BM; fi
+}
+
+show() { printf '  %-16s %8.2f s %9d kB\n' "$1" "${T[$1]}" "${M[$1]}" >&2; }
+
 measure() {     # NAME HOME ARGS...
     local name=$1 home=$2; shift 2
-    local bt="" bm=""
     for ((i = 0; i < runs; i++)); do
         bench_time "$home" "$@"
-        if [ "$BRC" -ne 0 ]; then
-            echo "$name: tshark failed (status $BRC):" >&2; tail -20 "$BENCH_TMP/stderr" >&2; exit 1
-        fi
-        if [ -n "$(bench_problems)" ]; then
-            echo "$name: problem reported on stderr:" >&2; bench_problems >&2; exit 1
-        fi
-        if [ -z "$bt" ] || awk "BEGIN {exit !($BT < $bt)}"; then bt=$BT; fi
-        if [ -z "$bm" ] || [ "$BM" -lt "$bm" ]; then bm=$BM; fi
+        record "$name"
     done
-    T[$name]=$bt M[$name]=$bm
-    printf '  %-16s %8.2f s %9d kB\n' "$name" "$bt" "$bm" >&2
+    show "$name"
+}
+
+# smtpx and the built-in dissector at the same time, one per core, so that
+# both meet the same machine (BENCH_PAIRED=1; needs two idle cores).
+measure_pair() {    # MODE ARGS...
+    local mode=$1; shift
+    for ((i = 0; i < runs; i++)); do
+        (BENCH_TAG=.a; bench_time "$TMPHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.a") &
+        (BENCH_TAG=.b; bench_time "$BAREHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.b") &
+        wait
+        read -r BT BM BRC <"$BENCH_TMP/r.a"; BENCH_TAG=.a record "smtpx/$mode"
+        read -r BT BM BRC <"$BENCH_TMP/r.b"; BENCH_TAG=.b record "builtin/$mode"
+    done
+    show "smtpx/$mode"; show "builtin/$mode"
 }
 
 frames=$(capinfos -c -M "$cap" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')
@@ -50,8 +73,12 @@ echo "capture: $1 ($(du -h "$cap" | cut -f1), ${frames:-?} frames); plugin: $plu
 for mode in summary verbose; do
     extra=()
     [ $mode = verbose ] && extra=(-V)
-    measure "smtpx/$mode" "$TMPHOME" -r "$cap" "${extra[@]}"
-    measure "builtin/$mode" "$BAREHOME" -r "$cap" "${extra[@]}"
+    if [ "${BENCH_PAIRED:-0}" = 1 ]; then
+        measure_pair "$mode" -r "$cap" "${extra[@]}"
+    else
+        measure "smtpx/$mode" "$TMPHOME" -r "$cap" "${extra[@]}"
+        measure "builtin/$mode" "$BAREHOME" -r "$cap" "${extra[@]}"
+    fi
     measure "floor/$mode" "$BAREHOME" -r "$cap" --disable-protocol smtp "${extra[@]}"
     measure "data/$mode" "$BAREHOME" -r "$cap" -d tcp.port==25,data -d tcp.port==587,data "${extra[@]}"
 done

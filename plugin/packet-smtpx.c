@@ -25,7 +25,12 @@ static dissector_handle_t smtpx_handle;
 
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len)
 {
-    return format_text(ctx->pinfo->pool, (const guchar *)text, (size_t)len);
+    /* printable ASCII (the usual case) is what format_text would give back */
+    for (int i = 0; i < len; i++) {
+        if (text[i] < 0x20 || text[i] > 0x7e || text[i] == '\\')
+            return format_text(ctx->pinfo->pool, (const guchar *)text, (size_t)len);
+    }
+    return wmem_strndup(ctx->pinfo->pool, text, (size_t)len);
 }
 
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
