@@ -137,7 +137,7 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
             smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
                           "Message line of %u bytes: RFC 5321 allows 1000 including CRLF", so_far);
     }
-    st->msg_line_len = line->partial ? MIN(so_far, G_MAXUINT32 - 65536) : 0;
+    st->msg_line_len = line->partial ? MIN(so_far, 1001u) : 0;     /* only "over 1000?" matters */
     if (!(st->msg_flags & SMTPX_MSG_8BIT_SEEN)) {
         int i = (int)smtp_find_8bit((const guint8 *)line->text, (size_t)line->len);
         if (i < line->len) {

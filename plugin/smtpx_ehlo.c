@@ -2,10 +2,10 @@
 /* The ESMTP extensions a server advertises in its EHLO reply, and what the
  * session remembers of them. */
 #include "smtpx.h"
-
-#include <wsutil/str_util.h>
 #include "smtp_codes.h"
 #include "smtp_sasl.h"
+
+#include <wsutil/str_util.h>
 
 typedef struct {
     const char *keyword;

@@ -89,18 +89,19 @@ static const char *decode_rfc2047(wmem_allocator_t *pool, const char *s)
     return wmem_strbuf_get_str(out);
 }
 
+static gboolean header_named(const char *name, size_t len, const char *want)
+{
+    return strlen(want) == len && g_ascii_strncasecmp(name, want, len) == 0;
+}
+
 /* Is the header one that analysis or the header summary reads? Only those
  * are kept (Received chains and signatures are the bulk of a header block). */
 static gboolean is_kept_header(const char *name, size_t len)
 {
-    static const char *const more[] = { "From", "Subject" };
-
+    if (header_named(name, len, "From") || header_named(name, len, "Subject"))
+        return TRUE;
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {
-        if (strlen(header_fields[i].name) == len && g_ascii_strncasecmp(name, header_fields[i].name, len) == 0)
-            return TRUE;
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(more); i++) {
-        if (strlen(more[i]) == len && g_ascii_strncasecmp(name, more[i], len) == 0)
+        if (header_named(name, len, header_fields[i].name))
             return TRUE;
     }
     return FALSE;

@@ -45,23 +45,22 @@ static char *lookup_org_domain(const char *host_lower)
 const char *smtpx_org_domain_of_host(smtpx_ctx_t *ctx, const char *host)
 {
     static org_cache_slot_t cache[ORG_CACHE_SLOTS];
-    org_cache_slot_t *slot = &cache[host_hash(host) % ORG_CACHE_SLOTS];
-    const char *org;
+    org_cache_slot_t *slot = &cache[host_hash(host) % ORG_CACHE_SLOTS], fresh;
 
+    if (slot->host && g_ascii_strcasecmp(slot->host, host) == 0)
+        return wmem_strdup(ctx->pinfo->pool, slot->org);
+    fresh.host = g_ascii_strdown(host, -1);
+    fresh.org = lookup_org_domain(fresh.host);
+    const char *org = wmem_strdup(ctx->pinfo->pool, fresh.org);
     if (strlen(host) > ORG_CACHE_MAX_HOST) {
-        char *lower = g_ascii_strdown(host, -1), *found = lookup_org_domain(lower);
-        org = wmem_strdup(ctx->pinfo->pool, found);
-        g_free(found);
-        g_free(lower);
+        g_free(fresh.host);
+        g_free(fresh.org);
         return org;
     }
-    if (!slot->host || g_ascii_strcasecmp(slot->host, host) != 0) {
-        g_free(slot->host);
-        g_free(slot->org);
-        slot->host = g_ascii_strdown(host, -1);
-        slot->org = lookup_org_domain(slot->host);
-    }
-    return wmem_strdup(ctx->pinfo->pool, slot->org);
+    g_free(slot->host);
+    g_free(slot->org);
+    *slot = fresh;
+    return org;
 }
 
 /* Organisational domain of an address (DMARC relaxed alignment), lower-case; NULL if none. */

@@ -56,7 +56,7 @@ typedef enum {
 
 /* smtpx_state_t.long_line: the line being received was cut */
 #define SMTPX_LINE_OVERLONG 1   /* at max_line, or where reassembly was impossible: never reassembled further */
-#define SMTPX_LINE_FOLLOWS  2   /* at a segment end on purpose (bulk message data): its end may be */
+#define SMTPX_LINE_FOLLOWS  2   /* at a segment end on purpose (bulk message data); its end may be reassembled */
 
 /* Session flags */
 #define SMTPX_F_GREETING   0x0001u  /* server greeting seen */

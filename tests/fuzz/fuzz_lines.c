@@ -3,7 +3,8 @@
  * every line is found the way the dissector walks a segment, each check
  * against the contract in smtp_lines.h, and the same stream cut in two at a
  * point the input chooses must frame its first complete line identically
- * (TCP may deliver any prefix first). */
+ * (TCP may deliver any prefix first). The 8-bit scan is checked against a
+ * byte-by-byte one. */
 #include "fuzz_common.h"
 #include "smtp_lines.h"
 
@@ -31,6 +32,15 @@ static void check_line(const uint8_t *buf, size_t avail, bool complete, const sm
     }
 }
 
+/* smtp_find_8bit (eight bytes at a time) agrees with a byte-by-byte scan. */
+static void check_8bit(const uint8_t *buf, size_t len)
+{
+    size_t naive = 0;
+    while (naive < len && buf[naive] < 0x80)
+        naive++;
+    CHECK(smtp_find_8bit(buf, len) == naive);
+}
+
 /* Frames every line of buf[0..len) (buf is exactly len bytes long). */
 static size_t walk(const uint8_t *buf, size_t len)
 {
@@ -44,6 +54,7 @@ static size_t walk(const uint8_t *buf, size_t len)
         check_line(rest, len - pos, complete, &l);
         size_t edits = smtp_line_count_edits(rest, l.len);
         CHECK(edits <= l.len);
+        check_8bit(rest, l.len);
         free(rest);
         if (!complete)
             break;
@@ -61,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     walk(buf, size);
     CHECK(smtp_line_count_edits(buf, size) <= size);
+    check_8bit(buf, size);
 
     /* An empty buffer is never a line. */
     CHECK(!smtp_line_find(buf, 0, &part) && part.len == 0 && part.term_len == 0);
