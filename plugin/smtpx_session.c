@@ -110,7 +110,7 @@ static const smtpx_snap_t *snap_store(smtpx_conv_t *conv, const smtpx_state_t *s
     guint32 mask = 0, n = 0;
 
     memset(&now, 0, sizeof now);
-    now.st = *st;
+    memcpy(&now, st, sizeof *st);     /* every byte, padding included */
     for (guint i = 0; i < SMTPX_STATE_WORDS; i++) {
         if (key || now.w[i] != conv->last_words[i]) {
             mask |= 1u << i;
@@ -125,9 +125,8 @@ static const smtpx_snap_t *snap_store(smtpx_conv_t *conv, const smtpx_state_t *s
     snap->depth = key ? 0 : prev->depth + 1;
     for (guint i = 0, j = 0; i < SMTPX_STATE_WORDS; i++) {
         if (mask & (1u << i))
-            snap->words[j++] = now.w[i];
+            conv->last_words[i] = snap->words[j++] = now.w[i];
     }
-    memcpy(conv->last_words, now.w, sizeof now.w);
     conv->last_snap = snap;
     return snap;
 }
