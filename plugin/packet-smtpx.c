@@ -96,7 +96,7 @@ static gboolean keep_partial(const smtpx_ctx_t *ctx, const guint8 *p, int len)
     if (!ctx->is_client)
         return st->open_reply_code != 0;
     return st->mode == SMTPX_MODE_DATA && (!st->in_headers || st->msg_bytes >= SMTPX_MAX_HEADERS) &&
-           tvb_captured_length(ctx->tvb) >= SMTPX_BULK_DATA && len >= 3 && p[len - 1] != '\r';
+           ctx->len >= SMTPX_BULK_DATA && len >= 3 && p[len - 1] != '\r';
 }
 
 gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
@@ -150,7 +150,7 @@ static int dissect_tls_data(smtpx_ctx_t *ctx, int offset)
 {
     proto_tree_add_item(ctx->tree, hf_smtpx_tls_data, ctx->tvb, offset, -1, ENC_NA);
     smtpx_info_append(ctx, "[data after STARTTLS]");
-    return tvb_captured_length_remaining(ctx->tvb, offset);
+    return ctx->len - offset;
 }
 
 /* Client PDU at offset: returns bytes used, 0 when reassembly was asked for. */
@@ -222,7 +222,7 @@ static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
     if (!line_based || !ctx->pinfo->can_desegment || ctx->st->long_line[ctx->is_client] == SMTPX_LINE_OVERLONG ||
         avail <= 0)
         return FALSE;
-    if (ctx->is_client ? keep_partial(ctx, p, avail) : ctx->st->open_reply_code != 0)
+    if (keep_partial(ctx, p, avail))
         return FALSE;
     while (smtp_line_find(p + pos, (size_t)avail - pos, &found)) {
         if (ctx->is_client || !smtp_parse_reply_line((const char *)p + pos, found.len, &rl) || rl.sep != '-')

@@ -44,11 +44,11 @@ void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_
     const smtpx_state_t *st = ctx->st;
     const smtpx_cmd_rec_t *pending = smtpx_queue_peek(st);
 
-    if (cmd->id == SMTP_CMD_STARTTLS && line->next < (int)tvb_captured_length(ctx->tvb))
+    if (cmd->id == SMTP_CMD_STARTTLS && line->next < ctx->len)
         smtpx_finding(ctx, &ei_smtpx_starttls_injection, ctx->tvb, line->next, -1,
                       "%d bytes follow STARTTLS in the same segment: sent in cleartext, a server that "
                       "buffers them would run them inside TLS (CVE-2011-0411)",
-                      tvb_captured_length_remaining(ctx->tvb, line->next));
+                      ctx->len - line->next);
     if (!(st->flags & SMTPX_F_HELLO))
         return;
     if (pending && !(st->ext & SMTPX_EXT_PIPELINING))

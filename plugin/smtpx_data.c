@@ -247,7 +247,7 @@ static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbyt
 
 int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset)
 {
-    int len = (int)tvb_captured_length(ctx->tvb), pos = offset, nlines = 0;
+    int len = ctx->len, pos = offset, nlines = 0;
     smtpx_frag_t frag = { (guint8 *)wmem_alloc(ctx->pinfo->pool, (size_t)MAX(len - offset, 1)), 0 };
     proto_item *di = NULL;
     proto_tree *dt = NULL;
@@ -307,7 +307,7 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
 {
     smtpx_state_t *st = ctx->st;
-    int avail = tvb_captured_length_remaining(ctx->tvb, offset);
+    int avail = ctx->len - offset;
     int n = (int)MIN((guint64)avail, st->bdat_remaining);
 
     ctx->pdu_item = proto_tree_add_item(ctx->tree, hf_smtpx_bdat_chunk, ctx->tvb, offset, n, ENC_NA);

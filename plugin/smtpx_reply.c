@@ -17,7 +17,7 @@ typedef struct {
 static gboolean scan_reply(smtpx_ctx_t *ctx, smtpx_reply_t *r)
 {
     smtp_reply_line_t rl = r->rl;
-    int len = (int)tvb_captured_length(ctx->tvb);
+    int len = ctx->len;
     smtpx_line_t line;
 
     r->end = r->first.next;

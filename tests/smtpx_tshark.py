@@ -13,6 +13,7 @@ Environment:
 """
 
 import atexit
+import functools
 import hashlib
 import json as _json
 import os
@@ -177,6 +178,48 @@ def experts(capture, two_pass=False, verbose=False, prefix="smtpx.", extra=()):
 def frames_matching(capture, display_filter, two_pass=False, verbose=False):
     """Frame numbers of the packets matching DISPLAY_FILTER."""
     return [int(row[0]) for row in fields(capture, ["frame.number"], display_filter, two_pass, verbose)]
+
+
+# Occurrence separator for rows(): data lines may contain ',', so not that.
+AGG = "\x1f"
+
+
+def rows(capture, fields_, display_filter="smtpx", two_pass=False, verbose=False, extra=()):
+    """[frame, [occurrences of field 1], [occurrences of field 2], ...] per
+    displayed packet, occurrences split exactly (cached: captures do not change)."""
+    return _rows(str(capture), tuple(fields_), display_filter, two_pass, verbose, tuple(extra))
+
+
+@functools.lru_cache(maxsize=None)
+def _rows(capture, fields_, display_filter, two_pass, verbose, extra):
+    out = fields(capture, ["frame.number", *fields_], display_filter, two_pass=two_pass, verbose=verbose,
+                 extra=["-E", f"aggregator={AGG}", *extra])
+    return [[int(r[0])] + [v.split(AGG) if v else [] for v in r[1:]] for r in out]
+
+
+def info_without_tree(capture, two_pass, extra=()):
+    """Info column of every packet as plain `tshark -r` prints it (no -V, no
+    display filter, no fields: the dissector runs without a protocol tree)."""
+    args = ["-r", capture_path(capture), *["-2"] * two_pass, *extra, "-T", "tabs",
+            "-o", 'gui.column.format:"No.","%m","Info","%i"']
+    out = tshark(args).stdout
+    return {int(no): text for no, text in (line.lstrip().split("\t", 1) for line in out.splitlines())}
+
+
+def info_mismatches(capture, two_pass, verbose=False, extra=()):
+    """{(capture name, frame): (Info without tree, Info with tree)} where they differ."""
+    with_tree = {r[0]: r[1][0] for r in rows(capture, ["_ws.col.Info"], "smtpx", two_pass, verbose, extra)}
+    without = info_without_tree(capture, two_pass, extra)
+    return {(Path(capture).name, f): (without[f], text) for f, text in with_tree.items() if without[f] != text}
+
+
+def run_capture_script(script, args, capture, timeout, env=None):
+    """Runs a tools/capture-*.sh script that writes CAPTURE; asserts it
+    succeeded and that the capture is world-readable (tshark reads it as 65534)."""
+    res = subprocess.run(["bash", str(script), *args, str(capture)], capture_output=True, text=True,
+                         timeout=timeout, env=env)
+    assert res.returncode == 0, f"{Path(script).name} failed:\n{res.stdout}\n{res.stderr}"
+    assert Path(capture).stat().st_mode & 0o004, "the capture is not world-readable"
 
 
 def transcript_pcap(name):

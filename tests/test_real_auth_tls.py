@@ -50,23 +50,11 @@ EXIM_EHLO_KEYWORDS = ["SIZE", "8BITMIME", "PIPELINING", "PIPECONNECT", "AUTH", "
 CLEARTEXT = "smtpx.analysis.cleartext_auth"
 SERIOUS = "smtpx.analysis.serious_reply"
 
-# one occurrence per element; data lines may contain ',' so use another aggregator
-AGG = "\x1f"
-
-
 # ---- helpers ----------------------------------------------------------------------
 
 def rows(cap, fields, display_filter="smtpx", two_pass=False, verbose=False):
-    """[frame, [occurrences of field 1], ...] per displayed packet."""
-    return _rows(Path(cap), tuple(fields), display_filter, two_pass, verbose)
-
-
-@functools.lru_cache(maxsize=None)
-def _rows(cap, fields, display_filter, two_pass, verbose):
-    extra = ["-E", f"aggregator={AGG}", *DECODE_AS.get(cap, ())]
-    out = ts.fields(cap, ["frame.number", *fields], display_filter, two_pass=two_pass, verbose=verbose,
-                    extra=extra)
-    return [[int(r[0])] + [v.split(AGG) if v else [] for v in r[1:]] for r in out]
+    """ts.rows, with exim's capture decoded as smtpx (DECODE_AS)."""
+    return ts.rows(cap, fields, display_filter, two_pass, verbose, DECODE_AS.get(Path(cap), ()))
 
 
 def by_frame(cap, field, display_filter=None, **passes):
@@ -116,14 +104,6 @@ def credentials(cap):
     out = ts.tshark(["-r", ts.capture_path(cap), "-q", "-z", "credentials", *DECODE_AS.get(Path(cap), ())]).stdout
     return [(int(l[0]), l[2], " ".join(l[3:])) for l in (line.split() for line in out.splitlines())
             if l and l[0].isdigit()]
-
-
-def info_without_tree(cap, two_pass):
-    """Info column as plain `tshark -r` prints it (no tree, no filter)."""
-    args = ["-r", ts.capture_path(cap), *["-2"] * two_pass, *DECODE_AS.get(Path(cap), ()), "-T", "tabs",
-            "-o", 'gui.column.format:"No.","%m","Info","%i"']
-    out = ts.tshark(args).stdout
-    return {int(no): text for no, text in (line.lstrip().split("\t", 1) for line in out.splitlines())}
 
 
 def check_session_names(cap, server, **passes):
@@ -471,9 +451,7 @@ def test_info_column_without_tree(two_pass):
     """Plain `tshark -r` (no tree) must show the same Info as with a tree."""
     wrong = {}
     for cap in (POSTFIX_SASL, AIOSMTPD, EXIM, STARTTLS, SMTPS):
-        with_tree = {f: v[0] for f, v in by_frame(cap, "_ws.col.Info", "smtpx", two_pass=two_pass, verbose=True).items()}
-        without = info_without_tree(cap, two_pass)
-        wrong.update({(cap.name, f): (without[f], text) for f, text in with_tree.items() if without[f] != text})
+        wrong.update(ts.info_mismatches(cap, two_pass, verbose=True, extra=DECODE_AS.get(cap, ())))
     assert wrong == {}
 
 
@@ -512,9 +490,6 @@ def test_live_aiosmtpd(tmp_path):
     if reason:
         pytest.skip(reason)
     cap = tmp_path / "live.pcapng"
-    res = subprocess.run(["bash", str(CAPTURE_AUTH_TLS), "aiosmtpd", str(cap)], capture_output=True, text=True,
-                         timeout=300)
-    assert res.returncode == 0, f"capture-auth-tls.sh failed:\n{res.stdout}\n{res.stderr}"
-    assert cap.stat().st_mode & 0o004, "the capture is not world-readable"
+    ts.run_capture_script(CAPTURE_AUTH_TLS, ["aiosmtpd"], cap, timeout=300)
     for passes in ts.PASSES:
         check_aiosmtpd(cap, **passes)

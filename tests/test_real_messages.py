@@ -31,16 +31,8 @@ BARELF = CAPTURES / "postfix_curl_barelf.pcapng"
 BDAT_PIPELINED = CAPTURES / "postfix_bdat_pipelined.pcapng"
 FORGED_FROM = CAPTURES / "postfix_forged_from.pcapng"
 
-# one occurrence per element; data lines may contain ',' so use another aggregator
-AGG = "\x1f"
 QUEUED = re.compile(r"2\.0\.0 Ok: (?:\d+ bytes )?queued as ([0-9A-F]+)")
-
-
-def rows(cap, fields, display_filter="smtpx", two_pass=False, verbose=False):
-    """[frame, [occurrences of field 1], [occurrences of field 2], ...] per packet."""
-    out = ts.fields(cap, ["frame.number", *fields], display_filter, two_pass=two_pass, verbose=verbose,
-                    extra=["-E", f"aggregator={AGG}"])
-    return [[int(r[0])] + [v.split(AGG) if v else [] for v in r[1:]] for r in out]
+rows = ts.rows
 
 
 def by_frame(cap, field, display_filter="smtpx", **passes):

@@ -5,12 +5,9 @@ made by tools/capture-real.sh (see tests/captures/SOURCES.tsv). Every test runs
 in the four modes (one-pass and -2, with and without -V); the live test makes
 a fresh capture with postfix and swaks when it can."""
 
-import functools
 import os
 import re
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -31,20 +28,7 @@ POSTFIX_EHLO_LINES = ["mx.smtpx.test", "PIPELINING", "SIZE 10240000", "VRFY", "E
                       "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"]
 QUEUED = r"2\.0\.0 Ok: queued as [0-9A-F]+"
 
-# one occurrence per element; data lines may contain ',' so use another aggregator
-AGG = "\x1f"
-
-
-def rows(cap, fields, display_filter="smtpx", two_pass=False, verbose=False):
-    """[frame, [occurrences of field 1], [occurrences of field 2], ...] per packet."""
-    return _rows(str(cap), tuple(fields), display_filter, two_pass, verbose)
-
-
-@functools.lru_cache(maxsize=None)
-def _rows(cap, fields, display_filter, two_pass, verbose):
-    out = ts.fields(cap, ["frame.number", *fields], display_filter, two_pass=two_pass,
-                    verbose=verbose, extra=["-E", f"aggregator={AGG}"])
-    return [[int(r[0])] + [v.split(AGG) if v else [] for v in r[1:]] for r in out]
+rows = ts.rows
 
 
 def by_frame(cap, field, display_filter="smtpx", **passes):
@@ -59,22 +43,6 @@ def flat(cap, field, display_filter="smtpx", **passes):
 
 def info(cap, **passes):
     return {f: v[0] for f, v in by_frame(cap, "_ws.col.Info", **passes).items()}
-
-
-def info_without_tree(cap, two_pass):
-    """Info column of every packet as plain `tshark -r` prints it (no -V, no
-    display filter, no fields: the dissector runs without a protocol tree)."""
-    args = ["-r", ts.capture_path(cap), *["-2"] * two_pass, "-T", "tabs",
-            "-o", 'gui.column.format:"No.","%m","Info","%i"']
-    out = ts.tshark(args).stdout
-    return {int(no): text for no, text in (line.strip().split("\t", 1) for line in out.splitlines())}
-
-
-def info_mismatches(cap, two_pass):
-    """{(capture, frame): (Info without tree, Info with tree)} where they differ."""
-    with_tree = info(cap, two_pass=two_pass)
-    without = info_without_tree(cap, two_pass)
-    return {(Path(cap).name, f): (without[f], text) for f, text in with_tree.items() if without[f] != text}
 
 
 def pdus(cap, **passes):
@@ -222,7 +190,7 @@ def test_info_column_without_tree(two_pass):
     """Plain `tshark -r` (no tree) must show the same Info as with a tree."""
     wrong = {}
     for cap in (BASIC, PIPELINING, DOTSTUFF, REJECTED, BDAT):
-        wrong.update(info_mismatches(cap, two_pass))
+        wrong.update(ts.info_mismatches(cap, two_pass))
     assert wrong == {}
 
 
@@ -366,12 +334,9 @@ def test_live_postfix_swaks(tmp_path):
         pytest.skip(reason)
     cap = tmp_path / "live.pcapng"
     env = dict(os.environ, PATH=os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin")
-    res = subprocess.run(["bash", str(CAPTURE_REAL), "basic", str(cap)], capture_output=True,
-                         text=True, timeout=180, env=env)
-    assert res.returncode == 0, f"capture-real.sh failed:\n{res.stdout}\n{res.stderr}"
-    assert Path(cap).stat().st_mode & 0o004, "the capture is not world-readable"
+    ts.run_capture_script(CAPTURE_REAL, ["basic"], cap, timeout=180, env=env)
     for passes in ts.PASSES:
         check_swaks_session(cap, **passes, subject="smtpx test", body=BASIC_BODY,
                             data_info=r"C: DATA fragment, 10 lines, \d+ bytes \| C: \. \(end of data\)")
     for two_pass in (False, True):
-        assert info_mismatches(cap, two_pass) == {}
+        assert ts.info_mismatches(cap, two_pass) == {}
