@@ -6,14 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
+[ "$(id -u)" -eq 0 ] || sudo="sudo -E"
 
 export DEBIAN_FRONTEND=noninteractive
 echo "postfix postfix/main_mailer_type select Local only" | $sudo debconf-set-selections
 echo "postfix postfix/mailname string smtpx.test" | $sudo debconf-set-selections
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
 $sudo apt-get update -qq
-$sudo -E apt-get install -y -qq --no-install-recommends $(grep -v '^#' tools/debian-packages.txt) >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends $(grep -v '^#' tools/debian-packages.txt) >/dev/null
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
