@@ -30,6 +30,12 @@ def test_every_mechanism_decoded(passes):
     assert got[25] == ["SCRAM-SHA-256", "", "user", "", "", ""]
 
 
+def test_scram_names_unescaped(passes):
+    # n,a=ad=2Cmin,n=us=3Der=2Cx,r=...: the escapes are decoded, the rest kept
+    got = auth_rows("auth_scram_escaped", "smtpx.auth.username", **passes)
+    assert [r[1:4] for r in got] == [["SCRAM-SHA-1", "ad,min", "us=er,x"]]
+
+
 def test_login_lab_session(passes):
     got = by_frame(auth_rows("lab_postfix_auth_login", "smtpx.auth.mechanism || smtpx.auth.step", **passes))
     assert got[7][0] == "LOGIN"

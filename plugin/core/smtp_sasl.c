@@ -62,8 +62,43 @@ bool smtp_base64_valid(const char *s, size_t len)
 
 static smtp_span_t span(size_t off, size_t len)
 {
-    smtp_span_t s = { off, len, true };
+    smtp_span_t s = { off, len, true, false };
     return s;
+}
+
+static smtp_span_t saslname(size_t off, size_t len)
+{
+    smtp_span_t s = { off, len, true, true };
+    return s;
+}
+
+/* The byte an escape "=2C" / "=3D" at p stands for, or 0. */
+static char saslname_escape(const uint8_t *p, size_t left)
+{
+    if (left < 3 || p[0] != '=')
+        return 0;
+    if (p[1] == '2' && (p[2] | 0x20) == 'c')
+        return ',';
+    if (p[1] == '3' && (p[2] | 0x20) == 'd')
+        return '=';
+    return 0;
+}
+
+size_t smtp_saslname_decode(const uint8_t *in, size_t len, char *out)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char e = saslname_escape(in + i, len - i);
+        if (e) {
+            out[n++] = e;
+            i += 2;
+            continue;
+        }
+        out[n++] = (char)in[i];
+    }
+    out[n] = '\0';
+    return n;
 }
 
 /* Position of byte c in msg[from..len), or len. */
@@ -131,7 +166,8 @@ static bool parse_oauthbearer(const uint8_t *msg, size_t len, smtp_sasl_fields_t
     size_t kv = find(msg, len, 0, 0x01);
     if (kv >= len)
         return false;
-    field_value(msg, kv, 0, ',', "a=", &f->user);
+    if (field_value(msg, kv, 0, ',', "a=", &f->user))
+        f->user.saslname = true;
     return field_value(msg, len, kv + 1, 0x01, "auth=Bearer ", &f->secret);
 }
 
@@ -143,8 +179,11 @@ static bool parse_scram_first(const uint8_t *msg, size_t len, smtp_sasl_fields_t
     if (c2 >= len)
         return false;
     if (c2 - c1 - 1 > 2 && msg[c1 + 1] == 'a' && msg[c1 + 2] == '=')
-        f->authzid = span(c1 + 3, c2 - c1 - 3);
-    return field_value(msg, len, c2 + 1, ',', "n=", &f->user);
+        f->authzid = saslname(c1 + 3, c2 - c1 - 3);
+    if (!field_value(msg, len, c2 + 1, ',', "n=", &f->user))
+        return false;
+    f->user.saslname = true;
+    return true;
 }
 
 bool smtp_sasl_parse(smtp_sasl_mech_t mech, unsigned step, const uint8_t *msg, size_t len,

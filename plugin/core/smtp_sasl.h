@@ -28,6 +28,7 @@ bool smtp_base64_valid(const char *s, size_t len);
 typedef struct {
     size_t off, len;
     bool set;
+    bool saslname;  /* RFC 5802 saslname: "=2C" stands for ',' and "=3D" for '=' */
 } smtp_span_t;
 
 typedef struct {
@@ -42,5 +43,10 @@ typedef struct {
  * the message has not the expected layout. */
 bool smtp_sasl_parse(smtp_sasl_mech_t mech, unsigned step, const uint8_t *msg, size_t len,
                      smtp_sasl_fields_t *fields);
+
+/* Decodes a saslname (RFC 5802 section 5.1) into out (room for len + 1
+ * bytes, NUL-terminated); returns its length. An '=' not followed by "2C"
+ * or "3D" is kept as it is. */
+size_t smtp_saslname_decode(const uint8_t *in, size_t len, char *out);
 
 #endif

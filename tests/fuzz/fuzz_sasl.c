@@ -63,6 +63,21 @@ static void check_span(const smtp_span_t *s, size_t len)
         CHECK(s->off == 0 && s->len == 0);
 }
 
+/* A decoded saslname is NUL-terminated, never longer, and shorter only
+ * where the input had an '=' escape. */
+static void check_saslname(const uint8_t *msg, const smtp_span_t *s)
+{
+    if (!s->set || !s->saslname)
+        return;
+    char *out = malloc(s->len + 1);
+    if (!out)
+        abort();
+    size_t n = smtp_saslname_decode(msg + s->off, s->len, out);
+    CHECK(n <= s->len && out[n] == '\0');
+    CHECK(n == s->len || memchr(msg + s->off, '=', s->len) != NULL);
+    free(out);
+}
+
 static void parse_all(const uint8_t *msg, size_t len)
 {
     for (int m = 0; m < SMTP_SASL_COUNT; m++) {
@@ -73,6 +88,8 @@ static void parse_all(const uint8_t *msg, size_t len)
             check_span(&f.user, len);
             check_span(&f.secret, len);
             check_span(&f.digest, len);
+            check_saslname(msg, &f.user);
+            check_saslname(msg, &f.authzid);
             if (ok && m == SMTP_SASL_LOGIN)
                 CHECK(step == 0 ? f.user.set && f.user.len == len : step == 1 ? f.secret.set : 1);
             if (ok && m == SMTP_SASL_PLAIN)
