@@ -19,6 +19,7 @@ PIPELINING = CAPTURES / "postfix_swaks_pipelining.pcapng"
 REJECTED = CAPTURES / "postfix_rejected.pcapng"
 BDAT = CAPTURES / "postfix_bdat.pcapng"
 DOTSTUFF = CAPTURES / "postfix_dotstuff.pcapng"
+TELNET = CAPTURES / "postfix_telnet_typed.pcapng"
 CAPTURE_REAL = ts.REPO / "tools" / "capture-real.sh"
 
 # What Debian 12's postfix 3.7 says in EHLO with capture-real.sh's configuration
@@ -325,6 +326,28 @@ def _live_skip_reason():
     if missing:
         return f"not installed: {', '.join(missing)} (apt-get install postfix swaks tshark)"
     return None
+
+
+def test_real_telnet_typed_by_hand(passes):
+    """The telnet client in character mode, one keystroke per segment
+    (tools/telnet-typist.py): every command is put together from its
+    segments, and what a teacher must point out is flagged."""
+    got = {r[0]: r[1:] for r in rows(TELNET, ["smtpx.req.command", "smtpx.req.edited", "tcp.segment.count"],
+                                     "smtpx.req", **passes)}
+    assert sorted(got) == [8, 72, 129, 194, 247, 258, 458]
+    assert got[72] == [["HELO"], ["helo client.smtpx.test"], ["31"]]    # "helo cleint" + 4 DEL + "ient..."
+    assert got[194] == [["RCPT"], ["rcpt to:<root@smtpx.test>"], ["32"]]
+    assert got[247] == [["RCPT"], [], ["26"]] and got[458] == [["QUIT"], [], ["5"]]
+    # Postfix applies no Backspace: the edited RCPT is refused, the retyped one accepted
+    codes = by_frame(TELNET, "smtpx.rsp.code", **passes)
+    assert codes[196] == ["501"] and codes[249] == ["250"]
+    assert ts.experts(TELNET, passes["two_pass"], passes["verbose"]) == [
+        (8, "smtpx.analysis.unknown_command"), (8, "smtpx.analysis.telnet_iac"),  # "mode character" negotiation
+        (10, "smtpx.analysis.error_reply"),
+        (72, "smtpx.analysis.telnet_edit"), (72, "smtpx.analysis.missing_brackets"),
+        (129, "smtpx.analysis.missing_brackets"),                                  # mail from: alice@...
+        (194, "smtpx.analysis.telnet_edit"), (196, "smtpx.analysis.error_reply"),
+        (373, "smtpx.analysis.spoofed_from")]                                      # From: CEO <ceo@bank.example>
 
 
 def test_live_postfix_swaks(tmp_path):

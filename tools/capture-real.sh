@@ -26,6 +26,9 @@
 #               split mid-line across two segments; QUIT
 #   forged-from swaks --from alice@smtpx.test with a header
 #               "From: CEO <ceo@bank.example>" (header From in another domain)
+#   telnet      the telnet client in character mode, typed a key at a time
+#               with Backspace corrections (tools/telnet-typist.py; needs the
+#               telnet package)
 #
 # What it does to the machine (idempotent, safe to re-run):
 #   * postconf -e: postfix listens on 127.0.0.1:25 only (IPv4), accepts mail
@@ -51,7 +54,7 @@ PORT=25
 die() { echo "capture-real.sh: $*" >&2; exit 1; }
 
 usage() {
-    sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -59,7 +62,7 @@ usage() {
 scenario=$1
 out=$2
 case $scenario in
-    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from) ;;
+    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
@@ -68,6 +71,9 @@ for tool in postconf postfix newaliases dumpcap tshark swaks python3; do
 done
 if [ "$scenario" = barelf ]; then
     command -v curl >/dev/null || die "curl is not installed (apt-get install curl)"
+fi
+if [ "$scenario" = telnet ]; then
+    command -v telnet >/dev/null || die "telnet is not installed (apt-get install telnet)"
 fi
 
 # ---- postfix ---------------------------------------------------------------
@@ -242,6 +248,8 @@ run_scenario() {
                 --header 'From: CEO <ceo@bank.example>' ;;
         rejected|bdat|bdat-pipelined)
             raw_client "$scenario" ;;
+        telnet)
+            python3 "$(dirname "$0")/telnet-typist.py" "$SERVER" "$PORT" ;;
     esac
 }
 
