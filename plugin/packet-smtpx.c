@@ -33,6 +33,13 @@ char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len)
     return wmem_strndup(ctx->pinfo->pool, text, (size_t)len);
 }
 
+proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown)
+{
+    /* the label is made now from text already escaped (smtpx_line_format),
+     * so printing the tree (-V, the GUI) does not escape it a second time */
+    return proto_tree_add_string_format_value(tree, hf, ctx->tvb, offset, len, shown, "%s", shown);
+}
+
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
 {
     packet_info *pinfo = ctx->pinfo;
@@ -194,18 +201,32 @@ static int dissect_server_pdu(smtpx_ctx_t *ctx, int offset)
     return smtpx_dissect_reply(ctx, &line);
 }
 
+static void add_session_name(proto_tree *tree, smtpx_ctx_t *ctx, int hf, const char *name)
+{
+    if (name) {
+        proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, name);
+        proto_item_set_generated(pi);
+        proto_item_set_hidden(pi);
+    }
+}
+
+/* One line for the names client and server gave; each stays a field of its
+ * own (hidden under it, so not printed twice). */
 static void add_session_facts(smtpx_ctx_t *ctx)
 {
-    proto_item *pi;
+    const char *server = ctx->st->server_name, *client = ctx->st->client_name;
 
-    if (ctx->st->server_name) {
-        pi = proto_tree_add_string(ctx->tree, hf_smtpx_session_server_name, ctx->tvb, 0, 0, ctx->st->server_name);
-        proto_item_set_generated(pi);
-    }
-    if (ctx->st->client_name) {
-        pi = proto_tree_add_string(ctx->tree, hf_smtpx_session_client_name, ctx->tvb, 0, 0, ctx->st->client_name);
-        proto_item_set_generated(pi);
-    }
+    if (!server && !client)
+        return;
+    /* the label is text: a name typed with edit keys or odd bytes is escaped */
+    proto_item *si = proto_tree_add_none_format(
+        ctx->tree, hf_smtpx_session, ctx->tvb, 0, 0, "Session: %s%s%s%s%s", client ? "client " : "",
+        client ? smtpx_line_format(ctx, client, (int)strlen(client)) : "", client && server ? ", " : "",
+        server ? "server " : "", server ? smtpx_line_format(ctx, server, (int)strlen(server)) : "");
+    proto_item_set_generated(si);
+    proto_tree *st = proto_item_add_subtree(si, ett_smtpx_param);
+    add_session_name(st, ctx, hf_smtpx_session_client_name, client);
+    add_session_name(st, ctx, hf_smtpx_session_server_name, server);
 }
 
 /* TRUE when the first PDU of the call (a line, or all lines of a reply) is

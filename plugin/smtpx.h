@@ -27,7 +27,7 @@ extern int hf_smtpx_rsp_enhanced, hf_smtpx_rsp_enhanced_class, hf_smtpx_rsp_enha
 extern int hf_smtpx_rsp_enhanced_detail, hf_smtpx_rsp_enhanced_meaning;
 extern int hf_smtpx_response_in, hf_smtpx_response_to, hf_smtpx_time;
 extern int hf_smtpx_ehlo_keyword, hf_smtpx_ehlo_param, hf_smtpx_ehlo_size, hf_smtpx_ehlo_auth_mech;
-extern int hf_smtpx_session_server_name, hf_smtpx_session_client_name;
+extern int hf_smtpx_session, hf_smtpx_session_server_name, hf_smtpx_session_client_name;
 extern int hf_smtpx_data, hf_smtpx_data_line, hf_smtpx_data_eod, hf_smtpx_data_continuation;
 extern int hf_smtpx_bdat_size, hf_smtpx_bdat_last, hf_smtpx_bdat_chunk;
 extern int hf_smtpx_auth_step, hf_smtpx_tls_data, hf_smtpx_retransmission;
@@ -115,6 +115,8 @@ void smtpx_info_append(smtpx_ctx_t *ctx, const char *text);
 void smtpx_info_appendf(smtpx_ctx_t *ctx, const char *format, ...) G_GNUC_PRINTF(2, 3);
 /* Printable form of line bytes (pinfo->pool). */
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len);
+/* A string item of text formatted by smtpx_line_format, its label made once. */
+proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown);
 
 /* packet-smtpx.c: the server accepted STARTTLS; TLS follows this frame. */
 void smtpx_start_tls(packet_info *pinfo);

@@ -5,6 +5,7 @@
 #include "smtpx.h"
 
 #include <epan/reassemble.h>
+#include <wsutil/to_str.h>
 
 /* Messages larger than this are not reassembled (memory stays bounded). */
 guint smtpx_pref_max_message = 16 * 1024 * 1024;
@@ -177,9 +178,8 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
     int stuffed = !line->continuation && line->len > 1 && line->text[0] == '.';
 
     if (dt) {       /* no text to format when there is no tree */
-        proto_item *li = proto_tree_add_string(dt, hf_smtpx_data_line, ctx->tvb, line->offset,
-                                               line->next - line->offset,
-                                               smtpx_line_format(ctx, line->text + stuffed, line->len - stuffed));
+        proto_item *li = smtpx_add_shown(ctx, dt, hf_smtpx_data_line, line->offset, line->next - line->offset,
+                                         smtpx_line_format(ctx, line->text + stuffed, line->len - stuffed));
         if (line->eol == SMTP_EOL_LF)
             proto_item_append_text(li, " [ends with a bare LF]");
         else if (line->partial)
@@ -232,7 +232,13 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbytes)
 {
     proto_item_append_text(di, ": %d line%s, %d bytes", nlines, nlines == 1 ? "" : "s", nbytes);
-    smtpx_info_appendf(ctx, "DATA fragment, %d line%s, %d bytes", nlines, nlines == 1 ? "" : "s", nbytes);
+    /* once per message segment: no printf on this path */
+    char text[64], *p = g_stpcpy(text, "DATA fragment, ");
+    guint32_to_str_buf((guint32)nlines, p, 12);
+    p = g_stpcpy(p + strlen(p), nlines == 1 ? " line, " : " lines, ");
+    guint32_to_str_buf((guint32)nbytes, p, 12);
+    g_stpcpy(p + strlen(p), " bytes");
+    smtpx_info_append(ctx, text);
     const smtpx_msg_rec_t *msg = ctx->st->msg;
     if (msg && msg->end_frame && msg->end_frame != ctx->pinfo->num) {
         proto_item *pi = proto_tree_add_uint(proto_item_get_subtree(di), hf_smtpx_msg_end_in, ctx->tvb, 0, 0,

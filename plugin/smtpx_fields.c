@@ -17,7 +17,7 @@ int hf_smtpx_rsp_enhanced = -1, hf_smtpx_rsp_enhanced_class = -1, hf_smtpx_rsp_e
 int hf_smtpx_rsp_enhanced_detail = -1, hf_smtpx_rsp_enhanced_meaning = -1;
 int hf_smtpx_response_in = -1, hf_smtpx_response_to = -1, hf_smtpx_time = -1;
 int hf_smtpx_ehlo_keyword = -1, hf_smtpx_ehlo_param = -1, hf_smtpx_ehlo_size = -1, hf_smtpx_ehlo_auth_mech = -1;
-int hf_smtpx_session_server_name = -1, hf_smtpx_session_client_name = -1;
+int hf_smtpx_session = -1, hf_smtpx_session_server_name = -1, hf_smtpx_session_client_name = -1;
 int hf_smtpx_data = -1, hf_smtpx_data_line = -1, hf_smtpx_data_eod = -1, hf_smtpx_data_continuation = -1;
 int hf_smtpx_bdat_size = -1, hf_smtpx_bdat_last = -1, hf_smtpx_bdat_chunk = -1;
 int hf_smtpx_auth_step = -1, hf_smtpx_tls_data = -1, hf_smtpx_retransmission = -1;
@@ -131,6 +131,8 @@ static void register_hf(void)
         HF(hf_smtpx_ehlo_size, "Maximum message size", "smtpx.ehlo.size", FT_UINT64, BASE_DEC, NULL,
            "SIZE limit in octets (0: no limit)"),
         HF(hf_smtpx_ehlo_auth_mech, "AUTH mechanism", "smtpx.ehlo.auth_mech", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_session, "Session", "smtpx.session", FT_NONE, BASE_NONE, NULL,
+           "The names client and server gave (each a field of its own)"),
         HF(hf_smtpx_session_server_name, "Server name", "smtpx.session.server_name", FT_STRING, BASE_NONE, NULL,
            "Domain the server gave in its greeting"),
         HF(hf_smtpx_session_client_name, "Client name", "smtpx.session.client_name", FT_STRING, BASE_NONE, NULL,

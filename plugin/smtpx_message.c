@@ -121,12 +121,15 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
         return;
     }
     if (!folded && tree) {
-        proto_item *hi = proto_tree_add_string(tree, hf_smtpx_data_header, ctx->tvb, line->offset, line->len,
-                                               smtpx_line_format(ctx, line->text, line->len));
+        proto_item *hi = smtpx_add_shown(ctx, tree, hf_smtpx_data_header, line->offset, line->len,
+                                         smtpx_line_format(ctx, line->text, line->len));
         proto_tree *ht = proto_item_add_subtree(hi, ett_smtpx_param);
-        proto_tree_add_item(ht, hf_smtpx_data_header_name, ctx->tvb, line->offset, (int)name_len, ENC_ASCII);
-        proto_tree_add_item(ht, hf_smtpx_data_header_value, ctx->tvb, line->offset + (int)value_off,
-                            line->len - (int)value_off, ENC_UTF_8);
+        /* hidden (filterable, not printed): the header line above shows both */
+        proto_item_set_hidden(proto_tree_add_item(ht, hf_smtpx_data_header_name, ctx->tvb, line->offset,
+                                                  (int)name_len, ENC_ASCII));
+        proto_item_set_hidden(proto_tree_add_item(ht, hf_smtpx_data_header_value, ctx->tvb,
+                                                  line->offset + (int)value_off, line->len - (int)value_off,
+                                                  ENC_UTF_8));
     }
     if (!folded) {      /* a folded line belongs to the header before it */
         if (is_kept_header(line->text, name_len))

@@ -116,9 +116,10 @@ static void add_note(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_phase_t phase, co
     proto_item *pi = proto_tree_add_string_format_value(tree, hf_smtpx_note, ctx->tvb, 0, 0, text,
                                                         "[%s] %s", phase_names[phase], text);
     proto_item_set_generated(pi);
-    proto_tree *nt = proto_item_add_subtree(pi, ett_smtpx_param);
-    pi = proto_tree_add_string(nt, hf_smtpx_note_phase, ctx->tvb, 0, 0, phase_names[phase]);
+    /* hidden: the note's text already starts with the phase */
+    pi = proto_tree_add_string(tree, hf_smtpx_note_phase, ctx->tvb, 0, 0, phase_names[phase]);
     proto_item_set_generated(pi);
+    proto_item_set_hidden(pi);
 }
 
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)

@@ -350,8 +350,7 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     gboolean ehlo = rec && rec->kind == SMTP_CMD_EHLO && code == 250;
 
     const char *shown = smtpx_line_format(ctx, first->text, first->len);
-    proto_item *ri = proto_tree_add_string(ctx->tree, hf_smtpx_rsp, ctx->tvb, first->offset, r.end - first->offset,
-                                           shown);
+    proto_item *ri = smtpx_add_shown(ctx, ctx->tree, hf_smtpx_rsp, first->offset, r.end - first->offset, shown);
     proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_rsp);
     ctx->pdu_item = ri;
     add_code(ctx, rt, first->offset, r.rl.code);

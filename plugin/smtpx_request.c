@@ -132,8 +132,7 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
     char *masked = cmd.id == SMTP_CMD_AUTH ? smtpx_auth_masked_command(ctx, line, &cmd) : NULL;
     char *shown = masked ? masked : smtpx_line_format(ctx, line->text, line->len);
-    proto_item *ri = proto_tree_add_string(ctx->tree, hf_smtpx_req, ctx->tvb, line->offset,
-                                           line->next - line->offset, shown);
+    proto_item *ri = smtpx_add_shown(ctx, ctx->tree, hf_smtpx_req, line->offset, line->next - line->offset, shown);
     proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_req);
     ctx->pdu_item = ri;
     add_verb(ctx, rt, line, &cmd);

@@ -312,7 +312,8 @@ const smtp_ehlo_ext_t *smtp_ehlo_ext_lookup(const char *kw, size_t len)
     }
     for (size_t i = 0; i < sizeof ehlo_exts / sizeof ehlo_exts[0]; i++) {
         const char *name = ehlo_exts[i].keyword;
-        if (strlen(name) == len && strncasecmp(name, kw, len) == 0) {
+        /* keywords are letters, digits and '-': 0x20 folds only the case */
+        if ((name[0] | 0x20) == (kw[0] | 0x20) && strlen(name) == len && strncasecmp(name, kw, len) == 0) {
             return &ehlo_exts[i];
         }
     }
