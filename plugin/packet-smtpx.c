@@ -23,13 +23,20 @@ static dissector_handle_t smtpx_handle;
 /* pinfo->pool key: the Info column was cleared by an earlier call in this frame */
 #define SMTPX_KEY_INFO_STARTED 0x7ffffffeu
 
+/* Printable ASCII without a backslash: what format_text would give back unchanged. */
+static gboolean is_plain_text(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] < 0x20 || text[i] > 0x7e || text[i] == '\\')
+            return FALSE;
+    }
+    return TRUE;
+}
+
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len)
 {
-    /* printable ASCII (the usual case) is what format_text would give back */
-    for (int i = 0; i < len; i++) {
-        if (text[i] < 0x20 || text[i] > 0x7e || text[i] == '\\')
-            return format_text(ctx->pinfo->pool, (const guchar *)text, (size_t)len);
-    }
+    if (!is_plain_text(text, (size_t)len))
+        return format_text(ctx->pinfo->pool, (const guchar *)text, (size_t)len);
     return wmem_strndup(ctx->pinfo->pool, text, (size_t)len);
 }
 
@@ -210,23 +217,33 @@ static void add_session_name(proto_tree *tree, smtpx_ctx_t *ctx, int hf, const c
     }
 }
 
+/* A session name as label text: itself when plain (the usual case). */
+static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
+{
+    size_t len = strlen(name);
+    return is_plain_text(name, len) ? name : format_text(ctx->pinfo->pool, (const guchar *)name, len);
+}
+
 /* One line for the names client and server gave; each stays a field of its
  * own (hidden under it, so not printed twice). */
 static void add_session_facts(smtpx_ctx_t *ctx)
 {
     const char *server = ctx->st->server_name, *client = ctx->st->client_name;
 
-    if (!server && !client)
+    if (!ctx->tree || (!server && !client))
         return;
-    /* the label is text: a name typed with edit keys or odd bytes is escaped */
-    proto_item *si = proto_tree_add_none_format(
-        ctx->tree, hf_smtpx_session, ctx->tvb, 0, 0, "Session: %s%s%s%s%s", client ? "client " : "",
-        client ? smtpx_line_format(ctx, client, (int)strlen(client)) : "", client && server ? ", " : "",
-        server ? "server " : "", server ? smtpx_line_format(ctx, server, (int)strlen(server)) : "");
-    proto_item_set_generated(si);
-    proto_tree *st = proto_item_add_subtree(si, ett_smtpx_param);
-    add_session_name(st, ctx, hf_smtpx_session_client_name, client);
-    add_session_name(st, ctx, hf_smtpx_session_server_name, server);
+    proto_item *si = proto_tree_add_item(ctx->tree, hf_smtpx_session, ctx->tvb, 0, 0, ENC_NA);
+    proto_tree *names = ctx->tree;
+    if (si != ctx->tree) {      /* a real item, not one faked in a tree nobody shows */
+        /* the label is text: a name typed with edit keys or odd bytes is escaped */
+        proto_item_set_text(si, "Session: %s%s%s%s%s", client ? "client " : "", client ? shown_name(ctx, client) : "",
+                            client && server ? ", " : "", server ? "server " : "",
+                            server ? shown_name(ctx, server) : "");
+        proto_item_set_generated(si);
+        names = proto_item_add_subtree(si, ett_smtpx_param);
+    }
+    add_session_name(names, ctx, hf_smtpx_session_client_name, client);
+    add_session_name(names, ctx, hf_smtpx_session_server_name, server);
 }
 
 /* TRUE when the first PDU of the call (a line, or all lines of a reply) is
