@@ -2,6 +2,8 @@
 """Issue 3: enhanced status codes, EHLO extensions, what the server promised
 and the session facts."""
 
+import pytest
+
 import smtpx_tshark as ts
 
 
@@ -94,3 +96,19 @@ def test_session_facts_on_every_later_pdu(passes):
     assert all(r[1:] == ["profbox.domain.local", "raphael.cardoso@students.hevs.ch"] for r in got[1:])
     assert len(fields("lab_postfix_auth_login", ["frame.number"],
                       'smtpx.session.server_name == "profbox.domain.local"', **passes)) == len(got)
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_printed_tree_says_each_thing_once(two_pass):
+    """-V shows the session names as one line and no item repeating its
+    parent's label (note phase, header name and value): those are hidden
+    fields, still there for filters."""
+    cap = ts.capture_path(ts.transcript_pcap("lab_postfix_auth_login"))
+    out = ts.tshark(["-r", cap, *["-2"] * two_pass, "-V", "-Y", "frame.number == 6"]).stdout
+    assert "[Session: client raphael.cardoso@students.hevs.ch, server profbox.domain.local]" in out
+    assert "[Teaching note: [greeting and EHLO]" in out
+    assert "Server name:" not in out and "[Phase:" not in out
+    greeting = ts.tshark(["-r", cap, *["-2"] * two_pass, "-V", "-Y", "frame.number == 4"]).stdout
+    assert "[Session: server profbox.domain.local]" in greeting
+    assert fields("lab_postfix_auth_login", ["smtpx.note.phase"], "frame.number == 6",
+                  two_pass=two_pass) == [["greeting and EHLO"]]
