@@ -208,7 +208,7 @@ static int dissect_server_pdu(smtpx_ctx_t *ctx, int offset)
     return smtpx_dissect_reply(ctx, &line);
 }
 
-static void add_session_name(proto_tree *tree, smtpx_ctx_t *ctx, int hf, const char *name)
+static void add_session_name(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *name)
 {
     if (name) {
         proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, name);
@@ -242,8 +242,8 @@ static void add_session_facts(smtpx_ctx_t *ctx)
         proto_item_set_generated(si);
         names = proto_item_add_subtree(si, ett_smtpx_param);
     }
-    add_session_name(names, ctx, hf_smtpx_session_client_name, client);
-    add_session_name(names, ctx, hf_smtpx_session_server_name, server);
+    add_session_name(ctx, names, hf_smtpx_session_client_name, client);
+    add_session_name(ctx, names, hf_smtpx_session_server_name, server);
 }
 
 /* TRUE when the first PDU of the call (a line, or all lines of a reply) is

@@ -93,15 +93,10 @@ static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, c
 
 static const char *span_text(smtpx_ctx_t *ctx, tvbuff_t *dtvb, const smtp_span_t *s)
 {
-    const char *text = (const char *)tvb_get_string_enc(ctx->pinfo->pool, dtvb, (gint)s->off, (gint)s->len,
-                                                        ENC_UTF_8);
-    if (!s->saslname)
-        return text;
-    /* "=2C" and "=3D" stand for ',' and '=' (RFC 5802); decoding only shortens */
-    size_t len = strlen(text);
-    char *name = (char *)wmem_alloc(ctx->pinfo->pool, len + 1);
-    smtp_saslname_decode((const guint8 *)text, len, name);
-    return name;
+    char *text = (char *)tvb_get_string_enc(ctx->pinfo->pool, dtvb, (gint)s->off, (gint)s->len, ENC_UTF_8);
+    if (s->saslname)    /* "=2C" and "=3D" stand for ',' and '=' (RFC 5802) */
+        smtp_saslname_decode((const guint8 *)text, strlen(text), text);
+    return text;
 }
 
 static void add_span(smtpx_ctx_t *ctx, proto_tree *tree, int hf, tvbuff_t *dtvb, const smtp_span_t *s)

@@ -14,15 +14,15 @@ host, port = sys.argv[1], sys.argv[2]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp("telnet", ["telnet", host, port])
-seen = b""
+seen = b""      # everything the terminal showed
+pos = 0         # where the last awaited token ended
 
 
 def wait_for(token, timeout=10):
-    """Read the terminal until `token` shows up after what was seen so far."""
-    global seen
-    start = len(seen)
+    """Read the terminal until `token` shows up after the last awaited one."""
+    global seen, pos
     end = time.time() + timeout
-    while token not in seen[start:]:
+    while (found := seen.find(token, pos)) < 0:
         r, _, _ = select.select([fd], [], [], max(0, end - time.time()))
         if not r:
             sys.exit(f"timed out waiting for {token!r}; terminal: {seen[-300:]!r}")
@@ -31,8 +31,9 @@ def wait_for(token, timeout=10):
         except OSError:
             data = b""
         if not data:
-            return
+            sys.exit(f"telnet ended before {token!r}; terminal: {seen[-300:]!r}")
         seen += data
+    pos = found + len(token)
 
 
 def escape(command):

@@ -66,12 +66,6 @@ static smtp_span_t span(size_t off, size_t len)
     return s;
 }
 
-static smtp_span_t saslname(size_t off, size_t len)
-{
-    smtp_span_t s = { off, len, true, true };
-    return s;
-}
-
 /* The byte an escape "=2C" / "=3D" at p stands for, or 0. */
 static char saslname_escape(const uint8_t *p, size_t left)
 {
@@ -152,6 +146,13 @@ static bool field_value(const uint8_t *msg, size_t len, size_t from, uint8_t sep
     return false;
 }
 
+/* The identities in SCRAM and OAUTHBEARER messages are saslnames (RFC 5802, RFC 7628). */
+static void mark_saslnames(smtp_sasl_fields_t *f)
+{
+    f->user.saslname = f->user.set;
+    f->authzid.saslname = f->authzid.set;
+}
+
 /* Google XOAUTH2: "user=" user ^A "auth=Bearer " token ^A ^A */
 static bool parse_xoauth2(const uint8_t *msg, size_t len, smtp_sasl_fields_t *f)
 {
@@ -166,8 +167,8 @@ static bool parse_oauthbearer(const uint8_t *msg, size_t len, smtp_sasl_fields_t
     size_t kv = find(msg, len, 0, 0x01);
     if (kv >= len)
         return false;
-    if (field_value(msg, kv, 0, ',', "a=", &f->user))
-        f->user.saslname = true;
+    field_value(msg, kv, 0, ',', "a=", &f->user);
+    mark_saslnames(f);
     return field_value(msg, len, kv + 1, 0x01, "auth=Bearer ", &f->secret);
 }
 
@@ -179,11 +180,10 @@ static bool parse_scram_first(const uint8_t *msg, size_t len, smtp_sasl_fields_t
     if (c2 >= len)
         return false;
     if (c2 - c1 - 1 > 2 && msg[c1 + 1] == 'a' && msg[c1 + 2] == '=')
-        f->authzid = saslname(c1 + 3, c2 - c1 - 3);
-    if (!field_value(msg, len, c2 + 1, ',', "n=", &f->user))
-        return false;
-    f->user.saslname = true;
-    return true;
+        f->authzid = span(c1 + 3, c2 - c1 - 3);
+    bool ok = field_value(msg, len, c2 + 1, ',', "n=", &f->user);
+    mark_saslnames(f);
+    return ok;
 }
 
 bool smtp_sasl_parse(smtp_sasl_mech_t mech, unsigned step, const uint8_t *msg, size_t len,

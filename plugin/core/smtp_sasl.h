@@ -45,8 +45,8 @@ bool smtp_sasl_parse(smtp_sasl_mech_t mech, unsigned step, const uint8_t *msg, s
                      smtp_sasl_fields_t *fields);
 
 /* Decodes a saslname (RFC 5802 section 5.1) into out (room for len + 1
- * bytes, NUL-terminated); returns its length. An '=' not followed by "2C"
- * or "3D" is kept as it is. */
+ * bytes, NUL-terminated; out may be in: decoding only shortens); returns
+ * its length. An '=' not followed by "2C" or "3D" is kept as it is. */
 size_t smtp_saslname_decode(const uint8_t *in, size_t len, char *out);
 
 #endif

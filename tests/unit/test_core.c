@@ -114,11 +114,13 @@ static void test_sasl(void)
           f.secret.len == 3);
     const char *sc = "n,a=admin,n=user,r=abc";
     CHECK(smtp_sasl_parse(SMTP_SASL_SCRAM_SHA_256, 0, (const uint8_t *)sc, strlen(sc), &f) && f.user.len == 4 &&
-          f.authzid.len == 5 && f.user.saslname && f.authzid.saslname);
+          f.authzid.len == 5 && f.user.saslname && f.authzid.saslname && !f.secret.saslname);
     char name[32];
     CHECK(smtp_saslname_decode((const uint8_t *)S("a=2Cb=3dc"), name) == 5 && strcmp(name, "a,b=c") == 0);
     CHECK(smtp_saslname_decode((const uint8_t *)S("x=4=2"), name) == 5 && strcmp(name, "x=4=2") == 0);
-    CHECK(!f.secret.saslname);
+    char inplace[] = "us=3Der=2Cx";
+    CHECK(smtp_saslname_decode((const uint8_t *)inplace, strlen(inplace), inplace) == 7 &&
+          strcmp(inplace, "us=er,x") == 0);
     CHECK(smtp_sasl_parse(SMTP_SASL_LOGIN, 1, (const uint8_t *)S("pw"), &f) && f.secret.set && !f.user.set);
 }
 
