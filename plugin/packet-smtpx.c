@@ -20,31 +20,26 @@ const char *smtpx_pref_local_domains = "";
 
 static dissector_handle_t smtpx_handle;
 
-/* pinfo->pool key: the Info column was cleared by an earlier call in this frame */
-#define SMTPX_KEY_INFO_STARTED 0x7ffffffeu
-
-/* Printable ASCII without a backslash: what format_text would give back unchanged. */
-static gboolean is_plain_text(const char *text, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] < 0x20 || text[i] > 0x7e || text[i] == '\\')
-            return FALSE;
-    }
-    return TRUE;
-}
-
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len)
 {
-    if (!is_plain_text(text, (size_t)len))
+    /* text format_text would give back unchanged needs only a copy */
+    if (!smtp_is_plain_text((const guint8 *)text, (size_t)len))
         return format_text(ctx->pinfo->pool, (const guchar *)text, (size_t)len);
-    return wmem_strndup(ctx->pinfo->pool, text, (size_t)len);
+    /* plain text has no NUL: a memcpy (wmem_strndup copies byte by byte) */
+    char *copy = (char *)wmem_alloc(ctx->pinfo->pool, (size_t)len + 1);
+    memcpy(copy, text, (size_t)len);
+    copy[len] = '\0';
+    return copy;
 }
 
 proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown)
 {
     /* the label is made now from text already escaped (smtpx_line_format),
      * so printing the tree (-V, the GUI) does not escape it a second time */
-    return proto_tree_add_string_format_value(tree, hf, ctx->tvb, offset, len, shown, "%s", shown);
+    proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, offset, len, shown);
+    /* one printf for the whole label (_format_value would take two) */
+    proto_item_set_text(pi, "%s: %s", proto_registrar_get_name(hf), shown);
+    return pi;
 }
 
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
@@ -52,9 +47,10 @@ void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
     packet_info *pinfo = ctx->pinfo;
     const char *who = ctx->is_client ? "C: " : "S: ";
 
-    /* the first PDU of the frame replaces TCP's text (but not its fenced notes) */
-    if (!p_get_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_INFO_STARTED)) {
-        p_add_proto_data(pinfo->pool, pinfo, proto_smtpx, SMTPX_KEY_INFO_STARTED, GUINT_TO_POINTER(1));
+    /* the first PDU of the frame replaces TCP's text (but not its fenced
+     * notes); curr_proto_layer_num counts the calls of smtpx in this frame */
+    if (!ctx->info_started && pinfo->curr_proto_layer_num <= 1) {
+        ctx->info_started = TRUE;
         col_clear(pinfo->cinfo, COL_INFO);
         col_append_lstr(pinfo->cinfo, COL_INFO, who, text, COL_ADD_LSTR_TERMINATOR);
         return;
@@ -123,7 +119,9 @@ gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
     line->offset = offset;
     line->continuation = *long_line != 0;
     line->follows = FALSE;
-    if (smtp_line_find((const guint8 *)line->text, (size_t)avail, &found)) {
+    gboolean complete = smtp_line_find((const guint8 *)line->text, (size_t)avail, &found);
+    line->has_cr = found.has_cr;
+    if (complete) {
         line->len = (int)found.len;
         line->next = offset + line->len + (int)found.term_len;
         line->eol = found.eol;
@@ -221,7 +219,7 @@ static void add_session_name(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const c
 static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
 {
     size_t len = strlen(name);
-    return is_plain_text(name, len) ? name : format_text(ctx->pinfo->pool, (const guchar *)name, len);
+    return smtp_is_plain_text((const guint8 *)name, len) ? name : format_text(ctx->pinfo->pool, (const guchar *)name, len);
 }
 
 /* One line for the names client and server gave; each stays a field of its
@@ -283,7 +281,7 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     ctx.len = len;
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "SMTP");
-    ctx.conv = smtpx_conv_get(pinfo, tvb);
+    ctx.conv = smtpx_conv_get(pinfo, tvb, tcpinfo);
     ctx.is_client = smtpx_is_client(ctx.conv, pinfo);
     ctx.in_tls = tcpinfo == NULL;
     if (!PINFO_FD_VISITED(pinfo)) {
@@ -342,6 +340,7 @@ static void proto_register_smtpx(void)
     smtpx_register_fields(module);
     smtpx_data_register();
     smtpx_stats_register();
+    smtpx_conv_cache_register();
     prefs_register_uint_preference(module, "max_line", "Longest line to reassemble",
         "Lines longer than this many bytes are dissected in parts (bounds memory and time)",
         10, &smtpx_pref_max_line);

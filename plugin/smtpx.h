@@ -92,6 +92,7 @@ typedef struct {
     proto_tree *analysis_tree; /* created on the first finding of a PDU */
     proto_item *pdu_item;      /* the PDU the findings belong to */
     proto_tree *summary_tree;  /* message summary being filled (smtpx_message.c) */
+    gboolean info_started;     /* this call has written to the Info column */
 } smtpx_ctx_t;
 
 /* One line of the tvb. */
@@ -100,6 +101,7 @@ typedef struct {
     int len;           /* content length, line end excluded */
     int next;          /* offset after the line end */
     smtp_eol_t eol;
+    gboolean has_cr;        /* a CR inside the content (a bare CR) */
     gboolean partial;       /* no line end: dissected as a fragment */
     gboolean continuation;  /* tail of a line begun in an earlier PDU */
     gboolean follows;       /* partial on purpose: the rest follows, not reassembled */

@@ -115,10 +115,10 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
 }
 
 /* Findings on the bytes of one message line. */
-static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int first_8bit)
 {
     smtpx_state_t *st = ctx->st;
-    const char *cr = memchr(line->text, '\r', (size_t)line->len);
+    gboolean cr = line->has_cr;
 
     if ((line->eol == SMTP_EOL_LF || cr) && !(st->msg_flags & SMTPX_MSG_BARE_SEEN)) {
         st->msg_flags |= SMTPX_MSG_BARE_SEEN;
@@ -139,16 +139,13 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
                           "Message line of %u bytes: RFC 5321 allows 1000 including CRLF", so_far);
     }
     st->msg_line_len = line->partial ? MIN(so_far, 1001u) : 0;     /* only "over 1000?" matters */
-    if (!(st->msg_flags & SMTPX_MSG_8BIT_SEEN)) {
-        int i = (int)smtp_find_8bit((const guint8 *)line->text, (size_t)line->len);
-        if (i < line->len) {
-            st->msg_flags |= SMTPX_MSG_8BIT_SEEN;
-            if (!(st->msg_flags & SMTPX_MSG_8BIT_OK) || !(st->ext & SMTPX_EXT_8BITMIME))
-                smtpx_finding(ctx, &ei_smtpx_8bit, ctx->tvb, line->offset + i, 1,
-                              "8-bit byte 0x%02x in a message sent %s", (guint8)line->text[i],
-                              (st->msg_flags & SMTPX_MSG_8BIT_OK) ? "to a server that did not advertise 8BITMIME"
-                                                                   : "without BODY=8BITMIME");
-        }
+    if (first_8bit < line->offset + line->len && !(st->msg_flags & SMTPX_MSG_8BIT_SEEN)) {
+        st->msg_flags |= SMTPX_MSG_8BIT_SEEN;
+        if (!(st->msg_flags & SMTPX_MSG_8BIT_OK) || !(st->ext & SMTPX_EXT_8BITMIME))
+            smtpx_finding(ctx, &ei_smtpx_8bit, ctx->tvb, first_8bit, 1, "8-bit byte 0x%02x in a message sent %s",
+                          ctx->data[first_8bit], (st->msg_flags & SMTPX_MSG_8BIT_OK)
+                                                     ? "to a server that did not advertise 8BITMIME"
+                                                     : "without BODY=8BITMIME");
     }
 }
 
@@ -165,10 +162,13 @@ static void count_bytes(smtpx_ctx_t *ctx, guint64 n)
     }
 }
 
-/* The message bytes of one call, dot-unstuffed, for reassembly. */
+/* The message lines of one call: their bytes dot-unstuffed, for reassembly,
+ * and where the first 8-bit byte from the first line on is (one scan per
+ * call, not one per line; the lines are the call's bytes in order). */
 typedef struct {
     guint8 *data;       /* room for every byte of the call */
     int len;
+    int first_8bit;     /* offset in the tvb; ctx->len if none */
 } smtpx_frag_t;
 
 /* One line of the message: tree item, checks, headers, unstuffed copy. */
@@ -177,7 +177,8 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
     smtpx_state_t *st = ctx->st;
     int stuffed = !line->continuation && line->len > 1 && line->text[0] == '.';
 
-    if (dt) {       /* no text to format when there is no tree */
+    /* no text to format for a tree nobody shows, unless a filter asks for lines */
+    if (proto_field_is_referenced(dt, hf_smtpx_data_line)) {
         proto_item *li = smtpx_add_shown(ctx, dt, hf_smtpx_data_line, line->offset, line->next - line->offset,
                                          smtpx_line_format(ctx, line->text + stuffed, line->len - stuffed));
         if (line->eol == SMTP_EOL_LF)
@@ -187,7 +188,7 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
         if (stuffed)
             proto_item_append_text(li, " [leading dot removed]");
     }
-    check_line(ctx, line);
+    check_line(ctx, line, frag->first_8bit);
     if (st->in_headers)
         smtpx_header_line(ctx, dt, line);
     int n = line->next - line->offset - stuffed;
@@ -254,12 +255,14 @@ static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbyt
 int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset)
 {
     int len = ctx->len, pos = offset, nlines = 0;
-    smtpx_frag_t frag = { (guint8 *)wmem_alloc(ctx->pinfo->pool, (size_t)MAX(len - offset, 1)), 0 };
+    smtpx_frag_t frag = { (guint8 *)wmem_alloc(ctx->pinfo->pool, (size_t)MAX(len - offset, 1)), 0, len };
     proto_item *di = NULL;
     proto_tree *dt = NULL;
     gboolean eod = FALSE;
     smtpx_line_t line;
 
+    if (offset < len && !(ctx->st->msg_flags & SMTPX_MSG_8BIT_SEEN))
+        frag.first_8bit = offset + (int)smtp_find_8bit(ctx->data + offset, (size_t)(len - offset));
     while (pos < len && smtpx_get_line(ctx, pos, &line)) {
         if ((eod = is_end_of_data(ctx, &line)))
             break;

@@ -23,13 +23,14 @@ static const smtpx_ext_bit_t ext_bits[] = {
 static guint32 ext_bit(const char *kw)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(ext_bits); i++) {
-        if (strcmp(kw, ext_bits[i].keyword) == 0)
+        if (kw[0] == ext_bits[i].keyword[0] && strcmp(kw, ext_bits[i].keyword) == 0)
             return ext_bits[i].bit;
     }
     return 0;
 }
 
-static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *kw, int offset, const char *text,
+/* One parameter of the extension `name` (the registry's keyword, or NULL). */
+static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *name, int offset, const char *text,
                       const smtp_param_t *p)
 {
     guint64 size;
@@ -38,13 +39,26 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *kw, int of
     int len = (int)(p->has_val ? p->val_off + p->val_len - p->key_off : p->key_len);
 
     proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, len, ENC_UTF_8);
-    if (strcmp(kw, "AUTH") == 0) {
+    if (name && strcmp(name, "AUTH") == 0) {
         proto_tree_add_item(tree, hf_smtpx_ehlo_auth_mech, ctx->tvb, start, (int)p->key_len, ENC_ASCII);
         ctx->st->auth_mechs |= 1u << smtp_sasl_mech(text + p->key_off, p->key_len);
-    } else if (strcmp(kw, "SIZE") == 0 && smtp_parse_u64(text + p->key_off, p->key_len, &size)) {
+    } else if (name && strcmp(name, "SIZE") == 0 && smtp_parse_u64(text + p->key_off, p->key_len, &size)) {
         proto_tree_add_uint64(tree, hf_smtpx_ehlo_size, ctx->tvb, start, (int)p->key_len, size);
         ctx->st->size_limit = size;
     }
+}
+
+static void add_keyword(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t kw_len,
+                        const smtp_ehlo_ext_t *ext)
+{
+    if (!proto_field_is_referenced(tree, hf_smtpx_ehlo_keyword))
+        return;
+    char *kw = ascii_strup_inplace(wmem_strndup(ctx->pinfo->pool, text, kw_len));
+    proto_item *ki = proto_tree_add_string(tree, hf_smtpx_ehlo_keyword, ctx->tvb, offset, (int)kw_len, kw);
+    if (ext)
+        proto_item_append_text(ki, " (%s, %s)", ext->description, ext->rfc);
+    else if (g_ascii_toupper(text[0]) == 'X')
+        proto_item_append_text(ki, " (vendor extension)");
 }
 
 void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len)
@@ -57,17 +71,14 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
         kw_len++;
     if (kw_len == 0)
         return;
-    char *kw = ascii_strup_inplace(wmem_strndup(ctx->pinfo->pool, text, kw_len));
     const smtp_ehlo_ext_t *ext = smtp_ehlo_ext_lookup(text, kw_len);
-    proto_item *ki = proto_tree_add_string(tree, hf_smtpx_ehlo_keyword, ctx->tvb, offset, (int)kw_len, kw);
-    if (ext)
-        proto_item_append_text(ki, " (%s, %s)", ext->description, ext->rfc);
-    else if (g_ascii_strncasecmp(kw, "X", 1) == 0)
-        proto_item_append_text(ki, " (vendor extension)");
-    ctx->st->ext |= ext_bit(kw);
+    const char *name = ext ? ext->keyword : NULL;
+    add_keyword(ctx, tree, offset, text, kw_len, ext);
+    if (name)
+        ctx->st->ext |= ext_bit(name);
     off = kw_len < len && text[kw_len] == '=' ? kw_len + 1 : kw_len;
     while (smtp_next_param(text, len, &off, &p))
-        add_param(ctx, tree, kw, offset, text, &p);
+        add_param(ctx, tree, name, offset, text, &p);
 }
 
 void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean greeting,

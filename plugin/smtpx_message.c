@@ -107,6 +107,14 @@ static gboolean is_kept_header(const char *name, size_t len)
     return FALSE;
 }
 
+/* Whether a header line item would be real: a tree shown, or a filter on it. */
+static gboolean header_wanted(proto_tree *tree)
+{
+    return proto_field_is_referenced(tree, hf_smtpx_data_header) ||
+           proto_field_is_referenced(tree, hf_smtpx_data_header_name) ||
+           proto_field_is_referenced(tree, hf_smtpx_data_header_value);
+}
+
 void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line)
 {
     smtpx_state_t *st = ctx->st;
@@ -120,11 +128,12 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
         smtpx_headers_end(ctx);     /* an empty line or body text: the body begins */
         return;
     }
-    if (!folded && tree) {
-        proto_item *hi = smtpx_add_shown(ctx, tree, hf_smtpx_data_header, line->offset, line->len,
-                                         smtpx_line_format(ctx, line->text, line->len));
+    if (!folded && header_wanted(tree)) {
+        /* hidden (filterable, not printed): the message line shows the same text */
+        proto_item *hi = proto_tree_add_string(tree, hf_smtpx_data_header, ctx->tvb, line->offset, line->len,
+                                               smtpx_line_format(ctx, line->text, line->len));
+        proto_item_set_hidden(hi);
         proto_tree *ht = proto_item_add_subtree(hi, ett_smtpx_param);
-        /* hidden (filterable, not printed): the header line above shows both */
         proto_item_set_hidden(proto_tree_add_item(ht, hf_smtpx_data_header_name, ctx->tvb, line->offset,
                                                   (int)name_len, ENC_ASCII));
         proto_item_set_hidden(proto_tree_add_item(ht, hf_smtpx_data_header_value, ctx->tvb,
@@ -197,8 +206,10 @@ void smtpx_headers_end(smtpx_ctx_t *ctx)
         proto_item_set_generated(pi);
         st->hdr_subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
     }
-    for (size_t i = 0; i < G_N_ELEMENTS(header_fields) && ht; i++)     /* tree items only */
-        add_header(ctx, ht, block, header_fields[i].name, *header_fields[i].hf);
+    for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
+        if (proto_field_is_referenced(ht, *header_fields[i].hf))
+            add_header(ctx, ht, block, header_fields[i].name, *header_fields[i].hf);
+    }
     smtpx_analyse_headers(ctx, block);
 }
 

@@ -109,10 +109,16 @@ smtpx_phase_t smtpx_phase_of(guint16 kind)
     return n ? n->phase : SMTPX_PHASE_ANY;
 }
 
+/* Whether a note would be real: a tree shown, or a filter on notes (no table
+ * look-up for a tree nobody shows). */
+static gboolean notes_wanted(proto_tree *tree)
+{
+    return smtpx_pref_teaching_notes && (proto_field_is_referenced(tree, hf_smtpx_note) ||
+                                         proto_field_is_referenced(tree, hf_smtpx_note_phase));
+}
+
 static void add_note(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_phase_t phase, const char *text)
 {
-    if (!smtpx_pref_teaching_notes)
-        return;
     proto_item *pi = proto_tree_add_string_format_value(tree, hf_smtpx_note, ctx->tvb, 0, 0, text,
                                                         "[%s] %s", phase_names[phase], text);
     proto_item_set_generated(pi);
@@ -124,6 +130,8 @@ static void add_note(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_phase_t phase, co
 
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
 {
+    if (!notes_wanted(tree))
+        return;
     const smtpx_command_note_t *n = command_note(kind);
     if (n)
         add_note(ctx, tree, n->phase, n->note);
@@ -133,6 +141,8 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
 
 void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, guint16 kind, smtpx_phase_t phase)
 {
+    if (!notes_wanted(tree))
+        return;
     for (size_t i = 0; i < G_N_ELEMENTS(reply_notes); i++) {
         if (reply_notes[i].code == code && (reply_notes[i].kind == ANY_REQUEST || reply_notes[i].kind == kind)) {
             add_note(ctx, tree, phase, reply_notes[i].note);

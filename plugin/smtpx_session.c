@@ -14,6 +14,7 @@
 #define SMTPX_STATE_WORDS ((sizeof(smtpx_state_t) + 7) / 8)
 #define SMTPX_SNAP_CHAIN 16
 G_STATIC_ASSERT(SMTPX_STATE_WORDS <= 32);
+G_STATIC_ASSERT(sizeof(smtpx_state_t) % 8 == 0);     /* the words cover it exactly */
 
 typedef union {
     smtpx_state_t st;
@@ -60,10 +61,13 @@ static void choose_server(smtpx_conv_t *conv, packet_info *pinfo, tvbuff_t *tvb)
     conv->server_port = src_is_server ? pinfo->srcport : pinfo->destport;
 }
 
-smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb)
+smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb, const struct tcpinfo *tcpinfo)
 {
+    smtpx_conv_t *conv = smtpx_conv_cache_get(pinfo, tcpinfo);
+    if (conv)
+        return conv;
     conversation_t *conversation = find_or_create_conversation(pinfo);
-    smtpx_conv_t *conv = (smtpx_conv_t *)conversation_get_proto_data(conversation, proto_smtpx);
+    conv = (smtpx_conv_t *)conversation_get_proto_data(conversation, proto_smtpx);
 
     if (!conv) {
         conv = wmem_new0(wmem_file_scope(), smtpx_conv_t);
@@ -73,6 +77,7 @@ smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb)
         choose_server(conv, pinfo, tvb);
         conversation_add_proto_data(conversation, proto_smtpx, conv);
     }
+    smtpx_conv_cache_put(pinfo, conv);
     return conv;
 }
 
@@ -109,7 +114,6 @@ static const smtpx_snap_t *snap_store(smtpx_conv_t *conv, const smtpx_state_t *s
     gboolean key = !prev || prev->depth + 1 >= SMTPX_SNAP_CHAIN;
     guint32 mask = 0, n = 0;
 
-    memset(&now, 0, sizeof now);
     memcpy(&now, st, sizeof *st);     /* every byte, padding included */
     for (guint i = 0; i < SMTPX_STATE_WORDS; i++) {
         if (key || now.w[i] != conv->last_words[i]) {
@@ -155,6 +159,8 @@ static const smtpx_call_rec_t *call_find(const smtpx_conv_t *conv, guint32 frame
     const smtpx_call_rec_t *recs = (const smtpx_call_rec_t *)wmem_array_get_raw(conv->calls);
     guint lo = 0, hi = wmem_array_get_count(conv->calls);
 
+    if (hi == 0 || recs[hi - 1].frame < frame)
+        return NULL;    /* the first pass meets frames in order: nearly always a new one */
     while (lo < hi) {       /* the first record of the frame */
         guint mid = lo + (hi - lo) / 2;
         if (recs[mid].frame < frame)

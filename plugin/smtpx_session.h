@@ -160,7 +160,14 @@ typedef struct {
     int start;          /* first byte not seen before */
 } smtpx_call_t;
 
-smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb);
+/* The smtpx conversation of this call; tcpinfo may be NULL (inside TLS). */
+smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb, const struct tcpinfo *tcpinfo);
+
+/* smtpx_conv_cache.c: the conversation of a segment that continues its TCP
+ * stream exactly, without a conversation look-up (NULL: look it up). */
+smtpx_conv_t *smtpx_conv_cache_get(const packet_info *pinfo, const struct tcpinfo *tcpinfo);
+void smtpx_conv_cache_put(const packet_info *pinfo, smtpx_conv_t *conv);
+void smtpx_conv_cache_register(void);
 gboolean smtpx_is_client(const smtpx_conv_t *conv, const packet_info *pinfo);
 
 /* Chooses the state this call advances; tcpinfo may be NULL (inside TLS). */

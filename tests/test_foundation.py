@@ -3,6 +3,8 @@
 state, request/response tracking and the Info column, in all four modes
 (one-pass and -2, with and without -V)."""
 
+import pytest
+
 import smtpx_tshark as ts
 
 
@@ -157,6 +159,24 @@ def test_midstream_capture(passes):
     assert rows("midstream", ["smtpx.response_to"], "frame.number == 7", **passes) == [["6"]]
     # the only finding is about the message itself (it has no From header)
     assert ts.experts(ts.transcript_pcap("midstream"), passes["two_pass"]) == [(6, "smtpx.analysis.missing_from")]
+
+
+@pytest.mark.parametrize("seq", ["relative", "absolute"])
+def test_port_reuse_starts_a_new_session(passes, seq):
+    """The same endpoints again after a session closed inside DATA: the new
+    connection is a new session (greeting, commands, its own server name),
+    whether TCP shows relative or absolute sequence numbers."""
+    extra = ["-o", "tcp.relative_sequence_numbers:FALSE"] if seq == "absolute" else []
+    got = rows("port_reuse", ["frame.number", "tcp.stream", "_ws.col.Info", "smtpx.session.server_name"],
+               "smtpx && tcp.stream == 1", extra=extra, **passes)
+    assert got == [["20", "1", "S: 220 second.example.org ESMTP", "second.example.org"],
+                   ["21", "1", "C: EHLO two.example", "second.example.org"],
+                   ["22", "1", "S: 250 second.example.org", "second.example.org"],
+                   ["23", "1", "C: QUIT", "second.example.org"],
+                   ["24", "1", "S: 221 2.0.0 Bye", "second.example.org"]]
+    assert rows("port_reuse", ["smtpx.response_to"], "frame.number == 22", extra=extra, **passes) == [["21"]]
+    cut = [(13, "smtpx.analysis.message_incomplete")] if passes["two_pass"] else []
+    assert ts.experts(ts.transcript_pcap("port_reuse"), passes["two_pass"], extra=extra) == cut
 
 
 # ---- commands ---------------------------------------------------------------

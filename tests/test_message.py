@@ -37,6 +37,20 @@ def test_data_lines_and_info(passes):
 def test_header_lines(passes):
     got = fields("message_headers", ["smtpx.data.header.name"], "frame.number == 22", **passes)
     assert got == [["Cc,Subject,Date,Message-ID,Reply-To,Sender"]]
+    assert fields("message_headers", ["frame.number"], 'smtpx.data.header contains "Reply-To"',
+                  **passes) == [["22"]]
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_header_lines_printed_once(two_pass):
+    """A header line is printed once, as a message line; smtpx.data.header
+    and its name and value are hidden fields (filters, -T fields)."""
+    cap = ts.capture_path(ts.transcript_pcap("message_headers"))
+    out = ts.tshark(["-r", cap, *["-2"] * two_pass, "-V", "-Y", "frame.number == 22"]).stdout
+    smtpx = out.split("Simple Mail Transfer Protocol (smtpx)")[1].split("Internet Message Format")[0]
+    shown = [line.strip() for line in smtpx.splitlines() if line.strip().endswith(": alice@example.com")]
+    assert shown == ["Line: Reply-To: alice@example.com"]
+    assert "Header:" not in smtpx
 
 
 def test_header_fields_on_the_frame_that_ends_the_header_block(passes):

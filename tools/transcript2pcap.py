@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Turn a readable SMTP transcript into a pcap of one TCP connection.
+"""Turn a readable SMTP transcript into a pcap of one TCP connection (or several
+in turn on the same endpoints, with @reconnect).
 
 Usage: transcript2pcap.py IN.txt OUT.pcap
 
@@ -69,6 +70,11 @@ def parse(lines):
         try:
             if not line.strip() or line.startswith("#"):
                 continue
+            if line == "@reconnect":
+                if not chunks or not cfg["handshake"]:
+                    raise TranscriptError("@reconnect needs a handshake and a segment before it")
+                chunks.append(["reconnect", None, 0])
+                continue
             if line.startswith("@"):
                 if chunks:
                     raise TranscriptError("@ directives must come before any segment")
@@ -135,21 +141,35 @@ class Connection:
         self.frames.append((d, MAC[peer] + MAC[d] + b"\x08\x00" + ip + tcp))
 
 
+def handshake(conn, isn):
+    conn.seq = {d: n - 1 for d, n in isn.items()}
+    conn.send("C", SYN)
+    conn.send("S", SYN | ACK)
+    conn.send("C", ACK)
+
+
+def close(conn):
+    conn.send("S", FIN | ACK)
+    conn.send("C", FIN | ACK)
+    conn.send("S", ACK)
+
+
 def build_frames(cfg, chunks):
     conn = Connection(cfg)
+    isn = dict(ISN)
     if cfg["handshake"]:
-        conn.seq = {d: isn - 1 for d, isn in ISN.items()}
-        conn.send("C", SYN)
-        conn.send("S", SYN | ACK)
-        conn.send("C", ACK)
+        handshake(conn, isn)
     for d, data, size in chunks:
+        if d == "reconnect":    # the same endpoints again: TCP port reuse, new ISNs
+            close(conn)
+            isn = {k: (n + 0x10000000) & 0xFFFFFFFF for k, n in isn.items()}
+            handshake(conn, isn)
+            continue
         size = min(size or MAX_PAYLOAD, MAX_PAYLOAD)
         for off in range(0, max(len(data), 1), size):
             conn.send(d, PSH | ACK, bytes(data[off:off + size]))
     if cfg["fin"]:
-        conn.send("S", FIN | ACK)
-        conn.send("C", FIN | ACK)
-        conn.send("S", ACK)
+        close(conn)
     return conn.frames
 
 

@@ -78,7 +78,9 @@ void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd)
     cmd->param_len = len - cmd->param_off;
     for (int i = 1; i < SMTP_CMD_COUNT; i++) {
         const char *name = smtp_verbs[i].name;
-        if (strlen(name) == verb_len && strncasecmp(line, name, verb_len) == 0) {
+        /* verbs begin with a letter: 0x20 folds only its case */
+        if ((name[0] | 0x20) == (line[0] | 0x20) && strlen(name) == verb_len &&
+            strncasecmp(line, name, verb_len) == 0) {
             cmd->id = (smtp_cmd_t)i;
             return;
         }

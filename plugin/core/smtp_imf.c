@@ -61,8 +61,9 @@ static bool find_header(const char *b, size_t len, const char *name, unsigned n,
 
     for (size_t pos = 0; pos < len;) {
         size_t e = line_end(b, len, pos);
-        if (smtp_header_split(b + pos, e - pos, &name_len, &value_off) && name_len == nl &&
-            strncasecmp(b + pos, name, nl) == 0 && seen++ == n) {
+        /* names are letters, digits and '-': 0x20 folds only the case of the first */
+        if ((b[pos] | 0x20) == (name[0] | 0x20) && smtp_header_split(b + pos, e - pos, &name_len, &value_off) &&
+            name_len == nl && strncasecmp(b + pos, name, nl) == 0 && seen++ == n) {
             *start = pos + value_off;
             /* the value runs on over folded lines */
             while (e < len && e + 1 < len && is_wsp(b[e + 1]))

@@ -18,6 +18,7 @@ typedef struct {
     size_t len;       /* length of the content, line end excluded */
     size_t term_len;  /* length of the line end (0 if none) */
     smtp_eol_t eol;
+    bool has_cr;      /* a CR inside the content (not the one of the line end) */
 } smtp_line_t;
 
 /* Finds the first line in buf[0..avail). Returns true if it is complete. */
@@ -28,5 +29,9 @@ size_t smtp_line_count_edits(const uint8_t *buf, size_t len);
 
 /* Index of the first byte of buf with the high bit set (8-bit data), or len. */
 size_t smtp_find_8bit(const uint8_t *buf, size_t len);
+
+/* True when buf holds only printable ASCII (0x20-0x7e) and no backslash:
+ * text Wireshark would show unchanged, with nothing to escape. */
+bool smtp_is_plain_text(const uint8_t *buf, size_t len);
 
 #endif

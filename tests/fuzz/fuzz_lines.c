@@ -3,8 +3,8 @@
  * every line is found the way the dissector walks a segment, each check
  * against the contract in smtp_lines.h, and the same stream cut in two at a
  * point the input chooses must frame its first complete line identically
- * (TCP may deliver any prefix first). The 8-bit scan is checked against a
- * byte-by-byte one. */
+ * (TCP may deliver any prefix first). The 8-bit scan, has_cr and the plain-text
+ * test are checked against byte-by-byte ones. */
 #include "fuzz_common.h"
 #include "smtp_lines.h"
 
@@ -13,6 +13,7 @@ static void check_line(const uint8_t *buf, size_t avail, bool complete, const sm
     CHECK(fuzz_span_ok(0, l->len, avail));
     CHECK(fuzz_span_ok(l->len, l->term_len, avail));
     CHECK(memchr(buf, '\n', l->len) == NULL);
+    CHECK(l->has_cr == (memchr(buf, '\r', l->len) != NULL));
     if (!complete) {
         CHECK(l->eol == SMTP_EOL_NONE && l->term_len == 0 && l->len == avail);
         return;
@@ -41,6 +42,15 @@ static void check_8bit(const uint8_t *buf, size_t len)
     CHECK(smtp_find_8bit(buf, len) == naive);
 }
 
+/* smtp_is_plain_text (a word at a time) agrees with a byte-by-byte test. */
+static void check_plain(const uint8_t *buf, size_t len)
+{
+    bool plain = true;
+    for (size_t i = 0; i < len && plain; i++)
+        plain = buf[i] >= 0x20 && buf[i] <= 0x7e && buf[i] != '\\';
+    CHECK(smtp_is_plain_text(buf, len) == plain);
+}
+
 /* Frames every line of buf[0..len) (buf is exactly len bytes long). */
 static size_t walk(const uint8_t *buf, size_t len)
 {
@@ -55,6 +65,7 @@ static size_t walk(const uint8_t *buf, size_t len)
         size_t edits = smtp_line_count_edits(rest, l.len);
         CHECK(edits <= l.len);
         check_8bit(rest, l.len);
+        check_plain(rest, l.len);
         free(rest);
         if (!complete)
             break;
@@ -73,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     walk(buf, size);
     CHECK(smtp_line_count_edits(buf, size) <= size);
     check_8bit(buf, size);
+    check_plain(buf, size);
 
     /* An empty buffer is never a line. */
     CHECK(!smtp_line_find(buf, 0, &part) && part.len == 0 && part.term_len == 0);

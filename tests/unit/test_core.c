@@ -28,13 +28,33 @@ static void test_lines(void)
     CHECK(smtp_line_find((const uint8_t *)S("a\nb"), &l) && l.len == 1 && l.eol == SMTP_EOL_LF);
     CHECK(smtp_line_find((const uint8_t *)"NOOP\r\0x", 7, &l) && l.len == 4 && l.eol == SMTP_EOL_CRNUL);
     CHECK(!smtp_line_find((const uint8_t *)S("HEL"), &l) && l.len == 3 && l.term_len == 0);
-    CHECK(!smtp_line_find((const uint8_t *)S("abc\r"), &l));
+    CHECK(!smtp_line_find((const uint8_t *)S("abc\r"), &l) && l.has_cr);
+    /* has_cr: a CR of the content, never the CR of the line end */
+    CHECK(smtp_line_find((const uint8_t *)S("HELO x\r\n"), &l) && !l.has_cr);
+    CHECK(smtp_line_find((const uint8_t *)S("a\r.\rb\r\n"), &l) && l.len == 5 && l.has_cr);
+    CHECK(smtp_line_find((const uint8_t *)S("ab\rc\n"), &l) && l.eol == SMTP_EOL_LF && l.has_cr);
+    CHECK(smtp_line_find((const uint8_t *)"NOOP\r\0\r\n", 8, &l) && l.eol == SMTP_EOL_CRNUL && !l.has_cr);
+    CHECK(smtp_line_find((const uint8_t *)"a\rb\r\0", 6, &l) && l.eol == SMTP_EOL_CRNUL && l.len == 3 && l.has_cr);
+    CHECK(smtp_line_find((const uint8_t *)S("\n"), &l) && l.len == 0 && !l.has_cr);
     CHECK(smtp_line_count_edits((const uint8_t *)S("ab\x08\x7f")) == 2);
     CHECK(smtp_find_8bit((const uint8_t *)S("")) == 0);
     CHECK(smtp_find_8bit((const uint8_t *)S("plain 7-bit text, longer than a word")) == 36);
     CHECK(smtp_find_8bit((const uint8_t *)S("abc\xc3\xa9")) == 3);
     CHECK(smtp_find_8bit((const uint8_t *)S("0123456789abcdef\x80")) == 16);
     CHECK(smtp_find_8bit((const uint8_t *)S("01234567\xff" "9")) == 8);
+    CHECK(smtp_is_plain_text((const uint8_t *)S("")));
+    CHECK(smtp_is_plain_text((const uint8_t *)S("MAIL FROM:<alice@example.com> SIZE=1234 ~")));
+    CHECK(!smtp_is_plain_text((const uint8_t *)S("MAIL FROM:<alice@example.com>\t")));
+    CHECK(!smtp_is_plain_text((const uint8_t *)S("a\\b")));
+    CHECK(!smtp_is_plain_text((const uint8_t *)S("0123456789abcdef\x7f")));
+    CHECK(!smtp_is_plain_text((const uint8_t *)S("01234567\xc3\xa9" "bcdefgh")));
+    CHECK(!smtp_is_plain_text((const uint8_t *)"0123456\0" "89abcdef", 16));
+    for (unsigned b = 0; b < 256; b++) {    /* every byte, at every place of a word */
+        uint8_t buf[16];
+        memset(buf, 'a', sizeof buf);
+        buf[b % 9] = (uint8_t)b;
+        CHECK(smtp_is_plain_text(buf, sizeof buf) == (b >= 0x20 && b <= 0x7e && b != '\\'));
+    }
 }
 
 static void test_commands(void)
