@@ -57,12 +57,14 @@ bench_readable() {
 # bench_time HOME ARGS...: runs tshark once, stdout to /dev/null, stderr to
 # $BENCH_TMP/stderr; sets BT (wall seconds), BM (peak RSS kB) and BRC (exit
 # status: 124 on timeout after ${BENCH_TIMEOUT:-0} seconds, 0 = none).
+# With BENCH_CPU set, tshark runs on that CPU only (taskset).
 # With BENCH_TAG set, its files are $BENCH_TMP/time$BENCH_TAG and
 # $BENCH_TMP/stderr$BENCH_TAG, so that two runs can go at once.
 bench_time() {
     local home=$1; shift
     local to=() tf=$BENCH_TMP/time${BENCH_TAG:-}
     [ "${BENCH_TIMEOUT:-0}" -gt 0 ] && to=(timeout -s KILL "$BENCH_TIMEOUT")
+    [ -n "${BENCH_CPU:-}" ] && to+=(taskset -c "$BENCH_CPU")
     BRC=0
     "${to[@]}" /usr/bin/time -f "%e %M" -o "$tf" "$BENCH_TMP/tshark-as" "$home" "$@" \
         >/dev/null 2>"$BENCH_TMP/stderr${BENCH_TAG:-}" || BRC=$?

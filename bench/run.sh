@@ -14,7 +14,10 @@
 #   BENCH_RUNS    runs per measurement; the fastest time and the smallest
 #                 peak RSS are reported (default 3)
 #   BENCH_PAIRED  1: run smtpx and the built-in dissector at the same time,
-#                 one per core, so that both meet the same machine load
+#                 one per core (default: one after the other, run for run);
+#                 either way the median of the pairs' time ratios is printed
+#   BENCH_CPU     run every tshark on this CPU only (taskset), e.g. 1: on a
+#                 VM whose CPUs differ in speed, pairs then meet the same CPU
 # Needs /usr/bin/time (Debian package time) and, as root, setpriv.
 set -euo pipefail
 
@@ -28,7 +31,7 @@ bench_setup "$plugin"
 trap 'rm -rf "$BENCH_TMP"' EXIT
 cap=$(bench_readable "$1")
 
-declare -A T M
+declare -A T M PAIRS
 # Keeps the best time and the smallest peak RSS of NAME; fails on a tshark
 # failure or a dissector problem (BENCH_TAG selects the files of bench_time).
 record() {      # NAME
@@ -54,16 +57,24 @@ measure() {     # NAME HOME ARGS...
     show "$name"
 }
 
-# smtpx and the built-in dissector at the same time, one per core, so that
-# both meet the same machine (BENCH_PAIRED=1; needs two idle cores).
+# smtpx and the built-in dissector run for run, one after the other, or at
+# the same time, one per core (BENCH_PAIRED=1; needs two idle cores), so
+# that each pair meets the same machine.
 measure_pair() {    # MODE ARGS...
     local mode=$1; shift
     for ((i = 0; i < runs; i++)); do
-        (BENCH_TAG=.a; bench_time "$TMPHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.a") &
-        (BENCH_TAG=.b; bench_time "$BAREHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.b") &
-        wait
+        if [ "${BENCH_PAIRED:-0}" = 1 ]; then
+            (BENCH_TAG=.a; bench_time "$TMPHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.a") &
+            (BENCH_TAG=.b; bench_time "$BAREHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.b") &
+            wait
+        else
+            (BENCH_TAG=.a; bench_time "$TMPHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.a")
+            (BENCH_TAG=.b; bench_time "$BAREHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.b")
+        fi
         read -r BT BM BRC <"$BENCH_TMP/r.a"; BENCH_TAG=.a record "smtpx/$mode"
+        local smtpx_t=$BT
         read -r BT BM BRC <"$BENCH_TMP/r.b"; BENCH_TAG=.b record "builtin/$mode"
+        PAIRS[$mode]+="$(awk "BEGIN {printf \"%.3f\", $smtpx_t / $BT}") "
     done
     show "smtpx/$mode"; show "builtin/$mode"
 }
@@ -73,12 +84,7 @@ echo "capture: $1 ($(du -h "$cap" | cut -f1), ${frames:-?} frames); plugin: $plu
 for mode in summary verbose; do
     extra=()
     [ $mode = verbose ] && extra=(-V)
-    if [ "${BENCH_PAIRED:-0}" = 1 ]; then
-        measure_pair "$mode" -r "$cap" "${extra[@]}"
-    else
-        measure "smtpx/$mode" "$TMPHOME" -r "$cap" "${extra[@]}"
-        measure "builtin/$mode" "$BAREHOME" -r "$cap" "${extra[@]}"
-    fi
+    measure_pair "$mode" -r "$cap" "${extra[@]}"
     measure "floor/$mode" "$BAREHOME" -r "$cap" --disable-protocol smtp "${extra[@]}"
     measure "data/$mode" "$BAREHOME" -r "$cap" -d tcp.port==25,data -d tcp.port==587,data "${extra[@]}"
 done
@@ -102,3 +108,10 @@ floor = --disable-protocol smtp, smtpx not loaded (TCP then tries every heuristi
 payload as data = -d tcp.port==25,data -d tcp.port==587,data, smtpx not loaded (no SMTP, no heuristics).
 net = (smtpx - payload as data) / (built-in - payload as data), in time.
 EOT
+# Each pair met the same machine: the median of their ratios is steadier
+# than the ratio of two best times.
+for mode in "${!PAIRS[@]}"; do
+    echo "$mode: time ratio of each pair (smtpx / built-in): $(echo ${PAIRS[$mode]} | tr ' ' '\n' | sort -n |
+        awk '{r[NR] = $1} END {m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2;
+             printf "median %.2f, range %.2f-%.2f over %d pairs", m, r[1], r[NR], NR}')"
+done

@@ -22,10 +22,10 @@ static dissector_handle_t smtpx_handle;
 
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len)
 {
-    /* text format_text would give back unchanged needs only a copy */
     if (!smtp_is_plain_text((const guint8 *)text, (size_t)len))
         return format_text(ctx->pinfo->pool, (const guchar *)text, (size_t)len);
-    /* plain text has no NUL: a memcpy (wmem_strndup copies byte by byte) */
+    /* what format_text would give back unchanged, and without NUL: a plain
+     * copy (wmem_strndup copies byte by byte) */
     char *copy = (char *)wmem_alloc(ctx->pinfo->pool, (size_t)len + 1);
     memcpy(copy, text, (size_t)len);
     copy[len] = '\0';
@@ -34,10 +34,10 @@ char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len)
 
 proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown)
 {
-    /* the label is made now from text already escaped (smtpx_line_format),
-     * so printing the tree (-V, the GUI) does not escape it a second time */
+    /* the label is made now, with one printf, from text already escaped
+     * (smtpx_line_format), so printing the tree (-V, the GUI) does not escape
+     * it a second time */
     proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, offset, len, shown);
-    /* one printf for the whole label (_format_value would take two) */
     proto_item_set_text(pi, "%s: %s", proto_registrar_get_name(hf), shown);
     return pi;
 }

@@ -168,6 +168,7 @@ smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb, const struct tcp
 smtpx_conv_t *smtpx_conv_cache_get(const packet_info *pinfo, const struct tcpinfo *tcpinfo);
 void smtpx_conv_cache_put(const packet_info *pinfo, smtpx_conv_t *conv);
 void smtpx_conv_cache_register(void);
+
 gboolean smtpx_is_client(const smtpx_conv_t *conv, const packet_info *pinfo);
 
 /* Chooses the state this call advances; tcpinfo may be NULL (inside TLS). */
