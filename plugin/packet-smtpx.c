@@ -215,11 +215,10 @@ static void add_session_name(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const c
     }
 }
 
-/* A session name as label text: itself when plain (the usual case). */
+/* A session name as label text, escaped like a line. */
 static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
 {
-    size_t len = strlen(name);
-    return smtp_is_plain_text((const guint8 *)name, len) ? name : format_text(ctx->pinfo->pool, (const guchar *)name, len);
+    return smtpx_line_format(ctx, name, (int)strlen(name));
 }
 
 /* One line for the names client and server gave; each stays a field of its

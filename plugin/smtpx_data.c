@@ -118,15 +118,14 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
 static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int first_8bit)
 {
     smtpx_state_t *st = ctx->st;
-    gboolean cr = line->has_cr;
 
-    if ((line->eol == SMTP_EOL_LF || cr) && !(st->msg_flags & SMTPX_MSG_BARE_SEEN)) {
+    if ((line->eol == SMTP_EOL_LF || line->has_cr) && !(st->msg_flags & SMTPX_MSG_BARE_SEEN)) {
         st->msg_flags |= SMTPX_MSG_BARE_SEEN;
         smtpx_finding(ctx, &ei_smtpx_bare_lf, ctx->tvb, line->offset, line->next - line->offset,
                       "Bare %s inside the message: RFC 5321 allows CR and LF only together as CRLF",
-                      cr ? "CR" : "LF");
+                      line->has_cr ? "CR" : "LF");
     }
-    if (cr && line->len >= 3 && g_strstr_len(line->text, line->len, "\r.\r"))
+    if (line->has_cr && line->len >= 3 && g_strstr_len(line->text, line->len, "\r.\r"))
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->len,
                       "<CR>.<CR> inside the message: some servers take it for the end of data (SMTP smuggling)");
     guint32 so_far = st->msg_line_len + (guint32)(line->next - line->offset);

@@ -3,6 +3,7 @@
  * Descriptions are written for this project from the RFCs and the IANA
  * registries they create. */
 #include "smtp_codes.h"
+#include "smtp_grammar.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -311,9 +312,7 @@ const smtp_ehlo_ext_t *smtp_ehlo_ext_lookup(const char *kw, size_t len)
         return NULL;
     }
     for (size_t i = 0; i < sizeof ehlo_exts / sizeof ehlo_exts[0]; i++) {
-        const char *name = ehlo_exts[i].keyword;
-        /* keywords are letters, digits and '-': 0x20 folds only the case */
-        if ((name[0] | 0x20) == (kw[0] | 0x20) && strlen(name) == len && strncasecmp(name, kw, len) == 0) {
+        if (smtp_token_is(kw, len, ehlo_exts[i].keyword)) {
             return &ehlo_exts[i];
         }
     }

@@ -77,14 +77,18 @@ void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd)
     cmd->param_off = skip_spaces(line, len, verb_len);
     cmd->param_len = len - cmd->param_off;
     for (int i = 1; i < SMTP_CMD_COUNT; i++) {
-        const char *name = smtp_verbs[i].name;
-        /* verbs begin with a letter: 0x20 folds only its case */
-        if ((name[0] | 0x20) == (line[0] | 0x20) && strlen(name) == verb_len &&
-            strncasecmp(line, name, verb_len) == 0) {
+        if (smtp_token_is(line, verb_len, smtp_verbs[i].name)) {
             cmd->id = (smtp_cmd_t)i;
             return;
         }
     }
+}
+
+bool smtp_token_is(const char *s, size_t len, const char *name)
+{
+    /* the first character first (0x20 folds a letter's case): most names
+     * differ there; strncasecmp decides */
+    return len > 0 && (s[0] | 0x20) == (name[0] | 0x20) && strlen(name) == len && strncasecmp(s, name, len) == 0;
 }
 
 bool smtp_word_equals(const char *s, size_t len, const char *w)

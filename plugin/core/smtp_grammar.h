@@ -84,6 +84,10 @@ smtp_enh_result_t smtp_parse_enhanced(const char *s, size_t len, smtp_enh_t *enh
 /* Does s look like a domain or an address literal ("[192.0.2.1]", "[IPv6:...]")? */
 bool smtp_is_domain_or_literal(const char *s, size_t len);
 
+/* Case-insensitive: is s[0..len) exactly the token name (a verb, keyword,
+ * mechanism or header name)? */
+bool smtp_token_is(const char *s, size_t len, const char *name);
+
 /* Case-insensitive: does line start with the word w (followed by end or space)? */
 bool smtp_word_equals(const char *s, size_t len, const char *w);
 

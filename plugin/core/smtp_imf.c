@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_imf.h"
+#include "smtp_grammar.h"
 
 #include <string.h>
 #include <strings.h>
@@ -56,14 +57,13 @@ static size_t trim_end(const char *out, size_t n)
 /* Calls back for every header `name`; stops when fn returns true. */
 static bool find_header(const char *b, size_t len, const char *name, unsigned n, size_t *start, size_t *end)
 {
-    size_t nl = strlen(name), name_len, value_off;
+    size_t name_len, value_off;
     unsigned seen = 0;
 
     for (size_t pos = 0; pos < len;) {
         size_t e = line_end(b, len, pos);
-        /* names are letters, digits and '-': 0x20 folds only the case of the first */
-        if ((b[pos] | 0x20) == (name[0] | 0x20) && smtp_header_split(b + pos, e - pos, &name_len, &value_off) &&
-            name_len == nl && strncasecmp(b + pos, name, nl) == 0 && seen++ == n) {
+        if (smtp_header_split(b + pos, e - pos, &name_len, &value_off) && smtp_token_is(b + pos, name_len, name) &&
+            seen++ == n) {
             *start = pos + value_off;
             /* the value runs on over folded lines */
             while (e < len && e + 1 < len && is_wsp(b[e + 1]))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_sasl.h"
+#include "smtp_grammar.h"
 
 #include <string.h>
 #include <strings.h>
@@ -23,7 +24,7 @@ static const char *const mech_names[SMTP_SASL_COUNT] = {
 smtp_sasl_mech_t smtp_sasl_mech(const char *s, size_t len)
 {
     for (int i = 1; i < SMTP_SASL_COUNT; i++) {
-        if (strlen(mech_names[i]) == len && strncasecmp(s, mech_names[i], len) == 0)
+        if (smtp_token_is(s, len, mech_names[i]))
             return (smtp_sasl_mech_t)i;
     }
     return SMTP_SASL_UNKNOWN;

@@ -60,6 +60,9 @@ static void test_lines(void)
 static void test_commands(void)
 {
     smtp_command_t c;
+    CHECK(smtp_token_is(S("ehlo"), "EHLO") && smtp_token_is(S("8bitmime"), "8BITMIME"));
+    CHECK(!smtp_token_is(S("EHLOX"), "EHLO") && !smtp_token_is(S("EHL"), "EHLO"));
+    CHECK(!smtp_token_is("", 0, "EHLO") && !smtp_token_is(S("\x05HLO"), "EHLO"));
     smtp_parse_command(S("starttls"), &c);
     CHECK(c.id == SMTP_CMD_STARTTLS && c.param_len == 0);
     smtp_parse_command(S("MAIL  FROM:<a@b>"), &c);
