@@ -38,13 +38,16 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *name, int 
 
     int len = (int)(p->has_val ? p->val_off + p->val_len - p->key_off : p->key_len);
 
-    proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, len, ENC_UTF_8);
+    /* the generic item is hidden where a typed one shows the same bytes */
+    proto_item *pi = proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, len, ENC_UTF_8);
     if (name && strcmp(name, "AUTH") == 0) {
         proto_tree_add_item(tree, hf_smtpx_ehlo_auth_mech, ctx->tvb, start, (int)p->key_len, ENC_ASCII);
         ctx->st->auth_mechs |= 1u << smtp_sasl_mech(text + p->key_off, p->key_len);
+        proto_item_set_hidden(pi);
     } else if (name && strcmp(name, "SIZE") == 0 && smtp_parse_u64(text + p->key_off, p->key_len, &size)) {
         proto_tree_add_uint64(tree, hf_smtpx_ehlo_size, ctx->tvb, start, (int)p->key_len, size);
         ctx->st->size_limit = size;
+        proto_item_set_hidden(pi);
     }
 }
 

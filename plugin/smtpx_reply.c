@@ -71,6 +71,7 @@ static void add_enhanced(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, int 
     proto_item *mi = proto_tree_add_string(et, hf_smtpx_rsp_enhanced_meaning, ctx->tvb, offset, (int)enh.len,
                                            meaning ? meaning : "Unregistered code");
     proto_item_set_generated(mi);
+    proto_item_set_hidden(mi);      /* the code's label already ends with it */
     smtpx_tap_enhanced(ctx, enh.cls, enh.subject);
     if (enh.cls != code / 100)
         smtpx_finding(ctx, &ei_smtpx_enhanced_class_mismatch, ctx->tvb, offset, 1,

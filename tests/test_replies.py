@@ -112,3 +112,28 @@ def test_printed_tree_says_each_thing_once(two_pass):
     assert "[Session: server profbox.domain.local]" in greeting
     assert fields("lab_postfix_auth_login", ["smtpx.note.phase"], "frame.number == 6",
                   two_pass=two_pass) == [["greeting and EHLO"]]
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_printed_tree_hides_what_the_label_says(two_pass):
+    """An enhanced code's label ends with its meaning, a message summary's
+    label gives size and lines, and the typed item of a SIZE or AUTH
+    parameter shows the same bytes as the generic one: those items are
+    hidden from -V, and still there for -T fields."""
+    cap = ts.capture_path(ts.transcript_pcap("ehlo_extensions"))
+    out = ts.tshark(["-r", cap, *["-2"] * two_pass, "-V", "-O", "smtpx"]).stdout
+    assert "Maximum message size: 1000" in out and "Extension parameter: 1000" not in out
+    assert out.count("AUTH mechanism: PLAIN") == 2 and "Extension parameter: PLAIN" not in out
+    assert "Extension parameter: 3600" in out           # DELIVERBY: no typed item
+    assert "Enhanced status code: 5.3.4 (Message too big for system)" in out
+    assert "[Meaning:" not in out
+    assert fields("ehlo_extensions", ["smtpx.rsp.enhanced.meaning"], "smtpx.rsp.code == 552",
+                  two_pass=two_pass) == [["Message too big for system"]]
+    assert fields("ehlo_extensions", ["smtpx.ehlo.param"], "smtpx.rsp.code == 250", two_pass=two_pass) == [
+        ["1000,PLAIN,LOGIN,PLAIN,LOGIN,3600,MIXER,RCPTMAX=100,MAILMAX=10,GSSAPI,NTLM,NAME,ADDR"]]
+    summary = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("lab5_ilon_mask")), *["-2"] * two_pass,
+                         "-V", "-Y", "smtpx.msg"]).stdout
+    assert "[Message summary: " in summary and "[Size:" not in summary and "[Lines:" not in summary
+    assert "191 bytes, 6 lines" in summary
+    assert fields("lab5_ilon_mask", ["smtpx.msg.size", "smtpx.msg.lines"], "smtpx.msg",
+                  two_pass=two_pass) == [["191", "6"]]
