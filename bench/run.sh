@@ -57,6 +57,12 @@ measure() {     # NAME HOME ARGS...
     show "$name"
 }
 
+# One run of a pair, its result in $BENCH_TMP/r.TAG (a subshell, so that
+# both runs of a pair may go at once).
+pair_run() {    # TAG HOME ARGS...
+    (BENCH_TAG=.$1; bench_time "${@:2}"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.$1")
+}
+
 # smtpx and the built-in dissector run for run, one after the other, or at
 # the same time, one per core (BENCH_PAIRED=1; needs two idle cores), so
 # that each pair meets the same machine.
@@ -64,12 +70,9 @@ measure_pair() {    # MODE ARGS...
     local mode=$1; shift
     for ((i = 0; i < runs; i++)); do
         if [ "${BENCH_PAIRED:-0}" = 1 ]; then
-            (BENCH_TAG=.a; bench_time "$TMPHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.a") &
-            (BENCH_TAG=.b; bench_time "$BAREHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.b") &
-            wait
+            pair_run a "$TMPHOME" "$@" & pair_run b "$BAREHOME" "$@" & wait
         else
-            (BENCH_TAG=.a; bench_time "$TMPHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.a")
-            (BENCH_TAG=.b; bench_time "$BAREHOME" "$@"; echo "$BT $BM $BRC" >"$BENCH_TMP/r.b")
+            pair_run a "$TMPHOME" "$@"; pair_run b "$BAREHOME" "$@"
         fi
         read -r BT BM BRC <"$BENCH_TMP/r.a"; BENCH_TAG=.a record "smtpx/$mode"
         local smtpx_t=$BT

@@ -23,7 +23,7 @@ static const smtpx_ext_bit_t ext_bits[] = {
 static guint32 ext_bit(const char *kw)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(ext_bits); i++) {
-        if (kw[0] == ext_bits[i].keyword[0] && strcmp(kw, ext_bits[i].keyword) == 0)
+        if (strcmp(kw, ext_bits[i].keyword) == 0)
             return ext_bits[i].bit;
     }
     return 0;
