@@ -206,6 +206,63 @@ static int dissect_server_pdu(smtpx_ctx_t *ctx, int offset)
     return smtpx_dissect_reply(ctx, &line);
 }
 
+/* The client's PDUs from offset to the end of ctx->tvb; an unfinished line
+ * at the end is held (smtpx_pieces.c). */
+static void dissect_client_lines(smtpx_ctx_t *ctx, int offset)
+{
+    int used;
+
+    for (; offset < ctx->len; offset += used) {
+        ctx->analysis_tree = NULL;
+        if ((used = dissect_client_pdu(ctx, offset)) <= 0) {
+            smtpx_pieces_hold(ctx, offset);
+            return;
+        }
+        ctx->pdus++;
+    }
+}
+
+/* The client's bytes of the call, after a line held from earlier segments
+ * when there is one: then they are dissected from a tvb of both. */
+static int dissect_client_pdus(smtpx_ctx_t *ctx)
+{
+    gboolean held;
+    tvbuff_t *joined = smtpx_pieces_resume(ctx, ctx->call.start, &held);
+
+    if (joined) {
+        tvbuff_t *tvb = ctx->tvb;
+        const guint8 *data = ctx->data;
+        int len = ctx->len;
+
+        ctx->tvb = joined;
+        ctx->len = (int)tvb_captured_length(joined);
+        ctx->data = tvb_get_ptr(joined, 0, ctx->len);
+        dissect_client_lines(ctx, 0);
+        ctx->tvb = tvb;
+        ctx->data = data;
+        ctx->len = len;
+    } else if (!held) {
+        dissect_client_lines(ctx, ctx->call.start);
+    }
+    return ctx->len;
+}
+
+static int dissect_server_pdus(smtpx_ctx_t *ctx)
+{
+    int offset, used;
+
+    for (offset = ctx->call.start; offset < ctx->len; offset += used) {
+        ctx->analysis_tree = NULL;
+        if ((used = dissect_server_pdu(ctx, offset)) <= 0) {
+            ctx->pinfo->desegment_offset = offset;
+            ctx->pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+            break;
+        }
+        ctx->pdus++;
+    }
+    return offset;
+}
+
 static void add_session_name(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *name)
 {
     if (name) {
@@ -243,24 +300,25 @@ static void add_session_facts(smtpx_ctx_t *ctx)
     add_session_name(ctx, names, hf_smtpx_session_server_name, server);
 }
 
-/* TRUE when the first PDU of the call (a line, or all lines of a reply) is
- * incomplete: reassembly is asked for before anything is added to the tree. */
+/* TRUE when the server's first PDU of the call (a line, or all lines of a
+ * reply) is incomplete: reassembly is asked for before anything is added to
+ * the tree. */
 static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
 {
     int avail = ctx->len - offset;
     const guint8 *p = ctx->data + offset;
-    gboolean line_based = ctx->st->mode != SMTPX_MODE_TLS && !(ctx->is_client && ctx->st->mode == SMTPX_MODE_BDAT);
     smtp_line_t found;
     smtp_reply_line_t rl;
     size_t pos = 0;
 
-    if (!line_based || !ctx->pinfo->can_desegment || ctx->st->long_line[ctx->is_client] == SMTPX_LINE_OVERLONG ||
-        avail <= 0)
+    /* the client's pieces are kept by smtpx itself (smtpx_pieces.c) */
+    if (ctx->is_client || ctx->st->mode == SMTPX_MODE_TLS || !ctx->pinfo->can_desegment ||
+        ctx->st->long_line[0] == SMTPX_LINE_OVERLONG || avail <= 0)
         return FALSE;
     if (keep_partial(ctx, p, avail))
         return FALSE;
     while (smtp_line_find(p + pos, (size_t)avail - pos, &found)) {
-        if (ctx->is_client || !smtp_parse_reply_line((const char *)p + pos, found.len, &rl) || rl.sep != '-')
+        if (!smtp_parse_reply_line((const char *)p + pos, found.len, &rl) || rl.sep != '-')
             return FALSE;
         pos += found.len + found.term_len;
         if (pos >= (size_t)avail)
@@ -308,17 +366,9 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (ctx.call.start >= len)
             smtpx_info_append(&ctx, "[retransmission]");
     }
-    for (offset = ctx.call.start; offset < len;) {
-        ctx.analysis_tree = NULL;
-        int used = ctx.is_client ? dissect_client_pdu(&ctx, offset) : dissect_server_pdu(&ctx, offset);
-        if (used <= 0) {
-            pinfo->desegment_offset = offset;
-            pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
-            break;
-        }
-        offset += used;
-    }
-    add_session_facts(&ctx);
+    offset = ctx.is_client ? dissect_client_pdus(&ctx) : dissect_server_pdus(&ctx);
+    if (ctx.pdus)
+        add_session_facts(&ctx);
     smtpx_call_end(&ctx.call, ctx.conv, ctx.is_client, tcpinfo, offset);
     return len;
 }
@@ -340,6 +390,7 @@ static void proto_register_smtpx(void)
     smtpx_data_register();
     smtpx_stats_register();
     smtpx_conv_cache_register();
+    smtpx_pieces_register();
     prefs_register_uint_preference(module, "max_line", "Longest line to reassemble",
         "Lines longer than this many bytes are dissected in parts (bounds memory and time)",
         10, &smtpx_pref_max_line);

@@ -93,6 +93,7 @@ typedef struct {
     proto_item *pdu_item;      /* the PDU the findings belong to */
     proto_tree *summary_tree;  /* message summary being filled (smtpx_message.c) */
     gboolean info_started;     /* this call has written to the Info column */
+    int pdus;                  /* PDUs dissected in this call */
 } smtpx_ctx_t;
 
 /* One line of the tvb. */
@@ -109,7 +110,8 @@ typedef struct {
 } smtpx_line_t;
 
 /* packet-smtpx.c: line framing shared by all PDU kinds.
- * FALSE: the line is incomplete and reassembly was asked for. */
+ * FALSE: the line is incomplete; the client's is held (smtpx_pieces.c), for
+ * the server's TCP reassembly is asked for. */
 gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line);
 /* Appends "C: text" / "S: text" to the Info column. */
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text);
@@ -119,6 +121,14 @@ void smtpx_info_appendf(smtpx_ctx_t *ctx, const char *format, ...) G_GNUC_PRINTF
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len);
 /* A string item of text formatted by smtpx_line_format, its label made once. */
 proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown);
+
+/* smtpx_pieces.c: client lines that arrive in pieces. resume: where a line
+ * is held, a tvb of it and the bytes from offset on, when it ends there (or
+ * grew beyond max_line); else NULL, and *held tells whether the bytes were
+ * held as one more piece. hold: the bytes from offset on start a held line. */
+void smtpx_pieces_register(void);
+tvbuff_t *smtpx_pieces_resume(smtpx_ctx_t *ctx, int offset, gboolean *held);
+void smtpx_pieces_hold(smtpx_ctx_t *ctx, int offset);
 
 /* packet-smtpx.c: the server accepted STARTTLS; TLS follows this frame. */
 void smtpx_start_tls(packet_info *pinfo);

@@ -73,6 +73,7 @@ smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb, const struct tcp
         conv = wmem_new0(wmem_file_scope(), smtpx_conv_t);
         conv->live.last_queued = &conv->head;
         conv->live.last_answered = &conv->head;
+        conv->live.held = smtpx_held_new();
         conv->calls = wmem_array_sized_new(wmem_file_scope(), sizeof(smtpx_call_rec_t), 16);
         choose_server(conv, pinfo, tvb);
         conversation_add_proto_data(conversation, proto_smtpx, conv);

@@ -46,6 +46,19 @@ typedef struct smtpx_chunk {
     char data[];
 } smtpx_chunk_t;
 
+/* A client line that arrives in pieces (smtpx_pieces.c); file scope. Its
+ * bytes are only appended to, so a length names the same prefix forever. */
+typedef struct smtpx_held {
+    struct smtpx_held *next;      /* the record of the next held line */
+    guint8 *bytes;
+    guint32 cap;
+    guint32 first_frame;          /* frame of the first piece */
+    guint32 pieces;               /* segments held (first pass) */
+    guint32 done_in;              /* frame where the line ended (0: not yet) */
+} smtpx_held_t;
+
+smtpx_held_t *smtpx_held_new(void);
+
 typedef enum {
     SMTPX_MODE_COMMAND = 0,
     SMTPX_MODE_DATA,      /* after 354: message lines until "." */
@@ -110,6 +123,7 @@ typedef struct {
     const smtpx_chunk_t *headers;    /* header block of the message so far */
     const char *hdr_from;            /* header From address of the message */
     const char *hdr_subject;
+    smtpx_held_t *held;              /* the client line being held, or the next one's record */
     guint64 msg_bytes;               /* message size after unstuffing */
     guint64 bdat_remaining;
     guint64 size_limit;              /* advertised SIZE (0: none) */
@@ -119,6 +133,7 @@ typedef struct {
     guint32 msg_lines;
     guint32 msg_line_len;            /* bytes of a message line cut in parts, so far */
     guint32 headers_len;
+    guint32 held_len;                /* bytes of the client line held so far */
     guint16 rcpt_ok, rcpt_bad;
     guint16 rcpt_cmds;               /* RCPT commands in the transaction */
     guint16 txn_findings;            /* findings since the last transaction ended */

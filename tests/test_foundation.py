@@ -86,15 +86,18 @@ def test_one_byte_per_segment_message(passes):
 def test_bulk_message_lines_cut_at_segment_ends(passes):
     """Message data sent in bulk is not reassembled line by line: a line cut
     at a segment end is shown in parts. Cuts that could change the meaning
-    (after a dot, between CR and LF, inside "." CRLF) are still reassembled."""
+    (after a dot, between CR and LF, inside "." CRLF) are held and joined
+    with the next segment, the held piece shown in its own frame."""
     got = rows("bulk_cuts", ["frame.number", "smtpx.data.line", "_ws.col.Info"], "smtpx.data || smtpx.data.eod",
                **passes)
+    held = "C: [unfinished line] "
     assert [(r[0], r[2]) for r in got] == [
-        ("13", "C: DATA fragment, 4 lines, 599 bytes"),
-        ("14", "C: DATA fragment, 1 line, 11 bytes"),        # "..stuffed" joined after the cut dot
+        ("13", "C: DATA fragment, 4 lines, 599 bytes | " + held + "."),
+        ("14", "C: DATA fragment, 1 line, 11 bytes | "       # "..stuffed" joined after the cut dot
+               + held + "\u2026" + "c" * 63 + "\\r"),        # the c-line waits after its CR
         ("15", "C: DATA fragment, 1 line, 1190 bytes"),      # CR|LF joined; the d-line begins
         ("16", "C: DATA fragment, 0 lines, 600 bytes"),      # the middle of the d-line
-        ("17", "C: DATA fragment, 2 lines, 599 bytes"),      # its end, the e-line; "." waits
+        ("17", "C: DATA fragment, 2 lines, 599 bytes | " + held + "."),  # its end, the e-line; "." waits
         ("18", "C: . (end of data)")]
     lines = [r[1] for r in got]
     assert lines[0] == "From: a@example.com,Subject: cuts,," + "b" * 559

@@ -332,7 +332,7 @@ def test_real_telnet_typed_by_hand(passes):
     """The telnet client in character mode, one keystroke per segment
     (tools/telnet-typist.py): every command is put together from its
     segments, and what a teacher must point out is flagged."""
-    got = {r[0]: r[1:] for r in rows(TELNET, ["smtpx.req.command", "smtpx.req.edited", "tcp.segment.count"],
+    got = {r[0]: r[1:] for r in rows(TELNET, ["smtpx.req.command", "smtpx.req.edited", "smtpx.line.segments"],
                                      "smtpx.req", **passes)}
     assert sorted(got) == [8, 72, 129, 194, 247, 258, 458]
     assert got[72] == [["HELO"], ["helo client.smtpx.test"], ["31"]]    # "helo cleint" + 4 DEL + "ient..."
