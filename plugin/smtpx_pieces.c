@@ -55,13 +55,14 @@ static void hold(smtpx_ctx_t *ctx, const guint8 *p, int n)
     h->pieces++;
 }
 
-/* The line is over (ended, or given up): the next one gets a record of its own. */
-static void line_done(smtpx_ctx_t *ctx)
+/* The line is over (ended in frame done_in, or 0: abandoned); the next one
+ * gets a record of its own. */
+static void line_done(smtpx_ctx_t *ctx, guint32 done_in)
 {
     smtpx_state_t *st = ctx->st;
 
     if (ctx->call.replay == SMTPX_LIVE) {
-        st->held->done_in = ctx->pinfo->num;
+        st->held->done_in = done_in;
         st->held->next = smtpx_held_new();
     }
     if (st->held->next)     /* (none yet for a retransmission on the first pass) */
@@ -161,7 +162,7 @@ tvbuff_t *smtpx_pieces_resume(smtpx_ctx_t *ctx, int offset, gboolean *held)
     if (st->held_len == 0 || avail <= 0)
         return NULL;
     if (st->mode == SMTPX_MODE_BDAT || st->mode == SMTPX_MODE_TLS) {
-        line_done(ctx);     /* no lines any more: the pieces were shown in their frames */
+        line_done(ctx, 0);      /* no lines any more: the pieces were shown in their frames */
         return NULL;
     }
     if (!ends_here(ctx, offset) && st->held_len + (guint)avail < smtpx_pref_max_line) {
@@ -172,6 +173,6 @@ tvbuff_t *smtpx_pieces_resume(smtpx_ctx_t *ctx, int offset, gboolean *held)
     /* the line ends here, or goes beyond max_line (then shown as it is, overlong) */
     tvbuff_t *tvb = join(ctx, offset);
     show_segments(ctx);
-    line_done(ctx);
+    line_done(ctx, ctx->pinfo->num);
     return tvb;
 }

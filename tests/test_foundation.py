@@ -73,6 +73,48 @@ def test_one_byte_per_segment(passes):
     assert got[0][0] == "24"
 
 
+def test_typed_pieces_show_the_line_so_far(passes):
+    """A line typed one key per segment is kept by smtpx, not TCP: each piece
+    is an smtpx frame showing the line so far; the frame where the line ends
+    dissects it whole and says how many segments made it and where the first
+    was; in two passes (and the GUI) every piece links to that frame."""
+    got = rows("lab5_ilon_mask", ["frame.number", "_ws.col.Info", "smtpx.line.piece", "smtpx.line.ends_in",
+                                  "smtpx.line.segments", "smtpx.line.first_frame"],
+               "frame.number >= 5 && frame.number <= 24", **passes)
+    assert [r[0] for r in got] == [str(n) for n in range(5, 25)]
+    ends_in = "24" if passes["two_pass"] else ""
+    assert got[0][1:] == ["C: [unfinished line] E", "E", ends_in, "", ""]
+    assert got[6][1:] == ["C: [unfinished line] EHLO 19", "9", ends_in, "", ""]
+    assert got[18][1:] == ["C: [unfinished line] EHLO 194.87.96.192\\r", "\\r", ends_in, "", ""]
+    assert got[19][1:] == ["C: EHLO 194.87.96.192", "", "", "20", "5"]
+    # TCP reassembles none of the client's bytes
+    assert ts.frames_matching(ts.transcript_pcap("lab5_ilon_mask"), "tcp.dstport == 25 && tcp.segments", **passes) == []
+
+
+def test_pieces_cr_nul_pipelined_cut_overlong_and_starttls(passes):
+    """CR NUL cut between two segments ends the line; a line cut after
+    pipelined commands is joined in the next segment; a typed line reaching
+    max_line is shown as it is (overlong) and the rest as fragments; a piece
+    left when STARTTLS is accepted is dropped, never joined to TLS bytes."""
+    cap = ts.transcript_pcap("typed_pieces")
+    opt = ["-o", "smtpx.max_line:32", "--disable-protocol", "tls"]
+    got = {int(r[0]): r[1:] for r in ts.fields(cap, ["frame.number", "_ws.col.Info", "smtpx.line.segments",
+                                                     "smtpx.req.command", "smtpx.line.ends_in"],
+                                               "smtpx", extra=opt, **passes)}
+    two = passes["two_pass"]
+    assert got[9] == ["C: [unfinished line] NOOP\\r", "", "", "10" if two else ""]
+    assert got[10] == ["C: NOOP", "6", "NOOP", ""]
+    assert got[12] == ["C: MAIL FROM:<a@example.com> | C: [unfinished line] RC", "", "MAIL", "13" if two else ""]
+    assert got[13] == ["C: RCPT TO:<b@example.org>", "2", "RCPT", ""]
+    assert got[45][0] == "C: [unfinished line] NOOP 01234567890123456789012345"
+    assert got[46] == ["C: [line fragment, 32 bytes]", "32", "", ""]
+    assert got[63] == ["C: STARTTLS | C: [unfinished line] EH", "", "STARTTLS", ""]
+    assert got[65] == ["C: [data after STARTTLS]", "", "", ""]
+    assert [e for e in ts.experts(cap, **passes, prefix="smtpx.analysis", extra=opt) if e[0] in (10, 46, 63)] == [
+        (10, "smtpx.analysis.telnet_iac"), (46, "smtpx.analysis.line_too_long"),
+        (63, "smtpx.analysis.starttls_injection")]
+
+
 def test_one_byte_per_segment_message(passes):
     got = rows("lab5_ilon_mask", ["smtpx.data.line"], "smtpx.data", **passes)
     assert [r[0] for r in got] == [
