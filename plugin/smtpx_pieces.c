@@ -86,14 +86,26 @@ static const char *so_far(smtpx_ctx_t *ctx, const guint8 *piece, int n)
     return keep < total ? wmem_strdup_printf(ctx->pinfo->pool, "\xe2\x80\xa6%s", text) : text;
 }
 
+/* With hide_passwords, the pieces of a line that may carry a secret show
+ * none of its bytes: lines of an AUTH exchange, an AUTH command after "AUTH ". */
+static gboolean secret(const smtpx_ctx_t *ctx)
+{
+    const smtpx_state_t *st = ctx->st;
+
+    return smtpx_pref_hide_passwords &&
+           (st->mode == SMTPX_MODE_AUTH ||
+            (st->held_len >= 5 && g_ascii_strncasecmp((const char *)st->held->bytes, "AUTH ", 5) == 0));
+}
+
 static void show_piece(smtpx_ctx_t *ctx, int offset, int n)
 {
     const guint8 *p = ctx->data + offset;
-    const char *line = so_far(ctx, p, n);
+    gboolean hide = secret(ctx);
+    const char *line = hide ? "********" : so_far(ctx, p, n);
 
     if (ctx->tree) {
         proto_item *pi = smtpx_add_shown(ctx, ctx->tree, hf_piece, offset, n,
-                                         smtpx_line_format(ctx, (const char *)p, n));
+                                         hide ? "*" : smtpx_line_format(ctx, (const char *)p, n));
         proto_item_append_text(pi, " (line so far: %s)", line);
         guint32 ends_in = ctx->st->held->done_in;
         if (ends_in && ends_in != ctx->pinfo->num) {

@@ -199,8 +199,10 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
     call->st = wmem_new0(pinfo->pool, smtpx_state_t);
     if (rec)
         snap_load(rec->snap, call->st);
-    else
+    else {      /* no record (a call the first pass did not make): an empty state */
         call->st->last_queued = call->st->last_answered = &conv->head;
+        call->st->held = wmem_new0(pinfo->pool, smtpx_held_t);
+    }
     call->replay = rec && rec->retransmit ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
     call->start = rec && !rec->retransmit ? rec->start : 0;
 }

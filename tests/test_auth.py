@@ -96,6 +96,25 @@ def test_hide_passwords_preference():
     assert got == [["********"]]
 
 
+def test_hide_passwords_hides_typed_pieces(passes):
+    """AUTH typed a key per segment: without hide_passwords each piece shows
+    the line so far, secrets included; with it no piece, Info or password
+    item shows a byte of the user's secrets."""
+    cap = ts.transcript_pcap("typed_auth")
+    secrets = ("c2VjcmV0", "AGFsaWNlAHNlY3JldA")     # LOGIN password, PLAIN initial response
+
+    def shown(extra):
+        got = ts.fields(cap, ["_ws.col.Info", "smtpx.line.piece", "smtpx.auth.password"], "smtpx", extra=extra,
+                        **passes)
+        return "\n".join("\t".join(r) for r in got)
+
+    plain = shown(())
+    assert all(s in plain for s in secrets)
+    hidden = shown(["-o", "smtpx.hide_passwords:TRUE"])
+    assert [s for s in secrets if s[:4] in hidden] == []
+    assert "C: [unfinished line] ********" in hidden and "\t********" in hidden
+
+
 def test_credentials_tap():
     out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("auth_mechanisms")), "-q", "-z", "credentials"]).stdout
     lines = [line.split() for line in out.splitlines() if line[:1].isdigit()]
