@@ -206,6 +206,15 @@ def test_midstream_capture(passes):
     assert ts.experts(ts.transcript_pcap("midstream"), passes["two_pass"]) == [(6, "smtpx.analysis.missing_from")]
 
 
+@pytest.mark.parametrize("name", ["regress_nul_in_header", "regress_replay_no_record"])
+def test_mutated_captures_that_once_failed(passes, name):
+    """Mutated captures tools/fuzz-captures.sh once failed on (how and why:
+    tests/captures/SOURCES.tsv) dissect in every mode: tshark exits 0 and
+    reports no dissector bug (ts.tshark checks both)."""
+    cap = ts.REPO / "tests" / "captures" / f"{name}.pcapng"
+    assert ts.fields(cap, ["frame.number", "_ws.col.Info"], "smtpx", **passes)
+
+
 @pytest.mark.parametrize("seq", ["relative", "absolute"])
 def test_port_reuse_starts_a_new_session(passes, seq):
     """The same endpoints again after a session closed inside DATA: the new
