@@ -94,11 +94,12 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
 #define SMTPX_BULK_DATA 512
 
 /* May a line without its end be dissected as it is, the rest following in
- * later segments, instead of being reassembled? Yes in the body of a message
- * sent in bulk (the bulk of SMTP, which reassembly would keep twice), unless
- * the bytes could be a dot line or a CRLF cut in two; and in a reply already
- * beyond its cap. What TCP reassembly keeps then no longer grows with the
- * stream, while lines typed a key at a time are still shown whole. */
+ * later segments, instead of being put together (held by smtpx for the
+ * client, reassembled by TCP for the server)? Yes in the body of a message
+ * sent in bulk (the bulk of SMTP, which would be kept twice), unless the
+ * bytes could be a dot line or a CRLF cut in two; and in a reply already
+ * beyond its cap. What is kept then no longer grows with the stream, while
+ * lines typed a key at a time are still shown whole. */
 static gboolean keep_partial(const smtpx_ctx_t *ctx, const guint8 *p, int len)
 {
     const smtpx_state_t *st = ctx->st;
@@ -165,7 +166,7 @@ static int dissect_tls_data(smtpx_ctx_t *ctx, int offset)
     return ctx->len - offset;
 }
 
-/* Client PDU at offset: returns bytes used, 0 when reassembly was asked for. */
+/* Client PDU at offset: returns bytes used, 0 when its line is unfinished. */
 static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
 {
     smtpx_line_t line;
@@ -367,7 +368,7 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             smtpx_info_append(&ctx, "[retransmission]");
     }
     offset = ctx.is_client ? dissect_client_pdus(&ctx) : dissect_server_pdus(&ctx);
-    if (ctx.pdus)
+    if (ctx.pdus)       /* (none for a piece of a line, nor for bytes seen before) */
         add_session_facts(&ctx);
     smtpx_call_end(&ctx.call, ctx.conv, ctx.is_client, tcpinfo, offset);
     return len;
