@@ -223,26 +223,25 @@ static void dissect_client_lines(smtpx_ctx_t *ctx, int offset)
     }
 }
 
+/* The bytes the call dissects: tvb, and its data and length. */
+static void use_tvb(smtpx_ctx_t *ctx, tvbuff_t *tvb)
+{
+    ctx->tvb = tvb;
+    ctx->len = (int)tvb_captured_length(tvb);
+    ctx->data = ctx->len > 0 ? tvb_get_ptr(tvb, 0, ctx->len) : NULL;
+}
+
 /* The client's bytes of the call, after a line held from earlier segments
  * when there is one: then they are dissected from a tvb of both. */
 static int dissect_client_pdus(smtpx_ctx_t *ctx)
 {
-    gboolean held;
-    tvbuff_t *joined = smtpx_pieces_resume(ctx, ctx->call.start, &held);
+    tvbuff_t *tvb = ctx->tvb, *joined = smtpx_pieces_resume(ctx, ctx->call.start);
 
     if (joined) {
-        tvbuff_t *tvb = ctx->tvb;
-        const guint8 *data = ctx->data;
-        int len = ctx->len;
-
-        ctx->tvb = joined;
-        ctx->len = (int)tvb_captured_length(joined);
-        ctx->data = tvb_get_ptr(joined, 0, ctx->len);
+        use_tvb(ctx, joined);
         dissect_client_lines(ctx, 0);
-        ctx->tvb = tvb;
-        ctx->data = data;
-        ctx->len = len;
-    } else if (!held) {
+        use_tvb(ctx, tvb);
+    } else if (ctx->st->held_len == 0) {    /* (else the bytes were one more piece) */
         dissect_client_lines(ctx, ctx->call.start);
     }
     return ctx->len;
@@ -314,7 +313,7 @@ static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
 
     /* the client's pieces are kept by smtpx itself (smtpx_pieces.c) */
     if (ctx->is_client || ctx->st->mode == SMTPX_MODE_TLS || !ctx->pinfo->can_desegment ||
-        ctx->st->long_line[0] == SMTPX_LINE_OVERLONG || avail <= 0)
+        ctx->st->long_line[ctx->is_client] == SMTPX_LINE_OVERLONG || avail <= 0)
         return FALSE;
     if (keep_partial(ctx, p, avail))
         return FALSE;
@@ -331,12 +330,11 @@ static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
 static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const struct tcpinfo *tcpinfo = (const struct tcpinfo *)data;
-    smtpx_ctx_t ctx = { .tvb = tvb, .pinfo = pinfo, .root = tree };
-    int len = (int)tvb_captured_length(tvb);
+    smtpx_ctx_t ctx = { .pinfo = pinfo, .root = tree };
     int offset;
 
-    ctx.data = len > 0 ? tvb_get_ptr(tvb, 0, len) : NULL;
-    ctx.len = len;
+    use_tvb(&ctx, tvb);
+    int len = ctx.len;
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "SMTP");
     ctx.conv = smtpx_conv_get(pinfo, tvb, tcpinfo);

@@ -124,10 +124,11 @@ proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
 
 /* smtpx_pieces.c: client lines that arrive in pieces. resume: where a line
  * is held, a tvb of it and the bytes from offset on, when it ends there (or
- * grew beyond max_line); else NULL, and *held tells whether the bytes were
- * held as one more piece. hold: the bytes from offset on start a held line. */
+ * grew beyond max_line); else NULL, and a line still held (st->held_len)
+ * means the bytes were one more piece of it. hold: the bytes from offset on
+ * start a held line. */
 void smtpx_pieces_register(void);
-tvbuff_t *smtpx_pieces_resume(smtpx_ctx_t *ctx, int offset, gboolean *held);
+tvbuff_t *smtpx_pieces_resume(smtpx_ctx_t *ctx, int offset);
 void smtpx_pieces_hold(smtpx_ctx_t *ctx, int offset);
 
 /* packet-smtpx.c: the server accepted STARTTLS; TLS follows this frame. */

@@ -103,7 +103,7 @@ static void show_piece(smtpx_ctx_t *ctx, int offset, int n)
     gboolean hide = secret(ctx);
     const char *line = hide ? "********" : so_far(ctx, p, n);
 
-    if (ctx->tree) {
+    if (proto_field_is_referenced(ctx->tree, hf_piece)) {     /* (no text for a tree nobody shows) */
         proto_item *pi = smtpx_add_shown(ctx, ctx->tree, hf_piece, offset, n,
                                          hide ? "*" : smtpx_line_format(ctx, (const char *)p, n));
         proto_item_append_text(pi, " (line so far: %s)", line);
@@ -165,12 +165,11 @@ static void show_segments(smtpx_ctx_t *ctx)
     proto_item_set_generated(fi);
 }
 
-tvbuff_t *smtpx_pieces_resume(smtpx_ctx_t *ctx, int offset, gboolean *held)
+tvbuff_t *smtpx_pieces_resume(smtpx_ctx_t *ctx, int offset)
 {
     smtpx_state_t *st = ctx->st;
     int avail = ctx->len - offset;
 
-    *held = FALSE;
     if (st->held_len == 0 || avail <= 0)
         return NULL;
     if (st->mode == SMTPX_MODE_BDAT || st->mode == SMTPX_MODE_TLS) {
@@ -179,7 +178,6 @@ tvbuff_t *smtpx_pieces_resume(smtpx_ctx_t *ctx, int offset, gboolean *held)
     }
     if (!ends_here(ctx, offset) && st->held_len + (guint)avail < smtpx_pref_max_line) {
         smtpx_pieces_hold(ctx, offset);
-        *held = TRUE;
         return NULL;
     }
     /* the line ends here, or goes beyond max_line (then shown as it is, overlong) */
