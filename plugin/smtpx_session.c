@@ -6,13 +6,19 @@
 #include <epan/dissectors/packet-tcp.h>
 
 /* The state a call starts from is stored as the words of smtpx_state_t that
- * differ from the conversation's previous snapshot (a delta), with a full
- * copy (a key snapshot) every SMTPX_SNAP_CHAIN snapshots, so that a later pass
- * rebuilds it from at most that many pieces. Most calls change a few words
- * (a counter, a queue pointer), so a snapshot costs tens of bytes, not the
- * whole state. */
+ * differ from the conversation's previous snapshot (a delta), with a key
+ * snapshot every SMTPX_SNAP_CHAIN snapshots, so that a later pass rebuilds a
+ * state from at most that many pieces. A key snapshot holds the words that
+ * differ from zero. Most calls change a few words (a counter, a queue
+ * pointer), so a snapshot costs tens of bytes, not the whole state.
+ *
+ * The snapshots of a conversation follow each other in one array of 64-bit
+ * words (conv->snaps): a header word, then the words it stores. The header
+ * holds the mask of the stored words (bits 0-31), the number of snapshots
+ * back to the key snapshot (bits 32-39) and the distance in words to the
+ * previous snapshot's header (bits 40-47). */
 #define SMTPX_STATE_WORDS ((sizeof(smtpx_state_t) + 7) / 8)
-#define SMTPX_SNAP_CHAIN 16
+#define SMTPX_SNAP_CHAIN 32
 G_STATIC_ASSERT(SMTPX_STATE_WORDS <= 32);
 G_STATIC_ASSERT(sizeof(smtpx_state_t) % 8 == 0);     /* the words cover it exactly */
 
@@ -21,20 +27,16 @@ typedef union {
     guint64 w[SMTPX_STATE_WORDS];
 } smtpx_state_words_t;
 
-struct smtpx_snap {
-    const struct smtpx_snap *prev;  /* NULL: a key snapshot holding every word */
-    guint32 mask;                   /* bit i: word i of the state is stored here */
-    guint32 depth;                  /* snapshots back to the key snapshot */
-    guint64 words[];                /* the words of mask, in order */
-};
+#define SNAP_MASK(h)  ((guint32)(h))
+#define SNAP_DEPTH(h) ((guint32)((h) >> 32) & 0xffu)
+#define SNAP_BACK(h)  ((guint32)((h) >> 40) & 0xffu)
 
 /* One call of the dissector on the first pass, in the conversation's list. */
 typedef struct {
     guint32 frame;
     guint32 key;                    /* TCP sequence number, or a call counter inside TLS */
-    gint32 start;                   /* bytes at the start already seen (retransmitted) */
-    gboolean retransmit;            /* every byte seen before */
-    const smtpx_snap_t *snap;       /* the state the call starts from */
+    gint32 start;                   /* bytes at the start already seen; -1: all (a retransmission) */
+    guint32 snap;                   /* the state the call starts from: its header in conv->snaps */
 } smtpx_call_rec_t;
 
 /* pinfo->pool key counting calls without TCP info (inside TLS) in a frame. */
@@ -75,6 +77,7 @@ smtpx_conv_t *smtpx_conv_get(packet_info *pinfo, tvbuff_t *tvb, const struct tcp
         conv->live.last_answered = &conv->head;
         conv->live.held = smtpx_held_new();
         conv->calls = wmem_array_sized_new(wmem_file_scope(), sizeof(smtpx_call_rec_t), 16);
+        conv->snaps = wmem_array_sized_new(wmem_file_scope(), sizeof(guint64), 64);
         choose_server(conv, pinfo, tvb);
         conversation_add_proto_data(conversation, proto_smtpx, conv);
     }
@@ -108,50 +111,54 @@ static int seen_before(const smtpx_conv_t *conv, gboolean is_client,
     return MIN(behind, (gint32)tvb_captured_length(tvb));
 }
 
-static const smtpx_snap_t *snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
+static guint32 snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
 {
     smtpx_state_words_t now;
-    const smtpx_snap_t *prev = conv->last_snap;
-    gboolean key = !prev || prev->depth + 1 >= SMTPX_SNAP_CHAIN;
-    guint32 mask = 0, n = 0;
+    guint32 prev = conv->last_snap, count = wmem_array_get_count(conv->snaps);
+    guint32 depth = count ? SNAP_DEPTH(*(const guint64 *)wmem_array_index(conv->snaps, prev)) + 1 : 0;
+    gboolean key = depth == 0 || depth >= SMTPX_SNAP_CHAIN;
+    guint64 snap[1 + SMTPX_STATE_WORDS];
+    guint32 mask = 0, n = 1;
 
     memcpy(&now, st, sizeof *st);     /* every byte, padding included */
     for (guint i = 0; i < SMTPX_STATE_WORDS; i++) {
-        if (key || now.w[i] != conv->last_words[i]) {
+        if (now.w[i] != (key ? 0 : conv->last_words[i])) {
             mask |= 1u << i;
-            n++;
+            snap[n++] = now.w[i];
         }
+        conv->last_words[i] = now.w[i];
     }
-    if (!mask)
+    if (!key && !mask)
         return prev;    /* nothing changed since the previous call */
-    smtpx_snap_t *snap = (smtpx_snap_t *)wmem_alloc(wmem_file_scope(), sizeof *snap + n * sizeof(guint64));
-    snap->prev = key ? NULL : prev;
-    snap->mask = mask;
-    snap->depth = key ? 0 : prev->depth + 1;
-    for (guint i = 0, j = 0; i < SMTPX_STATE_WORDS; i++) {
-        if (mask & (1u << i))
-            conv->last_words[i] = snap->words[j++] = now.w[i];
-    }
-    conv->last_snap = snap;
-    return snap;
+    if (key)
+        depth = 0;
+    snap[0] = mask | (guint64)depth << 32 | (guint64)(key ? 0 : count - prev) << 40;
+    wmem_array_append(conv->snaps, snap, n);
+    conv->last_snap = count;
+    return count;
 }
 
-static void snap_load(const smtpx_snap_t *snap, smtpx_state_t *out)
+static void snap_load(const smtpx_conv_t *conv, guint32 at, smtpx_state_t *out)
 {
-    const smtpx_snap_t *chain[SMTPX_SNAP_CHAIN];
-    smtpx_state_words_t words;
+    const guint64 *words = (const guint64 *)wmem_array_get_raw(conv->snaps);
+    guint32 chain[SMTPX_SNAP_CHAIN];
+    smtpx_state_words_t st;
     int n = 0;
 
-    for (; snap && n < SMTPX_SNAP_CHAIN; snap = snap->prev)
-        chain[n++] = snap;
-    memset(&words, 0, sizeof words);
+    do {        /* back to the key snapshot */
+        chain[n++] = at;
+        at -= SNAP_BACK(words[at]);
+    } while (SNAP_DEPTH(words[chain[n - 1]]) > 0 && n < SMTPX_SNAP_CHAIN);
+    memset(&st, 0, sizeof st);
     while (n-- > 0) {
-        for (guint i = 0, j = 0; i < SMTPX_STATE_WORDS; i++) {
-            if (chain[n]->mask & (1u << i))
-                words.w[i] = chain[n]->words[j++];
+        const guint64 *snap = words + chain[n];
+        guint32 mask = SNAP_MASK(snap[0]);
+        for (guint i = 0, j = 1; i < SMTPX_STATE_WORDS; i++) {
+            if (mask & (1u << i))
+                st.w[i] = snap[j++];
         }
     }
-    *out = words.st;
+    *out = st.st;
 }
 
 /* The record of the call (frame, key) made on the first pass, or NULL. */
@@ -183,28 +190,28 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
     const smtpx_call_rec_t *rec = call_find(conv, pinfo->num, key);
 
     if (!rec && !PINFO_FD_VISITED(pinfo)) {
-        smtpx_call_rec_t r = { .frame = pinfo->num, .key = key };
-        r.start = seen_before(conv, is_client, tcpinfo, tvb);
-        r.retransmit = r.start >= (int)tvb_captured_length(tvb) && r.start > 0;
+        int seen = seen_before(conv, is_client, tcpinfo, tvb);
+        gboolean retransmit = seen >= (int)tvb_captured_length(tvb) && seen > 0;
+        smtpx_call_rec_t r = { .frame = pinfo->num, .key = key, .start = retransmit ? -1 : seen };
         r.snap = snap_store(conv, &conv->live);
         wmem_array_append_one(conv->calls, r);
         call->st = &conv->live;
-        call->replay = r.retransmit ? SMTPX_RETRANSMIT : SMTPX_LIVE;
-        call->start = r.retransmit ? 0 : r.start;
-        if (r.retransmit)
+        call->replay = retransmit ? SMTPX_RETRANSMIT : SMTPX_LIVE;
+        call->start = retransmit ? 0 : seen;
+        if (retransmit)
             call->st = wmem_memdup(pinfo->pool, &conv->live, sizeof conv->live);
         return;
     }
     /* Replay: a later pass, or a call seen before in this one. */
     call->st = wmem_new0(pinfo->pool, smtpx_state_t);
     if (rec)
-        snap_load(rec->snap, call->st);
+        snap_load(conv, rec->snap, call->st);
     else {      /* no record (a call the first pass did not make): an empty state */
         call->st->last_queued = call->st->last_answered = &conv->head;
         call->st->held = wmem_new0(pinfo->pool, smtpx_held_t);
     }
-    call->replay = rec && rec->retransmit ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
-    call->start = rec && !rec->retransmit ? rec->start : 0;
+    call->replay = rec && rec->start < 0 ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
+    call->start = rec ? MAX(rec->start, 0) : 0;
 }
 
 void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,

@@ -127,34 +127,36 @@ typedef struct {
     guint64 msg_bytes;               /* message size after unstuffing */
     guint64 bdat_remaining;
     guint64 size_limit;              /* advertised SIZE (0: none) */
+    /* Below, fields that change in the same call share a 64-bit word: a
+     * snapshot stores the words that changed (smtpx_session.c), so a
+     * segment of message text costs three words, not six. */
     guint32 flags;
     guint32 ext;
     guint32 auth_mechs;              /* 1 << smtp_sasl_mech_t offered by AUTH */
+    guint32 held_len;                /* bytes of the client line held so far */
     guint32 msg_lines;
     guint32 msg_line_len;            /* bytes of a message line cut in parts, so far */
     guint32 headers_len;
-    guint32 held_len;                /* bytes of the client line held so far */
+    guint8 long_line[2];             /* [is_client]: inside a line begun earlier (SMTPX_LINE_*) */
+    guint8 in_headers;               /* message: still in the header block */
+    guint8 prev_crlf;                /* message: the previous line ended with CRLF */
     guint16 rcpt_ok, rcpt_bad;
     guint16 rcpt_cmds;               /* RCPT commands in the transaction */
     guint16 txn_findings;            /* findings since the last transaction ended */
     guint32 pending[SMTPX_PENDING_KINDS]; /* requests waiting for a reply, by kind (see smtpx_pending_index) */
     guint16 open_reply_code;         /* code of a multi-line reply still open */
     guint8 mode;                     /* smtpx_mode_t, client side */
-    guint8 long_line[2];             /* [is_client]: inside a line begun earlier (SMTPX_LINE_*) */
     guint8 bdat_last;
     guint8 auth_mech;                /* smtp_sasl_mech_t of the AUTH exchange */
     guint8 auth_step;                /* client lines sent in the exchange */
-    guint8 in_headers;               /* message: still in the header block */
-    guint8 prev_crlf;                /* message: the previous line ended with CRLF */
     guint8 msg_flags;                /* SMTPX_MSG_* */
 } smtpx_state_t;
-
-typedef struct smtpx_snap smtpx_snap_t;
 
 typedef struct {
     smtpx_state_t live;              /* advanced on the first pass */
     wmem_array_t *calls;             /* every call of the first pass, in order (smtpx_session.c) */
-    const smtpx_snap_t *last_snap;   /* the newest snapshot, and the state it holds as words */
+    wmem_array_t *snaps;             /* the states they start from, as 64-bit words (smtpx_session.c) */
+    guint32 last_snap;               /* index of the newest snapshot in snaps, and the state it holds */
     guint64 last_words[(sizeof(smtpx_state_t) + 7) / 8];
     smtpx_cmd_rec_t head;            /* sentinel: first request is head.next */
     address server_addr;
