@@ -129,7 +129,7 @@ typedef struct {
     guint64 size_limit;              /* advertised SIZE (0: none) */
     /* Below, fields that change in the same call share a 64-bit word: a
      * snapshot stores the words that changed (smtpx_session.c), so a
-     * segment of message text costs three words, not six. */
+     * segment of message text costs three words, not five. */
     guint32 flags;
     guint32 ext;
     guint32 auth_mechs;              /* 1 << smtp_sasl_mech_t offered by AUTH */
