@@ -115,8 +115,8 @@ static guint32 snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
 {
     smtpx_state_words_t now;
     guint32 prev = conv->last_snap, count = wmem_array_get_count(conv->snaps);
-    guint32 depth = count ? SNAP_DEPTH(*(const guint64 *)wmem_array_index(conv->snaps, prev)) + 1 : 0;
-    gboolean key = depth == 0 || depth >= SMTPX_SNAP_CHAIN;
+    guint32 depth = count ? SNAP_DEPTH(*(const guint64 *)wmem_array_index(conv->snaps, prev)) + 1 : SMTPX_SNAP_CHAIN;
+    gboolean key = depth >= SMTPX_SNAP_CHAIN;
     guint64 snap[1 + SMTPX_STATE_WORDS];
     guint32 mask = 0, n = 1;
 
@@ -130,9 +130,7 @@ static guint32 snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
     }
     if (!key && !mask)
         return prev;    /* nothing changed since the previous call */
-    if (key)
-        depth = 0;
-    snap[0] = mask | (guint64)depth << 32 | (guint64)(key ? 0 : count - prev) << 40;
+    snap[0] = mask | (guint64)(key ? 0 : depth) << 32 | (guint64)(key ? 0 : count - prev) << 40;
     wmem_array_append(conv->snaps, snap, n);
     conv->last_snap = count;
     return count;
