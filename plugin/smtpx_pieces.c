@@ -87,14 +87,15 @@ static const char *so_far(smtpx_ctx_t *ctx, const guint8 *piece, int n)
 }
 
 /* With hide_passwords, the pieces of a line that may carry a secret show
- * none of its bytes: lines of an AUTH exchange, an AUTH command after "AUTH ". */
+ * none of its bytes: lines of an AUTH exchange, an AUTH command once its
+ * verb is followed by a space. */
 static gboolean secret(const smtpx_ctx_t *ctx)
 {
     const smtpx_state_t *st = ctx->st;
 
     return smtpx_pref_hide_passwords &&
            (st->mode == SMTPX_MODE_AUTH ||
-            (st->held_len >= 5 && g_ascii_strncasecmp((const char *)st->held->bytes, "AUTH ", 5) == 0));
+            (st->held_len > 4 && smtp_word_equals((const char *)st->held->bytes, st->held_len, "AUTH")));
 }
 
 static void show_piece(smtpx_ctx_t *ctx, int offset, int n)

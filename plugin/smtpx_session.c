@@ -126,8 +126,8 @@ static guint32 snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
             mask |= 1u << i;
             snap[n++] = now.w[i];
         }
-        conv->last_words[i] = now.w[i];
     }
+    memcpy(conv->last_words, now.w, sizeof now.w);
     if (!key && !mask)
         return prev;    /* nothing changed since the previous call */
     snap[0] = mask | (guint64)(key ? 0 : depth) << 32 | (guint64)(key ? 0 : count - prev) << 40;
