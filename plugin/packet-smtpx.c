@@ -42,6 +42,12 @@ proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
     return pi;
 }
 
+void smtpx_mark_cut(proto_item *pi, const smtpx_line_t *line)
+{
+    if (line->partial)
+        proto_item_append_text(pi, " [continues in the next segment]");
+}
+
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
 {
     packet_info *pinfo = ctx->pinfo;
@@ -143,11 +149,12 @@ gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
     return TRUE;
 }
 
-/* The tail of an overlong line, or bytes with no line end. */
-static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+/* A line without its end: overlong, or cut where it could not be reassembled.
+ * Found once, at its head: the tails that follow are not findings again. */
+static void report_cut(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    proto_tree_add_item(ctx->tree, hf_smtpx_data_continuation, ctx->tvb, line->offset,
-                        line->next - line->offset, ENC_NA);
+    if (line->continuation)
+        return;
     if (line->partial && (guint)line->len >= smtpx_pref_max_line)
         smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
                       "Line of more than %u bytes without a line end; the rest follows in later segments",
@@ -155,6 +162,14 @@ static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     else if (line->partial && !line->follows)
         smtpx_finding(ctx, &ei_smtpx_incomplete_message, ctx->tvb, line->offset, line->len,
                       "%d bytes without a line end", line->len);
+}
+
+/* The tail of an overlong line, or bytes with no line end. */
+static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    proto_tree_add_item(ctx->tree, hf_smtpx_data_continuation, ctx->tvb, line->offset,
+                        line->next - line->offset, ENC_NA);
+    report_cut(ctx, line);
     smtpx_info_appendf(ctx, "[line fragment, %d bytes]", line->next - line->offset);
 }
 
@@ -183,13 +198,24 @@ static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
     }
     if (!smtpx_get_line(ctx, offset, &line))
         return 0;
-    if (line.continuation || line.partial)
+    if (line.continuation)
         dissect_fragment(ctx, &line);
     else if (ctx->st->mode == SMTPX_MODE_AUTH)
         smtpx_dissect_auth_line(ctx, &line);
+    else if (!smtpx_dissect_command(ctx, &line))
+        dissect_fragment(ctx, &line);
     else
-        smtpx_dissect_command(ctx, &line);
+        report_cut(ctx, &line);
     return line.next - offset;
+}
+
+/* A cut server line that starts a reply: dissected as one, so the request
+ * it answers is known (a part of a reply already open stays a fragment). */
+static gboolean is_reply_head(const smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    smtp_reply_line_t rl;
+
+    return !ctx->st->open_reply_code && smtp_parse_reply_line(line->text, (size_t)line->len, &rl);
 }
 
 static int dissect_server_pdu(smtpx_ctx_t *ctx, int offset)
@@ -200,11 +226,13 @@ static int dissect_server_pdu(smtpx_ctx_t *ctx, int offset)
         return dissect_tls_data(ctx, offset);
     if (!smtpx_get_line(ctx, offset, &line))
         return 0;
-    if (line.continuation || line.partial) {
+    if (line.continuation || (line.partial && !is_reply_head(ctx, &line))) {
         dissect_fragment(ctx, &line);
         return line.next - offset;
     }
-    return smtpx_dissect_reply(ctx, &line);
+    int used = smtpx_dissect_reply(ctx, &line);
+    report_cut(ctx, &line);
+    return used;
 }
 
 /* The client's PDUs from offset to the end of ctx->tvb; an unfinished line

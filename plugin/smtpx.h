@@ -103,7 +103,8 @@ typedef struct {
     int next;          /* offset after the line end */
     smtp_eol_t eol;
     gboolean has_cr;        /* a CR inside the content (a bare CR) */
-    gboolean partial;       /* no line end: dissected as a fragment */
+    gboolean partial;       /* no line end here; without continuation, the head of a
+                             * cut line: a command or reply as far as it goes */
     gboolean continuation;  /* tail of a line begun in an earlier PDU */
     gboolean follows;       /* partial on purpose: the rest follows, not reassembled */
     const char *text;       /* content bytes (not NUL-terminated) */
@@ -121,6 +122,8 @@ void smtpx_info_appendf(smtpx_ctx_t *ctx, const char *format, ...) G_GNUC_PRINTF
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len);
 /* A string item of text formatted by smtpx_line_format, its label made once. */
 proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown);
+/* The item of a line that goes on in later segments says so. */
+void smtpx_mark_cut(proto_item *pi, const smtpx_line_t *line);
 
 /* smtpx_pieces.c: client lines that arrive in pieces. resume: where a line
  * is held, a tvb of it and the bytes from offset on, when it ends there (or
@@ -134,10 +137,10 @@ void smtpx_pieces_hold(smtpx_ctx_t *ctx, int offset);
 /* packet-smtpx.c: the server accepted STARTTLS; TLS follows this frame. */
 void smtpx_start_tls(packet_info *pinfo);
 
-/* smtpx_request.c */
-void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line);
-/* smtpx_reply.c: the reply starting with line `first`; returns bytes used,
- * 0 if reassembly was asked for. */
+/* smtpx_request.c: FALSE (nothing added) for a cut line that is no command. */
+gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line);
+/* smtpx_reply.c: the reply starting with line `first` (a cut line: a reply
+ * of that line alone); returns bytes used, 0 if reassembly was asked for. */
 int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first);
 void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec);
 /* smtpx_data.c: message transfer; returns bytes used, 0 if reassembly was asked for. */

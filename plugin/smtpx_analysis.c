@@ -299,7 +299,7 @@ void smtpx_check_early_talker(smtpx_ctx_t *ctx, int offset)
 static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
                                    const smtp_command_t *cmd)
 {
-    if (line->next - line->offset > 512)
+    if (line->next - line->offset > 512 && !line->partial)     /* a cut line has a finding of its own */
         smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
                       "Command line of %d octets: RFC 5321 4.5.3.1.4 allows 512 including CRLF",
                       line->next - line->offset);
@@ -311,9 +311,10 @@ static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smt
         ctx->st->flags &= ~SMTPX_F_BDAT_LAST;
     check_telnet(ctx, tree, line);
     check_sequence(ctx, line, cmd);
-    if (cmd->id == SMTP_CMD_MAIL || cmd->id == SMTP_CMD_RCPT)
+    gboolean whole = !line->partial;    /* the argument of a cut line is not checked */
+    if (whole && (cmd->id == SMTP_CMD_MAIL || cmd->id == SMTP_CMD_RCPT))
         check_path(ctx, line, cmd);
-    else if (cmd->id == SMTP_CMD_HELO || cmd->id == SMTP_CMD_EHLO)
+    else if (whole && (cmd->id == SMTP_CMD_HELO || cmd->id == SMTP_CMD_EHLO))
         check_hello(ctx, line, cmd);
     if (cmd->id == SMTP_CMD_RCPT && ++ctx->st->rcpt_cmds == 101)
         smtpx_finding(ctx, &ei_smtpx_too_long, ctx->tvb, line->offset, line->len,

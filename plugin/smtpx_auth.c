@@ -47,6 +47,14 @@ static gboolean must_mask(smtpx_ctx_t *ctx, smtp_sasl_mech_t mech, unsigned step
     return smtp_sasl_parse(mech, step, decoded, out_len, &f) && f.secret.set;
 }
 
+/* must_mask for a line: a cut line (the head of an overlong one) cannot be
+ * decoded, so it is hidden whole whenever passwords are hidden. */
+static gboolean must_mask_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_sasl_mech_t mech, unsigned step,
+                               const char *text, int len)
+{
+    return line->partial ? smtpx_pref_hide_passwords : must_mask(ctx, mech, step, text, len);
+}
+
 /* The AUTH command line with its initial response masked if it carries a
  * secret and passwords are hidden; NULL when nothing needs masking. */
 char *smtpx_auth_masked_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
@@ -59,7 +67,7 @@ char *smtpx_auth_masked_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, cons
     for (ir = mlen; ir < cmd->param_len && param[ir] == ' ';)
         ir++;
     if (ir < cmd->param_len &&
-        must_mask(ctx, smtp_sasl_mech(param, mlen), 0, param + ir, (int)(cmd->param_len - ir)))
+        must_mask_line(ctx, line, smtp_sasl_mech(param, mlen), 0, param + ir, (int)(cmd->param_len - ir)))
         return wmem_strdup_printf(ctx->pinfo->pool, "%s " SMTPX_MASK,
                                   smtpx_line_format(ctx, line->text, (int)(cmd->param_off + ir - 1)));
     return NULL;
@@ -202,15 +210,16 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
     size_t ir = mlen;
     while (ir < cmd->param_len && param[ir] == ' ')
         ir++;
-    if (ir < cmd->param_len)
+    if (ir < cmd->param_len && !line->partial)     /* a cut initial response is not decoded */
         dissect_response(ctx, tree, line->offset + (int)(cmd->param_off + ir), param + ir,
                          (int)(cmd->param_len - ir));
 }
 
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    const char *shown = must_mask(ctx, (smtp_sasl_mech_t)ctx->st->auth_mech, ctx->st->auth_step, line->text,
-                                  line->len) ? SMTPX_MASK : smtpx_line_format(ctx, line->text, line->len);
+    const char *shown = must_mask_line(ctx, line, (smtp_sasl_mech_t)ctx->st->auth_mech, ctx->st->auth_step,
+                                       line->text, line->len) ? SMTPX_MASK
+                                                              : smtpx_line_format(ctx, line->text, line->len);
     proto_item *ai = proto_tree_add_string(ctx->tree, hf_smtpx_auth_step, ctx->tvb, line->offset,
                                            line->next - line->offset, shown);
     proto_tree *at = proto_item_add_subtree(ai, ett_smtpx_auth);
@@ -224,7 +233,10 @@ void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     } else {
         smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s step %u: %s", mech ? mech : "",
                                                   ctx->st->auth_step + 1, shown));
-        dissect_response(ctx, at, line->offset, line->text, line->len);
+        if (line->partial)      /* cut: a step, not decoded */
+            ctx->st->auth_step++;
+        else
+            dissect_response(ctx, at, line->offset, line->text, line->len);
     }
     smtpx_note_request(ctx, at, SMTPX_KIND_AUTH_STEP);
     smtpx_add_request_links(ctx, at, smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_AUTH_STEP));

@@ -182,8 +182,8 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
                                          smtpx_line_format(ctx, line->text + stuffed, line->len - stuffed));
         if (line->eol == SMTP_EOL_LF)
             proto_item_append_text(li, " [ends with a bare LF]");
-        else if (line->partial)
-            proto_item_append_text(li, " [continues in the next segment]");
+        else
+            smtpx_mark_cut(li, line);
         if (stuffed)
             proto_item_append_text(li, " [leading dot removed]");
     }

@@ -22,6 +22,10 @@ static gboolean scan_reply(smtpx_ctx_t *ctx, smtpx_reply_t *r)
 
     r->end = r->first.next;
     r->nlines = 1;
+    if (r->first.partial) {     /* a cut line: the reply goes on (or ends) with it */
+        r->complete = rl.sep != '-';
+        return TRUE;
+    }
     while (rl.sep == '-') {
         gboolean too_big = r->end - r->first.offset >= (int)SMTPX_MAX_REPLY;
         if (r->end >= len || too_big) {
@@ -354,6 +358,7 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     proto_item *ri = smtpx_add_shown(ctx, ctx->tree, hf_smtpx_rsp, first->offset, r.end - first->offset, shown);
     proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_rsp);
     ctx->pdu_item = ri;
+    smtpx_mark_cut(ri, first);
     add_code(ctx, rt, first->offset, r.rl.code);
     if (ehlo && !st->open_reply_code) {     /* a new EHLO reply replaces what was advertised */
         st->ext = st->auth_mechs = 0;

@@ -125,11 +125,13 @@ static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *lin
         g_free((char *)name);
 }
 
-void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     smtp_command_t cmd;
 
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
+    if (line->partial && cmd.id == SMTP_CMD_UNKNOWN && (guint)line->len < smtpx_pref_max_line)
+        return FALSE;   /* cut short of max_line: the verb itself may be cut */
     char *masked = cmd.id == SMTP_CMD_AUTH ? smtpx_auth_masked_command(ctx, line, &cmd) : NULL;
     char *shown = masked ? masked : smtpx_line_format(ctx, line->text, line->len);
     proto_item *ri = smtpx_add_shown(ctx, ctx->tree, hf_smtpx_req, line->offset, line->next - line->offset, shown);
@@ -142,6 +144,7 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     else if (cmd.param_len)
         proto_tree_add_item(rt, hf_smtpx_req_parameter, ctx->tvb, line->offset + (int)cmd.param_off,
                             (int)cmd.param_len, ENC_UTF_8);
+    smtpx_mark_cut(ri, line);
     smtpx_info_append(ctx, shown);
 
     smtpx_analyse_command(ctx, rt, line, &cmd);
@@ -150,7 +153,7 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         ctx->st->mail_rec = rec;
         ctx->st->rcpt_cmds = 0;
     }
-    switch (cmd.id) {
+    switch (line->partial && cmd.id != SMTP_CMD_AUTH ? SMTP_CMD_UNKNOWN : cmd.id) {  /* cut: the verb alone */
     case SMTP_CMD_MAIL:
     case SMTP_CMD_RCPT:
         dissect_path(ctx, rt, line, &cmd, rec);
@@ -172,6 +175,7 @@ void smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtpx_note_request(ctx, rt, (guint16)cmd.id);
     smtpx_tap_simple(ctx, SMTPX_EV_COMMAND, smtp_cmd_name(cmd.id) ? smtp_cmd_name(cmd.id) : "(unknown)", 0);
     smtpx_add_request_links(ctx, rt, rec);
+    return TRUE;
 }
 
 void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)

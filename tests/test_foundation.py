@@ -94,8 +94,9 @@ def test_typed_pieces_show_the_line_so_far(passes):
 def test_pieces_cr_nul_pipelined_cut_overlong_and_starttls(passes):
     """CR NUL cut between two segments ends the line; a line cut after
     pipelined commands is joined in the next segment; a typed line reaching
-    max_line is shown as it is (overlong) and the rest as fragments; a piece
-    left when STARTTLS is accepted is dropped, never joined to TLS bytes."""
+    max_line is dissected as far as it goes (overlong: its verb is known, so
+    the reply answers it) and the rest shown as fragments; a piece left when
+    STARTTLS is accepted is dropped, never joined to TLS bytes."""
     cap = ts.transcript_pcap("typed_pieces")
     opt = ["-o", "smtpx.max_line:32", "--disable-protocol", "tls"]
     got = {int(r[0]): r[1:] for r in ts.fields(cap, ["frame.number", "_ws.col.Info", "smtpx.line.segments",
@@ -107,12 +108,50 @@ def test_pieces_cr_nul_pipelined_cut_overlong_and_starttls(passes):
     assert got[12] == ["C: MAIL FROM:<a@example.com> | C: [unfinished line] RC", "", "MAIL", "13" if two else ""]
     assert got[13] == ["C: RCPT TO:<b@example.org>", "2", "RCPT", ""]
     assert got[45][0] == "C: [unfinished line] NOOP 01234567890123456789012345"
-    assert got[46] == ["C: [line fragment, 32 bytes]", "32", "", ""]
+    assert got[46] == ["C: NOOP 012345678901234567890123456", "32", "NOOP", ""]
+    assert got[47] == ["C: [line fragment, 1 bytes]", "", "", ""]
+    assert ts.fields(cap, ["smtpx.response_to"], "smtpx.rsp.code == 500", extra=opt, **passes) == [["46"]]
     assert got[63] == ["C: STARTTLS | C: [unfinished line] EH", "", "STARTTLS", ""]
     assert got[65] == ["C: [data after STARTTLS]", "", "", ""]
     assert [e for e in ts.experts(cap, **passes, prefix="smtpx.analysis", extra=opt) if e[0] in (10, 46, 63)] == [
         (10, "smtpx.analysis.telnet_iac"), (46, "smtpx.analysis.line_too_long"),
         (63, "smtpx.analysis.starttls_injection")]
+
+
+def test_overlong_lines_dissected_as_far_as_they_go(passes):
+    """The head of a line beyond max_line is a command, an AUTH step or a
+    reply as far as it goes (its argument is not parsed), the rest is shown
+    as fragments, and every reply still answers its own request."""
+    cap = ts.transcript_pcap("overlong_lines")
+    opt = ["-o", "smtpx.max_line:64"]
+    got = {int(r[0]): r[1:] for r in ts.fields(cap, ["frame.number", "smtpx.req.command", "smtpx.auth.mechanism",
+                                                     "smtpx.auth.step", "smtpx.rsp.code", "smtpx.response_to",
+                                                     "smtpx.envelope.sender", "smtpx.auth.password"],
+                                               "smtpx", extra=opt, **passes)}
+    assert got[8][:2] == ["AUTH", "PLAIN"] and got[8][5:] == ["", ""]    # cut: not decoded
+    assert got[9] == [""] * 7                                           # its tail
+    assert got[10][3:5] == ["535", "8"]
+    assert got[14][2].startswith("dXNlcnVzZXJ1") and got[16][3:5] == ["535", "14"]
+    assert got[18][0] == "MAIL" and got[18][5] == "" and got[20][3:5] == ["501", "18"]
+    assert got[23][3:5] == ["250", "21"] and got[24][3] == ""           # the cut reply, then its tail
+    assert got[25][5] == "a@example.com" and got[26][3:5] == ["250", "25"]
+    assert got[28][0] == "\\001\\002" + ("GARBAGE-" * 10)[:78]              # the 80 bytes held: one word
+    assert got[30][3:5] == ["500", "28"] and got[32][3:5] == ["221", "31"]
+    assert ts.experts(cap, **passes, prefix="smtpx.analysis", extra=opt) == [
+        (8, "smtpx.analysis.line_too_long"), (10, "smtpx.analysis.serious_reply"),
+        (16, "smtpx.analysis.serious_reply"), (18, "smtpx.analysis.line_too_long"),
+        (20, "smtpx.analysis.error_reply"), (23, "smtpx.analysis.line_too_long"),
+        (28, "smtpx.analysis.unknown_command"), (28, "smtpx.analysis.line_too_long"),
+        (30, "smtpx.analysis.error_reply")]
+
+
+def test_overlong_auth_lines_hidden(passes):
+    """With hide_passwords, the head of a cut AUTH line is hidden whole: it
+    cannot be decoded to tell whether it holds a secret."""
+    opt = ["-o", "smtpx.max_line:64", "-o", "smtpx.hide_passwords:TRUE"]
+    got = ts.fields(ts.transcript_pcap("overlong_lines"), ["frame.number", "_ws.col.Info"],
+                    "frame.number == 8 || frame.number == 14", extra=opt, **passes)
+    assert got == [["8", "C: AUTH PLAIN ********"], ["14", "C: AUTH LOGIN step 1: ********"]]
 
 
 def test_one_byte_per_segment_message(passes):
