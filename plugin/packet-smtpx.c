@@ -181,6 +181,18 @@ static int dissect_tls_data(smtpx_ctx_t *ctx, int offset)
     return ctx->len - offset;
 }
 
+/* A client line in command or AUTH mode; FALSE when it is no PDU of its own
+ * (the tail of a cut line, or a cut line that is no command). */
+static gboolean dissect_client_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    if (line->continuation)
+        return FALSE;
+    if (ctx->st->mode != SMTPX_MODE_AUTH)
+        return smtpx_dissect_command(ctx, line);
+    smtpx_dissect_auth_line(ctx, line);
+    return TRUE;
+}
+
 /* Client PDU at offset: returns bytes used, 0 when its line is unfinished. */
 static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
 {
@@ -198,14 +210,10 @@ static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
     }
     if (!smtpx_get_line(ctx, offset, &line))
         return 0;
-    if (line.continuation)
-        dissect_fragment(ctx, &line);
-    else if (ctx->st->mode == SMTPX_MODE_AUTH)
-        smtpx_dissect_auth_line(ctx, &line);
-    else if (!smtpx_dissect_command(ctx, &line))
-        dissect_fragment(ctx, &line);
-    else
+    if (dissect_client_line(ctx, &line))
         report_cut(ctx, &line);
+    else
+        dissect_fragment(ctx, &line);
     return line.next - offset;
 }
 

@@ -139,7 +139,8 @@ def test_overlong_lines_dissected_as_far_as_they_go(passes):
     assert got[30][3:5] == ["500", "28"] and got[32][3:5] == ["221", "31"]
     assert ts.experts(cap, **passes, prefix="smtpx.analysis", extra=opt) == [
         (8, "smtpx.analysis.line_too_long"), (10, "smtpx.analysis.serious_reply"),
-        (16, "smtpx.analysis.serious_reply"), (18, "smtpx.analysis.line_too_long"),
+        (14, "smtpx.analysis.line_too_long"), (16, "smtpx.analysis.serious_reply"),
+        (18, "smtpx.analysis.line_too_long"),
         (20, "smtpx.analysis.error_reply"), (23, "smtpx.analysis.line_too_long"),
         (28, "smtpx.analysis.unknown_command"), (28, "smtpx.analysis.line_too_long"),
         (30, "smtpx.analysis.error_reply")]
