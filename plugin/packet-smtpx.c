@@ -42,12 +42,6 @@ proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
     return pi;
 }
 
-void smtpx_mark_cut(proto_item *pi, const smtpx_line_t *line)
-{
-    if (line->partial)
-        proto_item_append_text(pi, " [continues in the next segment]");
-}
-
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
 {
     packet_info *pinfo = ctx->pinfo;
@@ -153,13 +147,13 @@ gboolean smtpx_get_line(smtpx_ctx_t *ctx, int offset, smtpx_line_t *line)
  * Found once, at its head: the tails that follow are not findings again. */
 static void report_cut(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    if (line->continuation)
+    if (line->continuation || !line->partial)
         return;
-    if (line->partial && (guint)line->len >= smtpx_pref_max_line)
+    if (smtpx_line_overlong(line))
         smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
                       "Line of more than %u bytes without a line end; the rest follows in later segments",
                       smtpx_pref_max_line);
-    else if (line->partial && !line->follows)
+    else if (!line->follows)
         smtpx_finding(ctx, &ei_smtpx_incomplete_message, ctx->tvb, line->offset, line->len,
                       "%d bytes without a line end", line->len);
 }

@@ -122,8 +122,19 @@ void smtpx_info_appendf(smtpx_ctx_t *ctx, const char *format, ...) G_GNUC_PRINTF
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len);
 /* A string item of text formatted by smtpx_line_format, its label made once. */
 proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown);
+
+/* A line cut at max_line: never reassembled further. */
+static inline gboolean smtpx_line_overlong(const smtpx_line_t *line)
+{
+    return line->partial && (guint)line->len >= smtpx_pref_max_line;
+}
+
 /* The item of a line that goes on in later segments says so. */
-void smtpx_mark_cut(proto_item *pi, const smtpx_line_t *line);
+static inline void smtpx_mark_cut(proto_item *pi, const smtpx_line_t *line)
+{
+    if (line->partial)
+        proto_item_append_text(pi, " [continues in the next segment]");
+}
 
 /* smtpx_pieces.c: client lines that arrive in pieces. resume: where a line
  * is held, a tvb of it and the bytes from offset on, when it ends there (or

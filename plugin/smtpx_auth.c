@@ -166,12 +166,16 @@ static void dissect_client_message(smtpx_ctx_t *ctx, proto_tree *tree, tvbuff_t 
         report_secret(ctx, name, offset, len);
 }
 
-/* base64 text at offset: "=" is an empty response. */
-static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len)
+/* base64 text at offset: "=" is an empty response. A response cut at
+ * max_line is a step all the same, but not decoded. */
+static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len,
+                             gboolean cut)
 {
     tvbuff_t *dtvb;
 
-    if (len == 1 && text[0] == '=')
+    if (cut)
+        dtvb = NULL;
+    else if (len == 1 && text[0] == '=')
         dtvb = tvb_new_child_real_data(ctx->tvb, (const guint8 *)"", 0, 0);
     else
         dtvb = decode_base64(ctx, tree, offset, text, len,
@@ -210,9 +214,9 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
     size_t ir = mlen;
     while (ir < cmd->param_len && param[ir] == ' ')
         ir++;
-    if (ir < cmd->param_len && !line->partial)     /* a cut initial response is not decoded */
+    if (ir < cmd->param_len)
         dissect_response(ctx, tree, line->offset + (int)(cmd->param_off + ir), param + ir,
-                         (int)(cmd->param_len - ir));
+                         (int)(cmd->param_len - ir), line->partial);
 }
 
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
@@ -233,10 +237,7 @@ void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     } else {
         smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s step %u: %s", mech ? mech : "",
                                                   ctx->st->auth_step + 1, shown));
-        if (line->partial)      /* cut: a step, not decoded */
-            ctx->st->auth_step++;
-        else
-            dissect_response(ctx, at, line->offset, line->text, line->len);
+        dissect_response(ctx, at, line->offset, line->text, line->len, line->partial);
     }
     smtpx_note_request(ctx, at, SMTPX_KIND_AUTH_STEP);
     smtpx_add_request_links(ctx, at, smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_AUTH_STEP));

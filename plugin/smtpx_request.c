@@ -125,12 +125,40 @@ static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *lin
         g_free((char *)name);
 }
 
+/* What the argument of the command says. A cut line's argument is not
+ * parsed; AUTH still names its mechanism (smtpx_auth.c leaves the cut response). */
+static void dissect_argument(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
+                             const smtp_command_t *cmd, smtpx_cmd_rec_t *rec)
+{
+    if (cmd->id == SMTP_CMD_AUTH) {
+        smtpx_auth_command(ctx, tree, line, cmd);
+        return;
+    }
+    if (line->partial)
+        return;
+    switch (cmd->id) {
+    case SMTP_CMD_MAIL:
+    case SMTP_CMD_RCPT:
+        dissect_path(ctx, tree, line, cmd, rec);
+        break;
+    case SMTP_CMD_BDAT:
+        dissect_bdat(ctx, tree, line, cmd, rec);
+        break;
+    case SMTP_CMD_HELO:
+    case SMTP_CMD_EHLO:
+        dissect_hello(ctx, line, cmd);
+        break;
+    default:
+        break;
+    }
+}
+
 gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     smtp_command_t cmd;
 
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
-    if (line->partial && cmd.id == SMTP_CMD_UNKNOWN && (guint)line->len < smtpx_pref_max_line)
+    if (cmd.id == SMTP_CMD_UNKNOWN && line->partial && !smtpx_line_overlong(line))
         return FALSE;   /* cut short of max_line: the verb itself may be cut */
     char *masked = cmd.id == SMTP_CMD_AUTH ? smtpx_auth_masked_command(ctx, line, &cmd) : NULL;
     char *shown = masked ? masked : smtpx_line_format(ctx, line->text, line->len);
@@ -153,24 +181,7 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         ctx->st->mail_rec = rec;
         ctx->st->rcpt_cmds = 0;
     }
-    switch (line->partial && cmd.id != SMTP_CMD_AUTH ? SMTP_CMD_UNKNOWN : cmd.id) {  /* cut: the verb alone */
-    case SMTP_CMD_MAIL:
-    case SMTP_CMD_RCPT:
-        dissect_path(ctx, rt, line, &cmd, rec);
-        break;
-    case SMTP_CMD_BDAT:
-        dissect_bdat(ctx, rt, line, &cmd, rec);
-        break;
-    case SMTP_CMD_HELO:
-    case SMTP_CMD_EHLO:
-        dissect_hello(ctx, line, &cmd);
-        break;
-    case SMTP_CMD_AUTH:
-        smtpx_auth_command(ctx, rt, line, &cmd);
-        break;
-    default:
-        break;
-    }
+    dissect_argument(ctx, rt, line, &cmd, rec);
     ctx->st->flags &= ~SMTPX_F_AUTH_ENDED;
     smtpx_note_request(ctx, rt, (guint16)cmd.id);
     smtpx_tap_simple(ctx, SMTPX_EV_COMMAND, smtp_cmd_name(cmd.id) ? smtp_cmd_name(cmd.id) : "(unknown)", 0);
