@@ -161,8 +161,9 @@ static void report_cut(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 /* The tail of an overlong line, or bytes with no line end. */
 static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    proto_tree_add_item(ctx->tree, hf_smtpx_data_continuation, ctx->tvb, line->offset,
-                        line->next - line->offset, ENC_NA);
+    if (!smtpx_auth_hide_fragment(ctx, line))
+        proto_tree_add_item(ctx->tree, hf_smtpx_data_continuation, ctx->tvb, line->offset,
+                            line->next - line->offset, ENC_NA);
     report_cut(ctx, line);
     smtpx_info_appendf(ctx, "[line fragment, %d bytes]", line->next - line->offset);
 }

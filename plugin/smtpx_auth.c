@@ -48,11 +48,30 @@ static gboolean must_mask(smtpx_ctx_t *ctx, smtp_sasl_mech_t mech, unsigned step
 }
 
 /* must_mask for a line: a cut line (the head of an overlong one) cannot be
- * decoded, so it is hidden whole whenever passwords are hidden. */
+ * decoded, so it is hidden whole whenever passwords are hidden, and so are
+ * the parts of it that follow (smtpx_auth_hide_fragment). */
 static gboolean must_mask_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_sasl_mech_t mech, unsigned step,
                                const char *text, int len)
 {
-    return line->partial ? smtpx_pref_hide_passwords : must_mask(ctx, mech, step, text, len);
+    if (!line->partial)
+        return must_mask(ctx, mech, step, text, len);
+    if (smtpx_pref_hide_passwords)
+        ctx->st->flags |= SMTPX_F_SECRET_CUT;
+    return smtpx_pref_hide_passwords;
+}
+
+/* A later part of a cut AUTH line hidden at its head: shown as SMTPX_MASK,
+ * with no bytes as its value. FALSE when the part is not hidden. */
+gboolean smtpx_auth_hide_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    if (!ctx->is_client || !(ctx->st->flags & SMTPX_F_SECRET_CUT))
+        return FALSE;
+    if (!line->partial)
+        ctx->st->flags &= ~SMTPX_F_SECRET_CUT;     /* the line ends here */
+    proto_item *pi = proto_tree_add_bytes_with_length(ctx->tree, hf_smtpx_data_continuation, ctx->tvb,
+                                                      line->offset, line->next - line->offset, NULL, 0);
+    proto_item_set_text(pi, "%s: " SMTPX_MASK, proto_registrar_get_name(hf_smtpx_data_continuation));
+    return TRUE;
 }
 
 /* The AUTH command line with its initial response masked if it carries a

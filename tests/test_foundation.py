@@ -147,12 +147,27 @@ def test_overlong_lines_dissected_as_far_as_they_go(passes):
 
 
 def test_overlong_auth_lines_hidden(passes):
-    """With hide_passwords, the head of a cut AUTH line is hidden whole: it
-    cannot be decoded to tell whether it holds a secret."""
-    opt = ["-o", "smtpx.max_line:64", "-o", "smtpx.hide_passwords:TRUE"]
-    got = ts.fields(ts.transcript_pcap("overlong_lines"), ["frame.number", "_ws.col.Info"],
-                    "frame.number == 8 || frame.number == 14", extra=opt, **passes)
+    """With hide_passwords, a cut AUTH line is hidden whole, its head and the
+    parts that follow: it cannot be decoded to tell whether it holds a
+    secret. Other cut lines still show their bytes."""
+    cap = ts.transcript_pcap("overlong_lines")
+    opt = ["-o", "smtpx.max_line:64"]
+    hide = opt + ["-o", "smtpx.hide_passwords:TRUE"]
+    got = ts.fields(cap, ["frame.number", "_ws.col.Info"], "frame.number == 8 || frame.number == 14",
+                    extra=hide, **passes)
     assert got == [["8", "C: AUTH PLAIN ********"], ["14", "C: AUTH LOGIN step 1: ********"]]
+
+    def tails(extra):
+        packets = ts.json(cap, "smtpx.data.continuation", extra=extra + ["-O", "smtpx"], **passes)
+        return {int(p["_source"]["layers"]["frame"]["frame.number"]):
+                p["_source"]["layers"]["smtpx"]["smtpx.data.continuation"].replace(":", "") for p in packets}
+
+    shown = tails(opt)
+    assert shown[9].startswith("48427763") and shown[15].startswith("64584e6c")     # "HBwc", "dXNl"
+    assert tails(hide) == {**shown, 9: "", 15: ""}
+    verbose = ts.tshark(ts._read_args(cap, "frame.number == 9 || frame.number == 15", passes["two_pass"], True) + hide).stdout
+    assert verbose.count("Continuation of an overlong line: ********") == 2
+    assert "HBwc" not in verbose and "dXNl" not in verbose
 
 
 def test_one_byte_per_segment_message(passes):
