@@ -170,8 +170,9 @@ void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *re
 /* smtpx_auth.c: AUTH command, client lines of the exchange, server challenges and results */
 void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd);
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line);
-/* The AUTH command line with the secret masked (hide_passwords), or NULL. */
+/* A later part of a cut AUTH line, hidden (hide_passwords): TRUE if it was shown so. */
 gboolean smtpx_auth_hide_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line);
+/* The AUTH command line with the secret masked (hide_passwords), or NULL. */
 char *smtpx_auth_masked_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd);
 void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const char *text, int offset, int len);
 /* A base64 line after the AUTH exchange ended: TRUE if it was reported as such. */

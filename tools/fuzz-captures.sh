@@ -14,7 +14,8 @@
 #    GLib/wmem allocation its own malloc block, so ASan sees overruns of them.
 # 3. Captures: tests/captures/*.pcap* and tests/transcripts/*.txt (through
 #    tools/transcript2pcap.py); each is read one-pass and two-pass (-2), with
-#    and without -V.
+#    and without -V, and twice with preferences that take rarer paths
+#    (smtpx.max_line:64 with hide_passwords; no TCP reassembly).
 # 4. Each round mutates every capture twice with editcap -E 0.02 (payload
 #    bytes only: -o 54; and whole frames, truncated with -s to a random snap
 #    length), with a seed per mutant, and runs the same four ways under
@@ -133,13 +134,18 @@ run_one() {
 export -f run_one
 export work failures_dir
 
+# Each capture is read the four ways, and twice more with preferences that
+# send most lines down rarer paths: lines cut at 64 bytes with passwords
+# hidden, and TCP reassembly switched off (lines cut at every segment end).
+flag_sets=("" "-2" "-V" "-2 -V" "-2 -V -o smtpx.max_line:64 -o smtpx.hide_passwords:TRUE"
+           "-V -o tcp.desegment_tcp_streams:FALSE")
 jobs_file=$work/jobs
 : >"$jobs_file"
 for f in "${originals[@]}"; do
-    for flags in "" "-2" "-V" "-2 -V"; do echo "$f original${flags:+ $flags}" >>"$jobs_file"; done
+    for flags in "${flag_sets[@]}"; do echo "$f original${flags:+ $flags}" >>"$jobs_file"; done
 done
 for f in "${mutants[@]}"; do
-    for flags in "" "-2" "-V" "-2 -V"; do echo "$f mutant${flags:+ $flags}" >>"$jobs_file"; done
+    for flags in "${flag_sets[@]}"; do echo "$f mutant${flags:+ $flags}" >>"$jobs_file"; done
 done
 runs=$(wc -l <"$jobs_file")
 echo "captures: ${#originals[@]} originals, ${#mutants[@]} mutants ($frames_mutated frames); $runs tshark runs, $JOBS at a time" >&2
