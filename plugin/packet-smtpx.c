@@ -421,6 +421,8 @@ static void proto_register_smtpx(void)
     smtpx_stats_register();
     smtpx_conv_cache_register();
     smtpx_pieces_register();
+    smtpx_analysis_register();
+    smtpx_sender_register();
     prefs_register_uint_preference(module, "max_line", "Longest line to reassemble",
         "Lines longer than this many bytes are dissected in parts (bounds memory and time)",
         10, &smtpx_pref_max_line);

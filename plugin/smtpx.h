@@ -184,6 +184,9 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
 void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean greeting,
                                   unsigned code, gboolean enhanced, int offset);
 
+/* smtpx_analysis.c and smtpx_sender.c: what they keep for the program's life is freed at exit */
+void smtpx_analysis_register(void);
+void smtpx_sender_register(void);
 /* smtpx_analysis.c: findings about a command (before it is queued) */
 void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd);
 /* A 2xx to RCPT: does the server relay for an unauthenticated client? */

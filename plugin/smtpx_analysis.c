@@ -231,10 +231,24 @@ static void check_sequence(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smt
 /* ---- relaying ---- */
 
 /* The local_domains preference, split again only when it changed. */
+static char *split_from;
+static gchar **domains;
+
+static void analysis_shutdown(void)
+{
+    g_free(split_from);
+    g_strfreev(domains);
+    split_from = NULL;
+    domains = NULL;
+}
+
+void smtpx_analysis_register(void)
+{
+    register_shutdown_routine(analysis_shutdown);
+}
+
 static gchar **local_domains(void)
 {
-    static char *split_from;
-    static gchar **domains;
     const char *pref = smtpx_pref_local_domains ? smtpx_pref_local_domains : "";
 
     if (!split_from || strcmp(split_from, pref) != 0) {

@@ -297,8 +297,13 @@ static ei_register_info ei[] = {
        "Line without a line end at the end of the data"),
 };
 
-/* One switch per analysis check: preference "check_<name>" for "smtpx.analysis.<name>". */
+/* One switch per analysis check: preference "check_<name>" for "smtpx.analysis.<name>".
+ * Its texts are static: Wireshark keeps them for the program's life and
+ * never frees them (allocated, they would be lost at exit). */
 static gboolean check_enabled[array_length(ei)];
+static struct {
+    char name[48], title[48], description[256];
+} check_text[array_length(ei)];
 
 static void register_ei(module_t *module)
 {
@@ -310,9 +315,11 @@ static void register_ei(module_t *module)
             continue;
         check_enabled[i] = TRUE;
         const char *name = abbrev + strlen("smtpx.analysis.");
-        prefs_register_bool_preference(module, g_strdup_printf("check_%s", name),
-                                       g_strdup_printf("Check %s", name),
-                                       g_strdup_printf("Report %s: %s", abbrev, ei[i].eiinfo.summary),
+        g_snprintf(check_text[i].name, sizeof check_text[i].name, "check_%s", name);
+        g_snprintf(check_text[i].title, sizeof check_text[i].title, "Check %s", name);
+        g_snprintf(check_text[i].description, sizeof check_text[i].description, "Report %s: %s", abbrev,
+                   ei[i].eiinfo.summary);
+        prefs_register_bool_preference(module, check_text[i].name, check_text[i].title, check_text[i].description,
                                        &check_enabled[i]);
     }
 }

@@ -6,11 +6,13 @@
 
 #include <libpsl.h>
 
+static const psl_ctx_t *psl;
+static psl_ctx_t *loaded_psl;       /* from a file: freed at shutdown */
+
 static const psl_ctx_t *public_suffixes(void)
 {
-    static const psl_ctx_t *psl;
     if (!psl)
-        psl = psl_latest(NULL);     /* Debian's public_suffix_list, else libpsl's built-in copy */
+        psl = loaded_psl = psl_latest(NULL);    /* Debian's public_suffix_list, else libpsl's built-in copy */
     if (!psl)
         psl = psl_builtin();
     return psl;
@@ -26,6 +28,27 @@ typedef struct {
     char *host;                     /* lower-case */
     char *org;
 } org_cache_slot_t;
+
+static org_cache_slot_t org_cache[ORG_CACHE_SLOTS];
+
+/* At exit: what the plugin allocated for the program's life, freed before
+ * the plugin is unloaded (memcheck would count it as lost). */
+static void sender_shutdown(void)
+{
+    for (size_t i = 0; i < ORG_CACHE_SLOTS; i++) {
+        g_free(org_cache[i].host);
+        g_free(org_cache[i].org);
+        org_cache[i].host = org_cache[i].org = NULL;
+    }
+    psl_free(loaded_psl);
+    loaded_psl = NULL;
+    psl = NULL;
+}
+
+void smtpx_sender_register(void)
+{
+    register_shutdown_routine(sender_shutdown);
+}
 
 static guint host_hash(const char *host)
 {
@@ -44,8 +67,7 @@ static char *lookup_org_domain(const char *host_lower)
 /* Organisational domain of a host name, lower-case. */
 const char *smtpx_org_domain_of_host(smtpx_ctx_t *ctx, const char *host)
 {
-    static org_cache_slot_t cache[ORG_CACHE_SLOTS];
-    org_cache_slot_t *slot = &cache[host_hash(host) % ORG_CACHE_SLOTS], fresh;
+    org_cache_slot_t *slot = &org_cache[host_hash(host) % ORG_CACHE_SLOTS], fresh;
 
     if (slot->host && g_ascii_strcasecmp(slot->host, host) == 0)
         return wmem_strdup(ctx->pinfo->pool, slot->org);

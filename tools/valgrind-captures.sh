@@ -9,7 +9,10 @@
 # Environment: SMTPX_PLUGIN (default build/smtpx.so, the normal build)
 #
 # valgrind runs as uid/gid 65534 (tshark ignores personal plugins as root)
-# with --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite.
+# with --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,
+# and --keep-debuginfo=yes: Wireshark unloads its plugins before memcheck
+# reports leaks, and without it a block smtpx left allocated at exit has no
+# smtpx.so frame.
 # G_SLICE=always-malloc and WIRESHARK_DEBUG_WMEM_OVERRIDE=simple make every
 # GLib and wmem allocation a malloc block of its own, so memcheck can tell
 # where one ends. Errors inside libwireshark/GLib with no smtpx.so frame are
@@ -49,7 +52,7 @@ for cap in "$work"/caps/*; do
     rc=0
     "${priv[@]}" env -i PATH=/usr/bin:/bin HOME="$home" WIRESHARK_PLUGIN_DIR="$work/no-plugins" \
         TZ=UTC LC_ALL=C.UTF-8 G_SLICE=always-malloc WIRESHARK_DEBUG_WMEM_OVERRIDE=simple \
-        valgrind --tool=memcheck --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+        valgrind --tool=memcheck --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --keep-debuginfo=yes \
             --show-leak-kinds=definite --num-callers=40 --xml=yes --xml-file="$xml" \
         tshark -r "$cap" -2 -V >/dev/null 2>"$work/logs/$name.stderr" || rc=$?
     # Sort memcheck's errors into those with a smtpx.so frame and the rest.
