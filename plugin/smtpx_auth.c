@@ -47,11 +47,12 @@ static gboolean must_mask(smtpx_ctx_t *ctx, smtp_sasl_mech_t mech, unsigned step
     return smtp_sasl_parse(mech, step, decoded, out_len, &f) && f.secret.set;
 }
 
-/* must_mask for a line: a cut line (the head of an overlong one) cannot be
- * decoded, so it is hidden whole whenever passwords are hidden, and so are
- * the parts of it that follow (smtpx_auth_hide_fragment). */
-static gboolean must_mask_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_sasl_mech_t mech, unsigned step,
-                               const char *text, int len)
+/* must_mask for a line. A cut line (the head of an overlong one) cannot be
+ * decoded, so it is hidden whole whenever passwords are hidden; the session
+ * then remembers it (SMTPX_F_SECRET_CUT), so that the parts of the line that
+ * follow are hidden too (smtpx_auth_hide_fragment). */
+static gboolean hide_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_sasl_mech_t mech, unsigned step,
+                          const char *text, int len)
 {
     if (!line->partial)
         return must_mask(ctx, mech, step, text, len);
@@ -74,19 +75,29 @@ gboolean smtpx_auth_hide_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     return TRUE;
 }
 
+/* The argument of AUTH: the mechanism is param[0, *mlen), the initial
+ * response (if any) starts at the returned offset (cmd->param_len if none). */
+static size_t split_auth_param(const char *param, const smtp_command_t *cmd, size_t *mlen)
+{
+    size_t m = 0, ir;
+
+    while (m < cmd->param_len && param[m] != ' ')
+        m++;
+    for (ir = m; ir < cmd->param_len && param[ir] == ' ';)
+        ir++;
+    *mlen = m;
+    return ir;
+}
+
 /* The AUTH command line with its initial response masked if it carries a
  * secret and passwords are hidden; NULL when nothing needs masking. */
 char *smtpx_auth_masked_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     const char *param = line->text + cmd->param_off;
-    size_t mlen = 0, ir;
+    size_t mlen, ir = split_auth_param(param, cmd, &mlen);
 
-    while (mlen < cmd->param_len && param[mlen] != ' ')
-        mlen++;
-    for (ir = mlen; ir < cmd->param_len && param[ir] == ' ';)
-        ir++;
     if (ir < cmd->param_len &&
-        must_mask_line(ctx, line, smtp_sasl_mech(param, mlen), 0, param + ir, (int)(cmd->param_len - ir)))
+        hide_line(ctx, line, smtp_sasl_mech(param, mlen), 0, param + ir, (int)(cmd->param_len - ir)))
         return wmem_strdup_printf(ctx->pinfo->pool, "%s " SMTPX_MASK,
                                   smtpx_line_format(ctx, line->text, (int)(cmd->param_off + ir - 1)));
     return NULL;
@@ -214,10 +225,8 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
 {
     smtpx_state_t *st = ctx->st;
     const char *param = line->text + cmd->param_off;
-    size_t mlen = 0;
+    size_t mlen, ir = split_auth_param(param, cmd, &mlen);
 
-    while (mlen < cmd->param_len && param[mlen] != ' ')
-        mlen++;
     if (st->flags & SMTPX_F_AUTHED)
         smtpx_finding(ctx, &ei_smtpx_auth_repeated, ctx->tvb, line->offset, line->len,
                       "AUTH after a successful AUTH as \"%s\"; RFC 4954 requires a 503 reply",
@@ -230,9 +239,6 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
     proto_tree_add_item(tree, hf_smtpx_auth_mechanism, ctx->tvb, line->offset + (int)cmd->param_off, (int)mlen,
                         ENC_ASCII);
     smtpx_tap_simple(ctx, SMTPX_EV_AUTH, mech_label(ctx), 0);
-    size_t ir = mlen;
-    while (ir < cmd->param_len && param[ir] == ' ')
-        ir++;
     if (ir < cmd->param_len)
         dissect_response(ctx, tree, line->offset + (int)(cmd->param_off + ir), param + ir,
                          (int)(cmd->param_len - ir), line->partial);
@@ -240,9 +246,8 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
 
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    const char *shown = must_mask_line(ctx, line, (smtp_sasl_mech_t)ctx->st->auth_mech, ctx->st->auth_step,
-                                       line->text, line->len) ? SMTPX_MASK
-                                                              : smtpx_line_format(ctx, line->text, line->len);
+    const char *shown = hide_line(ctx, line, (smtp_sasl_mech_t)ctx->st->auth_mech, ctx->st->auth_step,
+                                  line->text, line->len) ? SMTPX_MASK : smtpx_line_format(ctx, line->text, line->len);
     proto_item *ai = proto_tree_add_string(ctx->tree, hf_smtpx_auth_step, ctx->tvb, line->offset,
                                            line->next - line->offset, shown);
     proto_tree *at = proto_item_add_subtree(ai, ett_smtpx_auth);

@@ -165,7 +165,8 @@ def test_overlong_auth_lines_hidden(passes):
     shown = tails(opt)
     assert shown[9].startswith("48427763") and shown[15].startswith("64584e6c")     # "HBwc", "dXNl"
     assert tails(hide) == {**shown, 9: "", 15: ""}
-    verbose = ts.tshark(ts._read_args(cap, "frame.number == 9 || frame.number == 15", passes["two_pass"], True) + hide).stdout
+    verbose = ts.tshark(["-r", ts.capture_path(cap), *["-2"] * passes["two_pass"], "-V",
+                         "-Y", "frame.number == 9 || frame.number == 15", *hide]).stdout
     assert verbose.count("Continuation of an overlong line: ********") == 2
     assert "HBwc" not in verbose and "dXNl" not in verbose
 
