@@ -239,16 +239,29 @@ static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbyt
     guint32_to_str_buf((guint32)nbytes, p, 12);
     g_stpcpy(p + strlen(p), " bytes");
     smtpx_info_append(ctx, text);
-    const smtpx_msg_rec_t *msg = ctx->st->msg;
-    if (msg && msg->end_frame && msg->end_frame != ctx->pinfo->num) {
+    smtpx_msg_rec_t *msg = ctx->st->msg;
+    if (!msg)
+        return;
+    if (ctx->call.replay == SMTPX_LIVE)
+        msg->last_frame = ctx->pinfo->num;
+    if (msg->end_frame && msg->end_frame != ctx->pinfo->num) {
         proto_item *pi = proto_tree_add_uint(proto_item_get_subtree(di), hf_smtpx_msg_end_in, ctx->tvb, 0, 0,
                                              msg->end_frame);
         proto_item_set_generated(pi);
-    } else if (msg && !msg->end_frame && ctx->call.replay == SMTPX_REPLAY) {
-        /* known once the whole capture was read (two-pass, or the GUI) */
+    } else if (!msg->end_frame && !msg->server_ended && msg->last_frame == ctx->pinfo->num &&
+               ctx->call.replay == SMTPX_REPLAY) {
+        /* known once the whole capture was read (two-pass, or the GUI); once, where the capture leaves it */
         smtpx_finding(ctx, &ei_smtpx_message_incomplete, ctx->tvb, 0, 0,
-                      "The capture has no end of data for this message: it is incomplete");
+                      "The capture ends inside this message (begun after frame %u): no end of data", msg->id);
     }
+}
+
+/* The server replied while the client was still sending the message: it was
+ * not cut by the end of the capture. */
+void smtpx_message_server_ended(smtpx_ctx_t *ctx)
+{
+    if (ctx->st->msg && ctx->call.replay == SMTPX_LIVE)
+        ctx->st->msg->server_ended = TRUE;
 }
 
 int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset)

@@ -258,6 +258,7 @@ static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, 
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
                       "Reply %u while the client was sending the message: the server took an earlier "
                       "line for the end of data", r->rl.code);
+        smtpx_message_server_ended(ctx);
         st->mode = SMTPX_MODE_COMMAND;
         end_transaction(st);
         return NULL;

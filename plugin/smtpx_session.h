@@ -22,6 +22,8 @@ struct tcpinfo;
 typedef struct {
     guint32 id;                   /* reassembly id: frame that opened it */
     guint32 end_frame;            /* frame with the end of data (0: not seen) */
+    guint32 last_frame;           /* last frame with message lines */
+    gboolean server_ended;        /* a reply came before the end of data */
 } smtpx_msg_rec_t;
 
 /* A client request waiting for (or matched to) its reply; file scope. */
