@@ -229,6 +229,23 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     message_end(ctx, line->offset, rec);
 }
 
+/* On a segment of message data: once the whole capture was read (two-pass,
+ * or the GUI), a finding on the last segment of a message that never ended. */
+static void check_cut(smtpx_ctx_t *ctx, gboolean bdat)
+{
+    smtpx_msg_rec_t *msg = ctx->st->msg;
+
+    if (!msg)
+        return;
+    if (ctx->call.replay == SMTPX_LIVE)
+        msg->last_frame = ctx->pinfo->num;
+    else if (ctx->call.replay == SMTPX_REPLAY && !msg->end_frame && !msg->server_ended &&
+             msg->last_frame == ctx->pinfo->num)
+        smtpx_finding(ctx, &ei_smtpx_message_incomplete, ctx->tvb, 0, 0,
+                      "The capture has no %s for this message (%s in frame %u)", bdat ? "complete LAST chunk" : "end of data",
+                      bdat ? "its first BDAT" : "the 354 reply", msg->id);
+}
+
 static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbytes)
 {
     proto_item_append_text(di, ": %d line%s, %d bytes", nlines, nlines == 1 ? "" : "s", nbytes);
@@ -239,25 +256,17 @@ static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbyt
     guint32_to_str_buf((guint32)nbytes, p, 12);
     g_stpcpy(p + strlen(p), " bytes");
     smtpx_info_append(ctx, text);
-    smtpx_msg_rec_t *msg = ctx->st->msg;
-    if (!msg)
-        return;
-    if (ctx->call.replay == SMTPX_LIVE)
-        msg->last_frame = ctx->pinfo->num;
-    if (msg->end_frame && msg->end_frame != ctx->pinfo->num) {
+    const smtpx_msg_rec_t *msg = ctx->st->msg;
+    if (msg && msg->end_frame && msg->end_frame != ctx->pinfo->num) {
         proto_item *pi = proto_tree_add_uint(proto_item_get_subtree(di), hf_smtpx_msg_end_in, ctx->tvb, 0, 0,
                                              msg->end_frame);
         proto_item_set_generated(pi);
-    } else if (!msg->end_frame && !msg->server_ended && msg->last_frame == ctx->pinfo->num &&
-               ctx->call.replay == SMTPX_REPLAY) {
-        /* known once the whole capture was read (two-pass, or the GUI); once, where the capture leaves it */
-        smtpx_finding(ctx, &ei_smtpx_message_incomplete, ctx->tvb, 0, 0,
-                      "The capture ends inside this message (begun after frame %u): no end of data", msg->id);
     }
+    check_cut(ctx, FALSE);
 }
 
-/* The server replied while the client was still sending the message: it was
- * not cut by the end of the capture. */
+/* The server ended the transaction before the message ended (a reply during
+ * DATA, to RSET or EHLO, or a failed BDAT): the capture did not cut it. */
 void smtpx_message_server_ended(smtpx_ctx_t *ctx)
 {
     if (ctx->st->msg && ctx->call.replay == SMTPX_LIVE)
@@ -337,6 +346,7 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
     count_bytes(ctx, (guint64)n);
     add_fragment(ctx, tvb_get_ptr(ctx->tvb, offset, n), n);
     smtpx_info_appendf(ctx, "BDAT chunk data, %d bytes (%" PRIu64 " to come)", n, st->bdat_remaining);
+    check_cut(ctx, TRUE);
     if (st->bdat_remaining == 0) {
         st->mode = SMTPX_MODE_COMMAND;
         st->flags |= SMTPX_F_CHUNK_END;

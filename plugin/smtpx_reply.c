@@ -143,8 +143,11 @@ static gboolean is_greeting(const smtpx_state_t *st, unsigned code)
            !(pending && pending->kind == SMTP_CMD_STARTTLS);
 }
 
-static void end_transaction(smtpx_state_t *st)
+static void end_transaction(smtpx_ctx_t *ctx)
 {
+    smtpx_state_t *st = ctx->st;
+
+    smtpx_message_server_ended(ctx);
     st->flags &= ~(SMTPX_F_MAIL | SMTPX_F_RCPT);
     st->mail_rec = NULL;
     st->rcpt_ok = st->rcpt_bad = 0;
@@ -177,7 +180,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         if (ok) {
             st->flags = (st->flags | SMTPX_F_HELLO) & ~SMTPX_F_EHLO;
             st->flags |= rec->kind == SMTP_CMD_EHLO ? SMTPX_F_EHLO : 0;
-            end_transaction(st);
+            end_transaction(ctx);
         }
         break;
     case SMTP_CMD_MAIL:
@@ -200,11 +203,11 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         break;
     case SMTPX_KIND_EOD:
     case SMTP_CMD_RSET:
-        end_transaction(st);
+        end_transaction(ctx);
         break;
     case SMTP_CMD_BDAT:
         if (rec->last || !ok)
-            end_transaction(st);
+            end_transaction(ctx);
         break;
     case SMTP_CMD_AUTH:
     case SMTPX_KIND_AUTH_STEP:
@@ -258,9 +261,8 @@ static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, 
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
                       "Reply %u while the client was sending the message: the server took an earlier "
                       "line for the end of data", r->rl.code);
-        smtpx_message_server_ended(ctx);
         st->mode = SMTPX_MODE_COMMAND;
-        end_transaction(st);
+        end_transaction(ctx);
         return NULL;
     }
     if (!rec && (st->flags & SMTPX_F_GREETING))

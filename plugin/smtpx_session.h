@@ -20,7 +20,7 @@ struct tcpinfo;
 
 /* A message (DATA or BDAT) of the session; file scope. */
 typedef struct {
-    guint32 id;                   /* reassembly id: frame that opened it */
+    guint32 id;                   /* reassembly id: frame that opened it (354, first BDAT) */
     guint32 end_frame;            /* frame with the end of data (0: not seen) */
     guint32 last_frame;           /* last frame with message lines */
     gboolean server_ended;        /* a reply came before the end of data */

@@ -138,7 +138,7 @@ def test_capture_ending_inside_data():
     assert [(f, a) for f, a in ts.experts(cap, True) if a == "smtpx.analysis.message_incomplete"] == [
         (17, "smtpx.analysis.message_incomplete")]
     got = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.message_incomplete", two_pass=True)
-    assert got == [["The capture ends inside this message (begun after frame 12): no end of data"]]
+    assert got == [["The capture has no end of data for this message (the 354 reply in frame 12)"]]
     assert ts.frames_matching(cap, "smtpx.msg") == []
     assert ts.fields(cap, ["smtpx.data.line"], "frame.number == 17") == [["the capture ends before the end of data"]]
 
@@ -190,3 +190,15 @@ def test_bdat_problems(passes):
 def test_rset_discards_bdat_chunks():
     got = sorted(export_imf(ts.transcript_pcap("bdat_problems")).values())
     assert got == [b"Subj", b"Subject: second\n", b"hello"]    # "first\n" was discarded by RSET
+    # the server ended that message (RSET): the capture did not cut it
+    assert "smtpx.analysis.message_incomplete" not in [a for _, a in ts.experts(ts.transcript_pcap("bdat_problems"), True)]
+
+
+def test_capture_ending_inside_bdat(passes):
+    cap = ts.transcript_pcap("bdat_cut")
+    cut = [(14, "smtpx.analysis.message_incomplete")] if passes["two_pass"] else []    # known after the last frame
+    assert ts.experts(cap, passes["two_pass"]) == cut
+    if passes["two_pass"]:
+        got = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.message_incomplete", **passes)
+        assert got == [["The capture has no complete LAST chunk for this message (its first BDAT in frame 11)"]]
+    assert ts.frames_matching(cap, "smtpx.msg") == []
