@@ -242,8 +242,8 @@ static void check_cut(smtpx_ctx_t *ctx, gboolean bdat)
     else if (ctx->call.replay == SMTPX_REPLAY && !msg->end_frame && !msg->server_ended &&
              msg->last_frame == ctx->pinfo->num)
         smtpx_finding(ctx, &ei_smtpx_message_incomplete, ctx->tvb, 0, 0,
-                      "The capture has no %s for this message (%s in frame %u)", bdat ? "complete LAST chunk" : "end of data",
-                      bdat ? "its first BDAT" : "the 354 reply", msg->id);
+                      "The capture has no %s for this message (%s in frame %u)",
+                      bdat ? "complete LAST chunk" : "end of data", bdat ? "its first BDAT" : "the 354 reply", msg->id);
 }
 
 static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbytes)

@@ -22,8 +22,8 @@ struct tcpinfo;
 typedef struct {
     guint32 id;                   /* reassembly id: frame that opened it (354, first BDAT) */
     guint32 end_frame;            /* frame with the end of data (0: not seen) */
-    guint32 last_frame;           /* last frame with message lines */
-    gboolean server_ended;        /* a reply came before the end of data */
+    guint32 last_frame;           /* last frame with message data */
+    gboolean server_ended;        /* the transaction ended before the message did */
 } smtpx_msg_rec_t;
 
 /* A client request waiting for (or matched to) its reply; file scope. */
