@@ -165,6 +165,8 @@ void smtpx_data_handoff(void);
 /* smtpx_message.c: headers and summary */
 void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line);
 void smtpx_headers_end(smtpx_ctx_t *ctx);
+/* BDAT: the header block of the reassembled message (chunks are not split into lines). */
+void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg);
 void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec);
 void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,
                          int len);
@@ -222,7 +224,8 @@ typedef enum {
 
 typedef struct {
     guint32 frame, stream;
-    const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *from, *subject, *queue_id;
+    const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *rcpt_to, *from, *subject, *message_id;
+    const char *queue_id;
     gboolean tls;
     guint rcpt_ok, rcpt_bad, reply, findings;
     guint64 size;

@@ -61,6 +61,7 @@ void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
     if (ctx->call.replay == SMTPX_LIVE && rec && !rec->msg) {
         rec->msg = wmem_new0(wmem_file_scope(), smtpx_msg_rec_t);
         rec->msg->id = ctx->pinfo->num;
+        rec->msg->mail = st->mail_rec;
     }
     st->msg = rec ? rec->msg : NULL;
     st->msg_bytes = 0;
@@ -68,7 +69,7 @@ void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
     st->msg_line_len = 0;
     st->headers = NULL;
     st->headers_len = 0;
-    st->hdr_from = st->hdr_subject = NULL;
+    st->hdr_from = st->hdr_subject = st->hdr_message_id = NULL;
     st->in_headers = 1;
     st->prev_crlf = 1;
     st->msg_flags &= SMTPX_MSG_8BIT_OK;
@@ -92,17 +93,22 @@ static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
 }
 
 /* The end of the message: reassembled, handed to IMF, summarised. */
-static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
+static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec, gboolean chunked)
 {
     smtpx_state_t *st = ctx->st;
 
     smtpx_headers_end(ctx);
-    if (st->msg && ctx->call.replay == SMTPX_LIVE)
+    if (st->msg && ctx->call.replay == SMTPX_LIVE) {
         st->msg->end_frame = ctx->pinfo->num;
+        if (rec)
+            rec->msg = st->msg;
+    }
     if (smtpx_pref_reassemble && st->msg && !(st->msg_flags & SMTPX_MSG_TOO_BIG)) {
         fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, NULL);
         tvbuff_t *mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
                                                   &msg_frag_items, NULL, ctx->tree);
+        if (mtvb && chunked)
+            smtpx_chunked_headers(ctx, mtvb);
         if (mtvb && imf_handle) {
             /* IMF makes the Protocol column SMTP/IMF; the Info column stays ours */
             col_set_writable(ctx->pinfo->cinfo, COL_INFO, FALSE);
@@ -226,7 +232,7 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtpx_add_request_links(ctx, et, rec);
     ctx->st->mode = SMTPX_MODE_COMMAND;
     smtpx_info_append(ctx, ". (end of data)");
-    message_end(ctx, line->offset, rec);
+    message_end(ctx, line->offset, rec, FALSE);
 }
 
 /* On a segment of message data: once the whole capture was read (two-pass,
@@ -320,7 +326,7 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
         smtpx_finding(ctx, &ei_smtpx_bdat, ctx->tvb, 0, 0, "BDAT 0 LAST with no chunk before: an empty message");
     if (!st->msg) {
         smtpx_message_begin(ctx, rec);
-        st->in_headers = 0;     /* chunks are not split into lines: IMF shows the headers */
+        st->in_headers = 0;     /* chunks are not split into lines: headers read at the end */
     }
     if (last)
         st->flags |= SMTPX_F_BDAT_LAST;
@@ -331,7 +337,7 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
     if (size > 0)
         st->mode = SMTPX_MODE_BDAT;
     else if (last)
-        message_end(ctx, 0, rec);
+        message_end(ctx, 0, rec, TRUE);
 }
 
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
@@ -351,7 +357,7 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
         st->mode = SMTPX_MODE_COMMAND;
         st->flags |= SMTPX_F_CHUNK_END;
         if (st->bdat_last)
-            message_end(ctx, offset, smtpx_queue_last(st));
+            message_end(ctx, offset, smtpx_queue_last(st), TRUE);
     }
     return n;
 }

@@ -156,11 +156,18 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
     }
 }
 
-/* Adds the header `name` (n-th occurrence) to the tree; returns its value or NULL. */
-static const char *add_header(smtpx_ctx_t *ctx, proto_tree *tree, const char *block, const char *name, int hf)
+/* The value of the first header `name` of the block, or NULL. */
+static const char *header_value(smtpx_ctx_t *ctx, const char *block, const char *name)
 {
     char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
-    if (!smtp_header_get(block, strlen(block), name, 0, value, SMTPX_MAX_VALUE))
+    return smtp_header_get(block, strlen(block), name, 0, value, SMTPX_MAX_VALUE) ? value : NULL;
+}
+
+/* Adds the header `name` to the tree; returns its value or NULL. */
+static const char *add_header(smtpx_ctx_t *ctx, proto_tree *tree, const char *block, const char *name, int hf)
+{
+    const char *value = header_value(ctx, block, name);
+    if (!value)
         return NULL;
     proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value);
     proto_item_set_generated(pi);
@@ -187,14 +194,10 @@ static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
     ctx->st->hdr_from = smtpx_state_strdup(&ctx->call, ctx->pinfo, addr, strlen(addr));
 }
 
-void smtpx_headers_end(smtpx_ctx_t *ctx)
+/* The header block read: the headers that matter, and analysis on them. */
+static void headers_read(smtpx_ctx_t *ctx, const char *block)
 {
     smtpx_state_t *st = ctx->st;
-
-    if (!st->in_headers)
-        return;
-    st->in_headers = 0;
-    const char *block = smtpx_chunk_join(ctx->pinfo, st->headers, "");
     proto_item *hi = proto_tree_add_item(ctx->tree, hf_smtpx_headers, ctx->tvb, 0, 0, ENC_NA);
     proto_item_set_generated(hi);
     proto_tree *ht = proto_item_add_subtree(hi, ett_smtpx_data);
@@ -206,11 +209,34 @@ void smtpx_headers_end(smtpx_ctx_t *ctx)
         proto_item_set_generated(pi);
         st->hdr_subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
     }
+    const char *id = header_value(ctx, block, "Message-ID");
+    if (id)
+        st->hdr_message_id = smtpx_state_strdup(&ctx->call, ctx->pinfo, id, strlen(id));
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
             add_header(ctx, ht, block, header_fields[i].name, *header_fields[i].hf);
     }
     smtpx_analyse_headers(ctx, block);
+}
+
+void smtpx_headers_end(smtpx_ctx_t *ctx)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (!st->in_headers)
+        return;
+    st->in_headers = 0;
+    headers_read(ctx, smtpx_chunk_join(ctx->pinfo, st->headers, ""));
+}
+
+void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg)
+{
+    int len = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
+    const char *text = (const char *)tvb_get_ptr(msg, 0, len);
+    int block_len = (int)smtp_header_block_len(text, (size_t)len);
+
+    /* as a string: a NUL byte ends the block, as it does for DATA */
+    headers_read(ctx, (const char *)tvb_get_string_enc(ctx->pinfo->pool, msg, 0, block_len, ENC_UTF_8));
 }
 
 static void add_summary_string(proto_tree *tree, smtpx_ctx_t *ctx, int hf, const char *value)
@@ -239,7 +265,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
     const char *sender = smtpx_envelope_sender(st);
     add_summary_string(t, ctx, hf_smtpx_msg_sender, sender);
     ctx->summary_tree = t;
-    smtpx_foreach_recipient(st, add_recipient, ctx);
+    smtpx_foreach_recipient(st->mail_rec, add_recipient, ctx);
     add_summary_string(t, ctx, hf_smtpx_msg_from, st->hdr_from);
     add_summary_string(t, ctx, hf_smtpx_msg_subject, st->hdr_subject);
     /* size and lines: hidden, the summary's label gives them */

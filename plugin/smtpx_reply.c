@@ -147,10 +147,14 @@ static void end_transaction(smtpx_ctx_t *ctx)
 {
     smtpx_state_t *st = ctx->st;
 
-    smtpx_message_server_ended(ctx);
     st->flags &= ~(SMTPX_F_MAIL | SMTPX_F_RCPT);
-    st->mail_rec = NULL;
     st->rcpt_ok = st->rcpt_bad = 0;
+    /* a MAIL still waiting for its reply was pipelined behind the request
+     * answered now: its record and message belong to the next transaction */
+    if (smtpx_queue_has_pending(st, SMTP_CMD_MAIL))
+        return;
+    smtpx_message_server_ended(ctx);
+    st->mail_rec = NULL;
     st->msg = NULL;
 }
 

@@ -272,13 +272,12 @@ const char *smtpx_envelope_sender(const smtpx_state_t *st)
     return st->mail_rec ? st->mail_rec->arg : NULL;
 }
 
-void smtpx_foreach_recipient(const smtpx_state_t *st, void (*fn)(const smtpx_cmd_rec_t *rec, void *data),
+void smtpx_foreach_recipient(const smtpx_cmd_rec_t *mail, void (*fn)(const smtpx_cmd_rec_t *rec, void *data),
                              void *data)
 {
-    if (!st->mail_rec)
-        return;
-    for (const smtpx_cmd_rec_t *r = st->mail_rec; r != st->last_queued && r->next; r = r->next) {
-        const smtpx_cmd_rec_t *c = r->next;
+    for (const smtpx_cmd_rec_t *c = mail ? mail->next : NULL; c; c = c->next) {
+        if (c->kind == SMTP_CMD_MAIL || c->kind == SMTP_CMD_RSET)     /* pipelined: the next transaction */
+            break;
         if (c->kind == SMTP_CMD_RCPT && c->arg && (c->rsp_code == 0 || c->rsp_code / 100 == 2))
             fn(c, data);
     }

@@ -23,6 +23,7 @@ typedef struct {
     guint32 id;                   /* reassembly id: frame that opened it (354, first BDAT) */
     guint32 end_frame;            /* frame with the end of data (0: not seen) */
     guint32 last_frame;           /* last frame with message data */
+    const struct smtpx_cmd_rec *mail;   /* MAIL of its transaction */
     gboolean server_ended;        /* the transaction ended before the message did */
 } smtpx_msg_rec_t;
 
@@ -37,7 +38,7 @@ typedef struct smtpx_cmd_rec {
     guint8 last;                  /* BDAT: the LAST chunk */
     const char *arg;              /* MAIL/RCPT address */
     const char *queue_id;         /* EOD/BDAT LAST: from the reply */
-    smtpx_msg_rec_t *msg;         /* DATA/BDAT: the message it opened */
+    smtpx_msg_rec_t *msg;         /* DATA, first BDAT: the message it opened; end of data, LAST: the one it ended */
 } smtpx_cmd_rec_t;
 
 /* Immutable pieces of text chained backwards (header block, recipients),
@@ -126,6 +127,7 @@ typedef struct {
     const smtpx_chunk_t *headers;    /* header block of the message so far */
     const char *hdr_from;            /* header From address of the message */
     const char *hdr_subject;
+    const char *hdr_message_id;
     smtpx_held_t *held;              /* the client line being held, or the next one's record */
     guint64 msg_bytes;               /* message size after unstuffing */
     guint64 bdat_remaining;
@@ -203,9 +205,9 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
 /* Envelope sender of the current transaction (MAIL sent, not refused), or NULL. */
 const char *smtpx_envelope_sender(const smtpx_state_t *st);
-/* Calls fn for each RCPT of the current transaction that was accepted or
- * is still waiting for its reply, oldest first. */
-void smtpx_foreach_recipient(const smtpx_state_t *st, void (*fn)(const smtpx_cmd_rec_t *rec, void *data),
+/* Calls fn for each RCPT of the transaction opened by `mail` that was
+ * accepted or is still waiting for its reply, oldest first. */
+void smtpx_foreach_recipient(const smtpx_cmd_rec_t *mail, void (*fn)(const smtpx_cmd_rec_t *rec, void *data),
                              void *data);
 
 /* The newest request, or NULL. */

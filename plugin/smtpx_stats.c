@@ -49,6 +49,15 @@ static guint32 tcp_stream(packet_info *pinfo)
     return tcpd ? tcpd->stream : 0;
 }
 
+static void append_recipient(const smtpx_cmd_rec_t *rec, void *data)
+{
+    wmem_strbuf_t *list = (wmem_strbuf_t *)data;
+
+    if (wmem_strbuf_get_len(list))
+        wmem_strbuf_append_c(list, ',');
+    wmem_strbuf_append(list, rec->arg);
+}
+
 /* The final reply of a mail transaction: one row of the log. */
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
@@ -67,11 +76,17 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->tls = ctx->in_tls || (st->flags & SMTPX_F_TLS);
     t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtp_sasl_mech_name((smtp_sasl_mech_t)st->auth_mech) : NULL;
     t->auth_user = (st->flags & SMTPX_F_AUTHED) ? st->auth_user : NULL;
-    t->sender = smtpx_envelope_sender(st);
+    /* pipelined, the next MAIL may already be in the state: take this transaction's */
+    const smtpx_cmd_rec_t *mail = rec && rec->msg && rec->msg->mail ? rec->msg->mail : st->mail_rec;
+    t->sender = mail ? mail->arg : NULL;
+    wmem_strbuf_t *rcpt_to = wmem_strbuf_new(ctx->pinfo->pool, "");
+    smtpx_foreach_recipient(mail, append_recipient, rcpt_to);
+    t->rcpt_to = wmem_strbuf_get_str(rcpt_to);
     t->rcpt_ok = st->rcpt_ok;
     t->rcpt_bad = st->rcpt_bad;
     t->from = st->hdr_from;
     t->subject = st->hdr_subject;
+    t->message_id = st->hdr_message_id;
     t->size = st->msg_bytes;
     t->reply = code;
     t->queue_id = rec ? rec->queue_id : NULL;
@@ -162,8 +177,8 @@ typedef struct {
 } txn_log_t;
 
 static const char *const txn_columns[] = {
-    "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_ok",
-    "rcpt_rejected", "header_from", "subject", "size", "reply", "queue_id", "findings", NULL
+    "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to", "rcpt_ok",
+    "rcpt_rejected", "header_from", "subject", "message_id", "size", "reply", "queue_id", "findings", NULL
 };
 
 static const char *or_dash(const char *s)
@@ -191,10 +206,12 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = g_strdup(or_dash(t->auth_mech));
     row[i++] = g_strdup(or_dash(t->auth_user));
     row[i++] = g_strdup(t->sender ? (*t->sender ? t->sender : "<>") : "-");
+    row[i++] = g_strdup(or_dash(t->rcpt_to));
     row[i++] = g_strdup_printf("%u", t->rcpt_ok);
     row[i++] = g_strdup_printf("%u", t->rcpt_bad);
     row[i++] = g_strdup(or_dash(t->from));
     row[i++] = g_strdup(or_dash(t->subject));
+    row[i++] = g_strdup(or_dash(t->message_id));
     row[i++] = g_strdup_printf("%" PRIu64, t->size);
     row[i++] = g_strdup_printf("%u", t->reply);
     row[i++] = g_strdup(or_dash(t->queue_id));

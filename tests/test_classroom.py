@@ -71,10 +71,24 @@ def test_transactions_log(passes):
     assert head[:4] == ["frame", "stream", "client", "server"]
     assert len(rows) == 2
     assert rows[0] | {} == {**rows[0], "helo": "client.example.com", "tls": "no", "mail_from": "alice@mail.example.com",
-                            "rcpt_ok": "2", "rcpt_rejected": "1", "header_from": "alice@example.com",
-                            "subject": "Café crème plan", "size": "439", "reply": "250", "queue_id": "4BF8C1080B0",
-                            "findings": "1"}
-    assert rows[1]["subject"] == "second" and rows[1]["findings"] == "0"
+                            "rcpt_to": "bob@example.org,carol@example.org", "rcpt_ok": "2", "rcpt_rejected": "1",
+                            "header_from": "alice@example.com", "subject": "Café crème plan",
+                            "message_id": "<20080115160243.1234@example.com>", "size": "439", "reply": "250",
+                            "queue_id": "4BF8C1080B0", "findings": "1"}
+    assert rows[1]["subject"] == "second" and rows[1]["findings"] == "0" and rows[1]["message_id"] == "-"
+
+
+def test_transactions_log_bdat_and_pipelined(passes):
+    """BDAT headers come from the reassembled message; the row of a transaction
+    keeps its own envelope when the next MAIL was pipelined behind its LAST chunk."""
+    out = z(ts.transcript_pcap("bdat_headers"), "smtpx,transactions,tsv", passes["two_pass"])
+    lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
+    rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+    keys = ["frame", "mail_from", "rcpt_to", "header_from", "subject", "message_id", "queue_id", "findings"]
+    assert [[r[k] for k in keys] for r in rows] == [
+        ["14", "mallory@attacker.example", "bob@example.org", "ceo@bank.example", "urgent transfer",
+         "<42@bank.example>", "B1", "1"],
+        ["18", "alice@example.org", "carol@example.org", "alice@example.org", "second", "-", "B2", "0"]]
 
 
 def test_transactions_log_aligned_with_auth():
@@ -82,8 +96,8 @@ def test_transactions_log_aligned_with_auth():
     lines = out.splitlines()
     assert lines[0] == "=== SMTP transactions (smtpx) ==="
     assert lines[1].split() == ["frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from",
-                                "rcpt_ok", "rcpt_rejected", "header_from", "subject", "size", "reply", "queue_id",
-                                "findings"]
+                                "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "subject", "message_id", "size",
+                                "reply", "queue_id", "findings"]
     row = lines[2].split()
     assert row[5:9] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
     assert row[-2:] == ["768C8CD60", "3"]    # HELO with an address, AUTH after HELO, cleartext AUTH

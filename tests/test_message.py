@@ -194,6 +194,19 @@ def test_rset_discards_bdat_chunks():
     assert "smtpx.analysis.message_incomplete" not in [a for _, a in ts.experts(ts.transcript_pcap("bdat_problems"), True)]
 
 
+def test_bdat_headers_read_from_reassembled_message(passes):
+    """BDAT chunks are not split into lines: the headers (cut between two chunks)
+    are read from the reassembled message, so the summary has From and Subject
+    and the forged From is found. The next transaction, pipelined behind the
+    LAST chunk, keeps its own envelope."""
+    cap = ts.transcript_pcap("bdat_headers")
+    assert ts.experts(cap, passes["two_pass"]) == [(13, "smtpx.analysis.spoofed_from")]
+    got = ts.fields(cap, ["frame.number", "smtpx.msg.sender", "smtpx.msg.recipient", "smtpx.msg.from",
+                          "smtpx.msg.subject"], "smtpx.msg", **passes)
+    assert got == [["13", "mallory@attacker.example", "bob@example.org", "ceo@bank.example", "urgent transfer"],
+                   ["17", "alice@example.org", "carol@example.org", "alice@example.org", "second"]]
+
+
 def test_capture_ending_inside_bdat(passes):
     cap = ts.transcript_pcap("bdat_cut")
     cut = [(14, "smtpx.analysis.message_incomplete")] if passes["two_pass"] else []    # known after the last frame

@@ -95,6 +95,18 @@ unsigned smtp_header_count(const char *block, size_t len, const char *name)
     return n;
 }
 
+size_t smtp_header_block_len(const char *msg, size_t len)
+{
+    size_t pos = 0;
+    while (pos < len && msg[pos] != '\n' && !(msg[pos] == '\r' && pos + 1 < len && msg[pos + 1] == '\n')) {
+        const char *nl = memchr(msg + pos, '\n', len - pos);
+        if (!nl)
+            return len;
+        pos = (size_t)(nl - msg) + 1;
+    }
+    return pos;
+}
+
 static void trim(const char *v, size_t *off, size_t *len)
 {
     while (*len > 0 && is_wsp(v[*off])) {

@@ -22,6 +22,10 @@ bool smtp_header_get(const char *block, size_t len, const char *name, unsigned n
 /* Number of header fields called `name` in the block. */
 unsigned smtp_header_count(const char *block, size_t len, const char *name);
 
+/* Length of the header block at the start of a message: up to the empty
+ * line that ends it (CRLF or bare LF), or all of msg if there is none. */
+size_t smtp_header_block_len(const char *msg, size_t len);
+
 typedef struct {
     size_t display_off, display_len;   /* display name without quotes (len 0 if none) */
     size_t addr_off, addr_len;         /* addr-spec */

@@ -4,7 +4,8 @@
  * split as a header field, a few headers are looked up for n = 0..2 into
  * output buffers of 1, 16 and 4097 bytes (malloc'd to size, so a write past
  * cap is caught), counted, and their values parsed as mailboxes whose
- * domains are taken; the whole input is also searched for a queue id. */
+ * domains are taken; the whole input is also searched for a queue id and
+ * taken as a message whose header block is measured. */
 #include "fuzz_common.h"
 #include "smtp_imf.h"
 
@@ -79,6 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char none = 'x';
         CHECK(!smtp_header_get(block, size, names[i], 0, &none, 0) && none == 'x');
     }
+
+    /* the header block of a whole message: ends at a line start, before an empty line */
+    size_t hlen = smtp_header_block_len(block, size);
+    CHECK(hlen <= size);
+    CHECK(hlen == size || hlen == 0 || block[hlen - 1] == '\n');
+    CHECK(hlen == size || block[hlen] == '\n' || (block[hlen] == '\r' && hlen + 1 < size && block[hlen + 1] == '\n'));
 
     check_mailbox(block, size);
     if (smtp_queue_id(block, size, &off, &id_len))

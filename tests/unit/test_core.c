@@ -156,6 +156,13 @@ static void test_imf(void)
     CHECK(!smtp_header_get(b, strlen(b), "Cc", 0, v, sizeof v));
     CHECK(smtp_header_get(b, strlen(b), "Subject", 0, v, 3) && strcmp(v, "hi") == 0);
     CHECK(smtp_header_count(b, strlen(b), "FROM") == 2);
+    static const struct { const char *msg; size_t block; } blocks[] = {
+        { "A: 1\r\nB: 2\r\n\r\nbody", 12 }, { "A: 1\nB: 2\n\nbody\n", 10 }, { "\r\nbody", 0 },
+        { "A: 1\r\nB: 2", 10 }, { "A: 1\r", 5 }, { "A: 1\r\n \r\n\r\n", 9 },
+    };
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        CHECK(smtp_header_block_len(blocks[i].msg, strlen(blocks[i].msg)) == blocks[i].block);
+    CHECK(smtp_header_block_len("", 0) == 0);
     smtp_mailbox_t mb;
     const char *m = "\"Bob\" <bob@x.example>";
     CHECK(smtp_mailbox_parse(m, strlen(m), &mb) && mb.display_len == 3 && mb.addr_len == 13);
