@@ -92,6 +92,18 @@ static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
     fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, st->msg->id, NULL, (guint32)len, TRUE);
 }
 
+/* Lines of a reassembled BDAT message: its line ends, and a last line without one. */
+static guint32 count_lines(tvbuff_t *msg)
+{
+    guint len = tvb_captured_length(msg);
+    const guint8 *p = tvb_get_ptr(msg, 0, (gint)len), *end = p + len;
+    guint32 n = 0;
+
+    for (const guint8 *q = p; q < end && (q = (const guint8 *)memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+        n++;
+    return n + (len > 0 && p[len - 1] != '\n');
+}
+
 /* The end of the message: reassembled, handed to IMF, summarised. */
 static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec, gboolean chunked)
 {
@@ -107,8 +119,11 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec, gboo
         fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, NULL);
         tvbuff_t *mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
                                                   &msg_frag_items, NULL, ctx->tree);
-        if (mtvb && chunked)
+        if (mtvb && chunked) {
+            st->msg_lines = count_lines(mtvb);
+            st->msg_flags &= (guint8)~SMTPX_MSG_LINES_UNKNOWN;
             smtpx_chunked_headers(ctx, mtvb);
+        }
         if (mtvb && imf_handle) {
             /* IMF makes the Protocol column SMTP/IMF; the Info column stays ours */
             col_set_writable(ctx->pinfo->cinfo, COL_INFO, FALSE);
@@ -327,6 +342,7 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
     if (!st->msg) {
         smtpx_message_begin(ctx, rec);
         st->in_headers = 0;     /* chunks are not split into lines: headers read at the end */
+        st->msg_flags |= SMTPX_MSG_LINES_UNKNOWN;
     }
     if (last)
         st->flags |= SMTPX_F_BDAT_LAST;

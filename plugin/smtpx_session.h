@@ -97,6 +97,7 @@ typedef enum {
 #define SMTPX_MSG_TOO_BIG     0x08u  /* beyond the reassembly limit */
 #define SMTPX_MSG_BARE_SEEN   0x10u
 #define SMTPX_MSG_HDR_KEPT    0x20u  /* the current header is kept for analysis */
+#define SMTPX_MSG_LINES_UNKNOWN 0x40u  /* BDAT: lines are counted in the reassembled message */
 
 /* Extensions the server advertised (EHLO reply). */
 #define SMTPX_EXT_PIPELINING  0x0001u

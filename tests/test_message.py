@@ -202,9 +202,13 @@ def test_bdat_headers_read_from_reassembled_message(passes):
     cap = ts.transcript_pcap("bdat_headers")
     assert ts.experts(cap, passes["two_pass"]) == [(13, "smtpx.analysis.spoofed_from")]
     got = ts.fields(cap, ["frame.number", "smtpx.msg.sender", "smtpx.msg.recipient", "smtpx.msg.from",
-                          "smtpx.msg.subject"], "smtpx.msg", **passes)
-    assert got == [["13", "mallory@attacker.example", "bob@example.org", "ceo@bank.example", "urgent transfer"],
-                   ["17", "alice@example.org", "carol@example.org", "alice@example.org", "second"]]
+                          "smtpx.msg.subject", "smtpx.msg.lines"], "smtpx.msg", **passes)
+    assert got == [["13", "mallory@attacker.example", "bob@example.org", "ceo@bank.example", "urgent transfer", "6"],
+                   ["17", "alice@example.org", "carol@example.org", "alice@example.org", "second", "4"]]
+    # without reassembly a BDAT message has no headers read and no line count
+    got = ts.fields(cap, ["frame.number", "smtpx.msg.from", "smtpx.msg.lines", "smtpx.msg.size"], "smtpx.msg",
+                    extra=["-o", "smtpx.reassemble:FALSE"], **passes)
+    assert got == [["13", "", "", "132"], ["17", "alice@example.org", "4", "53"]]
 
 
 def test_capture_ending_inside_bdat(passes):
