@@ -265,7 +265,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
     const char *sender = smtpx_envelope_sender(st);
     add_summary_string(t, ctx, hf_smtpx_msg_sender, sender);
     ctx->summary_tree = t;
-    smtpx_foreach_recipient(st->mail_rec, add_recipient, ctx);
+    smtpx_foreach_recipient(st, st->mail_rec, add_recipient, ctx);
     add_summary_string(t, ctx, hf_smtpx_msg_from, st->hdr_from);
     add_summary_string(t, ctx, hf_smtpx_msg_subject, st->hdr_subject);
     /* size and lines: hidden, the summary's label gives them */

@@ -272,10 +272,11 @@ const char *smtpx_envelope_sender(const smtpx_state_t *st)
     return st->mail_rec ? st->mail_rec->arg : NULL;
 }
 
-void smtpx_foreach_recipient(const smtpx_cmd_rec_t *mail, void (*fn)(const smtpx_cmd_rec_t *rec, void *data),
-                             void *data)
+void smtpx_foreach_recipient(const smtpx_state_t *st, const smtpx_cmd_rec_t *mail,
+                             void (*fn)(const smtpx_cmd_rec_t *rec, void *data), void *data)
 {
-    for (const smtpx_cmd_rec_t *c = mail ? mail->next : NULL; c; c = c->next) {
+    for (const smtpx_cmd_rec_t *r = mail; r && r != st->last_queued && r->next; r = r->next) {
+        const smtpx_cmd_rec_t *c = r->next;
         if (c->kind == SMTP_CMD_MAIL || c->kind == SMTP_CMD_RSET)     /* pipelined: the next transaction */
             break;
         if (c->kind == SMTP_CMD_RCPT && c->arg && (c->rsp_code == 0 || c->rsp_code / 100 == 2))

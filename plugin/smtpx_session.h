@@ -206,10 +206,11 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
 /* Envelope sender of the current transaction (MAIL sent, not refused), or NULL. */
 const char *smtpx_envelope_sender(const smtpx_state_t *st);
-/* Calls fn for each RCPT of the transaction opened by `mail` that was
- * accepted or is still waiting for its reply, oldest first. */
-void smtpx_foreach_recipient(const smtpx_cmd_rec_t *mail, void (*fn)(const smtpx_cmd_rec_t *rec, void *data),
-                             void *data);
+/* Calls fn for each RCPT of the transaction opened by `mail`, up to the
+ * newest request, that was accepted or is still waiting for its reply,
+ * oldest first. */
+void smtpx_foreach_recipient(const smtpx_state_t *st, const smtpx_cmd_rec_t *mail,
+                             void (*fn)(const smtpx_cmd_rec_t *rec, void *data), void *data);
 
 /* The newest request, or NULL. */
 smtpx_cmd_rec_t *smtpx_queue_last(const smtpx_state_t *st);

@@ -80,7 +80,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     const smtpx_cmd_rec_t *mail = rec && rec->msg && rec->msg->mail ? rec->msg->mail : st->mail_rec;
     t->sender = mail ? mail->arg : NULL;
     wmem_strbuf_t *rcpt_to = wmem_strbuf_new(ctx->pinfo->pool, "");
-    smtpx_foreach_recipient(mail, append_recipient, rcpt_to);
+    smtpx_foreach_recipient(st, mail, append_recipient, rcpt_to);
     t->rcpt_to = wmem_strbuf_get_str(rcpt_to);
     t->rcpt_ok = st->rcpt_ok;
     t->rcpt_bad = st->rcpt_bad;
