@@ -92,20 +92,23 @@ static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
     fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, st->msg->id, NULL, (guint32)len, TRUE);
 }
 
-/* Lines of a reassembled BDAT message: its line ends, and a last line without one. */
-static guint32 count_lines(tvbuff_t *msg)
+/* A reassembled BDAT message: its lines (line ends, and a last line without
+ * one) and its headers. */
+static void read_chunks(smtpx_ctx_t *ctx, tvbuff_t *msg)
 {
+    smtpx_state_t *st = ctx->st;
     guint len = tvb_captured_length(msg);
     const guint8 *p = tvb_get_ptr(msg, 0, (gint)len), *end = p + len;
-    guint32 n = 0;
 
+    st->msg_lines = len > 0 && p[len - 1] != '\n';
     for (const guint8 *q = p; q < end && (q = (const guint8 *)memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
-        n++;
-    return n + (len > 0 && p[len - 1] != '\n');
+        st->msg_lines++;
+    st->msg_flags &= (guint8)~SMTPX_MSG_UNREAD_CHUNKS;
+    smtpx_chunked_headers(ctx, msg);
 }
 
 /* The end of the message: reassembled, handed to IMF, summarised. */
-static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec, gboolean chunked)
+static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
 {
     smtpx_state_t *st = ctx->st;
 
@@ -119,11 +122,8 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec, gboo
         fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, NULL);
         tvbuff_t *mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
                                                   &msg_frag_items, NULL, ctx->tree);
-        if (mtvb && chunked) {
-            st->msg_lines = count_lines(mtvb);
-            st->msg_flags &= (guint8)~SMTPX_MSG_LINES_UNKNOWN;
-            smtpx_chunked_headers(ctx, mtvb);
-        }
+        if (mtvb && (st->msg_flags & SMTPX_MSG_UNREAD_CHUNKS))
+            read_chunks(ctx, mtvb);
         if (mtvb && imf_handle) {
             /* IMF makes the Protocol column SMTP/IMF; the Info column stays ours */
             col_set_writable(ctx->pinfo->cinfo, COL_INFO, FALSE);
@@ -247,14 +247,15 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtpx_add_request_links(ctx, et, rec);
     ctx->st->mode = SMTPX_MODE_COMMAND;
     smtpx_info_append(ctx, ". (end of data)");
-    message_end(ctx, line->offset, rec, FALSE);
+    message_end(ctx, line->offset, rec);
 }
 
 /* On a segment of message data: once the whole capture was read (two-pass,
  * or the GUI), a finding on the last segment of a message that never ended. */
-static void check_cut(smtpx_ctx_t *ctx, gboolean bdat)
+static void check_cut(smtpx_ctx_t *ctx)
 {
     smtpx_msg_rec_t *msg = ctx->st->msg;
+    gboolean bdat = (ctx->st->msg_flags & SMTPX_MSG_UNREAD_CHUNKS) != 0;
 
     if (!msg)
         return;
@@ -283,7 +284,7 @@ static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbyt
                                              msg->end_frame);
         proto_item_set_generated(pi);
     }
-    check_cut(ctx, FALSE);
+    check_cut(ctx);
 }
 
 /* The server ended the transaction before the message ended (a reply during
@@ -341,8 +342,8 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
         smtpx_finding(ctx, &ei_smtpx_bdat, ctx->tvb, 0, 0, "BDAT 0 LAST with no chunk before: an empty message");
     if (!st->msg) {
         smtpx_message_begin(ctx, rec);
-        st->in_headers = 0;     /* chunks are not split into lines: headers read at the end */
-        st->msg_flags |= SMTPX_MSG_LINES_UNKNOWN;
+        st->in_headers = 0;     /* chunks are not split into lines: read at the end */
+        st->msg_flags |= SMTPX_MSG_UNREAD_CHUNKS;
     }
     if (last)
         st->flags |= SMTPX_F_BDAT_LAST;
@@ -353,7 +354,7 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
     if (size > 0)
         st->mode = SMTPX_MODE_BDAT;
     else if (last)
-        message_end(ctx, 0, rec, TRUE);
+        message_end(ctx, 0, rec);
 }
 
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
@@ -368,12 +369,12 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
     count_bytes(ctx, (guint64)n);
     add_fragment(ctx, tvb_get_ptr(ctx->tvb, offset, n), n);
     smtpx_info_appendf(ctx, "BDAT chunk data, %d bytes (%" PRIu64 " to come)", n, st->bdat_remaining);
-    check_cut(ctx, TRUE);
+    check_cut(ctx);
     if (st->bdat_remaining == 0) {
         st->mode = SMTPX_MODE_COMMAND;
         st->flags |= SMTPX_F_CHUNK_END;
         if (st->bdat_last)
-            message_end(ctx, offset, smtpx_queue_last(st), TRUE);
+            message_end(ctx, offset, smtpx_queue_last(st));
     }
     return n;
 }

@@ -272,6 +272,12 @@ const char *smtpx_envelope_sender(const smtpx_state_t *st)
     return st->mail_rec ? st->mail_rec->arg : NULL;
 }
 
+const smtpx_cmd_rec_t *smtpx_txn_mail(const smtpx_state_t *st, const smtpx_cmd_rec_t *rec)
+{
+    const smtpx_cmd_rec_t *mail = rec && rec->msg && rec->msg->mail ? rec->msg->mail : st->mail_rec;
+    return mail && (mail->rsp_code == 0 || mail->rsp_code / 100 == 2) ? mail : NULL;
+}
+
 void smtpx_foreach_recipient(const smtpx_state_t *st, const smtpx_cmd_rec_t *mail,
                              void (*fn)(const smtpx_cmd_rec_t *rec, void *data), void *data)
 {

@@ -97,7 +97,8 @@ typedef enum {
 #define SMTPX_MSG_TOO_BIG     0x08u  /* beyond the reassembly limit */
 #define SMTPX_MSG_BARE_SEEN   0x10u
 #define SMTPX_MSG_HDR_KEPT    0x20u  /* the current header is kept for analysis */
-#define SMTPX_MSG_LINES_UNKNOWN 0x40u  /* BDAT: lines are counted in the reassembled message */
+#define SMTPX_MSG_UNREAD_CHUNKS 0x40u  /* BDAT: chunks are not split into lines; lines and headers are
+                                        * read in the reassembled message at its end */
 
 /* Extensions the server advertised (EHLO reply). */
 #define SMTPX_EXT_PIPELINING  0x0001u
@@ -206,6 +207,9 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
 /* Envelope sender of the current transaction (MAIL sent, not refused), or NULL. */
 const char *smtpx_envelope_sender(const smtpx_state_t *st);
+/* At the final reply to `rec` (end of data, BDAT): the MAIL of the transaction
+ * it ends (the state may hold a MAIL pipelined behind it), NULL if refused. */
+const smtpx_cmd_rec_t *smtpx_txn_mail(const smtpx_state_t *st, const smtpx_cmd_rec_t *rec);
 /* Calls fn for each RCPT of the transaction opened by `mail`, up to the
  * newest request, that was accepted or is still waiting for its reply,
  * oldest first. */

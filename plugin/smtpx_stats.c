@@ -76,8 +76,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->tls = ctx->in_tls || (st->flags & SMTPX_F_TLS);
     t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtp_sasl_mech_name((smtp_sasl_mech_t)st->auth_mech) : NULL;
     t->auth_user = (st->flags & SMTPX_F_AUTHED) ? st->auth_user : NULL;
-    /* pipelined, the next MAIL may already be in the state: take this transaction's */
-    const smtpx_cmd_rec_t *mail = rec && rec->msg && rec->msg->mail ? rec->msg->mail : st->mail_rec;
+    const smtpx_cmd_rec_t *mail = smtpx_txn_mail(st, rec);
     t->sender = mail ? mail->arg : NULL;
     wmem_strbuf_t *rcpt_to = wmem_strbuf_new(ctx->pinfo->pool, "");
     smtpx_foreach_recipient(st, mail, append_recipient, rcpt_to);
