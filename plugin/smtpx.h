@@ -211,10 +211,12 @@ typedef enum {
     SMTPX_PHASE_MESSAGE, SMTPX_PHASE_TERMINATION, SMTPX_PHASE_ANY
 } smtpx_phase_t;
 #define SMTPX_KIND_DATA_LINES 202   /* message lines (for notes) */
+#define SMTPX_KIND_BDAT_CHUNK 203   /* the bytes of a BDAT chunk (for notes) */
 extern gboolean smtpx_pref_teaching_notes;
-smtpx_phase_t smtpx_phase_of(guint16 kind);
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
-void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, guint16 kind, smtpx_phase_t phase);
+/* The note on a reply to rec (NULL: none known), or on the greeting. */
+void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const smtpx_cmd_rec_t *rec,
+                      gboolean greeting);
 
 /* smtpx_stats.c: tap events for -z smtpx,tree and -z smtpx,transactions */
 typedef enum {

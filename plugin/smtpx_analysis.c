@@ -222,6 +222,9 @@ static void check_sequence(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smt
         if (!(st->flags & SMTPX_F_RCPT) && !smtpx_queue_has_pending(st, SMTP_CMD_RCPT) && !st->msg)
             bad_sequence(ctx, line, wmem_strdup_printf(ctx->pinfo->pool,
                          "%s without an accepted recipient: the server answers 503 or 554", name));
+        else if (cmd->id == SMTP_CMD_DATA && (st->msg_flags & SMTPX_MSG_BINARY))
+            bad_sequence(ctx, line, "DATA after MAIL with BODY=BINARYMIME: a binary message must be sent "
+                                    "with BDAT (RFC 3030); the server answers 503");
         break;
     default:
         break;

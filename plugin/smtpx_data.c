@@ -5,6 +5,7 @@
 #include "smtpx.h"
 
 #include <epan/reassemble.h>
+#include <wsutil/str_util.h>
 #include <wsutil/to_str.h>
 
 /* Messages larger than this are not reassembled (memory stays bounded). */
@@ -72,7 +73,8 @@ void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
     st->hdr_from = st->hdr_subject = st->hdr_message_id = NULL;
     st->in_headers = 1;
     st->prev_crlf = 1;
-    st->msg_flags &= SMTPX_MSG_8BIT_OK;
+    st->msg_flags &= SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY;
+    st->chunk_open = SMTPX_CHUNK_AT_LINE_START;
 }
 
 static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
@@ -135,8 +137,8 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
     st->msg = NULL;
 }
 
-/* Findings on the bytes of one message line. */
-static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int first_8bit)
+/* A bare CR or LF in a message line: once per message. */
+static void check_bare(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     smtpx_state_t *st = ctx->st;
 
@@ -146,11 +148,15 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int first_8bi
                       "Bare %s inside the message: RFC 5321 allows CR and LF only together as CRLF",
                       line->has_cr ? "CR" : "LF");
     }
-    if (line->has_cr && line->len >= 3 && g_strstr_len(line->text, line->len, "\r.\r"))
-        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->len,
-                      "<CR>.<CR> inside the message: some servers take it for the end of data (SMTP smuggling)");
+}
+
+/* A message line longer than 1000 bytes: once per line, also when cut in parts. */
+static void check_length(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    smtpx_state_t *st = ctx->st;
     guint32 so_far = st->msg_line_len + (guint32)(line->next - line->offset);
-    if (so_far > 1000 && st->msg_line_len <= 1000) {     /* once per line, also when cut in parts */
+
+    if (so_far > 1000 && st->msg_line_len <= 1000) {
         if (line->partial)
             smtpx_finding(ctx, &ei_smtpx_line_too_long, ctx->tvb, line->offset, line->len,
                           "Message line of more than 1000 bytes: RFC 5321 allows 1000 including CRLF");
@@ -159,14 +165,34 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int first_8bi
                           "Message line of %u bytes: RFC 5321 allows 1000 including CRLF", so_far);
     }
     st->msg_line_len = line->partial ? MIN(so_far, 1001u) : 0;     /* only "over 1000?" matters */
-    if (first_8bit < line->offset + line->len && !(st->msg_flags & SMTPX_MSG_8BIT_SEEN)) {
-        st->msg_flags |= SMTPX_MSG_8BIT_SEEN;
-        if (!(st->msg_flags & SMTPX_MSG_8BIT_OK) || !(st->ext & SMTPX_EXT_8BITMIME))
-            smtpx_finding(ctx, &ei_smtpx_8bit, ctx->tvb, first_8bit, 1, "8-bit byte 0x%02x in a message sent %s",
-                          ctx->data[first_8bit], (st->msg_flags & SMTPX_MSG_8BIT_OK)
-                                                     ? "to a server that did not advertise 8BITMIME"
-                                                     : "without BODY=8BITMIME");
-    }
+}
+
+/* The first 8-bit byte of a message (at offset in the tvb), unless the
+ * client declared an 8-bit body to a server that offers one. */
+static void check_8bit(smtpx_ctx_t *ctx, int at)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (st->msg_flags & SMTPX_MSG_8BIT_SEEN)
+        return;
+    st->msg_flags |= SMTPX_MSG_8BIT_SEEN;
+    if (!(st->msg_flags & SMTPX_MSG_8BIT_OK) || !(st->ext & SMTPX_EXT_8BITMIME))
+        smtpx_finding(ctx, &ei_smtpx_8bit, ctx->tvb, at, 1, "8-bit byte 0x%02x in a message sent %s",
+                      ctx->data[at], (st->msg_flags & SMTPX_MSG_8BIT_OK)
+                                         ? "to a server that did not advertise 8BITMIME"
+                                         : "without BODY=8BITMIME");
+}
+
+/* Findings on the bytes of one DATA line. */
+static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int first_8bit)
+{
+    check_bare(ctx, line);
+    if (line->has_cr && line->len >= 3 && g_strstr_len(line->text, line->len, "\r.\r"))
+        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->len,
+                      "<CR>.<CR> inside the message: some servers take it for the end of data (SMTP smuggling)");
+    check_length(ctx, line);
+    if (first_8bit < line->offset + line->len)
+        check_8bit(ctx, first_8bit);
 }
 
 static void count_bytes(smtpx_ctx_t *ctx, guint64 n)
@@ -357,14 +383,77 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
         message_end(ctx, 0, rec);
 }
 
+/* One line of chunk data from offset, up to and with its LF, or up to end.
+ * A line may be cut between two pieces, even inside its CRLF: the LF that
+ * starts a piece after one that ended with CR ends a CRLF line. */
+static void chunk_line(smtpx_ctx_t *ctx, int offset, int end, smtpx_line_t *line)
+{
+    guint8 *open = &ctx->st->chunk_open;
+    const char *text = (const char *)ctx->data + offset;
+    const char *lf = memchr(text, '\n', (size_t)(end - offset));
+    int stop = lf ? (int)(lf - text) : end - offset;
+    gboolean crlf = lf && (stop > 0 ? text[stop - 1] == '\r' : *open == SMTPX_CHUNK_OPEN_CR);
+    int cr_end = !lf && stop > 0 && text[stop - 1] == '\r';   /* may be the CR of a split CRLF */
+
+    line->offset = offset;
+    line->text = text;
+    line->len = stop - (crlf && stop > 0);
+    line->next = lf ? offset + stop + 1 : end;
+    line->eol = !lf ? SMTP_EOL_NONE : crlf ? SMTP_EOL_CRLF : SMTP_EOL_LF;
+    line->has_cr = memchr(text, '\r', (size_t)(line->len - cr_end)) != NULL;
+    line->partial = !lf;
+    line->continuation = *open != SMTPX_CHUNK_AT_LINE_START;
+    line->follows = FALSE;
+    *open = lf ? SMTPX_CHUNK_AT_LINE_START : cr_end ? SMTPX_CHUNK_OPEN_CR : SMTPX_CHUNK_OPEN;
+}
+
+/* The lines of a piece of chunk data: shown as text, and checked as DATA
+ * lines are, unless the body is BINARYMIME (any bytes, RFC 3030). Chunks
+ * are not dot-stuffed and have no end-of-data line. */
+static void chunk_lines(smtpx_ctx_t *ctx, proto_tree *ct, int offset, int end)
+{
+    gboolean show = proto_field_is_referenced(ct, hf_smtpx_data_line);
+    gboolean check = !(ctx->st->msg_flags & SMTPX_MSG_BINARY);
+    smtpx_line_t line;
+
+    if (check && !(ctx->st->msg_flags & SMTPX_MSG_8BIT_SEEN)) {
+        int at = offset + (int)smtp_find_8bit(ctx->data + offset, (size_t)(end - offset));
+        if (at < end)
+            check_8bit(ctx, at);
+    }
+    for (int pos = offset; pos < end; pos = line.next) {     /* always: the state follows the cut lines */
+        chunk_line(ctx, pos, end, &line);
+        if (show) {
+            proto_item *li = smtpx_add_shown(ctx, ct, hf_smtpx_data_line, pos, line.next - pos,
+                                             smtpx_line_format(ctx, line.text, line.len));
+            if (line.continuation)
+                proto_item_append_text(li, " [rest of a cut line]");
+            if (line.eol == SMTP_EOL_LF)
+                proto_item_append_text(li, " [ends with a bare LF]");
+            else if (line.partial)
+                proto_item_append_text(li, " [%s]", ctx->st->bdat_remaining > (guint64)(end - offset)
+                                                        ? "continues in the next segment"
+                                                        : ctx->st->bdat_last ? "the message ends without a line end"
+                                                                             : "continues in the next chunk");
+        }
+        if (check) {
+            check_bare(ctx, &line);
+            check_length(ctx, &line);
+        }
+    }
+}
+
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
 {
     smtpx_state_t *st = ctx->st;
     int avail = ctx->len - offset;
     int n = (int)MIN((guint64)avail, st->bdat_remaining);
 
-    ctx->pdu_item = proto_tree_add_item(ctx->tree, hf_smtpx_bdat_chunk, ctx->tvb, offset, n, ENC_NA);
-    smtpx_note_request(ctx, proto_item_add_subtree(ctx->pdu_item, ett_smtpx_data), SMTP_CMD_BDAT);
+    ctx->pdu_item = proto_tree_add_bytes_format_value(ctx->tree, hf_smtpx_bdat_chunk, ctx->tvb, offset, n, NULL,
+                                                      "%d byte%s", n, plurality(n, "", "s"));
+    proto_tree *ct = proto_item_add_subtree(ctx->pdu_item, ett_smtpx_data);
+    chunk_lines(ctx, ct, offset, offset + n);
+    smtpx_note_request(ctx, ct, SMTPX_KIND_BDAT_CHUNK);
     st->bdat_remaining -= (guint64)n;
     count_bytes(ctx, (guint64)n);
     add_fragment(ctx, tvb_get_ptr(ctx->tvb, offset, n), n);

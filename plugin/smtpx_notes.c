@@ -34,6 +34,7 @@ static const smtpx_command_note_t command_notes[] = {
     { SMTP_CMD_DATA, SMTPX_PHASE_MESSAGE, "DATA: the client asks to send the message (headers, empty line, body)" },
     { SMTP_CMD_BDAT, SMTPX_PHASE_MESSAGE, "BDAT: the client sends a chunk of the message of exactly the given size; LAST marks the end" },
     { SMTPX_KIND_DATA_LINES, SMTPX_PHASE_MESSAGE, "Lines of the message itself: first the headers (From:, To:, Subject:...), then an empty line, then the body" },
+    { SMTPX_KIND_BDAT_CHUNK, SMTPX_PHASE_MESSAGE, "Bytes of the message, exactly as many as BDAT announced: unlike DATA, no dot-stuffing and no \".\" line at the end" },
     { SMTPX_KIND_EOD, SMTPX_PHASE_MESSAGE, "A line holding only \".\" ends the message; the server now accepts or refuses it" },
     { SMTP_CMD_RSET, SMTPX_PHASE_ANY, "RSET: the client cancels the current message (sender, recipients, data)" },
     { SMTP_CMD_NOOP, SMTPX_PHASE_ANY, "NOOP: does nothing; the server answers 250 (keeps the connection alive)" },
@@ -56,6 +57,7 @@ typedef struct {
 static const smtpx_reply_note_t reply_notes[] = {
     { 220, SMTP_CMD_STARTTLS, "220: the server is ready to start TLS: from the next packet on, the session is encrypted" },
     { 250, SMTPX_KIND_EOD, "250: the server accepted the message; it is now responsible for delivering it" },
+    { 250, SMTP_CMD_BDAT, "250: the server received the chunk; the client sends the next one, the last with LAST" },
     { 250, SMTP_CMD_EHLO, "250: the server greets the client; the lines after the first list its extensions" },
     { 221, ANY_REQUEST, "221: the server says goodbye and closes the connection" },
     { 211, ANY_REQUEST, "211: system status or help reply" },
@@ -103,7 +105,7 @@ static const smtpx_command_note_t *command_note(guint16 kind)
     return NULL;
 }
 
-smtpx_phase_t smtpx_phase_of(guint16 kind)
+static smtpx_phase_t phase_of(guint16 kind)
 {
     const smtpx_command_note_t *n = command_note(kind);
     return n ? n->phase : SMTPX_PHASE_ANY;
@@ -139,10 +141,14 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
         add_note(ctx, tree, SMTPX_PHASE_ANY, "A command from an extension or a vendor (see its RFC)");
 }
 
-void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, guint16 kind, smtpx_phase_t phase)
+void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const smtpx_cmd_rec_t *rec,
+                      gboolean greeting)
 {
     if (!notes_wanted(tree))
         return;
+    /* the reply to the LAST chunk is the server's answer to the whole message */
+    guint16 kind = !rec ? SMTP_CMD_UNKNOWN : rec->kind == SMTP_CMD_BDAT && rec->last ? SMTPX_KIND_EOD : rec->kind;
+    smtpx_phase_t phase = greeting ? SMTPX_PHASE_CONNECTION : rec ? phase_of(rec->kind) : SMTPX_PHASE_ANY;
     for (size_t i = 0; i < G_N_ELEMENTS(reply_notes); i++) {
         if (reply_notes[i].code == code && (reply_notes[i].kind == ANY_REQUEST || reply_notes[i].kind == kind)) {
             add_note(ctx, tree, phase, reply_notes[i].note);

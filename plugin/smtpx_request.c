@@ -32,9 +32,11 @@ static void add_param_value(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
     }
     else if (hf != hf_smtpx_envelope_param_size && p->has_val)
         proto_tree_add_item(tree, hf, tvb, offset + (int)p->val_off, (int)p->val_len, ENC_UTF_8);
-    if (hf == hf_smtpx_envelope_param_body && (smtp_word_equals(text + p->val_off, p->val_len, "8BITMIME") ||
-                                               smtp_word_equals(text + p->val_off, p->val_len, "BINARYMIME")))
-        ctx->st->msg_flags |= SMTPX_MSG_8BIT_OK;
+    if (hf == hf_smtpx_envelope_param_body) {
+        gboolean binary = smtp_word_equals(text + p->val_off, p->val_len, "BINARYMIME");
+        if (binary || smtp_word_equals(text + p->val_off, p->val_len, "8BITMIME"))
+            ctx->st->msg_flags |= binary ? SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY : SMTPX_MSG_8BIT_OK;
+    }
 }
 
 /* ESMTP parameters after the path; text/len is the command parameter at offset. */
@@ -73,7 +75,7 @@ static void dissect_path(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
     if (rec && ctx->call.replay == SMTPX_LIVE)
         rec->arg = wmem_strndup(wmem_file_scope(), param + path.addr_off, path.addr_len);
     if (is_mail)
-        ctx->st->msg_flags &= ~SMTPX_MSG_8BIT_OK;
+        ctx->st->msg_flags &= (guint8)~(SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY);
     dissect_envelope_params(ctx, tree, param, cmd->param_len, path.params_off, base);
 }
 

@@ -92,6 +92,7 @@ typedef enum {
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
+#define SMTPX_MSG_BINARY      0x80u  /* BODY=BINARYMIME: any bytes, BDAT only (RFC 3030) */
 #define SMTPX_MSG_8BIT_SEEN   0x02u
 #define SMTPX_MSG_SIZE_SEEN   0x04u
 #define SMTPX_MSG_TOO_BIG     0x08u  /* beyond the reassembly limit */
@@ -99,6 +100,12 @@ typedef enum {
 #define SMTPX_MSG_HDR_KEPT    0x20u  /* the current header is kept for analysis */
 #define SMTPX_MSG_UNREAD_CHUNKS 0x40u  /* BDAT: chunks are not split into lines; lines and headers are
                                         * read in the reassembled message at its end */
+
+/* Where a piece of BDAT chunk data ended: at a line end, inside a line, or
+ * inside a line just after a CR (the LF of its CRLF may start the next piece). */
+#define SMTPX_CHUNK_AT_LINE_START 0
+#define SMTPX_CHUNK_OPEN          1
+#define SMTPX_CHUNK_OPEN_CR       2
 
 /* Extensions the server advertised (EHLO reply). */
 #define SMTPX_EXT_PIPELINING  0x0001u
@@ -157,6 +164,7 @@ typedef struct {
     guint8 auth_mech;                /* smtp_sasl_mech_t of the AUTH exchange */
     guint8 auth_step;                /* client lines sent in the exchange */
     guint8 msg_flags;                /* SMTPX_MSG_* */
+    guint8 chunk_open;               /* BDAT: where the last piece of chunk data ended (SMTPX_CHUNK_*) */
 } smtpx_state_t;
 
 typedef struct {

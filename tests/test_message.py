@@ -219,3 +219,55 @@ def test_capture_ending_inside_bdat(passes):
         got = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.message_incomplete", **passes)
         assert got == [["The capture has no complete LAST chunk for this message (its first BDAT in frame 11)"]]
     assert ts.frames_matching(cap, "smtpx.msg") == []
+
+
+def test_bdat_chunks_checked_as_message_lines(passes):
+    """A chunk's bytes get the checks of DATA lines, across chunk ends: a CRLF
+    split between two chunks is no bare CR or LF (frame 13), a line cut between
+    chunks is measured whole (frame 15). BODY=BINARYMIME allows any bytes
+    (frames 21-22); with DATA it is a protocol error (frame 28)."""
+    cap = ts.transcript_pcap("bdat_content")
+    assert ts.experts(cap, passes["two_pass"]) == [
+        (15, "smtpx.analysis.eight_bit"), (15, "smtpx.analysis.line_too_long"), (15, "smtpx.analysis.bare_lf"),
+        (28, "smtpx.analysis.bad_sequence"), (29, "smtpx.analysis.error_reply")]
+    msgs = ts.fields(cap, ["_ws.expert.message"], "frame.number == 15 || frame.number == 28", **passes)
+    assert msgs == [["8-bit byte 0xc3 in a message sent without BODY=8BITMIME,"
+                     "Message line of 1207 bytes: RFC 5321 allows 1000 including CRLF,"
+                     "Bare LF inside the message: RFC 5321 allows CR and LF only together as CRLF"],
+                    ["DATA after MAIL with BODY=BINARYMIME: a binary message must be sent with BDAT (RFC 3030); "
+                     "the server answers 503"]]
+
+
+def test_bdat_chunks_shown_as_lines(passes):
+    cap = ts.transcript_pcap("bdat_content")
+    got = ts.rows(cap, ["smtpx.data.line", "smtpx.bdat.chunk"], "smtpx.bdat.chunk", **passes)
+    assert [(r[0], r[1]) for r in got] == [
+        (11, ["From: <a@example.com>", "Subject: x\\r"]), (13, ["", "", "body " + "x" * 600]),
+        (15, ["y" * 600, "caf\u00e9 bare"]), (21, ["From: <a@example"]), (22, [".com>", "", "\\000\ufffd", "\\r bin"])]
+    assert [len(r[2][0]) // 2 for r in got] == [34, 608, 613, 16, 17]     # the field's value: the chunk's bytes
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_bdat_chunk_labels_and_notes(two_pass):
+    """The tree says where a line is cut, and the notes explain chunks and
+    the reply to the LAST chunk (the server's answer to the whole message)."""
+    out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("bdat_content")), *["-2"] * two_pass, "-V",
+                     "-O", "smtpx", "-Y", "smtpx.bdat.chunk"]).stdout
+    labels = [ln.strip() for ln in out.splitlines() if ln.strip().startswith(("Chunk data:", "Line:"))]
+    assert [ln for ln in labels if "[" in ln and not ln.startswith("[truncated]")] == [
+        "Line: Subject: x\\r [continues in the next chunk]",
+        "Line:  [rest of a cut line]",
+        "Line: caf\u00e9 bare [ends with a bare LF]",
+        "Line: From: <a@example [continues in the next segment]",
+        "Line: .com> [rest of a cut line]",
+        "Line: \\000\ufffd [ends with a bare LF]",
+        "Line: \\r bin [the message ends without a line end]"]
+    assert [ln for ln in labels if ln.startswith("Chunk data:")] == [
+        "Chunk data: 34 bytes", "Chunk data: 608 bytes", "Chunk data: 613 bytes", "Chunk data: 16 bytes",
+        "Chunk data: 17 bytes"]
+    notes = dict((int(f), n) for f, n in ts.fields(ts.transcript_pcap("bdat_content"), ["frame.number", "smtpx.note"],
+                                                     "frame.number in {11,12,16,23}", two_pass=two_pass))
+    assert notes[11].endswith(",Bytes of the message, exactly as many as BDAT announced: unlike DATA, "
+                              "no dot-stuffing and no \".\" line at the end")
+    assert notes[12] == "250: the server received the chunk; the client sends the next one, the last with LAST"
+    assert notes[16] == notes[23] == "250: the server accepted the message; it is now responsible for delivering it"

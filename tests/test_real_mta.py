@@ -281,7 +281,12 @@ def test_bdat_chunks(passes):
                    [15, ["78 LAST"], ["78"], ["1"], [BDAT_CHUNK2.hex()]]]
     assert len(BDAT_CHUNK1) == 108 and len(BDAT_CHUNK2) == 78
     # the chunk's "QUIT" and "." lines are message content, not commands or data lines
-    assert ts.frames_matching(BDAT, "smtpx.data || smtpx.data.line || smtpx.data.eod", **passes) == []
+    assert ts.frames_matching(BDAT, "smtpx.data || smtpx.data.eod", **passes) == []
+    # the chunks are shown as text, a line cut between them on both sides
+    assert by_frame(BDAT, "smtpx.data.line", "smtpx.data.line", **passes) == {
+        13: ["From: <alice@smtpx.test>", "To: <root@smtpx.test>", "Subject: smtpx bdat test", "",
+             "The first chunk ends in the mid"],
+        15: ["dle of this line.", "QUIT", ".", "Neither the QUIT nor the dot above are commands."]}
     assert by_frame(BDAT, "smtpx.envelope.param.size", "smtpx.envelope.param.size", **passes) == {
         9: ["186"]}
     fullmatch_all([r"2\.0\.0 Ok: 108 bytes", r"2\.0\.0 Ok: 186 bytes queued as [0-9A-F]+", r"2\.0\.0 Ok"],
