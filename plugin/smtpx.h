@@ -165,7 +165,7 @@ void smtpx_data_handoff(void);
 /* smtpx_message.c: headers and summary */
 void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line);
 void smtpx_headers_end(smtpx_ctx_t *ctx);
-/* BDAT: the header block of the reassembled message (chunks are not split into lines). */
+/* BDAT: the header block, read in the reassembled message. */
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg);
 void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec);
 void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,

@@ -94,27 +94,13 @@ static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
     fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, st->msg->id, NULL, (guint32)len, TRUE);
 }
 
-/* A reassembled BDAT message: its lines (line ends, and a last line without
- * one) and its headers. */
-static void read_chunks(smtpx_ctx_t *ctx, tvbuff_t *msg)
-{
-    smtpx_state_t *st = ctx->st;
-    guint len = tvb_captured_length(msg);
-    const guint8 *p = tvb_get_ptr(msg, 0, (gint)len), *end = p + len;
-
-    st->msg_lines = len > 0 && p[len - 1] != '\n';
-    for (const guint8 *q = p; q < end && (q = (const guint8 *)memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
-        st->msg_lines++;
-    st->msg_flags &= (guint8)~SMTPX_MSG_UNREAD_CHUNKS;
-    smtpx_chunked_headers(ctx, msg);
-}
-
 /* The end of the message: reassembled, handed to IMF, summarised. */
 static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
 {
     smtpx_state_t *st = ctx->st;
 
     smtpx_headers_end(ctx);
+    st->msg_lines += st->chunk_open != SMTPX_CHUNK_AT_LINE_START;  /* BDAT: a last line without a line end */
     if (st->msg && ctx->call.replay == SMTPX_LIVE) {
         st->msg->end_frame = ctx->pinfo->num;
         if (rec)
@@ -124,8 +110,8 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
         fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, NULL);
         tvbuff_t *mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
                                                   &msg_frag_items, NULL, ctx->tree);
-        if (mtvb && (st->msg_flags & SMTPX_MSG_UNREAD_CHUNKS))
-            read_chunks(ctx, mtvb);
+        if (mtvb && (st->msg_flags & SMTPX_MSG_CHUNKED))
+            smtpx_chunked_headers(ctx, mtvb);
         if (mtvb && imf_handle) {
             /* IMF makes the Protocol column SMTP/IMF; the Info column stays ours */
             col_set_writable(ctx->pinfo->cinfo, COL_INFO, FALSE);
@@ -281,7 +267,7 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 static void check_cut(smtpx_ctx_t *ctx)
 {
     smtpx_msg_rec_t *msg = ctx->st->msg;
-    gboolean bdat = (ctx->st->msg_flags & SMTPX_MSG_UNREAD_CHUNKS) != 0;
+    gboolean bdat = (ctx->st->msg_flags & SMTPX_MSG_CHUNKED) != 0;
 
     if (!msg)
         return;
@@ -368,8 +354,8 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
         smtpx_finding(ctx, &ei_smtpx_bdat, ctx->tvb, 0, 0, "BDAT 0 LAST with no chunk before: an empty message");
     if (!st->msg) {
         smtpx_message_begin(ctx, rec);
-        st->in_headers = 0;     /* chunks are not split into lines: read at the end */
-        st->msg_flags |= SMTPX_MSG_UNREAD_CHUNKS;
+        st->in_headers = 0;     /* the headers are read in the reassembled message, at its end */
+        st->msg_flags |= SMTPX_MSG_CHUNKED;
     }
     if (last)
         st->flags |= SMTPX_F_BDAT_LAST;
@@ -440,6 +426,7 @@ static void chunk_lines(smtpx_ctx_t *ctx, proto_tree *ct, int offset, int end)
             check_bare(ctx, &line);
             check_length(ctx, &line);
         }
+        ctx->st->msg_lines += !line.partial;
     }
 }
 

@@ -273,12 +273,10 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
     proto_item_set_generated(pi);
     proto_item_set_hidden(pi);
     proto_item_append_text(si, ": %" PRIu64 " bytes", st->msg_bytes);
-    if (!(st->msg_flags & SMTPX_MSG_UNREAD_CHUNKS)) {     /* not read: no line count */
-        pi = proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines);
-        proto_item_set_generated(pi);
-        proto_item_set_hidden(pi);
-        proto_item_append_text(si, ", %u lines", st->msg_lines);
-    }
+    pi = proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines);
+    proto_item_set_generated(pi);
+    proto_item_set_hidden(pi);
+    proto_item_append_text(si, ", %u lines", st->msg_lines);
     proto_item_append_text(si, ", from %s", sender ? sender : "?");
     if (rec && rec->rsp_frame) {
         pi = proto_tree_add_uint(t, hf_smtpx_msg_reply_code, ctx->tvb, 0, 0, rec->rsp_code);

@@ -92,14 +92,13 @@ typedef enum {
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
-#define SMTPX_MSG_BINARY      0x80u  /* BODY=BINARYMIME: any bytes, BDAT only (RFC 3030) */
 #define SMTPX_MSG_8BIT_SEEN   0x02u
 #define SMTPX_MSG_SIZE_SEEN   0x04u
 #define SMTPX_MSG_TOO_BIG     0x08u  /* beyond the reassembly limit */
 #define SMTPX_MSG_BARE_SEEN   0x10u
 #define SMTPX_MSG_HDR_KEPT    0x20u  /* the current header is kept for analysis */
-#define SMTPX_MSG_UNREAD_CHUNKS 0x40u  /* BDAT: chunks are not split into lines; lines and headers are
-                                        * read in the reassembled message at its end */
+#define SMTPX_MSG_CHUNKED     0x40u  /* BDAT: its headers are read in the reassembled message, at its end */
+#define SMTPX_MSG_BINARY      0x80u  /* BODY=BINARYMIME: any bytes, BDAT only (RFC 3030) */
 
 /* Where a piece of BDAT chunk data ended: at a line end, inside a line, or
  * inside a line just after a CR (the LF of its CRLF may start the next piece). */

@@ -205,10 +205,10 @@ def test_bdat_headers_read_from_reassembled_message(passes):
                           "smtpx.msg.subject", "smtpx.msg.lines"], "smtpx.msg", **passes)
     assert got == [["13", "mallory@attacker.example", "bob@example.org", "ceo@bank.example", "urgent transfer", "6"],
                    ["17", "alice@example.org", "carol@example.org", "alice@example.org", "second", "4"]]
-    # without reassembly a BDAT message has no headers read and no line count
+    # without reassembly a BDAT message has no headers read; its lines are counted chunk by chunk
     got = ts.fields(cap, ["frame.number", "smtpx.msg.from", "smtpx.msg.lines", "smtpx.msg.size"], "smtpx.msg",
                     extra=["-o", "smtpx.reassemble:FALSE"], **passes)
-    assert got == [["13", "", "", "132"], ["17", "alice@example.org", "4", "53"]]
+    assert got == [["13", "", "6", "132"], ["17", "alice@example.org", "4", "53"]]
 
 
 def test_capture_ending_inside_bdat(passes):
@@ -245,6 +245,10 @@ def test_bdat_chunks_shown_as_lines(passes):
         (11, ["From: <a@example.com>", "Subject: x\\r"]), (13, ["", "", "body " + "x" * 600]),
         (15, ["y" * 600, "caf\u00e9 bare"]), (21, ["From: <a@example"]), (22, [".com>", "", "\\000\ufffd", "\\r bin"])]
     assert [len(r[2][0]) // 2 for r in got] == [34, 608, 613, 16, 17]     # the field's value: the chunk's bytes
+    # lines counted chunk by chunk, also the last one without a line end, with or without reassembly
+    for extra in ([], ["-o", "smtpx.reassemble:FALSE"]):
+        assert ts.fields(cap, ["frame.number", "smtpx.msg.lines"], "smtpx.msg", extra=extra, **passes) == [
+            ["15", "5"], ["22", "4"]]
 
 
 @pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
