@@ -82,6 +82,24 @@ def test_promises_are_checked(passes):
     assert "BDAT, but the server did not advertise CHUNKING in its EHLO reply" in msgs[2]
 
 
+def test_parameters_without_advertisement(passes):
+    """MAIL and RCPT parameters of extensions the server did not advertise:
+    one finding per extension and command (RET and ENVID both need DSN);
+    SIZE was advertised, BODY=7BIT needs nothing; after HELO nothing was."""
+    cap = ts.transcript_pcap("unadvertised_params")
+    assert ts.experts(cap, passes["two_pass"]) == [(7, "smtpx.analysis.unadvertised")] * 4 + [
+        (9, "smtpx.analysis.unadvertised"), (26, "smtpx.analysis.unadvertised")]
+    got = [m for r in ts.rows(cap, ["_ws.expert.message"], "smtpx.analysis.unadvertised", **passes) for m in r[1]]
+    no_ext = "but the server did not advertise {} in its EHLO reply"
+    assert got == [f"MAIL parameter BODY=8BITMIME, {no_ext.format('8BITMIME')}",
+                   f"MAIL parameter SMTPUTF8, {no_ext.format('SMTPUTF8')}",
+                   f"MAIL parameter AUTH=<>, {no_ext.format('AUTH')}",
+                   f"MAIL parameter RET=HDRS, {no_ext.format('DSN')}",
+                   f"RCPT parameter NOTIFY=NEVER, {no_ext.format('DSN')}",
+                   "MAIL parameter SIZE=100, but the session began with HELO, so the server advertised no "
+                   "extension (SIZE needs EHLO)"]
+
+
 def test_pipelining_without_advertisement(passes):
     found = ts.experts(ts.transcript_pcap("starttls_injection"), passes["two_pass"])
     assert (7, "smtpx.analysis.unadvertised") in found
