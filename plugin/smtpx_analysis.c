@@ -199,6 +199,35 @@ static void check_auth_sender(smtpx_ctx_t *ctx, const smtpx_line_t *line, const 
                       sender, sender_org);
 }
 
+/* Does MAIL's parameter list (from off) hold SMTPUTF8? */
+static gboolean has_smtputf8(const char *param, size_t len, size_t off)
+{
+    smtp_param_t p;
+
+    while (smtp_next_param(param, len, &off, &p)) {
+        if (smtp_word_equals(param + p.key_off, p.key_len, "SMTPUTF8"))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* An address with non-ASCII bytes needs SMTPUTF8 on the transaction's MAIL
+ * (RFC 6531); a RCPT learns it from the state, MAIL from its own line. */
+static void check_utf8_address(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd,
+                               const smtp_path_t *path)
+{
+    gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
+    const char *param = line->text + cmd->param_off, *addr = param + path->addr_off;
+
+    if (smtp_find_8bit((const guint8 *)addr, path->addr_len) == path->addr_len)
+        return;
+    if (is_mail ? has_smtputf8(param, cmd->param_len, path->params_off) : (ctx->st->flags & SMTPX_F_SMTPUTF8) != 0)
+        return;
+    smtpx_finding(ctx, &ei_smtpx_utf8_address, ctx->tvb, line->offset + (int)(cmd->param_off + path->addr_off),
+                  (int)path->addr_len, "Non-ASCII address <%s> without SMTPUTF8 on MAIL: RFC 6531 needs it, "
+                  "and a server answers 553 (5.6.7)", smtpx_line_format(ctx, addr, (int)path->addr_len));
+}
+
 static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
@@ -220,6 +249,7 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                       smtpx_line_format(ctx, param + path.addr_off, (int)path.addr_len));
     check_lengths(ctx, line->offset + (int)(cmd->param_off + path.addr_off), param + path.addr_off,
                   path.addr_len);
+    check_utf8_address(ctx, line, cmd, &path);
     if (is_mail)
         check_auth_sender(ctx, line, wmem_strndup(ctx->pinfo->pool, param + path.addr_off, path.addr_len));
 }

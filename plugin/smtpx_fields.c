@@ -49,6 +49,7 @@ expert_field ei_smtpx_bare_lf = EI_INIT, ei_smtpx_smuggling = EI_INIT, ei_smtpx_
 expert_field ei_smtpx_size_exceeded = EI_INIT, ei_smtpx_message_too_big = EI_INIT;
 expert_field ei_smtpx_message_incomplete = EI_INIT;
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
+expert_field ei_smtpx_utf8_address = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
 expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
@@ -271,6 +272,8 @@ static ei_register_info ei[] = {
        "Backspace or Delete typed into a command line"),
     EI(ei_smtpx_telnet_iac, "smtpx.analysis.telnet_iac", PI_PROTOCOL, PI_WARN,
        "Telnet negotiation or CR NUL in the SMTP stream"),
+    EI(ei_smtpx_utf8_address, "smtpx.analysis.utf8_address", PI_PROTOCOL, PI_WARN,
+       "Non-ASCII envelope address without SMTPUTF8 (RFC 6531)"),
     EI(ei_smtpx_too_long, "smtpx.analysis.limit_exceeded", PI_PROTOCOL, PI_WARN,
        "Local part, domain, path or recipient count over the RFC 5321 limits"),
     EI(ei_smtpx_bad_sequence, "smtpx.analysis.bad_sequence", PI_SEQUENCE, PI_WARN,

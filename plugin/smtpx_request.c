@@ -24,8 +24,10 @@ static void add_param_value(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
     tvbuff_t *tvb = ctx->tvb;
     guint64 size;
 
-    if (hf == hf_smtpx_envelope_param_smtputf8)
+    if (hf == hf_smtpx_envelope_param_smtputf8) {
         proto_tree_add_boolean(tree, hf, tvb, offset + (int)p->key_off, (int)p->key_len, TRUE);
+        ctx->st->flags |= SMTPX_F_SMTPUTF8;
+    }
     else if (hf == hf_smtpx_envelope_param_size && smtp_parse_u64(text + p->val_off, p->val_len, &size)) {
         proto_tree_add_uint64(tree, hf, tvb, offset + (int)p->val_off, (int)p->val_len, size);
         smtpx_check_size(ctx, size, offset + (int)p->val_off, (int)p->val_len);
@@ -74,8 +76,10 @@ static void dissect_path(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
                         base + (int)path.addr_off, (int)path.addr_len, ENC_UTF_8);
     if (rec && ctx->call.replay == SMTPX_LIVE)
         rec->arg = wmem_strndup(wmem_file_scope(), param + path.addr_off, path.addr_len);
-    if (is_mail)
+    if (is_mail) {
         ctx->st->msg_flags &= (guint8)~(SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY);
+        ctx->st->flags &= ~SMTPX_F_SMTPUTF8;
+    }
     dissect_envelope_params(ctx, tree, param, cmd->param_len, path.params_off, base);
 }
 

@@ -136,3 +136,14 @@ def test_authenticated_user_sending_as_another_domain(passes):
     assert messages("auth_sender", "smtpx.analysis.auth_sender_mismatch", **passes) == [
         'User "alice@example.org" logged in (domain example.org) but sends as <ceo@bank.example> '
         '(domain bank.example)']
+
+
+def test_utf8_address_without_smtputf8(passes):
+    """RFC 6531: a non-ASCII address needs SMTPUTF8 on the transaction's MAIL;
+    a RCPT knows it from that MAIL, and a new MAIL forgets it."""
+    assert found("utf8_addresses", passes, "smtpx.analysis.utf8_address") == [7, 17]
+    assert messages("utf8_addresses", "smtpx.analysis.utf8_address", **passes) == [
+        "Non-ASCII address <\u00e9l\u00e8ve@\u00e9cole.example> without SMTPUTF8 on MAIL: RFC 6531 needs it, "
+        "and a server answers 553 (5.6.7)",
+        "Non-ASCII address <jos\u00e9@example.org> without SMTPUTF8 on MAIL: RFC 6531 needs it, "
+        "and a server answers 553 (5.6.7)"]
