@@ -369,28 +369,26 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
         message_end(ctx, 0, rec);
 }
 
-/* One line of chunk data from offset, up to and with its LF, or up to end.
- * A line may be cut between two pieces, even inside its CRLF: the LF that
- * starts a piece after one that ended with CR ends a CRLF line. */
+/* One line of chunk data from offset, up to and with its LF, or up to end;
+ * the state remembers where the piece ended (smtp_chunk_line). */
 static void chunk_line(smtpx_ctx_t *ctx, int offset, int end, smtpx_line_t *line)
 {
     guint8 *open = &ctx->st->chunk_open;
-    const char *text = (const char *)ctx->data + offset;
-    const char *lf = memchr(text, '\n', (size_t)(end - offset));
-    int stop = lf ? (int)(lf - text) : end - offset;
-    gboolean crlf = lf && (stop > 0 ? text[stop - 1] == '\r' : *open == SMTPX_CHUNK_OPEN_CR);
-    int cr_end = !lf && stop > 0 && text[stop - 1] == '\r';   /* may be the CR of a split CRLF */
+    smtp_line_t found;
+    gboolean complete = smtp_chunk_line(ctx->data + offset, (size_t)(end - offset), *open == SMTPX_CHUNK_OPEN_CR,
+                                        &found);
 
     line->offset = offset;
-    line->text = text;
-    line->len = stop - (crlf && stop > 0);
-    line->next = lf ? offset + stop + 1 : end;
-    line->eol = !lf ? SMTP_EOL_NONE : crlf ? SMTP_EOL_CRLF : SMTP_EOL_LF;
-    line->has_cr = memchr(text, '\r', (size_t)(line->len - cr_end)) != NULL;
-    line->partial = !lf;
+    line->text = (const char *)ctx->data + offset;
+    line->len = (int)found.len;
+    line->next = offset + (int)(found.len + found.term_len);
+    line->eol = found.eol;
+    line->has_cr = found.has_cr;
+    line->partial = !complete;
     line->continuation = *open != SMTPX_CHUNK_AT_LINE_START;
     line->follows = FALSE;
-    *open = lf ? SMTPX_CHUNK_AT_LINE_START : cr_end ? SMTPX_CHUNK_OPEN_CR : SMTPX_CHUNK_OPEN;
+    *open = complete ? SMTPX_CHUNK_AT_LINE_START
+                     : line->len > 0 && line->text[line->len - 1] == '\r' ? SMTPX_CHUNK_OPEN_CR : SMTPX_CHUNK_OPEN;
 }
 
 /* The lines of a piece of chunk data: shown as text, and checked as DATA

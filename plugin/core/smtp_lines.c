@@ -38,6 +38,20 @@ bool smtp_line_find(const uint8_t *buf, size_t avail, smtp_line_t *line)
     return line->eol != SMTP_EOL_NONE;
 }
 
+bool smtp_chunk_line(const uint8_t *buf, size_t avail, bool after_cr, smtp_line_t *line)
+{
+    const uint8_t *lf = memchr(buf, '\n', avail);
+    size_t stop = lf ? (size_t)(lf - buf) : avail;
+    bool cr_before = stop > 0 ? buf[stop - 1] == '\r' : after_cr;
+
+    line->eol = !lf ? SMTP_EOL_NONE : cr_before ? SMTP_EOL_CRLF : SMTP_EOL_LF;
+    line->len = stop - (lf && stop > 0 && cr_before);
+    line->term_len = lf ? stop - line->len + 1 : 0;
+    size_t scanned = line->len - (!lf && cr_before && stop > 0);   /* not a CR that may start a CRLF */
+    line->has_cr = memchr(buf, '\r', scanned) != NULL;
+    return lf != NULL;
+}
+
 size_t smtp_line_count_edits(const uint8_t *buf, size_t len)
 {
     size_t n = 0;

@@ -24,6 +24,13 @@ typedef struct {
 /* Finds the first line in buf[0..avail). Returns true if it is complete. */
 bool smtp_line_find(const uint8_t *buf, size_t avail, smtp_line_t *line);
 
+/* The first line of a piece of BDAT chunk data (RFC 3030: no dot-stuffing,
+ * no CR NUL): up to and with its LF (true), or all of buf (false). A chunk
+ * may cut a line anywhere, even inside its CRLF: after_cr says the previous
+ * piece ended with CR, so an LF at buf[0] ends a CRLF line (term_len 1); and
+ * a CR that ends an incomplete piece does not count in has_cr. */
+bool smtp_chunk_line(const uint8_t *buf, size_t avail, bool after_cr, smtp_line_t *line);
+
 /* Counts bytes of buf that are BS (0x08) or DEL (0x7f). */
 size_t smtp_line_count_edits(const uint8_t *buf, size_t len);
 

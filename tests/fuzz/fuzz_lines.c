@@ -3,8 +3,9 @@
  * every line is found the way the dissector walks a segment, each check
  * against the contract in smtp_lines.h, and the same stream cut in two at a
  * point the input chooses must frame its first complete line identically
- * (TCP may deliver any prefix first). The 8-bit scan, has_cr and the plain-text
- * test are checked against byte-by-byte ones. */
+ * (TCP may deliver any prefix first). The input is also BDAT chunk data cut
+ * in two pieces, framed as the dissector frames chunks. The 8-bit scan,
+ * has_cr and the plain-text test are checked against byte-by-byte ones. */
 #include "fuzz_common.h"
 #include "smtp_lines.h"
 
@@ -51,6 +52,42 @@ static void check_plain(const uint8_t *buf, size_t len)
     CHECK(smtp_is_plain_text(buf, len) == plain);
 }
 
+/* BDAT chunk data cut into two pieces at a point the input chooses: each
+ * line framed against the contract in smtp_lines.h, and the lines of both
+ * pieces, joined, end where the lines of the whole do (any LF). */
+static void walk_chunk(const uint8_t *buf, size_t len, size_t cut)
+{
+    size_t pos = 0, ends_whole = 0, ends_pieces = 0;
+    bool after_cr = false;
+
+    for (size_t i = 0; i < len; i++)
+        ends_whole += buf[i] == '\n';
+    while (pos < len) {
+        size_t stop = pos < cut ? cut : len;       /* the piece that holds pos */
+        uint8_t *rest = (uint8_t *)fuzz_copy(buf + pos, stop - pos);
+        smtp_line_t l;
+        bool complete = smtp_chunk_line(rest, stop - pos, after_cr, &l);
+        CHECK(fuzz_span_ok(0, l.len + l.term_len, stop - pos));
+        CHECK(memchr(rest, '\n', l.len) == NULL);
+        if (complete) {
+            CHECK(rest[l.len + l.term_len - 1] == '\n' && l.eol != SMTP_EOL_NONE);
+            CHECK(l.eol == SMTP_EOL_CRLF ? (l.term_len == 2 ? rest[l.len] == '\r' : l.len == 0 && after_cr)
+                                         : l.eol == SMTP_EOL_LF && l.term_len == 1);
+            CHECK(l.has_cr == (memchr(rest, '\r', l.len) != NULL));
+        } else {
+            CHECK(l.len == stop - pos && l.term_len == 0 && l.eol == SMTP_EOL_NONE);
+            size_t scanned = l.len > 0 && rest[l.len - 1] == '\r' ? l.len - 1 : l.len;
+            CHECK(l.has_cr == (memchr(rest, '\r', scanned) != NULL));
+        }
+        after_cr = !complete && l.len > 0 ? rest[l.len - 1] == '\r' : !complete && after_cr;
+        ends_pieces += complete;
+        free(rest);
+        CHECK(l.len + l.term_len > 0);
+        pos += l.len + l.term_len;
+    }
+    CHECK(ends_pieces == ends_whole);
+}
+
 /* Frames every line of buf[0..len) (buf is exactly len bytes long). */
 static size_t walk(const uint8_t *buf, size_t len)
 {
@@ -82,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     smtp_line_t whole, part;
 
     walk(buf, size);
+    walk_chunk(buf, size, size > 1 ? (size_t)buf[size - 1] % size : 0);
     CHECK(smtp_line_count_edits(buf, size) <= size);
     check_8bit(buf, size);
     check_plain(buf, size);

@@ -35,6 +35,18 @@ static void test_lines(void)
     CHECK(smtp_line_find((const uint8_t *)S("ab\rc\n"), &l) && l.eol == SMTP_EOL_LF && l.has_cr);
     CHECK(smtp_line_find((const uint8_t *)"NOOP\r\0\r\n", 8, &l) && l.eol == SMTP_EOL_CRNUL && !l.has_cr);
     CHECK(smtp_line_find((const uint8_t *)"a\rb\r\0", 6, &l) && l.eol == SMTP_EOL_CRNUL && l.len == 3 && l.has_cr);
+    /* BDAT chunk data: any LF ends a line, a CRLF may be split between pieces */
+    CHECK(smtp_chunk_line((const uint8_t *)S("ab\r\ncd"), false, &l) && l.len == 2 && l.term_len == 2 &&
+          l.eol == SMTP_EOL_CRLF && !l.has_cr);
+    CHECK(smtp_chunk_line((const uint8_t *)S("ab\n"), false, &l) && l.len == 2 && l.term_len == 1 &&
+          l.eol == SMTP_EOL_LF);
+    CHECK(smtp_chunk_line((const uint8_t *)S("\nx"), true, &l) && l.len == 0 && l.term_len == 1 &&
+          l.eol == SMTP_EOL_CRLF);
+    CHECK(smtp_chunk_line((const uint8_t *)S("\nx"), false, &l) && l.eol == SMTP_EOL_LF);
+    CHECK(!smtp_chunk_line((const uint8_t *)S("ab\r"), false, &l) && l.len == 3 && l.term_len == 0 && !l.has_cr);
+    CHECK(!smtp_chunk_line((const uint8_t *)S("a\rb\r"), false, &l) && l.len == 4 && l.has_cr);
+    CHECK(smtp_chunk_line((const uint8_t *)"a\r\0b\n", 5, false, &l) && l.len == 4 && l.has_cr);
+    CHECK(!smtp_chunk_line((const uint8_t *)"", 0, true, &l) && l.len == 0 && l.term_len == 0);
     CHECK(smtp_line_find((const uint8_t *)S("\n"), &l) && l.len == 0 && !l.has_cr);
     CHECK(smtp_line_count_edits((const uint8_t *)S("ab\x08\x7f")) == 2);
     CHECK(smtp_find_8bit((const uint8_t *)S("")) == 0);
