@@ -35,52 +35,6 @@ static void check_auth(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                      wmem_strdup_printf(ctx->pinfo->pool, "the mechanism %s", mech));
 }
 
-/* ESMTP parameters of MAIL and RCPT and the extension each one needs;
- * value NULL: any value. */
-static const struct {
-    const char *key, *value, *ext_name;
-    guint32 ext;
-} param_extensions[] = {
-    { "SIZE", NULL, "SIZE", SMTPX_EXT_SIZE },
-    { "BODY", "8BITMIME", "8BITMIME", SMTPX_EXT_8BITMIME },
-    { "BODY", "BINARYMIME", "BINARYMIME", SMTPX_EXT_BINARYMIME },
-    { "SMTPUTF8", NULL, "SMTPUTF8", SMTPX_EXT_SMTPUTF8 },
-    { "AUTH", NULL, "AUTH", SMTPX_EXT_AUTH },
-    { "RET", NULL, "DSN", SMTPX_EXT_DSN },
-    { "ENVID", NULL, "DSN", SMTPX_EXT_DSN },
-    { "NOTIFY", NULL, "DSN", SMTPX_EXT_DSN },
-    { "ORCPT", NULL, "DSN", SMTPX_EXT_DSN },
-};
-
-/* MAIL FROM:<a> BODY=8BITMIME and the like: the parameters of extensions
- * the server did not advertise. */
-static void check_params(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
-{
-    gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
-    const char *param = line->text + cmd->param_off;
-    smtp_path_t path;
-    smtp_param_t p;
-
-    guint32 reported = ctx->st->ext;     /* once per extension and command */
-
-    smtp_parse_path(param, cmd->param_len, is_mail ? "FROM:" : "TO:", &path);
-    for (size_t off = path.params_off; path.ok && smtp_next_param(param, cmd->param_len, &off, &p);) {
-        for (size_t i = 0; i < G_N_ELEMENTS(param_extensions); i++) {
-            const char *value = param_extensions[i].value;
-            if (!smtp_word_equals(param + p.key_off, p.key_len, param_extensions[i].key) ||
-                (value && !smtp_word_equals(param + p.val_off, p.val_len, value)) ||
-                (reported & param_extensions[i].ext))
-                continue;
-            reported |= param_extensions[i].ext;
-            size_t shown = p.has_val ? p.val_off + p.val_len - p.key_off : p.key_len;
-            unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool, "%s parameter %s", is_mail ? "MAIL" : "RCPT",
-                                                       smtpx_line_format(ctx, param + p.key_off, (int)shown)),
-                         param_extensions[i].ext_name);
-            break;
-        }
-    }
-}
-
 static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
                                    const smtp_command_t *cmd);
 
@@ -105,11 +59,6 @@ void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_
     case SMTP_CMD_BDAT:
         if (!(st->ext & SMTPX_EXT_CHUNKING))
             unadvertised(ctx, line, "BDAT", "CHUNKING");
-        break;
-    case SMTP_CMD_MAIL:
-    case SMTP_CMD_RCPT:
-        if (!line->partial)
-            check_params(ctx, line, cmd);
         break;
     case SMTP_CMD_STARTTLS:
         if (!(st->ext & SMTPX_EXT_STARTTLS))
@@ -199,6 +148,50 @@ static void check_auth_sender(smtpx_ctx_t *ctx, const smtpx_line_t *line, const 
                       sender, sender_org);
 }
 
+/* ESMTP parameters of MAIL and RCPT and the extension each one needs;
+ * value NULL: any value. */
+static const struct {
+    const char *key, *value, *ext_name;
+    guint32 ext;
+} param_extensions[] = {
+    { "SIZE", NULL, "SIZE", SMTPX_EXT_SIZE },
+    { "BODY", "8BITMIME", "8BITMIME", SMTPX_EXT_8BITMIME },
+    { "BODY", "BINARYMIME", "BINARYMIME", SMTPX_EXT_BINARYMIME },
+    { "SMTPUTF8", NULL, "SMTPUTF8", SMTPX_EXT_SMTPUTF8 },
+    { "AUTH", NULL, "AUTH", SMTPX_EXT_AUTH },
+    { "RET", NULL, "DSN", SMTPX_EXT_DSN },
+    { "ENVID", NULL, "DSN", SMTPX_EXT_DSN },
+    { "NOTIFY", NULL, "DSN", SMTPX_EXT_DSN },
+    { "ORCPT", NULL, "DSN", SMTPX_EXT_DSN },
+};
+
+/* MAIL FROM:<a> BODY=8BITMIME and the like: the parameters of extensions
+ * the server did not advertise. */
+static void check_params(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd,
+                         const smtp_path_t *path)
+{
+    gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
+    const char *param = line->text + cmd->param_off;
+    guint32 reported = ctx->st->ext;     /* once per extension and command */
+    smtp_param_t p;
+
+    for (size_t off = path->params_off; smtp_next_param(param, cmd->param_len, &off, &p);) {
+        for (size_t i = 0; i < G_N_ELEMENTS(param_extensions); i++) {
+            const char *value = param_extensions[i].value;
+            if (!smtp_word_equals(param + p.key_off, p.key_len, param_extensions[i].key) ||
+                (value && !smtp_word_equals(param + p.val_off, p.val_len, value)) ||
+                (reported & param_extensions[i].ext))
+                continue;
+            reported |= param_extensions[i].ext;
+            size_t shown = p.has_val ? p.val_off + p.val_len - p.key_off : p.key_len;
+            unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool, "%s parameter %s", is_mail ? "MAIL" : "RCPT",
+                                                       smtpx_line_format(ctx, param + p.key_off, (int)shown)),
+                         param_extensions[i].ext_name);
+            break;
+        }
+    }
+}
+
 /* Does MAIL's parameter list (from off) hold SMTPUTF8? */
 static gboolean has_smtputf8(const char *param, size_t len, size_t off)
 {
@@ -250,6 +243,8 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
     check_lengths(ctx, line->offset + (int)(cmd->param_off + path.addr_off), param + path.addr_off,
                   path.addr_len);
     check_utf8_address(ctx, line, cmd, &path);
+    if (ctx->st->flags & SMTPX_F_HELLO)     /* the server's extensions are known */
+        check_params(ctx, line, cmd, &path);
     if (is_mail)
         check_auth_sender(ctx, line, wmem_strndup(ctx->pinfo->pool, param + path.addr_off, path.addr_len));
 }

@@ -88,8 +88,8 @@ typedef enum {
 #define SMTPX_F_AUTH_ENDED 0x0800u  /* the previous reply ended an AUTH exchange */
 #define SMTPX_F_BDAT_LAST  0x1000u  /* BDAT LAST sent in this transaction */
 #define SMTPX_F_CHUNK_END  0x2000u  /* a BDAT chunk just ended: a command must follow */
-#define SMTPX_F_SMTPUTF8   0x8000u  /* the transaction's MAIL has SMTPUTF8 */
 #define SMTPX_F_SECRET_CUT 0x4000u  /* the client line being received is a cut AUTH line hidden at its head */
+#define SMTPX_F_SMTPUTF8   0x8000u  /* the transaction's MAIL has SMTPUTF8 */
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
