@@ -391,6 +391,14 @@ static void chunk_line(smtpx_ctx_t *ctx, int offset, int end, smtpx_line_t *line
                      : line->len > 0 && line->text[line->len - 1] == '\r' ? SMTPX_CHUNK_OPEN_CR : SMTPX_CHUNK_OPEN;
 }
 
+/* Where the line that ends a piece of chunk data (piece_len bytes) goes on. */
+static const char *where_cut(const smtpx_state_t *st, int piece_len)
+{
+    if (st->bdat_remaining > (guint64)piece_len)
+        return "continues in the next segment";
+    return st->bdat_last ? "the message ends without a line end" : "continues in the next chunk";
+}
+
 /* The lines of a piece of chunk data: shown as text, and checked as DATA
  * lines are, unless the body is BINARYMIME (any bytes, RFC 3030). Chunks
  * are not dot-stuffed and have no end-of-data line. */
@@ -415,10 +423,7 @@ static void chunk_lines(smtpx_ctx_t *ctx, proto_tree *ct, int offset, int end)
             if (line.eol == SMTP_EOL_LF)
                 proto_item_append_text(li, " [ends with a bare LF]");
             else if (line.partial)
-                proto_item_append_text(li, " [%s]", ctx->st->bdat_remaining > (guint64)(end - offset)
-                                                        ? "continues in the next segment"
-                                                        : ctx->st->bdat_last ? "the message ends without a line end"
-                                                                             : "continues in the next chunk");
+                proto_item_append_text(li, " [%s]", where_cut(ctx->st, end - offset));
         }
         if (check) {
             check_bare(ctx, &line);
