@@ -272,12 +272,11 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
     pi = proto_tree_add_uint64(t, hf_smtpx_msg_size, ctx->tvb, 0, 0, st->msg_bytes);
     proto_item_set_generated(pi);
     proto_item_set_hidden(pi);
-    proto_item_append_text(si, ": %" PRIu64 " bytes", st->msg_bytes);
     pi = proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines);
     proto_item_set_generated(pi);
     proto_item_set_hidden(pi);
-    proto_item_append_text(si, ", %u lines", st->msg_lines);
-    proto_item_append_text(si, ", from %s", sender ? sender : "?");
+    proto_item_append_text(si, ": %" PRIu64 " bytes, %u lines, from %s", st->msg_bytes, st->msg_lines,
+                           sender ? sender : "?");
     if (rec && rec->rsp_frame) {
         pi = proto_tree_add_uint(t, hf_smtpx_msg_reply_code, ctx->tvb, 0, 0, rec->rsp_code);
         proto_item_set_generated(pi);

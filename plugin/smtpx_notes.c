@@ -147,7 +147,7 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
     if (!notes_wanted(tree))
         return;
     /* the reply to the LAST chunk is the server's answer to the whole message */
-    guint16 kind = !rec ? SMTP_CMD_UNKNOWN : rec->kind == SMTP_CMD_BDAT && rec->last ? SMTPX_KIND_EOD : rec->kind;
+    guint16 kind = !rec ? SMTP_CMD_UNKNOWN : smtpx_rec_ends_message(rec) ? SMTPX_KIND_EOD : rec->kind;
     smtpx_phase_t phase = greeting ? SMTPX_PHASE_CONNECTION : rec ? phase_of(rec->kind) : SMTPX_PHASE_ANY;
     for (size_t i = 0; i < G_N_ELEMENTS(reply_notes); i++) {
         if (reply_notes[i].code == code && (reply_notes[i].kind == ANY_REQUEST || reply_notes[i].kind == kind)) {

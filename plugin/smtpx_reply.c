@@ -241,7 +241,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
 /* Is this the final reply of a mail transaction (for the transaction log)? */
 static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t *rec, unsigned code)
 {
-    return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && (rec->last || code >= 400)) ||
+    return smtpx_rec_ends_message(rec) || (rec->kind == SMTP_CMD_BDAT && code >= 400) ||
            (rec->kind == SMTP_CMD_DATA && code >= 400 && (st->flags & SMTPX_F_MAIL));
 }
 
@@ -314,7 +314,7 @@ static void add_request_specific(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_r
         return;
     if ((rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP) && r->complete)
         smtpx_auth_reply(ctx, rt, code, text, text_off, text_len);
-    if (rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && rec->last))
+    if (smtpx_rec_ends_message(rec))
         smtpx_message_reply(ctx, rt, rec, text, text_off, text_len);
 }
 

@@ -224,6 +224,12 @@ const smtpx_cmd_rec_t *smtpx_txn_mail(const smtpx_state_t *st, const smtpx_cmd_r
 void smtpx_foreach_recipient(const smtpx_state_t *st, const smtpx_cmd_rec_t *mail,
                              void (*fn)(const smtpx_cmd_rec_t *rec, void *data), void *data);
 
+/* Does the request end a message (its end-of-data line, or the LAST chunk)? */
+static inline gboolean smtpx_rec_ends_message(const smtpx_cmd_rec_t *rec)
+{
+    return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && rec->last);
+}
+
 /* The newest request, or NULL. */
 smtpx_cmd_rec_t *smtpx_queue_last(const smtpx_state_t *st);
 /* Is a request of this kind (HELO, EHLO, MAIL, RCPT or QUIT) waiting for its reply? */
