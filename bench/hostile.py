@@ -14,6 +14,8 @@ Writes OUTDIR/NAME.pcap for each of:
   pipelined_100k   100,000 pipelined RCPT commands, never answered
   reply_1m_lines   a multi-line reply of 1,000,000 lines
   auth_10mb        AUTH PLAIN with a 10 MB base64 initial response on one line
+  header_flood     200 messages, each a 64 KB header block of short From and
+                   Received headers (thousands of each)
 
 --scale multiplies every size (0.5 for the linearity check). Each capture is
 one TCP connection (handshake, greeting, EHLO) built with bench/gen_capture.py.
@@ -129,8 +131,19 @@ def auth_10mb(s, scale):
     s.send("S", b"535 5.7.8 Error: authentication failed: bad protocol / cancel\r\n")
 
 
+def header_flood(s, scale):
+    block = b"".join(b"From: a%d@example.com\r\nReceived: from h%d by mx; 1 Jan 2024 00:00:00 +0000\r\n" % (i, i)
+                     for i in range(900))[:65536]
+    block = block[:block.rindex(b"\r\n") + 2]
+    for _ in range(int(200 * scale)):
+        s.send("C", b"MAIL FROM:<flood@example.com>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n")
+        s.send("S", b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n")
+        s.send("C", block + b"\r\nbody\r\n.\r\n")
+        s.send("S", b"250 2.0.0 Ok: queued as 4A1B2C3D\r\n")
+
+
 CAPTURES = {f.__name__: f for f in (long_line, data_no_end, tiny_segments, tiny_lines, tiny_long_lines,
-                                    pipelined_100k, reply_1m_lines, auth_10mb)}
+                                    pipelined_100k, reply_1m_lines, auth_10mb, header_flood)}
 
 
 def main():

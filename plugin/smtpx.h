@@ -38,12 +38,18 @@ extern int hf_smtpx_data_header, hf_smtpx_data_header_name, hf_smtpx_data_header
 extern int hf_smtpx_header_from, hf_smtpx_header_from_display, hf_smtpx_header_to, hf_smtpx_header_cc;
 extern int hf_smtpx_header_subject, hf_smtpx_header_date, hf_smtpx_header_message_id, hf_smtpx_header_reply_to;
 extern int hf_smtpx_header_sender, hf_smtpx_header_return_path;
+extern int hf_smtpx_header_in_reply_to, hf_smtpx_header_user_agent, hf_smtpx_header_originating_ip;
+extern int hf_smtpx_msg_received, hf_smtpx_msg_received_hop, hf_smtpx_msg_received_from, hf_smtpx_msg_received_ip;
+extern int hf_smtpx_msg_received_ipv6, hf_smtpx_msg_received_by, hf_smtpx_msg_received_via;
+extern int hf_smtpx_msg_received_with, hf_smtpx_msg_received_id, hf_smtpx_msg_received_for;
+extern int hf_smtpx_msg_received_date;
 extern int hf_smtpx_msg, hf_smtpx_msg_sender, hf_smtpx_msg_recipient, hf_smtpx_msg_from, hf_smtpx_msg_subject;
 extern int hf_smtpx_msg_size, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id, hf_smtpx_msg_end_in;
 extern int hf_smtpx_analysis;
 
 extern gint ett_smtpx, ett_smtpx_req, ett_smtpx_rsp, ett_smtpx_rsp_code, ett_smtpx_enhanced;
 extern gint ett_smtpx_param, ett_smtpx_ehlo, ett_smtpx_data, ett_smtpx_analysis, ett_smtpx_auth;
+extern gint ett_smtpx_received;
 
 extern expert_field ei_smtpx_unknown_command, ei_smtpx_continuation_code, ei_smtpx_line_too_long;
 extern expert_field ei_smtpx_not_a_reply, ei_smtpx_unsolicited_reply, ei_smtpx_reply_truncated;
@@ -168,7 +174,8 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
 void smtpx_headers_end(smtpx_ctx_t *ctx);
 /* BDAT: the header block, read in the reassembled message. */
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg);
-void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec);
+/* The summary at the end of a message; msg is the reassembled message (or NULL), for its trace. */
+void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_t *msg);
 void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,
                          int len);
 /* smtpx_auth.c: AUTH command, client lines of the exchange, server challenges and results */

@@ -98,6 +98,7 @@ static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
 static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
 {
     smtpx_state_t *st = ctx->st;
+    tvbuff_t *mtvb = NULL;
 
     smtpx_headers_end(ctx);
     st->msg_lines += st->chunk_open != SMTPX_CHUNK_AT_LINE_START;  /* BDAT: a last line without a line end */
@@ -108,7 +109,7 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
     }
     if (smtpx_pref_reassemble && st->msg && !(st->msg_flags & SMTPX_MSG_TOO_BIG)) {
         fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, NULL);
-        tvbuff_t *mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
+        mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
                                                   &msg_frag_items, NULL, ctx->tree);
         if (mtvb && (st->msg_flags & SMTPX_MSG_CHUNKED))
             smtpx_chunked_headers(ctx, mtvb);
@@ -119,7 +120,7 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
             col_set_writable(ctx->pinfo->cinfo, COL_INFO, TRUE);
         }
     }
-    smtpx_message_summary(ctx, rec);
+    smtpx_message_summary(ctx, rec, mtvb);
     st->msg = NULL;
 }
 

@@ -28,6 +28,11 @@ int hf_smtpx_data_header = -1, hf_smtpx_data_header_name = -1, hf_smtpx_data_hea
 int hf_smtpx_header_from = -1, hf_smtpx_header_from_display = -1, hf_smtpx_header_to = -1, hf_smtpx_header_cc = -1;
 int hf_smtpx_header_subject = -1, hf_smtpx_header_date = -1, hf_smtpx_header_message_id = -1;
 int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_return_path = -1;
+int hf_smtpx_header_in_reply_to = -1, hf_smtpx_header_user_agent = -1, hf_smtpx_header_originating_ip = -1;
+int hf_smtpx_msg_received = -1, hf_smtpx_msg_received_hop = -1, hf_smtpx_msg_received_from = -1;
+int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg_received_by = -1;
+int hf_smtpx_msg_received_via = -1, hf_smtpx_msg_received_with = -1, hf_smtpx_msg_received_id = -1;
+int hf_smtpx_msg_received_for = -1, hf_smtpx_msg_received_date = -1;
 int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
 int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_lines = -1, hf_smtpx_msg_reply_code = -1;
 int hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
@@ -36,6 +41,7 @@ int hf_smtpx_analysis = -1;
 
 gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
 gint ett_smtpx_param = -1, ett_smtpx_ehlo = -1, ett_smtpx_data = -1, ett_smtpx_analysis = -1, ett_smtpx_auth = -1;
+gint ett_smtpx_received = -1;
 
 expert_field ei_smtpx_unknown_command = EI_INIT, ei_smtpx_continuation_code = EI_INIT;
 expert_field ei_smtpx_line_too_long = EI_INIT, ei_smtpx_not_a_reply = EI_INIT;
@@ -186,6 +192,11 @@ static void register_hf(void)
         HF(hf_smtpx_header_reply_to, "Reply-To", "smtpx.header.reply_to", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_header_sender, "Sender", "smtpx.header.sender", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_header_return_path, "Return-Path", "smtpx.header.return_path", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_header_in_reply_to, "In-Reply-To", "smtpx.header.in_reply_to", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_header_user_agent, "Mail program", "smtpx.header.user_agent", FT_STRING, BASE_NONE, NULL,
+           "The program that wrote the message: User-Agent, or X-Mailer"),
+        HF(hf_smtpx_header_originating_ip, "X-Originating-IP", "smtpx.header.originating_ip", FT_STRING, BASE_NONE,
+           NULL, "Address of the web-mail user, as some providers record it"),
         HF(hf_smtpx_msg, "Message summary", "smtpx.msg", FT_NONE, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_sender, "Envelope sender", "smtpx.msg.sender", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_recipient, "Accepted recipient", "smtpx.msg.recipient", FT_STRING, BASE_NONE, NULL, NULL),
@@ -198,6 +209,25 @@ static void register_hf(void)
            vals_of(smtp_reply_codes), NULL),
         HF(hf_smtpx_msg_queue_id, "Queue id", "smtpx.msg.queue_id", FT_STRING, BASE_NONE, NULL,
            "Id the server gave the message (\"queued as X\")"),
+        HF(hf_smtpx_msg_received, "Received", "smtpx.msg.received", FT_STRING, BASE_NONE, NULL,
+           "A trace header of the message: one hop it took before this session, newest first (RFC 5321 4.4)"),
+        HF(hf_smtpx_msg_received_hop, "Hop", "smtpx.msg.received.hop", FT_UINT32, BASE_DEC, NULL,
+           "Position of the Received header: 1 is the top one, added by the last relay"),
+        HF(hf_smtpx_msg_received_from, "From host", "smtpx.msg.received.from", FT_STRING, BASE_NONE, NULL,
+           "The name the sending host gave (its HELO/EHLO), as the relay recorded it"),
+        HF(hf_smtpx_msg_received_ip, "From address", "smtpx.msg.received.ip", FT_IPv4, BASE_NONE, NULL,
+           "The sending host's IPv4 address, as the relay recorded it"),
+        HF(hf_smtpx_msg_received_ipv6, "From address", "smtpx.msg.received.ipv6", FT_IPv6, BASE_NONE, NULL,
+           "The sending host's IPv6 address, as the relay recorded it"),
+        HF(hf_smtpx_msg_received_by, "By host", "smtpx.msg.received.by", FT_STRING, BASE_NONE, NULL,
+           "The relay that added the header"),
+        HF(hf_smtpx_msg_received_via, "Via", "smtpx.msg.received.via", FT_STRING, BASE_NONE, NULL, "The link (rare)"),
+        HF(hf_smtpx_msg_received_with, "With", "smtpx.msg.received.with", FT_STRING, BASE_NONE, NULL,
+           "The protocol: SMTP, ESMTP, ESMTPS (with TLS), ESMTPA (authenticated), ESMTPSA, LMTP..."),
+        HF(hf_smtpx_msg_received_id, "Id", "smtpx.msg.received.id", FT_STRING, BASE_NONE, NULL, "The relay's queue id"),
+        HF(hf_smtpx_msg_received_for, "For", "smtpx.msg.received.for", FT_STRING, BASE_NONE, NULL, "The recipient"),
+        HF(hf_smtpx_msg_received_date, "Date", "smtpx.msg.received.date", FT_STRING, BASE_NONE, NULL,
+           "When the relay received the message"),
         { &hf_smtpx_msg_end_in, { "End of data in frame", "smtpx.msg.end_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           NULL, HFILL } },
         HF(hf_smtpx_tls_data, "Data after STARTTLS", "smtpx.tls_data", FT_BYTES, BASE_NONE, NULL, NULL),
@@ -214,6 +244,7 @@ static void register_ett(void)
     static gint *ett[] = {
         &ett_smtpx, &ett_smtpx_req, &ett_smtpx_rsp, &ett_smtpx_rsp_code, &ett_smtpx_enhanced,
         &ett_smtpx_param, &ett_smtpx_ehlo, &ett_smtpx_data, &ett_smtpx_analysis, &ett_smtpx_auth,
+        &ett_smtpx_received,
     };
     proto_register_subtree_array(ett, array_length(ett));
 }

@@ -4,7 +4,10 @@
 #include "smtpx.h"
 #include "smtp_imf.h"
 
+#include <arpa/inet.h>
+
 #define SMTPX_MAX_VALUE   1024
+#define SMTPX_MAX_RECEIVED 100      /* RFC 5321 6.3: mail that took this many hops is looping */
 
 typedef struct {
     const char *name;
@@ -19,6 +22,16 @@ static const smtpx_header_field_t header_fields[] = {
     { "Reply-To", &hf_smtpx_header_reply_to },
     { "Sender", &hf_smtpx_header_sender },
     { "Return-Path", &hf_smtpx_header_return_path },
+    { "In-Reply-To", &hf_smtpx_header_in_reply_to },
+    { "User-Agent", &hf_smtpx_header_user_agent },
+    { "X-Mailer", &hf_smtpx_header_user_agent },
+    { "X-Originating-IP", &hf_smtpx_header_originating_ip },
+};
+
+/* The fields of a Received header, by clause (smtp_rcvd_clause_t). */
+static int *const received_clause_hf[SMTP_RCVD_CLAUSES] = {
+    &hf_smtpx_msg_received_from, &hf_smtpx_msg_received_by, &hf_smtpx_msg_received_via,
+    &hf_smtpx_msg_received_with, &hf_smtpx_msg_received_id, &hf_smtpx_msg_received_for,
 };
 
 /* One RFC 2047 encoded word =?charset?B|Q?text?= at s; returns its length, 0 if none. */
@@ -156,22 +169,20 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
     }
 }
 
+/* A field made from the message (not at a place in the frame), if there is a value. */
+static void add_generated_string(proto_tree *tree, smtpx_ctx_t *ctx, int hf, const char *value)
+{
+    if (value) {
+        proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value);
+        proto_item_set_generated(pi);
+    }
+}
+
 /* The value of the first header `name` of the block, or NULL. */
 static const char *header_value(smtpx_ctx_t *ctx, const char *block, const char *name)
 {
     char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
     return smtp_header_get(block, strlen(block), name, 0, value, SMTPX_MAX_VALUE) ? value : NULL;
-}
-
-/* Adds the header `name` to the tree; returns its value or NULL. */
-static const char *add_header(smtpx_ctx_t *ctx, proto_tree *tree, const char *block, const char *name, int hf)
-{
-    const char *value = header_value(ctx, block, name);
-    if (!value)
-        return NULL;
-    proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value);
-    proto_item_set_generated(pi);
-    return value;
 }
 
 static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
@@ -214,7 +225,7 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
         st->hdr_message_id = smtpx_state_strdup(&ctx->call, ctx->pinfo, id, strlen(id));
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
-            add_header(ctx, ht, block, header_fields[i].name, *header_fields[i].hf);
+            add_generated_string(ht, ctx, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
     }
     smtpx_analyse_headers(ctx, block);
 }
@@ -239,11 +250,76 @@ void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg)
     headers_read(ctx, (const char *)tvb_get_string_enc(ctx->pinfo->pool, msg, 0, block_len, ENC_UTF_8));
 }
 
-static void add_summary_string(proto_tree *tree, smtpx_ctx_t *ctx, int hf, const char *value)
+static void add_received_ip(smtpx_ctx_t *ctx, proto_tree *tree, const char *value, const smtp_received_t *r)
 {
-    if (value) {
-        proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value);
-        proto_item_set_generated(pi);
+    const char *text = wmem_strndup(ctx->pinfo->pool, value + r->ip.off, r->ip.len);
+    ws_in6_addr ip6;
+    ws_in4_addr ip4;
+
+    /* the core checked the address with inet_pton already */
+    if (r->ip_family == 4 && inet_pton(AF_INET, text, &ip4) == 1)
+        proto_item_set_generated(proto_tree_add_ipv4(tree, hf_smtpx_msg_received_ip, ctx->tvb, 0, 0, ip4));
+    else if (r->ip_family == 6 && inet_pton(AF_INET6, text, &ip6) == 1)
+        proto_item_set_generated(proto_tree_add_ipv6(tree, hf_smtpx_msg_received_ipv6, ctx->tvb, 0, 0, &ip6));
+}
+
+static void add_received_part(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value, smtp_range_t part)
+{
+    if (part.len)
+        add_generated_string(tree, ctx, hf, wmem_strndup(ctx->pinfo->pool, value + part.off, part.len));
+}
+
+/* One Received header (hop 1 is the top one) and its clauses. */
+static void add_received(smtpx_ctx_t *ctx, proto_tree *tree, const char *value, guint32 hop)
+{
+    smtp_received_t r;
+    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_msg_received, ctx->tvb, 0, 0, value);
+
+    proto_item_set_generated(pi);
+    if (!smtp_received_parse(value, strlen(value), &r))
+        return;
+    proto_tree *rt = proto_item_add_subtree(pi, ett_smtpx_received);
+    proto_item_set_generated(proto_tree_add_uint(rt, hf_smtpx_msg_received_hop, ctx->tvb, 0, 0, hop));
+    add_received_part(ctx, rt, hf_smtpx_msg_received_from, value, r.clause[SMTP_RCVD_FROM]);
+    add_received_ip(ctx, rt, value, &r);
+    for (int k = SMTP_RCVD_FROM + 1; k < SMTP_RCVD_CLAUSES; k++)
+        add_received_part(ctx, rt, *received_clause_hf[k], value, r.clause[k]);
+    add_received_part(ctx, rt, hf_smtpx_msg_received_date, value, r.date);
+}
+
+static gboolean received_wanted(proto_tree *tree)
+{
+    static int *const hfs[] = { &hf_smtpx_msg_received, &hf_smtpx_msg_received_hop, &hf_smtpx_msg_received_ip,
+                                &hf_smtpx_msg_received_ipv6, &hf_smtpx_msg_received_date };
+    for (size_t i = 0; i < G_N_ELEMENTS(hfs); i++) {
+        if (proto_field_is_referenced(tree, *hfs[i]))
+            return TRUE;
+    }
+    for (size_t k = 0; k < SMTP_RCVD_CLAUSES; k++) {
+        if (proto_field_is_referenced(tree, *received_clause_hf[k]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The trace of the message: every Received header of the reassembled
+ * message, top (newest) first. Read there, not kept from the lines as they
+ * pass: a Received chain is the bulk of a header block, and reassembly
+ * holds the message anyway. */
+static void add_trace(smtpx_ctx_t *ctx, proto_tree *tree, tvbuff_t *msg)
+{
+    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
+    size_t pos = 0;
+
+    if (!msg || !received_wanted(tree))
+        return;
+    int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
+    const char *text = (const char *)tvb_get_ptr(msg, 0, avail);
+    size_t len = smtp_header_block_len(text, (size_t)avail);
+    for (guint32 hop = 1; hop <= SMTPX_MAX_RECEIVED; hop++) {
+        if (!smtp_header_next(text, len, "Received", &pos, value, SMTPX_MAX_VALUE))
+            return;
+        add_received(ctx, tree, g_strdelimit(value, "\t", ' '), hop);     /* folded with tabs: shown as blanks */
     }
 }
 
@@ -254,7 +330,7 @@ static void add_recipient(const smtpx_cmd_rec_t *rec, void *data)
     proto_item_set_generated(pi);
 }
 
-void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
+void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_t *msg)
 {
     smtpx_state_t *st = ctx->st;
     proto_item *si = proto_tree_add_item(ctx->tree, hf_smtpx_msg, ctx->tvb, 0, 0, ENC_NA);
@@ -263,11 +339,11 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
 
     proto_item_set_generated(si);
     const char *sender = smtpx_envelope_sender(st);
-    add_summary_string(t, ctx, hf_smtpx_msg_sender, sender);
+    add_generated_string(t, ctx, hf_smtpx_msg_sender, sender);
     ctx->summary_tree = t;
     smtpx_foreach_recipient(st, st->mail_rec, add_recipient, ctx);
-    add_summary_string(t, ctx, hf_smtpx_msg_from, st->hdr_from);
-    add_summary_string(t, ctx, hf_smtpx_msg_subject, st->hdr_subject);
+    add_generated_string(t, ctx, hf_smtpx_msg_from, st->hdr_from);
+    add_generated_string(t, ctx, hf_smtpx_msg_subject, st->hdr_subject);
     /* size and lines: hidden, the summary's label gives them */
     pi = proto_tree_add_uint64(t, hf_smtpx_msg_size, ctx->tvb, 0, 0, st->msg_bytes);
     proto_item_set_generated(pi);
@@ -280,8 +356,9 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
     if (rec && rec->rsp_frame) {
         pi = proto_tree_add_uint(t, hf_smtpx_msg_reply_code, ctx->tvb, 0, 0, rec->rsp_code);
         proto_item_set_generated(pi);
-        add_summary_string(t, ctx, hf_smtpx_msg_queue_id, rec->queue_id);
+        add_generated_string(t, ctx, hf_smtpx_msg_queue_id, rec->queue_id);
     }
+    add_trace(ctx, t, msg);
 }
 
 /* The server's reply to the end of a message: its queue id. */

@@ -65,6 +65,70 @@ def test_header_fields_on_the_frame_that_ends_the_header_block(passes):
     assert got[1][:2] == ["30", "alice@example.com"]
 
 
+def found(node, key):
+    """Every value of KEY anywhere in a -T json layer tree."""
+    if isinstance(node, list):
+        return [v for item in node for v in found(item, key)]
+    if not isinstance(node, dict):
+        return []
+    return [v for k, child in node.items() for v in ([child] if k == key else []) + found(child, key)]
+
+
+def test_received_trace(passes):
+    """The message summary holds every Received header of the reassembled
+    message, top (newest) first, each with its own clauses: Postfix folded
+    with tabs, Exim with an IPv6 literal and nested comments, Exchange with a
+    bare address and a ';' inside a comment. The header block is cut inside
+    the second one. A message without a trace has none."""
+    pkts = ts.json(ts.transcript_pcap("received_trace"), "smtpx.msg", **passes)
+    assert [int(p["_source"]["layers"]["frame"]["frame.number"]) for p in pkts] == [19, 27]
+    values = found(pkts[0]["_source"]["layers"]["smtpx"], "smtpx.msg.received")
+    assert values == [[
+        "from pc.example.net (pc.example.net [203.0.113.5]) by relay.example.net (Postfix) with ESMTPSA "
+        "id 4A1B2C3D for <bob@example.org>; Tue, 15 Jan 2008 16:02:43 -0500",
+        "from [IPv6:2001:db8::7] (helo=laptop (the (old) one)) by pc.example.net with esmtp (Exim 4.96) "
+        "id 1q2w3e-0001; Tue, 15 Jan 2008 16:01:00 -0500",
+        "from EX01.corp.example (10.1.2.3) by EX02.corp.example (10.1.2.4) with Microsoft SMTP Server "
+        "(version=TLS1_2; cipher=X) id 15.1.2507.23; Tue, 15 Jan 2008 21:00:00 +0000"]]
+    hops = found(pkts[0]["_source"]["layers"]["smtpx"], "smtpx.msg.received_tree")[0]
+    assert hops == [
+        {"smtpx.msg.received.hop": "1", "smtpx.msg.received.from": "pc.example.net",
+         "smtpx.msg.received.ip": "203.0.113.5",
+         "smtpx.msg.received.by": "relay.example.net", "smtpx.msg.received.with": "ESMTPSA",
+         "smtpx.msg.received.id": "4A1B2C3D", "smtpx.msg.received.for": "<bob@example.org>",
+         "smtpx.msg.received.date": "Tue, 15 Jan 2008 16:02:43 -0500"},
+        {"smtpx.msg.received.hop": "2", "smtpx.msg.received.from": "[IPv6:2001:db8::7]",
+         "smtpx.msg.received.ipv6": "2001:db8::7", "smtpx.msg.received.by": "pc.example.net",
+         "smtpx.msg.received.with": "esmtp", "smtpx.msg.received.id": "1q2w3e-0001",
+         "smtpx.msg.received.date": "Tue, 15 Jan 2008 16:01:00 -0500"},
+        {"smtpx.msg.received.hop": "3", "smtpx.msg.received.from": "EX01.corp.example",
+         "smtpx.msg.received.ip": "10.1.2.3",
+         "smtpx.msg.received.by": "EX02.corp.example", "smtpx.msg.received.with": "Microsoft",
+         "smtpx.msg.received.id": "15.1.2507.23", "smtpx.msg.received.date": "Tue, 15 Jan 2008 21:00:00 +0000"}]
+    assert found(pkts[1]["_source"]["layers"]["smtpx"], "smtpx.msg.received") == []
+
+
+def test_received_addresses_filter(passes):
+    """The senders' addresses are address fields: subnets and IPv6 match."""
+    cap = ts.transcript_pcap("received_trace")
+    for flt in ["smtpx.msg.received.ip == 10.1.2.0/24", "smtpx.msg.received.ipv6 == 2001:db8::7",
+                'smtpx.msg.received.with == "ESMTPSA" && smtpx.msg.received.hop == 1']:
+        assert ts.frames_matching(cap, flt, **passes) == [19], flt
+    assert ts.frames_matching(cap, "smtpx.msg.received.ip == 10.1.2.4", **passes) == []     # a "by" address
+    # read in the reassembled message: none without reassembly
+    assert ts.fields(cap, ["frame.number"], "smtpx.msg.received", extra=["-o", "smtpx.reassemble:FALSE"],
+                     **passes) == []
+
+
+def test_origin_headers(passes):
+    """The headers that tell where a message came from: the mail program
+    (X-Mailer or User-Agent), In-Reply-To, X-Originating-IP."""
+    got = fields("received_trace", ["frame.number", "smtpx.header.user_agent", "smtpx.header.in_reply_to",
+                                    "smtpx.header.originating_ip"], "smtpx.header", **passes)
+    assert got == [["19", "Thunderbird 115.3", "<1234@example.org>", "[203.0.113.5]"],
+                   ["27", "Mutt/2.2.9", "", ""]]
+
+
 def test_summary_one_pass(passes):
     got = fields("message_headers", ["frame.number", "smtpx.msg.sender", "smtpx.msg.recipient", "smtpx.msg.from",
                                      "smtpx.msg.subject", "smtpx.msg.size", "smtpx.msg.lines"], "smtpx.msg",

@@ -2,6 +2,7 @@
 #include "smtp_imf.h"
 #include "smtp_grammar.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
 
@@ -54,43 +55,61 @@ static size_t trim_end(const char *out, size_t n)
     return n;
 }
 
-/* Calls back for every header `name`; stops when fn returns true. */
-static bool find_header(const char *b, size_t len, const char *name, unsigned n, size_t *start, size_t *end)
+/* The n-th (from 0) header `name` at or after *pos: its value is
+ * b[*start..*end), and *pos moves past it. */
+static bool find_header(const char *b, size_t len, const char *name, unsigned n, size_t *pos, size_t *start,
+                        size_t *end)
 {
     size_t name_len, value_off;
     unsigned seen = 0;
 
-    for (size_t pos = 0; pos < len;) {
-        size_t e = line_end(b, len, pos);
-        if (smtp_header_split(b + pos, e - pos, &name_len, &value_off) && smtp_token_is(b + pos, name_len, name) &&
+    while (*pos < len) {
+        size_t line = *pos, e = line_end(b, len, line);
+        *pos = e + 1;
+        if (smtp_header_split(b + line, e - line, &name_len, &value_off) && smtp_token_is(b + line, name_len, name) &&
             seen++ == n) {
-            *start = pos + value_off;
+            *start = line + value_off;
             /* the value runs on over folded lines */
             while (e < len && e + 1 < len && is_wsp(b[e + 1]))
                 e = line_end(b, len, e + 1);
             *end = e;
+            *pos = e + 1;
             return true;
         }
-        pos = e + 1;
     }
     return false;
 }
 
+/* The value b[start..end) unfolded and trimmed into out (cap > 0). */
+static void copy_value(const char *b, size_t start, size_t end, char *out, size_t cap)
+{
+    size_t k = trim_end(out, append(out, 0, cap, b, start, end));
+    out[k] = '\0';
+}
+
 bool smtp_header_get(const char *block, size_t len, const char *name, unsigned n, char *out, size_t cap)
 {
-    size_t start, end;
-    if (cap == 0 || !find_header(block, len, name, n, &start, &end))
+    size_t pos = 0, start, end;
+    if (cap == 0 || !find_header(block, len, name, n, &pos, &start, &end))
         return false;
-    size_t k = trim_end(out, append(out, 0, cap, block, start, end));
-    out[k] = '\0';
+    copy_value(block, start, end, out, cap);
+    return true;
+}
+
+bool smtp_header_next(const char *block, size_t len, const char *name, size_t *pos, char *out, size_t cap)
+{
+    size_t start, end;
+    if (cap == 0 || !find_header(block, len, name, 0, pos, &start, &end))
+        return false;
+    copy_value(block, start, end, out, cap);
     return true;
 }
 
 unsigned smtp_header_count(const char *block, size_t len, const char *name)
 {
-    size_t start, end;
+    size_t pos = 0, start, end;
     unsigned n = 0;
-    while (find_header(block, len, name, n, &start, &end))
+    while (find_header(block, len, name, 0, &pos, &start, &end))
         n++;
     return n;
 }
@@ -206,4 +225,142 @@ bool smtp_queue_id(const char *text, size_t len, size_t *off, size_t *id_len)
         return true;
     }
     return false;
+}
+
+/* Index after the comment that opens at v[i] ('('), nested comments and
+ * quoted pairs included; len if it is not closed. */
+static size_t comment_end(const char *v, size_t len, size_t i)
+{
+    size_t depth = 0;
+    for (; i < len; i++) {
+        if (v[i] == '\\')
+            i++;
+        else if (v[i] == '(')
+            depth++;
+        else if (v[i] == ')' && --depth == 0)
+            return i + 1;
+    }
+    return len;
+}
+
+/* The last ';' outside comments, which the date follows (len if none). */
+static size_t last_semicolon(const char *v, size_t len)
+{
+    size_t at = len;
+    for (size_t i = 0; i < len;) {
+        if (v[i] == '(') {
+            i = comment_end(v, len, i);
+        } else {
+            if (v[i] == ';')
+                at = i;
+            i++;
+        }
+    }
+    return at;
+}
+
+static int ip_family(const char *s, size_t len)
+{
+    char text[64];
+    unsigned char addr[16];
+
+    if (len == 0 || len >= sizeof text)
+        return 0;
+    memcpy(text, s, len);
+    text[len] = '\0';
+    if (inet_pton(AF_INET, text, addr) == 1)
+        return 4;
+    return inet_pton(AF_INET6, text, addr) == 1 ? 6 : 0;
+}
+
+/* Takes s[off..off+len) as the address if it is one and none was found yet. */
+static void take_ip(const char *v, size_t off, size_t len, smtp_received_t *r)
+{
+    if (r->ip_family)
+        return;
+    if (len >= 5 && strncasecmp(v + off, "IPv6:", 5) == 0) {
+        off += 5;
+        len -= 5;
+    }
+    r->ip_family = ip_family(v + off, len);
+    if (r->ip_family) {
+        r->ip.off = off;
+        r->ip.len = len;
+    }
+}
+
+/* The sender's address in v[from..to): a [literal] first, else a bare
+ * address between blanks, brackets or parentheses (Exchange, qmail). */
+static void find_ip(const char *v, size_t from, size_t to, smtp_received_t *r)
+{
+    for (size_t i = from; i < to && !r->ip_family; i++) {
+        const char *close = v[i] == '[' ? memchr(v + i, ']', to - i) : NULL;
+        if (close)
+            take_ip(v, i + 1, (size_t)(close - v) - i - 1, r);
+    }
+    for (size_t i = from; i < to && !r->ip_family;) {
+        size_t w = i;
+        while (i < to && !strchr(" \t()[]", v[i]))
+            i++;
+        take_ip(v, w, i - w, r);
+        i += (i == w);
+    }
+}
+
+static int rcvd_keyword(const char *w, size_t len)
+{
+    static const char *const keywords[SMTP_RCVD_CLAUSES] = { "from", "by", "via", "with", "id", "for" };
+    for (int k = 0; k < SMTP_RCVD_CLAUSES; k++) {
+        if (smtp_token_is(w, len, keywords[k]))
+            return k;
+    }
+    return -1;
+}
+
+/* One word v[w..i) of the clauses: a keyword opens its clause, the first
+ * word after it is the clause's value, later words are left out. */
+static void rcvd_word(const char *v, size_t w, size_t i, int *clause, smtp_received_t *r)
+{
+    int k = rcvd_keyword(v + w, i - w);
+    bool open = *clause >= 0 && r->clause[*clause].len == 0;
+    if (k >= 0 && !open && r->clause[k].len == 0) {
+        *clause = k;
+    } else if (open) {
+        r->clause[*clause].off = w;
+        r->clause[*clause].len = i - w;
+        if (*clause == SMTP_RCVD_FROM)
+            find_ip(v, w, i, r);        /* from [192.0.2.1] */
+    }
+}
+
+bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r)
+{
+    size_t end = last_semicolon(v, len);
+    int clause = -1;
+    bool any = false;
+
+    memset(r, 0, sizeof *r);
+    if (end < len) {
+        r->date.off = end + 1;
+        r->date.len = len - end - 1;
+        trim(v, &r->date.off, &r->date.len);
+    }
+    for (size_t i = 0; i < end;) {
+        if (is_wsp(v[i])) {
+            i++;
+        } else if (v[i] == '(') {
+            size_t e = comment_end(v, end, i);
+            if (clause == SMTP_RCVD_FROM)
+                find_ip(v, i + 1, e, r);        /* from name (rdns [192.0.2.1]) */
+            i = e;
+        } else {
+            size_t w = i;
+            while (i < end && !is_wsp(v[i]) && v[i] != '(')
+                i++;
+            rcvd_word(v, w, i, &clause, r);
+        }
+    }
+    for (int k = 0; k < SMTP_RCVD_CLAUSES; k++)
+        any = any || r->clause[k].len > 0;
+    return any || r->date.len > 0;
 }

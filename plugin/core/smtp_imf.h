@@ -19,6 +19,11 @@ bool smtp_header_is_folded(const char *line, size_t len);
  * most cap-1 bytes, NUL-terminated). Returns false if there is none. */
 bool smtp_header_get(const char *block, size_t len, const char *name, unsigned n, char *out, size_t cap);
 
+/* Like smtp_header_get, for the first header `name` that starts at or
+ * after *pos (0 for the first), and *pos moves past it: a walk over every
+ * such header in one pass over the block. */
+bool smtp_header_next(const char *block, size_t len, const char *name, size_t *pos, char *out, size_t cap);
+
 /* Number of header fields called `name` in the block. */
 unsigned smtp_header_count(const char *block, size_t len, const char *name);
 
@@ -36,6 +41,30 @@ bool smtp_mailbox_parse(const char *v, size_t len, smtp_mailbox_t *mb);
 
 /* Domain part of an address (after the last '@'); false if none. */
 bool smtp_address_domain(const char *addr, size_t len, size_t *off);
+
+/* A trace header (RFC 5321 section 4.4, RFC 5322 section 3.6.7):
+ * "from A (B [ip]) by C via D with E id F for <G>; date". Each clause is
+ * the word after its keyword (len 0 if absent); comments are skipped. */
+typedef enum {
+    SMTP_RCVD_FROM, SMTP_RCVD_BY, SMTP_RCVD_VIA, SMTP_RCVD_WITH, SMTP_RCVD_ID, SMTP_RCVD_FOR,
+    SMTP_RCVD_CLAUSES
+} smtp_rcvd_clause_t;
+
+typedef struct {
+    size_t off, len;
+} smtp_range_t;
+
+typedef struct {
+    smtp_range_t clause[SMTP_RCVD_CLAUSES];
+    smtp_range_t ip;     /* the sending host's address in the from clause: the first
+                         * [literal] ("IPv6:" left out) or bare address in a comment */
+    int ip_family;      /* 4 or 6; 0 when there is no valid address */
+    smtp_range_t date;   /* after the last ';' outside comments, trimmed */
+} smtp_received_t;
+
+/* Parses the (unfolded) value of a Received header; false if it has
+ * neither a clause nor a date. */
+bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r);
 
 /* Queue id in the text of a reply to the end of a message: Postfix
  * "queued as X", Exim "id=X", Exchange "<X> Queued mail", Sendmail

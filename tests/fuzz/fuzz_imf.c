@@ -5,7 +5,10 @@
  * output buffers of 1, 16 and 4097 bytes (malloc'd to size, so a write past
  * cap is caught), counted, and their values parsed as mailboxes whose
  * domains are taken; the whole input is also searched for a queue id and
- * taken as a message whose header block is measured. */
+ * taken as a message whose header block is measured. Every Received header,
+ * walked with smtp_header_next (as many as smtp_header_count finds), and the
+ * whole input are parsed as trace fields, whose spans must lie inside the
+ * value. */
 #include "fuzz_common.h"
 #include "smtp_imf.h"
 
@@ -31,6 +34,43 @@ static void check_mailbox(const char *v, size_t len)
         free(addr);
     }
     free(c);
+}
+
+static void check_received(const char *v, size_t len)
+{
+    char *c = fuzz_copy(v, len);
+    smtp_received_t r;
+    bool any = smtp_received_parse(c, len, &r);
+    bool seen = r.date.len > 0;
+
+    for (int k = 0; k < SMTP_RCVD_CLAUSES; k++) {
+        CHECK(fuzz_span_ok(r.clause[k].off, r.clause[k].len, len));
+        seen = seen || r.clause[k].len > 0;
+    }
+    CHECK(any == seen);
+    CHECK(fuzz_span_ok(r.date.off, r.date.len, len));
+    CHECK(fuzz_span_ok(r.ip.off, r.ip.len, len));
+    CHECK(r.ip_family == 0 || r.ip_family == 4 || r.ip_family == 6);
+    CHECK((r.ip_family != 0) == (r.ip.len > 0));
+    if (r.ip_family)
+        CHECK(r.ip.len < 64);
+    free(c);
+}
+
+/* smtp_header_next walks as many Received headers as smtp_header_count finds. */
+static void walk_received(const char *block, size_t size)
+{
+    char value[4097];
+    size_t pos = 0, last = 0;
+    unsigned n = 0;
+
+    while (smtp_header_next(block, size, "Received", &pos, value, sizeof value)) {
+        CHECK(pos > last && pos <= size + 1);
+        last = pos;
+        n++;
+        check_received(value, strlen(value));
+    }
+    CHECK(n == smtp_header_count(block, size, "Received"));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -88,6 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(hlen == size || block[hlen] == '\n' || (block[hlen] == '\r' && hlen + 1 < size && block[hlen + 1] == '\n'));
 
     check_mailbox(block, size);
+    check_received(block, size);
+    walk_received(block, size);
     if (smtp_queue_id(block, size, &off, &id_len))
         CHECK(id_len > 0 && fuzz_span_ok(off, id_len, size));
     free(block);

@@ -168,6 +168,10 @@ static void test_imf(void)
     CHECK(!smtp_header_get(b, strlen(b), "Cc", 0, v, sizeof v));
     CHECK(smtp_header_get(b, strlen(b), "Subject", 0, v, 3) && strcmp(v, "hi") == 0);
     CHECK(smtp_header_count(b, strlen(b), "FROM") == 2);
+    size_t pos = 0;
+    CHECK(smtp_header_next(b, strlen(b), "from", &pos, v, sizeof v) && strcmp(v, "\"Bob\" <bob@x.example>") == 0);
+    CHECK(smtp_header_next(b, strlen(b), "from", &pos, v, sizeof v) && strcmp(v, "second@y") == 0);
+    CHECK(!smtp_header_next(b, strlen(b), "from", &pos, v, sizeof v) && pos >= strlen(b));
     static const struct { const char *msg; size_t block; } blocks[] = {
         { "A: 1\r\nB: 2\r\n\r\nbody", 12 }, { "A: 1\nB: 2\n\nbody\n", 10 }, { "\r\nbody", 0 },
         { "A: 1\r\nB: 2", 10 }, { "A: 1\r", 5 }, { "A: 1\r\n \r\n\r\n", 9 },
@@ -187,6 +191,61 @@ static void test_imf(void)
     CHECK(!smtp_address_domain(S("194.87.96.192"), &off));
 }
 
+/* The clause kw of r as a string (into buf), "" if absent. */
+static const char *clause(const char *v, smtp_range_t c, char *buf)
+{
+    memcpy(buf, v + c.off, c.len);
+    buf[c.len] = '\0';
+    return buf;
+}
+
+static void test_received(void)
+{
+    static const struct {
+        const char *value, *from, *ip, *by, *with, *id, *for_, *date;
+        int family;
+    } cases[] = {
+        /* Postfix */
+        { "from client.example (rdns.example [203.0.113.5]) by mx.example (Postfix) with ESMTPS id 4A1B2C "
+          "for <bob@example.org>; Tue, 15 Jan 2008 16:02:43 -0500",
+          "client.example", "203.0.113.5", "mx.example", "ESMTPS", "4A1B2C", "<bob@example.org>",
+          "Tue, 15 Jan 2008 16:02:43 -0500", 4 },
+        /* Exim, an address literal with a tag, nested comments */
+        { "from [IPv6:2001:db8::1] (helo=pc (the (laptop))) by mx.example with esmtp (Exim 4.96) "
+          "(envelope-from <a@b>) id 1q2w3e-0001; Mon, 1 Jan 2024 00:00:00 +0000",
+          "[IPv6:2001:db8::1]", "2001:db8::1", "mx.example", "esmtp", "1q2w3e-0001", "", "Mon, 1 Jan 2024 00:00:00 +0000",
+          6 },
+        /* Exchange: a bare address in the comment; a ';' inside a comment is not the date's */
+        { "from EX01.corp (10.0.0.5) by EX02.corp (10.0.0.6) with Microsoft SMTP Server (a=b; c=d) id 15.1;"
+          " Wed, 2 Feb 2022 10:00:00 +0100",
+          "EX01.corp", "10.0.0.5", "EX02.corp", "Microsoft", "15.1", "", "Wed, 2 Feb 2022 10:00:00 +0100", 4 },
+        /* qmail: the address in a second comment */
+        { "from unknown (HELO client) (192.0.2.7) by mail.example with SMTP; 5 Mar 2020 12:00:00 -0000",
+          "unknown", "192.0.2.7", "mail.example", "SMTP", "", "", "5 Mar 2020 12:00:00 -0000", 4 },
+        /* no from clause, no date; an address-like word after by is not the sender's */
+        { "by localhost (Postfix, from userid 1000) id 9F8E7D", "", "", "localhost", "", "9F8E7D", "", "", 0 },
+        /* no valid address: 999.1.1.1 and [bad] are not addresses */
+        { "from x ([bad] 999.1.1.1) by y", "x", "", "y", "", "", "", "", 0 },
+    };
+    char a[128];
+    smtp_received_t r;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *v = cases[i].value;
+        CHECK(smtp_received_parse(v, strlen(v), &r));
+        CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_FROM], a), cases[i].from) == 0);
+        CHECK(strcmp(clause(v, r.ip, a), cases[i].ip) == 0 && r.ip_family == cases[i].family);
+        CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_BY], a), cases[i].by) == 0);
+        CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_WITH], a), cases[i].with) == 0);
+        CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_ID], a), cases[i].id) == 0);
+        CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_FOR], a), cases[i].for_) == 0);
+        CHECK(strcmp(clause(v, r.date, a), cases[i].date) == 0);
+    }
+    CHECK(!smtp_received_parse(S("   (only a comment"), &r) && r.ip_family == 0);
+    CHECK(smtp_received_parse(S("; Tue, 1 Jan 2008"), &r) && r.date.len == 15);
+    CHECK(!smtp_received_parse(S("from"), &r));
+}
+
 int main(void)
 {
     test_lines();
@@ -195,6 +254,7 @@ int main(void)
     test_replies();
     test_sasl();
     test_imf();
+    test_received();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else
