@@ -39,6 +39,7 @@ extern int hf_smtpx_header_from, hf_smtpx_header_from_display, hf_smtpx_header_t
 extern int hf_smtpx_header_subject, hf_smtpx_header_date, hf_smtpx_header_message_id, hf_smtpx_header_reply_to;
 extern int hf_smtpx_header_sender, hf_smtpx_header_return_path;
 extern int hf_smtpx_header_in_reply_to, hf_smtpx_header_user_agent, hf_smtpx_header_originating_ip;
+extern int hf_smtpx_header_dkim_domain, hf_smtpx_header_dkim_selector;
 extern int hf_smtpx_msg_received, hf_smtpx_msg_received_hop, hf_smtpx_msg_received_from, hf_smtpx_msg_received_ip;
 extern int hf_smtpx_msg_received_ipv6, hf_smtpx_msg_received_by, hf_smtpx_msg_received_via;
 extern int hf_smtpx_msg_received_with, hf_smtpx_msg_received_id, hf_smtpx_msg_received_for;
@@ -172,6 +173,11 @@ void smtpx_data_handoff(void);
 /* smtpx_message.c: headers and summary */
 void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line);
 void smtpx_headers_end(smtpx_ctx_t *ctx);
+/* The signing domain (d=) and selector (s=, or NULL) of the next
+ * DKIM-Signature of block[0..len) at or after *pos (0 for the first);
+ * FALSE when there is none left. */
+gboolean smtpx_dkim_next(smtpx_ctx_t *ctx, const char *block, size_t len, size_t *pos, const char **domain,
+                         const char **selector);
 /* BDAT: the header block, read in the reassembled message. */
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg);
 /* The summary at the end of a message; msg is the reassembled message (or NULL), for its trace. */

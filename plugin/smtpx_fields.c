@@ -29,6 +29,7 @@ int hf_smtpx_header_from = -1, hf_smtpx_header_from_display = -1, hf_smtpx_heade
 int hf_smtpx_header_subject = -1, hf_smtpx_header_date = -1, hf_smtpx_header_message_id = -1;
 int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_return_path = -1;
 int hf_smtpx_header_in_reply_to = -1, hf_smtpx_header_user_agent = -1, hf_smtpx_header_originating_ip = -1;
+int hf_smtpx_header_dkim_domain = -1, hf_smtpx_header_dkim_selector = -1;
 int hf_smtpx_msg_received = -1, hf_smtpx_msg_received_hop = -1, hf_smtpx_msg_received_from = -1;
 int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg_received_by = -1;
 int hf_smtpx_msg_received_via = -1, hf_smtpx_msg_received_with = -1, hf_smtpx_msg_received_id = -1;
@@ -197,6 +198,10 @@ static void register_hf(void)
            "The program that wrote the message: User-Agent, or X-Mailer"),
         HF(hf_smtpx_header_originating_ip, "X-Originating-IP", "smtpx.header.originating_ip", FT_STRING, BASE_NONE,
            NULL, "Address of the web-mail user, as some providers record it"),
+        HF(hf_smtpx_header_dkim_domain, "DKIM signing domain", "smtpx.header.dkim_domain", FT_STRING, BASE_NONE,
+           NULL, "The d= tag of a DKIM-Signature (not verified: that needs DNS)"),
+        HF(hf_smtpx_header_dkim_selector, "DKIM selector", "smtpx.header.dkim_selector", FT_STRING, BASE_NONE,
+           NULL, "The s= tag of a DKIM-Signature: where the key is published (s._domainkey.d)"),
         HF(hf_smtpx_msg, "Message summary", "smtpx.msg", FT_NONE, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_sender, "Envelope sender", "smtpx.msg.sender", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_recipient, "Accepted recipient", "smtpx.msg.recipient", FT_STRING, BASE_NONE, NULL, NULL),

@@ -111,7 +111,8 @@ static gboolean header_named(const char *name, size_t len, const char *want)
  * are kept (Received chains and signatures are the bulk of a header block). */
 static gboolean is_kept_header(const char *name, size_t len)
 {
-    if (header_named(name, len, "From") || header_named(name, len, "Subject"))
+    if (header_named(name, len, "From") || header_named(name, len, "Subject") ||
+        header_named(name, len, "DKIM-Signature"))
         return TRUE;
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {
         if (header_named(name, len, header_fields[i].name))
@@ -205,6 +206,43 @@ static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
     ctx->st->hdr_from = smtpx_state_strdup(&ctx->call, ctx->pinfo, addr, strlen(addr));
 }
 
+/* A DKIM tag of a signature as a string (NULL if absent). */
+static const char *dkim_tag(smtpx_ctx_t *ctx, const char *value, const char *name)
+{
+    size_t off, len;
+    return smtp_dkim_tag(value, strlen(value), name, &off, &len) ? wmem_strndup(ctx->pinfo->pool, value + off, len)
+                                                                  : NULL;
+}
+
+gboolean smtpx_dkim_next(smtpx_ctx_t *ctx, const char *block, size_t len, size_t *pos, const char **domain,
+                         const char **selector)
+{
+    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
+
+    while (smtp_header_next(block, len, "DKIM-Signature", pos, value, SMTPX_MAX_VALUE)) {
+        *domain = dkim_tag(ctx, value, "d");
+        *selector = dkim_tag(ctx, value, "s");
+        if (*domain)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Who signed the message: each DKIM signature's domain and selector. */
+static void add_dkim(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
+{
+    const char *domain, *selector;
+    size_t pos = 0, len = strlen(block);
+
+    if (!proto_field_is_referenced(tree, hf_smtpx_header_dkim_domain) &&
+        !proto_field_is_referenced(tree, hf_smtpx_header_dkim_selector))
+        return;
+    while (smtpx_dkim_next(ctx, block, len, &pos, &domain, &selector)) {
+        add_generated_string(tree, ctx, hf_smtpx_header_dkim_domain, domain);
+        add_generated_string(tree, ctx, hf_smtpx_header_dkim_selector, selector);
+    }
+}
+
 /* The header block read: the headers that matter, and analysis on them. */
 static void headers_read(smtpx_ctx_t *ctx, const char *block)
 {
@@ -227,6 +265,7 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
             add_generated_string(ht, ctx, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
     }
+    add_dkim(ctx, ht, block);
     smtpx_analyse_headers(ctx, block);
 }
 

@@ -108,10 +108,23 @@ static const char *header_address(smtpx_ctx_t *ctx, const char *block, const cha
     return wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
 }
 
-static void check_alignment(smtpx_ctx_t *ctx, const char *from)
+/* The domain of the first DKIM signature aligned with from_org (relaxed), or NULL. */
+static const char *aligned_signature(smtpx_ctx_t *ctx, const char *block, const char *from_org)
+{
+    const char *domain, *selector;
+    size_t pos = 0, len = strlen(block);
+
+    while (smtpx_dkim_next(ctx, block, len, &pos, &domain, &selector)) {
+        if (strcmp(smtpx_org_domain_of_host(ctx, domain), from_org) == 0)
+            return domain;
+    }
+    return NULL;
+}
+
+static void check_alignment(smtpx_ctx_t *ctx, const char *block, const char *from)
 {
     const char *envelope = smtpx_envelope_sender(ctx->st);
-    const char *env_org, *from_org;
+    const char *env_org, *from_org, *signer;
 
     if (!envelope || !*envelope || !from)
         return;         /* no transaction seen, or a bounce (<>) */
@@ -123,10 +136,14 @@ static void check_alignment(smtpx_ctx_t *ctx, const char *from)
     }
     env_org = smtpx_org_domain(ctx, envelope);
     from_org = smtpx_org_domain(ctx, from);
-    if (env_org && from_org && strcmp(env_org, from_org) != 0)
-        smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
-                      "Header From <%s> (domain %s) is not aligned with the envelope sender <%s> (domain %s)",
-                      from, from_org, envelope, env_org);
+    if (!env_org || !from_org || strcmp(env_org, from_org) == 0)
+        return;
+    signer = aligned_signature(ctx, block, from_org);
+    smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
+                  "Header From <%s> (domain %s) is not aligned with the envelope sender <%s> (domain %s)%s%s%s",
+                  from, from_org, envelope, env_org,
+                  signer ? "; a DKIM signature of d=" : "", signer ? signer : "",
+                  signer ? " would align it if valid (not verified)" : "");
 }
 
 /* A display name that holds another address than the real one. */
@@ -175,7 +192,7 @@ void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
     if (nfrom > 1)
         smtpx_finding(ctx, &ei_smtpx_multiple_from, ctx->tvb, 0, 0,
                       "The message has %u From headers; mail clients may show any of them", nfrom);
-    check_alignment(ctx, from);
+    check_alignment(ctx, block, from);
     check_display_name(ctx, from, display);
     check_other_senders(ctx, block, from);
 }

@@ -52,6 +52,22 @@ def test_spoofing_cases(passes):
                    "<x@foo.co.uk> (domain foo.co.uk)"]
 
 
+def test_dkim_signature_named_in_spoofed_from(passes):
+    """A From not aligned with the envelope is still reported when a DKIM
+    signature is of the From domain (signatures are not verified, and a
+    forger can add one), but the finding names it: a mailing service's
+    newsletter would pass DMARC with it. A signature of another domain is
+    not named."""
+    assert found("dkim_signatures", passes) == [(13, "smtpx.analysis.spoofed_from"),
+                                                (21, "smtpx.analysis.spoofed_from")]
+    assert messages("dkim_signatures", "smtpx.analysis.spoofed_from", **passes) == [
+        "Header From <news@brand.example> (domain brand.example) is not aligned with the envelope sender "
+        "<bounce-42@mailer.example.net> (domain example.net); a DKIM signature of d=news.brand.example would "
+        "align it if valid (not verified)",
+        "Header From <ceo@brand.example> (domain brand.example) is not aligned with the envelope sender "
+        "<x@evil.example> (domain evil.example)"]
+
+
 # ---- syntax as typed ----
 
 def test_telnet_edits(passes):

@@ -129,6 +129,13 @@ def test_origin_headers(passes):
                    ["27", "Mutt/2.2.9", "", ""]]
 
 
+def test_dkim_signers(passes):
+    """Every DKIM signature's domain and selector, a folded one too."""
+    got = fields("dkim_signatures", ["frame.number", "smtpx.header.dkim_domain", "smtpx.header.dkim_selector"],
+                 "smtpx.header", **passes)
+    assert got == [["13", "mailer.example.net,news.brand.example", "m1,2024a"], ["21", "evil.example", "k"]]
+
+
 def test_summary_one_pass(passes):
     got = fields("message_headers", ["frame.number", "smtpx.msg.sender", "smtpx.msg.recipient", "smtpx.msg.from",
                                      "smtpx.msg.subject", "smtpx.msg.size", "smtpx.msg.lines"], "smtpx.msg",

@@ -227,6 +227,33 @@ bool smtp_queue_id(const char *text, size_t len, size_t *off, size_t *id_len)
     return false;
 }
 
+bool smtp_dkim_tag(const char *v, size_t len, const char *name, size_t *off, size_t *tag_len)
+{
+    size_t name_len = strlen(name);
+
+    for (size_t start = 0; start < len;) {
+        const char *semi = memchr(v + start, ';', len - start);
+        size_t end = semi ? (size_t)(semi - v) : len;
+        size_t i = start;
+        while (i < end && is_wsp(v[i]))
+            i++;
+        size_t name_end = i;
+        while (name_end < end && v[name_end] != '=' && !is_wsp(v[name_end]))
+            name_end++;
+        size_t eq = name_end;
+        while (eq < end && is_wsp(v[eq]))
+            eq++;
+        if (eq < end && v[eq] == '=' && name_end - i == name_len && memcmp(v + i, name, name_len) == 0) {
+            *off = eq + 1;
+            *tag_len = end - eq - 1;
+            trim(v, off, tag_len);
+            return *tag_len > 0;
+        }
+        start = end + 1;
+    }
+    return false;
+}
+
 /* Index after the comment that opens at v[i] ('('), nested comments and
  * quoted pairs included; len if it is not closed. */
 static size_t comment_end(const char *v, size_t len, size_t i)

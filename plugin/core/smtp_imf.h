@@ -66,6 +66,11 @@ typedef struct {
  * neither a clause nor a date. */
 bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r);
 
+/* The value of the tag `name` (case-sensitive) in the tag list of an
+ * (unfolded) DKIM-Signature ("v=1; a=rsa-sha256; d=example.com; s=sel";
+ * RFC 6376 3.2), without the blanks around it; false if absent or empty. */
+bool smtp_dkim_tag(const char *v, size_t len, const char *name, size_t *off, size_t *tag_len);
+
 /* Queue id in the text of a reply to the end of a message: Postfix
  * "queued as X", Exim "id=X", Exchange "<X> Queued mail", Sendmail
  * "X Message accepted". */

@@ -8,7 +8,7 @@
  * taken as a message whose header block is measured. Every Received header,
  * walked with smtp_header_next (as many as smtp_header_count finds), and the
  * whole input are parsed as trace fields, whose spans must lie inside the
- * value. */
+ * value; the input is also read as a DKIM tag list. */
 #include "fuzz_common.h"
 #include "smtp_imf.h"
 
@@ -55,6 +55,16 @@ static void check_received(const char *v, size_t len)
     if (r.ip_family)
         CHECK(r.ip.len < 64);
     free(c);
+}
+
+static void check_dkim(const char *v, size_t len)
+{
+    static const char *const tags[] = { "d", "s", "bh", "" };
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        size_t off = 0, n = 0;
+        if (smtp_dkim_tag(v, len, tags[i], &off, &n))
+            CHECK(n > 0 && fuzz_span_ok(off, n, len) && off > 0 && v[off - 1] != ';');
+    }
 }
 
 /* smtp_header_next walks as many Received headers as smtp_header_count finds. */
@@ -129,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check_mailbox(block, size);
     check_received(block, size);
+    check_dkim(block, size);
     walk_received(block, size);
     if (smtp_queue_id(block, size, &off, &id_len))
         CHECK(id_len > 0 && fuzz_span_ok(off, id_len, size));

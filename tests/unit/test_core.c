@@ -246,6 +246,20 @@ static void test_received(void)
     CHECK(!smtp_received_parse(S("from"), &r));
 }
 
+static void test_dkim(void)
+{
+    const char *v = "v=1; a=rsa-sha256; c=relaxed/relaxed;  d = news.example.com ;s=sel1;\tbh=abc=; b=x";
+    char a[64];
+    smtp_range_t t;
+
+    CHECK(smtp_dkim_tag(v, strlen(v), "d", &t.off, &t.len) && strcmp(clause(v, t, a), "news.example.com") == 0);
+    CHECK(smtp_dkim_tag(v, strlen(v), "s", &t.off, &t.len) && strcmp(clause(v, t, a), "sel1") == 0);
+    CHECK(smtp_dkim_tag(v, strlen(v), "bh", &t.off, &t.len) && strcmp(clause(v, t, a), "abc=") == 0);
+    CHECK(!smtp_dkim_tag(v, strlen(v), "D", &t.off, &t.len));        /* tag names are case-sensitive */
+    CHECK(!smtp_dkim_tag(v, strlen(v), "i", &t.off, &t.len));
+    CHECK(!smtp_dkim_tag(S("d=; s"), "d", &t.off, &t.len) && !smtp_dkim_tag(S("d=; s"), "s", &t.off, &t.len));
+}
+
 int main(void)
 {
     test_lines();
@@ -255,6 +269,7 @@ int main(void)
     test_sasl();
     test_imf();
     test_received();
+    test_dkim();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else
