@@ -241,7 +241,7 @@ typedef enum {
 typedef struct {
     guint32 frame, stream;
     const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *rcpt_to, *from, *subject, *message_id;
-    const char *queue_id;
+    const char *user_agent, *path, *queue_id;
     gboolean tls;
     guint rcpt_ok, rcpt_bad, reply, findings;
     guint64 size;
@@ -256,6 +256,8 @@ typedef struct {
 } smtpx_tap_event_t;
 
 void smtpx_stats_register(void);
+/* Is a tap listener there for the events (not on retransmitted data)? */
+gboolean smtpx_tapping(const smtpx_ctx_t *ctx);
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code);
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject);
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);

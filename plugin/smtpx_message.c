@@ -261,6 +261,11 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
     const char *id = header_value(ctx, block, "Message-ID");
     if (id)
         st->hdr_message_id = smtpx_state_strdup(&ctx->call, ctx->pinfo, id, strlen(id));
+    const char *agent = header_value(ctx, block, "User-Agent");
+    if (!agent)
+        agent = header_value(ctx, block, "X-Mailer");
+    if (agent)
+        st->hdr_user_agent = smtpx_state_strdup(&ctx->call, ctx->pinfo, agent, strlen(agent));
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
             add_generated_string(ht, ctx, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
@@ -308,22 +313,46 @@ static void add_received_part(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const 
         add_generated_string(tree, ctx, hf, wmem_strndup(ctx->pinfo->pool, value + part.off, part.len));
 }
 
-/* One Received header (hop 1 is the top one) and its clauses. */
-static void add_received(smtpx_ctx_t *ctx, proto_tree *tree, const char *value, guint32 hop)
+typedef void (*received_fn)(smtpx_ctx_t *ctx, const char *value, const smtp_received_t *r, gboolean parsed,
+                            guint32 hop, void *data);
+
+/* Calls fn for each Received header of the reassembled message, top
+ * (newest) first. Read there, not kept from the lines as they pass: a
+ * Received chain is the bulk of a header block, and reassembly holds the
+ * message anyway. */
+static void foreach_received(smtpx_ctx_t *ctx, tvbuff_t *msg, received_fn fn, void *data)
 {
+    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
+    int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
+    const char *text = (const char *)tvb_get_ptr(msg, 0, avail);
+    size_t pos = 0, len = smtp_header_block_len(text, (size_t)avail);
     smtp_received_t r;
-    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_msg_received, ctx->tvb, 0, 0, value);
+
+    for (guint32 hop = 1; hop <= SMTPX_MAX_RECEIVED; hop++) {
+        if (!smtp_header_next(text, len, "Received", &pos, value, SMTPX_MAX_VALUE))
+            return;
+        g_strdelimit(value, "\t", ' ');       /* folded with tabs: shown as blanks */
+        gboolean parsed = smtp_received_parse(value, strlen(value), &r);
+        fn(ctx, value, &r, parsed, hop, data);
+    }
+}
+
+/* One Received header (hop 1 is the top one) and its clauses. */
+static void add_received(smtpx_ctx_t *ctx, const char *value, const smtp_received_t *r, gboolean parsed,
+                         guint32 hop, void *data)
+{
+    proto_item *pi = proto_tree_add_string((proto_tree *)data, hf_smtpx_msg_received, ctx->tvb, 0, 0, value);
 
     proto_item_set_generated(pi);
-    if (!smtp_received_parse(value, strlen(value), &r))
+    if (!parsed)
         return;
     proto_tree *rt = proto_item_add_subtree(pi, ett_smtpx_received);
     proto_item_set_generated(proto_tree_add_uint(rt, hf_smtpx_msg_received_hop, ctx->tvb, 0, 0, hop));
-    add_received_part(ctx, rt, hf_smtpx_msg_received_from, value, r.clause[SMTP_RCVD_FROM]);
-    add_received_ip(ctx, rt, value, &r);
+    add_received_part(ctx, rt, hf_smtpx_msg_received_from, value, r->clause[SMTP_RCVD_FROM]);
+    add_received_ip(ctx, rt, value, r);
     for (int k = SMTP_RCVD_FROM + 1; k < SMTP_RCVD_CLAUSES; k++)
-        add_received_part(ctx, rt, *received_clause_hf[k], value, r.clause[k]);
-    add_received_part(ctx, rt, hf_smtpx_msg_received_date, value, r.date);
+        add_received_part(ctx, rt, *received_clause_hf[k], value, r->clause[k]);
+    add_received_part(ctx, rt, hf_smtpx_msg_received_date, value, r->date);
 }
 
 static gboolean received_wanted(proto_tree *tree)
@@ -341,25 +370,27 @@ static gboolean received_wanted(proto_tree *tree)
     return FALSE;
 }
 
-/* The trace of the message: every Received header of the reassembled
- * message, top (newest) first. Read there, not kept from the lines as they
- * pass: a Received chain is the bulk of a header block, and reassembly
- * holds the message anyway. */
-static void add_trace(smtpx_ctx_t *ctx, proto_tree *tree, tvbuff_t *msg)
+static void append_address(smtpx_ctx_t *ctx _U_, const char *value, const smtp_received_t *r, gboolean parsed,
+                           guint32 hop _U_, void *data)
 {
-    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
-    size_t pos = 0;
+    wmem_strbuf_t *path = (wmem_strbuf_t *)data;
 
-    if (!msg || !received_wanted(tree))
+    if (!parsed || !r->ip_family)
         return;
-    int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
-    const char *text = (const char *)tvb_get_ptr(msg, 0, avail);
-    size_t len = smtp_header_block_len(text, (size_t)avail);
-    for (guint32 hop = 1; hop <= SMTPX_MAX_RECEIVED; hop++) {
-        if (!smtp_header_next(text, len, "Received", &pos, value, SMTPX_MAX_VALUE))
-            return;
-        add_received(ctx, tree, g_strdelimit(value, "\t", ' '), hop);     /* folded with tabs: shown as blanks */
-    }
+    if (wmem_strbuf_get_len(path))
+        wmem_strbuf_append_c(path, ',');
+    wmem_strbuf_append_len(path, value + r->ip.off, r->ip.len);
+}
+
+/* For the transactions log: the addresses of the trace, top first. */
+static void keep_path(smtpx_ctx_t *ctx, tvbuff_t *msg)
+{
+    wmem_strbuf_t *path = wmem_strbuf_new(ctx->pinfo->pool, "");
+
+    foreach_received(ctx, msg, append_address, path);
+    if (wmem_strbuf_get_len(path))
+        ctx->st->hdr_path = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(path),
+                                               wmem_strbuf_get_len(path));
 }
 
 static void add_recipient(const smtpx_cmd_rec_t *rec, void *data)
@@ -397,7 +428,10 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
         proto_item_set_generated(pi);
         add_generated_string(t, ctx, hf_smtpx_msg_queue_id, rec->queue_id);
     }
-    add_trace(ctx, t, msg);
+    if (msg && received_wanted(t))
+        foreach_received(ctx, msg, add_received, t);
+    if (msg && smtpx_tapping(ctx))
+        keep_path(ctx, msg);
 }
 
 /* The server's reply to the end of a message: its queue id. */

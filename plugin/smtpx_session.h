@@ -137,6 +137,8 @@ typedef struct {
     const char *hdr_from;            /* header From address of the message */
     const char *hdr_subject;
     const char *hdr_message_id;
+    const char *hdr_user_agent;      /* User-Agent, else X-Mailer */
+    const char *hdr_path;            /* Received: the sending hosts' addresses, top first (for the tap) */
     smtpx_held_t *held;              /* the client line being held, or the next one's record */
     guint64 msg_bytes;               /* message size after unstuffing */
     guint64 bdat_remaining;

@@ -15,14 +15,14 @@
 static int smtpx_tap = -1;
 
 /* Is anyone listening (events are not even built otherwise)? */
-static gboolean tapping(const smtpx_ctx_t *ctx)
+gboolean smtpx_tapping(const smtpx_ctx_t *ctx)
 {
     return ctx->call.replay != SMTPX_RETRANSMIT && have_tap_listener(smtpx_tap);
 }
 
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code)
 {
-    if (!tapping(ctx))
+    if (!smtpx_tapping(ctx))
         return;
     smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
     ev->kind = kind;
@@ -33,7 +33,7 @@ void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *nam
 
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject)
 {
-    if (!tapping(ctx))
+    if (!smtpx_tapping(ctx))
         return;
     smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
     ev->kind = SMTPX_EV_ENHANCED;
@@ -63,7 +63,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
 {
     const smtpx_state_t *st = ctx->st;
 
-    if (!tapping(ctx))
+    if (!smtpx_tapping(ctx))
         return;
     smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
     smtpx_txn_t *t = &ev->txn;
@@ -86,6 +86,8 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->from = st->hdr_from;
     t->subject = st->hdr_subject;
     t->message_id = st->hdr_message_id;
+    t->user_agent = st->hdr_user_agent;
+    t->path = st->hdr_path;
     t->size = st->msg_bytes;
     t->reply = code;
     t->queue_id = rec ? rec->queue_id : NULL;
@@ -177,7 +179,8 @@ typedef struct {
 
 static const char *const txn_columns[] = {
     "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to", "rcpt_ok",
-    "rcpt_rejected", "header_from", "subject", "message_id", "size", "reply", "queue_id", "findings", NULL
+    "rcpt_rejected", "header_from", "subject", "message_id", "user_agent", "path", "size", "reply", "queue_id",
+    "findings", NULL
 };
 
 static const char *or_dash(const char *s)
@@ -211,6 +214,8 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = g_strdup(or_dash(t->from));
     row[i++] = g_strdup(or_dash(t->subject));
     row[i++] = g_strdup(or_dash(t->message_id));
+    row[i++] = g_strdup(or_dash(t->user_agent));
+    row[i++] = g_strdup(or_dash(t->path));
     row[i++] = g_strdup_printf("%" PRIu64, t->size);
     row[i++] = g_strdup_printf("%u", t->reply);
     row[i++] = g_strdup(or_dash(t->queue_id));

@@ -45,8 +45,8 @@ def test_notes_can_be_switched_off():
     assert ts.fields(cap, ["frame.number"], "smtpx.note", extra=["-o", "smtpx.teaching_notes:FALSE"]) == []
 
 
-def z(capture, arg, two_pass=False):
-    return ts.tshark(["-r", ts.capture_path(capture), "-q", "-z", arg] + (["-2"] if two_pass else [])).stdout
+def z(capture, arg, two_pass=False, extra=()):
+    return ts.tshark(["-r", ts.capture_path(capture), "-q", "-z", arg, *extra] + (["-2"] if two_pass else [])).stdout
 
 
 def test_stats_tree():
@@ -91,13 +91,26 @@ def test_transactions_log_bdat_and_pipelined(passes):
         ["18", "alice@example.org", "carol@example.org", "alice@example.org", "second", "-", "B2", "0"]]
 
 
+def test_transactions_log_user_agent_and_path(passes):
+    """The mail program (User-Agent, else X-Mailer) and the path, the
+    senders' addresses of the Received headers top first (as Zeek's
+    smtp.log has them); none without a trace or without reassembly."""
+    cap = ts.transcript_pcap("received_trace")
+    keys = ["frame", "user_agent", "path"]
+    for extra, path in [([], "203.0.113.5,2001:db8::7,10.1.2.3"), (["-o", "smtpx.reassemble:FALSE"], "-")]:
+        out = z(cap, "smtpx,transactions,tsv", passes["two_pass"], extra)
+        lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
+        rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+        assert [[r[k] for k in keys] for r in rows] == [["20", "Thunderbird 115.3", path], ["28", "Mutt/2.2.9", "-"]]
+
+
 def test_transactions_log_aligned_with_auth():
     out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")
     lines = out.splitlines()
     assert lines[0] == "=== SMTP transactions (smtpx) ==="
     assert lines[1].split() == ["frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from",
-                                "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "subject", "message_id", "size",
-                                "reply", "queue_id", "findings"]
+                                "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "subject", "message_id",
+                                "user_agent", "path", "size", "reply", "queue_id", "findings"]
     row = lines[2].split()
     assert row[5:9] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
     assert row[-2:] == ["768C8CD60", "3"]    # HELO with an address, AUTH after HELO, cleartext AUTH
