@@ -348,6 +348,8 @@ static void add_received(smtpx_ctx_t *ctx, const char *value, const smtp_receive
         return;
     proto_tree *rt = proto_item_add_subtree(pi, ett_smtpx_received);
     proto_item_set_generated(proto_tree_add_uint(rt, hf_smtpx_msg_received_hop, ctx->tvb, 0, 0, hop));
+    if (hop == 1)
+        smtpx_note_request(ctx, rt, SMTPX_KIND_TRACE);
     add_received_part(ctx, rt, hf_smtpx_msg_received_from, value, r->clause[SMTP_RCVD_FROM]);
     add_received_ip(ctx, rt, value, r);
     for (int k = SMTP_RCVD_FROM + 1; k < SMTP_RCVD_CLAUSES; k++)

@@ -74,12 +74,17 @@ def found(node, key):
     return [v for k, child in node.items() for v in ([child] if k == key else []) + found(child, key)]
 
 
+TRACE_NOTE = ("Received: each server on the way adds one on top, so read the path bottom-up; only those added by "
+              "servers you trust are reliable, the ones below can be forged")
+
+
 def test_received_trace(passes):
     """The message summary holds every Received header of the reassembled
     message, top (newest) first, each with its own clauses: Postfix folded
     with tabs, Exim with an IPv6 literal and nested comments, Exchange with a
     bare address and a ';' inside a comment. The header block is cut inside
-    the second one. A message without a trace has none."""
+    the second one. The top one has a teaching note. A message without a
+    trace has none."""
     pkts = ts.json(ts.transcript_pcap("received_trace"), "smtpx.msg", **passes)
     assert [int(p["_source"]["layers"]["frame"]["frame.number"]) for p in pkts] == [19, 27]
     values = found(pkts[0]["_source"]["layers"]["smtpx"], "smtpx.msg.received")
@@ -92,7 +97,9 @@ def test_received_trace(passes):
         "(version=TLS1_2; cipher=X) id 15.1.2507.23; Tue, 15 Jan 2008 21:00:00 +0000"]]
     hops = found(pkts[0]["_source"]["layers"]["smtpx"], "smtpx.msg.received_tree")[0]
     assert hops == [
-        {"smtpx.msg.received.hop": "1", "smtpx.msg.received.from": "pc.example.net",
+        {"smtpx.msg.received.hop": "1", "smtpx.note": TRACE_NOTE,
+         "smtpx.note.phase": "mail transaction: message transfer",
+         "smtpx.msg.received.from": "pc.example.net",
          "smtpx.msg.received.ip": "203.0.113.5",
          "smtpx.msg.received.by": "relay.example.net", "smtpx.msg.received.with": "ESMTPSA",
          "smtpx.msg.received.id": "4A1B2C3D", "smtpx.msg.received.for": "<bob@example.org>",
