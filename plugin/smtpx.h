@@ -66,6 +66,7 @@ extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_te
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
 extern expert_field ei_smtpx_bad_sequence, ei_smtpx_open_relay, ei_smtpx_error_reply, ei_smtpx_serious_reply;
 extern expert_field ei_smtpx_cleartext_auth, ei_smtpx_bad_base64, ei_smtpx_auth_repeated, ei_smtpx_auth_late_step;
+extern expert_field ei_smtpx_auth_guessing, ei_smtpx_address_probing;
 
 void smtpx_register_fields(module_t *module);
 /* FALSE when the user switched the analysis check of this expert item off. */
@@ -208,6 +209,8 @@ void smtpx_sender_register(void);
 void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd);
 /* A 2xx to RCPT: does the server relay for an unauthenticated client? */
 void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
+/* Counts rejected AUTH attempts and refused addresses over the session. */
+void smtpx_check_guessing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
 /* A 4xx/5xx reply: its meaning in plain words. */
 void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset);
 /* The greeting came after client commands. */

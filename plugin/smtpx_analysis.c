@@ -367,6 +367,42 @@ void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned co
                   have_pref ? "not in the local_domains preference" : "; no local_domains preference");
 }
 
+/* ---- guessing over a session ---- */
+
+#define SMTPX_AUTH_GUESSES  3   /* rejected AUTH attempts that make a finding */
+#define SMTPX_ADDR_GUESSES  5   /* refused addresses that make a finding */
+
+/* Counts one more, up to 255; TRUE when the count reaches `at`. */
+static gboolean count_to(guint8 *count, unsigned at)
+{
+    if (*count < G_MAXUINT8)
+        (*count)++;
+    return *count == at;
+}
+
+static gboolean address_refused(const smtpx_cmd_rec_t *rec, unsigned code)
+{
+    return (rec->kind == SMTP_CMD_RCPT && code / 100 == 5) ||
+           (rec->kind == SMTP_CMD_VRFY && (code == 550 || code == 551 || code == 553));
+}
+
+void smtpx_check_guessing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (code == 535 && (rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP) &&
+        count_to(&st->auth_rejected, SMTPX_AUTH_GUESSES))
+        smtpx_finding(ctx, &ei_smtpx_auth_guessing, ctx->tvb, 0, 0,
+                      "%u AUTH attempts rejected (535) in this session%s%s: someone is guessing passwords, "
+                      "or a user has forgotten one", SMTPX_AUTH_GUESSES, st->auth_user ? ", the last for " : "",
+                      st->auth_user ? st->auth_user : "");
+    if (address_refused(rec, code) && count_to(&st->addr_refused, SMTPX_ADDR_GUESSES))
+        smtpx_finding(ctx, &ei_smtpx_address_probing, ctx->tvb, 0, 0,
+                      "%u addresses refused in this session (RCPT 5xx, VRFY 550/551/553)%s%s%s: the client "
+                      "may be guessing which mailboxes exist (directory harvest)", SMTPX_ADDR_GUESSES,
+                      rec->arg ? ", the last <" : "", rec->arg ? rec->arg : "", rec->arg ? ">" : "");
+}
+
 /* ---- replies ---- */
 
 void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset)

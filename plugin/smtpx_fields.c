@@ -62,6 +62,7 @@ expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
 expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
 expert_field ei_smtpx_cleartext_auth = EI_INIT, ei_smtpx_bad_base64 = EI_INIT;
 expert_field ei_smtpx_auth_repeated = EI_INIT, ei_smtpx_auth_late_step = EI_INIT;
+expert_field ei_smtpx_auth_guessing = EI_INIT, ei_smtpx_address_probing = EI_INIT;
 
 /* The epan-free tables of smtp_codes.c have the layout of value_string. */
 G_STATIC_ASSERT(sizeof(smtp_code_name_t) == sizeof(value_string));
@@ -332,6 +333,10 @@ static ei_register_info ei[] = {
        "AUTH on a session that is already authenticated (RFC 4954 forbids it)"),
     EI(ei_smtpx_auth_late_step, "smtpx.analysis.auth_late_step", PI_SEQUENCE, PI_WARN,
        "Base64 line after the AUTH exchange ended"),
+    EI(ei_smtpx_auth_guessing, "smtpx.analysis.auth_guessing", PI_SECURITY, PI_WARN,
+       "Several AUTH attempts rejected (535) in one session: password guessing?"),
+    EI(ei_smtpx_address_probing, "smtpx.analysis.address_probing", PI_SECURITY, PI_WARN,
+       "Several recipients refused in one session: addresses being guessed?"),
     EI(ei_smtpx_incomplete_message, "smtpx.analysis.incomplete_line", PI_REASSEMBLE, PI_NOTE,
        "Line without a line end at the end of the data"),
 };

@@ -178,6 +178,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     smtpx_state_t *st = ctx->st;
     gboolean ok = code / 100 == 2;
 
+    smtpx_check_guessing(ctx, rec, code);
     switch (rec->kind) {
     case SMTP_CMD_HELO:
     case SMTP_CMD_EHLO:

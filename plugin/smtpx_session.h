@@ -167,6 +167,8 @@ typedef struct {
     guint8 auth_step;                /* client lines sent in the exchange */
     guint8 msg_flags;                /* SMTPX_MSG_* */
     guint8 chunk_open;               /* BDAT: where the last piece of chunk data ended (SMTPX_CHUNK_*) */
+    guint8 auth_rejected;            /* AUTH attempts answered 535 in the session (stops at 255) */
+    guint8 addr_refused;             /* RCPT refused (5xx), VRFY unknown, in the session (stops at 255) */
 } smtpx_state_t;
 
 typedef struct {

@@ -68,6 +68,21 @@ def test_dkim_signature_named_in_spoofed_from(passes):
         "<x@evil.example> (domain evil.example)"]
 
 
+def test_guessing_passwords_and_addresses(passes):
+    """Rejected AUTH attempts and refused addresses are counted over the
+    session: one finding when the third 535 (PLAIN, or LOGIN after two
+    steps) and the fifth refused address (RCPT 5xx, VRFY 550) arrive, none
+    for the ones after, and none for an accepted recipient."""
+    kinds = ("smtpx.analysis.auth_guessing", "smtpx.analysis.address_probing")
+    assert [(f, a) for f, a in found("guessing", passes) if a in kinds] == [(16, kinds[0]), (32, kinds[1])]
+    assert messages("guessing", "smtpx.analysis.auth_guessing || smtpx.analysis.address_probing", **passes) == [
+        "535: Authentication credentials invalid (permanent: do not retry as is),3 AUTH attempts rejected (535) "
+        "in this session, the last for root: someone is guessing passwords, or a user has forgotten one",
+        "550: Requested action not taken: mailbox unavailable (permanent: do not retry as is),5 addresses refused "
+        "in this session (RCPT 5xx, VRFY 550/551/553), the last <ada@example.org>: the client may be guessing "
+        "which mailboxes exist (directory harvest)"]
+
+
 # ---- syntax as typed ----
 
 def test_telnet_edits(passes):
