@@ -418,6 +418,7 @@ static void proto_register_smtpx(void)
     module_t *module = prefs_register_protocol(proto_smtpx, NULL);
     smtpx_register_fields(module);
     smtpx_data_register();
+    smtpx_message_register();
     smtpx_stats_register();
     smtpx_conv_cache_register();
     smtpx_pieces_register();

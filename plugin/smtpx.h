@@ -43,7 +43,7 @@ extern int hf_smtpx_header_dkim_domain, hf_smtpx_header_dkim_selector;
 extern int hf_smtpx_msg_received, hf_smtpx_msg_received_hop, hf_smtpx_msg_received_from, hf_smtpx_msg_received_ip;
 extern int hf_smtpx_msg_received_ipv6, hf_smtpx_msg_received_by, hf_smtpx_msg_received_via;
 extern int hf_smtpx_msg_received_with, hf_smtpx_msg_received_id, hf_smtpx_msg_received_for;
-extern int hf_smtpx_msg_received_date;
+extern int hf_smtpx_msg_received_date, hf_smtpx_msg_received_queued_in;
 extern int hf_smtpx_msg, hf_smtpx_msg_sender, hf_smtpx_msg_recipient, hf_smtpx_msg_from, hf_smtpx_msg_subject;
 extern int hf_smtpx_msg_size, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id, hf_smtpx_msg_end_in;
 extern int hf_smtpx_analysis;
@@ -181,6 +181,7 @@ gboolean smtpx_dkim_next(smtpx_ctx_t *ctx, const char *block, size_t len, size_t
                          const char **selector);
 /* BDAT: the header block, read in the reassembled message. */
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg);
+void smtpx_message_register(void);
 /* The summary at the end of a message; msg is the reassembled message (or NULL), for its trace. */
 void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_t *msg);
 void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,

@@ -33,7 +33,7 @@ int hf_smtpx_header_dkim_domain = -1, hf_smtpx_header_dkim_selector = -1;
 int hf_smtpx_msg_received = -1, hf_smtpx_msg_received_hop = -1, hf_smtpx_msg_received_from = -1;
 int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg_received_by = -1;
 int hf_smtpx_msg_received_via = -1, hf_smtpx_msg_received_with = -1, hf_smtpx_msg_received_id = -1;
-int hf_smtpx_msg_received_for = -1, hf_smtpx_msg_received_date = -1;
+int hf_smtpx_msg_received_for = -1, hf_smtpx_msg_received_date = -1, hf_smtpx_msg_received_queued_in = -1;
 int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
 int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_lines = -1, hf_smtpx_msg_reply_code = -1;
 int hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
@@ -234,6 +234,9 @@ static void register_hf(void)
         HF(hf_smtpx_msg_received_for, "For", "smtpx.msg.received.for", FT_STRING, BASE_NONE, NULL, "The recipient"),
         HF(hf_smtpx_msg_received_date, "Date", "smtpx.msg.received.date", FT_STRING, BASE_NONE, NULL,
            "When the relay received the message"),
+        { &hf_smtpx_msg_received_queued_in, { "Queued in frame", "smtpx.msg.received.queued_in", FT_FRAMENUM,
+          BASE_NONE, NULL, 0x0, "The reply in this capture where that relay (by) queued the message with that id: "
+          "the same message, one hop earlier", HFILL } },
         { &hf_smtpx_msg_end_in, { "End of data in frame", "smtpx.msg.end_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           NULL, HFILL } },
         HF(hf_smtpx_tls_data, "Data after STARTTLS", "smtpx.tls_data", FT_BYTES, BASE_NONE, NULL, NULL),

@@ -28,6 +28,24 @@ static const smtpx_header_field_t header_fields[] = {
     { "X-Originating-IP", &hf_smtpx_header_originating_ip },
 };
 
+/* Every queue id a server gave in this capture ("server name\tid" -> frame
+ * of the reply), so that a Received header naming the server and the id
+ * links to the hop before; file scope. */
+static wmem_map_t *queued;
+
+void smtpx_message_register(void)
+{
+    queued = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
+}
+
+static char *queued_key(wmem_allocator_t *pool, const char *server, size_t server_len, const char *id, size_t id_len)
+{
+    char *host = g_ascii_strdown(server, (gssize)server_len);
+    char *key = wmem_strdup_printf(pool, "%s\t%.*s", host, (int)id_len, id);
+    g_free(host);
+    return key;
+}
+
 /* The fields of a Received header, by clause (smtp_rcvd_clause_t). */
 static int *const received_clause_hf[SMTP_RCVD_CLAUSES] = {
     &hf_smtpx_msg_received_from, &hf_smtpx_msg_received_by, &hf_smtpx_msg_received_via,
@@ -337,6 +355,20 @@ static void foreach_received(smtpx_ctx_t *ctx, tvbuff_t *msg, received_fn fn, vo
     }
 }
 
+/* The frame where the relay of this Received header (by) gave the message
+ * its id (id), if that happened earlier in the capture. */
+static void add_queued_in(smtpx_ctx_t *ctx, proto_tree *tree, const char *value, const smtp_received_t *r)
+{
+    smtp_range_t by = r->clause[SMTP_RCVD_BY], id = r->clause[SMTP_RCVD_ID];
+
+    if (!by.len || !id.len)
+        return;
+    char *key = queued_key(ctx->pinfo->pool, value + by.off, by.len, value + id.off, id.len);
+    guint32 frame = GPOINTER_TO_UINT(wmem_map_lookup(queued, key));
+    if (frame && frame < ctx->pinfo->num)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_smtpx_msg_received_queued_in, ctx->tvb, 0, 0, frame));
+}
+
 /* One Received header (hop 1 is the top one) and its clauses. */
 static void add_received(smtpx_ctx_t *ctx, const char *value, const smtp_received_t *r, gboolean parsed,
                          guint32 hop, void *data)
@@ -355,12 +387,14 @@ static void add_received(smtpx_ctx_t *ctx, const char *value, const smtp_receive
     for (int k = SMTP_RCVD_FROM + 1; k < SMTP_RCVD_CLAUSES; k++)
         add_received_part(ctx, rt, *received_clause_hf[k], value, r->clause[k]);
     add_received_part(ctx, rt, hf_smtpx_msg_received_date, value, r->date);
+    add_queued_in(ctx, rt, value, r);
 }
 
 static gboolean received_wanted(proto_tree *tree)
 {
     static int *const hfs[] = { &hf_smtpx_msg_received, &hf_smtpx_msg_received_hop, &hf_smtpx_msg_received_ip,
-                                &hf_smtpx_msg_received_ipv6, &hf_smtpx_msg_received_date };
+                                &hf_smtpx_msg_received_ipv6, &hf_smtpx_msg_received_date,
+                                &hf_smtpx_msg_received_queued_in };
     for (size_t i = 0; i < G_N_ELEMENTS(hfs); i++) {
         if (proto_field_is_referenced(tree, *hfs[i]))
             return TRUE;
@@ -445,6 +479,11 @@ void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *re
     if (len <= 0 || !smtp_queue_id(text, (size_t)len, &off, &id_len))
         return;
     proto_tree_add_item(tree, hf_smtpx_msg_queue_id, ctx->tvb, offset + (int)off, (int)id_len, ENC_ASCII);
-    if (ctx->call.replay == SMTPX_LIVE)
-        rec->queue_id = wmem_strndup(wmem_file_scope(), text + off, id_len);
+    if (ctx->call.replay != SMTPX_LIVE)
+        return;
+    rec->queue_id = wmem_strndup(wmem_file_scope(), text + off, id_len);
+    const char *server = ctx->st->server_name;
+    if (server)
+        wmem_map_insert(queued, queued_key(wmem_file_scope(), server, strlen(server), text + off, id_len),
+                        GUINT_TO_POINTER(ctx->pinfo->num));
 }

@@ -30,7 +30,10 @@ ATTACHMENT_EML = CAPTURES / "postfix_attachment.eml"
 BARELF = CAPTURES / "postfix_curl_barelf.pcapng"
 BDAT_PIPELINED = CAPTURES / "postfix_bdat_pipelined.pcapng"
 FORGED_FROM = CAPTURES / "postfix_forged_from.pcapng"
+RELAY = CAPTURES / "postfix_relay.pcapng"
 
+QUEUED_ID = "98D8010603D"        # postfix_relay: the queue id of the first leg
+SWAKS = "swaks v20201014.0 jetmore.org/john/code/swaks/"
 QUEUED = re.compile(r"2\.0\.0 Ok: (?:\d+ bytes )?queued as ([0-9A-F]+)")
 rows = ts.rows
 
@@ -274,3 +277,31 @@ def test_forged_from(passes):
     # the data line as swaks sent it
     assert "From: CEO <ceo@bank.example>" in by_frame(FORGED_FROM, "smtpx.data.line", "smtpx.data.line",
                                                       **passes)[15]
+
+
+# ---- postfix_relay: postfix relays the message to the next hop, with its trace ---------
+
+def test_relay_trace(passes):
+    """On the second leg, the message carries the Received header Postfix
+    added; its id is the queue id Postfix gave in the first leg, and the
+    trace links to that reply (frame 16)."""
+    got = rows(RELAY, ["smtpx.msg.queue_id", "smtpx.msg.received.from", "smtpx.msg.received.ip",
+                       "smtpx.msg.received.by", "smtpx.msg.received.with", "smtpx.msg.received.id",
+                       "smtpx.msg.received.for", "smtpx.msg.received.queued_in"],
+               "smtpx.msg.queue_id || smtpx.msg.received", **passes)
+    queued = [r for r in got if r[0] == 16][0][1]
+    assert queued == [QUEUED_ID]
+    assert [r for r in got if r[0] == 36][0][2:] == [["client.smtpx.test"], ["127.0.0.1"], ["mx.smtpx.test"],
+                                                     ["ESMTP"], [QUEUED_ID], ["<bob@relay.smtpx.test>"], ["16"]]
+
+
+def test_relay_transactions_log():
+    """Both legs in the log: swaks's X-Mailer is the mail program of both,
+    and the second leg's path is the address Postfix recorded."""
+    out = ts.tshark(["-r", ts.capture_path(RELAY), "-q", "-z", "smtpx,transactions,tsv"]).stdout
+    lines = [line.split("\t") for line in out.splitlines() if "\t" in line]
+    rows_ = [dict(zip(lines[0], r)) for r in lines[1:]]
+    keys = ["helo", "rcpt_to", "user_agent", "path", "queue_id"]
+    assert [[r[k] for k in keys] for r in rows_] == [
+        ["client.smtpx.test", "bob@relay.smtpx.test", SWAKS, "-", QUEUED_ID],
+        ["mx.smtpx.test", "bob@relay.smtpx.test", SWAKS, "127.0.0.1", "NEXT1"]]

@@ -29,6 +29,10 @@
 #   telnet      the telnet client in character mode, typed a key at a time
 #               with Backspace corrections (tools/telnet-typist.py; needs the
 #               telnet package)
+#   relay       swaks sends to bob@relay.smtpx.test; postfix relays it to a
+#               small SMTP server of this script on 127.0.0.1:2525, adding
+#               its Received header: two sessions, the second one postfix's
+#               (as client) with a real trace
 #
 # What it does to the machine (idempotent, safe to re-run):
 #   * postconf -e: postfix listens on 127.0.0.1:25 only (IPv4), accepts mail
@@ -54,7 +58,7 @@ PORT=25
 die() { echo "capture-real.sh: $*" >&2; exit 1; }
 
 usage() {
-    sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -62,7 +66,7 @@ usage() {
 scenario=$1
 out=$2
 case $scenario in
-    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet) ;;
+    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
@@ -85,6 +89,10 @@ configure_postfix() {
     local before after
     before=$(postconf -n)
     postfix_base_config
+    # relay: mail for relay.smtpx.test goes on to the receiver on port 2525
+    postconf -e 'relay_domains=relay.smtpx.test' \
+        'transport_maps=inline:{relay.smtpx.test=smtp:[127.0.0.1]:2525}' \
+        'smtp_tls_security_level=none' 'smtp_connection_cache_on_demand=no'
     after=$(postconf -n)
     postfix_apply "$before" "$after"
     # wait for the 220 banner
@@ -101,6 +109,42 @@ PY
         sleep 0.1
     done
     die "postfix does not answer on $SERVER:$PORT (see /var/log/postfix.log)"
+}
+
+# ---- the relay's next hop ------------------------------------------------------
+
+# receiver OUT: one SMTP session on 127.0.0.1:2525 (what postfix relays),
+# the message written to OUT; exits after QUIT.
+receiver() {
+    python3 - "$1" <<'PY'
+import socket, sys
+
+srv = socket.create_server(("127.0.0.1", 2525))
+srv.settimeout(60)
+conn, _ = srv.accept()
+f = conn.makefile("rb")
+conn.sendall(b"220 next.relay.smtpx.test ESMTP\r\n")
+message = []
+while True:
+    line = f.readline()
+    if not line:
+        break
+    verb = line[:4].upper()
+    if verb in (b"EHLO", b"HELO"):
+        conn.sendall(b"250-next.relay.smtpx.test\r\n250 8BITMIME\r\n")
+    elif verb == b"DATA":
+        conn.sendall(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+        while (data := f.readline()) not in (b".\r\n", b""):
+            message.append(data[1:] if data.startswith(b".") else data)
+        conn.sendall(b"250 2.0.0 Ok: queued as NEXT1\r\n")
+    elif verb == b"QUIT":
+        conn.sendall(b"221 2.0.0 Bye\r\n")
+        break
+    else:
+        conn.sendall(b"250 2.0.0 Ok\r\n")
+open(sys.argv[1], "wb").write(b"".join(message))
+conn.close()
+PY
 }
 
 # ---- clients -----------------------------------------------------------------
@@ -250,6 +294,14 @@ run_scenario() {
             raw_client "$scenario" ;;
         telnet)
             python3 "$(dirname "$0")/telnet-typist.py" "$SERVER" "$PORT" ;;
+        relay)
+            receiver "$tmp/relayed.eml" &
+            receiver_pid=$!
+            sleep 0.5
+            swaks --server "$SERVER" --port "$PORT" --helo "$CLIENT_NAME" --from alice@smtpx.test \
+                --to bob@relay.smtpx.test --header 'Subject: smtpx relay test'
+            postqueue -f
+            wait "$receiver_pid" ;;
     esac
 }
 
@@ -321,9 +373,13 @@ sleep 0.5
 
 run_scenario >"$tmp/client.log" 2>&1 || { cat "$tmp/client.log" >&2; die "scenario $scenario failed"; }
 
-# both FINs (client's and server's) must be in the file before we stop
+# both FINs (client's and server's) of every session must be in the file before we stop
+want_fins=2
+# relay: postfix's client sends QUIT and FIN without waiting for the 221
+# (smtp_skip_quit_response), and answers the 221 with RST: one FIN more
+[ "$scenario" = relay ] && want_fins=3
 for _ in $(seq 50); do
-    [ "$(fin_count "$cap")" -ge 2 ] && break
+    [ "$(fin_count "$cap")" -ge "$want_fins" ] && break
     sleep 0.2
 done
 sleep 1
@@ -331,7 +387,7 @@ kill -INT "$dumpcap_pid"
 wait "$dumpcap_pid" || true
 dumpcap_pid=
 fins=$(fin_count "$cap")
-[ "$fins" -ge 2 ] || die "the capture has $fins FIN segments, expected 2"
+[ "$fins" -ge "$want_fins" ] || die "the capture has $fins FIN segments, expected $want_fins"
 
 mkdir -p "$(dirname "$out")"
 cp "$cap" "$out"
