@@ -42,6 +42,12 @@ proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
     return pi;
 }
 
+void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value)
+{
+    if (value)
+        proto_item_set_generated(proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value));
+}
+
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
 {
     packet_info *pinfo = ctx->pinfo;
@@ -418,7 +424,7 @@ static void proto_register_smtpx(void)
     module_t *module = prefs_register_protocol(proto_smtpx, NULL);
     smtpx_register_fields(module);
     smtpx_data_register();
-    smtpx_message_register();
+    smtpx_trace_register();
     smtpx_stats_register();
     smtpx_conv_cache_register();
     smtpx_pieces_register();

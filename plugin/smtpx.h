@@ -131,6 +131,8 @@ void smtpx_info_appendf(smtpx_ctx_t *ctx, const char *format, ...) G_GNUC_PRINTF
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len);
 /* A string item of text formatted by smtpx_line_format, its label made once. */
 proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown);
+/* A generated string field (made from the message, at no place in the frame), if value is not NULL. */
+void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value);
 
 /* A line cut at max_line: never reassembled further. */
 static inline gboolean smtpx_line_overlong(const smtpx_line_t *line)
@@ -181,7 +183,13 @@ gboolean smtpx_dkim_next(smtpx_ctx_t *ctx, const char *block, size_t len, size_t
                          const char **selector);
 /* BDAT: the header block, read in the reassembled message. */
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg);
-void smtpx_message_register(void);
+/* smtpx_trace.c: the Received headers of a message */
+void smtpx_trace_register(void);
+/* The trace of the reassembled message msg, under the message summary. */
+void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
+/* A queue id the server gave (the reply to the end of a message): a later
+ * Received header naming this server and id links to it. */
+void smtpx_trace_queued(smtpx_ctx_t *ctx, const char *id, size_t id_len);
 /* The summary at the end of a message; msg is the reassembled message (or NULL), for its trace. */
 void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_t *msg);
 void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,
