@@ -225,6 +225,15 @@ static void add_dkim(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
     }
 }
 
+static void keep_user_agent(smtpx_ctx_t *ctx, const char *block)
+{
+    const char *agent = header_value(ctx, block, "User-Agent");
+    if (!agent)
+        agent = header_value(ctx, block, "X-Mailer");
+    if (agent)
+        ctx->st->hdr_user_agent = smtpx_state_strdup(&ctx->call, ctx->pinfo, agent, strlen(agent));
+}
+
 /* The header block read: the headers that matter, and analysis on them. */
 static void headers_read(smtpx_ctx_t *ctx, const char *block)
 {
@@ -243,11 +252,8 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
     const char *id = header_value(ctx, block, "Message-ID");
     if (id)
         st->hdr_message_id = smtpx_state_strdup(&ctx->call, ctx->pinfo, id, strlen(id));
-    const char *agent = header_value(ctx, block, "User-Agent");
-    if (!agent)
-        agent = header_value(ctx, block, "X-Mailer");
-    if (agent)
-        st->hdr_user_agent = smtpx_state_strdup(&ctx->call, ctx->pinfo, agent, strlen(agent));
+    if (smtpx_tapping(ctx))     /* for the transactions log only */
+        keep_user_agent(ctx, block);
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
             smtpx_add_generated(ctx, ht, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
