@@ -320,10 +320,13 @@ static void take_ip(const char *v, size_t off, size_t len, smtp_received_t *r)
  * address between blanks, brackets or parentheses (Exchange, qmail). */
 static void find_ip(const char *v, size_t from, size_t to, smtp_received_t *r)
 {
-    for (size_t i = from; i < to && !r->ip_family; i++) {
-        const char *close = v[i] == '[' ? memchr(v + i, ']', to - i) : NULL;
-        if (close)
-            take_ip(v, i + 1, (size_t)(close - v) - i - 1, r);
+    for (size_t i = from; i < to && !r->ip_family;) {
+        const char *open = memchr(v + i, '[', to - i);
+        const char *close = open ? memchr(open, ']', to - (size_t)(open - v)) : NULL;
+        if (!close)
+            break;      /* one scan each, however many '[' there are */
+        take_ip(v, (size_t)(open - v) + 1, (size_t)(close - open) - 1, r);
+        i = (size_t)(close - v) + 1;
     }
     for (size_t i = from; i < to && !r->ip_family;) {
         size_t w = i;
