@@ -39,6 +39,8 @@
 #     for smtpx.test and localhost, calls itself mx.smtpx.test, no STARTTLS
 #     (smtpd_tls_security_level=none), logs to /var/log/postfix.log (no syslog
 #     needed), does no reverse DNS lookup of the client;
+#   * postconf -e: mail for relay.smtpx.test is relayed to [127.0.0.1]:2525
+#     (the relay scenario), without TLS and without connection caching;
 #   * newaliases; prepares the chroot like Debian's systemd unit does;
 #   * starts postfix with `postfix start` (no systemd needed), or restarts it
 #     if the configuration changed, and LEAVES IT RUNNING afterwards
@@ -113,18 +115,17 @@ PY
 
 # ---- the relay's next hop ------------------------------------------------------
 
-# receiver OUT: one SMTP session on 127.0.0.1:2525 (what postfix relays),
-# the message written to OUT; exits after QUIT.
+# receiver: the next hop, one SMTP session on 127.0.0.1:2525 (what postfix
+# relays); exits after QUIT.
 receiver() {
-    python3 - "$1" <<'PY'
-import socket, sys
+    python3 - <<'PY'
+import socket
 
 srv = socket.create_server(("127.0.0.1", 2525))
 srv.settimeout(60)
 conn, _ = srv.accept()
 f = conn.makefile("rb")
 conn.sendall(b"220 next.relay.smtpx.test ESMTP\r\n")
-message = []
 while True:
     line = f.readline()
     if not line:
@@ -134,15 +135,14 @@ while True:
         conn.sendall(b"250-next.relay.smtpx.test\r\n250 8BITMIME\r\n")
     elif verb == b"DATA":
         conn.sendall(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-        while (data := f.readline()) not in (b".\r\n", b""):
-            message.append(data[1:] if data.startswith(b".") else data)
+        while f.readline() not in (b".\r\n", b""):
+            pass
         conn.sendall(b"250 2.0.0 Ok: queued as NEXT1\r\n")
     elif verb == b"QUIT":
         conn.sendall(b"221 2.0.0 Bye\r\n")
         break
     else:
         conn.sendall(b"250 2.0.0 Ok\r\n")
-open(sys.argv[1], "wb").write(b"".join(message))
 conn.close()
 PY
 }
@@ -295,7 +295,7 @@ run_scenario() {
         telnet)
             python3 "$(dirname "$0")/telnet-typist.py" "$SERVER" "$PORT" ;;
         relay)
-            receiver "$tmp/relayed.eml" &
+            receiver &
             receiver_pid=$!
             sleep 0.5
             swaks --server "$SERVER" --port "$PORT" --helo "$CLIENT_NAME" --from alice@smtpx.test \
