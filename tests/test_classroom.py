@@ -94,14 +94,17 @@ def test_transactions_log_bdat_and_pipelined(passes):
 def test_transactions_log_user_agent_and_path(passes):
     """The mail program (User-Agent, else X-Mailer) and the path, the
     senders' addresses of the Received headers top first (as Zeek's
-    smtp.log has them); none without a trace or without reassembly."""
+    smtp.log has them); none without a trace, and no path without
+    reassembly (nor any header of a BDAT message)."""
     cap = ts.transcript_pcap("received_trace")
     keys = ["frame", "user_agent", "path"]
-    for extra, path in [([], "203.0.113.5,2001:db8::7,10.1.2.3"), (["-o", "smtpx.reassemble:FALSE"], "-")]:
+    for extra, paths in [([], ["203.0.113.5,2001:db8::7,10.1.2.3", "192.0.2.9"]),
+                         (["-o", "smtpx.reassemble:FALSE"], ["-", "-"])]:
         out = z(cap, "smtpx,transactions,tsv", passes["two_pass"], extra)
         lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
         rows = [dict(zip(lines[0], r)) for r in lines[1:]]
-        assert [[r[k] for k in keys] for r in rows] == [["20", "Thunderbird 115.3", path], ["28", "Mutt/2.2.9", "-"]]
+        assert [[r[k] for k in keys] for r in rows] == [["20", "Thunderbird 115.3", paths[0]],
+                                                        ["28", "Mutt/2.2.9", "-"], ["34", "-", paths[1]]]
 
 
 def test_transactions_log_aligned_with_auth():

@@ -84,9 +84,11 @@ def test_received_trace(passes):
     with tabs, Exim with an IPv6 literal and nested comments, Exchange with a
     bare address and a ';' inside a comment. The header block is cut inside
     the second one. The top one has a teaching note. A message without a
-    trace has none."""
+    trace has none. A BDAT message has one too; its header names this
+    server and the queue id it gave the message before, and links to that
+    reply (frame 28)."""
     pkts = ts.json(ts.transcript_pcap("received_trace"), "smtpx.msg", **passes)
-    assert [int(p["_source"]["layers"]["frame"]["frame.number"]) for p in pkts] == [19, 27]
+    assert [int(p["_source"]["layers"]["frame"]["frame.number"]) for p in pkts] == [19, 27, 33]
     values = found(pkts[0]["_source"]["layers"]["smtpx"], "smtpx.msg.received")
     assert values == [[
         "from pc.example.net (pc.example.net [203.0.113.5]) by relay.example.net (Postfix) with ESMTPSA "
@@ -113,6 +115,13 @@ def test_received_trace(passes):
          "smtpx.msg.received.by": "EX02.corp.example", "smtpx.msg.received.with": "Microsoft",
          "smtpx.msg.received.id": "15.1.2507.23", "smtpx.msg.received.date": "Tue, 15 Jan 2008 21:00:00 +0000"}]
     assert found(pkts[1]["_source"]["layers"]["smtpx"], "smtpx.msg.received") == []
+    assert found(pkts[2]["_source"]["layers"]["smtpx"], "smtpx.msg.received_tree") == [
+        {"smtpx.msg.received.hop": "1", "smtpx.note": TRACE_NOTE,
+         "smtpx.note.phase": "mail transaction: message transfer",
+         "smtpx.msg.received.from": "[192.0.2.9]", "smtpx.msg.received.ip": "192.0.2.9",
+         "smtpx.msg.received.by": "mx.example.org", "smtpx.msg.received.with": "ESMTP",
+         "smtpx.msg.received.id": "1A2B3C4D5E", "smtpx.msg.received.date": "Tue, 15 Jan 2008 16:00:00 -0500",
+         "smtpx.msg.received.queued_in": "28"}]
 
 
 def test_received_addresses_filter(passes):
@@ -122,6 +131,7 @@ def test_received_addresses_filter(passes):
                 'smtpx.msg.received.with == "ESMTPSA" && smtpx.msg.received.hop == 1']:
         assert ts.frames_matching(cap, flt, **passes) == [19], flt
     assert ts.frames_matching(cap, "smtpx.msg.received.ip == 10.1.2.4", **passes) == []     # a "by" address
+    assert ts.frames_matching(cap, "smtpx.msg.received.queued_in == 28", **passes) == [33]
     # read in the reassembled message: none without reassembly
     assert ts.fields(cap, ["frame.number"], "smtpx.msg.received", extra=["-o", "smtpx.reassemble:FALSE"],
                      **passes) == []
@@ -133,7 +143,7 @@ def test_origin_headers(passes):
     got = fields("received_trace", ["frame.number", "smtpx.header.user_agent", "smtpx.header.in_reply_to",
                                     "smtpx.header.originating_ip"], "smtpx.header", **passes)
     assert got == [["19", "Thunderbird 115.3", "<1234@example.org>", "[203.0.113.5]"],
-                   ["27", "Mutt/2.2.9", "", ""]]
+                   ["27", "Mutt/2.2.9", "", ""], ["33", "", "", ""]]
 
 
 def test_dkim_signers(passes):
