@@ -6,7 +6,7 @@
 #include "smtpx.h"
 #include "smtp_imf.h"
 
-#include <arpa/inet.h>
+#include <wsutil/str_util.h>
 
 #define SMTPX_MAX_VALUE    1024     /* of one Received header, unfolded */
 #define SMTPX_MAX_RECEIVED 100      /* RFC 5321 6.3: mail that took this many hops is looping */
@@ -21,12 +21,10 @@ void smtpx_trace_register(void)
     queued = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
 }
 
+/* "server\tid", lower-case (host names are case-insensitive; so, here, are ids). */
 static char *queued_key(wmem_allocator_t *pool, const char *server, size_t server_len, const char *id, size_t id_len)
 {
-    char *host = g_ascii_strdown(server, (gssize)server_len);
-    char *key = wmem_strdup_printf(pool, "%s\t%.*s", host, (int)id_len, id);
-    g_free(host);
-    return key;
+    return ascii_strdown_inplace(wmem_strdup_printf(pool, "%.*s\t%.*s", (int)server_len, server, (int)id_len, id));
 }
 
 void smtpx_trace_queued(smtpx_ctx_t *ctx, const char *id, size_t id_len)
@@ -43,47 +41,25 @@ static int *const received_clause_hf[SMTP_RCVD_CLAUSES] = {
     &hf_smtpx_msg_received_with, &hf_smtpx_msg_received_id, &hf_smtpx_msg_received_for,
 };
 
-static void add_received_ip(smtpx_ctx_t *ctx, proto_tree *tree, const char *value, const smtp_received_t *r)
+/* The sending host's address, as the core read it. */
+static void add_received_ip(smtpx_ctx_t *ctx, proto_tree *tree, const smtp_received_t *r)
 {
-    const char *text = wmem_strndup(ctx->pinfo->pool, value + r->ip.off, r->ip.len);
     ws_in6_addr ip6;
     ws_in4_addr ip4;
 
-    /* the core checked the address with inet_pton already */
-    if (r->ip_family == 4 && inet_pton(AF_INET, text, &ip4) == 1)
+    if (r->ip_family == 4) {
+        memcpy(&ip4, r->ip_addr, sizeof ip4);
         proto_item_set_generated(proto_tree_add_ipv4(tree, hf_smtpx_msg_received_ip, ctx->tvb, 0, 0, ip4));
-    else if (r->ip_family == 6 && inet_pton(AF_INET6, text, &ip6) == 1)
+    } else if (r->ip_family == 6) {
+        memcpy(ip6.bytes, r->ip_addr, sizeof ip6.bytes);
         proto_item_set_generated(proto_tree_add_ipv6(tree, hf_smtpx_msg_received_ipv6, ctx->tvb, 0, 0, &ip6));
+    }
 }
 
 static void add_received_part(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value, smtp_range_t part)
 {
     if (part.len)
         smtpx_add_generated(ctx, tree, hf, wmem_strndup(ctx->pinfo->pool, value + part.off, part.len));
-}
-
-typedef void (*received_fn)(smtpx_ctx_t *ctx, const char *value, const smtp_received_t *r, gboolean parsed,
-                            guint32 hop, void *data);
-
-/* Calls fn for each Received header of the reassembled message, top
- * (newest) first. Read there, not kept from the lines as they pass: a
- * Received chain is the bulk of a header block, and reassembly holds the
- * message anyway. */
-static void foreach_received(smtpx_ctx_t *ctx, tvbuff_t *msg, received_fn fn, void *data)
-{
-    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
-    int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
-    const char *text = (const char *)tvb_get_ptr(msg, 0, avail);
-    size_t pos = 0, len = smtp_header_block_len(text, (size_t)avail);
-    smtp_received_t r;
-
-    for (guint32 hop = 1; hop <= SMTPX_MAX_RECEIVED; hop++) {
-        if (!smtp_header_next(text, len, "Received", &pos, value, SMTPX_MAX_VALUE))
-            return;
-        g_strdelimit(value, "\t", ' ');       /* folded with tabs: shown as blanks */
-        gboolean parsed = smtp_received_parse(value, strlen(value), &r);
-        fn(ctx, value, &r, parsed, hop, data);
-    }
 }
 
 /* The frame where the relay of this Received header (by) gave the message
@@ -101,10 +77,10 @@ static void add_queued_in(smtpx_ctx_t *ctx, proto_tree *tree, const char *value,
 }
 
 /* One Received header (hop 1 is the top one) and its clauses. */
-static void add_received(smtpx_ctx_t *ctx, const char *value, const smtp_received_t *r, gboolean parsed,
-                         guint32 hop, void *data)
+static void add_received(smtpx_ctx_t *ctx, proto_tree *tree, const char *value, const smtp_received_t *r,
+                         gboolean parsed, guint32 hop)
 {
-    proto_item *pi = proto_tree_add_string((proto_tree *)data, hf_smtpx_msg_received, ctx->tvb, 0, 0, value);
+    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_msg_received, ctx->tvb, 0, 0, value);
 
     proto_item_set_generated(pi);
     if (!parsed)
@@ -114,7 +90,7 @@ static void add_received(smtpx_ctx_t *ctx, const char *value, const smtp_receive
     if (hop == 1)
         smtpx_note_request(ctx, rt, SMTPX_KIND_TRACE);
     add_received_part(ctx, rt, hf_smtpx_msg_received_from, value, r->clause[SMTP_RCVD_FROM]);
-    add_received_ip(ctx, rt, value, r);
+    add_received_ip(ctx, rt, r);
     for (int k = SMTP_RCVD_FROM + 1; k < SMTP_RCVD_CLAUSES; k++)
         add_received_part(ctx, rt, *received_clause_hf[k], value, r->clause[k]);
     add_received_part(ctx, rt, hf_smtpx_msg_received_date, value, r->date);
@@ -137,33 +113,35 @@ static gboolean received_wanted(proto_tree *tree)
     return FALSE;
 }
 
-static void append_address(smtpx_ctx_t *ctx _U_, const char *value, const smtp_received_t *r, gboolean parsed,
-                           guint32 hop _U_, void *data)
+/* The trace, top (newest) first: in the tree (under the summary) when it is
+ * shown or filtered on, and its addresses as the path of the transactions
+ * log when that is written. Read in the reassembled message, not kept from
+ * the lines as they pass: a Received chain is the bulk of a header block,
+ * and reassembly holds the message anyway. */
+void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 {
-    wmem_strbuf_t *path = (wmem_strbuf_t *)data;
-
-    if (!parsed || !r->ip_family)
+    gboolean show = received_wanted(summary), log = smtpx_tapping(ctx);
+    if (!show && !log)
         return;
-    if (wmem_strbuf_get_len(path))
-        wmem_strbuf_append_c(path, ',');
-    wmem_strbuf_append_len(path, value + r->ip.off, r->ip.len);
-}
-
-/* For the transactions log: the addresses of the trace, top first. */
-static void keep_path(smtpx_ctx_t *ctx, tvbuff_t *msg)
-{
+    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
     wmem_strbuf_t *path = wmem_strbuf_new(ctx->pinfo->pool, "");
+    int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
+    const char *text = (const char *)tvb_get_ptr(msg, 0, avail);
+    size_t pos = 0, len = smtp_header_block_len(text, (size_t)avail);
+    smtp_received_t r;
 
-    foreach_received(ctx, msg, append_address, path);
+    for (guint32 hop = 1; hop <= SMTPX_MAX_RECEIVED; hop++) {
+        if (!smtp_header_next(text, len, "Received", &pos, value, SMTPX_MAX_VALUE))
+            break;
+        g_strdelimit(value, "\t", ' ');       /* folded with tabs: shown as blanks */
+        gboolean parsed = smtp_received_parse(value, strlen(value), &r);
+        if (show)
+            add_received(ctx, summary, value, &r, parsed, hop);
+        if (log && parsed && r.ip_family)
+            wmem_strbuf_append_printf(path, "%s%.*s", wmem_strbuf_get_len(path) ? "," : "", (int)r.ip.len,
+                                      value + r.ip.off);
+    }
     if (wmem_strbuf_get_len(path))
         ctx->st->hdr_path = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(path),
                                                wmem_strbuf_get_len(path));
-}
-
-void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
-{
-    if (received_wanted(summary))
-        foreach_received(ctx, msg, add_received, summary);
-    if (smtpx_tapping(ctx))
-        keep_path(ctx, msg);
 }

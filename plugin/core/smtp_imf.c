@@ -286,10 +286,10 @@ static size_t last_semicolon(const char *v, size_t len)
     return at;
 }
 
-static int ip_family(const char *s, size_t len)
+/* 4 or 6 if s[0..len) is an IPv4 or IPv6 address (into addr), else 0. */
+static int ip_family(const char *s, size_t len, unsigned char addr[16])
 {
     char text[64];
-    unsigned char addr[16];
 
     if (len == 0 || len >= sizeof text)
         return 0;
@@ -309,7 +309,7 @@ static void take_ip(const char *v, size_t off, size_t len, smtp_received_t *r)
         off += 5;
         len -= 5;
     }
-    r->ip_family = ip_family(v + off, len);
+    r->ip_family = ip_family(v + off, len, r->ip_addr);
     if (r->ip_family) {
         r->ip.off = off;
         r->ip.len = len;

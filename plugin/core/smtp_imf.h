@@ -59,6 +59,7 @@ typedef struct {
     smtp_range_t ip;     /* the sending host's address in the from clause: the first
                          * [literal] ("IPv6:" left out) or bare address in a comment */
     int ip_family;      /* 4 or 6; 0 when there is no valid address */
+    unsigned char ip_addr[16];  /* the address, network order (4 or 16 bytes used) */
     smtp_range_t date;   /* after the last ';' outside comments, trimmed */
 } smtp_received_t;
 

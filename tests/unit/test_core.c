@@ -241,6 +241,9 @@ static void test_received(void)
         CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_FOR], a), cases[i].for_) == 0);
         CHECK(strcmp(clause(v, r.date, a), cases[i].date) == 0);
     }
+    static const unsigned char v4[4] = { 192, 0, 2, 7 }, v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+    CHECK(smtp_received_parse(cases[3].value, strlen(cases[3].value), &r) && memcmp(r.ip_addr, v4, 4) == 0);
+    CHECK(smtp_received_parse(cases[1].value, strlen(cases[1].value), &r) && memcmp(r.ip_addr, v6, 16) == 0);
     CHECK(!smtp_received_parse(S("   (only a comment"), &r) && r.ip_family == 0);
     CHECK(smtp_received_parse(S("; Tue, 1 Jan 2008"), &r) && r.date.len == 15);
     CHECK(!smtp_received_parse(S("from"), &r));
