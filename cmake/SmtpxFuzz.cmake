@@ -17,10 +17,11 @@ if(SMTPX_FUZZ)
         "${CMAKE_SOURCE_DIR}/plugin/core/smtp_grammar.c"
         "${CMAKE_SOURCE_DIR}/plugin/core/smtp_lines.c"
         "${CMAKE_SOURCE_DIR}/plugin/core/smtp_sasl.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_imf.c")
+        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_imf.c"
+        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_mime.c")
     set(SMTPX_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
     set(SMTPX_FUZZ_TARGETS "")
-    foreach(target fuzz_lines fuzz_grammar fuzz_sasl fuzz_imf)
+    foreach(target fuzz_lines fuzz_grammar fuzz_sasl fuzz_imf fuzz_mime)
         add_executable(${target} "${CMAKE_SOURCE_DIR}/tests/fuzz/${target}.c" ${SMTPX_FUZZ_CORE_SOURCES})
         target_include_directories(${target} PRIVATE "${CMAKE_SOURCE_DIR}/plugin/core")
         # after the build type's flags, so -O1 wins over RelWithDebInfo's -O2

@@ -42,6 +42,15 @@ proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
     return pi;
 }
 
+gboolean smtpx_any_referenced(proto_tree *tree, int *const *hfs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (proto_field_is_referenced(tree, *hfs[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value)
 {
     if (value)

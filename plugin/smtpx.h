@@ -46,11 +46,14 @@ extern int hf_smtpx_msg_received_with, hf_smtpx_msg_received_id, hf_smtpx_msg_re
 extern int hf_smtpx_msg_received_date, hf_smtpx_msg_received_queued_in;
 extern int hf_smtpx_msg, hf_smtpx_msg_sender, hf_smtpx_msg_recipient, hf_smtpx_msg_from, hf_smtpx_msg_subject;
 extern int hf_smtpx_msg_size, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id, hf_smtpx_msg_end_in;
+extern int hf_smtpx_msg_attachment, hf_smtpx_msg_attachment_type, hf_smtpx_msg_attachment_encoding;
+extern int hf_smtpx_msg_attachment_size, hf_smtpx_msg_attachment_sha256, hf_smtpx_msg_attachment_md5;
+extern int hf_smtpx_msg_attachment_content;
 extern int hf_smtpx_analysis;
 
 extern gint ett_smtpx, ett_smtpx_req, ett_smtpx_rsp, ett_smtpx_rsp_code, ett_smtpx_enhanced;
 extern gint ett_smtpx_param, ett_smtpx_ehlo, ett_smtpx_data, ett_smtpx_analysis, ett_smtpx_auth;
-extern gint ett_smtpx_received;
+extern gint ett_smtpx_received, ett_smtpx_attachment;
 
 extern expert_field ei_smtpx_unknown_command, ei_smtpx_continuation_code, ei_smtpx_line_too_long;
 extern expert_field ei_smtpx_not_a_reply, ei_smtpx_unsolicited_reply, ei_smtpx_reply_truncated;
@@ -66,7 +69,7 @@ extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_te
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
 extern expert_field ei_smtpx_bad_sequence, ei_smtpx_open_relay, ei_smtpx_error_reply, ei_smtpx_serious_reply;
 extern expert_field ei_smtpx_cleartext_auth, ei_smtpx_bad_base64, ei_smtpx_auth_repeated, ei_smtpx_auth_late_step;
-extern expert_field ei_smtpx_auth_guessing, ei_smtpx_address_probing;
+extern expert_field ei_smtpx_auth_guessing, ei_smtpx_address_probing, ei_smtpx_risky_attachment;
 
 void smtpx_register_fields(module_t *module);
 /* FALSE when the user switched the analysis check of this expert item off. */
@@ -131,6 +134,8 @@ void smtpx_info_appendf(smtpx_ctx_t *ctx, const char *format, ...) G_GNUC_PRINTF
 char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len);
 /* A string item of text formatted by smtpx_line_format, its label made once. */
 proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown);
+/* Would an item of one of these fields be real (a tree shown, or a filter on it)? */
+gboolean smtpx_any_referenced(proto_tree *tree, int *const *hfs, size_t n);
 /* A generated string field (made from the message, at no place in the frame), if value is not NULL. */
 void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value);
 
@@ -192,6 +197,10 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 void smtpx_trace_queued(smtpx_ctx_t *ctx, const char *id, size_t id_len);
 /* The summary at the end of a message; msg is the reassembled message (or NULL), for its trace. */
 void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_t *msg);
+/* RFC 2047 encoded words of a header value decoded (pool). */
+const char *smtpx_decode_rfc2047(wmem_allocator_t *pool, const char *s);
+/* smtpx_attach.c: the files in a message (its MIME parts), their hashes, and the risky ones */
+void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,
                          int len);
 /* smtpx_auth.c: AUTH command, client lines of the exchange, server challenges and results */
@@ -239,6 +248,7 @@ typedef enum {
 #define SMTPX_KIND_DATA_LINES 202   /* message lines (for notes) */
 #define SMTPX_KIND_BDAT_CHUNK 203   /* the bytes of a BDAT chunk (for notes) */
 #define SMTPX_KIND_TRACE      204   /* the Received headers of a message (for notes) */
+#define SMTPX_KIND_ATTACHMENT 205   /* the attachments of a message (for notes) */
 extern gboolean smtpx_pref_teaching_notes;
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
 /* The note on a reply to rec (NULL: none known), or on the greeting. */
@@ -254,7 +264,7 @@ typedef enum {
 typedef struct {
     guint32 frame, stream;
     const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *rcpt_to, *from, *subject, *message_id;
-    const char *user_agent, *path, *queue_id;
+    const char *user_agent, *path, *attachments, *queue_id;
     gboolean tls;
     guint rcpt_ok, rcpt_bad, reply, findings;
     guint64 size;

@@ -37,12 +37,15 @@ int hf_smtpx_msg_received_for = -1, hf_smtpx_msg_received_date = -1, hf_smtpx_ms
 int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
 int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_lines = -1, hf_smtpx_msg_reply_code = -1;
 int hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
+int hf_smtpx_msg_attachment = -1, hf_smtpx_msg_attachment_type = -1, hf_smtpx_msg_attachment_encoding = -1;
+int hf_smtpx_msg_attachment_size = -1, hf_smtpx_msg_attachment_sha256 = -1, hf_smtpx_msg_attachment_md5 = -1;
+int hf_smtpx_msg_attachment_content = -1;
 int hf_smtpx_req_edited = -1, hf_smtpx_note = -1, hf_smtpx_note_phase = -1;
 int hf_smtpx_analysis = -1;
 
 gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
 gint ett_smtpx_param = -1, ett_smtpx_ehlo = -1, ett_smtpx_data = -1, ett_smtpx_analysis = -1, ett_smtpx_auth = -1;
-gint ett_smtpx_received = -1;
+gint ett_smtpx_received = -1, ett_smtpx_attachment = -1;
 
 expert_field ei_smtpx_unknown_command = EI_INIT, ei_smtpx_continuation_code = EI_INIT;
 expert_field ei_smtpx_line_too_long = EI_INIT, ei_smtpx_not_a_reply = EI_INIT;
@@ -63,6 +66,7 @@ expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
 expert_field ei_smtpx_cleartext_auth = EI_INIT, ei_smtpx_bad_base64 = EI_INIT;
 expert_field ei_smtpx_auth_repeated = EI_INIT, ei_smtpx_auth_late_step = EI_INIT;
 expert_field ei_smtpx_auth_guessing = EI_INIT, ei_smtpx_address_probing = EI_INIT;
+expert_field ei_smtpx_risky_attachment = EI_INIT;
 
 /* The epan-free tables of smtp_codes.c have the layout of value_string. */
 G_STATIC_ASSERT(sizeof(smtp_code_name_t) == sizeof(value_string));
@@ -237,6 +241,20 @@ static void register_hf(void)
         { &hf_smtpx_msg_received_queued_in, { "Queued in frame", "smtpx.msg.received.queued_in", FT_FRAMENUM,
           BASE_NONE, NULL, 0x0, "The reply in this capture where that relay (by) queued the message with that id: "
           "the same message, one hop earlier", HFILL } },
+        HF(hf_smtpx_msg_attachment, "Attachment", "smtpx.msg.attachment", FT_STRING, BASE_NONE, NULL,
+           "A file in the message (a MIME part with a file name, given as an attachment, or not text): its name"),
+        HF(hf_smtpx_msg_attachment_type, "Content type", "smtpx.msg.attachment.type", FT_STRING, BASE_NONE, NULL,
+           "The type the message declares for it (Content-Type)"),
+        HF(hf_smtpx_msg_attachment_encoding, "Transfer encoding", "smtpx.msg.attachment.encoding", FT_STRING,
+           BASE_NONE, NULL, "Content-Transfer-Encoding: base64, quoted-printable, 7bit..."),
+        HF(hf_smtpx_msg_attachment_size, "Size", "smtpx.msg.attachment.size", FT_UINT32, BASE_DEC, NULL,
+           "Bytes of the file, decoded"),
+        HF(hf_smtpx_msg_attachment_sha256, "SHA-256", "smtpx.msg.attachment.sha256", FT_STRING, BASE_NONE, NULL,
+           "SHA-256 of the decoded file, as sha256sum gives it"),
+        HF(hf_smtpx_msg_attachment_md5, "MD5", "smtpx.msg.attachment.md5", FT_STRING, BASE_NONE, NULL,
+           "MD5 of the decoded file (as Zeek and Arkime log it)"),
+        HF(hf_smtpx_msg_attachment_content, "Content is", "smtpx.msg.attachment.content", FT_STRING, BASE_NONE,
+           NULL, "What the file's first bytes say it is, whatever its name says"),
         { &hf_smtpx_msg_end_in, { "End of data in frame", "smtpx.msg.end_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           NULL, HFILL } },
         HF(hf_smtpx_tls_data, "Data after STARTTLS", "smtpx.tls_data", FT_BYTES, BASE_NONE, NULL, NULL),
@@ -253,7 +271,7 @@ static void register_ett(void)
     static gint *ett[] = {
         &ett_smtpx, &ett_smtpx_req, &ett_smtpx_rsp, &ett_smtpx_rsp_code, &ett_smtpx_enhanced,
         &ett_smtpx_param, &ett_smtpx_ehlo, &ett_smtpx_data, &ett_smtpx_analysis, &ett_smtpx_auth,
-        &ett_smtpx_received,
+        &ett_smtpx_received, &ett_smtpx_attachment,
     };
     proto_register_subtree_array(ett, array_length(ett));
 }
@@ -340,6 +358,8 @@ static ei_register_info ei[] = {
        "Several AUTH attempts rejected (535) in one session: password guessing?"),
     EI(ei_smtpx_address_probing, "smtpx.analysis.address_probing", PI_SECURITY, PI_WARN,
        "Several recipients refused in one session: addresses being guessed?"),
+    EI(ei_smtpx_risky_attachment, "smtpx.analysis.risky_attachment", PI_SECURITY, PI_WARN,
+       "Attachment that runs when opened, or hides what it is"),
     EI(ei_smtpx_incomplete_message, "smtpx.analysis.incomplete_line", PI_REASSEMBLE, PI_NOTE,
        "Line without a line end at the end of the data"),
 };

@@ -68,7 +68,7 @@ static size_t decode_word(wmem_strbuf_t *out, const char *s)
 }
 
 /* RFC 2047: encoded words decoded, blanks between two of them dropped. */
-static const char *decode_rfc2047(wmem_allocator_t *pool, const char *s)
+const char *smtpx_decode_rfc2047(wmem_allocator_t *pool, const char *s)
 {
     wmem_strbuf_t *out = wmem_strbuf_new(pool, "");
     gboolean after_word = FALSE;
@@ -180,7 +180,7 @@ static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
     proto_item *pi = proto_tree_add_string(tree, hf_smtpx_header_from, ctx->tvb, 0, 0, addr);
     proto_item_set_generated(pi);
     if (mb.display_len) {
-        const char *display = decode_rfc2047(ctx->pinfo->pool,
+        const char *display = smtpx_decode_rfc2047(ctx->pinfo->pool,
                                              wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len));
         pi = proto_tree_add_string(tree, hf_smtpx_header_from_display, ctx->tvb, 0, 0, display);
         proto_item_set_generated(pi);
@@ -244,7 +244,7 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
     add_from(ctx, ht, block);
     char subject[SMTPX_MAX_VALUE];
     if (smtp_header_get(block, strlen(block), "Subject", 0, subject, sizeof subject)) {
-        const char *decoded = decode_rfc2047(ctx->pinfo->pool, subject);
+        const char *decoded = smtpx_decode_rfc2047(ctx->pinfo->pool, subject);
         proto_item *pi = proto_tree_add_string(ht, hf_smtpx_header_subject, ctx->tvb, 0, 0, decoded);
         proto_item_set_generated(pi);
         st->hdr_subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
@@ -317,8 +317,10 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
         proto_item_set_generated(pi);
         smtpx_add_generated(ctx, t, hf_smtpx_msg_queue_id, rec->queue_id);
     }
-    if (msg)
+    if (msg) {
         smtpx_trace(ctx, t, msg);
+        smtpx_attachments(ctx, t, msg);
+    }
 }
 
 /* The server's reply to the end of a message: its queue id. */

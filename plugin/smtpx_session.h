@@ -139,6 +139,7 @@ typedef struct {
     const char *hdr_message_id;
     const char *hdr_user_agent;      /* User-Agent, else X-Mailer */
     const char *hdr_path;            /* Received: the sending hosts' addresses, top first (for the tap) */
+    const char *hdr_attachments;     /* file names of the attachments (for the tap) */
     smtpx_held_t *held;              /* the client line being held, or the next one's record */
     guint64 msg_bytes;               /* message size after unstuffing */
     guint64 bdat_remaining;

@@ -88,6 +88,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->message_id = st->hdr_message_id;
     t->user_agent = st->hdr_user_agent;
     t->path = st->hdr_path;
+    t->attachments = st->hdr_attachments;
     t->size = st->msg_bytes;
     t->reply = code;
     t->queue_id = rec ? rec->queue_id : NULL;
@@ -179,7 +180,7 @@ typedef struct {
 
 static const char *const txn_columns[] = {
     "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to", "rcpt_ok",
-    "rcpt_rejected", "header_from", "subject", "message_id", "user_agent", "path", "size", "reply", "queue_id",
+    "rcpt_rejected", "header_from", "subject", "message_id", "user_agent", "path", "attachments", "size", "reply", "queue_id",
     "findings", NULL
 };
 
@@ -216,6 +217,7 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = g_strdup(or_dash(t->message_id));
     row[i++] = g_strdup(or_dash(t->user_agent));
     row[i++] = g_strdup(or_dash(t->path));
+    row[i++] = g_strdup(or_dash(t->attachments));
     row[i++] = g_strdup_printf("%" PRIu64, t->size);
     row[i++] = g_strdup_printf("%u", t->reply);
     row[i++] = g_strdup(or_dash(t->queue_id));

@@ -102,15 +102,8 @@ static gboolean received_wanted(proto_tree *tree)
     static int *const hfs[] = { &hf_smtpx_msg_received, &hf_smtpx_msg_received_hop, &hf_smtpx_msg_received_ip,
                                 &hf_smtpx_msg_received_ipv6, &hf_smtpx_msg_received_date,
                                 &hf_smtpx_msg_received_queued_in };
-    for (size_t i = 0; i < G_N_ELEMENTS(hfs); i++) {
-        if (proto_field_is_referenced(tree, *hfs[i]))
-            return TRUE;
-    }
-    for (size_t k = 0; k < SMTP_RCVD_CLAUSES; k++) {
-        if (proto_field_is_referenced(tree, *received_clause_hf[k]))
-            return TRUE;
-    }
-    return FALSE;
+    return smtpx_any_referenced(tree, hfs, G_N_ELEMENTS(hfs)) ||
+           smtpx_any_referenced(tree, received_clause_hf, SMTP_RCVD_CLAUSES);
 }
 
 /* The trace, top (newest) first: in the tree (under the summary) when it is

@@ -178,3 +178,23 @@ def test_utf8_address_without_smtputf8(passes):
         "and a server answers 553 (5.6.7)",
         "Non-ASCII address <jos\u00e9@example.org> without SMTPUTF8 on MAIL: RFC 6531 needs it, "
         "and a server answers 553 (5.6.7)"]
+
+
+def test_risky_attachments(passes):
+    """A program (behind a document's extension or not), a disk image, a
+    macro-enabled document, a file whose first bytes are a program whatever
+    its name, a name with a right-to-left override; not a PDF, a text file or
+    a plain message. Checked in the reassembled message, so not without it,
+    and each can be switched off."""
+    kind = "smtpx.analysis.risky_attachment"
+    assert [f for f, a in found("attachments", passes) if a == kind] == [13, 13, 19, 19, 27]
+    assert messages("attachments", kind, **passes) == [
+        'Attachment "invoice.pdf.exe" is a program (.exe) behind a document\'s extension: opening it runs it,'
+        'Attachment "invoice_<U+202E>fdp.scr" is a program (.scr): opening it runs it; has a bidirectional control '
+        "in its name: on screen its letters show in another order, hiding its real extension",
+        'Attachment "logo.png" is a Windows program (MZ), whatever its name says,'
+        'Attachment "docs.iso" is a disk image (.iso): mail filters do not look inside one',
+        'Attachment "budget.xlsm" is a macro-enabled Office document (.xlsm)']
+    cap = ts.transcript_pcap("attachments")
+    for off in ("smtpx.reassemble:FALSE", "smtpx.check_risky_attachment:FALSE"):
+        assert kind not in [a for f, a in ts.experts(cap, extra=["-o", off])]

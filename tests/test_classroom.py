@@ -107,13 +107,28 @@ def test_transactions_log_user_agent_and_path(passes):
                                                         ["28", "Mutt/2.2.9", "-"], ["34", "-", paths[1]]]
 
 
+def test_transactions_log_attachments(passes):
+    """The names of each message's files, as Zeek's files.log and Suricata's
+    fileinfo name them; none for a plain message or without reassembly."""
+    cap = ts.transcript_pcap("attachments")
+    for extra, names in [([], ["invoice.pdf,invoice.pdf.exe,notes.txt,invoice_<U+202E>fdp.scr",
+                               "logo.png,docs.iso", "budget.xlsm", "-"]),
+                         (["-o", "smtpx.reassemble:FALSE"], ["-"] * 4)]:
+        out = z(cap, "smtpx,transactions,tsv", passes["two_pass"], extra)
+        lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
+        rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+        assert [[r["frame"], r["attachments"]] for r in rows] == [[str(f), n] for f, n in zip([14, 20, 28, 36], names)]
+        if not extra:
+            assert [r["findings"] for r in rows] == ["2", "2", "1", "0"]
+
+
 def test_transactions_log_aligned_with_auth():
     out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")
     lines = out.splitlines()
     assert lines[0] == "=== SMTP transactions (smtpx) ==="
     assert lines[1].split() == ["frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from",
                                 "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "subject", "message_id",
-                                "user_agent", "path", "size", "reply", "queue_id", "findings"]
+                                "user_agent", "path", "attachments", "size", "reply", "queue_id", "findings"]
     row = lines[2].split()
     assert row[5:9] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
     assert row[-2:] == ["768C8CD60", "3"]    # HELO with an address, AUTH after HELO, cleartext AUTH

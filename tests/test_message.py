@@ -363,3 +363,74 @@ def test_bdat_chunk_labels_and_notes(two_pass):
                               "no dot-stuffing and no \".\" line at the end")
     assert notes[12] == "250: the server received the chunk; the client sends the next one, the last with LAST"
     assert notes[16] == notes[23] == "250: the server accepted the message; it is now responsible for delivering it"
+
+
+# ---- files in a message ----
+
+PDF = b"%PDF-1.4\n% smtpx attachment test\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode.\r\n" * 3
+NOTES = "Café au lait, soft broken.".encode()
+ATTACHMENT_NOTE = ("An attachment travels inside the message text as a MIME part (RFC 2045, 2046): a file is sent in "
+                   "base64, four characters for every three bytes, so it grows by a third on the way")
+
+
+def digests(*files):
+    import hashlib
+    return (",".join(hashlib.sha256(f).hexdigest() for f in files), ",".join(hashlib.md5(f).hexdigest() for f in files))
+
+
+def test_attachments(passes):
+    """The files of each message, read in the reassembled message: names
+    (RFC 2231 and RFC 2047 forms decoded, a bidirectional control written
+    out), declared types, decoded sizes and hashes (base64 and
+    quoted-printable decoded), what the first bytes say; a nested
+    multipart/alternative's text parts are not files, nor is a plain text
+    message; a message whose whole body is a file has one."""
+    got = fields("attachments", ["frame.number", "smtpx.msg.attachment", "smtpx.msg.attachment.type",
+                                 "smtpx.msg.attachment.encoding", "smtpx.msg.attachment.size",
+                                 "smtpx.msg.attachment.sha256", "smtpx.msg.attachment.md5",
+                                 "smtpx.msg.attachment.content"], "smtpx.msg", **passes)
+    hello = b"hello"
+    assert got == [
+        ["13", "invoice.pdf,invoice.pdf.exe,notes.txt,invoice_<U+202E>fdp.scr",
+         "application/pdf,application/octet-stream,text/plain,application/octet-stream",
+         "base64,base64,quoted-printable,base64", f"{len(PDF)},{len(EXE)},{len(NOTES)},5",
+         *digests(PDF, EXE, NOTES, hello), "a Windows program (MZ)"],
+        ["19", "logo.png,docs.iso", "image/png,application/octet-stream", "base64,base64", f"{len(EXE)},5",
+         *digests(EXE, b"CD001"), "a Windows program (MZ)"],
+        ["27", "budget.xlsm", "application/vnd.ms-excel.sheet.macroenabled.12", "base64", "16",
+         *digests(b"PK\x03\x04 macro sheet"), ""],
+        ["35", "", "", "", "", "", "", ""]]
+
+
+def test_attachment_tree(passes):
+    """Each file is its own subtree; its label gives type, encoding and size
+    (hidden fields), the first one has a teaching note."""
+    pkts = ts.json(ts.transcript_pcap("attachments"), "frame.number == 19", **passes)
+    files = found(pkts[0]["_source"]["layers"]["smtpx"], "smtpx.msg.attachment_tree")[0]
+    sha, md5 = digests(EXE)
+    assert files[0] == {"smtpx.note": ATTACHMENT_NOTE, "smtpx.note.phase": "mail transaction: message transfer",
+                        "smtpx.msg.attachment.type": "image/png", "smtpx.msg.attachment.encoding": "base64",
+                        "smtpx.msg.attachment.size": str(len(EXE)), "smtpx.msg.attachment.sha256": sha,
+                        "smtpx.msg.attachment.md5": md5, "smtpx.msg.attachment.content": "a Windows program (MZ)"}
+    assert "smtpx.note" not in files[1]
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_attachment_printed(two_pass):
+    out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("attachments")), *["-2"] * two_pass, "-V",
+                     "-Y", "frame.number == 13"]).stdout
+    shown = [line.strip() for line in out.splitlines() if "Attachment: " in line and "Expert" not in line]
+    assert shown == [f"[Attachment: invoice.pdf (application/pdf, base64, {len(PDF)} bytes)]",
+                     f"[Attachment: invoice.pdf.exe (application/octet-stream, base64, {len(EXE)} bytes)]",
+                     f"[Attachment: notes.txt (text/plain, quoted-printable, {len(NOTES)} bytes)]",
+                     "[Attachment: invoice_<U+202E>fdp.scr (application/octet-stream, base64, 5 bytes)]"]
+    assert "Transfer encoding:" not in out and "Size:" not in out
+
+
+def test_attachment_filters(passes):
+    cap = ts.transcript_pcap("attachments")
+    sha = digests(EXE)[0]
+    assert ts.frames_matching(cap, f'smtpx.msg.attachment.sha256 == "{sha}"', **passes) == [13, 19]
+    assert ts.frames_matching(cap, 'smtpx.msg.attachment matches "\\\\.(exe|scr)$"', **passes) == [13]
+    assert ts.fields(cap, ["frame.number"], "smtpx.msg.attachment", extra=["-o", "smtpx.reassemble:FALSE"]) == []

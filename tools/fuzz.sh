@@ -14,7 +14,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-30}
-TARGETS=(fuzz_lines fuzz_grammar fuzz_sasl fuzz_imf)
+TARGETS=(fuzz_lines fuzz_grammar fuzz_sasl fuzz_imf fuzz_mime)
 BUILD=build-fuzz
 
 case $SECONDS_PER_TARGET in

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the epan-free protocol core: lines, grammar, SASL, IMF. */
+/* Unit tests of the epan-free protocol core: lines, grammar, SASL, IMF, MIME. */
 #include <stdio.h>
 #include <string.h>
 
 #include "smtp_grammar.h"
 #include "smtp_imf.h"
 #include "smtp_lines.h"
+#include "smtp_mime.h"
 #include "smtp_sasl.h"
 
 static int failures;
@@ -263,6 +264,128 @@ static void test_dkim(void)
     CHECK(!smtp_dkim_tag(S("d=; s"), "d", &t.off, &t.len) && !smtp_dkim_tag(S("d=; s"), "s", &t.off, &t.len));
 }
 
+static void test_mime_params(void)
+{
+    char out[64];
+
+    CHECK(smtp_mime_param(S("text/plain; charset=utf-8; name=\"a b.txt\""), "name", out, sizeof out) &&
+          strcmp(out, "a b.txt") == 0);
+    CHECK(smtp_mime_param(S("attachment; FILENAME = report.pdf ;size=3"), "filename", out, sizeof out) &&
+          strcmp(out, "report.pdf") == 0);
+    CHECK(smtp_mime_param(S("attachment; filename=\"x\\\"y;z.txt\""), "filename", out, sizeof out) &&
+          strcmp(out, "x\"y;z.txt") == 0);
+    /* RFC 2231: encoded, continued, and preferred to the plain form */
+    CHECK(smtp_mime_param(S("attachment; filename=plain.txt; filename*=UTF-8''na%C3%AFve%20file.pdf"), "filename",
+                          out, sizeof out) && strcmp(out, "na\xc3\xafve file.pdf") == 0);
+    CHECK(smtp_mime_param(S("attachment; filename*0*=us-ascii'en'long%20; filename*1=\"name.\"; filename*2=doc"),
+                          "filename", out, sizeof out) && strcmp(out, "long name.doc") == 0);
+    CHECK(!smtp_mime_param(S("attachment; filenamex=a; xfilename=b; filename"), "filename", out, sizeof out));
+    CHECK(!smtp_mime_param(S("multipart/mixed"), "boundary", out, sizeof out));
+    CHECK(smtp_mime_param(S("multipart/mixed; boundary=\"=_b;1\""), "boundary", out, sizeof out) &&
+          strcmp(out, "=_b;1") == 0);
+    CHECK(smtp_mime_param(S("a; name=\"unterminated"), "name", out, sizeof out) && strcmp(out, "unterminated") == 0);
+    CHECK(smtp_mime_param(S("a; name=0123456789"), "name", out, 5) && strcmp(out, "0123") == 0);
+}
+
+static void test_mime_walk(void)
+{
+    static const char msg[] =
+        "From: a@b\r\nContent-Type: multipart/mixed;\r\n boundary=\"outer\"\r\n\r\n"
+        "preamble\r\n--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n"
+        "--inner\r\n\r\nplain text\r\n--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n"
+        "--outer\r\nContent-Type: application/octet-stream; name=\"a.bin\"\r\n"
+        "Content-Disposition: attachment; filename=\"invoice.pdf.exe\"\r\n"
+        "Content-Transfer-Encoding: BASE64\r\n\r\nTVqQAAMA\r\nAAAE\r\n--outer--\r\nepilogue\r\n";
+    smtp_mime_walk_t w;
+    smtp_mime_part_t p;
+
+    smtp_mime_walk_init(&w, S(msg));
+    CHECK(smtp_mime_walk_next(&w, &p) && strcmp(p.type, "text/plain") == 0 && p.depth == 2 && !p.name[0] &&
+          p.body_len == 10 && memcmp(msg + p.body_off, "plain text", 10) == 0);
+    CHECK(smtp_mime_walk_next(&w, &p) && strcmp(p.type, "text/html") == 0 && p.body_len == 9);
+    CHECK(smtp_mime_walk_next(&w, &p) && strcmp(p.type, "application/octet-stream") == 0 && p.depth == 1 &&
+          strcmp(p.name, "invoice.pdf.exe") == 0 && p.attachment && p.cte == SMTP_CTE_BASE64 &&
+          strcmp(p.encoding, "base64") == 0 && p.body_len == 14 && memcmp(msg + p.body_off, "TVqQAAMA\r\nAAAE", 14) == 0);
+    CHECK(!smtp_mime_walk_next(&w, &p) && !w.limited);
+
+    /* not multipart: the message is the one part */
+    smtp_mime_walk_init(&w, S("Content-Type: application/pdf; name=x.pdf\n\n%PDF"));
+    CHECK(smtp_mime_walk_next(&w, &p) && p.depth == 0 && strcmp(p.name, "x.pdf") == 0 && p.body_len == 4);
+    CHECK(!smtp_mime_walk_next(&w, &p));
+
+    /* a delimiter that only starts like the boundary, an inner part never
+     * closed (the outer delimiter closes it), a part with no header block */
+    static const char odd[] = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n--bx\r\n"
+                              "--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n\r\nin\r\n"
+                              "--b\r\n--b--\r\n";
+    smtp_mime_walk_init(&w, S(odd));
+    CHECK(smtp_mime_walk_next(&w, &p) && p.body_len == 4 && memcmp(odd + p.body_off, "--bx", 4) == 0);
+    CHECK(smtp_mime_walk_next(&w, &p) && p.depth == 2 && p.body_len == 2);
+    CHECK(smtp_mime_walk_next(&w, &p) && p.depth == 1 && p.body_len == 0);
+    CHECK(!smtp_mime_walk_next(&w, &p));
+
+    /* nesting deeper than followed, and too many parts: the walk stops */
+    char deep[4096];
+    size_t n = 0;
+    for (int i = 0; i < SMTP_MIME_MAX_DEPTH + 2; i++)
+        n += (size_t)snprintf(deep + n, sizeof deep - n, "Content-Type: multipart/mixed; boundary=d%d\r\n\r\n--d%d\r\n", i, i);
+    smtp_mime_walk_init(&w, deep, n);
+    CHECK(smtp_mime_walk_next(&w, &p) && w.limited && strcmp(p.type, "multipart/mixed") == 0);
+    static char many[64 * (SMTP_MIME_MAX_ENTITIES + 10)];
+    n = (size_t)snprintf(many, sizeof many, "Content-Type: multipart/mixed; boundary=m\r\n\r\n");
+    for (int i = 0; i < SMTP_MIME_MAX_ENTITIES + 5; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, "--m\r\n\r\npart\r\n");
+    smtp_mime_walk_init(&w, many, n);
+    int parts = 0;
+    while (smtp_mime_walk_next(&w, &p))
+        parts++;
+    CHECK(parts == SMTP_MIME_MAX_ENTITIES && w.limited);
+
+    /* a long name keeps its extension */
+    char longname[600];
+    n = (size_t)snprintf(longname, sizeof longname, "Content-Disposition: attachment; filename=");
+    memset(longname + n, 'a', 400);
+    n += 400;
+    n += (size_t)snprintf(longname + n, sizeof longname - n, ".exe\r\n\r\nbody");
+    smtp_mime_walk_init(&w, longname, n);
+    CHECK(smtp_mime_walk_next(&w, &p) && strlen(p.name) == SMTP_MIME_MAX_NAME - 1 && strstr(p.name, "...") &&
+          strcmp(p.name + strlen(p.name) - 4, ".exe") == 0);
+}
+
+static void test_mime_decode_and_risk(void)
+{
+    unsigned char out[64];
+    smtp_file_risk_t r;
+
+    CHECK(smtp_qp_decode(S("a=3Db=\r\nc=\nd=zz=4"), out) == 10 && memcmp(out, "a=bcd=zz=4", 10) == 0);
+    CHECK(smtp_qp_decode(S("caf=C3=A9"), out) == 5 && memcmp(out, "caf\xc3\xa9", 5) == 0);
+    smtp_file_risk(S("invoice.pdf.exe"), &r);
+    CHECK(r.kind == SMTP_FILE_PROGRAM && r.double_ext && !r.bidi && r.ext_off == 12 && r.ext_len == 3);
+    smtp_file_risk(S("setup.EXE. "), &r);
+    CHECK(r.kind == SMTP_FILE_PROGRAM && !r.double_ext);
+    smtp_file_risk(S("disk.iso"), &r);
+    CHECK(r.kind == SMTP_FILE_DISK_IMAGE);
+    smtp_file_risk(S("budget.xlsm"), &r);
+    CHECK(r.kind == SMTP_FILE_MACRO);
+    smtp_file_risk(S("report.pdf"), &r);
+    CHECK(r.kind == SMTP_FILE_PLAIN && !r.double_ext);
+    smtp_file_risk(S("noext"), &r);
+    CHECK(r.kind == SMTP_FILE_PLAIN);
+    smtp_file_risk(S("photo\xe2\x80\xaegpj.scr"), &r);
+    CHECK(r.kind == SMTP_FILE_PROGRAM && r.bidi);
+    smtp_file_risk(S("a\xe2\x81\xa6.txt"), &r);
+    CHECK(r.kind == SMTP_FILE_PLAIN && r.bidi);
+    CHECK(smtp_bidi_control((const unsigned char *)S("\xe2\x80\xae")) == 0x202E);
+    CHECK(smtp_bidi_control((const unsigned char *)S("\xe2\x81\xa9")) == 0x2069);
+    CHECK(smtp_bidi_control((const unsigned char *)S("\xe2\x80\xa9")) == 0);
+    CHECK(smtp_bidi_control((const unsigned char *)S("\xe2\x80")) == 0);
+    CHECK(smtp_file_magic((const unsigned char *)S("MZ\x90")) != NULL);
+    CHECK(smtp_file_magic((const unsigned char *)S("\x7f" "ELF\x02")) != NULL);
+    CHECK(smtp_file_magic((const unsigned char *)"L\0\0\0\x01\x14\x02\0", 8) != NULL);
+    CHECK(smtp_file_magic((const unsigned char *)S("%PDF-1.7")) == NULL);
+    CHECK(smtp_file_magic((const unsigned char *)S("M")) == NULL);
+}
+
 int main(void)
 {
     test_lines();
@@ -273,6 +396,9 @@ int main(void)
     test_imf();
     test_received();
     test_dkim();
+    test_mime_params();
+    test_mime_walk();
+    test_mime_decode_and_risk();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The files in a message: the MIME parts that carry one, read in the
+ * reassembled message at its end. Each gets its name, type, size and hashes
+ * in the message summary (when the tree is shown or filtered on), a finding
+ * when it runs when opened or hides what it is, and its name in the
+ * transactions log. */
+#include "smtpx.h"
+#include "smtp_mime.h"
+
+#define SMTPX_B64_CHUNK 4096    /* base64 characters decoded at a time (no copy of the file is made) */
+#define SMTPX_HEAD      24      /* encoded bytes read for a file's first bytes */
+
+/* A file, not the text of the message: it has a name, is given as an
+ * attachment, or has a type that is not text nor a message. */
+static gboolean is_file(const smtp_mime_part_t *p)
+{
+    static const char *const file_types[] = { "application/", "image/", "audio/", "video/", "model/", "font/" };
+
+    if (p->name[0] || p->attachment)
+        return TRUE;
+    for (size_t i = 0; i < G_N_ELEMENTS(file_types); i++) {
+        if (g_str_has_prefix(p->type, file_types[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The name as shown: bidirectional controls, which would reorder it on
+ * screen, written out as <U+202E>; odd bytes escaped like a line's. */
+static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
+{
+    wmem_strbuf_t *out = wmem_strbuf_new(ctx->pinfo->pool, "");
+    size_t len = strlen(name);
+
+    if (!len)
+        return "(no name)";
+    for (size_t i = 0; i < len; i++) {
+        unsigned cp = smtp_bidi_control((const unsigned char *)name + i, len - i);
+        if (cp) {
+            wmem_strbuf_append_printf(out, "<U+%04X>", cp);
+            i += 2;
+        } else {
+            wmem_strbuf_append_c(out, name[i]);
+        }
+    }
+    return smtpx_line_format(ctx, wmem_strbuf_get_str(out), (int)wmem_strbuf_get_len(out));
+}
+
+/* The first bytes of the file, decoded. */
+static size_t file_head(const char *body, size_t len, smtp_cte_t cte, guchar head[SMTPX_HEAD])
+{
+    gint state = 0;
+    guint save = 0;
+
+    len = MIN(len, SMTPX_HEAD);
+    if (cte == SMTP_CTE_BASE64)
+        return g_base64_decode_step(body, len, head, &state, &save);
+    if (cte == SMTP_CTE_QP)
+        return smtp_qp_decode(body, len, head);
+    memcpy(head, body, len);
+    return len;
+}
+
+/* A finding when the name or the first bytes say the file runs when opened,
+ * or when the name hides its real extension. */
+static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, const char *content)
+{
+    static const char *const kind_text[] = {
+        [SMTP_FILE_PROGRAM] = "a program", [SMTP_FILE_DISK_IMAGE] = "a disk image",
+        [SMTP_FILE_MACRO] = "a macro-enabled Office document",
+    };
+    static const char *const kind_risk[] = {
+        [SMTP_FILE_PROGRAM] = ": opening it runs it",
+        [SMTP_FILE_DISK_IMAGE] = ": mail filters do not look inside one", [SMTP_FILE_MACRO] = "",
+    };
+    wmem_strbuf_t *why = wmem_strbuf_new(ctx->pinfo->pool, "");
+    smtp_file_risk_t r;
+
+    smtp_file_risk(name, strlen(name), &r);
+    if (r.kind != SMTP_FILE_PLAIN)
+        wmem_strbuf_append_printf(why, "is %s (.%.*s)%s%s", kind_text[r.kind], (int)r.ext_len, name + r.ext_off,
+                                  r.double_ext ? " behind a document's extension" : "", kind_risk[r.kind]);
+    if (content && r.kind != SMTP_FILE_PROGRAM)
+        wmem_strbuf_append_printf(why, "%sis %s, whatever its name says", wmem_strbuf_get_len(why) ? "; " : "",
+                                  content);
+    if (r.bidi)
+        wmem_strbuf_append_printf(why, "%shas a bidirectional control in its name: on screen its letters show in "
+                                  "another order, hiding its real extension", wmem_strbuf_get_len(why) ? "; " : "");
+    if (wmem_strbuf_get_len(why))
+        smtpx_finding(ctx, &ei_smtpx_risky_attachment, ctx->tvb, 0, 0, "Attachment \"%s\" %s", shown,
+                      wmem_strbuf_get_str(why));
+}
+
+typedef struct {
+    guint32 size;
+    const char *sha256, *md5;
+} smtpx_digest_t;
+
+static void digest_update(GChecksum *const sums[2], const guchar *data, gsize len)
+{
+    g_checksum_update(sums[0], data, (gssize)len);
+    g_checksum_update(sums[1], data, (gssize)len);
+}
+
+/* Size and hashes of the decoded file; base64 is decoded a piece at a time. */
+static void digest_file(smtpx_ctx_t *ctx, const char *body, size_t len, smtp_cte_t cte, smtpx_digest_t *d)
+{
+    GChecksum *const sums[2] = { g_checksum_new(G_CHECKSUM_SHA256), g_checksum_new(G_CHECKSUM_MD5) };
+    guchar out[SMTPX_B64_CHUNK];
+    gint state = 0;
+    guint save = 0;
+    gsize size = len;
+
+    if (cte == SMTP_CTE_BASE64) {
+        size = 0;
+        for (size_t off = 0; off < len; off += SMTPX_B64_CHUNK) {
+            gsize n = g_base64_decode_step(body + off, MIN(SMTPX_B64_CHUNK, len - off), out, &state, &save);
+            digest_update(sums, out, n);
+            size += n;
+        }
+    } else if (cte == SMTP_CTE_QP) {
+        guchar *decoded = (guchar *)wmem_alloc(ctx->pinfo->pool, len + 1);
+        size = smtp_qp_decode(body, len, decoded);
+        digest_update(sums, decoded, size);
+    } else {
+        digest_update(sums, (const guchar *)body, len);
+    }
+    d->size = (guint32)MIN(size, G_MAXUINT32);
+    d->sha256 = wmem_strdup(ctx->pinfo->pool, g_checksum_get_string(sums[0]));
+    d->md5 = wmem_strdup(ctx->pinfo->pool, g_checksum_get_string(sums[1]));
+    g_checksum_free(sums[0]);
+    g_checksum_free(sums[1]);
+}
+
+static void add_hidden(proto_item *pi)
+{
+    proto_item_set_generated(pi);
+    proto_item_set_hidden(pi);
+}
+
+/* One file under the message summary; type, encoding and size are hidden
+ * (its label gives them). */
+static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const char *shown, const smtp_mime_part_t *p,
+                     const char *msg, const char *content, gboolean first)
+{
+    const char *type = smtpx_line_format(ctx, p->type, (int)strlen(p->type));
+    const char *encoding = smtpx_line_format(ctx, p->encoding, (int)strlen(p->encoding));
+    smtpx_digest_t d;
+
+    digest_file(ctx, msg + p->body_off, p->body_len, p->cte, &d);
+    proto_item *pi = proto_tree_add_string(summary, hf_smtpx_msg_attachment, ctx->tvb, 0, 0, shown);
+    proto_item_set_text(pi, "Attachment: %s (%s%s%s, %u bytes)", shown, type, encoding[0] ? ", " : "", encoding,
+                        d.size);
+    proto_item_set_generated(pi);
+    proto_tree *t = proto_item_add_subtree(pi, ett_smtpx_attachment);
+    if (first)
+        smtpx_note_request(ctx, t, SMTPX_KIND_ATTACHMENT);
+    add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_type, ctx->tvb, 0, 0, type));
+    if (encoding[0])
+        add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_encoding, ctx->tvb, 0, 0, encoding));
+    add_hidden(proto_tree_add_uint(t, hf_smtpx_msg_attachment_size, ctx->tvb, 0, 0, d.size));
+    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_sha256, d.sha256);
+    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_md5, d.md5);
+    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_content, content);
+}
+
+static gboolean files_wanted(proto_tree *tree)
+{
+    static int *const hfs[] = { &hf_smtpx_msg_attachment, &hf_smtpx_msg_attachment_type,
+                                &hf_smtpx_msg_attachment_encoding, &hf_smtpx_msg_attachment_size,
+                                &hf_smtpx_msg_attachment_sha256, &hf_smtpx_msg_attachment_md5,
+                                &hf_smtpx_msg_attachment_content };
+    return smtpx_any_referenced(tree, hfs, G_N_ELEMENTS(hfs));
+}
+
+/* Every file of the message: checked always, in the tree when it is shown
+ * or filtered on (only then decoded and hashed), named in the log when that
+ * is written. */
+void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
+{
+    gboolean show = files_wanted(summary), log = smtpx_tapping(ctx);
+    gboolean check = smtpx_check_enabled(&ei_smtpx_risky_attachment);
+    if (!show && !log && !check)
+        return;
+    guint len = tvb_captured_length(msg);
+    const char *text = (const char *)tvb_get_ptr(msg, 0, (gint)len);
+    wmem_strbuf_t *names = wmem_strbuf_new(ctx->pinfo->pool, "");
+    guint files = 0;
+    smtp_mime_walk_t w;
+    smtp_mime_part_t p;
+    guchar head[SMTPX_HEAD];
+
+    smtp_mime_walk_init(&w, text, len);
+    while (smtp_mime_walk_next(&w, &p)) {
+        if (!is_file(&p))
+            continue;
+        const char *name = smtpx_decode_rfc2047(ctx->pinfo->pool, p.name);
+        const char *shown = shown_name(ctx, name);
+        const char *content = smtp_file_magic(head, file_head(text + p.body_off, p.body_len, p.cte, head));
+        check_file(ctx, name, shown, content);
+        if (show)
+            add_file(ctx, summary, shown, &p, text, content, files == 0);
+        if (log)
+            wmem_strbuf_append_printf(names, "%s%s", files ? "," : "", shown);
+        files++;
+    }
+    if (wmem_strbuf_get_len(names))
+        ctx->st->hdr_attachments = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(names),
+                                                      wmem_strbuf_get_len(names));
+}

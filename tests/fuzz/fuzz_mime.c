@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libFuzzer target: the MIME structure of a message (smtp_mime). The input
+ * is a whole message: its parts are walked to the end, and every part's
+ * body must lie inside the message, after the previous one, with a type,
+ * name and encoding that fit their buffers; the walk must end within its
+ * limits. Each body is quoted-printable decoded into a buffer of exactly its
+ * size, its name is judged, its first bytes are looked at, and the input's
+ * first line is also read as a Content-Type value for its parameters. */
+#include "fuzz_common.h"
+#include "smtp_mime.h"
+
+static void check_part(const char *msg, size_t size, const smtp_mime_part_t *p, size_t *last)
+{
+    CHECK(fuzz_span_ok(p->body_off, p->body_len, size));
+    CHECK(p->body_off >= *last);
+    *last = p->body_off + p->body_len;
+    CHECK(strnlen(p->type, sizeof p->type) < sizeof p->type && strchr(p->type, '/'));
+    CHECK(strnlen(p->name, sizeof p->name) < sizeof p->name);
+    CHECK(strnlen(p->encoding, sizeof p->encoding) < sizeof p->encoding);
+    CHECK(p->depth <= SMTP_MIME_MAX_DEPTH);
+    CHECK(p->cte != SMTP_CTE_BASE64 || strcmp(p->encoding, "base64") == 0);
+
+    unsigned char *out = (unsigned char *)fuzz_copy(msg + p->body_off, p->body_len);
+    CHECK(smtp_qp_decode(msg + p->body_off, p->body_len, out) <= p->body_len);
+    (void)smtp_file_magic(out, p->body_len < 8 ? p->body_len : 8);
+    free(out);
+
+    smtp_file_risk_t r;
+    size_t nl = strlen(p->name);
+    smtp_file_risk(p->name, nl, &r);
+    CHECK(r.kind == SMTP_FILE_PLAIN || (r.ext_len > 0 && fuzz_span_ok(r.ext_off, r.ext_len, nl) &&
+                                        p->name[r.ext_off - 1] == '.'));
+    CHECK(!r.double_ext || r.kind != SMTP_FILE_PLAIN);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *msg = fuzz_copy(data, size);
+    smtp_mime_walk_t w;
+    smtp_mime_part_t p;
+    size_t last = 0;
+    unsigned parts = 0;
+
+    smtp_mime_walk_init(&w, msg, size);
+    while (smtp_mime_walk_next(&w, &p)) {
+        check_part(msg, size, &p, &last);
+        parts++;
+        CHECK(parts <= SMTP_MIME_MAX_ENTITIES + 1);
+    }
+    CHECK(!smtp_mime_walk_next(&w, &p));
+
+    const char *lf = memchr(msg, '\n', size);
+    size_t first = lf ? (size_t)(lf - msg) : size;
+    static const size_t caps[] = { 1, 8, 300 };
+    for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+        char *out = malloc(caps[c]);
+        if (!out)
+            abort();
+        if (smtp_mime_param(msg, first, "name", out, caps[c]))
+            CHECK(strnlen(out, caps[c]) < caps[c]);
+        free(out);
+    }
+    free(msg);
+    return 0;
+}
