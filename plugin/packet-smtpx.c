@@ -434,6 +434,7 @@ static void proto_register_smtpx(void)
     smtpx_register_fields(module);
     smtpx_data_register();
     smtpx_trace_register();
+    smtpx_attach_register();
     smtpx_stats_register();
     smtpx_conv_cache_register();
     smtpx_pieces_register();

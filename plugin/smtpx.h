@@ -200,6 +200,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
 /* RFC 2047 encoded words of a header value decoded (pool). */
 const char *smtpx_decode_rfc2047(wmem_allocator_t *pool, const char *s);
 /* smtpx_attach.c: the files in a message (its MIME parts), their hashes, and the risky ones */
+void smtpx_attach_register(void);
 void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,
                          int len);

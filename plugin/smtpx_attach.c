@@ -2,10 +2,13 @@
 /* The files in a message: the MIME parts that carry one, read in the
  * reassembled message at its end. Each gets its name, type, size and hashes
  * in the message summary (when the tree is shown or filtered on), a finding
- * when it runs when opened or hides what it is, and its name in the
- * transactions log. */
+ * when it runs when opened or hides what it is, its name in the
+ * transactions log, and the decoded file in Export Objects. */
 #include "smtpx.h"
 #include "smtp_mime.h"
+
+#include <epan/export_object.h>
+#include <epan/tap.h>
 
 #define SMTPX_B64_CHUNK 4096    /* base64 characters decoded at a time (no copy of the file is made) */
 #define SMTPX_HEAD      24      /* encoded bytes read for a file's first bytes */
@@ -91,45 +94,41 @@ static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, co
                       wmem_strbuf_get_str(why));
 }
 
+/* Where a decoded file goes: its hashes (tree), a copy (Export Objects). */
 typedef struct {
-    guint32 size;
-    const char *sha256, *md5;
-} smtpx_digest_t;
+    GChecksum *sha256, *md5;    /* NULL: not hashed */
+    guint8 *copy;               /* NULL: not kept; else room for the encoded length */
+    gsize size;
+} smtpx_sink_t;
 
-static void digest_update(GChecksum *const sums[2], const guchar *data, gsize len)
+static void sink_add(smtpx_sink_t *s, const guchar *data, gsize len)
 {
-    g_checksum_update(sums[0], data, (gssize)len);
-    g_checksum_update(sums[1], data, (gssize)len);
+    if (s->sha256) {
+        g_checksum_update(s->sha256, data, (gssize)len);
+        g_checksum_update(s->md5, data, (gssize)len);
+    }
+    if (s->copy)
+        memcpy(s->copy + s->size, data, len);
+    s->size += len;
 }
 
-/* Size and hashes of the decoded file; base64 is decoded a piece at a time. */
-static void digest_file(smtpx_ctx_t *ctx, const char *body, size_t len, smtp_cte_t cte, smtpx_digest_t *d)
+/* The file decoded into the sink; base64 a piece at a time. Decoding never
+ * makes it longer than its encoded form. */
+static void decode_file(smtpx_ctx_t *ctx, const char *body, size_t len, smtp_cte_t cte, smtpx_sink_t *s)
 {
-    GChecksum *const sums[2] = { g_checksum_new(G_CHECKSUM_SHA256), g_checksum_new(G_CHECKSUM_MD5) };
     guchar out[SMTPX_B64_CHUNK];
     gint state = 0;
     guint save = 0;
-    gsize size = len;
 
     if (cte == SMTP_CTE_BASE64) {
-        size = 0;
-        for (size_t off = 0; off < len; off += SMTPX_B64_CHUNK) {
-            gsize n = g_base64_decode_step(body + off, MIN(SMTPX_B64_CHUNK, len - off), out, &state, &save);
-            digest_update(sums, out, n);
-            size += n;
-        }
+        for (size_t off = 0; off < len; off += SMTPX_B64_CHUNK)
+            sink_add(s, out, g_base64_decode_step(body + off, MIN(SMTPX_B64_CHUNK, len - off), out, &state, &save));
     } else if (cte == SMTP_CTE_QP) {
         guchar *decoded = (guchar *)wmem_alloc(ctx->pinfo->pool, len + 1);
-        size = smtp_qp_decode(body, len, decoded);
-        digest_update(sums, decoded, size);
+        sink_add(s, decoded, smtp_qp_decode(body, len, decoded));
     } else {
-        digest_update(sums, (const guchar *)body, len);
+        sink_add(s, (const guchar *)body, len);
     }
-    d->size = (guint32)MIN(size, G_MAXUINT32);
-    d->sha256 = wmem_strdup(ctx->pinfo->pool, g_checksum_get_string(sums[0]));
-    d->md5 = wmem_strdup(ctx->pinfo->pool, g_checksum_get_string(sums[1]));
-    g_checksum_free(sums[0]);
-    g_checksum_free(sums[1]);
 }
 
 static void add_hidden(proto_item *pi)
@@ -141,16 +140,15 @@ static void add_hidden(proto_item *pi)
 /* One file under the message summary; type, encoding and size are hidden
  * (its label gives them). */
 static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const char *shown, const smtp_mime_part_t *p,
-                     const char *msg, const char *content, gboolean first)
+                     const smtpx_sink_t *s, const char *content, gboolean first)
 {
     const char *type = smtpx_line_format(ctx, p->type, (int)strlen(p->type));
     const char *encoding = smtpx_line_format(ctx, p->encoding, (int)strlen(p->encoding));
-    smtpx_digest_t d;
+    guint32 size = (guint32)MIN(s->size, G_MAXUINT32);
 
-    digest_file(ctx, msg + p->body_off, p->body_len, p->cte, &d);
     proto_item *pi = proto_tree_add_string(summary, hf_smtpx_msg_attachment, ctx->tvb, 0, 0, shown);
     proto_item_set_text(pi, "Attachment: %s (%s%s%s, %u bytes)", shown, type, encoding[0] ? ", " : "", encoding,
-                        d.size);
+                        size);
     proto_item_set_generated(pi);
     proto_tree *t = proto_item_add_subtree(pi, ett_smtpx_attachment);
     if (first)
@@ -158,10 +156,57 @@ static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const char *shown, c
     add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_type, ctx->tvb, 0, 0, type));
     if (encoding[0])
         add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_encoding, ctx->tvb, 0, 0, encoding));
-    add_hidden(proto_tree_add_uint(t, hf_smtpx_msg_attachment_size, ctx->tvb, 0, 0, d.size));
-    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_sha256, d.sha256);
-    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_md5, d.md5);
+    add_hidden(proto_tree_add_uint(t, hf_smtpx_msg_attachment_size, ctx->tvb, 0, 0, size));
+    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_sha256, g_checksum_get_string(s->sha256));
+    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_md5, g_checksum_get_string(s->md5));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_content, content);
+}
+
+/* ---- File > Export Objects > SMTPX (tshark --export-objects smtpx,DIR) ---- */
+
+static int eo_tap = -1;
+
+typedef struct {
+    const char *sender, *type, *name;
+    const guint8 *data;
+    gsize len;
+} smtpx_eo_file_t;
+
+static tap_packet_status eo_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+                                   tap_flags_t flags _U_)
+{
+    export_object_list_t *list = (export_object_list_t *)tapdata;
+    const smtpx_eo_file_t *f = (const smtpx_eo_file_t *)data;
+    export_object_entry_t *entry = g_new0(export_object_entry_t, 1);
+
+    entry->pkt_num = pinfo->num;
+    entry->hostname = g_strdup(f->sender);
+    entry->content_type = g_strdup(f->type);
+    entry->filename = g_strdup(f->name);
+    entry->payload_len = f->len;
+    entry->payload_data = (guint8 *)g_memdup2(f->data, f->len);
+    list->add_entry(list->gui_data, entry);
+    return TAP_PACKET_REDRAW;
+}
+
+void smtpx_attach_register(void)
+{
+    eo_tap = register_export_object(proto_smtpx, eo_packet, NULL);
+}
+
+/* The decoded file for Export Objects, named as shown (a file without a
+ * name: attachment-<frame>-<n>). */
+static void export_file(smtpx_ctx_t *ctx, const char *shown, const char *name, const smtp_mime_part_t *p,
+                        const smtpx_sink_t *s, guint n)
+{
+    smtpx_eo_file_t *f = wmem_new0(ctx->pinfo->pool, smtpx_eo_file_t);
+
+    f->sender = smtpx_envelope_sender(ctx->st);
+    f->type = p->type;
+    f->name = name[0] ? shown : wmem_strdup_printf(ctx->pinfo->pool, "attachment-%u-%u", ctx->pinfo->num, n + 1);
+    f->data = s->copy;
+    f->len = s->size;
+    tap_queue_packet(eo_tap, ctx->pinfo, f);
 }
 
 static gboolean files_wanted(proto_tree *tree)
@@ -173,14 +218,14 @@ static gboolean files_wanted(proto_tree *tree)
     return smtpx_any_referenced(tree, hfs, G_N_ELEMENTS(hfs));
 }
 
-/* Every file of the message: checked always, in the tree when it is shown
- * or filtered on (only then decoded and hashed), named in the log when that
- * is written. */
+/* Every file of the message: checked always; decoded only for the tree
+ * (when it is shown or filtered on) and Export Objects; named in the log
+ * when that is written. */
 void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 {
     gboolean show = files_wanted(summary), log = smtpx_tapping(ctx);
-    gboolean check = smtpx_check_enabled(&ei_smtpx_risky_attachment);
-    if (!show && !log && !check)
+    gboolean export = ctx->call.replay != SMTPX_RETRANSMIT && have_tap_listener(eo_tap);
+    if (!show && !log && !export && !smtpx_check_enabled(&ei_smtpx_risky_attachment))
         return;
     guint len = tvb_captured_length(msg);
     const char *text = (const char *)tvb_get_ptr(msg, 0, (gint)len);
@@ -194,12 +239,25 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     while (smtp_mime_walk_next(&w, &p)) {
         if (!is_file(&p))
             continue;
+        const char *body = text + p.body_off;
         const char *name = smtpx_decode_rfc2047(ctx->pinfo->pool, p.name);
         const char *shown = shown_name(ctx, name);
-        const char *content = smtp_file_magic(head, file_head(text + p.body_off, p.body_len, p.cte, head));
+        const char *content = smtp_file_magic(head, file_head(body, p.body_len, p.cte, head));
         check_file(ctx, name, shown, content);
-        if (show)
-            add_file(ctx, summary, shown, &p, text, content, files == 0);
+        if (show || export) {
+            smtpx_sink_t sink = { show ? g_checksum_new(G_CHECKSUM_SHA256) : NULL,
+                                  show ? g_checksum_new(G_CHECKSUM_MD5) : NULL,
+                                  export ? (guint8 *)wmem_alloc(ctx->pinfo->pool, p.body_len + 1) : NULL, 0 };
+            decode_file(ctx, body, p.body_len, p.cte, &sink);
+            if (show)
+                add_file(ctx, summary, shown, &p, &sink, content, files == 0);
+            if (export)
+                export_file(ctx, shown, name, &p, &sink, files);
+            if (show) {
+                g_checksum_free(sink.sha256);
+                g_checksum_free(sink.md5);
+            }
+        }
         if (log)
             wmem_strbuf_append_printf(names, "%s%s", files ? "," : "", shown);
         files++;

@@ -222,6 +222,18 @@ def run_capture_script(script, args, capture, timeout, env=None):
     assert Path(capture).stat().st_mode & 0o004, "the capture is not world-readable"
 
 
+def export_objects(capture, protocol, two_pass=False):
+    """[(file name, bytes)] that tshark --export-objects PROTOCOL,DIR writes, in the order written."""
+    out = Path(tempfile.mkdtemp(prefix="smtpx-eo-"))
+    out.chmod(0o777)
+    try:
+        tshark(["-r", capture_path(capture), *["-2"] * two_pass, "-q", "--export-objects", f"{protocol},{out}"])
+        files = sorted(out.iterdir(), key=lambda p: (os.path.getmtime(p), p.name))
+        return [(p.name, p.read_bytes()) for p in files]
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def transcript_pcap(name):
     """Build tests/transcripts/NAME.txt into a pcap (once per session); return its path."""
     setup()

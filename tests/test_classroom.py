@@ -112,7 +112,7 @@ def test_transactions_log_attachments(passes):
     fileinfo name them; none for a plain message or without reassembly."""
     cap = ts.transcript_pcap("attachments")
     for extra, names in [([], ["invoice.pdf,invoice.pdf.exe,notes.txt,invoice_<U+202E>fdp.scr",
-                               "logo.png,docs.iso", "budget.xlsm", "-"]),
+                               "logo.png,docs.iso,(no name)", "budget.xlsm", "-"]),
                          (["-o", "smtpx.reassemble:FALSE"], ["-"] * 4)]:
         out = z(cap, "smtpx,transactions,tsv", passes["two_pass"], extra)
         lines = [l.split("\t") for l in out.splitlines() if "\t" in l]

@@ -3,9 +3,6 @@
 and handed to IMF, header fields, the summary, and the checks on message
 bytes."""
 
-import os
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +14,7 @@ def fields(name, f, flt, **passes):
 
 
 def export_imf(capture):
-    out = Path(tempfile.mkdtemp(prefix="smtpx-eo-"))
-    out.chmod(0o777)
-    ts.tshark(["-r", ts.capture_path(capture), "-q", "--export-objects", f"imf,{out}"])
-    files = sorted(out.iterdir(), key=lambda p: os.path.getmtime(p))
-    return {p.name: p.read_bytes() for p in files}
+    return dict(ts.export_objects(capture, "imf"))
 
 
 def test_data_lines_and_info(passes):
@@ -370,6 +363,8 @@ def test_bdat_chunk_labels_and_notes(two_pass):
 PDF = b"%PDF-1.4\n% smtpx attachment test\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode.\r\n" * 3
 NOTES = "Café au lait, soft broken.".encode()
+EMPTY_ZIP = b"PK\x05\x06" + bytes(18)
+MACRO = b"PK\x03\x04 macro sheet"
 ATTACHMENT_NOTE = ("An attachment travels inside the message text as a MIME part (RFC 2045, 2046): a file is sent in "
                    "base64, four characters for every three bytes, so it grows by a third on the way")
 
@@ -396,10 +391,10 @@ def test_attachments(passes):
          "application/pdf,application/octet-stream,text/plain,application/octet-stream",
          "base64,base64,quoted-printable,base64", f"{len(PDF)},{len(EXE)},{len(NOTES)},5",
          *digests(PDF, EXE, NOTES, hello), "a Windows program (MZ)"],
-        ["19", "logo.png,docs.iso", "image/png,application/octet-stream", "base64,base64", f"{len(EXE)},5",
-         *digests(EXE, b"CD001"), "a Windows program (MZ)"],
+        ["19", "logo.png,docs.iso,(no name)", "image/png,application/octet-stream,application/zip",
+         "base64,base64,base64", f"{len(EXE)},5,22", *digests(EXE, b"CD001", EMPTY_ZIP), "a Windows program (MZ)"],
         ["27", "budget.xlsm", "application/vnd.ms-excel.sheet.macroenabled.12", "base64", "16",
-         *digests(b"PK\x03\x04 macro sheet"), ""],
+         *digests(MACRO), ""],
         ["35", "", "", "", "", "", "", ""]]
 
 
@@ -434,3 +429,14 @@ def test_attachment_filters(passes):
     assert ts.frames_matching(cap, f'smtpx.msg.attachment.sha256 == "{sha}"', **passes) == [13, 19]
     assert ts.frames_matching(cap, 'smtpx.msg.attachment matches "\\\\.(exe|scr)$"', **passes) == [13]
     assert ts.fields(cap, ["frame.number"], "smtpx.msg.attachment", extra=["-o", "smtpx.reassemble:FALSE"]) == []
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_attachments_exported(two_pass):
+    """File > Export Objects > SMTPX (tshark --export-objects smtpx,DIR):
+    every file decoded, under its name (a bidirectional control written out,
+    escaped by Wireshark as it saves), or attachment-<frame>-<n> without one."""
+    got = dict(ts.export_objects(ts.transcript_pcap("attachments"), "smtpx", two_pass))
+    assert got == {"invoice.pdf": PDF, "invoice.pdf.exe": EXE, "notes.txt": NOTES,
+                   "invoice_%3cU+202E%3efdp.scr": b"hello", "logo.png": EXE, "docs.iso": b"CD001",
+                   "attachment-19-3": EMPTY_ZIP, "budget.xlsm": MACRO}

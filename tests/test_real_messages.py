@@ -15,10 +15,7 @@ made by tools/capture-real.sh (see tests/captures/SOURCES.tsv):
 
 Most tests run in the four modes (one-pass and -2, with and without -V)."""
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -51,11 +48,7 @@ def payloads(cap, display_filter):
 
 def export_imf(capture, two_pass=False):
     """The IMF objects tshark exports, in the order they were written."""
-    out = Path(tempfile.mkdtemp(prefix="smtpx-eo-"))
-    out.chmod(0o777)
-    ts.tshark(["-r", ts.capture_path(capture), *["-2"] * two_pass, "-q", "--export-objects", f"imf,{out}"])
-    files = sorted(out.iterdir(), key=lambda p: (os.path.getmtime(p), p.name))
-    return [p.read_bytes() for p in files]
+    return [data for _, data in ts.export_objects(capture, "imf", two_pass)]
 
 
 def expert_messages(cap, abbrev, **passes):
@@ -151,6 +144,31 @@ def test_attachment_data_lines_and_info(passes):
 
 def test_attachment_no_analysis_expert(passes):
     assert ts.experts(ATTACHMENT, **passes, prefix="smtpx.analysis") == []
+
+
+def test_attachment_file_matches_pythons_email_parser(passes):
+    """The file swaks attached, as Python's own MIME parser decodes it from
+    the .eml: the same name, type, size and hashes (an independent
+    implementation of base64 and of the MIME structure)."""
+    import email
+    import hashlib
+    msg = email.message_from_bytes(attachment_eml())
+    files = [p for p in msg.walk() if p.get_filename()]
+    assert len(files) == 1
+    data = files[0].get_payload(decode=True)
+    assert len(data) == 200 * 1024
+    got = rows(ATTACHMENT, ["smtpx.msg.attachment", "smtpx.msg.attachment.type", "smtpx.msg.attachment.size",
+                            "smtpx.msg.attachment.sha256", "smtpx.msg.attachment.md5"], "smtpx.msg.attachment",
+               **passes)
+    assert [r[1:] for r in got] == [[[files[0].get_filename()], [files[0].get_content_type()], [str(len(data))],
+                                      [hashlib.sha256(data).hexdigest()], [hashlib.md5(data).hexdigest()]]]
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_attachment_exported_as_pythons_email_parser_decodes_it(two_pass):
+    import email
+    part = [p for p in email.message_from_bytes(attachment_eml()).walk() if p.get_filename()][0]
+    assert ts.export_objects(ATTACHMENT, "smtpx", two_pass) == [(part.get_filename(), part.get_payload(decode=True))]
 
 
 # ---- postfix_curl_barelf: curl --upload-file without --crlf ------------------------
