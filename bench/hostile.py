@@ -16,6 +16,10 @@ Writes OUTDIR/NAME.pcap for each of:
   auth_10mb        AUTH PLAIN with a 10 MB base64 initial response on one line
   header_flood     200 messages, each a 64 KB header block of short From and
                    Received headers (thousands of each)
+  mime_flood       100 messages of about 1 MB: half nest multiparts 7 deep and
+                   hold 100 small program attachments (Wireshark's MIME dissector
+                   fails an assertion past about 120 parts), half one 700 KB base64
+                   attachment after 10,000 lines that start like a delimiter
 
 --scale multiplies every size (0.5 for the linearity check). Each capture is
 one TCP connection (handshake, greeting, EHLO) built with bench/gen_capture.py.
@@ -142,8 +146,25 @@ def header_flood(s, scale):
         s.send("S", b"250 2.0.0 Ok: queued as 4A1B2C3D\r\n")
 
 
+def mime_flood(s, scale):
+    head = b"From: a@example.net\r\nContent-Type: multipart/mixed; boundary=n0\r\n\r\n"
+    nest = b"".join(b"--n%d\r\nContent-Type: multipart/mixed; boundary=n%d\r\n\r\n" % (i, i + 1) for i in range(6))
+    part = (b"--n6\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+            b"Content-Disposition: attachment; filename=f%d.pdf.exe\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAA\r\n")
+    many = head + nest + b"".join(part % i for i in range(100)) + b"--n6--\r\n--n0--\r\n"
+    data = base64.encodebytes(random.Random(7).randbytes(700 * 1024)).replace(b"\n", b"\r\n")
+    decoys = b"--nX\r\n" * 10000
+    big = (head + decoys + b"--n0\r\nContent-Type: application/pdf; name=big.pdf\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + data + b"--n0--\r\n")
+    for i in range(int(100 * scale)):
+        s.send("C", b"MAIL FROM:<flood@example.com>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n")
+        s.send("S", b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n")
+        s.send("C", (many if i % 2 == 0 else big) + b".\r\n")
+        s.send("S", b"250 2.0.0 Ok: queued as 4A1B2C3D\r\n")
+
+
 CAPTURES = {f.__name__: f for f in (long_line, data_no_end, tiny_segments, tiny_lines, tiny_long_lines,
-                                    pipelined_100k, reply_1m_lines, auth_10mb, header_flood)}
+                                    pipelined_100k, reply_1m_lines, auth_10mb, header_flood, mime_flood)}
 
 
 def main():
