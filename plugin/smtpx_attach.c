@@ -14,7 +14,7 @@
 #define SMTPX_HEAD      24      /* encoded bytes read for a file's first bytes */
 
 /* A file, not the text of the message: it has a name, is given as an
- * attachment, or has a type that is not text nor a message. */
+ * attachment, or has the type of a file (application/, image/...). */
 static gboolean is_file(const smtp_mime_part_t *p)
 {
     static const char *const file_types[] = { "application/", "image/", "audio/", "video/", "model/", "font/" };
@@ -94,6 +94,16 @@ static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, co
                       wmem_strbuf_get_str(why));
 }
 
+/* One file of the message, as found. */
+typedef struct {
+    const smtp_mime_part_t *part;
+    const char *body;           /* encoded, part->body_len bytes */
+    const char *name;           /* RFC 2047 decoded, "" if none */
+    const char *shown;          /* as shown: escaped, "(no name)" if none */
+    const char *content;        /* what its first bytes say it is, or NULL */
+    guint n;                    /* 0 for the first file of the message */
+} smtpx_file_t;
+
 /* Where a decoded file goes: its hashes (tree), a copy (Export Objects). */
 typedef struct {
     GChecksum *sha256, *md5;    /* NULL: not hashed */
@@ -139,19 +149,19 @@ static void add_hidden(proto_item *pi)
 
 /* One file under the message summary; type, encoding and size are hidden
  * (its label gives them). */
-static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const char *shown, const smtp_mime_part_t *p,
-                     const smtpx_sink_t *s, const char *content, gboolean first)
+static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const smtpx_file_t *f, const smtpx_sink_t *s)
 {
+    const smtp_mime_part_t *p = f->part;
     const char *type = smtpx_line_format(ctx, p->type, (int)strlen(p->type));
     const char *encoding = smtpx_line_format(ctx, p->encoding, (int)strlen(p->encoding));
     guint32 size = (guint32)MIN(s->size, G_MAXUINT32);
 
-    proto_item *pi = proto_tree_add_string(summary, hf_smtpx_msg_attachment, ctx->tvb, 0, 0, shown);
-    proto_item_set_text(pi, "Attachment: %s (%s%s%s, %u bytes)", shown, type, encoding[0] ? ", " : "", encoding,
+    proto_item *pi = proto_tree_add_string(summary, hf_smtpx_msg_attachment, ctx->tvb, 0, 0, f->shown);
+    proto_item_set_text(pi, "Attachment: %s (%s%s%s, %u bytes)", f->shown, type, encoding[0] ? ", " : "", encoding,
                         size);
     proto_item_set_generated(pi);
     proto_tree *t = proto_item_add_subtree(pi, ett_smtpx_attachment);
-    if (first)
+    if (f->n == 0)
         smtpx_note_request(ctx, t, SMTPX_KIND_ATTACHMENT);
     add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_type, ctx->tvb, 0, 0, type));
     if (encoding[0])
@@ -159,7 +169,7 @@ static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const char *shown, c
     add_hidden(proto_tree_add_uint(t, hf_smtpx_msg_attachment_size, ctx->tvb, 0, 0, size));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_sha256, g_checksum_get_string(s->sha256));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_md5, g_checksum_get_string(s->md5));
-    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_content, content);
+    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_content, f->content);
 }
 
 /* ---- File > Export Objects > SMTPX (tshark --export-objects smtpx,DIR) ---- */
@@ -196,17 +206,38 @@ void smtpx_attach_register(void)
 
 /* The decoded file for Export Objects, named as shown (a file without a
  * name: attachment-<frame>-<n>). */
-static void export_file(smtpx_ctx_t *ctx, const char *shown, const char *name, const smtp_mime_part_t *p,
-                        const smtpx_sink_t *s, guint n)
+static void export_file(smtpx_ctx_t *ctx, const smtpx_file_t *f, const smtpx_sink_t *s)
 {
-    smtpx_eo_file_t *f = wmem_new0(ctx->pinfo->pool, smtpx_eo_file_t);
+    smtpx_eo_file_t *eo = wmem_new0(ctx->pinfo->pool, smtpx_eo_file_t);
 
-    f->sender = smtpx_envelope_sender(ctx->st);
-    f->type = p->type;
-    f->name = name[0] ? shown : wmem_strdup_printf(ctx->pinfo->pool, "attachment-%u-%u", ctx->pinfo->num, n + 1);
-    f->data = s->copy;
-    f->len = s->size;
-    tap_queue_packet(eo_tap, ctx->pinfo, f);
+    eo->sender = smtpx_envelope_sender(ctx->st);
+    eo->type = f->part->type;
+    eo->name = f->name[0] ? f->shown
+                          : wmem_strdup_printf(ctx->pinfo->pool, "attachment-%u-%u", ctx->pinfo->num, f->n + 1);
+    eo->data = s->copy;
+    eo->len = s->size;
+    tap_queue_packet(eo_tap, ctx->pinfo, eo);
+}
+
+/* The file decoded once, for the tree and for Export Objects. */
+static void decode_for(smtpx_ctx_t *ctx, proto_tree *summary, const smtpx_file_t *f, gboolean show, gboolean export)
+{
+    smtpx_sink_t sink = { NULL, NULL, NULL, 0 };
+
+    if (show) {
+        sink.sha256 = g_checksum_new(G_CHECKSUM_SHA256);
+        sink.md5 = g_checksum_new(G_CHECKSUM_MD5);
+    }
+    if (export)
+        sink.copy = (guint8 *)wmem_alloc(ctx->pinfo->pool, f->part->body_len + 1);
+    decode_file(ctx, f->body, f->part->body_len, f->part->cte, &sink);
+    if (show) {
+        add_file(ctx, summary, f, &sink);
+        g_checksum_free(sink.sha256);
+        g_checksum_free(sink.md5);
+    }
+    if (export)
+        export_file(ctx, f, &sink);
 }
 
 static gboolean files_wanted(proto_tree *tree)
@@ -230,37 +261,25 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     guint len = tvb_captured_length(msg);
     const char *text = (const char *)tvb_get_ptr(msg, 0, (gint)len);
     wmem_strbuf_t *names = wmem_strbuf_new(ctx->pinfo->pool, "");
-    guint files = 0;
     smtp_mime_walk_t w;
     smtp_mime_part_t p;
+    smtpx_file_t f = { &p, NULL, NULL, NULL, NULL, 0 };
     guchar head[SMTPX_HEAD];
 
     smtp_mime_walk_init(&w, text, len);
     while (smtp_mime_walk_next(&w, &p)) {
         if (!is_file(&p))
             continue;
-        const char *body = text + p.body_off;
-        const char *name = smtpx_decode_rfc2047(ctx->pinfo->pool, p.name);
-        const char *shown = shown_name(ctx, name);
-        const char *content = smtp_file_magic(head, file_head(body, p.body_len, p.cte, head));
-        check_file(ctx, name, shown, content);
-        if (show || export) {
-            smtpx_sink_t sink = { show ? g_checksum_new(G_CHECKSUM_SHA256) : NULL,
-                                  show ? g_checksum_new(G_CHECKSUM_MD5) : NULL,
-                                  export ? (guint8 *)wmem_alloc(ctx->pinfo->pool, p.body_len + 1) : NULL, 0 };
-            decode_file(ctx, body, p.body_len, p.cte, &sink);
-            if (show)
-                add_file(ctx, summary, shown, &p, &sink, content, files == 0);
-            if (export)
-                export_file(ctx, shown, name, &p, &sink, files);
-            if (show) {
-                g_checksum_free(sink.sha256);
-                g_checksum_free(sink.md5);
-            }
-        }
+        f.body = text + p.body_off;
+        f.name = smtpx_decode_rfc2047(ctx->pinfo->pool, p.name);
+        f.shown = shown_name(ctx, f.name);
+        f.content = smtp_file_magic(head, file_head(f.body, p.body_len, p.cte, head));
+        check_file(ctx, f.name, f.shown, f.content);
+        if (show || export)
+            decode_for(ctx, summary, &f, show, export);
         if (log)
-            wmem_strbuf_append_printf(names, "%s%s", files ? "," : "", shown);
-        files++;
+            wmem_strbuf_append_printf(names, "%s%s", f.n ? "," : "", f.shown);
+        f.n++;
     }
     if (wmem_strbuf_get_len(names))
         ctx->st->hdr_attachments = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(names),
