@@ -11,6 +11,7 @@
 
 #include "smtp_grammar.h"
 #include "smtp_lines.h"
+#include "smtp_mime.h"
 #include "smtpx_session.h"
 
 /* ---- smtpx_fields.c: every hf/ett/ei of the protocol ---- */
@@ -48,7 +49,7 @@ extern int hf_smtpx_msg, hf_smtpx_msg_sender, hf_smtpx_msg_recipient, hf_smtpx_m
 extern int hf_smtpx_msg_size, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id, hf_smtpx_msg_end_in;
 extern int hf_smtpx_msg_attachment, hf_smtpx_msg_attachment_type, hf_smtpx_msg_attachment_encoding;
 extern int hf_smtpx_msg_attachment_size, hf_smtpx_msg_attachment_sha256, hf_smtpx_msg_attachment_md5;
-extern int hf_smtpx_msg_attachment_content;
+extern int hf_smtpx_msg_attachment_content, hf_smtpx_msg_url;
 extern int hf_smtpx_analysis;
 
 extern gint ett_smtpx, ett_smtpx_req, ett_smtpx_rsp, ett_smtpx_rsp_code, ett_smtpx_enhanced;
@@ -70,6 +71,7 @@ extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
 extern expert_field ei_smtpx_bad_sequence, ei_smtpx_open_relay, ei_smtpx_error_reply, ei_smtpx_serious_reply;
 extern expert_field ei_smtpx_cleartext_auth, ei_smtpx_bad_base64, ei_smtpx_auth_repeated, ei_smtpx_auth_late_step;
 extern expert_field ei_smtpx_auth_guessing, ei_smtpx_address_probing, ei_smtpx_risky_attachment;
+extern expert_field ei_smtpx_deceptive_link;
 
 void smtpx_register_fields(module_t *module);
 /* FALSE when the user switched the analysis check of this expert item off. */
@@ -202,6 +204,13 @@ const char *smtpx_decode_rfc2047(wmem_allocator_t *pool, const char *s);
 /* smtpx_attach.c: the files in a message (its MIME parts), their hashes, and the risky ones */
 void smtpx_attach_register(void);
 void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
+/* A part's body decoded (base64, quoted-printable; pinfo->pool, or body itself). */
+const char *smtpx_part_decoded(smtpx_ctx_t *ctx, const smtp_mime_part_t *p, const char *body, size_t *len);
+/* smtpx_links.c: links in the text parts of a message; NULL when nothing asks for them */
+typedef struct smtpx_links smtpx_links_t;
+smtpx_links_t *smtpx_links_new(smtpx_ctx_t *ctx, proto_tree *summary);
+void smtpx_links_part(smtpx_ctx_t *ctx, smtpx_links_t *links, const smtp_mime_part_t *p, const char *body);
+void smtpx_links_end(smtpx_ctx_t *ctx, smtpx_links_t *links);
 void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *rec, const char *text, int offset,
                          int len);
 /* smtpx_auth.c: AUTH command, client lines of the exchange, server challenges and results */

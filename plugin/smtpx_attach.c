@@ -141,6 +141,18 @@ static void decode_file(smtpx_ctx_t *ctx, const char *body, size_t len, smtp_cte
     }
 }
 
+const char *smtpx_part_decoded(smtpx_ctx_t *ctx, const smtp_mime_part_t *p, const char *body, size_t *len)
+{
+    if (p->cte == SMTP_CTE_IDENTITY) {
+        *len = p->body_len;
+        return body;
+    }
+    smtpx_sink_t sink = { NULL, NULL, (guint8 *)wmem_alloc(ctx->pinfo->pool, p->body_len + 1), 0 };
+    decode_file(ctx, body, p->body_len, p->cte, &sink);
+    *len = sink.size;
+    return (const char *)sink.copy;
+}
+
 static void add_hidden(proto_item *pi)
 {
     proto_item_set_generated(pi);
@@ -256,7 +268,8 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 {
     gboolean show = files_wanted(summary), log = smtpx_tapping(ctx);
     gboolean export = ctx->call.replay != SMTPX_RETRANSMIT && have_tap_listener(eo_tap);
-    if (!show && !log && !export && !smtpx_check_enabled(&ei_smtpx_risky_attachment))
+    smtpx_links_t *links = smtpx_links_new(ctx, summary);
+    if (!show && !log && !export && !links && !smtpx_check_enabled(&ei_smtpx_risky_attachment))
         return;
     guint len = tvb_captured_length(msg);
     const char *text = (const char *)tvb_get_ptr(msg, 0, (gint)len);
@@ -268,8 +281,10 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 
     smtp_mime_walk_init(&w, text, len);
     while (smtp_mime_walk_next(&w, &p)) {
-        if (!is_file(&p))
+        if (!is_file(&p)) {
+            smtpx_links_part(ctx, links, &p, text + p.body_off);
             continue;
+        }
         f.body = text + p.body_off;
         f.name = smtpx_decode_rfc2047(ctx->pinfo->pool, p.name);
         f.shown = shown_name(ctx, f.name);
@@ -281,6 +296,7 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
             wmem_strbuf_append_printf(names, "%s%s", f.n ? "," : "", f.shown);
         f.n++;
     }
+    smtpx_links_end(ctx, links);
     if (wmem_strbuf_get_len(names))
         ctx->st->hdr_attachments = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(names),
                                                       wmem_strbuf_get_len(names));

@@ -39,7 +39,7 @@ int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_lines = -1, 
 int hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
 int hf_smtpx_msg_attachment = -1, hf_smtpx_msg_attachment_type = -1, hf_smtpx_msg_attachment_encoding = -1;
 int hf_smtpx_msg_attachment_size = -1, hf_smtpx_msg_attachment_sha256 = -1, hf_smtpx_msg_attachment_md5 = -1;
-int hf_smtpx_msg_attachment_content = -1;
+int hf_smtpx_msg_attachment_content = -1, hf_smtpx_msg_url = -1;
 int hf_smtpx_req_edited = -1, hf_smtpx_note = -1, hf_smtpx_note_phase = -1;
 int hf_smtpx_analysis = -1;
 
@@ -66,7 +66,7 @@ expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
 expert_field ei_smtpx_cleartext_auth = EI_INIT, ei_smtpx_bad_base64 = EI_INIT;
 expert_field ei_smtpx_auth_repeated = EI_INIT, ei_smtpx_auth_late_step = EI_INIT;
 expert_field ei_smtpx_auth_guessing = EI_INIT, ei_smtpx_address_probing = EI_INIT;
-expert_field ei_smtpx_risky_attachment = EI_INIT;
+expert_field ei_smtpx_risky_attachment = EI_INIT, ei_smtpx_deceptive_link = EI_INIT;
 
 /* The epan-free tables of smtp_codes.c have the layout of value_string. */
 G_STATIC_ASSERT(sizeof(smtp_code_name_t) == sizeof(value_string));
@@ -255,6 +255,8 @@ static void register_hf(void)
            "MD5 of the decoded file (as Zeek and Arkime log it)"),
         HF(hf_smtpx_msg_attachment_content, "Content is", "smtpx.msg.attachment.content", FT_STRING, BASE_NONE,
            NULL, "What the file's first bytes say it is, whatever its name says"),
+        HF(hf_smtpx_msg_url, "URL", "smtpx.msg.url", FT_STRING, BASE_NONE, NULL,
+           "An http or https URL in the text of the message (its text parts, decoded), each once"),
         { &hf_smtpx_msg_end_in, { "End of data in frame", "smtpx.msg.end_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           NULL, HFILL } },
         HF(hf_smtpx_tls_data, "Data after STARTTLS", "smtpx.tls_data", FT_BYTES, BASE_NONE, NULL, NULL),
@@ -360,6 +362,8 @@ static ei_register_info ei[] = {
        "Several recipients refused in one session: addresses being guessed?"),
     EI(ei_smtpx_risky_attachment, "smtpx.analysis.risky_attachment", PI_SECURITY, PI_WARN,
        "Attachment that runs when opened, or hides what it is"),
+    EI(ei_smtpx_deceptive_link, "smtpx.analysis.deceptive_link", PI_SECURITY, PI_WARN,
+       "HTML link whose text shows another site than the one it goes to (phishing)"),
     EI(ei_smtpx_incomplete_message, "smtpx.analysis.incomplete_line", PI_REASSEMBLE, PI_NOTE,
        "Line without a line end at the end of the data"),
 };

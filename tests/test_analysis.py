@@ -198,3 +198,17 @@ def test_risky_attachments(passes):
     cap = ts.transcript_pcap("attachments")
     for off in ("smtpx.reassemble:FALSE", "smtpx.check_risky_attachment:FALSE"):
         assert kind not in [a for f, a in ts.experts(cap, extra=["-o", off])]
+
+
+def test_deceptive_links(passes):
+    """An HTML link whose text shows a site of another organisation than
+    the one it goes to (public suffix list): once per message, naming the
+    first and counting them; not a link to the same organisation, nor
+    "Click here", nor a mailto link, nor plain text."""
+    kind = "smtpx.analysis.deceptive_link"
+    assert [f for f, a in found("links", passes) if a == kind] == [13]
+    assert messages("links", kind, **passes) == [
+        "Link text shows www.bank.example but the link goes to evil.example (http://evil.example/login?id=42); "
+        "2 such links in this message"]
+    assert kind not in [a for f, a in ts.experts(ts.transcript_pcap("links"),
+                                                 extra=["-o", "smtpx.check_deceptive_link:FALSE"])]

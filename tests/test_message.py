@@ -440,3 +440,17 @@ def test_attachments_exported(two_pass):
     assert got == {"invoice.pdf": PDF, "invoice.pdf.exe": EXE, "notes.txt": NOTES,
                    "invoice_%3cU+202E%3efdp.scr": b"hello", "logo.png": EXE, "docs.iso": b"CD001",
                    "attachment-19-3": EMPTY_ZIP, "budget.xlsm": MACRO}
+
+
+def test_urls(passes):
+    """Every http(s) URL of the text parts, decoded (quoted-printable soft
+    breaks and =3D, base64), each once, trailing punctuation left out; not
+    mailto links, nor host names without a scheme. The base64 one is the
+    URL Suricata's test smtp-url-base64 expects in its capture."""
+    got = fields("links", ["frame.number", "smtpx.msg.url"], "smtpx.msg", **passes)
+    assert got == [["13", "https://www.bank.example/verify,http://evil.example/login,http://evil.example/login?id=42,"
+                          "http://203.0.113.9/x,https://www.bank.example/login,https://www.bank.example/help,"
+                          "http://news.example/x"],
+                   ["21", "http://codashop-free01.duckdns.org/"], ["29", ""]]
+    assert ts.fields(ts.transcript_pcap("links"), ["frame.number"], "smtpx.msg.url",
+                     extra=["-o", "smtpx.reassemble:FALSE"]) == []

@@ -386,6 +386,42 @@ static void test_mime_decode_and_risk(void)
     CHECK(smtp_file_magic((const unsigned char *)S("M")) == NULL);
 }
 
+static void test_links(void)
+{
+    static const char text[] = "See https://Example.org/a?b=1, or HTTP://x.example/path). Not http:// nor xhttps:";
+    size_t pos = 0, off, len, hoff, hlen;
+
+    CHECK(smtp_url_next(S(text), &pos, &off, &len) && len == 25 && memcmp(text + off, "https://Example.org/a?b=1", 25) == 0);
+    CHECK(smtp_url_next(S(text), &pos, &off, &len) && len == 21 && memcmp(text + off, "HTTP://x.example/path", 21) == 0);
+    CHECK(!smtp_url_next(S(text), &pos, &off, &len) && pos == sizeof text - 1);
+    CHECK(smtp_url_host(S("https://user:pw@www.bank.example@evil.example:8080/x"), &hoff, &hlen) && hlen == 12 &&
+          hoff == 33);
+    CHECK(smtp_url_host(S("http://h.example"), &hoff, &hlen) && hoff == 7 && hlen == 9);
+    CHECK(!smtp_url_host(S("http:///x"), &hoff, &hlen));
+    CHECK(!smtp_url_host(S("mailto:a@b"), &hoff, &hlen));
+
+    static const char html[] = "<p><A class=x HREF = \"http://evil.example/login\">www.bank.example</a>"
+                               "<a name=top>no href</a><a href=http://ok.example/>Click <b>here</b></A>"
+                               "<abbr>x</abbr><a href='http://last.example'>cut";
+    smtp_html_link_t l;
+    pos = 0;
+    CHECK(smtp_html_link_next(S(html), &pos, &l) && memcmp(html + l.href_off, "http://evil.example/login", l.href_len) == 0 &&
+          l.href_len == 25 && l.text_len == 16 && memcmp(html + l.text_off, "www.bank.example", 16) == 0);
+    CHECK(smtp_html_link_next(S(html), &pos, &l) && l.href_len == 18 && l.text_len == 17 &&
+          memcmp(html + l.text_off, "Click <b>here</b>", 17) == 0);     /* tags inside are kept */
+    CHECK(smtp_html_link_next(S(html), &pos, &l) && l.href_len == 19 && l.text_len == 3);     /* "</abbr>" is not "</a>" */
+    CHECK(!smtp_html_link_next(S(html), &pos, &l));
+
+    CHECK(smtp_text_host(S("www.bank.example"), &hoff, &hlen) && hlen == 16);
+    CHECK(smtp_text_host(S("bank.example/login"), &hoff, &hlen) && hlen == 12);
+    CHECK(smtp_text_host(S("https://www.bank.example/x"), &hoff, &hlen) && hoff == 8 && hlen == 16);
+    CHECK(!smtp_text_host(S("Click here"), &hoff, &hlen));
+    CHECK(!smtp_text_host(S("version 1.5"), &hoff, &hlen));
+    CHECK(!smtp_text_host(S("1.5"), &hoff, &hlen));
+    CHECK(!smtp_text_host(S("e.g."), &hoff, &hlen));
+    CHECK(!smtp_text_host(S("localhost"), &hoff, &hlen));
+}
+
 int main(void)
 {
     test_lines();
@@ -399,6 +435,7 @@ int main(void)
     test_mime_params();
     test_mime_walk();
     test_mime_decode_and_risk();
+    test_links();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else

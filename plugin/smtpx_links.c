@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Links in the text of a message: every http(s) URL of its text parts,
+ * decoded (in the summary, when the tree is shown or filtered on), and the
+ * HTML links whose text shows another site than the one they go to (a
+ * finding, once per message). */
+#include "smtpx.h"
+#include "smtp_mime.h"
+
+#define SMTPX_MAX_URLS 100      /* URLs listed per message */
+
+struct smtpx_links {
+    proto_tree *summary;
+    gboolean show;              /* URLs in the tree */
+    wmem_map_t *seen;           /* URLs listed (each once) */
+    guint deceptive;            /* links whose text shows another site */
+    const char *first_text, *first_host, *first_href;
+};
+
+smtpx_links_t *smtpx_links_new(smtpx_ctx_t *ctx, proto_tree *summary)
+{
+    gboolean show = proto_field_is_referenced(summary, hf_smtpx_msg_url);
+    if (!show && !smtpx_check_enabled(&ei_smtpx_deceptive_link))
+        return NULL;
+    smtpx_links_t *l = wmem_new0(ctx->pinfo->pool, smtpx_links_t);
+    l->summary = summary;
+    l->show = show;
+    l->seen = wmem_map_new(ctx->pinfo->pool, g_str_hash, g_str_equal);
+    return l;
+}
+
+static void add_urls(smtpx_ctx_t *ctx, smtpx_links_t *l, const char *text, size_t len)
+{
+    size_t pos = 0, off, url_len;
+
+    while (wmem_map_size(l->seen) < SMTPX_MAX_URLS && smtp_url_next(text, len, &pos, &off, &url_len)) {
+        char *url = smtpx_line_format(ctx, text + off, (int)url_len);
+        if (wmem_map_contains(l->seen, url))
+            continue;
+        wmem_map_insert(l->seen, url, NULL);
+        smtpx_add_generated(ctx, l->summary, hf_smtpx_msg_url, url);
+    }
+}
+
+/* A link's text without its tags and the blanks around it. */
+static char *link_text(smtpx_ctx_t *ctx, const char *s, size_t len)
+{
+    wmem_strbuf_t *out = wmem_strbuf_new(ctx->pinfo->pool, "");
+    gboolean in_tag = FALSE;
+
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '<' || s[i] == '>')
+            in_tag = s[i] == '<';
+        else if (!in_tag)
+            wmem_strbuf_append_c(out, s[i]);
+    }
+    return g_strstrip(wmem_strbuf_finalize(out));
+}
+
+static const char *org_of(smtpx_ctx_t *ctx, const char *s, size_t off, size_t len)
+{
+    return smtpx_org_domain_of_host(ctx, wmem_strndup(ctx->pinfo->pool, s + off, len));
+}
+
+/* Does the link's text show a site whose organisation is not the one of
+ * the site it goes to? */
+static void check_link(smtpx_ctx_t *ctx, smtpx_links_t *l, const char *html, const smtp_html_link_t *link)
+{
+    const char *href = html + link->href_off, *text = link_text(ctx, html + link->text_off, link->text_len);
+    size_t href_off, href_len, text_off, text_len;
+
+    if (!smtp_text_host(text, strlen(text), &text_off, &text_len) ||
+        !smtp_url_host(href, link->href_len, &href_off, &href_len))
+        return;
+    const char *shown_org = org_of(ctx, text, text_off, text_len), *real_org = org_of(ctx, href, href_off, href_len);
+    if (!shown_org || !real_org || g_ascii_strcasecmp(shown_org, real_org) == 0)
+        return;
+    if (l->deceptive++ == 0) {
+        l->first_text = smtpx_line_format(ctx, text + text_off, (int)text_len);
+        l->first_host = smtpx_line_format(ctx, href + href_off, (int)href_len);
+        l->first_href = smtpx_line_format(ctx, href, (int)link->href_len);
+    }
+}
+
+void smtpx_links_part(smtpx_ctx_t *ctx, smtpx_links_t *l, const smtp_mime_part_t *p, const char *body)
+{
+    gboolean html = strcmp(p->type, "text/html") == 0;
+    size_t len, pos = 0;
+    smtp_html_link_t link;
+
+    if (!l || strncmp(p->type, "text/", 5) != 0 || (!html && !l->show))
+        return;
+    const char *text = smtpx_part_decoded(ctx, p, body, &len);
+    if (l->show)
+        add_urls(ctx, l, text, len);
+    while (html && smtp_html_link_next(text, len, &pos, &link))
+        check_link(ctx, l, text, &link);
+}
+
+void smtpx_links_end(smtpx_ctx_t *ctx, smtpx_links_t *l)
+{
+    if (!l || !l->deceptive)
+        return;
+    smtpx_finding(ctx, &ei_smtpx_deceptive_link, ctx->tvb, 0, 0,
+                  "Link text shows %s but the link goes to %s (%s)%s", l->first_text, l->first_host, l->first_href,
+                  l->deceptive > 1 ? wmem_strdup_printf(ctx->pinfo->pool, "; %u such links in this message",
+                                                        l->deceptive) : "");
+}
