@@ -528,21 +528,34 @@ static size_t scheme_len(const char *s, size_t len)
     return 0;
 }
 
+/* The start of "http" or "https" (any case) just before the ':' at i, or -1. */
+static size_t scheme_start(const char *text, size_t i)
+{
+    if (i >= 5 && strncasecmp(text + i - 5, "https", 5) == 0)
+        return i - 5;
+    if (i >= 4 && strncasecmp(text + i - 4, "http", 4) == 0)
+        return i - 4;
+    return (size_t)-1;
+}
+
+/* Looks for the "://" of each URL (memchr for ':', fast on text). */
 bool smtp_url_next(const char *text, size_t len, size_t *pos, size_t *off, size_t *url_len)
 {
-    for (size_t i = *pos; i < len; i++) {
-        size_t k = lower(text[i]) == 'h' ? scheme_len(text + i, len - i) : 0;
-        if (!k)
+    const char *c = *pos < len ? memchr(text + *pos, ':', len - *pos) : NULL;
+
+    for (; c; c = memchr(c + 1, ':', len - (size_t)(c + 1 - text))) {
+        size_t i = (size_t)(c - text), start = scheme_start(text, i);
+        if (i + 2 >= len || c[1] != '/' || c[2] != '/' || start == (size_t)-1 || start < *pos)
             continue;
-        size_t e = i + k;
+        size_t e = i + 3;
         while (e < len && url_char((unsigned char)text[e]))
             e++;
-        while (e > i + k && strchr(".,;:!?)", text[e - 1]))
+        while (e > i + 3 && strchr(".,;:!?)", text[e - 1]))
             e--;
-        if (e == i + k)
+        if (e == i + 3)
             continue;
-        *off = i;
-        *url_len = e - i;
+        *off = start;
+        *url_len = e - start;
         *pos = e;
         return true;
     }

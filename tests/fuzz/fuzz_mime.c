@@ -5,7 +5,9 @@
  * name and encoding that fit their buffers; the walk must end within its
  * limits. Each body is quoted-printable decoded into a buffer of exactly its
  * size, its name is judged, its first bytes are looked at, and the input's
- * first line is also read as a Content-Type value for its parameters. */
+ * first line is also read as a Content-Type value for its parameters. The
+ * whole input is also searched for URLs and HTML links, whose spans (and
+ * hosts) must lie inside it, each after the one before. */
 #include "fuzz_common.h"
 #include "smtp_mime.h"
 
@@ -33,6 +35,27 @@ static void check_part(const char *msg, size_t size, const smtp_mime_part_t *p, 
     CHECK(!r.double_ext || r.kind != SMTP_FILE_PLAIN);
 }
 
+static void check_links(const char *text, size_t size)
+{
+    size_t pos = 0, last = 0, off, len, hoff, hlen;
+    smtp_html_link_t l;
+
+    while (smtp_url_next(text, size, &pos, &off, &len)) {
+        CHECK(off >= last && len > 0 && fuzz_span_ok(off, len, size) && pos == off + len);
+        last = pos;
+        if (smtp_url_host(text + off, len, &hoff, &hlen))
+            CHECK(hlen > 0 && fuzz_span_ok(hoff, hlen, len));
+    }
+    CHECK(pos == size);
+    for (pos = 0, last = 0; smtp_html_link_next(text, size, &pos, &l); last = pos) {
+        CHECK(l.href_off > last && fuzz_span_ok(l.href_off, l.href_len, size));
+        CHECK(fuzz_span_ok(l.text_off, l.text_len, size) && l.text_off > l.href_off && pos > last);
+        CHECK(pos >= l.text_off + l.text_len);
+    }
+    if (smtp_text_host(text, size, &hoff, &hlen))
+        CHECK(hlen > 0 && fuzz_span_ok(hoff, hlen, size));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *msg = fuzz_copy(data, size);
@@ -48,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(parts <= SMTP_MIME_MAX_ENTITIES + 1);
     }
     CHECK(!smtp_mime_walk_next(&w, &p));
+    check_links(msg, size);
 
     const char *lf = memchr(msg, '\n', size);
     size_t first = lf ? (size_t)(lf - msg) : size;
