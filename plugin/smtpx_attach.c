@@ -6,6 +6,7 @@
  * transactions log, and the decoded file in Export Objects. */
 #include "smtpx.h"
 #include "smtp_mime.h"
+#include "smtp_files.h"
 
 #include <epan/export_object.h>
 #include <epan/tap.h>

@@ -4,6 +4,7 @@
  * HTML links whose text shows another site than the one they go to (a
  * finding, once per message). */
 #include "smtpx.h"
+#include "smtp_links.h"
 #include "smtp_mime.h"
 
 #define SMTPX_MAX_URLS 100      /* URLs listed per message */
@@ -11,7 +12,7 @@
 struct smtpx_links {
     proto_tree *summary;
     gboolean show;              /* URLs in the tree */
-    wmem_map_t *seen;           /* URLs listed (each once) */
+    wmem_map_t *seen;           /* URLs listed (each once); NULL when not shown */
     guint deceptive;            /* links whose text shows another site */
     const char *first_text, *first_host, *first_href;
 };
@@ -24,7 +25,7 @@ smtpx_links_t *smtpx_links_new(smtpx_ctx_t *ctx, proto_tree *summary)
     smtpx_links_t *l = wmem_new0(ctx->pinfo->pool, smtpx_links_t);
     l->summary = summary;
     l->show = show;
-    l->seen = wmem_map_new(ctx->pinfo->pool, g_str_hash, g_str_equal);
+    l->seen = show ? wmem_map_new(ctx->pinfo->pool, g_str_hash, g_str_equal) : NULL;
     return l;
 }
 

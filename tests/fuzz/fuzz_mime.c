@@ -9,6 +9,8 @@
  * whole input is also searched for URLs and HTML links, whose spans (and
  * hosts) must lie inside it, each after the one before. */
 #include "fuzz_common.h"
+#include "smtp_files.h"
+#include "smtp_links.h"
 #include "smtp_mime.h"
 
 static void check_part(const char *msg, size_t size, const smtp_mime_part_t *p, size_t *last)

@@ -5,7 +5,9 @@
 
 #include "smtp_grammar.h"
 #include "smtp_imf.h"
+#include "smtp_files.h"
 #include "smtp_lines.h"
+#include "smtp_links.h"
 #include "smtp_mime.h"
 #include "smtp_sasl.h"
 
