@@ -268,7 +268,7 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
 /* smtpx_stats.c: tap events for -z smtpx,tree and -z smtpx,transactions */
 typedef enum {
     SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
-    SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING
+    SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT
 } smtpx_event_kind_t;
 
 typedef struct {

@@ -293,8 +293,10 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
         check_file(ctx, f.name, f.shown, f.content);
         if (show || export)
             decode_for(ctx, summary, &f, show, export);
-        if (log)
+        if (log) {      /* the transactions log, and -z smtpx,tree by type */
             wmem_strbuf_append_printf(names, "%s%s", f.n ? "," : "", f.shown);
+            smtpx_tap_simple(ctx, SMTPX_EV_ATTACHMENT, wmem_strdup(ctx->pinfo->pool, p.type), 0);
+        }
         f.n++;
     }
     smtpx_links_end(ctx, links);

@@ -64,6 +64,15 @@ def test_stats_tree():
     assert any(r[:2] == ["success", "1"] for r in arows if r)
 
 
+def test_stats_tree_attachments():
+    out = z(ts.transcript_pcap("attachments"), "smtpx,tree")
+    rows = {line.split()[0]: line.split()[1] for line in out.splitlines()
+            if line.strip() and not line.startswith(("=", "-", "Topic", "SMTP"))}
+    assert rows["Attachments"] == "8" and rows["application/octet-stream"] == "3"
+    assert rows["application/pdf"] == rows["image/png"] == rows["application/zip"] == rows["text/plain"] == "1"
+    assert rows["smtpx.analysis.risky_attachment"] == "5"
+
+
 def test_transactions_log(passes):
     out = z(ts.transcript_pcap("message_headers"), "smtpx,transactions,tsv", passes["two_pass"])
     lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
