@@ -189,3 +189,7 @@ def test_classroom_profile():
     assert "250" in out[2] and "2.1.0" in out[2]
     colors = (REPO / "profiles/SMTP Classroom/colorfilters").read_text()
     assert "smtpx.analysis.spoofed_from" in colors and "smtpx.analysis.cleartext_auth" in colors
+    att = ts.capture_path(ts.transcript_pcap("attachments"))
+    rules = ts.tshark(["-C", "SMTP Classroom", "--color", "-r", att, "-T", "fields", "-e", "frame.number",
+                       "-e", "frame.coloring_rule.name"]).stdout
+    assert [l.split("\t")[0] for l in rules.splitlines() if l.endswith("\tDangerous content")] == ["13", "19", "27"]
