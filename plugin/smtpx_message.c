@@ -180,8 +180,8 @@ static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
     proto_item *pi = proto_tree_add_string(tree, hf_smtpx_header_from, ctx->tvb, 0, 0, addr);
     proto_item_set_generated(pi);
     if (mb.display_len) {
-        const char *display = smtpx_decode_rfc2047(ctx->pinfo->pool,
-                                             wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len));
+        const char *raw = wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len);
+        const char *display = smtpx_decode_rfc2047(ctx->pinfo->pool, raw);
         pi = proto_tree_add_string(tree, hf_smtpx_header_from_display, ctx->tvb, 0, 0, display);
         proto_item_set_generated(pi);
     }

@@ -185,8 +185,8 @@ typedef struct {
 
 static const char *const txn_columns[] = {
     "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to", "rcpt_ok",
-    "rcpt_rejected", "header_from", "subject", "message_id", "user_agent", "path", "attachments", "size", "reply", "queue_id",
-    "findings", NULL
+    "rcpt_rejected", "header_from", "subject", "message_id", "user_agent", "path", "attachments", "size", "reply",
+    "queue_id", "findings", NULL
 };
 
 static const char *or_dash(const char *s)

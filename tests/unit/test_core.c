@@ -307,7 +307,8 @@ static void test_mime_walk(void)
     CHECK(smtp_mime_walk_next(&w, &p) && strcmp(p.type, "text/html") == 0 && p.body_len == 9);
     CHECK(smtp_mime_walk_next(&w, &p) && strcmp(p.type, "application/octet-stream") == 0 && p.depth == 1 &&
           strcmp(p.name, "invoice.pdf.exe") == 0 && p.attachment && p.cte == SMTP_CTE_BASE64 &&
-          strcmp(p.encoding, "base64") == 0 && p.body_len == 14 && memcmp(msg + p.body_off, "TVqQAAMA\r\nAAAE", 14) == 0);
+          strcmp(p.encoding, "base64") == 0 && p.body_len == 14 &&
+          memcmp(msg + p.body_off, "TVqQAAMA\r\nAAAE", 14) == 0);
     CHECK(!smtp_mime_walk_next(&w, &p) && !w.limited);
 
     /* not multipart: the message is the one part */
@@ -330,7 +331,8 @@ static void test_mime_walk(void)
     char deep[4096];
     size_t n = 0;
     for (int i = 0; i < SMTP_MIME_MAX_DEPTH + 2; i++)
-        n += (size_t)snprintf(deep + n, sizeof deep - n, "Content-Type: multipart/mixed; boundary=d%d\r\n\r\n--d%d\r\n", i, i);
+        n += (size_t)snprintf(deep + n, sizeof deep - n,
+                              "Content-Type: multipart/mixed; boundary=d%d\r\n\r\n--d%d\r\n", i, i);
     smtp_mime_walk_init(&w, deep, n);
     CHECK(smtp_mime_walk_next(&w, &p) && w.limited && strcmp(p.type, "multipart/mixed") == 0);
     static char many[64 * (SMTP_MIME_MAX_ENTITIES + 10)];
@@ -393,8 +395,10 @@ static void test_links(void)
     static const char text[] = "See https://Example.org/a?b=1, or HTTP://x.example/path). Not http:// nor xhttps:";
     size_t pos = 0, off, len, hoff, hlen;
 
-    CHECK(smtp_url_next(S(text), &pos, &off, &len) && len == 25 && memcmp(text + off, "https://Example.org/a?b=1", 25) == 0);
-    CHECK(smtp_url_next(S(text), &pos, &off, &len) && len == 21 && memcmp(text + off, "HTTP://x.example/path", 21) == 0);
+    CHECK(smtp_url_next(S(text), &pos, &off, &len) && len == 25 &&
+          memcmp(text + off, "https://Example.org/a?b=1", 25) == 0);
+    CHECK(smtp_url_next(S(text), &pos, &off, &len) && len == 21 &&
+          memcmp(text + off, "HTTP://x.example/path", 21) == 0);
     CHECK(!smtp_url_next(S(text), &pos, &off, &len) && pos == sizeof text - 1);
     CHECK(smtp_url_host(S("https://user:pw@www.bank.example@evil.example:8080/x"), &hoff, &hlen) && hlen == 12 &&
           hoff == 33);
@@ -407,11 +411,13 @@ static void test_links(void)
                                "<abbr>x</abbr><a href='http://last.example'>cut";
     smtp_html_link_t l;
     pos = 0;
-    CHECK(smtp_html_link_next(S(html), &pos, &l) && memcmp(html + l.href_off, "http://evil.example/login", l.href_len) == 0 &&
-          l.href_len == 25 && l.text_len == 16 && memcmp(html + l.text_off, "www.bank.example", 16) == 0);
+    CHECK(smtp_html_link_next(S(html), &pos, &l) && l.href_len == 25 &&
+          memcmp(html + l.href_off, "http://evil.example/login", 25) == 0 && l.text_len == 16 &&
+          memcmp(html + l.text_off, "www.bank.example", 16) == 0);
     CHECK(smtp_html_link_next(S(html), &pos, &l) && l.href_len == 18 && l.text_len == 17 &&
           memcmp(html + l.text_off, "Click <b>here</b>", 17) == 0);     /* tags inside are kept */
-    CHECK(smtp_html_link_next(S(html), &pos, &l) && l.href_len == 19 && l.text_len == 3);     /* "</abbr>" is not "</a>" */
+    /* "</abbr>" is not "</a>" */
+    CHECK(smtp_html_link_next(S(html), &pos, &l) && l.href_len == 19 && l.text_len == 3);
     CHECK(!smtp_html_link_next(S(html), &pos, &l));
 
     CHECK(smtp_text_host(S("www.bank.example"), &hoff, &hlen) && hlen == 16);
