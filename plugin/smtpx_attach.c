@@ -50,21 +50,6 @@ static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
     return smtpx_line_format(ctx, wmem_strbuf_get_str(out), (int)wmem_strbuf_get_len(out));
 }
 
-/* The first bytes of the file, decoded. */
-static size_t file_head(const char *body, size_t len, smtp_cte_t cte, guchar head[SMTPX_HEAD])
-{
-    gint state = 0;
-    guint save = 0;
-
-    len = MIN(len, SMTPX_HEAD);
-    if (cte == SMTP_CTE_BASE64)
-        return g_base64_decode_step(body, len, head, &state, &save);
-    if (cte == SMTP_CTE_QP)
-        return smtp_qp_decode(body, len, head);
-    memcpy(head, body, len);
-    return len;
-}
-
 /* A finding when the name or the first bytes say the file runs when opened,
  * or when the name hides its real extension. */
 static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, const char *content)
@@ -152,6 +137,15 @@ const char *smtpx_part_decoded(smtpx_ctx_t *ctx, const smtp_mime_part_t *p, cons
     decode_file(ctx, body, p->body_len, p->cte, &sink);
     *len = sink.size;
     return (const char *)sink.copy;
+}
+
+/* The first bytes of the file, decoded. */
+static size_t file_head(smtpx_ctx_t *ctx, const char *body, size_t len, smtp_cte_t cte, guchar head[SMTPX_HEAD])
+{
+    smtpx_sink_t sink = { NULL, NULL, head, 0 };
+
+    decode_file(ctx, body, MIN(len, SMTPX_HEAD), cte, &sink);
+    return sink.size;
 }
 
 static void add_hidden(proto_item *pi)
@@ -289,7 +283,7 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
         f.body = text + p.body_off;
         f.name = smtpx_decode_rfc2047(ctx->pinfo->pool, p.name);
         f.shown = shown_name(ctx, f.name);
-        f.content = smtp_file_magic(head, file_head(f.body, p.body_len, p.cte, head));
+        f.content = smtp_file_magic(head, file_head(ctx, f.body, p.body_len, p.cte, head));
         check_file(ctx, f.name, f.shown, f.content);
         if (show || export)
             decode_for(ctx, summary, &f, show, export);

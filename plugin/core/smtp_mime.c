@@ -306,15 +306,24 @@ static int hex_value(char c)
     return -1;
 }
 
+/* The byte written as two hex digits at s (avail bytes there), or -1. */
+static int hex_pair(const char *s, size_t avail)
+{
+    if (avail < 2 || hex_value(s[0]) < 0 || hex_value(s[1]) < 0)
+        return -1;
+    return hex_value(s[0]) * 16 + hex_value(s[1]);
+}
+
 /* Appends a value to out[*n]: quoted pairs resolved, or %xx decoded (RFC 2231). */
 static void append_value(char *out, size_t cap, size_t *n, const char *s, size_t len, bool quoted, bool pct)
 {
     for (size_t i = 0; i < len && *n + 1 < cap; i++) {
         char c = s[i];
+        int byte;
         if (quoted && c == '\\' && i + 1 < len) {
             c = s[++i];
-        } else if (pct && c == '%' && i + 2 < len && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-            c = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+        } else if (pct && c == '%' && (byte = hex_pair(s + i + 1, len - i - 1)) >= 0) {
+            c = (char)byte;
             i += 2;
         }
         out[(*n)++] = c;
@@ -389,14 +398,15 @@ size_t smtp_qp_decode(const char *in, size_t len, unsigned char *out)
     size_t n = 0;
 
     for (size_t i = 0; i < len; i++) {
+        int byte;
         if (in[i] != '=') {
             out[n++] = (unsigned char)in[i];
         } else if (i + 1 < len && in[i + 1] == '\n') {
             i += 1;                         /* soft line break */
         } else if (i + 2 < len && in[i + 1] == '\r' && in[i + 2] == '\n') {
             i += 2;
-        } else if (i + 2 < len && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
-            out[n++] = (unsigned char)(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+        } else if ((byte = hex_pair(in + i + 1, len - i - 1)) >= 0) {
+            out[n++] = (unsigned char)byte;
             i += 2;
         } else {
             out[n++] = '=';
