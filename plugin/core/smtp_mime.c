@@ -189,15 +189,13 @@ static void end_body(smtp_mime_walk_t *w, smtp_mime_part_t *p)
     unsigned level;
     bool close;
 
-    if (w->depth && find_delimiter(w, p->body_off, &at, &level, &close)) {
-        end = at;
-        if (end > p->body_off && w->msg[end - 1] == '\n')
-            end--;
-        if (end > p->body_off && w->msg[end - 1] == '\r')
-            end--;
-    } else {
-        end = at;
-    }
+    if (w->depth)
+        (void)find_delimiter(w, p->body_off, &at, &level, &close);      /* none: at stays at the end */
+    end = at;
+    if (at < w->len && end > p->body_off && w->msg[end - 1] == '\n')
+        end--;
+    if (at < w->len && end > p->body_off && w->msg[end - 1] == '\r')
+        end--;
     w->pos = at;
     p->body_len = end - p->body_off;
 }
