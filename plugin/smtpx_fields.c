@@ -363,7 +363,7 @@ static ei_register_info ei[] = {
     EI(ei_smtpx_risky_attachment, "smtpx.analysis.risky_attachment", PI_SECURITY, PI_WARN,
        "Attachment that runs when opened, or hides what it is"),
     EI(ei_smtpx_deceptive_link, "smtpx.analysis.deceptive_link", PI_SECURITY, PI_WARN,
-       "HTML link whose text shows another site than the one it goes to (phishing)"),
+       "HTML link whose text shows another site than the one it goes to (phishing, or a click tracker)"),
     EI(ei_smtpx_incomplete_message, "smtpx.analysis.incomplete_line", PI_REASSEMBLE, PI_NOTE,
        "Line without a line end at the end of the data"),
 };
