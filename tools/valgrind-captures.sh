@@ -35,7 +35,7 @@ if [ $# -gt 0 ]; then
 else
     cp tests/captures/postfix_swaks_pipelining.pcapng tests/captures/lab_postfix_auth_login.pcap \
        tests/captures/postfix_bdat.pcapng "$work/caps/"
-    for t in split_lines typed_by_hand auth_mechanisms message_headers smuggling starttls; do
+    for t in split_lines typed_by_hand auth_mechanisms message_headers smuggling starttls attachments links; do
         [ -f "tests/transcripts/$t.txt" ] &&
             python3 tools/transcript2pcap.py "tests/transcripts/$t.txt" "$work/caps/transcript-$t.pcap"
     done
