@@ -218,7 +218,7 @@ static void export_file(smtpx_ctx_t *ctx, const smtpx_file_t *f, const smtpx_sin
     smtpx_eo_file_t *eo = wmem_new0(ctx->pinfo->pool, smtpx_eo_file_t);
 
     eo->sender = smtpx_envelope_sender(ctx->st);
-    eo->type = f->part->type;
+    eo->type = wmem_strdup(ctx->pinfo->pool, f->part->type);   /* the part is gone when the tap runs */
     eo->name = f->name[0] ? f->shown
                           : wmem_strdup_printf(ctx->pinfo->pool, "attachment-%u-%u", ctx->pinfo->num, f->n + 1);
     eo->data = s->copy;

@@ -5,7 +5,8 @@
 # leaks whose stack passes through smtpx.so. Fails if there is any.
 #
 # Usage: tools/valgrind-captures.sh [CAPTURE...]
-#   (default: a few of tests/captures and tests/transcripts, two-pass with -V)
+#   (default: a few of tests/captures and tests/transcripts, two-pass with -V,
+#   attachments saved as Export Objects)
 # Environment: SMTPX_PLUGIN (default build/smtpx.so, the normal build)
 #
 # valgrind runs as uid/gid 65534 (tshark ignores personal plugins as root)
@@ -54,7 +55,8 @@ for cap in "$work"/caps/*; do
         TZ=UTC LC_ALL=C.UTF-8 G_SLICE=always-malloc WIRESHARK_DEBUG_WMEM_OVERRIDE=simple \
         valgrind --tool=memcheck --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --keep-debuginfo=yes \
             --show-leak-kinds=definite --num-callers=40 --xml=yes --xml-file="$xml" \
-        tshark -r "$cap" -2 -V >/dev/null 2>"$work/logs/$name.stderr" || rc=$?
+        tshark -r "$cap" -2 -V --export-objects "smtpx,$work/logs/$name.files" >/dev/null \
+        2>"$work/logs/$name.stderr" || rc=$?
     # Sort memcheck's errors into those with a smtpx.so frame and the rest.
     read -r ours other other_kinds < <(python3 - "$xml" "$work/logs/$name.ours" <<'PY'
 import sys
