@@ -52,7 +52,8 @@ static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
 
 /* A finding when the name or the first bytes say the file runs when opened,
  * or when the name hides its real extension. */
-static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, const char *content)
+static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, const char *content,
+                       gboolean encrypted)
 {
     static const char *const kind_text[] = {
         [SMTP_FILE_PROGRAM] = "a program", [SMTP_FILE_DISK_IMAGE] = "a disk image",
@@ -72,6 +73,9 @@ static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, co
     if (content && r.kind != SMTP_FILE_PROGRAM)
         wmem_strbuf_append_printf(why, "%sis %s, whatever its name says", wmem_strbuf_get_len(why) ? "; " : "",
                                   content);
+    if (encrypted)
+        wmem_strbuf_append_printf(why, "%sis an encrypted ZIP archive: mail filters cannot look inside it (the "
+                                  "password is usually in the message)", wmem_strbuf_get_len(why) ? "; " : "");
     if (r.bidi)
         wmem_strbuf_append_printf(why, "%shas a bidirectional control in its name: on screen its letters show in "
                                   "another order, hiding its real extension", wmem_strbuf_get_len(why) ? "; " : "");
@@ -87,6 +91,7 @@ typedef struct {
     const char *name;           /* RFC 2047 decoded, "" if none */
     const char *shown;          /* as shown: escaped, "(no name)" if none */
     const char *content;        /* what its first bytes say it is, or NULL */
+    gboolean encrypted;         /* an encrypted ZIP archive */
     guint n;                    /* 0 for the first file of the message */
 } smtpx_file_t;
 
@@ -176,7 +181,8 @@ static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const smtpx_file_t *
     add_hidden(proto_tree_add_uint(t, hf_smtpx_msg_attachment_size, ctx->tvb, 0, 0, size));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_sha256, g_checksum_get_string(s->sha256));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_md5, g_checksum_get_string(s->md5));
-    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_content, f->content);
+    smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_content,
+                        f->content ? f->content : f->encrypted ? "an encrypted ZIP archive" : NULL);
 }
 
 /* ---- File > Export Objects > SMTPX (tshark --export-objects smtpx,DIR) ---- */
@@ -271,7 +277,7 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     wmem_strbuf_t *names = wmem_strbuf_new(ctx->pinfo->pool, "");
     smtp_mime_walk_t w;
     smtp_mime_part_t p;
-    smtpx_file_t f = { &p, NULL, NULL, NULL, NULL, 0 };
+    smtpx_file_t f = { &p, NULL, NULL, NULL, NULL, FALSE, 0 };
     guchar head[SMTPX_HEAD];
 
     smtp_mime_walk_init(&w, text, len);
@@ -283,8 +289,10 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
         f.body = text + p.body_off;
         f.name = smtpx_decode_rfc2047(ctx->pinfo->pool, p.name);
         f.shown = shown_name(ctx, f.name);
-        f.content = smtp_file_magic(head, file_head(ctx, f.body, p.body_len, p.cte, head));
-        check_file(ctx, f.name, f.shown, f.content);
+        size_t head_len = file_head(ctx, f.body, p.body_len, p.cte, head);
+        f.content = smtp_file_magic(head, head_len);
+        f.encrypted = smtp_zip_encrypted(head, head_len);
+        check_file(ctx, f.name, f.shown, f.content, f.encrypted);
         if (show || export)
             decode_for(ctx, summary, &f, show, export);
         if (log) {      /* the transactions log, and -z smtpx,tree by type */

@@ -183,17 +183,19 @@ def test_utf8_address_without_smtputf8(passes):
 def test_risky_attachments(passes):
     """A program (behind a document's extension or not), a disk image, a
     macro-enabled document, a file whose first bytes are a program whatever
-    its name, a name with a right-to-left override; not a PDF, a text file or
-    a plain message. Checked in the reassembled message, so not without it,
+    its name, an encrypted ZIP archive, a name with a right-to-left override;
+    not a PDF, an unencrypted ZIP, a text file or a plain message. Checked in the reassembled message, so not without it,
     and each can be switched off."""
     kind = "smtpx.analysis.risky_attachment"
-    assert [f for f, a in found("attachments", passes) if a == kind] == [13, 13, 19, 19, 27]
+    assert [f for f, a in found("attachments", passes) if a == kind] == [13, 13, 19, 19, 19, 27]
     assert messages("attachments", kind, **passes) == [
         'Attachment "invoice.pdf.exe" is a program (.exe) behind a document\'s extension: opening it runs it,'
         'Attachment "invoice_<U+202E>fdp.scr" is a program (.scr): opening it runs it; has a bidirectional control '
         "in its name: on screen its letters show in another order, hiding its real extension",
         'Attachment "logo.png" is a Windows program (MZ), whatever its name says,'
-        'Attachment "docs.iso" is a disk image (.iso): mail filters do not look inside one',
+        'Attachment "docs.iso" is a disk image (.iso): mail filters do not look inside one,'
+        'Attachment "report.zip" is an encrypted ZIP archive: mail filters cannot look inside it (the password is '
+        'usually in the message)',
         'Attachment "budget.xlsm" is a macro-enabled Office document (.xlsm)']
     cap = ts.transcript_pcap("attachments")
     for off in ("smtpx.reassemble:FALSE", "smtpx.check_risky_attachment:FALSE"):

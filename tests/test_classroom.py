@@ -68,9 +68,9 @@ def test_stats_tree_attachments():
     out = z(ts.transcript_pcap("attachments"), "smtpx,tree")
     rows = {line.split()[0]: line.split()[1] for line in out.splitlines()
             if line.strip() and not line.startswith(("=", "-", "Topic", "SMTP"))}
-    assert rows["Attachments"] == "8" and rows["application/octet-stream"] == "3"
-    assert rows["application/pdf"] == rows["image/png"] == rows["application/zip"] == rows["text/plain"] == "1"
-    assert rows["smtpx.analysis.risky_attachment"] == "5"
+    assert rows["Attachments"] == "9" and rows["application/octet-stream"] == "3" and rows["application/zip"] == "2"
+    assert rows["application/pdf"] == rows["image/png"] == rows["text/plain"] == "1"
+    assert rows["smtpx.analysis.risky_attachment"] == "6"
 
 
 def test_transactions_log(passes):
@@ -121,14 +121,14 @@ def test_transactions_log_attachments(passes):
     fileinfo name them; none for a plain message or without reassembly."""
     cap = ts.transcript_pcap("attachments")
     for extra, names in [([], ["invoice.pdf,invoice.pdf.exe,notes.txt,invoice_<U+202E>fdp.scr",
-                               "logo.png,docs.iso,(no name)", "budget.xlsm", "-"]),
+                               "logo.png,docs.iso,(no name),report.zip", "budget.xlsm", "-"]),
                          (["-o", "smtpx.reassemble:FALSE"], ["-"] * 4)]:
         out = z(cap, "smtpx,transactions,tsv", passes["two_pass"], extra)
         lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
         rows = [dict(zip(lines[0], r)) for r in lines[1:]]
         assert [[r["frame"], r["attachments"]] for r in rows] == [[str(f), n] for f, n in zip([14, 20, 28, 36], names)]
         if not extra:
-            assert [r["findings"] for r in rows] == ["2", "2", "1", "0"]
+            assert [r["findings"] for r in rows] == ["2", "3", "1", "0"]
 
 
 def test_transactions_log_aligned_with_auth():

@@ -364,6 +364,7 @@ PDF = b"%PDF-1.4\n% smtpx attachment test\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode.\r\n" * 3
 NOTES = "Café au lait, soft broken.".encode()
 EMPTY_ZIP = b"PK\x05\x06" + bytes(18)
+LOCKED_ZIP = b"PK\x03\x04\x14\x00\x01\x00\x08\x00" + bytes(20)
 MACRO = b"PK\x03\x04 macro sheet"
 ATTACHMENT_NOTE = ("An attachment travels inside the message text as a MIME part (RFC 2045, 2046): a file is sent in "
                    "base64, four characters for every three bytes, so it grows by a third on the way")
@@ -378,7 +379,8 @@ def test_attachments(passes):
     """The files of each message, read in the reassembled message: names
     (RFC 2231 and RFC 2047 forms decoded, a bidirectional control written
     out), declared types, decoded sizes and hashes (base64 and
-    quoted-printable decoded), what the first bytes say; a nested
+    quoted-printable decoded), what the first bytes say (a program, an
+    encrypted ZIP archive); a nested
     multipart/alternative's text parts are not files, nor is a plain text
     message; a message whose whole body is a file has one."""
     got = fields("attachments", ["frame.number", "smtpx.msg.attachment", "smtpx.msg.attachment.type",
@@ -391,8 +393,10 @@ def test_attachments(passes):
          "application/pdf,application/octet-stream,text/plain,application/octet-stream",
          "base64,base64,quoted-printable,base64", f"{len(PDF)},{len(EXE)},{len(NOTES)},5",
          *digests(PDF, EXE, NOTES, hello), "a Windows program (MZ)"],
-        ["19", "logo.png,docs.iso,(no name)", "image/png,application/octet-stream,application/zip",
-         "base64,base64,base64", f"{len(EXE)},5,22", *digests(EXE, b"CD001", EMPTY_ZIP), "a Windows program (MZ)"],
+        ["19", "logo.png,docs.iso,(no name),report.zip",
+         "image/png,application/octet-stream,application/zip,application/zip", "base64,base64,base64,base64",
+         f"{len(EXE)},5,22,30", *digests(EXE, b"CD001", EMPTY_ZIP, LOCKED_ZIP),
+         "a Windows program (MZ),an encrypted ZIP archive"],
         ["27", "budget.xlsm", "application/vnd.ms-excel.sheet.macroenabled.12", "base64", "16",
          *digests(MACRO), ""],
         ["35", "", "", "", "", "", "", ""]]
@@ -439,7 +443,7 @@ def test_attachments_exported(two_pass):
     got = dict(ts.export_objects(ts.transcript_pcap("attachments"), "smtpx", two_pass))
     assert got == {"invoice.pdf": PDF, "invoice.pdf.exe": EXE, "notes.txt": NOTES,
                    "invoice_%3cU+202E%3efdp.scr": b"hello", "logo.png": EXE, "docs.iso": b"CD001",
-                   "attachment-19-3": EMPTY_ZIP, "budget.xlsm": MACRO}
+                   "attachment-19-3": EMPTY_ZIP, "report.zip": LOCKED_ZIP, "budget.xlsm": MACRO}
 
 
 def test_urls(passes):

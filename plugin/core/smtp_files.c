@@ -100,3 +100,9 @@ const char *smtp_file_magic(const unsigned char *head, size_t len)
         return "a Windows shortcut";
     return NULL;
 }
+
+bool smtp_zip_encrypted(const unsigned char *head, size_t len)
+{
+    /* a local file header: the version needed (at most 6.3) is two bytes, then the flags */
+    return len >= 8 && memcmp(head, "PK\x03\x04", 4) == 0 && head[4] <= 63 && head[5] == 0 && (head[6] & 0x01);
+}

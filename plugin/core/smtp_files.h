@@ -34,4 +34,8 @@ void smtp_file_risk(const char *name, size_t len, smtp_file_risk_t *risk);
  * program (MZ)", "a Linux program (ELF)", "a Windows shortcut", or NULL. */
 const char *smtp_file_magic(const unsigned char *head, size_t len);
 
+/* Do the first bytes start a ZIP archive whose first entry is encrypted
+ * (general purpose flag bit 0)? Mail filters cannot look inside one. */
+bool smtp_zip_encrypted(const unsigned char *head, size_t len);
+
 #endif

@@ -27,6 +27,7 @@ static void check_part(const char *msg, size_t size, const smtp_mime_part_t *p, 
     unsigned char *out = (unsigned char *)fuzz_copy(msg + p->body_off, p->body_len);
     CHECK(smtp_qp_decode(msg + p->body_off, p->body_len, out) <= p->body_len);
     (void)smtp_file_magic(out, p->body_len < 8 ? p->body_len : 8);
+    (void)smtp_zip_encrypted(out, p->body_len < 8 ? p->body_len : 8);
     free(out);
 
     smtp_file_risk_t r;

@@ -388,6 +388,10 @@ static void test_mime_decode_and_risk(void)
     CHECK(smtp_file_magic((const unsigned char *)"L\0\0\0\x01\x14\x02\0", 8) != NULL);
     CHECK(smtp_file_magic((const unsigned char *)S("%PDF-1.7")) == NULL);
     CHECK(smtp_file_magic((const unsigned char *)S("M")) == NULL);
+    CHECK(smtp_zip_encrypted((const unsigned char *)"PK\x03\x04\x14\x00\x01\x00", 8));
+    CHECK(!smtp_zip_encrypted((const unsigned char *)"PK\x03\x04\x14\x00\x00\x08", 8));
+    CHECK(!smtp_zip_encrypted((const unsigned char *)"PK\x03\x04\x14\x00\x01", 7));
+    CHECK(!smtp_zip_encrypted((const unsigned char *)S("PK\x03\x04 macro")));    /* not a ZIP header */
 }
 
 static void test_links(void)
