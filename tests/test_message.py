@@ -450,7 +450,8 @@ def test_urls(passes):
     """Every http(s) URL of the text parts, decoded (quoted-printable soft
     breaks and =3D, base64), each once, trailing punctuation left out; not
     mailto links, nor host names without a scheme. The base64 one is the
-    URL Suricata's test smtp-url-base64 expects in its capture."""
+    URL Suricata's test smtp-url-base64 expects (its capture ends the
+    message with <LF>.<LF>, which smtpx does not take for the end of data)."""
     got = fields("links", ["frame.number", "smtpx.msg.url"], "smtpx.msg", **passes)
     assert got == [["13", "https://www.bank.example/verify,http://evil.example/login,http://evil.example/login?id=42,"
                           "http://203.0.113.9/x,https://www.bank.example/login,https://www.bank.example/help,"
