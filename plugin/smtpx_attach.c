@@ -88,6 +88,7 @@ static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, co
 typedef struct {
     const smtp_mime_part_t *part;
     const char *body;           /* encoded, part->body_len bytes */
+    const char *type;           /* part->type, escaped (pinfo->pool: it outlives the part, for the taps) */
     const char *name;           /* RFC 2047 decoded, "" if none */
     const char *shown;          /* as shown: escaped, "(no name)" if none */
     const char *content;        /* what its first bytes say it is, or NULL */
@@ -164,18 +165,17 @@ static void add_hidden(proto_item *pi)
 static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const smtpx_file_t *f, const smtpx_sink_t *s)
 {
     const smtp_mime_part_t *p = f->part;
-    const char *type = smtpx_line_format(ctx, p->type, (int)strlen(p->type));
     const char *encoding = smtpx_line_format(ctx, p->encoding, (int)strlen(p->encoding));
     guint32 size = (guint32)MIN(s->size, G_MAXUINT32);
 
     proto_item *pi = proto_tree_add_string(summary, hf_smtpx_msg_attachment, ctx->tvb, 0, 0, f->shown);
-    proto_item_set_text(pi, "Attachment: %s (%s%s%s, %u bytes)", f->shown, type, encoding[0] ? ", " : "", encoding,
-                        size);
+    proto_item_set_text(pi, "Attachment: %s (%s%s%s, %u bytes)", f->shown, f->type, encoding[0] ? ", " : "",
+                        encoding, size);
     proto_item_set_generated(pi);
     proto_tree *t = proto_item_add_subtree(pi, ett_smtpx_attachment);
     if (f->n == 0)
         smtpx_note_request(ctx, t, SMTPX_KIND_ATTACHMENT);
-    add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_type, ctx->tvb, 0, 0, type));
+    add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_type, ctx->tvb, 0, 0, f->type));
     if (encoding[0])
         add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_encoding, ctx->tvb, 0, 0, encoding));
     add_hidden(proto_tree_add_uint(t, hf_smtpx_msg_attachment_size, ctx->tvb, 0, 0, size));
@@ -224,7 +224,7 @@ static void export_file(smtpx_ctx_t *ctx, const smtpx_file_t *f, const smtpx_sin
     smtpx_eo_file_t *eo = wmem_new0(ctx->pinfo->pool, smtpx_eo_file_t);
 
     eo->sender = smtpx_envelope_sender(ctx->st);
-    eo->type = wmem_strdup(ctx->pinfo->pool, f->part->type);   /* the part is gone when the tap runs */
+    eo->type = f->type;
     eo->name = f->name[0] ? f->shown
                           : wmem_strdup_printf(ctx->pinfo->pool, "attachment-%u-%u", ctx->pinfo->num, f->n + 1);
     eo->data = s->copy;
@@ -277,7 +277,7 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     wmem_strbuf_t *names = wmem_strbuf_new(ctx->pinfo->pool, "");
     smtp_mime_walk_t w;
     smtp_mime_part_t p;
-    smtpx_file_t f = { &p, NULL, NULL, NULL, NULL, FALSE, 0 };
+    smtpx_file_t f = { &p, NULL, NULL, NULL, NULL, NULL, FALSE, 0 };
     guchar head[SMTPX_HEAD];
 
     smtp_mime_walk_init(&w, text, len);
@@ -287,6 +287,7 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
             continue;
         }
         f.body = text + p.body_off;
+        f.type = smtpx_line_format(ctx, p.type, (int)strlen(p.type));
         f.name = smtpx_decode_rfc2047(ctx->pinfo->pool, p.name);
         f.shown = shown_name(ctx, f.name);
         size_t head_len = file_head(ctx, f.body, p.body_len, p.cte, head);
@@ -297,7 +298,7 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
             decode_for(ctx, summary, &f, show, export);
         if (log) {      /* the transactions log, and -z smtpx,tree by type */
             wmem_strbuf_append_printf(names, "%s%s", f.n ? "," : "", f.shown);
-            smtpx_tap_simple(ctx, SMTPX_EV_ATTACHMENT, wmem_strdup(ctx->pinfo->pool, p.type), 0);
+            smtpx_tap_simple(ctx, SMTPX_EV_ATTACHMENT, f.type, 0);
         }
         f.n++;
     }

@@ -57,6 +57,7 @@ static char *link_text(smtpx_ctx_t *ctx, const char *s, size_t len)
     return g_strstrip(wmem_strbuf_finalize(out));
 }
 
+/* The organisational domain of the host at s + off (never NULL). */
 static const char *org_of(smtpx_ctx_t *ctx, const char *s, size_t off, size_t len)
 {
     return smtpx_org_domain_of_host(ctx, wmem_strndup(ctx->pinfo->pool, s + off, len));
@@ -66,15 +67,15 @@ static const char *org_of(smtpx_ctx_t *ctx, const char *s, size_t off, size_t le
  * the site it goes to? */
 static void check_link(smtpx_ctx_t *ctx, smtpx_links_t *l, const char *html, const smtp_html_link_t *link)
 {
-    const char *href = html + link->href_off, *text = link_text(ctx, html + link->text_off, link->text_len);
+    const char *href = html + link->href_off, *text;
     size_t href_off, href_len, text_off, text_len;
 
+    if (!smtp_url_host(href, link->href_len, &href_off, &href_len))
+        return;         /* mailto:, a relative link... */
+    text = link_text(ctx, html + link->text_off, link->text_len);
     if (!smtp_text_host(text, strlen(text), &text_off, &text_len) ||
-        !smtp_url_host(href, link->href_len, &href_off, &href_len))
-        return;
-    const char *shown_org = org_of(ctx, text, text_off, text_len), *real_org = org_of(ctx, href, href_off, href_len);
-    if (!shown_org || !real_org || g_ascii_strcasecmp(shown_org, real_org) == 0)
-        return;
+        strcmp(org_of(ctx, text, text_off, text_len), org_of(ctx, href, href_off, href_len)) == 0)
+        return;         /* organisational domains are lower-case */
     if (l->deceptive++ == 0) {
         l->first_text = smtpx_line_format(ctx, text + text_off, (int)text_len);
         l->first_host = smtpx_line_format(ctx, href + href_off, (int)href_len);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_files.h"
+#include "smtp_grammar.h"
 
 #include <string.h>
-#include <strings.h>
 
 static const struct {
     const char *ext;
@@ -29,11 +29,6 @@ static const char *const document_ext[] = {
     "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "rtf", "txt", "csv",
     "jpg", "jpeg", "png", "gif", "htm", "html", "zip", "mp3", "mp4",
 };
-
-static bool ext_is(const char *e, size_t len, const char *want)
-{
-    return strlen(want) == len && strncasecmp(e, want, len) == 0;
-}
 
 static size_t last_dot(const char *s, size_t len)
 {
@@ -72,7 +67,7 @@ void smtp_file_risk(const char *name, size_t len, smtp_file_risk_t *r)
     const char *ext = name + dot + 1;
     size_t ext_len = len - dot - 1;
     for (size_t i = 0; i < sizeof risky_ext / sizeof risky_ext[0]; i++) {
-        if (ext_is(ext, ext_len, risky_ext[i].ext))
+        if (smtp_token_is(ext, ext_len, risky_ext[i].ext))
             r->kind = risky_ext[i].kind;
     }
     if (r->kind == SMTP_FILE_PLAIN)
@@ -83,7 +78,7 @@ void smtp_file_risk(const char *name, size_t len, smtp_file_risk_t *r)
     if (prev == (size_t)-1)
         return;
     for (size_t i = 0; i < sizeof document_ext / sizeof document_ext[0]; i++) {
-        if (ext_is(name + prev + 1, dot - prev - 1, document_ext[i]))
+        if (smtp_token_is(name + prev + 1, dot - prev - 1, document_ext[i]))
             r->double_ext = true;
     }
 }

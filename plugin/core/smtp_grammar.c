@@ -97,6 +97,17 @@ bool smtp_word_equals(const char *s, size_t len, const char *w)
     return len >= wl && strncasecmp(s, w, wl) == 0 && (len == wl || is_space(s[wl]));
 }
 
+size_t smtp_find_nocase(const char *s, size_t len, size_t from, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (size_t i = from; i + n <= len; i++) {
+        if ((s[i] | 0x20) == (needle[0] | 0x20) && strncasecmp(s + i, needle, n) == 0)
+            return i;
+    }
+    return len;
+}
+
 /* End of a bracketed path starting at s[off] == '<', honouring quoted local parts. */
 static size_t bracket_end(const char *s, size_t len, size_t off)
 {

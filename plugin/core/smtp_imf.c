@@ -189,24 +189,13 @@ static size_t token_len(const char *s, size_t len, size_t off, char stop)
     return n;
 }
 
-static const char *find_ci(const char *s, size_t len, const char *needle)
-{
-    size_t nl = strlen(needle);
-    for (size_t i = 0; i + nl <= len; i++) {
-        if (strncasecmp(s + i, needle, nl) == 0)
-            return s + i;
-    }
-    return NULL;
-}
-
 bool smtp_queue_id(const char *text, size_t len, size_t *off, size_t *id_len)
 {
     static const char *const markers[] = { "queued as ", "id=" };
-    const char *p;
-
     for (size_t m = 0; m < sizeof markers / sizeof markers[0]; m++) {
-        if ((p = find_ci(text, len, markers[m])) != NULL) {
-            *off = (size_t)(p - text) + strlen(markers[m]);
+        size_t at = smtp_find_nocase(text, len, 0, markers[m]);
+        if (at < len) {
+            *off = at + strlen(markers[m]);
             *id_len = token_len(text, len, *off, ')');
             return *id_len > 0;
         }
@@ -218,7 +207,8 @@ bool smtp_queue_id(const char *text, size_t len, size_t *off, size_t *id_len)
     while (start < len && is_wsp(text[start]))
         start++;
     size_t n = token_len(text, len, start, '\0');
-    if (n > 0 && (find_ci(text, len, "queued mail") || find_ci(text, len, "message accepted"))) {
+    if (n > 0 && (smtp_find_nocase(text, len, 0, "queued mail") < len ||
+                  smtp_find_nocase(text, len, 0, "message accepted") < len)) {
         bool angle = text[start] == '<' && text[start + n - 1] == '>' && n > 2;
         *off = start + angle;
         *id_len = n - 2 * angle;

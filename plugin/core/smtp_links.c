@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_links.h"
+#include "smtp_grammar.h"
 
 #include <string.h>
 #include <strings.h>
@@ -86,18 +87,6 @@ bool smtp_url_host(const char *url, size_t len, size_t *off, size_t *host_len)
     return *host_len > 0;
 }
 
-/* The first occurrence of needle (lower-case) in s[from..len), any case. */
-static size_t find_nocase(const char *s, size_t len, size_t from, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    for (size_t i = from; i + n <= len; i++) {
-        if (lower(s[i]) == needle[0] && strncasecmp(s + i, needle, n) == 0)
-            return i;
-    }
-    return len;
-}
-
 static bool is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -106,7 +95,7 @@ static bool is_blank(char c)
 /* The href value in the tag [from, to): its span. */
 static bool tag_href(const char *h, size_t from, size_t to, size_t *off, size_t *vlen)
 {
-    for (size_t i = find_nocase(h, to, from, "href"); i < to; i = find_nocase(h, to, i + 1, "href")) {
+    for (size_t i = smtp_find_nocase(h, to, from, "href"); i < to; i = smtp_find_nocase(h, to, i + 1, "href")) {
         size_t k = i + 4;
         if (i > from && !is_blank(h[i - 1]))
             continue;
@@ -157,7 +146,7 @@ bool smtp_html_link_next(const char *html, size_t len, size_t *pos, smtp_html_li
 {
     size_t i = *pos;
 
-    while ((i = find_nocase(html, len, i, "<a")) < len) {
+    while ((i = smtp_find_nocase(html, len, i, "<a")) < len) {
         if (i + 2 >= len || !is_blank(html[i + 2])) {
             i += 2;
             continue;

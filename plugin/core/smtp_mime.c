@@ -246,10 +246,10 @@ typedef struct {
     size_t attr_off, attr_len;
     size_t val_off, val_len;
     bool quoted;
-} smtp_param_t;
+} mime_param_t;
 
 /* The parameter after the next ';' at or after *i (outside quotes). */
-static bool next_param(const char *v, size_t len, size_t *i, smtp_param_t *p)
+static bool next_param(const char *v, size_t len, size_t *i, mime_param_t *p)
 {
     bool in_quote = false;
 
@@ -358,7 +358,7 @@ static int param_form(const char *a, size_t len, const char *name, bool *pct, bo
 /* Every part of one form (plain: 1, RFC 2231: 2) of the parameter, joined. */
 static bool collect_param(const char *v, size_t len, const char *name, int want, char *out, size_t cap)
 {
-    smtp_param_t p;
+    mime_param_t p;
     size_t i = 0, n = 0;
     bool found = false;
 
