@@ -178,6 +178,7 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset);
 void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec);
 void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboolean last);
 void smtpx_message_server_ended(smtpx_ctx_t *ctx);
+void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset);
 void smtpx_data_register(void);
 void smtpx_data_handoff(void);
 /* smtpx_message.c: headers and summary */

@@ -28,6 +28,22 @@ static const fragment_items msg_frag_items = {
     &hf_msg_reassembled_in, &hf_msg_reassembled_length, NULL, "Message fragments"
 };
 
+/* Message fragments are keyed by their message record, not by addresses and
+ * ports: a message whose end only the server's reply shows (smuggling) is
+ * reassembled in a frame of the other direction. */
+static gpointer msg_key(const packet_info *pinfo _U_, const guint32 id _U_, const void *msg)
+{
+    return (gpointer)msg;
+}
+
+static void msg_key_free(gpointer key _U_)
+{
+}
+
+static const reassembly_table_functions msg_key_functions = {
+    g_direct_hash, g_direct_equal, msg_key, msg_key, msg_key_free, msg_key_free
+};
+
 void smtpx_data_register(void)
 {
     static hf_register_info hf[] = {
@@ -46,7 +62,7 @@ void smtpx_data_register(void)
 
     proto_register_field_array(proto_smtpx, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
-    reassembly_table_register(&msg_reassembly, &addresses_ports_reassembly_table_functions);
+    reassembly_table_register(&msg_reassembly, &msg_key_functions);
 }
 
 void smtpx_data_handoff(void)
@@ -92,7 +108,7 @@ static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
         return;
     }
     tvbuff_t *ftvb = tvb_new_child_real_data(ctx->tvb, data, (guint)len, len);
-    fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, st->msg->id, NULL, (guint32)len, TRUE);
+    fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, st->msg->id, st->msg, (guint32)len, TRUE);
 }
 
 /* The end of the message: reassembled, handed to IMF, summarised. */
@@ -109,9 +125,11 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
             rec->msg = st->msg;
     }
     if (smtpx_pref_reassemble && st->msg && !(st->msg_flags & SMTPX_MSG_TOO_BIG)) {
-        fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, NULL);
+        fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, st->msg);
         mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
                                                   &msg_frag_items, NULL, ctx->tree);
+        if (mtvb && tvb_reported_length(mtvb) > st->msg_bytes)     /* ended early: smtpx_message_taken */
+            mtvb = tvb_new_subset_length(mtvb, 0, (gint)st->msg_bytes);
         if (mtvb && (st->msg_flags & SMTPX_MSG_CHUNKED))
             smtpx_chunked_headers(ctx, mtvb);
         if (mtvb && imf_handle) {
@@ -123,6 +141,18 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
     }
     smtpx_message_summary(ctx, rec, mtvb);
     st->msg = NULL;
+}
+
+/* The server replied during DATA to an end of data only some servers take
+ * (note_early_end; rec is that end's record): the message ends there, and
+ * is reassembled, handed to IMF and summarised in the reply's frame. */
+void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset)
+{
+    smtpx_state_t *st = ctx->st;
+
+    st->msg_bytes = st->msg->early_end.bytes;
+    st->msg_lines = st->msg->early_end.lines;
+    message_end(ctx, offset, rec);
 }
 
 /* A bare CR or LF in a message line: once per message. */
@@ -234,6 +264,21 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
         st->prev_crlf = line->eol == SMTP_EOL_CRLF;
 }
 
+/* The first end of data that only some servers take, and the message up to
+ * it: if the server answers it, the message ends there. */
+static void note_early_end(smtpx_ctx_t *ctx)
+{
+    smtpx_state_t *st = ctx->st;
+    smtpx_early_end_t *end = st->msg ? &st->msg->early_end : NULL;
+
+    if (!end || end->frame || ctx->call.replay != SMTPX_LIVE)
+        return;
+    end->frame = ctx->pinfo->num;
+    end->time = ctx->pinfo->abs_ts;
+    end->bytes = st->msg_bytes;
+    end->lines = st->msg_lines;
+}
+
 /* "." alone on a line, after CRLF and ending with CRLF, ends the message; the
  * same with bare LF or CR ends it only for some servers (smuggling). */
 static gboolean is_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
@@ -242,6 +287,7 @@ static gboolean is_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         return FALSE;
     if (line->eol == SMTP_EOL_CRLF && ctx->st->prev_crlf)
         return TRUE;
+    note_early_end(ctx);
     smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->next - line->offset,
                   "End of data written %s.%s: not <CRLF>.<CRLF>, yet some servers end the message here "
                   "(SMTP smuggling); dissection goes on as message data until the server replies",

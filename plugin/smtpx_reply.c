@@ -246,30 +246,49 @@ static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t 
            (rec->kind == SMTP_CMD_DATA && code >= 400 && (st->flags & SMTPX_F_MAIL));
 }
 
-/* Which request the reply answers; NULL for the greeting or when unknown. */
-static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, gboolean *greeting)
+/* A reply while the client is still sending the message: the server took an
+ * earlier line for the end of data. If the message had one that only some
+ * servers take (<LF>.<LF>), the reply answers it as it would "."; FALSE if
+ * there is none, and the transaction ends without its message. */
+static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
+{
+    smtpx_state_t *st = ctx->st;
+    const smtpx_early_end_t *end = st->msg ? &st->msg->early_end : NULL;
+
+    st->mode = SMTPX_MODE_COMMAND;
+    if (end && end->frame && smtpx_queue_push_at(&ctx->call, SMTPX_KIND_EOD, end->frame, &end->time)) {
+        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
+                      "Reply %u while the client was sending the message: the server took the \".\" line "
+                      "of frame %u for the end of data (SMTP smuggling)", r->rl.code, end->frame);
+        return TRUE;
+    }
+    smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
+                  "Reply %u while the client was sending the message: the server took an earlier "
+                  "line for the end of data", r->rl.code);
+    end_transaction(ctx);
+    return FALSE;
+}
+
+/* Which request the reply answers; NULL for the greeting or when unknown.
+ * *taken: it answers an end of data that only the server saw (smuggling). */
+static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, gboolean *greeting,
+                                      gboolean *taken)
 {
     smtpx_state_t *st = ctx->st;
     smtpx_cmd_rec_t *rec;
 
-    *greeting = FALSE;
+    *greeting = *taken = FALSE;
     if (st->open_reply_code)
         return st->open_reply;
     if (is_greeting(st, r->rl.code)) {
         *greeting = TRUE;
         return NULL;
     }
+    if (st->mode == SMTPX_MODE_DATA && !smtpx_queue_peek(st) && !(*taken = reply_during_data(ctx, r)))
+        return NULL;
     rec = smtpx_queue_pop(&ctx->call, ctx->pinfo);
     if (rec && ctx->call.replay == SMTPX_LIVE)
         rec->rsp_code = (guint16)r->rl.code;
-    if (!rec && st->mode == SMTPX_MODE_DATA) {
-        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
-                      "Reply %u while the client was sending the message: the server took an earlier "
-                      "line for the end of data", r->rl.code);
-        st->mode = SMTPX_MODE_COMMAND;
-        end_transaction(ctx);
-        return NULL;
-    }
     if (!rec && (st->flags & SMTPX_F_GREETING))
         smtpx_finding(ctx, &ei_smtpx_unsolicited_reply, ctx->tvb, r->first.offset, 3,
                       "Reply %u answers no command of the client", r->rl.code);
@@ -351,14 +370,14 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
 {
     smtpx_reply_t r = { .first = *first };
     smtpx_state_t *st = ctx->st;
-    gboolean greeting;
+    gboolean greeting, taken;
 
     if (!smtp_parse_reply_line(first->text, (size_t)first->len, &r.rl))
         return dissect_not_a_reply(ctx, first);
     if (!scan_reply(ctx, &r))
         return 0;
     unsigned code = st->open_reply_code ? st->open_reply_code : r.rl.code;
-    smtpx_cmd_rec_t *rec = match_request(ctx, &r, &greeting);
+    smtpx_cmd_rec_t *rec = match_request(ctx, &r, &greeting, &taken);
     gboolean ehlo = rec && rec->kind == SMTP_CMD_EHLO && code == 250;
 
     const char *shown = smtpx_line_format(ctx, first->text, first->len);
@@ -373,6 +392,8 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     }
     gboolean enhanced = add_lines(ctx, rt, &r, code, ehlo);
     add_request_specific(ctx, rt, &r, rec, code);
+    if (taken)
+        smtpx_message_taken(ctx, rec, first->offset);
     add_response_links(ctx, rt, rec);
     add_info(ctx, &r, shown);
     if (r.complete) {

@@ -243,20 +243,25 @@ static void count_pending(smtpx_state_t *st, guint16 kind, int delta)
 
 smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint16 kind)
 {
+    return smtpx_queue_push_at(call, kind, pinfo->num, &pinfo->abs_ts);
+}
+
+smtpx_cmd_rec_t *smtpx_queue_push_at(smtpx_call_t *call, guint16 kind, guint32 frame, const nstime_t *time)
+{
     smtpx_state_t *st = call->st;
     smtpx_cmd_rec_t *rec;
 
     switch (call->replay) {
     case SMTPX_LIVE:
         rec = wmem_new0(wmem_file_scope(), smtpx_cmd_rec_t);
-        rec->req_frame = pinfo->num;
-        rec->req_time = pinfo->abs_ts;
+        rec->req_frame = frame;
+        rec->req_time = *time;
         rec->kind = kind;
         st->last_queued->next = rec;
         break;
     case SMTPX_REPLAY:
         rec = st->last_queued->next;
-        if (!rec || rec->req_frame != pinfo->num)
+        if (!rec || rec->req_frame != frame)
             return NULL;
         break;
     default:

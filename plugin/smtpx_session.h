@@ -18,6 +18,15 @@ struct tcpinfo;
 #define SMTPX_KIND_AUTH_STEP 200   /* a client line inside an AUTH exchange */
 #define SMTPX_KIND_EOD       201   /* the end of a DATA message */
 
+/* The first end of data of a message that only some servers take
+ * (<LF>.<LF>: SMTP smuggling), and the message up to it. */
+typedef struct {
+    guint32 frame;                /* 0: none */
+    guint32 lines;
+    guint64 bytes;
+    nstime_t time;
+} smtpx_early_end_t;
+
 /* A message (DATA or BDAT) of the session; file scope. */
 typedef struct {
     guint32 id;                   /* reassembly id: frame that opened it (354, first BDAT) */
@@ -25,6 +34,7 @@ typedef struct {
     guint32 last_frame;           /* last frame with message data */
     const struct smtpx_cmd_rec *mail;   /* MAIL of its transaction */
     gboolean server_ended;        /* the transaction ended before the message did */
+    smtpx_early_end_t early_end;  /* the server may answer it (a reply during DATA) */
 } smtpx_msg_rec_t;
 
 /* A client request waiting for (or matched to) its reply; file scope. */
@@ -217,6 +227,9 @@ void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,
 
 /* Request queue: push on a client request, pop on a final reply. May return NULL. */
 smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint16 kind);
+/* The same for a request sent in an earlier frame (an end of data the server
+ * answers only now). */
+smtpx_cmd_rec_t *smtpx_queue_push_at(smtpx_call_t *call, guint16 kind, guint32 frame, const nstime_t *time);
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
 /* Envelope sender of the current transaction (MAIL sent, not refused), or NULL. */
 const char *smtpx_envelope_sender(const smtpx_state_t *st);

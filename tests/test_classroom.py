@@ -87,6 +87,18 @@ def test_transactions_log(passes):
     assert rows[1]["subject"] == "second" and rows[1]["findings"] == "0" and rows[1]["message_id"] == "-"
 
 
+def test_transactions_log_smuggled_message(passes):
+    """A message the server ended at <LF>.<LF> (its reply came during DATA)
+    has its row, with the size up to that line."""
+    out = z(ts.transcript_pcap("smuggling"), "smtpx,transactions,tsv", passes["two_pass"])
+    lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
+    rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+    keys = ["frame", "mail_from", "header_from", "size", "reply", "queue_id"]
+    assert [[r[k] for k in keys] for r in rows] == [
+        ["14", "a@example.com", "a@example.com", "65", "250", "1111"],
+        ["22", "a@example.com", "a@example.com", "28", "250", "2222"]]
+
+
 def test_transactions_log_bdat_and_pipelined(passes):
     """BDAT headers come from the reassembled message; the row of a transaction
     keeps its own envelope when the next MAIL was pipelined behind its LAST chunk."""

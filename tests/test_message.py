@@ -248,6 +248,21 @@ def test_smuggling_server_follows(passes):
     assert got == [["23", "QUIT"]]
 
 
+def test_smuggled_message_ends_where_the_server_took_it(passes):
+    """The server's 250 during DATA answers the <LF>.<LF> of frame 21: the
+    message ends there, and is summarised, handed to IMF and logged in the
+    reply's frame, with the bytes up to that line only."""
+    cap = ts.transcript_pcap("smuggling")
+    got = ts.fields(cap, ["smtpx.response_to", "smtpx.msg.size", "smtpx.msg.lines", "smtpx.msg.from",
+                          "smtpx.msg.reply_code", "smtpx.msg.queue_id", "imf.from", "smtpx.msg.reassembled.length"],
+                    "smtpx.msg", **passes)
+    assert got[-1] == ["21", "28", "3", "a@example.com", "250", "2222,2222", "a@example.com", "30"]
+    assert ts.frames_matching(cap, "smtpx.msg", **passes) == [13, 22]
+    msg = ts.fields(cap, ["_ws.expert.message"], "frame.number == 22 && smtpx.analysis.smuggling", **passes)
+    assert 'the server took the "." line of frame 21 for the end of data (SMTP smuggling)' in msg[0][0]
+    assert b"From: a@example.com\r\n\r\ntext\n" in [data for _, data in ts.export_objects(cap, "imf")]
+
+
 def test_rejected_recipient_not_in_summary(passes):
     got = fields("message_headers", ["smtpx.msg.recipient"], "frame.number == 22", **passes)
     assert got == [["bob@example.org,carol@example.org"]]
@@ -450,8 +465,7 @@ def test_urls(passes):
     """Every http(s) URL of the text parts, decoded (quoted-printable soft
     breaks and =3D, base64), each once, trailing punctuation left out; not
     mailto links, nor host names without a scheme. The base64 one is the
-    URL Suricata's test smtp-url-base64 expects (its capture ends the
-    message with <LF>.<LF>, which smtpx does not take for the end of data)."""
+    URL Suricata's test smtp-url-base64 expects."""
     got = fields("links", ["frame.number", "smtpx.msg.url"], "smtpx.msg", **passes)
     assert got == [["13", "https://www.bank.example/verify,http://evil.example/login,http://evil.example/login?id=42,"
                           "http://203.0.113.9/x,https://www.bank.example/login,https://www.bank.example/help,"
