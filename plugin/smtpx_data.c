@@ -143,6 +143,22 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
     st->msg = NULL;
 }
 
+/* The first end of data that only some servers take, and the message up to
+ * it (the message so far and `more` bytes of the current line): if the
+ * server answers it, the message ends there. */
+static void note_early_end(smtpx_ctx_t *ctx, guint64 more)
+{
+    smtpx_state_t *st = ctx->st;
+    smtpx_early_end_t *end = st->msg ? &st->msg->early_end : NULL;
+
+    if (!end || end->frame || ctx->call.replay != SMTPX_LIVE)
+        return;
+    end->frame = ctx->pinfo->num;
+    end->time = ctx->pinfo->abs_ts;
+    end->bytes = st->msg_bytes + more;
+    end->lines = st->msg_lines + (more > 0);
+}
+
 /* The server replied during DATA to an end of data only some servers take
  * (note_early_end; rec is that end's record): the message ends there, and
  * is reassembled, handed to IMF and summarised in the reply's frame. */
@@ -201,13 +217,17 @@ static void check_8bit(smtpx_ctx_t *ctx, int at)
                                          : "without BODY=8BITMIME");
 }
 
-/* Findings on the bytes of one DATA line. */
-static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int first_8bit)
+/* Findings on the bytes of one DATA line (its first `stuffed` bytes are
+ * not message bytes). */
+static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, int first_8bit)
 {
     check_bare(ctx, line);
-    if (line->has_cr && line->len >= 3 && g_strstr_len(line->text, line->len, "\r.\r"))
+    const char *cr_dot = line->has_cr && line->len >= 3 ? g_strstr_len(line->text, line->len, "\r.\r") : NULL;
+    if (cr_dot) {
+        note_early_end(ctx, (guint64)(cr_dot + 1 - line->text - stuffed));
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->len,
                       "<CR>.<CR> inside the message: some servers take it for the end of data (SMTP smuggling)");
+    }
     check_length(ctx, line);
     if (first_8bit < line->offset + line->len)
         check_8bit(ctx, first_8bit);
@@ -252,7 +272,7 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
         if (stuffed)
             proto_item_append_text(li, " [leading dot removed]");
     }
-    check_line(ctx, line, frag->first_8bit);
+    check_line(ctx, line, stuffed, frag->first_8bit);
     if (st->in_headers)
         smtpx_header_line(ctx, dt, line);
     int n = line->next - line->offset - stuffed;
@@ -264,21 +284,6 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
         st->prev_crlf = line->eol == SMTP_EOL_CRLF;
 }
 
-/* The first end of data that only some servers take, and the message up to
- * it: if the server answers it, the message ends there. */
-static void note_early_end(smtpx_ctx_t *ctx)
-{
-    smtpx_state_t *st = ctx->st;
-    smtpx_early_end_t *end = st->msg ? &st->msg->early_end : NULL;
-
-    if (!end || end->frame || ctx->call.replay != SMTPX_LIVE)
-        return;
-    end->frame = ctx->pinfo->num;
-    end->time = ctx->pinfo->abs_ts;
-    end->bytes = st->msg_bytes;
-    end->lines = st->msg_lines;
-}
-
 /* "." alone on a line, after CRLF and ending with CRLF, ends the message; the
  * same with bare LF or CR ends it only for some servers (smuggling). */
 static gboolean is_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
@@ -287,7 +292,7 @@ static gboolean is_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         return FALSE;
     if (line->eol == SMTP_EOL_CRLF && ctx->st->prev_crlf)
         return TRUE;
-    note_early_end(ctx);
+    note_early_end(ctx, 0);
     smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->next - line->offset,
                   "End of data written %s.%s: not <CRLF>.<CRLF>, yet some servers end the message here "
                   "(SMTP smuggling); dissection goes on as message data until the server replies",

@@ -96,7 +96,8 @@ def test_transactions_log_smuggled_message(passes):
     keys = ["frame", "mail_from", "header_from", "size", "reply", "queue_id"]
     assert [[r[k] for k in keys] for r in rows] == [
         ["14", "a@example.com", "a@example.com", "65", "250", "1111"],
-        ["22", "a@example.com", "a@example.com", "28", "250", "2222"]]
+        ["22", "a@example.com", "a@example.com", "28", "250", "2222"],
+        ["30", "a@example.com", "a@example.com", "28", "250", "3333"]]
 
 
 def test_transactions_log_bdat_and_pipelined(passes):

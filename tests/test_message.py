@@ -245,22 +245,26 @@ def test_smuggling_server_follows(passes):
     assert (22, "smtpx.analysis.smuggling") in found          # the server replied: it ended the message
     assert "smtpx.analysis.message_incomplete" not in [a for _, a in found]   # not cut by the capture
     got = ts.fields(cap, ["frame.number", "smtpx.req.command"], "smtpx.req && frame.number > 22", **passes)
-    assert got == [["23", "QUIT"]]
+    assert got == [["23", "MAIL"], ["25", "RCPT"], ["27", "DATA"], ["31", "QUIT"]]
+    assert (29, "smtpx.analysis.smuggling") in found           # <CR>.<CR>
+    assert (30, "smtpx.analysis.smuggling") in found
 
 
 def test_smuggled_message_ends_where_the_server_took_it(passes):
-    """The server's 250 during DATA answers the <LF>.<LF> of frame 21: the
-    message ends there, and is summarised, handed to IMF and logged in the
-    reply's frame, with the bytes up to that line only."""
+    """The server's 250 during DATA answers the <LF>.<LF> of frame 21 (and
+    then the <CR>.<CR> of frame 29): the message ends there, and is
+    summarised, handed to IMF and logged in the reply's frame, with the bytes
+    up to that end only."""
     cap = ts.transcript_pcap("smuggling")
-    got = ts.fields(cap, ["smtpx.response_to", "smtpx.msg.size", "smtpx.msg.lines", "smtpx.msg.from",
+    got = ts.fields(cap, ["frame.number", "smtpx.response_to", "smtpx.msg.size", "smtpx.msg.lines", "smtpx.msg.from",
                           "smtpx.msg.reply_code", "smtpx.msg.queue_id", "imf.from", "smtpx.msg.reassembled.length"],
-                    "smtpx.msg", **passes)
-    assert got[-1] == ["21", "28", "3", "a@example.com", "250", "2222,2222", "a@example.com", "30"]
-    assert ts.frames_matching(cap, "smtpx.msg", **passes) == [13, 22]
+                    "smtpx.msg && frame.number > 13", **passes)
+    assert got == [["22", "21", "28", "3", "a@example.com", "250", "2222,2222", "a@example.com", "30"],
+                   ["30", "29", "28", "3", "a@example.com", "250", "3333,3333", "a@example.com", "61"]]
     msg = ts.fields(cap, ["_ws.expert.message"], "frame.number == 22 && smtpx.analysis.smuggling", **passes)
-    assert 'the server took the "." line of frame 21 for the end of data (SMTP smuggling)' in msg[0][0]
-    assert b"From: a@example.com\r\n\r\ntext\n" in [data for _, data in ts.export_objects(cap, "imf")]
+    assert 'the server took the lone "." of frame 21 for the end of data (SMTP smuggling)' in msg[0][0]
+    eml = [data for _, data in ts.export_objects(cap, "imf", passes["two_pass"])]
+    assert b"From: a@example.com\r\n\r\ntext\n" in eml and b"From: a@example.com\r\n\r\nmore\r" in eml
 
 
 def test_rejected_recipient_not_in_summary(passes):
