@@ -247,9 +247,10 @@ static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t 
 }
 
 /* A reply while the client is still sending the message: the server took an
- * earlier line for the end of data. If the message had one that only some
- * servers take (<LF>.<LF>), the reply answers it as it would "."; FALSE if
- * there is none, and the transaction ends without its message. */
+ * earlier line for the end of data, or (4xx, 5xx) aborted the transfer. If
+ * the message had an end that only some servers take (<LF>.<LF>,
+ * <CR>.<CR>), the reply answers it as it would "."; FALSE if there is none,
+ * and the transaction ends without its message. */
 static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
 {
     smtpx_state_t *st = ctx->st;
@@ -262,9 +263,10 @@ static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
                       "of frame %u for the end of data (SMTP smuggling)", r->rl.code, end->frame);
         return TRUE;
     }
-    smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
-                  "Reply %u while the client was sending the message: the server took an earlier "
-                  "line for the end of data", r->rl.code);
+    if (r->rl.code < 400)   /* an error reply aborts the transfer (its own finding says so) */
+        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
+                      "Reply %u while the client was sending the message: the server took an earlier "
+                      "line for the end of data", r->rl.code);
     end_transaction(ctx);
     return FALSE;
 }

@@ -250,6 +250,21 @@ def test_smuggling_server_follows(passes):
     assert (30, "smtpx.analysis.smuggling") in found
 
 
+def test_reply_during_data_without_an_early_end(passes):
+    """A reply while the message is still coming, with no end of data a
+    server could take: a 552 aborts the transfer (its own finding, no
+    smuggling); a 250 means the server took some line for the end. Either
+    ends the transaction without a message, and commands follow."""
+    cap = ts.transcript_pcap("data_interrupted")
+    found = ts.experts(cap, passes["two_pass"])
+    assert (14, "smtpx.analysis.error_reply") in found and (14, "smtpx.analysis.smuggling") not in found
+    assert (22, "smtpx.analysis.smuggling") in found
+    assert [a for _, a in found if a in ("smtpx.analysis.message_incomplete", "smtpx.analysis.bad_sequence")] == []
+    assert ts.frames_matching(cap, "smtpx.msg", **passes) == []
+    got = ts.fields(cap, ["frame.number", "smtpx.req.command"], "smtpx.req && frame.number > 13", **passes)
+    assert got == [["15", "MAIL"], ["17", "RCPT"], ["19", "DATA"], ["23", "QUIT"]]
+
+
 def test_smuggled_message_ends_where_the_server_took_it(passes):
     """The server's 250 during DATA answers the <LF>.<LF> of frame 21 (and
     then the <CR>.<CR> of frame 29): the message ends there, and is
