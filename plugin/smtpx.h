@@ -266,7 +266,7 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
 void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const smtpx_cmd_rec_t *rec,
                       gboolean greeting);
 
-/* smtpx_stats.c: tap events for -z smtpx,tree and -z smtpx,transactions */
+/* smtpx_stats.c: tap events for -z smtpx,tree, -z smtpx,transactions and -z smtpx,srt */
 typedef enum {
     SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
     SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT
@@ -286,6 +286,7 @@ typedef struct {
     const char *name;       /* verb, mechanism, finding */
     unsigned code;          /* reply code, or enhanced class */
     unsigned subject;       /* enhanced subject */
+    const smtpx_cmd_rec_t *rec; /* reply: the request it answers (NULL: none known) */
     smtpx_txn_t txn;
 } smtpx_tap_event_t;
 
@@ -294,6 +295,7 @@ void smtpx_stats_register(void);
 gboolean smtpx_tapping(const smtpx_ctx_t *ctx);
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code);
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject);
+void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec);
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
 
 /* Adds a finding to the PDU's "SMTP analysis" subtree. */

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Statistics: the "smtpx" tap, a stats_tree (-z smtpx,tree; Statistics menu)
- * and a transaction log (-z smtpx,transactions[,tsv]), one row per mail
- * transaction, in the spirit of Zeek's smtp.log. */
+/* Statistics: the "smtpx" tap, a stats_tree (-z smtpx,tree; Statistics menu),
+ * a transaction log (-z smtpx,transactions[,tsv]), one row per mail
+ * transaction, in the spirit of Zeek's smtp.log, and the server's response
+ * time by command (-z smtpx,srt; Statistics > Service Response Time). */
 #include "smtpx.h"
 #include "smtp_sasl.h"
 
 #include <epan/to_str.h>
 #include <epan/conversation.h>
+#include <epan/srt_table.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
@@ -28,6 +30,17 @@ void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *nam
     ev->kind = kind;
     ev->name = name;
     ev->code = code;
+    tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
+}
+
+void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec)
+{
+    if (!smtpx_tapping(ctx))
+        return;
+    smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
+    ev->kind = SMTPX_EV_REPLY;
+    ev->code = code;
+    ev->rec = rec;
     tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
 }
 
@@ -287,6 +300,48 @@ static void txn_init(const char *opt, void *userdata _U_)
     }
 }
 
+/* ---- -z smtpx,srt: the time from each request to its final reply ---- */
+
+/* Rows: the verbs (smtp_cmd_t), then the end of data and AUTH's later steps. */
+#define SRT_ROW_EOD       SMTP_CMD_COUNT
+#define SRT_ROW_AUTH_STEP (SMTP_CMD_COUNT + 1)
+#define SRT_ROWS          (SMTP_CMD_COUNT + 2)
+
+static void srt_init(struct register_srt *srt _U_, GArray *srt_array)
+{
+    srt_stat_table *table = init_srt_table("SMTP commands", NULL, srt_array, SRT_ROWS, "Command", NULL, NULL);
+
+    for (int i = 0; i < SMTP_CMD_COUNT; i++)
+        init_srt_table_row(table, i, i == SMTP_CMD_UNKNOWN ? "(unknown verb)" : smtp_cmd_name((smtp_cmd_t)i));
+    init_srt_table_row(table, SRT_ROW_EOD, ". (end of data)");
+    init_srt_table_row(table, SRT_ROW_AUTH_STEP, "AUTH step");
+}
+
+static tap_packet_status srt_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+                                    tap_flags_t flags _U_)
+{
+    const smtpx_tap_event_t *ev = (const smtpx_tap_event_t *)data;
+    srt_data_t *srt = (srt_data_t *)tapdata;
+    int row;
+
+    if (ev->kind != SMTPX_EV_REPLY || !ev->rec)
+        return TAP_PACKET_DONT_REDRAW;
+    switch (ev->rec->kind) {
+    case SMTPX_KIND_EOD:
+        row = SRT_ROW_EOD;
+        break;
+    case SMTPX_KIND_AUTH_STEP:
+        row = SRT_ROW_AUTH_STEP;
+        break;
+    default:
+        if (ev->rec->kind >= SMTP_CMD_COUNT)
+            return TAP_PACKET_DONT_REDRAW;
+        row = ev->rec->kind;
+    }
+    add_srt_table_data(g_array_index(srt->srt_array, srt_stat_table *, 0), row, &ev->rec->req_time, pinfo);
+    return TAP_PACKET_REDRAW;
+}
+
 void smtpx_stats_register(void)
 {
     static stat_tap_ui txn_ui = {
@@ -297,4 +352,5 @@ void smtpx_stats_register(void)
     stats_tree_register_with_group("smtpx", "smtpx", "SMTP (smtpx)", 0, tree_packet, tree_init, NULL,
                                    REGISTER_STAT_GROUP_GENERIC);
     register_stat_tap_ui(&txn_ui, NULL);
+    register_srt_table(proto_smtpx, "smtpx", 1, srt_packet, srt_init, NULL);
 }

@@ -2,10 +2,14 @@
 """Issue 7: teaching notes, statistics, the transaction log, annotated
 captures and the SMTP Classroom profile."""
 
+import re
+from decimal import Decimal, ROUND_HALF_UP
 import shutil
 import subprocess
 import shlex
 from pathlib import Path
+
+import pytest
 
 import smtpx_tshark as ts
 
@@ -62,6 +66,40 @@ def test_stats_tree():
     arows = [line.split() for line in auth.splitlines()]
     assert ["LOGIN", "4"] == [r for r in arows if r and r[0] == "LOGIN"][0][:2]
     assert any(r[:2] == ["success", "1"] for r in arows if r)
+
+
+def srt_rows(out):
+    """{command: (calls, min, max)} of a -z smtpx,srt table (times in seconds, as printed)."""
+    rows = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*\d+\s+(.+?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+[\d.]+$", line)
+        if m:
+            rows[m[1]] = (int(m[2]), m[3], m[4])
+    return rows
+
+
+@pytest.mark.parametrize("capture", ["postfix_attachment.pcapng", "postfix_sasl.pcapng"])
+def test_service_response_time(capture, passes):
+    """-z smtpx,srt: per command, the replies and the min and max time from
+    the request, as smtpx.time gives them on each reply (rounded to the
+    microsecond, as tshark prints them)."""
+    capture = ts.REPO / "tests" / "captures" / capture
+    commands = {int(f): c or (". (end of data)" if eod else "AUTH step") for f, c, eod in
+                ts.fields(capture, ["frame.number", "smtpx.req.command", "smtpx.data.eod"], "smtpx")}
+    times = {}
+    for req, t in ts.fields(capture, ["smtpx.response_to", "smtpx.time"], "smtpx.time"):
+        times.setdefault(commands[int(req)], []).append(Decimal(t))
+    us = Decimal("0.000001")
+    want = {c: (len(t), str(min(t).quantize(us, ROUND_HALF_UP)), str(max(t).quantize(us, ROUND_HALF_UP)))
+            for c, t in times.items()}
+    assert srt_rows(z(capture, "smtpx,srt", passes["two_pass"])) == want
+    assert {"EHLO", "MAIL", "RCPT", "DATA", ". (end of data)", "QUIT"} <= want.keys()
+
+
+def test_service_response_time_smuggled_end():
+    """The end of data the server took (<LF>.<LF>, <CR>.<CR>) is timed from its frame."""
+    got = srt_rows(z(ts.transcript_pcap("smuggling"), "smtpx,srt"))
+    assert got[". (end of data)"] == (3, "0.010000", "0.010000")
 
 
 def test_stats_tree_attachments():
