@@ -287,6 +287,7 @@ typedef struct {
     unsigned code;          /* reply code, or enhanced class */
     unsigned subject;       /* enhanced subject */
     const smtpx_cmd_rec_t *rec; /* reply: the request it answers (NULL: none known) */
+    gboolean greeting;      /* reply: the server's greeting */
     smtpx_txn_t txn;
 } smtpx_tap_event_t;
 
@@ -295,7 +296,7 @@ void smtpx_stats_register(void);
 gboolean smtpx_tapping(const smtpx_ctx_t *ctx);
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code);
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject);
-void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec);
+void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec, gboolean greeting);
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
 
 /* Adds a finding to the PDU's "SMTP analysis" subtree. */

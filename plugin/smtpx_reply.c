@@ -358,7 +358,7 @@ static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *
     smtpx_check_reply(ctx, code, offset);
     smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, offset);
     smtpx_note_reply(ctx, rt, code, rec, greeting);
-    smtpx_tap_reply(ctx, code, rec);
+    smtpx_tap_reply(ctx, code, rec, greeting);
     if (!rec)
         return;
     if (ends_transaction(st, rec, code)) {

@@ -33,7 +33,7 @@ void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *nam
     tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
 }
 
-void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec)
+void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec, gboolean greeting)
 {
     if (!smtpx_tapping(ctx))
         return;
@@ -41,6 +41,7 @@ void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec
     ev->kind = SMTPX_EV_REPLY;
     ev->code = code;
     ev->rec = rec;
+    ev->greeting = greeting;
     tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
 }
 
@@ -55,10 +56,15 @@ void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject)
     tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
 }
 
-static guint32 tcp_stream(packet_info *pinfo)
+static struct tcp_analysis *tcp_data(packet_info *pinfo)
 {
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
-    struct tcp_analysis *tcpd = conv ? get_tcp_conversation_data(conv, pinfo) : NULL;
+    return conv ? get_tcp_conversation_data(conv, pinfo) : NULL;
+}
+
+static guint32 tcp_stream(packet_info *pinfo)
+{
+    struct tcp_analysis *tcpd = tcp_data(pinfo);
     return tcpd ? tcpd->stream : 0;
 }
 
@@ -302,10 +308,12 @@ static void txn_init(const char *opt, void *userdata _U_)
 
 /* ---- -z smtpx,srt: the time from each request to its final reply ---- */
 
-/* Rows: the verbs (smtp_cmd_t), then the end of data and AUTH's later steps. */
+/* Rows: the verbs (smtp_cmd_t), then the end of data, AUTH's later steps,
+ * and the greeting (timed from the client's SYN). */
 #define SRT_ROW_EOD       SMTP_CMD_COUNT
 #define SRT_ROW_AUTH_STEP (SMTP_CMD_COUNT + 1)
-#define SRT_ROWS          (SMTP_CMD_COUNT + 2)
+#define SRT_ROW_GREETING  (SMTP_CMD_COUNT + 2)
+#define SRT_ROWS          (SMTP_CMD_COUNT + 3)
 
 static void srt_init(struct register_srt *srt _U_, GArray *srt_array)
 {
@@ -315,6 +323,28 @@ static void srt_init(struct register_srt *srt _U_, GArray *srt_array)
         init_srt_table_row(table, i, i == SMTP_CMD_UNKNOWN ? "(unknown verb)" : smtp_cmd_name((smtp_cmd_t)i));
     init_srt_table_row(table, SRT_ROW_EOD, ". (end of data)");
     init_srt_table_row(table, SRT_ROW_AUTH_STEP, "AUTH step");
+    init_srt_table_row(table, SRT_ROW_GREETING, "(greeting, from SYN)");
+}
+
+/* The row of a reply and the time of what it answers; -1 if not timed. */
+static int srt_row(const smtpx_tap_event_t *ev, packet_info *pinfo, const nstime_t **since)
+{
+    if (ev->greeting) {
+        struct tcp_analysis *tcpd = tcp_data(pinfo);
+        *since = tcpd ? &tcpd->ts_mru_syn : NULL;
+        return *since && !nstime_is_zero(*since) ? SRT_ROW_GREETING : -1;
+    }
+    if (!ev->rec)
+        return -1;
+    *since = &ev->rec->req_time;
+    switch (ev->rec->kind) {
+    case SMTPX_KIND_EOD:
+        return SRT_ROW_EOD;
+    case SMTPX_KIND_AUTH_STEP:
+        return SRT_ROW_AUTH_STEP;
+    default:
+        return ev->rec->kind < SMTP_CMD_COUNT ? ev->rec->kind : -1;
+    }
 }
 
 static tap_packet_status srt_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
@@ -322,23 +352,12 @@ static tap_packet_status srt_packet(void *tapdata, packet_info *pinfo, epan_diss
 {
     const smtpx_tap_event_t *ev = (const smtpx_tap_event_t *)data;
     srt_data_t *srt = (srt_data_t *)tapdata;
-    int row;
+    const nstime_t *since = NULL;
+    int row = ev->kind == SMTPX_EV_REPLY ? srt_row(ev, pinfo, &since) : -1;
 
-    if (ev->kind != SMTPX_EV_REPLY || !ev->rec)
+    if (row < 0)
         return TAP_PACKET_DONT_REDRAW;
-    switch (ev->rec->kind) {
-    case SMTPX_KIND_EOD:
-        row = SRT_ROW_EOD;
-        break;
-    case SMTPX_KIND_AUTH_STEP:
-        row = SRT_ROW_AUTH_STEP;
-        break;
-    default:
-        if (ev->rec->kind >= SMTP_CMD_COUNT)
-            return TAP_PACKET_DONT_REDRAW;
-        row = ev->rec->kind;
-    }
-    add_srt_table_data(g_array_index(srt->srt_array, srt_stat_table *, 0), row, &ev->rec->req_time, pinfo);
+    add_srt_table_data(g_array_index(srt->srt_array, srt_stat_table *, 0), row, since, pinfo);
     return TAP_PACKET_REDRAW;
 }
 

@@ -82,18 +82,22 @@ def srt_rows(out):
 def test_service_response_time(capture, passes):
     """-z smtpx,srt: per command, the replies and the min and max time from
     the request, as smtpx.time gives them on each reply (rounded to the
-    microsecond, as tshark prints them)."""
+    microsecond, as tshark prints them); the greeting from the client's SYN."""
     capture = ts.REPO / "tests" / "captures" / capture
     commands = {int(f): c or (". (end of data)" if eod else "AUTH step") for f, c, eod in
                 ts.fields(capture, ["frame.number", "smtpx.req.command", "smtpx.data.eod"], "smtpx")}
     times = {}
     for req, t in ts.fields(capture, ["smtpx.response_to", "smtpx.time"], "smtpx.time"):
         times.setdefault(commands[int(req)], []).append(Decimal(t))
+    syn = {st: Decimal(t) for st, t in ts.fields(capture, ["tcp.stream", "frame.time_epoch"],
+                                                   "tcp.flags.syn == 1 && tcp.flags.ack == 0")}
+    for st, t in ts.fields(capture, ["tcp.stream", "frame.time_epoch"], "smtpx.rsp.code == 220 && !smtpx.response_to"):
+        times.setdefault("(greeting, from SYN)", []).append(Decimal(t) - syn[st])
     us = Decimal("0.000001")
     want = {c: (len(t), str(min(t).quantize(us, ROUND_HALF_UP)), str(max(t).quantize(us, ROUND_HALF_UP)))
             for c, t in times.items()}
     assert srt_rows(z(capture, "smtpx,srt", passes["two_pass"])) == want
-    assert {"EHLO", "MAIL", "RCPT", "DATA", ". (end of data)", "QUIT"} <= want.keys()
+    assert {"EHLO", "MAIL", "RCPT", "DATA", ". (end of data)", "QUIT", "(greeting, from SYN)"} <= want.keys()
 
 
 def test_service_response_time_smuggled_end():
