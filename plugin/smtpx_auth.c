@@ -103,6 +103,15 @@ char *smtpx_auth_masked_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, cons
     return NULL;
 }
 
+/* The bytes that valid base64 text (smtp_base64_valid) stands for, in pinfo->pool. */
+static guchar *base64_bytes(smtpx_ctx_t *ctx, const char *text, int len, gsize *out_len)
+{
+    *out_len = 0;
+    if (len < 2)    /* valid: empty; g_base64_decode_inplace wants 2 bytes or more */
+        return (guchar *)wmem_strdup(ctx->pinfo->pool, "");
+    return g_base64_decode_inplace(wmem_strndup(ctx->pinfo->pool, text, (gsize)len), out_len);
+}
+
 static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len,
                                gboolean mask)
 {
@@ -116,9 +125,8 @@ static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, c
                       smtpx_line_format(ctx, text, MIN(len, 64)));
         return NULL;
     }
-    gsize out_len = 0;
-    char *buf = wmem_strndup(ctx->pinfo->pool, text, (gsize)len);
-    guchar *decoded = g_base64_decode_inplace(buf, &out_len);
+    gsize out_len;
+    guchar *decoded = base64_bytes(ctx, text, len, &out_len);
     tvbuff_t *dtvb = tvb_new_child_real_data(ctx->tvb, decoded, (guint)out_len, (gint)out_len);
     if (!mask)      /* a masked secret gets no "Decoded AUTH" bytes tab either */
         add_new_data_source(ctx->pinfo, dtvb, "Decoded AUTH");
@@ -196,8 +204,14 @@ static void dissect_client_message(smtpx_ctx_t *ctx, proto_tree *tree, tvbuff_t 
         report_secret(ctx, name, offset, len);
 }
 
-/* base64 text at offset: "=" is an empty response. A response cut at
- * max_line is a step all the same, but not decoded. */
+/* "=" (RFC 4954, for an initial response) and an empty line are an empty response. */
+static gboolean is_empty_response(const char *text, int len)
+{
+    return len == 0 || (len == 1 && text[0] == '=');
+}
+
+/* base64 text at offset. A response cut at max_line is a step all the
+ * same, but not decoded. */
 static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len,
                              gboolean cut)
 {
@@ -205,7 +219,7 @@ static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, con
 
     if (cut)
         dtvb = NULL;
-    else if (len == 1 && text[0] == '=')
+    else if (is_empty_response(text, len))
         dtvb = tvb_new_child_real_data(ctx->tvb, (const guint8 *)"", 0, 0);
     else
         dtvb = decode_base64(ctx, tree, offset, text, len,
@@ -259,8 +273,11 @@ void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         ctx->st->flags |= SMTPX_F_AUTH_CANCEL;
         smtpx_info_append(ctx, "* (AUTH cancelled)");
     } else {
-        smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s step %u: %s", mech ? mech : "",
-                                                  ctx->st->auth_step + 1, shown));
+        const char *empty = !is_empty_response(line->text, line->len) ? ""
+                            : line->len ? " (empty response)" : "(empty response)";
+        proto_item_append_text(ai, "%s", empty);
+        smtpx_info_append(ctx, wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s step %u: %s%s", mech ? mech : "",
+                                                  ctx->st->auth_step + 1, shown, empty));
         dissect_response(ctx, at, line->offset, line->text, line->len, line->partial);
     }
     smtpx_note_request(ctx, at, SMTPX_KIND_AUTH_STEP);
@@ -288,9 +305,8 @@ void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const c
     }
     if (len <= 0 || !smtp_base64_valid(text, (size_t)len))
         return;
-    char *buf = wmem_strndup(ctx->pinfo->pool, text, (gsize)len);
-    gsize out_len = 0;
-    guchar *decoded = g_base64_decode_inplace(buf, &out_len);
+    gsize out_len;
+    guchar *decoded = base64_bytes(ctx, text, len, &out_len);
     proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_challenge, ctx->tvb, offset, len,
                                            smtpx_line_format(ctx, (const char *)decoded, (int)out_len));
     proto_item_set_generated(pi);

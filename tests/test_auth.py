@@ -62,6 +62,17 @@ def test_cancel_is_not_a_password(passes):
     assert ts.fields(cap, ["smtpx.auth.result"], "smtpx.auth.result", **passes) == [["cancelled"], ["failure"]]
 
 
+def test_empty_auth_response(passes):
+    """An empty line answering 334 is an empty response: shown as one, no
+    bad-base64 finding, no GLib assertion (g_base64_decode_inplace wants at
+    least 2 bytes; the harness fails on its CRITICAL)."""
+    cap = ts.transcript_pcap("auth_empty_response")
+    got = ts.fields(cap, ["frame.number", "_ws.col.Info"], "smtpx.auth.step || smtpx.req", **passes)
+    assert got == [["5", "C: EHLO c.example.com"], ["7", "C: AUTH PLAIN"],
+                   ["9", "C: AUTH PLAIN step 1: (empty response)"], ["11", "C: QUIT"]]
+    assert ts.experts(cap, passes["two_pass"]) == [(10, "smtpx.analysis.serious_reply")]
+
+
 def test_ntlm_handed_to_ntlmssp(passes):
     got = ts.fields(ts.transcript_pcap("auth_mechanisms"), ["frame.number", "ntlmssp.messagetype"], "ntlmssp",
                     **passes)
