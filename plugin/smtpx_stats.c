@@ -9,6 +9,7 @@
 #include <epan/to_str.h>
 #include <epan/conversation.h>
 #include <epan/srt_table.h>
+#include <epan/strutil.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
@@ -208,9 +209,11 @@ static const char *const txn_columns[] = {
     "queue_id", "findings", NULL
 };
 
-static const char *or_dash(const char *s)
+/* A text cell: packet text escaped as Wireshark shows it (valid UTF-8, no
+ * tab or line end to break a row), "-" if there is none. */
+static gchar *text_cell(const char *s)
 {
-    return s && *s ? s : "-";
+    return s && *s ? format_text_string(NULL, (const guchar *)s) : g_strdup("-");
 }
 
 static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
@@ -228,23 +231,23 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = g_strdup_printf("%u", t->stream);
     row[i++] = g_strdup(t->client);
     row[i++] = g_strdup(t->server);
-    row[i++] = g_strdup(or_dash(t->helo));
+    row[i++] = text_cell(t->helo);
     row[i++] = g_strdup(t->tls ? "yes" : "no");
-    row[i++] = g_strdup(or_dash(t->auth_mech));
-    row[i++] = g_strdup(or_dash(t->auth_user));
-    row[i++] = g_strdup(t->sender ? (*t->sender ? t->sender : "<>") : "-");
-    row[i++] = g_strdup(or_dash(t->rcpt_to));
+    row[i++] = text_cell(t->auth_mech);
+    row[i++] = text_cell(t->auth_user);
+    row[i++] = t->sender && !*t->sender ? g_strdup("<>") : text_cell(t->sender);
+    row[i++] = text_cell(t->rcpt_to);
     row[i++] = g_strdup_printf("%u", t->rcpt_ok);
     row[i++] = g_strdup_printf("%u", t->rcpt_bad);
-    row[i++] = g_strdup(or_dash(t->from));
-    row[i++] = g_strdup(or_dash(t->subject));
-    row[i++] = g_strdup(or_dash(t->message_id));
-    row[i++] = g_strdup(or_dash(t->user_agent));
-    row[i++] = g_strdup(or_dash(t->path));
-    row[i++] = g_strdup(or_dash(t->attachments));
+    row[i++] = text_cell(t->from);
+    row[i++] = text_cell(t->subject);
+    row[i++] = text_cell(t->message_id);
+    row[i++] = text_cell(t->user_agent);
+    row[i++] = text_cell(t->path);
+    row[i++] = text_cell(t->attachments);
     row[i++] = g_strdup_printf("%" PRIu64, t->size);
     row[i++] = g_strdup_printf("%u", t->reply);
-    row[i++] = g_strdup(or_dash(t->queue_id));
+    row[i++] = text_cell(t->queue_id);
     row[i++] = g_strdup_printf("%u", t->findings);
     g_ptr_array_add(log->rows, row);
     return TAP_PACKET_REDRAW;

@@ -98,10 +98,11 @@ def command(args):
     return priv + env + ["tshark", *map(str, args)]
 
 
-def tshark(args, check=True):
-    """Run tshark ARGS; returns CompletedProcess with text stdout/stderr."""
+def tshark(args, check=True, raw=False):
+    """Run tshark ARGS; returns CompletedProcess with text stdout/stderr (stdout as bytes if RAW)."""
     res = subprocess.run(command(args), capture_output=True, timeout=300)
-    res.stdout = res.stdout.decode("utf-8", "replace")
+    if not raw:
+        res.stdout = res.stdout.decode("utf-8", "replace")
     res.stderr = res.stderr.decode("utf-8", "replace")
     where = f"tshark {' '.join(map(str, args))}"
     bad = [line for line in res.stderr.splitlines() if _BAD_STDERR.search(line)]

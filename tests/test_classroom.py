@@ -129,6 +129,20 @@ def test_transactions_log(passes):
     assert rows[1]["subject"] == "second" and rows[1]["findings"] == "0" and rows[1]["message_id"] == "-"
 
 
+def test_transactions_log_escapes_packet_text(passes):
+    """What the client sent is printed as Wireshark shows it: bytes that are
+    not UTF-8 as U+FFFD, a tab as \\t (a TSV row keeps its columns), valid
+    UTF-8 as itself; a lone lead byte is not read past."""
+    out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("log_escaping")), "-q", "-z",
+                     "smtpx,transactions,tsv"] + (["-2"] if passes["two_pass"] else []), raw=True).stdout
+    lines = [l.split("\t") for l in out.decode("utf-8").splitlines() if "\t" in l]     # strict UTF-8
+    assert len(lines) == 2 and len(lines[1]) == len(lines[0])
+    row = dict(zip(lines[0], lines[1]))
+    assert [row[k] for k in ["helo", "mail_from", "rcpt_to", "header_from", "subject", "user_agent", "queue_id"]] == [
+        "c\ufffd.example.com", "a\ufffd@example.com", "b\ufffd@example.com", "x\ufffd@example.com",
+        "caf\ufffd\\tcr\u00e8me", "\ufffd", "Q\ufffd"]
+
+
 def test_transactions_log_smuggled_message(passes):
     """A message the server ended at <LF>.<LF> (its reply came during DATA)
     has its row, with the size up to that line."""
