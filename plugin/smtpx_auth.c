@@ -34,16 +34,25 @@ void smtpx_auth_register_handoff(void)
 /* Decodes base64 text into a new tvb shown as "Decoded AUTH"; NULL if invalid. */
 #define SMTPX_MASK "********"
 
+/* The bytes that valid base64 text (smtp_base64_valid) stands for, in pinfo->pool. */
+static guchar *base64_bytes(smtpx_ctx_t *ctx, const char *text, int len, gsize *out_len)
+{
+    *out_len = 0;
+    if (len < 2)    /* valid: empty; g_base64_decode_inplace wants 2 bytes or more */
+        return (guchar *)wmem_strdup(ctx->pinfo->pool, "");
+    return g_base64_decode_inplace(wmem_strndup(ctx->pinfo->pool, text, (gsize)len), out_len);
+}
+
 /* With the hide_passwords preference: does this client message (base64)
  * carry a password or token, so that nothing of it may be shown? */
 static gboolean must_mask(smtpx_ctx_t *ctx, smtp_sasl_mech_t mech, unsigned step, const char *text, int len)
 {
     smtp_sasl_fields_t f;
-    gsize out_len = 0;
+    gsize out_len;
 
     if (!smtpx_pref_hide_passwords || !smtp_base64_valid(text, (size_t)len))
         return FALSE;
-    guchar *decoded = g_base64_decode_inplace(wmem_strndup(ctx->pinfo->pool, text, (gsize)len), &out_len);
+    guchar *decoded = base64_bytes(ctx, text, len, &out_len);
     return smtp_sasl_parse(mech, step, decoded, out_len, &f) && f.secret.set;
 }
 
@@ -101,15 +110,6 @@ char *smtpx_auth_masked_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, cons
         return wmem_strdup_printf(ctx->pinfo->pool, "%s " SMTPX_MASK,
                                   smtpx_line_format(ctx, line->text, (int)(cmd->param_off + ir - 1)));
     return NULL;
-}
-
-/* The bytes that valid base64 text (smtp_base64_valid) stands for, in pinfo->pool. */
-static guchar *base64_bytes(smtpx_ctx_t *ctx, const char *text, int len, gsize *out_len)
-{
-    *out_len = 0;
-    if (len < 2)    /* valid: empty; g_base64_decode_inplace wants 2 bytes or more */
-        return (guchar *)wmem_strdup(ctx->pinfo->pool, "");
-    return g_base64_decode_inplace(wmem_strndup(ctx->pinfo->pool, text, (gsize)len), out_len);
 }
 
 static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len,

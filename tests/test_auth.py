@@ -71,6 +71,9 @@ def test_empty_auth_response(passes):
     assert got == [["5", "C: EHLO c.example.com"], ["7", "C: AUTH PLAIN"],
                    ["9", "C: AUTH PLAIN step 1: (empty response)"], ["11", "C: QUIT"]]
     assert ts.experts(cap, passes["two_pass"]) == [(10, "smtpx.analysis.serious_reply")]
+    # hide_passwords decodes it too, to see whether it carries a secret
+    assert ts.fields(cap, ["frame.number"], "smtpx.auth.step", extra=["-o", "smtpx.hide_passwords:TRUE"],
+                     **passes) == [["9"]]
 
 
 def test_ntlm_handed_to_ntlmssp(passes):

@@ -6,7 +6,8 @@
 #
 # Usage: tools/valgrind-captures.sh [CAPTURE...]
 #   (default: a few of tests/captures and tests/transcripts, two-pass with -V,
-#   attachments saved as Export Objects)
+#   attachments saved as Export Objects, and the statistics: tree,
+#   transactions log, service response time)
 # Environment: SMTPX_PLUGIN (default build/smtpx.so, the normal build)
 #
 # valgrind runs as uid/gid 65534 (tshark ignores personal plugins as root)
@@ -36,7 +37,8 @@ if [ $# -gt 0 ]; then
 else
     cp tests/captures/postfix_swaks_pipelining.pcapng tests/captures/lab_postfix_auth_login.pcap \
        tests/captures/postfix_bdat.pcapng "$work/caps/"
-    for t in split_lines typed_by_hand auth_mechanisms message_headers smuggling starttls attachments links; do
+    for t in split_lines typed_by_hand auth_mechanisms auth_empty_response message_headers smuggling \
+             data_interrupted starttls attachments links log_escaping; do
         [ -f "tests/transcripts/$t.txt" ] &&
             python3 tools/transcript2pcap.py "tests/transcripts/$t.txt" "$work/caps/transcript-$t.pcap"
     done
@@ -55,7 +57,8 @@ for cap in "$work"/caps/*; do
         TZ=UTC LC_ALL=C.UTF-8 G_SLICE=always-malloc WIRESHARK_DEBUG_WMEM_OVERRIDE=simple \
         valgrind --tool=memcheck --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --keep-debuginfo=yes \
             --show-leak-kinds=definite --num-callers=40 --xml=yes --xml-file="$xml" \
-        tshark -r "$cap" -2 -V --export-objects "smtpx,$work/logs/$name.files" >/dev/null \
+        tshark -r "$cap" -2 -V --export-objects "smtpx,$work/logs/$name.files" \
+            -z smtpx,tree -z smtpx,transactions -z smtpx,srt >/dev/null \
         2>"$work/logs/$name.stderr" || rc=$?
     # Sort memcheck's errors into those with a smtpx.so frame and the rest.
     read -r ours other other_kinds < <(python3 - "$xml" "$work/logs/$name.ours" <<'PY'
