@@ -23,38 +23,28 @@ gboolean smtpx_tapping(const smtpx_ctx_t *ctx)
     return ctx->call.replay != SMTPX_RETRANSMIT && have_tap_listener(smtpx_tap);
 }
 
+static void queue_event(smtpx_ctx_t *ctx, const smtpx_tap_event_t *ev)
+{
+    tap_queue_packet(smtpx_tap, ctx->pinfo, wmem_memdup(ctx->pinfo->pool, ev, sizeof *ev));
+}
+
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code)
 {
-    if (!smtpx_tapping(ctx))
-        return;
-    smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
-    ev->kind = kind;
-    ev->name = name;
-    ev->code = code;
-    tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
+    if (smtpx_tapping(ctx))
+        queue_event(ctx, &(smtpx_tap_event_t){ .kind = kind, .name = name, .code = code });
 }
 
 void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec, gboolean greeting)
 {
-    if (!smtpx_tapping(ctx))
-        return;
-    smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
-    ev->kind = SMTPX_EV_REPLY;
-    ev->code = code;
-    ev->rec = rec;
-    ev->greeting = greeting;
-    tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
+    if (smtpx_tapping(ctx))
+        queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_REPLY, .code = code, .rec = rec,
+                                               .greeting = greeting });
 }
 
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject)
 {
-    if (!smtpx_tapping(ctx))
-        return;
-    smtpx_tap_event_t *ev = wmem_new0(ctx->pinfo->pool, smtpx_tap_event_t);
-    ev->kind = SMTPX_EV_ENHANCED;
-    ev->code = cls;
-    ev->subject = subject;
-    tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
+    if (smtpx_tapping(ctx))
+        queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_ENHANCED, .code = cls, .subject = subject });
 }
 
 static struct tcp_analysis *tcp_data(packet_info *pinfo)
