@@ -31,7 +31,6 @@ void smtpx_auth_register_handoff(void)
     credentials_tap = register_tap("credentials");
 }
 
-/* Decodes base64 text into a new tvb shown as "Decoded AUTH"; NULL if invalid. */
 #define SMTPX_MASK "********"
 
 /* The bytes that valid base64 text (smtp_base64_valid) stands for, in pinfo->pool. */
@@ -112,6 +111,7 @@ char *smtpx_auth_masked_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, cons
     return NULL;
 }
 
+/* Decodes base64 text into a new tvb shown as "Decoded AUTH"; NULL if invalid. */
 static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len,
                                gboolean mask)
 {
