@@ -90,6 +90,7 @@ void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
     st->hdr_path = st->hdr_attachments = NULL;
     st->in_headers = 1;
     st->prev_crlf = 1;
+    st->early_end_next = 0;
     st->msg_flags &= SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY;
     st->chunk_open = SMTPX_CHUNK_AT_LINE_START;
 }
@@ -217,6 +218,16 @@ static void check_8bit(smtpx_ctx_t *ctx, int at)
                                          : "without BODY=8BITMIME");
 }
 
+/* Text that follows an end of data only some servers take: if it is a
+ * command of a mail transaction, such a server runs it (the smuggled part). */
+static void check_smuggled(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char *text, int len)
+{
+    if (smtp_is_transaction_command(text, (size_t)len))
+        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->len,
+                      "After that end of data the message goes on with the command \"%s\": a server that "
+                      "ends the message there runs it (SMTP smuggling)", smtpx_line_format(ctx, text, MIN(len, 80)));
+}
+
 /* Findings on the bytes of one DATA line (its first `stuffed` bytes are
  * not message bytes). */
 static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, int first_8bit)
@@ -227,6 +238,11 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, 
         note_early_end(ctx, (guint64)(cr_dot + 1 - line->text - stuffed));
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->len,
                       "<CR>.<CR> inside the message: some servers take it for the end of data (SMTP smuggling)");
+        check_smuggled(ctx, line, cr_dot + 3, line->len - (int)(cr_dot + 3 - line->text));
+    }
+    if (ctx->st->early_end_next && !(line->len == 1 && line->text[0] == '.')) {
+        ctx->st->early_end_next = 0;
+        check_smuggled(ctx, line, line->text, line->len);
     }
     check_length(ctx, line);
     if (first_8bit < line->offset + line->len)
@@ -293,6 +309,7 @@ static gboolean is_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     if (line->eol == SMTP_EOL_CRLF && ctx->st->prev_crlf)
         return TRUE;
     note_early_end(ctx, 0);
+    ctx->st->early_end_next = 1;
     smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->next - line->offset,
                   "End of data written %s.%s: not <CRLF>.<CRLF>, yet some servers end the message here "
                   "(SMTP smuggling); dissection goes on as message data until the server replies",

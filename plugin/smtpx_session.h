@@ -180,6 +180,7 @@ typedef struct {
     guint8 chunk_open;               /* BDAT: where the last piece of chunk data ended (SMTPX_CHUNK_*) */
     guint8 auth_rejected;            /* AUTH attempts answered 535 in the session (stops at 255) */
     guint8 addr_refused;             /* RCPT refused (5xx), VRFY unknown, in the session (stops at 255) */
+    guint8 early_end_next;           /* message: a line may follow an end of data only some servers take */
 } smtpx_state_t;
 
 typedef struct {

@@ -250,6 +250,17 @@ def test_smuggling_server_follows(passes):
     assert (30, "smtpx.analysis.smuggling") in found
 
 
+def test_smuggled_commands_named(passes):
+    """A transaction command right after an end of data that only some
+    servers take (the next line, or the rest of a <CR>.<CR> line) is what
+    such a server runs: the finding quotes it. Frame 21's <LF>.<LF> ends
+    its segment, and the server answers it: nothing follows to quote."""
+    got = ts.fields(ts.transcript_pcap("smuggling"), ["frame.number", "_ws.expert.message"],
+                    "smtpx.analysis.smuggling", **passes)
+    quoted = [f for f, m in got if 'goes on with the command "MAIL FROM:<admin@example.com>"' in m]
+    assert quoted == ["13", "29"]
+
+
 def test_reply_during_data_without_an_early_end(passes):
     """A reply while the message is still coming, with no end of data a
     server could take: a 552 aborts the transfer (its own finding, no

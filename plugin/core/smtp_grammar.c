@@ -84,6 +84,28 @@ void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd)
     }
 }
 
+bool smtp_is_transaction_command(const char *line, size_t len)
+{
+    smtp_command_t c;
+
+    smtp_parse_command(line, len, &c);
+    switch (c.id) {
+    case SMTP_CMD_HELO:
+    case SMTP_CMD_EHLO:
+        return c.param_len > 0;
+    case SMTP_CMD_MAIL:
+        return c.param_len >= 5 && strncasecmp(line + c.param_off, "FROM:", 5) == 0;
+    case SMTP_CMD_RCPT:
+        return c.param_len >= 3 && strncasecmp(line + c.param_off, "TO:", 3) == 0;
+    case SMTP_CMD_DATA:
+    case SMTP_CMD_RSET:
+    case SMTP_CMD_QUIT:
+        return c.param_len == 0;
+    default:
+        return false;
+    }
+}
+
 bool smtp_token_is(const char *s, size_t len, const char *name)
 {
     /* the first character first (0x20 folds a letter's case): most names

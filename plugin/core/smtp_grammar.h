@@ -32,6 +32,10 @@ const char *smtp_cmd_name(smtp_cmd_t id);
 /* Short description of what the verb asks for. */
 const char *smtp_cmd_description(smtp_cmd_t id);
 void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd);
+/* Is the line a command that opens or carries a mail transaction, as a
+ * smuggled one does: HELO/EHLO name, MAIL FROM:, RCPT TO:, or DATA, RSET,
+ * QUIT alone? (Not a text line that starts with "Mail me" or "Data".) */
+bool smtp_is_transaction_command(const char *line, size_t len);
 
 /* MAIL FROM:<path> / RCPT TO:<path> */
 typedef struct {

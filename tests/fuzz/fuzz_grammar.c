@@ -92,6 +92,7 @@ static void client_line(const char *line, size_t len)
     CHECK(cmd.param_off + cmd.param_len == len);
     CHECK((unsigned)cmd.id < SMTP_CMD_COUNT);
     CHECK(smtp_cmd_description(cmd.id) != NULL);
+    CHECK(!smtp_is_transaction_command(line, len) || cmd.id != SMTP_CMD_UNKNOWN);
     const char *name = smtp_cmd_name(cmd.id);
     CHECK((name == NULL) == (cmd.id == SMTP_CMD_UNKNOWN));
     if (name)

@@ -84,6 +84,11 @@ static void test_commands(void)
     CHECK(c.id == SMTP_CMD_MAIL && c.verb_len == 4 && c.param_off == 6);
     smtp_parse_command(S("X-LINK2STATE x"), &c);
     CHECK(c.id == SMTP_CMD_X_LINK2STATE);
+    CHECK(smtp_is_transaction_command(S("MAIL FROM:<a@b>")) && smtp_is_transaction_command(S("rcpt to:<x@y>")));
+    CHECK(smtp_is_transaction_command(S("DATA")) && smtp_is_transaction_command(S("EHLO x")));
+    CHECK(!smtp_is_transaction_command(S("Mail me later")) && !smtp_is_transaction_command(S("Data is kept")));
+    CHECK(!smtp_is_transaction_command(S("HELO")) && !smtp_is_transaction_command(S("Help")) &&
+          !smtp_is_transaction_command(S("")));
     smtp_parse_command(S("STAR"), &c);
     CHECK(c.id == SMTP_CMD_UNKNOWN);
     CHECK(strcmp(smtp_cmd_name(SMTP_CMD_STARTTLS), "STARTTLS") == 0);
