@@ -51,6 +51,12 @@ gboolean smtpx_any_referenced(proto_tree *tree, int *const *hfs, size_t n)
     return FALSE;
 }
 
+void smtpx_set_generated_hidden(proto_item *pi)
+{
+    proto_item_set_generated(pi);
+    proto_item_set_hidden(pi);
+}
+
 void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value)
 {
     if (value)
@@ -311,11 +317,8 @@ static int dissect_server_pdus(smtpx_ctx_t *ctx)
 
 static void add_session_name(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *name)
 {
-    if (name) {
-        proto_item *pi = proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, name);
-        proto_item_set_generated(pi);
-        proto_item_set_hidden(pi);
-    }
+    if (name)
+        smtpx_set_generated_hidden(proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, name));
 }
 
 /* A session name as label text, escaped like a line. */

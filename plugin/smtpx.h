@@ -138,6 +138,8 @@ char *smtpx_line_format(smtpx_ctx_t *ctx, const char *text, int len);
 proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, int len, const char *shown);
 /* Would an item of one of these fields be real (a tree shown, or a filter on it)? */
 gboolean smtpx_any_referenced(proto_tree *tree, int *const *hfs, size_t n);
+/* An item made by smtpx and left out of the printed tree (a label above already says it). */
+void smtpx_set_generated_hidden(proto_item *pi);
 /* A generated string field (made from the message, at no place in the frame), if value is not NULL. */
 void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value);
 

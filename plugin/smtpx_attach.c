@@ -50,6 +50,14 @@ static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
     return smtpx_line_format(ctx, wmem_strbuf_get_str(out), (int)wmem_strbuf_get_len(out));
 }
 
+/* One more reason in a list joined by "; ". */
+static void add_reason(wmem_strbuf_t *why, const char *reason)
+{
+    if (wmem_strbuf_get_len(why))
+        wmem_strbuf_append(why, "; ");
+    wmem_strbuf_append(why, reason);
+}
+
 /* A finding when the name or the first bytes say the file runs when opened,
  * or when the name hides its real extension. */
 static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, const char *content,
@@ -63,22 +71,23 @@ static void check_file(smtpx_ctx_t *ctx, const char *name, const char *shown, co
         [SMTP_FILE_PROGRAM] = ": opening it runs it",
         [SMTP_FILE_DISK_IMAGE] = ": mail filters do not look inside one", [SMTP_FILE_MACRO] = "",
     };
-    wmem_strbuf_t *why = wmem_strbuf_new(ctx->pinfo->pool, "");
+    wmem_allocator_t *pool = ctx->pinfo->pool;
+    wmem_strbuf_t *why = wmem_strbuf_new(pool, "");
     smtp_file_risk_t r;
 
     smtp_file_risk(name, strlen(name), &r);
     if (r.kind != SMTP_FILE_PLAIN)
-        wmem_strbuf_append_printf(why, "is %s (.%.*s)%s%s", kind_text[r.kind], (int)r.ext_len, name + r.ext_off,
-                                  r.double_ext ? " behind a document's extension" : "", kind_risk[r.kind]);
+        add_reason(why, wmem_strdup_printf(pool, "is %s (.%.*s)%s%s", kind_text[r.kind], (int)r.ext_len,
+                                           name + r.ext_off, r.double_ext ? " behind a document's extension" : "",
+                                           kind_risk[r.kind]));
     if (content && r.kind != SMTP_FILE_PROGRAM)
-        wmem_strbuf_append_printf(why, "%sis %s, whatever its name says", wmem_strbuf_get_len(why) ? "; " : "",
-                                  content);
+        add_reason(why, wmem_strdup_printf(pool, "is %s, whatever its name says", content));
     if (encrypted)
-        wmem_strbuf_append_printf(why, "%sis an encrypted ZIP archive: mail filters cannot look inside it (the "
-                                  "password is usually in the message)", wmem_strbuf_get_len(why) ? "; " : "");
+        add_reason(why, "is an encrypted ZIP archive: mail filters cannot look inside it (the password is usually "
+                        "in the message)");
     if (r.bidi)
-        wmem_strbuf_append_printf(why, "%shas a bidirectional control in its name: on screen its letters show in "
-                                  "another order, hiding its real extension", wmem_strbuf_get_len(why) ? "; " : "");
+        add_reason(why, "has a bidirectional control in its name: on screen its letters show in another order, "
+                        "hiding its real extension");
     if (wmem_strbuf_get_len(why))
         smtpx_finding(ctx, &ei_smtpx_risky_attachment, ctx->tvb, 0, 0, "Attachment \"%s\" %s", shown,
                       wmem_strbuf_get_str(why));
@@ -154,12 +163,6 @@ static size_t file_head(smtpx_ctx_t *ctx, const char *body, size_t len, smtp_cte
     return sink.size;
 }
 
-static void add_hidden(proto_item *pi)
-{
-    proto_item_set_generated(pi);
-    proto_item_set_hidden(pi);
-}
-
 /* One file under the message summary; type, encoding and size are hidden
  * (its label gives them). */
 static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const smtpx_file_t *f, const smtpx_sink_t *s)
@@ -175,10 +178,10 @@ static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const smtpx_file_t *
     proto_tree *t = proto_item_add_subtree(pi, ett_smtpx_attachment);
     if (f->n == 0)
         smtpx_note_request(ctx, t, SMTPX_KIND_ATTACHMENT);
-    add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_type, ctx->tvb, 0, 0, f->type));
+    smtpx_set_generated_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_type, ctx->tvb, 0, 0, f->type));
     if (encoding[0])
-        add_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_encoding, ctx->tvb, 0, 0, encoding));
-    add_hidden(proto_tree_add_uint(t, hf_smtpx_msg_attachment_size, ctx->tvb, 0, 0, size));
+        smtpx_set_generated_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_encoding, ctx->tvb, 0, 0, encoding));
+    smtpx_set_generated_hidden(proto_tree_add_uint(t, hf_smtpx_msg_attachment_size, ctx->tvb, 0, 0, size));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_sha256, g_checksum_get_string(s->sha256));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_md5, g_checksum_get_string(s->md5));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_content,

@@ -304,12 +304,8 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
     smtpx_add_generated(ctx, t, hf_smtpx_msg_from, st->hdr_from);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_subject, st->hdr_subject);
     /* size and lines: hidden, the summary's label gives them */
-    pi = proto_tree_add_uint64(t, hf_smtpx_msg_size, ctx->tvb, 0, 0, st->msg_bytes);
-    proto_item_set_generated(pi);
-    proto_item_set_hidden(pi);
-    pi = proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines);
-    proto_item_set_generated(pi);
-    proto_item_set_hidden(pi);
+    smtpx_set_generated_hidden(proto_tree_add_uint64(t, hf_smtpx_msg_size, ctx->tvb, 0, 0, st->msg_bytes));
+    smtpx_set_generated_hidden(proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines));
     proto_item_append_text(si, ": %" PRIu64 " bytes, %u lines, from %s", st->msg_bytes, st->msg_lines,
                            sender ? sender : "?");
     if (rec && rec->rsp_frame) {

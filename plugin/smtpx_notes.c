@@ -127,9 +127,7 @@ static void add_note(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_phase_t phase, co
                                                         "[%s] %s", phase_names[phase], text);
     proto_item_set_generated(pi);
     /* hidden: the note's text already starts with the phase */
-    pi = proto_tree_add_string(tree, hf_smtpx_note_phase, ctx->tvb, 0, 0, phase_names[phase]);
-    proto_item_set_generated(pi);
-    proto_item_set_hidden(pi);
+    smtpx_set_generated_hidden(proto_tree_add_string(tree, hf_smtpx_note_phase, ctx->tvb, 0, 0, phase_names[phase]));
 }
 
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
