@@ -90,6 +90,12 @@ static const smtpx_reply_note_t reply_notes[] = {
     { 554, ANY_REQUEST, "554: transaction failed (e.g. no valid recipients, or rejected as spam)" },
 };
 
+/* A reply to an end of data only the server saw (code, frame of the "."). */
+static const char taken_end_note[] =
+    "%u: the server took the \".\" of frame %u for the end of the message, though only <CRLF>.<CRLF> may end "
+    "it (RFC 5321); what the client sends after it, the server reads as commands: this is how SMTP smuggling "
+    "hides a second message";
+
 /* Generic meaning of a reply's first digit when the code has no note. */
 static const char *const first_digit_notes[] = {
     [2] = "the action succeeded",
@@ -149,6 +155,10 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
     /* the reply to the LAST chunk is the server's answer to the whole message */
     guint16 kind = !rec ? SMTP_CMD_UNKNOWN : smtpx_rec_ends_message(rec) ? SMTPX_KIND_EOD : rec->kind;
     smtpx_phase_t phase = greeting ? SMTPX_PHASE_CONNECTION : rec ? phase_of(rec->kind) : SMTPX_PHASE_ANY;
+    if (rec && rec->early_taken) {
+        add_note(ctx, tree, phase, wmem_strdup_printf(ctx->pinfo->pool, taken_end_note, code, rec->req_frame));
+        return;
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(reply_notes); i++) {
         if (reply_notes[i].code == code && (reply_notes[i].kind == ANY_REQUEST || reply_notes[i].kind == kind)) {
             add_note(ctx, tree, phase, reply_notes[i].note);

@@ -257,7 +257,11 @@ static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
     const smtpx_early_end_t *end = st->msg ? &st->msg->early_end : NULL;
 
     st->mode = SMTPX_MODE_COMMAND;
-    if (end && end->frame && smtpx_queue_push_at(&ctx->call, SMTPX_KIND_EOD, end->frame, &end->time)) {
+    smtpx_cmd_rec_t *rec = end && end->frame ? smtpx_queue_push_at(&ctx->call, SMTPX_KIND_EOD, end->frame,
+                                                                   &end->time) : NULL;
+    if (rec) {
+        if (ctx->call.replay == SMTPX_LIVE)
+            rec->early_taken = 1;
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
                       "Reply %u while the client was sending the message: the server took the lone \".\" "
                       "of frame %u for the end of data (SMTP smuggling)", r->rl.code, end->frame);

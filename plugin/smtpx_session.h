@@ -46,6 +46,7 @@ typedef struct smtpx_cmd_rec {
     guint16 kind;                 /* smtp_cmd_t or SMTPX_KIND_* */
     guint16 rsp_code;             /* code of the reply, once seen */
     guint8 last;                  /* BDAT: the LAST chunk */
+    guint8 early_taken;           /* end of data: one only the server saw (it answered during DATA) */
     const char *arg;              /* MAIL/RCPT address */
     const char *queue_id;         /* EOD/BDAT LAST: from the reply */
     smtpx_msg_rec_t *msg;         /* DATA, first BDAT: the message it opened; end of data, LAST: the one it ended */

@@ -44,6 +44,20 @@ def test_notes_are_not_findings(passes):
     assert ts.frames_matching(cap, "smtpx.analysis", **passes) == []
 
 
+def test_note_on_an_end_only_the_server_saw(passes):
+    """The server answers the <LF>.<LF> of frame 21 and the <CR>.<CR> of
+    frame 29 (SMTP smuggling): the note on its reply explains that, where a
+    reply to a real end of data (frame 14) says the message was accepted."""
+    got = ts.fields(ts.transcript_pcap("smuggling"), ["frame.number", "smtpx.note.phase", "smtpx.note"],
+                    "frame.number in {14, 22, 30}", **passes)
+    taken = ('250: the server took the "." of frame {} for the end of the message, though only <CRLF>.<CRLF> '
+             'may end it (RFC 5321); what the client sends after it, the server reads as commands: this is how '
+             'SMTP smuggling hides a second message')
+    phase = "mail transaction: message transfer"
+    assert got == [["14", phase, "250: the server accepted the message; it is now responsible for delivering it"],
+                   ["22", phase, taken.format(21)], ["30", phase, taken.format(29)]]
+
+
 def test_notes_can_be_switched_off():
     cap = ts.transcript_pcap("lab_postfix_auth_login")
     assert ts.fields(cap, ["frame.number"], "smtpx.note", extra=["-o", "smtpx.teaching_notes:FALSE"]) == []
