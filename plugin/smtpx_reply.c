@@ -257,8 +257,9 @@ static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
     const smtpx_early_end_t *end = st->msg ? &st->msg->early_end : NULL;
 
     st->mode = SMTPX_MODE_COMMAND;
-    smtpx_cmd_rec_t *rec = end && end->frame ? smtpx_queue_push_at(&ctx->call, SMTPX_KIND_EOD, end->frame,
-                                                                   &end->time) : NULL;
+    smtpx_cmd_rec_t *rec = NULL;
+    if (end && end->frame)
+        rec = smtpx_queue_push_at(&ctx->call, SMTPX_KIND_EOD, end->frame, &end->time);
     if (rec) {
         if (ctx->call.replay == SMTPX_LIVE)
             rec->early_taken = 1;
