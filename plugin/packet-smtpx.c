@@ -376,6 +376,28 @@ static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
     return (guint)(avail - (int)pos) < smtpx_pref_max_line && (guint)avail < SMTPX_MAX_REPLY;
 }
 
+/* SMTP bytes that an ICMP error quotes from the packet it reports: a copy of
+ * part of a segment, which the session sees (or saw) in the segment itself.
+ * Shown line by line, and kept out of the session: no state, no findings. */
+static int dissect_quoted(smtpx_ctx_t *ctx)
+{
+    proto_item *ti = proto_tree_add_item(ctx->root, proto_smtpx, ctx->tvb, 0, -1, ENC_NA);
+    proto_item *qi = proto_tree_add_none_format(proto_item_add_subtree(ti, ett_smtpx), hf_smtpx_quoted, ctx->tvb,
+                                                0, ctx->len, "Quoted in an ICMP error: %d bytes of a segment, "
+                                                "a copy kept out of the session", ctx->len);
+    proto_tree *qt = proto_item_add_subtree(qi, ett_smtpx_data);
+
+    for (int offset = 0, next; qt && offset < ctx->len; offset = next) {
+        const char *text = (const char *)ctx->data + offset;
+        smtp_line_t found;      /* (without a line end: the rest of the bytes) */
+        smtp_line_find((const guint8 *)text, (size_t)(ctx->len - offset), &found);
+        next = offset + (int)(found.len + found.term_len);
+        smtpx_add_shown(ctx, qt, hf_smtpx_quoted_line, offset, next - offset,
+                        smtpx_line_format(ctx, text, (int)found.len));
+    }
+    return ctx->len;
+}
+
 static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const struct tcpinfo *tcpinfo = (const struct tcpinfo *)data;
@@ -386,6 +408,8 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     int len = ctx.len;
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "SMTP");
+    if (pinfo->flags.in_error_pkt)
+        return dissect_quoted(&ctx);
     ctx.conv = smtpx_conv_get(pinfo, tvb, tcpinfo);
     ctx.is_client = smtpx_is_client(ctx.conv, pinfo);
     ctx.in_tls = tcpinfo == NULL;

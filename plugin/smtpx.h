@@ -50,7 +50,7 @@ extern int hf_smtpx_msg_size, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_sm
 extern int hf_smtpx_msg_attachment, hf_smtpx_msg_attachment_type, hf_smtpx_msg_attachment_encoding;
 extern int hf_smtpx_msg_attachment_size, hf_smtpx_msg_attachment_sha256, hf_smtpx_msg_attachment_md5;
 extern int hf_smtpx_msg_attachment_content, hf_smtpx_msg_url;
-extern int hf_smtpx_analysis;
+extern int hf_smtpx_analysis, hf_smtpx_quoted, hf_smtpx_quoted_line;
 
 extern gint ett_smtpx, ett_smtpx_req, ett_smtpx_rsp, ett_smtpx_rsp_code, ett_smtpx_enhanced;
 extern gint ett_smtpx_param, ett_smtpx_ehlo, ett_smtpx_data, ett_smtpx_analysis, ett_smtpx_auth;

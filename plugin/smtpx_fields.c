@@ -41,7 +41,7 @@ int hf_smtpx_msg_attachment = -1, hf_smtpx_msg_attachment_type = -1, hf_smtpx_ms
 int hf_smtpx_msg_attachment_size = -1, hf_smtpx_msg_attachment_sha256 = -1, hf_smtpx_msg_attachment_md5 = -1;
 int hf_smtpx_msg_attachment_content = -1, hf_smtpx_msg_url = -1;
 int hf_smtpx_req_edited = -1, hf_smtpx_note = -1, hf_smtpx_note_phase = -1;
-int hf_smtpx_analysis = -1;
+int hf_smtpx_analysis = -1, hf_smtpx_quoted = -1, hf_smtpx_quoted_line = -1;
 
 gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
 gint ett_smtpx_param = -1, ett_smtpx_ehlo = -1, ett_smtpx_data = -1, ett_smtpx_analysis = -1, ett_smtpx_auth = -1;
@@ -264,6 +264,11 @@ static void register_hf(void)
            "Bytes already dissected in an earlier segment"),
         HF(hf_smtpx_analysis, "SMTP analysis", "smtpx.analysis", FT_NONE, BASE_NONE, NULL,
            "Problems found in this PDU"),
+        HF(hf_smtpx_quoted, "Quoted in an ICMP error", "smtpx.quoted", FT_NONE, BASE_NONE, NULL,
+           "SMTP bytes that an ICMP error message quotes from the packet it reports: a copy, kept out of the "
+           "session"),
+        HF(hf_smtpx_quoted_line, "Quoted line", "smtpx.quoted.line", FT_STRING, BASE_NONE, NULL,
+           "A line of the SMTP bytes an ICMP error quotes"),
     };
     proto_register_field_array(proto_smtpx, hf, array_length(hf));
 }

@@ -230,6 +230,22 @@ def test_no_finding_on_clean_messages(passes):
         (12, "smtpx.analysis.serious_reply")]
 
 
+def test_segment_quoted_in_an_icmp_error(passes):
+    """A router's ICMP error quotes a segment of the message (frame 13, quoted
+    in 14) and the QUIT (17, quoted in 18). The quotes are shown as quoted
+    lines and kept out of the session: the message holds its lines once,
+    the replies answer the end of data and QUIT, and nothing is a finding."""
+    cap = ts.transcript_pcap("icmp_quote")
+    got = ts.fields(cap, ["frame.number", "smtpx.quoted.line"], "smtpx.quoted", **passes)
+    assert got == [["14", "From: a@example.com,Subject: quoted,,first line"], ["18", "QUIT"]]
+    assert ts.frames_matching(cap, "icmp && (smtpx.data || smtpx.req || smtpx.note)", **passes) == []
+    got = ts.fields(cap, ["frame.number", "smtpx.msg.lines", "smtpx.msg.size", "imf.subject"], "smtpx.msg", **passes)
+    assert got == [["15", "5", "65", "quoted"]]
+    got = ts.fields(cap, ["frame.number", "smtpx.response_to"], "smtpx.response_to > 13", **passes)
+    assert got == [["16", "15"], ["19", "17"]]
+    assert ts.experts(cap, passes["two_pass"]) == []
+
+
 def test_smuggling_rfc_server(passes):
     cap = ts.transcript_pcap("smuggling")
     found = ts.experts(cap, passes["two_pass"])

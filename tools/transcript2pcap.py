@@ -28,6 +28,7 @@ MAX_PAYLOAD = 65535 - 40
 ISN = {"C": 1000000, "S": 2000000}
 MAC = {"C": bytes.fromhex("020000000002"), "S": bytes.fromhex("020000000001")}
 FIN, SYN, PSH, ACK = 0x01, 0x02, 0x08, 0x10
+ROUTER = ipaddress.IPv4Address("10.0.0.254").packed
 
 LINE_RE = re.compile(r"([CS])(?:(\+):?|(1):|split\s*(\d+):|:) ?(.*)", re.S)
 ESCAPES = {"r": b"\r", "n": b"\n", "t": b"\t", "\\": b"\\"}
@@ -74,6 +75,11 @@ def parse(lines):
                 if not chunks or not cfg["handshake"]:
                     raise TranscriptError("@reconnect needs a handshake and a segment before it")
                 chunks.append(["reconnect", None, 0])
+                continue
+            if line == "@icmp-quote":
+                if not chunks or chunks[-1][0] not in "CS":
+                    raise TranscriptError("@icmp-quote needs a segment before it")
+                chunks.append(["icmp", None, 0])
                 continue
             if line.startswith("@"):
                 if chunks:
@@ -141,6 +147,19 @@ class Connection:
         self.frames.append((d, MAC[peer] + MAC[d] + b"\x08\x00" + ip + tcp))
 
 
+    def icmp_quote(self):
+        """A router's ICMP error (fragmentation needed) to the sender of the
+        last frame, quoting its IP packet up to 576 bytes in all (RFC 1812)."""
+        d, frame = self.frames[-1]
+        peer = "S" if d == "C" else "C"
+        icmp = struct.pack("!BBHHH", 3, 4, 0, 0, 1280) + frame[14:14 + 548]
+        icmp = icmp[:2] + struct.pack("!H", checksum(icmp)) + icmp[4:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0xC0, 20 + len(icmp), 0x3000, 0, 255, 1, 0,
+                         ROUTER, self.ip[d])
+        ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+        self.frames.append((peer, MAC[d] + MAC[peer] + b"\x08\x00" + ip + icmp))
+
+
 def handshake(conn, isn):
     conn.seq = {d: n - 1 for d, n in isn.items()}
     conn.send("C", SYN)
@@ -160,6 +179,9 @@ def build_frames(cfg, chunks):
     if cfg["handshake"]:
         handshake(conn, isn)
     for d, data, size in chunks:
+        if d == "icmp":
+            conn.icmp_quote()
+            continue
         if d == "reconnect":    # the same endpoints again: TCP port reuse, new ISNs
             close(conn)
             isn = {k: (n + 0x10000000) & 0xFFFFFFFF for k, n in isn.items()}
