@@ -146,7 +146,6 @@ class Connection:
         self.seq[d] = (self.seq[d] + len(payload) + bool(flags & (SYN | FIN))) & 0xFFFFFFFF
         self.frames.append((d, MAC[peer] + MAC[d] + b"\x08\x00" + ip + tcp))
 
-
     def icmp_quote(self):
         """A router's ICMP error (fragmentation needed) to the sender of the
         last frame, quoting its IP packet up to 576 bytes in all (RFC 1812)."""
