@@ -64,7 +64,7 @@ extern expert_field ei_smtpx_unadvertised, ei_smtpx_starttls_injection;
 extern expert_field ei_smtpx_spoofed_from, ei_smtpx_display_name_spoof, ei_smtpx_multiple_from;
 extern expert_field ei_smtpx_missing_from, ei_smtpx_reply_to_mismatch;
 extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtpx_size_exceeded, ei_smtpx_message_too_big;
-extern expert_field ei_smtpx_message_incomplete;
+extern expert_field ei_smtpx_message_incomplete, ei_smtpx_stream_gap;
 extern expert_field ei_smtpx_utf8_address;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
@@ -246,6 +246,8 @@ void smtpx_check_guessing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned
 void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset);
 /* The greeting came after client commands. */
 void smtpx_check_early_talker(smtpx_ctx_t *ctx, int offset);
+/* Bytes of this direction's stream that never reached smtpx before the segment. */
+void smtpx_check_stream_gap(smtpx_ctx_t *ctx, guint32 gap);
 void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);
 /* smtpx_sender.c: findings on the header block of a message (sender authenticity) */
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block);

@@ -57,7 +57,7 @@ expert_field ei_smtpx_spoofed_from = EI_INIT, ei_smtpx_display_name_spoof = EI_I
 expert_field ei_smtpx_multiple_from = EI_INIT, ei_smtpx_missing_from = EI_INIT, ei_smtpx_reply_to_mismatch = EI_INIT;
 expert_field ei_smtpx_bare_lf = EI_INIT, ei_smtpx_smuggling = EI_INIT, ei_smtpx_8bit = EI_INIT;
 expert_field ei_smtpx_size_exceeded = EI_INIT, ei_smtpx_message_too_big = EI_INIT;
-expert_field ei_smtpx_message_incomplete = EI_INIT;
+expert_field ei_smtpx_message_incomplete = EI_INIT, ei_smtpx_stream_gap = EI_INIT;
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
 expert_field ei_smtpx_utf8_address = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
@@ -331,6 +331,8 @@ static ei_register_info ei[] = {
        "Message larger than the reassembly limit"),
     EI(ei_smtpx_message_incomplete, "smtpx.analysis.message_incomplete", PI_SEQUENCE, PI_NOTE,
        "The capture ends inside the message"),
+    EI(ei_smtpx_stream_gap, "smtpx.analysis.stream_gap", PI_SEQUENCE, PI_WARN,
+       "Bytes of the stream missing before this segment"),
     EI(ei_smtpx_missing_brackets, "smtpx.analysis.missing_brackets", PI_MALFORMED, PI_WARN,
        "Address or HELO argument not written as RFC 5321 wants"),
     EI(ei_smtpx_telnet_edit, "smtpx.analysis.telnet_edit", PI_PROTOCOL, PI_WARN,

@@ -41,6 +41,7 @@ typedef struct {
 
 /* pinfo->pool key counting calls without TCP info (inside TLS) in a frame. */
 #define SMTPX_KEY_TLS_CALLS 0x7fffffffu
+#define SMTPX_KEY_GAP       0x7ffffffeu   /* file scope: bytes missing before the frame's segment */
 #define SMTPX_KEY_TLS_BASE  0x80000000u
 
 static gboolean looks_like_reply(tvbuff_t *tvb)
@@ -109,6 +110,23 @@ static int seen_before(const smtpx_conv_t *conv, gboolean is_client,
     if (behind <= 0)
         return 0;
     return MIN(behind, (gint32)tvb_captured_length(tvb));
+}
+
+/* Bytes of the stream that never reached smtpx before this segment: not
+ * captured, or in a retransmission with new data that TCP did not pass on.
+ * Kept per frame (rare), so later passes show it too. */
+static guint32 stream_gap(const smtpx_conv_t *conv, gboolean is_client, packet_info *pinfo,
+                          const struct tcpinfo *tcpinfo)
+{
+    if (PINFO_FD_VISITED(pinfo))
+        return GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP));
+    if (!tcpinfo || !conv->seq_known[is_client])
+        return 0;
+    gint32 ahead = (gint32)(tcpinfo->seq - conv->next_seq[is_client]);
+    if (ahead <= 0)
+        return 0;
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP, GUINT_TO_POINTER((guint32)ahead));
+    return (guint32)ahead;
 }
 
 static guint32 snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
@@ -186,6 +204,8 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
 {
     guint32 key = call_key(pinfo, tcpinfo);
     const smtpx_call_rec_t *rec = call_find(conv, pinfo->num, key);
+
+    call->gap = stream_gap(conv, is_client, pinfo, tcpinfo);
 
     if (!rec && !PINFO_FD_VISITED(pinfo)) {
         int seen = seen_before(conv, is_client, tcpinfo, tvb);

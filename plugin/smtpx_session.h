@@ -207,6 +207,7 @@ typedef struct {
     smtpx_state_t *st;
     smtpx_replay_t replay;
     int start;          /* first byte not seen before */
+    guint32 gap;        /* bytes of the stream missing before this segment */
 } smtpx_call_t;
 
 /* The smtpx conversation of this call; tcpinfo may be NULL (inside TLS). */

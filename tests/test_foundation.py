@@ -262,6 +262,23 @@ def test_midstream_capture(passes):
     assert ts.experts(ts.transcript_pcap("midstream"), passes["two_pass"]) == [(6, "smtpx.analysis.missing_from")]
 
 
+def test_stream_gap(passes):
+    """Two client segments are not in the capture: a line of the message and
+    an RSET. The next client segment says what is missing and what that means
+    for the message or the session; the message holds what was captured."""
+    cap = ts.transcript_pcap("stream_gap")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.stream_gap", **passes)
+    assert [f for f, _ in got] == ["14", "17"]
+    assert got[0][1].startswith("Previous segment(s) not captured")       # TCP's own, then smtpx's
+    assert ("11 bytes the client sent before this segment are missing from the capture (not captured, or in a "
+            "retransmission TCP did not pass on): the message lacks them, so its size, summary, IMF and exported "
+            "file are incomplete") in got[0][1]
+    assert "6 bytes the client sent before this segment are missing" in got[1][1]
+    assert "replies may not match their requests" in got[1][1]
+    got = ts.fields(cap, ["frame.number", "smtpx.msg.size", "smtpx.msg.lines"], "smtpx.msg", **passes)
+    assert got == [["14", "60", "5"]]
+
+
 # Fields that follow from the state a call starts from. The second pass
 # rebuilds that state from the first pass's snapshots (smtpx_session.c: a
 # key snapshot every 32, deltas between), so it must give the same values.

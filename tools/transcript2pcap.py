@@ -76,6 +76,9 @@ def parse(lines):
                     raise TranscriptError("@reconnect needs a handshake and a segment before it")
                 chunks.append(["reconnect", None, 0])
                 continue
+            if line == "@drop":
+                chunks.append(["drop", None, 0])
+                continue
             if line == "@icmp-quote":
                 if not chunks or chunks[-1][0] not in "CS":
                     raise TranscriptError("@icmp-quote needs a segment before it")
@@ -112,6 +115,9 @@ def parse(lines):
             chunks.append([direction, bytearray(data), size])
         except (TranscriptError, ValueError) as exc:
             raise TranscriptError(f"line {no}: {exc}") from None
+    for i, chunk in enumerate(chunks):
+        if chunk[0] == "drop" and (i + 1 == len(chunks) or chunks[i + 1][0] not in ("C", "S")):
+            raise TranscriptError("@drop must come before a segment")
     return cfg, chunks
 
 
@@ -177,7 +183,11 @@ def build_frames(cfg, chunks):
     isn = dict(ISN)
     if cfg["handshake"]:
         handshake(conn, isn)
+    drop = False
     for d, data, size in chunks:
+        if d == "drop":     # the next segment is sent (its bytes count) but not captured
+            drop = True
+            continue
         if d == "icmp":
             conn.icmp_quote()
             continue
@@ -187,8 +197,12 @@ def build_frames(cfg, chunks):
             handshake(conn, isn)
             continue
         size = min(size or MAX_PAYLOAD, MAX_PAYLOAD)
+        captured = len(conn.frames)
         for off in range(0, max(len(data), 1), size):
             conn.send(d, PSH | ACK, bytes(data[off:off + size]))
+        if drop:
+            del conn.frames[captured:]
+            drop = False
     if cfg["fin"]:
         close(conn)
     return conn.frames
