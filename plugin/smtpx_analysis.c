@@ -427,19 +427,15 @@ void smtpx_check_early_talker(smtpx_ctx_t *ctx, int offset)
 
 void smtpx_check_stream_gap(smtpx_ctx_t *ctx, guint32 gap)
 {
-    const char *who = ctx->is_client ? "client" : "server";
-    if (ctx->st->mode == SMTPX_MODE_TLS)    /* the bytes are TLS's, not SMTP */
+    smtpx_mode_t mode = ctx->st->mode;
+    if (mode == SMTPX_MODE_TLS)     /* the bytes are TLS's, not SMTP */
         return;
-    if (ctx->is_client && (ctx->st->mode == SMTPX_MODE_DATA || ctx->st->mode == SMTPX_MODE_BDAT))
-        smtpx_finding(ctx, &ei_smtpx_stream_gap, ctx->tvb, 0, 0,
-                      "%u bytes the %s sent before this segment are missing from the capture (not captured, "
-                      "or in a retransmission TCP did not pass on): the message lacks them, so its size, "
-                      "summary, IMF and exported file are incomplete", gap, who);
-    else
-        smtpx_finding(ctx, &ei_smtpx_stream_gap, ctx->tvb, 0, 0,
-                      "%u bytes the %s sent before this segment are missing from the capture (not captured, "
-                      "or in a retransmission TCP did not pass on): the lines in them are not shown, and "
-                      "replies may not match their requests", gap, who);
+    gboolean in_message = ctx->is_client && (mode == SMTPX_MODE_DATA || mode == SMTPX_MODE_BDAT);
+    smtpx_finding(ctx, &ei_smtpx_stream_gap, ctx->tvb, 0, 0,
+                  "%u bytes the %s sent before this segment are missing from the capture (not captured, or in a "
+                  "retransmission TCP did not pass on): %s", gap, ctx->is_client ? "client" : "server",
+                  in_message ? "the message lacks them, so its size, summary, IMF and exported file are incomplete"
+                             : "the lines in them are not shown, and replies may not match their requests");
 }
 
 static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,

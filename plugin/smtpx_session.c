@@ -100,33 +100,15 @@ static guint32 call_key(packet_info *pinfo, const struct tcpinfo *tcpinfo)
     return SMTPX_KEY_TLS_BASE | n;
 }
 
-/* Bytes at the start of tvb already seen in earlier segments (TCP retransmission). */
-static int seen_before(const smtpx_conv_t *conv, gboolean is_client,
-                       const struct tcpinfo *tcpinfo, tvbuff_t *tvb)
+/* Where the segment starts against the next new byte of its direction:
+ * < 0, that many bytes at its start were seen before (TCP retransmission);
+ * > 0, that many bytes before it never reached smtpx (not captured, or in a
+ * retransmission with new data that TCP did not pass on); 0 when unknown. */
+static gint32 seq_distance(const smtpx_conv_t *conv, gboolean is_client, const struct tcpinfo *tcpinfo)
 {
     if (!tcpinfo || !conv->seq_known[is_client])
         return 0;
-    gint32 behind = (gint32)(conv->next_seq[is_client] - tcpinfo->seq);
-    if (behind <= 0)
-        return 0;
-    return MIN(behind, (gint32)tvb_captured_length(tvb));
-}
-
-/* Bytes of the stream that never reached smtpx before this segment: not
- * captured, or in a retransmission with new data that TCP did not pass on.
- * Kept per frame (rare), so later passes show it too. */
-static guint32 stream_gap(const smtpx_conv_t *conv, gboolean is_client, packet_info *pinfo,
-                          const struct tcpinfo *tcpinfo)
-{
-    if (PINFO_FD_VISITED(pinfo))
-        return GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP));
-    if (!tcpinfo || !conv->seq_known[is_client])
-        return 0;
-    gint32 ahead = (gint32)(tcpinfo->seq - conv->next_seq[is_client]);
-    if (ahead <= 0)
-        return 0;
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP, GUINT_TO_POINTER((guint32)ahead));
-    return (guint32)ahead;
+    return (gint32)(tcpinfo->seq - conv->next_seq[is_client]);
 }
 
 static guint32 snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
@@ -205,11 +187,13 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
     guint32 key = call_key(pinfo, tcpinfo);
     const smtpx_call_rec_t *rec = call_find(conv, pinfo->num, key);
 
-    call->gap = stream_gap(conv, is_client, pinfo, tcpinfo);
-
     if (!rec && !PINFO_FD_VISITED(pinfo)) {
-        int seen = seen_before(conv, is_client, tcpinfo, tvb);
+        gint32 distance = seq_distance(conv, is_client, tcpinfo);
+        int seen = distance < 0 ? MIN(-distance, (gint32)tvb_captured_length(tvb)) : 0;
         gboolean retransmit = seen >= (int)tvb_captured_length(tvb) && seen > 0;
+        call->gap = distance > 0 ? (guint32)distance : 0;
+        if (call->gap)      /* rare: kept per frame, so later passes show it too */
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP, GUINT_TO_POINTER(call->gap));
         smtpx_call_rec_t r = { .frame = pinfo->num, .key = key, .start = retransmit ? -1 : seen };
         r.snap = snap_store(conv, &conv->live);
         wmem_array_append_one(conv->calls, r);
@@ -230,6 +214,7 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
     }
     call->replay = rec && rec->start < 0 ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
     call->start = rec ? MAX(rec->start, 0) : 0;
+    call->gap = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP));
 }
 
 void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,

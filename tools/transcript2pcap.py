@@ -80,7 +80,7 @@ def parse(lines):
                 chunks.append(["drop", None, 0])
                 continue
             if line == "@icmp-quote":
-                if not chunks or chunks[-1][0] not in "CS":
+                if not chunks or chunks[-1][0] not in ("C", "S"):
                     raise TranscriptError("@icmp-quote needs a segment before it")
                 chunks.append(["icmp", None, 0])
                 continue
