@@ -189,7 +189,7 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
 
     if (!rec && !PINFO_FD_VISITED(pinfo)) {
         gint32 distance = seq_distance(conv, is_client, tcpinfo);
-        int seen = distance < 0 ? MIN(-distance, (gint32)tvb_captured_length(tvb)) : 0;
+        int seen = distance < 0 ? (int)MIN(-(gint64)distance, (gint64)tvb_captured_length(tvb)) : 0;
         gboolean retransmit = seen >= (int)tvb_captured_length(tvb) && seen > 0;
         call->gap = distance > 0 ? (guint32)distance : 0;
         if (call->gap)      /* rare: kept per frame, so later passes show it too */
