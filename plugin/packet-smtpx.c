@@ -214,6 +214,8 @@ static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
 {
     smtpx_line_t line;
 
+    if (ctx->st->mode == SMTPX_MODE_COMMAND)
+        smtpx_message_sent_early(ctx, offset);
     switch (ctx->st->mode) {
     case SMTPX_MODE_DATA:
         return smtpx_dissect_data(ctx, offset);

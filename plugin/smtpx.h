@@ -178,6 +178,10 @@ void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd
 int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset);
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset);
 void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec);
+/* In command mode, before a client line: is it message sent before the reply to DATA? */
+void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset);
+/* A reply other than 354 to a DATA whose message was sent early. */
+void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec);
 void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboolean last);
 void smtpx_message_server_ended(smtpx_ctx_t *ctx);
 void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset);
@@ -246,6 +250,9 @@ void smtpx_check_guessing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned
 void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset);
 /* The greeting came after client commands. */
 void smtpx_check_early_talker(smtpx_ctx_t *ctx, int offset);
+/* Message lines sent before the reply to DATA (rec), from offset; and the reply to it. */
+void smtpx_check_sent_early(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, int offset);
+void smtpx_check_sent_early_reply(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code, int offset);
 /* Bytes of this direction's stream that never reached smtpx before the segment. */
 void smtpx_check_stream_gap(smtpx_ctx_t *ctx, guint32 gap);
 void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);

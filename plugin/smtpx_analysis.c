@@ -425,6 +425,21 @@ void smtpx_check_early_talker(smtpx_ctx_t *ctx, int offset)
                       "RFC 5321 forbids and spam filters punish", first->req_frame);
 }
 
+void smtpx_check_sent_early(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, int offset)
+{
+    smtpx_finding(ctx, &ei_smtpx_bad_sequence, ctx->tvb, offset, ctx->len - offset,
+                  "Message sent before the server's reply to DATA (frame %u): the client must wait for 354 "
+                  "(RFC 2920); shown as the message, as a server that answers 354 reads it", rec->req_frame);
+}
+
+void smtpx_check_sent_early_reply(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code, int offset)
+{
+    if (rec->kind == SMTP_CMD_DATA && rec->msg && rec->msg->early && code != 354)
+        smtpx_finding(ctx, &ei_smtpx_bad_sequence, ctx->tvb, offset, 3,
+                      "Reply %u refuses DATA, but the client sent the message (from frame %u) without waiting: "
+                      "the server reads those lines as commands", code, rec->msg->id);
+}
+
 void smtpx_check_stream_gap(smtpx_ctx_t *ctx, guint32 gap)
 {
     smtpx_mode_t mode = ctx->st->mode;

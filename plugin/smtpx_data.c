@@ -70,7 +70,8 @@ void smtpx_data_handoff(void)
     imf_handle = find_dissector_add_dependency("imf", proto_smtpx);
 }
 
-/* A new message: after 354 to DATA, or at the first BDAT of a transaction. */
+/* A new message: after 354 to DATA, at a line the client sends before it,
+ * or at the first BDAT of a transaction. */
 void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
 {
     smtpx_state_t *st = ctx->st;
@@ -93,6 +94,36 @@ void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
     st->early_end_next = 0;
     st->msg_flags &= SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY;
     st->chunk_open = SMTPX_CHUNK_AT_LINE_START;
+}
+
+/* A client line while the newest request, DATA, still waits for its reply:
+ * the client sends the message without waiting for 354 (RFC 2920 makes it
+ * wait). A server that answers 354 reads the lines as the message, so they
+ * are dissected as one from here (smtpx_message_refused undoes it). */
+void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset)
+{
+    smtpx_cmd_rec_t *rec = smtpx_queue_last(ctx->st);
+
+    if (!rec || rec->kind != SMTP_CMD_DATA || !smtpx_queue_peek(ctx->st))
+        return;
+    ctx->st->mode = SMTPX_MODE_DATA;
+    smtpx_message_begin(ctx, rec);
+    if (rec->msg && ctx->call.replay == SMTPX_LIVE)
+        rec->msg->early = TRUE;
+    smtpx_check_sent_early(ctx, rec, offset);
+}
+
+/* A reply other than 354 to a DATA whose message was sent early: the server
+ * read those lines as commands, and so are the lines still to come. */
+void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (!st->msg || st->msg != rec->msg)
+        return;
+    smtpx_message_server_ended(ctx);
+    st->msg = NULL;
+    st->mode = SMTPX_MODE_COMMAND;
 }
 
 static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
@@ -347,7 +378,9 @@ static void check_cut(smtpx_ctx_t *ctx)
              msg->last_frame == ctx->pinfo->num)
         smtpx_finding(ctx, &ei_smtpx_message_incomplete, ctx->tvb, 0, 0,
                       "The capture has no %s for this message (%s in frame %u)",
-                      bdat ? "complete LAST chunk" : "end of data", bdat ? "its first BDAT" : "the 354 reply", msg->id);
+                      bdat ? "complete LAST chunk" : "end of data",
+                      bdat ? "its first BDAT" : msg->early ? "its first line, sent before 354," : "the 354 reply",
+                      msg->id);
 }
 
 static void add_data_info(smtpx_ctx_t *ctx, proto_item *di, int nlines, int nbytes)

@@ -96,6 +96,11 @@ static const char taken_end_note[] =
     "it (RFC 5321); what the client sends after it, the server reads as commands: this is how SMTP smuggling "
     "hides a second message";
 
+/* A 354 to a DATA whose message came before it (frame of its first line). */
+static const char early_message_note[] =
+    "354: the server is ready for the message, which the client began to send in frame %u without waiting "
+    "for this reply; the server reads those lines as the message";
+
 /* Generic meaning of a reply's first digit when the code has no note. */
 static const char *const first_digit_notes[] = {
     [2] = "the action succeeded",
@@ -157,6 +162,10 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
     smtpx_phase_t phase = greeting ? SMTPX_PHASE_CONNECTION : rec ? phase_of(rec->kind) : SMTPX_PHASE_ANY;
     if (rec && rec->early_taken) {
         add_note(ctx, tree, phase, wmem_strdup_printf(ctx->pinfo->pool, taken_end_note, code, rec->req_frame));
+        return;
+    }
+    if (rec && code == 354 && rec->msg && rec->msg->early) {
+        add_note(ctx, tree, phase, wmem_strdup_printf(ctx->pinfo->pool, early_message_note, rec->msg->id));
         return;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(reply_notes); i++) {

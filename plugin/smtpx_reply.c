@@ -201,7 +201,10 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         add_recipient(ctx, rec, code);
         break;
     case SMTP_CMD_DATA:
-        if (code == 354) {
+        if (rec->msg && rec->msg->early) {     /* the message came before this reply */
+            if (code != 354)
+                smtpx_message_refused(ctx, rec);
+        } else if (code == 354) {
             st->mode = SMTPX_MODE_DATA;
             smtpx_message_begin(ctx, rec);
         }
@@ -366,6 +369,7 @@ static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *
     smtpx_tap_reply(ctx, code, rec, greeting);
     if (!rec)
         return;
+    smtpx_check_sent_early_reply(ctx, rec, code, offset);
     if (ends_transaction(st, rec, code)) {
         smtpx_tap_transaction(ctx, rec, code);
         st->txn_findings = 0;

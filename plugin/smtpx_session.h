@@ -29,11 +29,12 @@ typedef struct {
 
 /* A message (DATA or BDAT) of the session; file scope. */
 typedef struct {
-    guint32 id;                   /* reassembly id: frame that opened it (354, first BDAT) */
+    guint32 id;                   /* reassembly id: frame that opened it (354, first BDAT, a line sent before 354) */
     guint32 end_frame;            /* frame with the end of data (0: not seen) */
     guint32 last_frame;           /* last frame with message data */
     const struct smtpx_cmd_rec *mail;   /* MAIL of its transaction */
     gboolean server_ended;        /* the transaction ended before the message did */
+    gboolean early;               /* DATA: the client sent it before the reply to DATA */
     smtpx_early_end_t early_end;  /* the server may answer it (a reply during DATA) */
 } smtpx_msg_rec_t;
 

@@ -309,6 +309,43 @@ def test_smuggled_message_ends_where_the_server_took_it(passes):
     assert b"From: a@example.com\r\n\r\ntext\n" in eml and b"From: a@example.com\r\n\r\nmore\r" in eml
 
 
+def test_message_sent_before_354(passes):
+    """A client that sends its message without waiting for the 354 (spam
+    slammers, exploit scripts): the lines after an unanswered DATA are the
+    message, as a server that answers 354 reads them, with a finding. When
+    the server refuses DATA instead, it read them as commands: a finding on
+    the refusal, and the client's next lines are commands again."""
+    cap = ts.transcript_pcap("data_before_354")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.bad_sequence", **passes)
+    early = ("Message sent before the server's reply to DATA (frame {0}): the client must wait for 354 (RFC 2920); "
+             "shown as the message, as a server that answers 354 reads it")
+    assert [f for f, _ in got] == ["7", "24", "25", "41"]
+    assert got[0][1] == early.format(7) and got[3][1].startswith(early.format(41))
+    assert early.format(24) in got[1][1]
+    assert ("Reply 554 refuses DATA, but the client sent the message (from frame 24) without waiting: "
+            "the server reads those lines as commands") in got[2][1]
+    # the message, with its headers, ended by its "." and answered in turn
+    got = ts.fields(cap, ["frame.number", "smtpx.msg.lines", "smtpx.msg.size", "smtpx.msg.from", "imf.subject"],
+                    "smtpx.msg", **passes)
+    assert got == [["7", "4", "69", "alice@example.com", "early"]]
+    got = ts.fields(cap, ["frame.number", "smtpx.response_to"], "frame.number == 8", **passes)
+    assert got == [["8", "7,7,7,7"]]
+    assert ts.frames_matching(cap, "smtpx.analysis.unknown_command", **passes) == []
+    note = ts.fields(cap, ["smtpx.note"], "frame.number == 8", **passes)[0][0]
+    assert ("354: the server is ready for the message, which the client began to send in frame 7 without waiting "
+            "for this reply; the server reads those lines as the message") in note
+    # after the refusal, QUIT is a command and gets its reply
+    assert ts.fields(cap, ["smtpx.req.command"], "frame.number == 26", **passes) == [["QUIT"]]
+    assert ts.fields(cap, ["smtpx.response_to"], "frame.number == 27", **passes) == [["26"]]
+
+
+def test_message_sent_before_354_cut_by_the_capture():
+    cap = ts.transcript_pcap("data_before_354")
+    got = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.message_incomplete", two_pass=True)
+    assert got[0][0].endswith(",The capture has no end of data for this message (its first line, sent before 354, "
+                              "in frame 41)")
+
+
 def test_rejected_recipient_not_in_summary(passes):
     got = fields("message_headers", ["smtpx.msg.recipient"], "frame.number == 22", **passes)
     assert got == [["bob@example.org,carol@example.org"]]
