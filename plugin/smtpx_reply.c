@@ -299,7 +299,8 @@ static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, 
     rec = smtpx_queue_pop(&ctx->call, ctx->pinfo);
     if (rec && ctx->call.replay == SMTPX_LIVE)
         rec->rsp_code = (guint16)r->rl.code;
-    if (!rec && (st->flags & SMTPX_F_GREETING))
+    /* a server that shuts down or times out may send 421 unasked (RFC 5321 3.8) */
+    if (!rec && (st->flags & SMTPX_F_GREETING) && r->rl.code != 421)
         smtpx_finding(ctx, &ei_smtpx_unsolicited_reply, ctx->tvb, r->first.offset, 3,
                       "Reply %u answers no command of the client", r->rl.code);
     return rec;

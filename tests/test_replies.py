@@ -100,6 +100,19 @@ def test_parameters_without_advertisement(passes):
                    "extension (SIZE needs EHLO)"]
 
 
+def test_reply_no_command_waits_for(passes):
+    """A second reply to one EHLO answers no command; the 421 of a server
+    that times out does not need one (RFC 5321 3.8): its finding is the
+    serious reply only, and its note says the server closes."""
+    cap = ts.transcript_pcap("server_timeout")
+    assert ts.experts(cap, passes["two_pass"]) == [(7, "smtpx.analysis.unsolicited_reply"),
+                                                   (8, "smtpx.analysis.serious_reply")]
+    got = ts.fields(cap, ["_ws.expert.message"], "frame.number == 7", **passes)
+    assert got == [["Reply 250 answers no command of the client"]]
+    got = ts.fields(cap, ["smtpx.response_to", "smtpx.note"], "frame.number == 8", **passes)
+    assert got == [["", "421: the service is not available; the server closes the connection (try later)"]]
+
+
 def test_pipelining_without_advertisement(passes):
     found = ts.experts(ts.transcript_pcap("starttls_injection"), passes["two_pass"])
     assert (7, "smtpx.analysis.unadvertised") in found
