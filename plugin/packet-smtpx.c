@@ -435,8 +435,10 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     }
     proto_item *ti = proto_tree_add_item(tree, proto_smtpx, tvb, 0, -1, ENC_NA);
     ctx.tree = proto_item_add_subtree(ti, ett_smtpx);
-    if (ctx.call.gap)
+    if (ctx.call.gap) {
         smtpx_check_stream_gap(&ctx, ctx.call.gap);
+        smtpx_message_gap(&ctx, ctx.call.gap);
+    }
     if (ctx.call.start > 0) {
         proto_tree_add_item(ctx.tree, hf_smtpx_retransmission, tvb, 0, ctx.call.start, ENC_NA);
         if (ctx.call.start >= len)

@@ -46,7 +46,7 @@ extern int hf_smtpx_msg_received_ipv6, hf_smtpx_msg_received_by, hf_smtpx_msg_re
 extern int hf_smtpx_msg_received_with, hf_smtpx_msg_received_id, hf_smtpx_msg_received_for;
 extern int hf_smtpx_msg_received_date, hf_smtpx_msg_received_queued_in;
 extern int hf_smtpx_msg, hf_smtpx_msg_sender, hf_smtpx_msg_recipient, hf_smtpx_msg_from, hf_smtpx_msg_subject;
-extern int hf_smtpx_msg_size, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id, hf_smtpx_msg_end_in;
+extern int hf_smtpx_msg_size, hf_smtpx_msg_missing, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id, hf_smtpx_msg_end_in;
 extern int hf_smtpx_msg_attachment, hf_smtpx_msg_attachment_type, hf_smtpx_msg_attachment_encoding;
 extern int hf_smtpx_msg_attachment_size, hf_smtpx_msg_attachment_sha256, hf_smtpx_msg_attachment_md5;
 extern int hf_smtpx_msg_attachment_content, hf_smtpx_msg_url;
@@ -143,6 +143,12 @@ void smtpx_set_generated_hidden(proto_item *pi);
 /* A generated string field (made from the message, at no place in the frame), if value is not NULL. */
 void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value);
 
+/* Is the call's client sending message data (DATA or BDAT)? */
+static inline gboolean smtpx_sending_message(const smtpx_ctx_t *ctx)
+{
+    return ctx->is_client && (ctx->st->mode == SMTPX_MODE_DATA || ctx->st->mode == SMTPX_MODE_BDAT);
+}
+
 /* A line cut at max_line: never reassembled further. */
 static inline gboolean smtpx_line_overlong(const smtpx_line_t *line)
 {
@@ -185,6 +191,8 @@ void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec);
 void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboolean last);
 void smtpx_message_server_ended(smtpx_ctx_t *ctx);
 void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset);
+/* Bytes missing from the capture before this call (a stream gap). */
+void smtpx_message_gap(smtpx_ctx_t *ctx, guint32 gap);
 void smtpx_data_register(void);
 void smtpx_data_handoff(void);
 /* smtpx_message.c: headers and summary */

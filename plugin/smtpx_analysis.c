@@ -442,10 +442,9 @@ void smtpx_check_sent_early_reply(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, 
 
 void smtpx_check_stream_gap(smtpx_ctx_t *ctx, guint32 gap)
 {
-    smtpx_mode_t mode = ctx->st->mode;
-    if (mode == SMTPX_MODE_TLS)     /* the bytes are TLS's, not SMTP */
+    if (ctx->st->mode == SMTPX_MODE_TLS)     /* the bytes are TLS's, not SMTP */
         return;
-    gboolean in_message = ctx->is_client && (mode == SMTPX_MODE_DATA || mode == SMTPX_MODE_BDAT);
+    gboolean in_message = smtpx_sending_message(ctx);
     smtpx_finding(ctx, &ei_smtpx_stream_gap, ctx->tvb, 0, 0,
                   "%u bytes the %s sent before this segment are missing from the capture (not captured, or in a "
                   "retransmission TCP did not pass on): %s", gap, ctx->is_client ? "client" : "server",

@@ -203,6 +203,12 @@ void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset)
     message_end(ctx, offset, rec);
 }
 
+void smtpx_message_gap(smtpx_ctx_t *ctx, guint32 gap)
+{
+    if (smtpx_sending_message(ctx) && ctx->st->msg && ctx->call.replay == SMTPX_LIVE)
+        ctx->st->msg->missing += gap;
+}
+
 /* A bare CR or LF in a message line: once per message. */
 static void check_bare(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {

@@ -35,7 +35,7 @@ int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg
 int hf_smtpx_msg_received_via = -1, hf_smtpx_msg_received_with = -1, hf_smtpx_msg_received_id = -1;
 int hf_smtpx_msg_received_for = -1, hf_smtpx_msg_received_date = -1, hf_smtpx_msg_received_queued_in = -1;
 int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
-int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_lines = -1, hf_smtpx_msg_reply_code = -1;
+int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_missing = -1, hf_smtpx_msg_lines = -1, hf_smtpx_msg_reply_code = -1;
 int hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
 int hf_smtpx_msg_attachment = -1, hf_smtpx_msg_attachment_type = -1, hf_smtpx_msg_attachment_encoding = -1;
 int hf_smtpx_msg_attachment_size = -1, hf_smtpx_msg_attachment_sha256 = -1, hf_smtpx_msg_attachment_md5 = -1;
@@ -214,6 +214,9 @@ static void register_hf(void)
         HF(hf_smtpx_msg_subject, "Subject", "smtpx.msg.subject", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_size, "Size", "smtpx.msg.size", FT_UINT64, BASE_DEC, NULL,
            "Message size in bytes, dot-unstuffed"),
+        HF(hf_smtpx_msg_missing, "Missing from the capture", "smtpx.msg.missing", FT_UINT64, BASE_DEC, NULL,
+           "Bytes of the message the capture lacks (smtpx.analysis.stream_gap): size, IMF and the exported file "
+           "are incomplete"),
         HF(hf_smtpx_msg_lines, "Lines", "smtpx.msg.lines", FT_UINT32, BASE_DEC, NULL, NULL),
         HF(hf_smtpx_msg_reply_code, "Final reply", "smtpx.msg.reply_code", FT_UINT16, BASE_DEC,
            vals_of(smtp_reply_codes), NULL),

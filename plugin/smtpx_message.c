@@ -308,6 +308,10 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
     smtpx_set_generated_hidden(proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines));
     proto_item_append_text(si, ": %" PRIu64 " bytes, %u lines, from %s", st->msg_bytes, st->msg_lines,
                            sender ? sender : "?");
+    if (st->msg && st->msg->missing) {
+        proto_item_append_text(si, " (incomplete: %" PRIu64 " bytes missing from the capture)", st->msg->missing);
+        smtpx_set_generated_hidden(proto_tree_add_uint64(t, hf_smtpx_msg_missing, ctx->tvb, 0, 0, st->msg->missing));
+    }
     if (rec && rec->rsp_frame) {
         pi = proto_tree_add_uint(t, hf_smtpx_msg_reply_code, ctx->tvb, 0, 0, rec->rsp_code);
         proto_item_set_generated(pi);

@@ -35,6 +35,7 @@ typedef struct {
     const struct smtpx_cmd_rec *mail;   /* MAIL of its transaction */
     gboolean server_ended;        /* the transaction ended before the message did */
     gboolean early;               /* DATA: the client sent it before the reply to DATA */
+    guint64 missing;              /* bytes of it the capture lacks (stream gaps) */
     smtpx_early_end_t early_end;  /* the server may answer it (a reply during DATA) */
 } smtpx_msg_rec_t;
 

@@ -275,8 +275,11 @@ def test_stream_gap(passes):
             "file are incomplete") in got[0][1]
     assert "6 bytes the client sent before this segment are missing" in got[1][1]
     assert "replies may not match their requests" in got[1][1]
-    got = ts.fields(cap, ["frame.number", "smtpx.msg.size", "smtpx.msg.lines"], "smtpx.msg", **passes)
-    assert got == [["14", "60", "5"]]
+    got = ts.fields(cap, ["frame.number", "smtpx.msg.size", "smtpx.msg.lines", "smtpx.msg.missing"], "smtpx.msg",
+                    **passes)
+    assert got == [["14", "60", "5", "11"]]
+    text = ts.tshark(["-r", ts.capture_path(cap), *["-2"] * passes["two_pass"], "-V", "-Y", "smtpx.msg"]).stdout
+    assert "from a@example.com (incomplete: 11 bytes missing from the capture)]" in text   # the summary's label
 
 
 # Fields that follow from the state a call starts from. The second pass
