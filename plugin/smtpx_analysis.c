@@ -437,7 +437,8 @@ void smtpx_check_sent_early_reply(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, 
     if (rec->kind == SMTP_CMD_DATA && rec->msg && rec->msg->early && code != 354)
         smtpx_finding(ctx, &ei_smtpx_bad_sequence, ctx->tvb, offset, 3,
                       "Reply %u refuses DATA, but the client sent the message (from frame %u) without waiting: "
-                      "the server reads those lines as commands", code, rec->msg->id);
+                      "the server did not take it, and reads those lines as commands unless it closes the "
+                      "connection", code, rec->msg->id);
 }
 
 void smtpx_check_stream_gap(smtpx_ctx_t *ctx, guint32 gap)

@@ -20,6 +20,8 @@ REJECTED = CAPTURES / "postfix_rejected.pcapng"
 BDAT = CAPTURES / "postfix_bdat.pcapng"
 DOTSTUFF = CAPTURES / "postfix_dotstuff.pcapng"
 TELNET = CAPTURES / "postfix_telnet_typed.pcapng"
+SLAM = CAPTURES / "postfix_slam.pcapng"
+SLAM_REFUSED = CAPTURES / "postfix_slam_refused.pcapng"
 CAPTURE_REAL = ts.REPO / "tools" / "capture-real.sh"
 
 # What Debian 12's postfix 3.7 says in EHLO with capture-real.sh's configuration
@@ -256,6 +258,45 @@ def test_rejected_data_stays_in_command_mode(passes):
         "C: QUIT", "S: 221 2.0.0 Bye"]
     assert by_frame(REJECTED, "smtpx.req.command", "frame.number > 14 && smtpx", **passes) == {
         15: ["RSET"], 16: [], 17: ["QUIT"], 18: []}
+
+
+# ---- postfix_slam, postfix_slam_refused: the message before the 354 -------------------
+
+SLAM_LINES = ["From: <alice@smtpx.test>", "To: <root@smtpx.test>", "Subject: smtpx slam test", "",
+              "This message was sent before the server's 354."]
+SLAM_EARLY = ("Message sent before the server's reply to DATA (frame 9): the client must wait for 354 "
+              "(RFC 2920); shown as the message, as a server that answers 354 reads it")
+
+
+def test_message_before_354_taken(passes):
+    """MAIL, RCPT, DATA, the message and its "." in one segment: postfix
+    answers 354 and queues the message, so its lines are the message."""
+    requests, replies = pdus(SLAM, **passes)      # (pdus lists a frame's end of data first)
+    assert requests == [(6, "EHLO"), (9, "."), (9, "MAIL"), (9, "RCPT"), (9, "DATA"), (11, "QUIT")]
+    assert [c for _, c in replies] == [220, 250, 250, 250, 354, 250, 221]
+    check_links(SLAM, **passes)
+    assert flat(SLAM, "smtpx.data.line", **passes) == SLAM_LINES
+    got = rows(SLAM, ["smtpx.msg.from", "smtpx.msg.subject", "smtpx.msg.size"], "smtpx.msg", **passes)
+    assert got == [[9, ["alice@smtpx.test"], ["smtpx slam test"], ["125"]]]
+    assert ts.experts(SLAM, **passes) == [(9, "smtpx.analysis.bad_sequence")]
+    assert flat(SLAM, "_ws.expert.message", "smtpx.analysis", **passes) == [SLAM_EARLY]
+
+
+def test_message_before_354_refused(passes):
+    """The same with smtpd_forbid_unauth_pipelining=yes: postfix refuses DATA
+    with 554 5.5.0 and closes; the finding on the 554 says the message was
+    not taken."""
+    requests, replies = pdus(SLAM_REFUSED, **passes)
+    assert requests == [(6, "EHLO"), (9, "."), (9, "MAIL"), (9, "RCPT"), (9, "DATA")]
+    assert replies == [(4, 220), (8, 250), (10, 250), (10, 250), (10, 554)]
+    assert flat(SLAM_REFUSED, "smtpx.rsp.parameter", "frame.number == 10", **passes)[-1] == \
+        "5.5.0 Error: SMTP protocol synchronization"
+    assert ts.experts(SLAM_REFUSED, **passes) == [(9, "smtpx.analysis.bad_sequence"),
+                                                  (10, "smtpx.analysis.serious_reply"),
+                                                  (10, "smtpx.analysis.bad_sequence")]
+    assert ("Reply 554 refuses DATA, but the client sent the message (from frame 9) without waiting: the server "
+            "did not take it, and reads those lines as commands unless it closes the connection"
+            ) in flat(SLAM_REFUSED, "_ws.expert.message", "frame.number == 10", **passes)
 
 
 # ---- postfix_bdat -----------------------------------------------------------------

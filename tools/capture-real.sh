@@ -33,6 +33,12 @@
 #               small SMTP server of this script on 127.0.0.1:2525, adding
 #               its Received header: two sessions, the second one postfix's
 #               (as client) with a real trace
+#   slam        raw client: MAIL, RCPT, DATA, the message and its "." in one
+#               segment, without waiting for the 354 (postfix takes it, and
+#               logs "improper command pipelining after DATA")
+#   slam-refused
+#               the same, with smtpd_forbid_unauth_pipelining=yes: postfix
+#               answers 554 5.5.0 (SMTP protocol synchronization) and closes
 #
 # What it does to the machine (idempotent, safe to re-run):
 #   * postconf -e: postfix listens on 127.0.0.1:25 only (IPv4), accepts mail
@@ -60,7 +66,7 @@ PORT=25
 die() { echo "capture-real.sh: $*" >&2; exit 1; }
 
 usage() {
-    sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,41p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -68,7 +74,7 @@ usage() {
 scenario=$1
 out=$2
 case $scenario in
-    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay) ;;
+    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay|slam|slam-refused) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
@@ -95,6 +101,8 @@ configure_postfix() {
     postconf -e 'relay_domains=relay.smtpx.test' \
         'transport_maps=inline:{relay.smtpx.test=smtp:[127.0.0.1]:2525}' \
         'smtp_tls_security_level=none' 'smtp_connection_cache_on_demand=no'
+    # slam-refused: a client that does not wait for a reply it must wait for is cut off
+    postconf -e "smtpd_forbid_unauth_pipelining=$([ "$scenario" = slam-refused ] && echo yes || echo no)"
     after=$(postconf -n)
     postfix_apply "$before" "$after"
     # wait for the 220 banner
@@ -255,6 +263,27 @@ elif scenario == "bdat-pipelined":
     expect(250)
     expect(250)
     expect(250)
+elif scenario in ("slam", "slam-refused"):
+    # the whole transaction in one segment: the message does not wait for 354
+    send(b"MAIL FROM:<alice@smtpx.test>\r\n"
+         b"RCPT TO:<root@smtpx.test>\r\n"
+         b"DATA\r\n"
+         b"From: <alice@smtpx.test>\r\n"
+         b"To: <root@smtpx.test>\r\n"
+         b"Subject: smtpx slam test\r\n"
+         b"\r\n"
+         b"This message was sent before the server's 354.\r\n"
+         b".\r\n")
+    expect(250)
+    expect(250)
+    if scenario == "slam-refused":
+        expect(554)                        # and the server closes the connection
+        while sock.recv(4096):
+            pass
+        sock.close()
+        sys.exit(0)
+    expect(354)
+    expect(250)
 else:
     sys.exit(f"unknown raw scenario {scenario}")
 send(b"QUIT\r\n")
@@ -290,7 +319,7 @@ run_scenario() {
         forged-from)
             swaks "${swaks_common[@]}" --header 'Subject: smtpx forged From test' \
                 --header 'From: CEO <ceo@bank.example>' ;;
-        rejected|bdat|bdat-pipelined)
+        rejected|bdat|bdat-pipelined|slam|slam-refused)
             raw_client "$scenario" ;;
         telnet)
             python3 "$(dirname "$0")/telnet-typist.py" "$SERVER" "$PORT" ;;
