@@ -319,7 +319,7 @@ static void set_server_name(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
 static void add_info(smtpx_ctx_t *ctx, const smtpx_reply_t *r, const char *shown)
 {
     if (r->nlines > 1)
-        smtpx_info_appendf(ctx, "%s (+%d lines)", shown, r->nlines - 1);
+        smtpx_info_appendf(ctx, "%s (+%d line%s)", shown, r->nlines - 1, r->nlines == 2 ? "" : "s");
     else
         smtpx_info_append(ctx, shown);
 }

@@ -215,7 +215,7 @@ def test_reply_over_cap_goes_on_segment_by_segment(passes):
     got = ts.fields(cap, ["frame.number", "_ws.col.Info"], "smtpx.rsp.code == 214", extra=opt, **passes)
     assert [int(r[0]) for r in got] == list(range(8, 19))
     assert got[0][1] == "S: 214-2.0.0 help line 01 of a long reply (+6 lines) | S: [line fragment, 20 bytes]"
-    assert got[1][1] == "S: [line fragment, 20 bytes] | S: 214-2.0.0 help line 09 of a long reply (+1 lines)"
+    assert got[1][1] == "S: [line fragment, 20 bytes] | S: 214-2.0.0 help line 09 of a long reply (+1 line)"
     assert ts.experts(cap, **passes, prefix="smtpx.analysis", extra=opt) == [(8, "smtpx.analysis.reply_too_long")]
     assert ts.fields(cap, ["frame.number", "smtpx.response_to"], "smtpx.rsp.code == 214 && smtpx.response_to",
                      extra=opt, **passes)[-1] == ["18", "5"]
