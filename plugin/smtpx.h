@@ -46,7 +46,8 @@ extern int hf_smtpx_msg_received_ipv6, hf_smtpx_msg_received_by, hf_smtpx_msg_re
 extern int hf_smtpx_msg_received_with, hf_smtpx_msg_received_id, hf_smtpx_msg_received_for;
 extern int hf_smtpx_msg_received_date, hf_smtpx_msg_received_queued_in;
 extern int hf_smtpx_msg, hf_smtpx_msg_sender, hf_smtpx_msg_recipient, hf_smtpx_msg_from, hf_smtpx_msg_subject;
-extern int hf_smtpx_msg_size, hf_smtpx_msg_missing, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id, hf_smtpx_msg_end_in;
+extern int hf_smtpx_msg_size, hf_smtpx_msg_missing, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id;
+extern int hf_smtpx_msg_end_in;
 extern int hf_smtpx_msg_attachment, hf_smtpx_msg_attachment_type, hf_smtpx_msg_attachment_encoding;
 extern int hf_smtpx_msg_attachment_size, hf_smtpx_msg_attachment_sha256, hf_smtpx_msg_attachment_md5;
 extern int hf_smtpx_msg_attachment_content, hf_smtpx_msg_url;

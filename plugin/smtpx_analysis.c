@@ -434,7 +434,7 @@ void smtpx_check_sent_early(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, int of
 
 void smtpx_check_sent_early_reply(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code, int offset)
 {
-    if (rec->kind == SMTP_CMD_DATA && rec->msg && rec->msg->early && code != 354)
+    if (smtpx_rec_sent_early(rec) && code != 354)
         smtpx_finding(ctx, &ei_smtpx_bad_sequence, ctx->tvb, offset, 3,
                       "Reply %u refuses DATA, but the client sent the message (from frame %u) without waiting: "
                       "the server did not take it, and reads those lines as commands unless it closes the "

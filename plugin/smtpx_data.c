@@ -109,12 +109,12 @@ void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset)
     ctx->st->mode = SMTPX_MODE_DATA;
     smtpx_message_begin(ctx, rec);
     if (rec->msg && ctx->call.replay == SMTPX_LIVE)
-        rec->msg->early = TRUE;
+        rec->msg->sent_early = TRUE;
     smtpx_check_sent_early(ctx, rec, offset);
 }
 
 /* A reply other than 354 to a DATA whose message was sent early: the server
- * read those lines as commands, and so are the lines still to come. */
+ * did not take the message, and the lines still to come are commands. */
 void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
 {
     smtpx_state_t *st = ctx->st;
@@ -385,7 +385,7 @@ static void check_cut(smtpx_ctx_t *ctx)
         smtpx_finding(ctx, &ei_smtpx_message_incomplete, ctx->tvb, 0, 0,
                       "The capture has no %s for this message (%s in frame %u)",
                       bdat ? "complete LAST chunk" : "end of data",
-                      bdat ? "its first BDAT" : msg->early ? "its first line, sent before 354," : "the 354 reply",
+                      bdat ? "its first BDAT" : msg->sent_early ? "its first line, sent before 354," : "the 354 reply",
                       msg->id);
 }
 

@@ -35,8 +35,8 @@ int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg
 int hf_smtpx_msg_received_via = -1, hf_smtpx_msg_received_with = -1, hf_smtpx_msg_received_id = -1;
 int hf_smtpx_msg_received_for = -1, hf_smtpx_msg_received_date = -1, hf_smtpx_msg_received_queued_in = -1;
 int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
-int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_missing = -1, hf_smtpx_msg_lines = -1, hf_smtpx_msg_reply_code = -1;
-int hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
+int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_missing = -1, hf_smtpx_msg_lines = -1;
+int hf_smtpx_msg_reply_code = -1, hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
 int hf_smtpx_msg_attachment = -1, hf_smtpx_msg_attachment_type = -1, hf_smtpx_msg_attachment_encoding = -1;
 int hf_smtpx_msg_attachment_size = -1, hf_smtpx_msg_attachment_sha256 = -1, hf_smtpx_msg_attachment_md5 = -1;
 int hf_smtpx_msg_attachment_content = -1, hf_smtpx_msg_url = -1;

@@ -164,7 +164,7 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
         add_note(ctx, tree, phase, wmem_strdup_printf(ctx->pinfo->pool, taken_end_note, code, rec->req_frame));
         return;
     }
-    if (rec && code == 354 && rec->msg && rec->msg->early) {
+    if (rec && code == 354 && smtpx_rec_sent_early(rec)) {
         add_note(ctx, tree, phase, wmem_strdup_printf(ctx->pinfo->pool, early_message_note, rec->msg->id));
         return;
     }

@@ -201,7 +201,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         add_recipient(ctx, rec, code);
         break;
     case SMTP_CMD_DATA:
-        if (rec->msg && rec->msg->early) {     /* the message came before this reply */
+        if (smtpx_rec_sent_early(rec)) {     /* the message came before this reply */
             if (code != 354)
                 smtpx_message_refused(ctx, rec);
         } else if (code == 354) {

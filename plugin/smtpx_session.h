@@ -34,7 +34,7 @@ typedef struct {
     guint32 last_frame;           /* last frame with message data */
     const struct smtpx_cmd_rec *mail;   /* MAIL of its transaction */
     gboolean server_ended;        /* the transaction ended before the message did */
-    gboolean early;               /* DATA: the client sent it before the reply to DATA */
+    gboolean sent_early;          /* DATA: the client sent it before the reply to DATA */
     guint64 missing;              /* bytes of it the capture lacks (stream gaps) */
     smtpx_early_end_t early_end;  /* the server may answer it (a reply during DATA) */
 } smtpx_msg_rec_t;
@@ -251,6 +251,12 @@ void smtpx_foreach_recipient(const smtpx_state_t *st, const smtpx_cmd_rec_t *mai
 static inline gboolean smtpx_rec_ends_message(const smtpx_cmd_rec_t *rec)
 {
     return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && rec->last);
+}
+
+/* Is the request a DATA whose message the client sent before its reply? */
+static inline gboolean smtpx_rec_sent_early(const smtpx_cmd_rec_t *rec)
+{
+    return rec->kind == SMTP_CMD_DATA && rec->msg && rec->msg->sent_early;
 }
 
 /* The newest request, or NULL. */
