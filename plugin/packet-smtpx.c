@@ -10,7 +10,7 @@
 #include <epan/dissectors/packet-tls.h>
 #include <epan/dissectors/packet-tls-utils.h>
 
-#define SMTPX_TCP_PORTS "25,587,2525"
+#define SMTPX_TCP_PORTS "24,25,587,2525"   /* 24: LMTP, as Dovecot listens for it */
 #define SMTPX_TLS_PORT  465
 
 /* Lines longer than this are not reassembled further (RFC 4954 allows
@@ -444,7 +444,12 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (ctx.call.start >= len)
             smtpx_info_append(&ctx, "[retransmission]");
     }
+    gboolean lmtp = (ctx.st->flags & SMTPX_F_LMTP) != 0;
+    if (lmtp)
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, "LMTP");
     offset = ctx.is_client ? dissect_client_pdus(&ctx) : dissect_server_pdus(&ctx);
+    if (!lmtp && (ctx.st->flags & SMTPX_F_LMTP))     /* its LHLO */
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, "LMTP");
     if (ctx.pdus)       /* (none for a piece of a line, nor for bytes seen before) */
         add_session_facts(&ctx);
     smtpx_call_end(&ctx.call, ctx.conv, ctx.is_client, tcpinfo, offset);

@@ -23,7 +23,7 @@ extern int hf_smtpx_envelope_param_size, hf_smtpx_envelope_param_body, hf_smtpx_
 extern int hf_smtpx_envelope_param_ret, hf_smtpx_envelope_param_envid, hf_smtpx_envelope_param_notify;
 extern int hf_smtpx_envelope_param_orcpt, hf_smtpx_envelope_param_auth;
 extern int hf_smtpx_rsp, hf_smtpx_rsp_code, hf_smtpx_rsp_code_class, hf_smtpx_rsp_code_category;
-extern int hf_smtpx_rsp_parameter, hf_smtpx_rsp_line_code;
+extern int hf_smtpx_rsp_parameter, hf_smtpx_rsp_line_code, hf_smtpx_rsp_recipient;
 extern int hf_smtpx_rsp_enhanced, hf_smtpx_rsp_enhanced_class, hf_smtpx_rsp_enhanced_subject;
 extern int hf_smtpx_rsp_enhanced_detail, hf_smtpx_rsp_enhanced_meaning;
 extern int hf_smtpx_response_in, hf_smtpx_response_to, hf_smtpx_time;

@@ -12,7 +12,8 @@ static void unadvertised(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char 
 {
     if (ctx->st->flags & SMTPX_F_EHLO)
         smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, line->offset, line->len,
-                      "%s, but the server did not advertise %s in its EHLO reply", what, ext);
+                      "%s, but the server did not advertise %s in its %s reply", what, ext,
+                      (ctx->st->flags & SMTPX_F_LMTP) ? "LHLO" : "EHLO");
     else
         smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, line->offset, line->len,
                       "%s, but the session began with HELO, so the server advertised no extension (%s needs EHLO)",
@@ -353,7 +354,8 @@ void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned co
     const smtpx_state_t *st = ctx->st;
     gboolean have_pref = smtpx_pref_local_domains && *smtpx_pref_local_domains;
 
-    if ((st->flags & SMTPX_F_AUTHED) || (!st->server_name && !have_pref))
+    /* (LMTP delivers into the local mailbox store: it relays nothing) */
+    if ((st->flags & (SMTPX_F_AUTHED | SMTPX_F_LMTP)) || (!st->server_name && !have_pref))
         return;
     const char *rcpt_org = smtpx_org_domain(ctx, rec->arg);
     const char *server_org = st->server_name ? smtpx_org_domain_of_host(ctx, st->server_name) : NULL;
@@ -471,7 +473,7 @@ static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smt
     gboolean whole = !line->partial;    /* the argument of a cut line is not checked */
     if (whole && (cmd->id == SMTP_CMD_MAIL || cmd->id == SMTP_CMD_RCPT))
         check_path(ctx, line, cmd);
-    else if (whole && (cmd->id == SMTP_CMD_HELO || cmd->id == SMTP_CMD_EHLO))
+    else if (whole && smtp_cmd_is_hello(cmd->id))
         check_hello(ctx, line, cmd);
     if (cmd->id == SMTP_CMD_RCPT && ++ctx->st->rcpt_cmds == 101)
         smtpx_finding(ctx, &ei_smtpx_too_long, ctx->tvb, line->offset, line->len,

@@ -126,6 +126,43 @@ void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
     st->mode = SMTPX_MODE_COMMAND;
 }
 
+static void add_recipient_to(const smtpx_cmd_rec_t *rcpt, void *data)
+{
+    wmem_array_append_one((wmem_array_t *)data, rcpt->arg);
+}
+
+/* LMTP (RFC 2033): the server answers the end of a message once for each
+ * accepted recipient, in RCPT order. rec, the request that ends the message,
+ * stands for the first; one more request (same frame and kind) is queued for
+ * each other recipient, and later passes queue as many as the first did.
+ * Returns the last of them (rec when there is one recipient, or no LMTP). */
+static smtpx_cmd_rec_t *lmtp_expect_replies(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (!rec || !(st->flags & SMTPX_F_LMTP))
+        return rec;
+    if (ctx->call.replay != SMTPX_LIVE) {
+        smtpx_cmd_rec_t *next;
+        while (rec->lmtp_more && (next = smtpx_queue_push(&ctx->call, ctx->pinfo, rec->kind)))
+            rec = next;
+        return rec;
+    }
+    wmem_array_t *rcpts = wmem_array_new(ctx->pinfo->pool, sizeof(const char *));
+    smtpx_foreach_recipient(st, st->mail_rec, add_recipient_to, rcpts);
+    for (guint i = 0; i < wmem_array_get_count(rcpts); i++) {
+        if (i > 0) {
+            rec->lmtp_more = 1;
+            smtpx_cmd_rec_t *next = smtpx_queue_push(&ctx->call, ctx->pinfo, rec->kind);
+            next->last = rec->last;
+            rec = next;
+        }
+        rec->arg = *(const char **)wmem_array_index(rcpts, i);
+        rec->msg = st->msg;
+    }
+    return rec;
+}
+
 static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
 {
     smtpx_state_t *st = ctx->st;
@@ -359,6 +396,7 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     proto_item *pi = proto_tree_add_item(ctx->tree, hf_smtpx_data_eod, ctx->tvb, line->offset,
                                          line->next - line->offset, ENC_NA);
     smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_EOD);
+    smtpx_cmd_rec_t *last = lmtp_expect_replies(ctx, rec);
 
     proto_tree *et = proto_item_add_subtree(pi, ett_smtpx_data);
     ctx->pdu_item = pi;
@@ -366,7 +404,7 @@ static void add_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtpx_add_request_links(ctx, et, rec);
     ctx->st->mode = SMTPX_MODE_COMMAND;
     smtpx_info_append(ctx, ". (end of data)");
-    message_end(ctx, line->offset, rec);
+    message_end(ctx, line->offset, last);
 }
 
 /* On a segment of message data: once the whole capture was read (two-pass,
@@ -466,12 +504,14 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
         st->in_headers = 0;     /* the headers are read in the reassembled message, at its end */
         st->msg_flags |= SMTPX_MSG_CHUNKED;
     }
-    if (last)
-        st->flags |= SMTPX_F_BDAT_LAST;
     st->bdat_remaining = size;
     st->bdat_last = last;
     if (rec && ctx->call.replay == SMTPX_LIVE)
         rec->last = last;
+    if (last) {
+        st->flags |= SMTPX_F_BDAT_LAST;
+        rec = lmtp_expect_replies(ctx, rec);
+    }
     if (size > 0)
         st->mode = SMTPX_MODE_BDAT;
     else if (last)

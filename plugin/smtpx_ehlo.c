@@ -91,7 +91,7 @@ void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, 
 
     /* RFC 2034: not the greeting, nor the replies to HELO and EHLO */
     if (enhanced || greeting || !(ctx->st->ext & SMTPX_EXT_ENHANCED) || (cls != 2 && cls != 4 && cls != 5) ||
-        (rec && (rec->kind == SMTP_CMD_HELO || rec->kind == SMTP_CMD_EHLO)))
+        (rec && smtp_cmd_is_hello((smtp_cmd_t)rec->kind)))
         return;
     smtpx_finding(ctx, &ei_smtpx_enhanced_missing, ctx->tvb, offset, 3,
                   "Reply %u has no enhanced status code although the server advertised ENHANCEDSTATUSCODES",

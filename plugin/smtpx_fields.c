@@ -12,7 +12,7 @@ int hf_smtpx_envelope_param_size = -1, hf_smtpx_envelope_param_body = -1, hf_smt
 int hf_smtpx_envelope_param_ret = -1, hf_smtpx_envelope_param_envid = -1, hf_smtpx_envelope_param_notify = -1;
 int hf_smtpx_envelope_param_orcpt = -1, hf_smtpx_envelope_param_auth = -1;
 int hf_smtpx_rsp = -1, hf_smtpx_rsp_code = -1, hf_smtpx_rsp_code_class = -1, hf_smtpx_rsp_code_category = -1;
-int hf_smtpx_rsp_parameter = -1, hf_smtpx_rsp_line_code = -1;
+int hf_smtpx_rsp_parameter = -1, hf_smtpx_rsp_line_code = -1, hf_smtpx_rsp_recipient = -1;
 int hf_smtpx_rsp_enhanced = -1, hf_smtpx_rsp_enhanced_class = -1, hf_smtpx_rsp_enhanced_subject = -1;
 int hf_smtpx_rsp_enhanced_detail = -1, hf_smtpx_rsp_enhanced_meaning = -1;
 int hf_smtpx_response_in = -1, hf_smtpx_response_to = -1, hf_smtpx_time = -1;
@@ -123,6 +123,9 @@ static void register_hf(void)
            "Text of a reply line"),
         HF(hf_smtpx_rsp_line_code, "Line code", "smtpx.rsp.line_code", FT_UINT16, BASE_DEC, NULL,
            "Code of a continuation line that differs from the first line"),
+        HF(hf_smtpx_rsp_recipient, "For recipient", "smtpx.rsp.recipient", FT_STRING, BASE_NONE, NULL,
+           "LMTP: the recipient this reply to the end of a message is for (one reply per accepted recipient, "
+           "RFC 2033)"),
         HF(hf_smtpx_rsp_enhanced, "Enhanced status code", "smtpx.rsp.enhanced", FT_STRING, BASE_NONE, NULL,
            "RFC 3463 class.subject.detail"),
         HF(hf_smtpx_rsp_enhanced_class, "Class", "smtpx.rsp.enhanced.class", FT_UINT8, BASE_DEC,

@@ -26,6 +26,7 @@ typedef struct {
 static const smtpx_command_note_t command_notes[] = {
     { SMTP_CMD_HELO, SMTPX_PHASE_HELLO, "HELO: the client gives its host name and starts the session (no extensions)" },
     { SMTP_CMD_EHLO, SMTPX_PHASE_HELLO, "EHLO: the client gives its host name and asks which extensions (ESMTP) the server offers" },
+    { SMTP_CMD_LHLO, SMTPX_PHASE_HELLO, "LHLO: the EHLO of LMTP (RFC 2033), spoken on the last hop into the mailbox store; unlike SMTP, the server answers the end of each message once per accepted recipient" },
     { SMTP_CMD_STARTTLS, SMTPX_PHASE_HELLO, "STARTTLS: the client asks to encrypt the connection with TLS from now on" },
     { SMTP_CMD_AUTH, SMTPX_PHASE_AUTH, "AUTH: the client starts to log in with a SASL mechanism; user name and password travel in base64, which is an encoding, not encryption" },
     { SMTPX_KIND_AUTH_STEP, SMTPX_PHASE_AUTH, "Answer to the server's 334 challenge, in base64 (decode it to read it)" },
@@ -61,6 +62,7 @@ static const smtpx_reply_note_t reply_notes[] = {
     { 250, SMTPX_KIND_EOD, "250: the server accepted the message; it is now responsible for delivering it" },
     { 250, SMTP_CMD_BDAT, "250: the server received the chunk; the client sends the next one, the last with LAST" },
     { 250, SMTP_CMD_EHLO, "250: the server greets the client; the lines after the first list its extensions" },
+    { 250, SMTP_CMD_LHLO, "250: the server greets the client; the lines after the first list its extensions" },
     { 221, ANY_REQUEST, "221: the server says goodbye and closes the connection" },
     { 211, ANY_REQUEST, "211: system status or help reply" },
     { 214, ANY_REQUEST, "214: help text for a human reader" },
@@ -100,6 +102,10 @@ static const char taken_end_note[] =
 static const char early_message_note[] =
     "354: the server is ready for the message, which the client began to send in frame %u without waiting "
     "for this reply; the server reads those lines as the message";
+
+/* Added to a reply to the end of a message that is for one recipient (LMTP). */
+static const char lmtp_note[] =
+    "an LMTP server answers the end of a message once per accepted recipient, in RCPT order (RFC 2033)";
 
 /* Generic meaning of a reply's first digit when the code has no note. */
 static const char *const first_digit_notes[] = {
@@ -152,30 +158,37 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
         add_note(ctx, tree, SMTPX_PHASE_ANY, "A command from an extension or a vendor (see its RFC)");
 }
 
+/* The meaning of a reply to rec (NULL: none known). */
+static const char *reply_meaning(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec)
+{
+    /* the reply to the LAST chunk is the server's answer to the whole message */
+    guint16 kind = !rec ? SMTP_CMD_UNKNOWN : smtpx_rec_ends_message(rec) ? SMTPX_KIND_EOD : rec->kind;
+
+    if (rec && rec->early_taken)
+        return wmem_strdup_printf(ctx->pinfo->pool, taken_end_note, code, rec->req_frame);
+    if (rec && code == 354 && smtpx_rec_sent_early(rec))
+        return wmem_strdup_printf(ctx->pinfo->pool, early_message_note, rec->msg->id);
+    for (size_t i = 0; i < G_N_ELEMENTS(reply_notes); i++) {
+        if (reply_notes[i].code == code && (reply_notes[i].kind == ANY_REQUEST || reply_notes[i].kind == kind))
+            return reply_notes[i].note;
+    }
+    unsigned digit = code / 100;
+    const char *generic = digit < G_N_ELEMENTS(first_digit_notes) ? first_digit_notes[digit] : NULL;
+    return wmem_strdup_printf(ctx->pinfo->pool, "%u: %s", code,
+                              generic ? generic : "a code the standards do not define");
+}
+
 void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const smtpx_cmd_rec_t *rec,
                       gboolean greeting)
 {
     if (!notes_wanted(tree))
         return;
-    /* the reply to the LAST chunk is the server's answer to the whole message */
-    guint16 kind = !rec ? SMTP_CMD_UNKNOWN : smtpx_rec_ends_message(rec) ? SMTPX_KIND_EOD : rec->kind;
     smtpx_phase_t phase = greeting ? SMTPX_PHASE_CONNECTION : rec ? phase_of(rec->kind) : SMTPX_PHASE_ANY;
-    if (rec && rec->early_taken) {
-        add_note(ctx, tree, phase, wmem_strdup_printf(ctx->pinfo->pool, taken_end_note, code, rec->req_frame));
-        return;
-    }
-    if (rec && code == 354 && smtpx_rec_sent_early(rec)) {
-        add_note(ctx, tree, phase, wmem_strdup_printf(ctx->pinfo->pool, early_message_note, rec->msg->id));
-        return;
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(reply_notes); i++) {
-        if (reply_notes[i].code == code && (reply_notes[i].kind == ANY_REQUEST || reply_notes[i].kind == kind)) {
-            add_note(ctx, tree, phase, reply_notes[i].note);
-            return;
-        }
-    }
-    unsigned digit = code / 100;
-    const char *generic = digit < G_N_ELEMENTS(first_digit_notes) ? first_digit_notes[digit] : NULL;
-    add_note(ctx, tree, phase, wmem_strdup_printf(ctx->pinfo->pool, "%u: %s", code,
-                                                   generic ? generic : "a code the standards do not define"));
+    const char *meaning = reply_meaning(ctx, code, rec);
+    if (rec && smtpx_rec_for_recipient(rec) && code == 250)
+        meaning = wmem_strdup_printf(ctx->pinfo->pool, "250 for %s: the message is stored in that recipient's "
+                                     "mailbox; %s", rec->arg, lmtp_note);
+    else if (rec && smtpx_rec_for_recipient(rec))
+        meaning = wmem_strdup_printf(ctx->pinfo->pool, "%s; for %s only: %s", meaning, rec->arg, lmtp_note);
+    add_note(ctx, tree, phase, meaning);
 }

@@ -182,9 +182,10 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     switch (rec->kind) {
     case SMTP_CMD_HELO:
     case SMTP_CMD_EHLO:
+    case SMTP_CMD_LHLO:
         if (ok) {
             st->flags = (st->flags | SMTPX_F_HELLO) & ~SMTPX_F_EHLO;
-            st->flags |= rec->kind == SMTP_CMD_EHLO ? SMTPX_F_EHLO : 0;
+            st->flags |= smtp_cmd_is_ehlo((smtp_cmd_t)rec->kind) ? SMTPX_F_EHLO : 0;
             end_transaction(ctx);
         }
         break;
@@ -211,10 +212,11 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         break;
     case SMTPX_KIND_EOD:
     case SMTP_CMD_RSET:
-        end_transaction(ctx);
+        if (!rec->lmtp_more)
+            end_transaction(ctx);
         break;
     case SMTP_CMD_BDAT:
-        if (rec->last || !ok)
+        if ((rec->last || !ok) && !rec->lmtp_more)
             end_transaction(ctx);
         break;
     case SMTP_CMD_AUTH:
@@ -242,9 +244,12 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     }
 }
 
-/* Is this the final reply of a mail transaction (for the transaction log)? */
+/* Is this the final reply of a mail transaction (for the transaction log)?
+ * In LMTP, the reply for the last recipient. */
 static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t *rec, unsigned code)
 {
+    if (rec->lmtp_more)
+        return FALSE;
     return smtpx_rec_ends_message(rec) || (rec->kind == SMTP_CMD_BDAT && code >= 400) ||
            (rec->kind == SMTP_CMD_DATA && code >= 400 && (st->flags & SMTPX_F_MAIL));
 }
@@ -345,6 +350,8 @@ static void add_request_specific(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_r
         return;
     if ((rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP) && r->complete)
         smtpx_auth_reply(ctx, rt, code, text, text_off, text_len);
+    if (smtpx_rec_for_recipient(rec))
+        smtpx_add_generated(ctx, rt, hf_smtpx_rsp_recipient, rec->arg);
     if (smtpx_rec_ends_message(rec))
         smtpx_message_reply(ctx, rt, rec, text, text_off, text_len);
 }
@@ -390,7 +397,7 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
         return 0;
     unsigned code = st->open_reply_code ? st->open_reply_code : r.rl.code;
     smtpx_cmd_rec_t *rec = match_request(ctx, &r, &greeting, &taken);
-    gboolean ehlo = rec && rec->kind == SMTP_CMD_EHLO && code == 250;
+    gboolean ehlo = rec && smtp_cmd_is_ehlo((smtp_cmd_t)rec->kind) && code == 250;
 
     const char *shown = smtpx_line_format(ctx, first->text, first->len);
     proto_item *ri = smtpx_add_shown(ctx, ctx->tree, hf_smtpx_rsp, first->offset, r.end - first->offset, shown);

@@ -111,6 +111,8 @@ static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp
     while (name_len < cmd->param_len && !g_ascii_isspace(line->text[cmd->param_off + name_len]))
         name_len++;
     ctx->st->client_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, line->text + cmd->param_off, name_len);
+    if (cmd->id == SMTP_CMD_LHLO)
+        ctx->st->flags |= SMTPX_F_LMTP;
 }
 
 static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
@@ -152,6 +154,7 @@ static void dissect_argument(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_lin
         break;
     case SMTP_CMD_HELO:
     case SMTP_CMD_EHLO:
+    case SMTP_CMD_LHLO:
         dissect_hello(ctx, line, cmd);
         break;
     default:
@@ -197,8 +200,11 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 
 void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)
 {
-    if (rec && rec->rsp_frame) {
-        proto_item *pi = proto_tree_add_uint(tree, hf_smtpx_response_in, ctx->tvb, 0, 0, rec->rsp_frame);
-        proto_item_set_generated(pi);
+    /* (LMTP: the end of a message has a reply for each recipient) */
+    for (; rec; rec = rec->lmtp_more ? rec->next : NULL) {
+        if (rec->rsp_frame) {
+            proto_item *pi = proto_tree_add_uint(tree, hf_smtpx_response_in, ctx->tvb, 0, 0, rec->rsp_frame);
+            proto_item_set_generated(pi);
+        }
     }
 }

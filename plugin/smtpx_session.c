@@ -232,6 +232,7 @@ static int pending_index(guint16 kind)
     switch (kind) {
     case SMTP_CMD_HELO: return 0;
     case SMTP_CMD_EHLO: return 1;
+    case SMTP_CMD_LHLO: return 1;   /* counted as EHLO */
     case SMTP_CMD_MAIL: return 2;
     case SMTP_CMD_RCPT: return 3;
     case SMTP_CMD_QUIT: return 4;

@@ -49,7 +49,8 @@ typedef struct smtpx_cmd_rec {
     guint16 rsp_code;             /* code of the reply, once seen */
     guint8 last;                  /* BDAT: the LAST chunk */
     guint8 early_taken;           /* end of data: one only the server saw (it answered during DATA) */
-    const char *arg;              /* MAIL/RCPT address */
+    guint8 lmtp_more;             /* LMTP end of data: more replies, for the next recipients, follow this one's */
+    const char *arg;              /* MAIL/RCPT address; LMTP end of data: the recipient its reply is for */
     const char *queue_id;         /* EOD/BDAT LAST: from the reply */
     smtpx_msg_rec_t *msg;         /* DATA, first BDAT: the message it opened; end of data, LAST: the one it ended */
 } smtpx_cmd_rec_t;
@@ -103,6 +104,7 @@ typedef enum {
 #define SMTPX_F_CHUNK_END  0x2000u  /* a BDAT chunk just ended: a command must follow */
 #define SMTPX_F_SECRET_CUT 0x4000u  /* the client line being received is a cut AUTH line hidden at its head */
 #define SMTPX_F_SMTPUTF8   0x8000u  /* the transaction's MAIL has SMTPUTF8 */
+#define SMTPX_F_LMTP       0x10000u /* the client sent LHLO: LMTP (RFC 2033) */
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
@@ -251,6 +253,12 @@ void smtpx_foreach_recipient(const smtpx_state_t *st, const smtpx_cmd_rec_t *mai
 static inline gboolean smtpx_rec_ends_message(const smtpx_cmd_rec_t *rec)
 {
     return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_BDAT && rec->last);
+}
+
+/* LMTP: is the request an end of message whose reply is for one recipient? */
+static inline gboolean smtpx_rec_for_recipient(const smtpx_cmd_rec_t *rec)
+{
+    return smtpx_rec_ends_message(rec) && rec->arg;
 }
 
 /* Is the request a DATA whose message the client sent before its reply? */

@@ -12,6 +12,9 @@ made by tools/capture-real.sh (see tests/captures/SOURCES.tsv):
                                mid-line across two segments
   postfix_forged_from.pcapng   swaks --from alice@smtpx.test with a header
                                "From: CEO <ceo@bank.example>"
+  postfix_lmtp_dovecot.pcapng  swaks to bob, carol and nobody@lmtp.smtpx.test; postfix
+                               delivers over LMTP to Dovecot on port 24, which knows
+                               bob and carol only
 
 Most tests run in the four modes (one-pass and -2, with and without -V)."""
 
@@ -28,6 +31,7 @@ BARELF = CAPTURES / "postfix_curl_barelf.pcapng"
 BDAT_PIPELINED = CAPTURES / "postfix_bdat_pipelined.pcapng"
 FORGED_FROM = CAPTURES / "postfix_forged_from.pcapng"
 RELAY = CAPTURES / "postfix_relay.pcapng"
+LMTP = CAPTURES / "postfix_lmtp_dovecot.pcapng"
 
 QUEUED_ID = "98D8010603D"        # postfix_relay: the queue id of the first leg
 SWAKS = "swaks v20201014.0 jetmore.org/john/code/swaks/"
@@ -323,3 +327,39 @@ def test_relay_transactions_log():
     assert [[r[k] for k in keys] for r in rows_] == [
         ["client.smtpx.test", "bob@relay.smtpx.test", SWAKS, "-", QUEUED_ID],
         ["mx.smtpx.test", "bob@relay.smtpx.test", SWAKS, "127.0.0.1", "NEXT1"]]
+
+
+# ---- postfix_lmtp_dovecot: postfix delivers over LMTP to Dovecot ------------------------
+
+LMTP_SAVED = re.compile(r"2\.0\.0 <(\w+)@lmtp\.smtpx\.test> ([\w+/]+(?::R2)?) Saved")
+
+
+def test_lmtp_postfix_to_dovecot(passes):
+    """Postfix's LMTP client pipelines MAIL, three RCPT and DATA; Dovecot
+    refuses nobody, and after the end of data answers once for bob and once
+    for carol: both replies link to the end of data, name their recipient,
+    and give Dovecot's session id as queue id. The message's trace links to
+    the first leg, where Postfix queued it."""
+    got = rows(LMTP, ["_ws.col.Protocol", "smtpx.req.command", "smtpx.rsp.code"], "tcp.stream == 1 && smtpx",
+               **passes)
+    assert [(f, p[0]) for f, p, _, _ in got] == [(29, "SMTP")] + [
+        (f, "LMTP/IMF" if f == 42 else "LMTP") for f, _, _, _ in got[1:]]      # (IMF on the end of data)
+    assert [c for _, _, cmds, _ in got for c in cmds] == ["LHLO", "MAIL", "RCPT", "RCPT", "RCPT", "DATA", "QUIT"]
+    assert [c for _, _, _, codes in got for c in codes] == ["220", "250", "250", "250", "250", "550", "354",
+                                                            "250", "250", "221"]
+    eod = ts.frames_matching(LMTP, "smtpx.data.eod && tcp.stream == 1", **passes)
+    assert eod == [42]
+    got = rows(LMTP, ["smtpx.response_to", "smtpx.rsp.recipient", "smtpx.rsp.parameter"], "smtpx.rsp.recipient",
+               **passes)
+    assert len(got) == 1 and got[0][1] == ["42", "42"]
+    assert got[0][2] == ["bob@lmtp.smtpx.test", "carol@lmtp.smtpx.test"]
+    saved = [LMTP_SAVED.fullmatch(p) for p in got[0][3]]
+    assert [m.group(1) for m in saved] == ["bob", "carol"]
+    assert by_frame(LMTP, "smtpx.msg.queue_id", "smtpx.rsp.recipient", **passes)[got[0][0]] == [
+        m.group(2) for m in saved]
+    if passes["two_pass"]:
+        # the end of data's two replies, then QUIT's (pipelined behind it)
+        assert by_frame(LMTP, "smtpx.response_in", "frame.number == 42", **passes) == {42: ["44", "44", "45"]}
+    trace = rows(LMTP, ["smtpx.msg.received.queued_in"], "smtpx.msg.received && tcp.stream == 1", **passes)
+    assert [r[1] for r in trace] == [["20"]]
+    assert ts.experts(LMTP, **passes) == [(39, "smtpx.analysis.serious_reply")]

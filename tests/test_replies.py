@@ -113,6 +113,47 @@ def test_reply_no_command_waits_for(passes):
     assert got == [["", "421: the service is not available; the server closes the connection (try later)"]]
 
 
+def test_lmtp_one_reply_per_recipient(passes):
+    """LMTP (RFC 2033): LHLO is its EHLO, and the end of a message gets one
+    reply per accepted recipient, in RCPT order: each is linked to the end of
+    data and names its recipient; the end of data links to all of them. The
+    Protocol column says LMTP from the LHLO on."""
+    cap = ts.transcript_pcap("lmtp")
+    got = ts.fields(cap, ["frame.number", "_ws.col.Protocol", "smtpx.response_to", "smtpx.rsp.recipient",
+                          "smtpx.rsp.code"], "smtpx.rsp && frame.number >= 10", **passes)
+    assert got == [["10", "LMTP", "9", "bob@example.org", "250"],
+                   ["11", "LMTP", "9", "carol@example.org", "452"],
+                   ["13", "LMTP", "12,12,12,12,12", "bob@example.org,carol@example.org", "250,250,250,250,250"],
+                   ["15", "LMTP", "14", "", "221"]]
+    assert ts.fields(cap, ["_ws.col.Protocol", "smtpx.req.command"], "frame.number == 5", **passes) == [
+        ["LMTP", "LHLO"]]
+    assert ts.fields(cap, ["smtpx.ehlo.keyword"], "frame.number == 6", **passes) == [
+        ["8BITMIME,CHUNKING,ENHANCEDSTATUSCODES,PIPELINING"]]
+    if passes["two_pass"]:
+        assert ts.fields(cap, ["smtpx.response_in"], "smtpx.data.eod", **passes) == [["10,11"]]
+    # the refused recipient and the full mailbox stand out; a recipient of
+    # another domain is no open relay: LMTP delivers into local mailboxes
+    assert ts.experts(cap, passes["two_pass"]) == [(8, "smtpx.analysis.serious_reply"),
+                                                   (11, "smtpx.analysis.error_reply"),
+                                                   (12, "smtpx.analysis.missing_from")]
+    notes = ts.fields(cap, ["smtpx.note"], "frame.number == 10 || frame.number == 11", **passes)
+    lmtp = "an LMTP server answers the end of a message once per accepted recipient, in RCPT order (RFC 2033)"
+    assert notes == [[f"250 for bob@example.org: the message is stored in that recipient's mailbox; {lmtp}"],
+                     [f"452: not enough storage on the server (try later); for carol@example.org only: {lmtp}"]]
+
+
+def test_lmtp_transactions_log(passes):
+    """One row per transaction, at the reply for its last recipient."""
+    out = ts.tshark(["-q", "-r", ts.capture_path(ts.transcript_pcap("lmtp")), "-z", "smtpx,transactions,tsv",
+                     *["-2"] * passes["two_pass"]]).stdout
+    lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
+    rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+    keys = ["frame", "helo", "rcpt_to", "rcpt_ok", "rcpt_rejected", "reply", "queue_id"]
+    assert [[r[k] for k in keys] for r in rows] == [
+        ["11", "mx.example.org", "bob@example.org,carol@example.org", "2", "1", "452", "-"],
+        ["13", "mx.example.org", "bob@example.org,carol@example.org", "2", "0", "250", "iB1hC3vQM2W0AQAA"]]
+
+
 def test_pipelining_without_advertisement(passes):
     found = ts.experts(ts.transcript_pcap("starttls_injection"), passes["two_pass"])
     assert (7, "smtpx.analysis.unadvertised") in found

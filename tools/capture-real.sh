@@ -39,6 +39,12 @@
 #   slam-refused
 #               the same, with smtpd_forbid_unauth_pipelining=yes: postfix
 #               answers 554 5.5.0 (SMTP protocol synchronization) and closes
+#   lmtp        swaks sends one message to bob, carol and nobody at
+#               lmtp.smtpx.test; postfix delivers it over LMTP to Dovecot on
+#               127.0.0.1:24, which knows bob and carol only: two sessions,
+#               the second LMTP (LHLO, RCPT refused for nobody, one reply per
+#               accepted recipient after the end of data); needs
+#               dovecot-lmtpd
 #
 # What it does to the machine (idempotent, safe to re-run):
 #   * postconf -e: postfix listens on 127.0.0.1:25 only (IPv4), accepts mail
@@ -58,7 +64,7 @@
 set -euo pipefail
 trap 'echo "capture-real.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-CAPTURE_FILTER='tcp port 25 or tcp port 587 or tcp port 2525'
+CAPTURE_FILTER='tcp port 24 or tcp port 25 or tcp port 587 or tcp port 2525'
 CLIENT_NAME=client.smtpx.test
 SERVER=127.0.0.1
 PORT=25
@@ -66,7 +72,7 @@ PORT=25
 die() { echo "capture-real.sh: $*" >&2; exit 1; }
 
 usage() {
-    sed -n '4,41p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,47p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -74,7 +80,7 @@ usage() {
 scenario=$1
 out=$2
 case $scenario in
-    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay|slam|slam-refused) ;;
+    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay|slam|slam-refused|lmtp) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
@@ -87,6 +93,9 @@ fi
 if [ "$scenario" = telnet ]; then
     command -v telnet >/dev/null || die "telnet is not installed (apt-get install telnet)"
 fi
+if [ "$scenario" = lmtp ]; then
+    [ -x /usr/lib/dovecot/lmtp ] || die "dovecot's LMTP server is not installed (apt-get install dovecot-lmtpd)"
+fi
 
 # ---- postfix ---------------------------------------------------------------
 
@@ -98,9 +107,11 @@ configure_postfix() {
     before=$(postconf -n)
     postfix_base_config
     # relay: mail for relay.smtpx.test goes on to the receiver on port 2525
-    postconf -e 'relay_domains=relay.smtpx.test' \
-        'transport_maps=inline:{relay.smtpx.test=smtp:[127.0.0.1]:2525}' \
-        'smtp_tls_security_level=none' 'smtp_connection_cache_on_demand=no'
+    # lmtp: mail for lmtp.smtpx.test goes to Dovecot's LMTP server on port 24
+    postconf -e 'relay_domains=relay.smtpx.test lmtp.smtpx.test' \
+        'transport_maps=inline:{relay.smtpx.test=smtp:[127.0.0.1]:2525, lmtp.smtpx.test=lmtp:inet:127.0.0.1:24}' \
+        'smtp_tls_security_level=none' 'smtp_connection_cache_on_demand=no' \
+        'lmtp_connection_cache_on_demand=no'
     # slam-refused: a client that does not wait for a reply it must wait for is cut off
     postconf -e "smtpd_forbid_unauth_pipelining=$([ "$scenario" = slam-refused ] && echo yes || echo no)"
     after=$(postconf -n)
@@ -153,6 +164,51 @@ while True:
         conn.sendall(b"250 2.0.0 Ok\r\n")
 conn.close()
 PY
+}
+
+# ---- the LMTP server ------------------------------------------------------------
+
+LMTP_BASE=/run/dovecot-smtpx-lmtp
+LMTP_CONF=/etc/dovecot/smtpx-lmtp.conf
+LMTP_MAIL=/var/lib/smtpx-test/lmtp-mail
+
+# Dovecot as an LMTP server only, on 127.0.0.1:24, from a configuration of
+# its own (Debian's /etc/dovecot is not used): mailboxes for bob and carol
+# under $LMTP_MAIL. Started for the capture, stopped after it.
+start_lmtp() {
+    install -d -o nobody -g nogroup "$LMTP_MAIL"
+    printf '%s\n' 'bob:{PLAIN}-::::::' 'carol:{PLAIN}-::::::' |
+        install -m 0644 /dev/stdin /etc/dovecot/smtpx-lmtp.passwd
+    cat >"$LMTP_CONF" <<CONF
+# smtpx tests (tools/capture-real.sh lmtp): an LMTP server only
+protocols = lmtp
+base_dir = $LMTP_BASE/
+log_path = /var/log/dovecot-smtpx-lmtp.log
+ssl = no
+auth_username_format = %n
+mail_location = maildir:$LMTP_MAIL/%n
+passdb {
+  driver = passwd-file
+  args = /etc/dovecot/smtpx-lmtp.passwd
+}
+userdb {
+  driver = passwd-file
+  args = /etc/dovecot/smtpx-lmtp.passwd
+  default_fields = uid=nobody gid=nogroup home=$LMTP_MAIL/%n
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = 24
+  }
+}
+CONF
+    dovecot -c "$LMTP_CONF" </dev/null >/dev/null 2>"$tmp/dovecot.err" ||
+        { cat "$tmp/dovecot.err" >&2; die "dovecot does not start (see /var/log/dovecot-smtpx-lmtp.log)"; }
+}
+
+stop_lmtp() {
+    doveadm -c "$LMTP_CONF" stop 2>/dev/null || true
 }
 
 # ---- clients -----------------------------------------------------------------
@@ -323,6 +379,11 @@ run_scenario() {
             raw_client "$scenario" ;;
         telnet)
             python3 "$(dirname "$0")/telnet-typist.py" "$SERVER" "$PORT" ;;
+        lmtp)
+            swaks --server "$SERVER" --port "$PORT" --helo "$CLIENT_NAME" --from alice@smtpx.test \
+                --to bob@lmtp.smtpx.test,carol@lmtp.smtpx.test,nobody@lmtp.smtpx.test \
+                --header 'Subject: smtpx lmtp test'
+            postqueue -f ;;
         relay)
             receiver &
             receiver_pid=$!
@@ -378,6 +439,7 @@ tmp=$(mktemp -d)
 dumpcap_pid=
 cleanup() {
     stop_process INT "$dumpcap_pid"
+    [ "$scenario" = lmtp ] && stop_lmtp
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -388,6 +450,7 @@ fin_count() {
 
 configure_postfix
 prepare_scenario
+[ "$scenario" = lmtp ] && start_lmtp
 
 cap=$tmp/capture.pcapng
 dumpcap -i lo -f "$CAPTURE_FILTER" -w "$cap" 2>"$tmp/dumpcap.log" &
@@ -407,6 +470,7 @@ want_fins=2
 # relay: postfix's client sends QUIT and FIN without waiting for the 221
 # (smtp_skip_quit_response), and answers the 221 with RST: one FIN more
 [ "$scenario" = relay ] && want_fins=3
+[ "$scenario" = lmtp ] && want_fins=4
 for _ in $(seq 50); do
     [ "$(fin_count "$cap")" -ge "$want_fins" ] && break
     sleep 0.2

@@ -14,6 +14,7 @@ static const smtp_verb_t smtp_verbs[SMTP_CMD_COUNT] = {
     [SMTP_CMD_UNKNOWN]      = { NULL, "Unknown command" },
     [SMTP_CMD_HELO]         = { "HELO", "Identify the client (RFC 5321)" },
     [SMTP_CMD_EHLO]         = { "EHLO", "Identify the client and ask for the ESMTP extensions (RFC 5321)" },
+    [SMTP_CMD_LHLO]         = { "LHLO", "Identify the client to an LMTP server and ask for its extensions (RFC 2033)" },
     [SMTP_CMD_MAIL]         = { "MAIL", "Start a mail transaction with the envelope sender (RFC 5321)" },
     [SMTP_CMD_RCPT]         = { "RCPT", "Add an envelope recipient (RFC 5321)" },
     [SMTP_CMD_DATA]         = { "DATA", "Ask to send the message (RFC 5321)" },
@@ -47,6 +48,16 @@ const char *smtp_cmd_name(smtp_cmd_t id)
 const char *smtp_cmd_description(smtp_cmd_t id)
 {
     return (unsigned)id < SMTP_CMD_COUNT ? smtp_verbs[id].description : smtp_verbs[0].description;
+}
+
+bool smtp_cmd_is_ehlo(smtp_cmd_t id)
+{
+    return id == SMTP_CMD_EHLO || id == SMTP_CMD_LHLO;
+}
+
+bool smtp_cmd_is_hello(smtp_cmd_t id)
+{
+    return id == SMTP_CMD_HELO || smtp_cmd_is_ehlo(id);
 }
 
 static bool is_space(char c)
@@ -92,6 +103,7 @@ bool smtp_is_transaction_command(const char *line, size_t len)
     switch (c.id) {
     case SMTP_CMD_HELO:
     case SMTP_CMD_EHLO:
+    case SMTP_CMD_LHLO:
         return c.param_len > 0;
     case SMTP_CMD_MAIL:
         return c.param_len >= 5 && strncasecmp(line + c.param_off, "FROM:", 5) == 0;

@@ -11,7 +11,7 @@
 
 typedef enum {
     SMTP_CMD_UNKNOWN = 0,
-    SMTP_CMD_HELO, SMTP_CMD_EHLO, SMTP_CMD_MAIL, SMTP_CMD_RCPT, SMTP_CMD_DATA,
+    SMTP_CMD_HELO, SMTP_CMD_EHLO, SMTP_CMD_LHLO, SMTP_CMD_MAIL, SMTP_CMD_RCPT, SMTP_CMD_DATA,
     SMTP_CMD_BDAT, SMTP_CMD_RSET, SMTP_CMD_VRFY, SMTP_CMD_EXPN, SMTP_CMD_HELP,
     SMTP_CMD_NOOP, SMTP_CMD_QUIT, SMTP_CMD_TURN, SMTP_CMD_ETRN, SMTP_CMD_ATRN,
     SMTP_CMD_AUTH, SMTP_CMD_STARTTLS, SMTP_CMD_SEND, SMTP_CMD_SOML, SMTP_CMD_SAML,
@@ -31,6 +31,10 @@ typedef struct {
 const char *smtp_cmd_name(smtp_cmd_t id);
 /* Short description of what the verb asks for. */
 const char *smtp_cmd_description(smtp_cmd_t id);
+/* EHLO, or LMTP's LHLO (RFC 2033): a hello whose reply lists extensions. */
+bool smtp_cmd_is_ehlo(smtp_cmd_t id);
+/* HELO, EHLO or LHLO. */
+bool smtp_cmd_is_hello(smtp_cmd_t id);
 void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd);
 /* Is the line a command that opens or carries a mail transaction, as a
  * smuggled one does: HELO/EHLO name, MAIL FROM:, RCPT TO:, or DATA, RSET,

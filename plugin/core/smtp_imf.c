@@ -189,6 +189,21 @@ static size_t token_len(const char *s, size_t len, size_t off, char stop)
     return n;
 }
 
+static size_t skip_wsp(const char *s, size_t len, size_t off)
+{
+    while (off < len && is_wsp(s[off]))
+        off++;
+    return off;
+}
+
+/* Past an enhanced status code at off ("2.0.0"), if there is one. */
+static size_t skip_enhanced(const char *s, size_t len, size_t off)
+{
+    while (off < len && (s[off] == '.' || (s[off] >= '0' && s[off] <= '9')))
+        off++;
+    return off;
+}
+
 bool smtp_queue_id(const char *text, size_t len, size_t *off, size_t *id_len)
 {
     static const char *const markers[] = { "queued as ", "id=" };
@@ -201,17 +216,21 @@ bool smtp_queue_id(const char *text, size_t len, size_t *off, size_t *id_len)
         }
     }
     /* "<id> Queued mail for delivery" (Exchange), "id Message accepted" (Sendmail) */
-    size_t start = 0;
-    while (start < len && (text[start] == '.' || (text[start] >= '0' && text[start] <= '9')))
-        start++;        /* skip an enhanced status code */
-    while (start < len && is_wsp(text[start]))
-        start++;
+    size_t start = skip_wsp(text, len, skip_enhanced(text, len, 0));
     size_t n = token_len(text, len, start, '\0');
+    bool angle = n > 2 && text[start] == '<' && text[start + n - 1] == '>';
     if (n > 0 && (smtp_find_nocase(text, len, 0, "queued mail") < len ||
                   smtp_find_nocase(text, len, 0, "message accepted") < len)) {
-        bool angle = text[start] == '<' && text[start + n - 1] == '>' && n > 2;
         *off = start + angle;
         *id_len = n - 2 * angle;
+        return true;
+    }
+    /* "<recipient> id Saved" (Dovecot LMTP: one reply per recipient) */
+    size_t id = skip_wsp(text, len, start + n);
+    size_t id_n = token_len(text, len, id, '\0');
+    if (angle && id_n > 0 && smtp_find_nocase(text, len, id + id_n, " saved") < len) {
+        *off = id;
+        *id_len = id_n;
         return true;
     }
     return false;

@@ -80,6 +80,9 @@ static void test_commands(void)
     CHECK(!smtp_token_is("", 0, "EHLO") && !smtp_token_is(S("\x05HLO"), "EHLO"));
     smtp_parse_command(S("starttls"), &c);
     CHECK(c.id == SMTP_CMD_STARTTLS && c.param_len == 0);
+    smtp_parse_command(S("LHLO mx.example.org"), &c);
+    CHECK(c.id == SMTP_CMD_LHLO && smtp_cmd_is_ehlo(c.id) && smtp_cmd_is_hello(c.id));
+    CHECK(!smtp_cmd_is_ehlo(SMTP_CMD_HELO) && smtp_cmd_is_hello(SMTP_CMD_HELO) && !smtp_cmd_is_hello(SMTP_CMD_MAIL));
     smtp_parse_command(S("MAIL  FROM:<a@b>"), &c);
     CHECK(c.id == SMTP_CMD_MAIL && c.verb_len == 4 && c.param_off == 6);
     smtp_parse_command(S("X-LINK2STATE x"), &c);
@@ -195,6 +198,9 @@ static void test_imf(void)
     CHECK(smtp_queue_id(S("2.0.0 Ok: queued as 85155CD43"), &off, &n) && n == 9);
     CHECK(smtp_queue_id(S("OK id=1q2w3e-0004Xy-AB"), &off, &n) && off == 6);
     CHECK(!smtp_queue_id(S("2.0.0 Ok"), &off, &n));
+    CHECK(smtp_queue_id(S("2.0.0 <bob@example.org> eG8pB3vQM2W0AQAA Saved"), &off, &n) && off == 24 && n == 16);
+    CHECK(!smtp_queue_id(S("2.0.0 <bob@example.org> Saved"), &off, &n));
+    CHECK(!smtp_queue_id(S("2.1.5 <bob@example.org> OK"), &off, &n));
     CHECK(smtp_address_domain(S("a@b.c"), &off) && off == 2);
     CHECK(!smtp_address_domain(S("194.87.96.192"), &off));
 }
