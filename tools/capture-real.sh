@@ -52,7 +52,12 @@
 #     (smtpd_tls_security_level=none), logs to /var/log/postfix.log (no syslog
 #     needed), does no reverse DNS lookup of the client;
 #   * postconf -e: mail for relay.smtpx.test is relayed to [127.0.0.1]:2525
-#     (the relay scenario), without TLS and without connection caching;
+#     (the relay scenario), without TLS and without connection caching; mail
+#     for lmtp.smtpx.test goes over LMTP to 127.0.0.1:24 (the lmtp scenario);
+#     smtpd_forbid_unauth_pipelining is yes for slam-refused, no otherwise;
+#   * lmtp: Dovecot as an LMTP server only, from its own configuration
+#     /etc/dovecot/smtpx-lmtp.conf (users in /etc/dovecot/smtpx-lmtp.passwd,
+#     mailboxes in /var/lib/smtpx-test/lmtp-mail), stopped after the capture;
 #   * newaliases; prepares the chroot like Debian's systemd unit does;
 #   * starts postfix with `postfix start` (no systemd needed), or restarts it
 #     if the configuration changed, and LEAVES IT RUNNING afterwards
