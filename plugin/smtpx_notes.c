@@ -62,7 +62,6 @@ static const smtpx_reply_note_t reply_notes[] = {
     { 250, SMTPX_KIND_EOD, "250: the server accepted the message; it is now responsible for delivering it" },
     { 250, SMTP_CMD_BDAT, "250: the server received the chunk; the client sends the next one, the last with LAST" },
     { 250, SMTP_CMD_EHLO, "250: the server greets the client; the lines after the first list its extensions" },
-    { 250, SMTP_CMD_LHLO, "250: the server greets the client; the lines after the first list its extensions" },
     { 221, ANY_REQUEST, "221: the server says goodbye and closes the connection" },
     { 211, ANY_REQUEST, "211: system status or help reply" },
     { 214, ANY_REQUEST, "214: help text for a human reader" },
@@ -161,8 +160,9 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
 /* The meaning of a reply to rec (NULL: none known). */
 static const char *reply_meaning(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec)
 {
-    /* the reply to the LAST chunk is the server's answer to the whole message */
+    /* the reply to the LAST chunk is the server's answer to the whole message; LHLO's is EHLO's */
     guint16 kind = !rec ? SMTP_CMD_UNKNOWN : smtpx_rec_ends_message(rec) ? SMTPX_KIND_EOD : rec->kind;
+    kind = kind == SMTP_CMD_LHLO ? SMTP_CMD_EHLO : kind;
 
     if (rec && rec->early_taken)
         return wmem_strdup_printf(ctx->pinfo->pool, taken_end_note, code, rec->req_frame);
@@ -185,10 +185,10 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
         return;
     smtpx_phase_t phase = greeting ? SMTPX_PHASE_CONNECTION : rec ? phase_of(rec->kind) : SMTPX_PHASE_ANY;
     const char *meaning = reply_meaning(ctx, code, rec);
-    if (rec && smtpx_rec_for_recipient(rec) && code == 250)
-        meaning = wmem_strdup_printf(ctx->pinfo->pool, "250 for %s: the message is stored in that recipient's "
-                                     "mailbox; %s", rec->arg, lmtp_note);
-    else if (rec && smtpx_rec_for_recipient(rec))
-        meaning = wmem_strdup_printf(ctx->pinfo->pool, "%s; for %s only: %s", meaning, rec->arg, lmtp_note);
+    if (rec && smtpx_rec_for_recipient(rec))
+        meaning = code == 250 ? wmem_strdup_printf(ctx->pinfo->pool, "250 for %s: the message is stored in that "
+                                                   "recipient's mailbox; %s", rec->arg, lmtp_note)
+                              : wmem_strdup_printf(ctx->pinfo->pool, "%s; for %s only: %s", meaning, rec->arg,
+                                                   lmtp_note);
     add_note(ctx, tree, phase, meaning);
 }
