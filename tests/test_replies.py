@@ -127,8 +127,9 @@ def test_lmtp_one_reply_per_recipient(passes):
                    ["15", "LMTP", "14", "", "221"]]
     assert ts.fields(cap, ["_ws.col.Protocol", "smtpx.req.command"], "frame.number == 5", **passes) == [
         ["LMTP", "LHLO"]]
-    assert ts.fields(cap, ["smtpx.ehlo.keyword"], "frame.number == 6", **passes) == [
-        ["8BITMIME,CHUNKING,ENHANCEDSTATUSCODES,PIPELINING"]]
+    assert ts.fields(cap, ["smtpx.ehlo.keyword", "smtpx.note"], "frame.number == 6", **passes) == [
+        ["8BITMIME,CHUNKING,ENHANCEDSTATUSCODES,PIPELINING",
+         "250: the server greets the client; the lines after the first list its extensions"]]
     if passes["two_pass"]:
         assert ts.fields(cap, ["smtpx.response_in"], "smtpx.data.eod", **passes) == [["10,11"]]
     # the refused recipient and the full mailbox stand out; a recipient of
