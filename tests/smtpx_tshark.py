@@ -147,6 +147,13 @@ def fields(capture, fields, display_filter=None, two_pass=False, verbose=False, 
     return [line.split("\t") for line in out.split("\n")[:-1]]
 
 
+def transactions(capture, two_pass=False, extra=()):
+    """The rows of -z smtpx,transactions,tsv, each a dict keyed by column name."""
+    args = ["-r", capture_path(capture), "-q", "-z", "smtpx,transactions,tsv", *extra] + ["-2"] * two_pass
+    lines = [line.split("\t") for line in tshark(args).stdout.splitlines() if "\t" in line]
+    return [dict(zip(lines[0], r)) for r in lines[1:]]
+
+
 def json(capture, display_filter=None, two_pass=False, verbose=False, extra=()):
     """tshark -T json output (repeated fields become lists)."""
     args = _read_args(capture, display_filter, two_pass, verbose)

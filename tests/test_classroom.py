@@ -130,10 +130,8 @@ def test_stats_tree_attachments():
 
 
 def test_transactions_log(passes):
-    out = z(ts.transcript_pcap("message_headers"), "smtpx,transactions,tsv", passes["two_pass"])
-    lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
-    head, rows = lines[0], [dict(zip(lines[0], r)) for r in lines[1:]]
-    assert head[:4] == ["frame", "stream", "client", "server"]
+    rows = ts.transactions(ts.transcript_pcap("message_headers"), passes["two_pass"])
+    assert list(rows[0])[:4] == ["frame", "stream", "client", "server"]
     assert len(rows) == 2
     assert rows[0] | {} == {**rows[0], "helo": "client.example.com", "tls": "no", "mail_from": "alice@mail.example.com",
                             "rcpt_to": "bob@example.org,carol@example.org", "rcpt_ok": "2", "rcpt_rejected": "1",
@@ -160,9 +158,7 @@ def test_transactions_log_escapes_packet_text(passes):
 def test_transactions_log_smuggled_message(passes):
     """A message the server ended at <LF>.<LF> (its reply came during DATA)
     has its row, with the size up to that line."""
-    out = z(ts.transcript_pcap("smuggling"), "smtpx,transactions,tsv", passes["two_pass"])
-    lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
-    rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+    rows = ts.transactions(ts.transcript_pcap("smuggling"), passes["two_pass"])
     keys = ["frame", "mail_from", "header_from", "size", "reply", "queue_id"]
     assert [[r[k] for k in keys] for r in rows] == [
         ["14", "a@example.com", "a@example.com", "65", "250", "1111"],
@@ -173,9 +169,7 @@ def test_transactions_log_smuggled_message(passes):
 def test_transactions_log_bdat_and_pipelined(passes):
     """BDAT headers come from the reassembled message; the row of a transaction
     keeps its own envelope when the next MAIL was pipelined behind its LAST chunk."""
-    out = z(ts.transcript_pcap("bdat_headers"), "smtpx,transactions,tsv", passes["two_pass"])
-    lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
-    rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+    rows = ts.transactions(ts.transcript_pcap("bdat_headers"), passes["two_pass"])
     keys = ["frame", "mail_from", "rcpt_to", "header_from", "subject", "message_id", "queue_id", "findings"]
     assert [[r[k] for k in keys] for r in rows] == [
         ["14", "mallory@attacker.example", "bob@example.org", "ceo@bank.example", "urgent transfer",
@@ -192,9 +186,7 @@ def test_transactions_log_user_agent_and_path(passes):
     keys = ["frame", "user_agent", "path"]
     for extra, paths in [([], ["203.0.113.5,2001:db8::7,10.1.2.3", "192.0.2.9"]),
                          (["-o", "smtpx.reassemble:FALSE"], ["-", "-"])]:
-        out = z(cap, "smtpx,transactions,tsv", passes["two_pass"], extra)
-        lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
-        rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+        rows = ts.transactions(cap, passes["two_pass"], extra)
         assert [[r[k] for k in keys] for r in rows] == [["20", "Thunderbird 115.3", paths[0]],
                                                         ["28", "Mutt/2.2.9", "-"], ["34", "-", paths[1]]]
 
@@ -206,9 +198,7 @@ def test_transactions_log_attachments(passes):
     for extra, names in [([], ["invoice.pdf,invoice.pdf.exe,notes.txt,invoice_<U+202E>fdp.scr",
                                "logo.png,docs.iso,(no name),report.zip", "budget.xlsm", "-"]),
                          (["-o", "smtpx.reassemble:FALSE"], ["-"] * 4)]:
-        out = z(cap, "smtpx,transactions,tsv", passes["two_pass"], extra)
-        lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
-        rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+        rows = ts.transactions(cap, passes["two_pass"], extra)
         assert [[r["frame"], r["attachments"]] for r in rows] == [[str(f), n] for f, n in zip([14, 20, 28, 36], names)]
         if not extra:
             assert [r["findings"] for r in rows] == ["2", "3", "1", "0"]

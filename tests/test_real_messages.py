@@ -320,11 +320,8 @@ def test_relay_trace(passes):
 def test_relay_transactions_log():
     """Both legs in the log: swaks's X-Mailer is the mail program of both,
     and the second leg's path is the address Postfix recorded."""
-    out = ts.tshark(["-r", ts.capture_path(RELAY), "-q", "-z", "smtpx,transactions,tsv"]).stdout
-    lines = [line.split("\t") for line in out.splitlines() if "\t" in line]
-    rows_ = [dict(zip(lines[0], r)) for r in lines[1:]]
     keys = ["helo", "rcpt_to", "user_agent", "path", "queue_id"]
-    assert [[r[k] for k in keys] for r in rows_] == [
+    assert [[r[k] for k in keys] for r in ts.transactions(RELAY)] == [
         ["client.smtpx.test", "bob@relay.smtpx.test", SWAKS, "-", QUEUED_ID],
         ["mx.smtpx.test", "bob@relay.smtpx.test", SWAKS, "127.0.0.1", "NEXT1"]]
 

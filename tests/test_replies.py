@@ -145,10 +145,7 @@ def test_lmtp_one_reply_per_recipient(passes):
 
 def test_lmtp_transactions_log(passes):
     """One row per transaction, at the reply for its last recipient."""
-    out = ts.tshark(["-q", "-r", ts.capture_path(ts.transcript_pcap("lmtp")), "-z", "smtpx,transactions,tsv",
-                     *["-2"] * passes["two_pass"]]).stdout
-    lines = [l.split("\t") for l in out.splitlines() if "\t" in l]
-    rows = [dict(zip(lines[0], r)) for r in lines[1:]]
+    rows = ts.transactions(ts.transcript_pcap("lmtp"), passes["two_pass"])
     keys = ["frame", "helo", "rcpt_to", "rcpt_ok", "rcpt_rejected", "reply", "queue_id"]
     assert [[r[k] for k in keys] for r in rows] == [
         ["11", "mx.example.org", "bob@example.org,carol@example.org", "2", "1", "452", "-"],
