@@ -313,8 +313,8 @@ def test_message_sent_before_354(passes):
     """A client that sends its message without waiting for the 354 (spam
     slammers, exploit scripts): the lines after an unanswered DATA are the
     message, as a server that answers 354 reads them, with a finding. When
-    the server refuses DATA instead, it read them as commands: a finding on
-    the refusal, and the client's next lines are commands again."""
+    the server refuses DATA instead, it did not take them: a finding on the
+    refusal, and the client's next lines are commands again."""
     cap = ts.transcript_pcap("data_before_354")
     got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.bad_sequence", **passes)
     early = ("Message sent before the server's reply to DATA (frame {0}): the client must wait for 354 (RFC 2920); "
