@@ -444,12 +444,9 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (ctx.call.start >= len)
             smtpx_info_append(&ctx, "[retransmission]");
     }
-    gboolean lmtp = (ctx.st->flags & SMTPX_F_LMTP) != 0;
-    if (lmtp)
+    if (ctx.st->flags & SMTPX_F_LMTP)     /* (the LHLO itself: smtpx_request.c) */
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "LMTP");
     offset = ctx.is_client ? dissect_client_pdus(&ctx) : dissect_server_pdus(&ctx);
-    if (!lmtp && (ctx.st->flags & SMTPX_F_LMTP))     /* its LHLO */
-        col_set_str(pinfo->cinfo, COL_PROTOCOL, "LMTP");
     if (ctx.pdus)       /* (none for a piece of a line, nor for bytes seen before) */
         add_session_facts(&ctx);
     smtpx_call_end(&ctx.call, ctx.conv, ctx.is_client, tcpinfo, offset);

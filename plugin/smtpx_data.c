@@ -119,7 +119,7 @@ void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
 {
     smtpx_state_t *st = ctx->st;
 
-    if (!st->msg || st->msg != rec->msg)
+    if (st->msg != rec->msg)    /* (the message already ended) */
         return;
     smtpx_message_server_ended(ctx);
     st->msg = NULL;

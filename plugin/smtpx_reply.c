@@ -212,11 +212,10 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         break;
     case SMTPX_KIND_EOD:
     case SMTP_CMD_RSET:
-        if (!rec->lmtp_more)
-            end_transaction(ctx);
+        end_transaction(ctx);
         break;
     case SMTP_CMD_BDAT:
-        if ((rec->last || !ok) && !rec->lmtp_more)
+        if (rec->last || !ok)
             end_transaction(ctx);
         break;
     case SMTP_CMD_AUTH:
@@ -244,12 +243,9 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     }
 }
 
-/* Is this the final reply of a mail transaction (for the transaction log)?
- * In LMTP, the reply for the last recipient. */
+/* Is this the final reply of a mail transaction (for the transaction log)? */
 static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t *rec, unsigned code)
 {
-    if (rec->lmtp_more)
-        return FALSE;
     return smtpx_rec_ends_message(rec) || (rec->kind == SMTP_CMD_BDAT && code >= 400) ||
            (rec->kind == SMTP_CMD_DATA && code >= 400 && (st->flags & SMTPX_F_MAIL));
 }
@@ -375,7 +371,8 @@ static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *
     smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, offset);
     smtpx_note_reply(ctx, rt, code, rec, greeting);
     smtpx_tap_reply(ctx, code, rec, greeting);
-    if (!rec)
+    /* LMTP: the transaction ends with the reply for its last recipient */
+    if (!rec || rec->lmtp_more)
         return;
     smtpx_check_sent_early_reply(ctx, rec, code, offset);
     if (ends_transaction(st, rec, code)) {

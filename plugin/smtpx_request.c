@@ -111,8 +111,10 @@ static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp
     while (name_len < cmd->param_len && !g_ascii_isspace(line->text[cmd->param_off + name_len]))
         name_len++;
     ctx->st->client_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, line->text + cmd->param_off, name_len);
-    if (cmd->id == SMTP_CMD_LHLO)
+    if (cmd->id == SMTP_CMD_LHLO) {
         ctx->st->flags |= SMTPX_F_LMTP;
+        col_set_str(ctx->pinfo->cinfo, COL_PROTOCOL, "LMTP");
+    }
 }
 
 static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)

@@ -65,7 +65,7 @@ static bool is_space(char c)
     return c == ' ' || c == '\t';
 }
 
-static size_t skip_spaces(const char *s, size_t len, size_t off)
+size_t smtp_skip_wsp(const char *s, size_t len, size_t off)
 {
     while (off < len && is_space(s[off]))
         off++;
@@ -85,7 +85,7 @@ void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd)
 
     cmd->id = SMTP_CMD_UNKNOWN;
     cmd->verb_len = verb_len;
-    cmd->param_off = skip_spaces(line, len, verb_len);
+    cmd->param_off = smtp_skip_wsp(line, len, verb_len);
     cmd->param_len = len - cmd->param_off;
     for (int i = 1; i < SMTP_CMD_COUNT; i++) {
         if (smtp_token_is(line, verb_len, smtp_verbs[i].name)) {
@@ -166,13 +166,13 @@ void smtp_parse_path(const char *param, size_t len, const char *keyword, smtp_pa
     path->params_off = len;
     if (len < kl - 1 || strncasecmp(param, keyword, kl - 1) != 0)
         return;
-    off = skip_spaces(param, len, kl - 1);  /* tolerate "FROM :" */
+    off = smtp_skip_wsp(param, len, kl - 1);  /* tolerate "FROM :" */
     if (off >= len || param[off] != ':')
         return;
     path->ok = true;
     off++;
     path->space_after_colon = off < len && is_space(param[off]);
-    off = skip_spaces(param, len, off);
+    off = smtp_skip_wsp(param, len, off);
     if (off < len && param[off] == '<') {
         size_t end = bracket_end(param, len, off);
         path->brackets = end < len;
@@ -185,12 +185,12 @@ void smtp_parse_path(const char *param, size_t len, const char *keyword, smtp_pa
         path->addr_len = end - off;
         off = end;
     }
-    path->params_off = skip_spaces(param, len, off);
+    path->params_off = smtp_skip_wsp(param, len, off);
 }
 
 bool smtp_next_param(const char *s, size_t len, size_t *off, smtp_param_t *p)
 {
-    size_t start = skip_spaces(s, len, *off);
+    size_t start = smtp_skip_wsp(s, len, *off);
     size_t end = token_end(s, len, start);
 
     *off = end;

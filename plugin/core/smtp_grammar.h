@@ -99,6 +99,9 @@ bool smtp_token_is(const char *s, size_t len, const char *name);
 /* Case-insensitive: does line start with the word w (followed by end or space)? */
 bool smtp_word_equals(const char *s, size_t len, const char *w);
 
+/* The first offset from off on that is not a space or a tab (len if none). */
+size_t smtp_skip_wsp(const char *s, size_t len, size_t off);
+
 /* Case-insensitive: where needle (lower-case) first starts in s[from..len), or len. */
 size_t smtp_find_nocase(const char *s, size_t len, size_t from, const char *needle);
 

@@ -189,13 +189,6 @@ static size_t token_len(const char *s, size_t len, size_t off, char stop)
     return n;
 }
 
-static size_t skip_wsp(const char *s, size_t len, size_t off)
-{
-    while (off < len && is_wsp(s[off]))
-        off++;
-    return off;
-}
-
 /* Past an enhanced status code at off ("2.0.0"), if there is one. */
 static size_t skip_enhanced(const char *s, size_t len, size_t off)
 {
@@ -216,7 +209,7 @@ bool smtp_queue_id(const char *text, size_t len, size_t *off, size_t *id_len)
         }
     }
     /* "<id> Queued mail for delivery" (Exchange), "id Message accepted" (Sendmail) */
-    size_t start = skip_wsp(text, len, skip_enhanced(text, len, 0));
+    size_t start = smtp_skip_wsp(text, len, skip_enhanced(text, len, 0));
     size_t n = token_len(text, len, start, '\0');
     bool angle = n > 2 && text[start] == '<' && text[start + n - 1] == '>';
     if (n > 0 && (smtp_find_nocase(text, len, 0, "queued mail") < len ||
@@ -226,7 +219,7 @@ bool smtp_queue_id(const char *text, size_t len, size_t *off, size_t *id_len)
         return true;
     }
     /* "<recipient> id Saved" (Dovecot LMTP: one reply per recipient) */
-    size_t id = skip_wsp(text, len, start + n);
+    size_t id = smtp_skip_wsp(text, len, start + n);
     size_t id_n = token_len(text, len, id, '\0');
     if (angle && id_n > 0 && smtp_find_nocase(text, len, id + id_n, " saved") < len) {
         *off = id;

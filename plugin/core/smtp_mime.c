@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_mime.h"
 #include "smtp_imf.h"
+#include "smtp_grammar.h"
 
 #include <string.h>
 #include <strings.h>
@@ -235,13 +236,6 @@ bool smtp_mime_walk_next(smtp_mime_walk_t *w, smtp_mime_part_t *p)
 
 /* ---- parameters ---- */
 
-static size_t skip_wsp(const char *v, size_t len, size_t i)
-{
-    while (i < len && (v[i] == ' ' || v[i] == '\t'))
-        i++;
-    return i;
-}
-
 typedef struct {
     size_t attr_off, attr_len;
     size_t val_off, val_len;
@@ -263,18 +257,18 @@ static bool next_param(const char *v, size_t len, size_t *i, mime_param_t *p)
     }
     if (*i >= len)
         return false;
-    size_t k = skip_wsp(v, len, *i + 1);
+    size_t k = smtp_skip_wsp(v, len, *i + 1);
     p->attr_off = k;
     while (k < len && v[k] != '=' && v[k] != ';' && v[k] != ' ' && v[k] != '\t')
         k++;
     p->attr_len = k - p->attr_off;
-    k = skip_wsp(v, len, k);
+    k = smtp_skip_wsp(v, len, k);
     *i = k;
     if (k >= len || v[k] != '=') {
         p->attr_len = 0;                    /* no value: the caller skips it */
         return true;
     }
-    k = skip_wsp(v, len, k + 1);
+    k = smtp_skip_wsp(v, len, k + 1);
     p->quoted = k < len && v[k] == '"';
     p->val_off = k + p->quoted;
     size_t e = p->val_off;
