@@ -297,7 +297,9 @@ typedef struct {
     const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *rcpt_to, *from, *subject, *message_id;
     const char *user_agent, *path, *attachments, *queue_id;
     gboolean tls;
-    guint rcpt_ok, rcpt_bad, reply, findings;
+    const char *reply;      /* its code; LMTP: each recipient's, in RCPT order ("250,452") */
+    gboolean accepted;      /* the server took the message (LMTP: for at least one recipient) */
+    guint rcpt_ok, rcpt_bad, findings;
     guint64 size;
 } smtpx_txn_t;
 

@@ -156,6 +156,8 @@ static smtpx_cmd_rec_t *lmtp_expect_replies(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *r
             smtpx_cmd_rec_t *next = smtpx_queue_push(&ctx->call, ctx->pinfo, rec->kind);
             next->last = rec->last;
             rec = next;
+        } else if (st->msg) {
+            st->msg->lmtp_first = rec;
         }
         rec->arg = *(const char **)wmem_array_index(rcpts, i);
         rec->msg = st->msg;

@@ -222,7 +222,7 @@ static void register_hf(void)
            "are incomplete"),
         HF(hf_smtpx_msg_lines, "Lines", "smtpx.msg.lines", FT_UINT32, BASE_DEC, NULL, NULL),
         HF(hf_smtpx_msg_reply_code, "Final reply", "smtpx.msg.reply_code", FT_UINT16, BASE_DEC,
-           vals_of(smtp_reply_codes), NULL),
+           vals_of(smtp_reply_codes), "The server's reply to the end of the message (LMTP: one per recipient)"),
         HF(hf_smtpx_msg_queue_id, "Queue id", "smtpx.msg.queue_id", FT_STRING, BASE_NONE, NULL,
            "Id the server gave the message (\"queued as X\")"),
         HF(hf_smtpx_msg_received, "Received", "smtpx.msg.received", FT_STRING, BASE_NONE, NULL,

@@ -289,18 +289,48 @@ static void add_recipient(const smtpx_cmd_rec_t *rec, void *data)
     proto_item_set_generated(pi);
 }
 
+/* The reply to the end of the message, once seen (on the first pass it
+ * comes after the end of data): its code item, or NULL. */
+static proto_item *add_final_reply(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)
+{
+    if (!rec->rsp_frame)
+        return NULL;
+    proto_item *pi = proto_tree_add_uint(tree, hf_smtpx_msg_reply_code, ctx->tvb, 0, 0, rec->rsp_code);
+    proto_item_set_generated(pi);
+    smtpx_add_generated(ctx, tree, hf_smtpx_msg_queue_id, rec->queue_id);
+    return pi;
+}
+
+/* LMTP: each recipient with the reply the server gave for it at the end of
+ * the message (RFC 2033), in RCPT order; the label says the code. */
+static void add_lmtp_recipients(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *first)
+{
+    for (const smtpx_cmd_rec_t *rec = first; rec; rec = smtpx_rec_next_recipient(rec)) {
+        proto_item *pi = proto_tree_add_string(tree, hf_smtpx_msg_recipient, ctx->tvb, 0, 0, rec->arg);
+        proto_item_set_generated(pi);
+        proto_item *ci = add_final_reply(ctx, proto_item_add_subtree(pi, ett_smtpx_data), rec);
+        if (ci) {
+            proto_item_set_hidden(ci);
+            proto_item_append_text(pi, " (final reply %u in frame %u)", rec->rsp_code, rec->rsp_frame);
+        }
+    }
+}
+
 void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_t *msg)
 {
     smtpx_state_t *st = ctx->st;
     proto_item *si = proto_tree_add_item(ctx->tree, hf_smtpx_msg, ctx->tvb, 0, 0, ENC_NA);
     proto_tree *t = proto_item_add_subtree(si, ett_smtpx_data);
-    proto_item *pi;
+    const smtpx_cmd_rec_t *lmtp_first = st->msg ? st->msg->lmtp_first : NULL;
 
     proto_item_set_generated(si);
     const char *sender = smtpx_envelope_sender(st);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_sender, sender);
     ctx->summary_tree = t;
-    smtpx_foreach_recipient(st, st->mail_rec, add_recipient, ctx);
+    if (lmtp_first)
+        add_lmtp_recipients(ctx, t, lmtp_first);
+    else
+        smtpx_foreach_recipient(st, st->mail_rec, add_recipient, ctx);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_from, st->hdr_from);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_subject, st->hdr_subject);
     /* size and lines: hidden, the summary's label gives them */
@@ -312,11 +342,8 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
         proto_item_append_text(si, " (incomplete: %" PRIu64 " bytes missing from the capture)", st->msg->missing);
         smtpx_set_generated_hidden(proto_tree_add_uint64(t, hf_smtpx_msg_missing, ctx->tvb, 0, 0, st->msg->missing));
     }
-    if (rec && rec->rsp_frame) {
-        pi = proto_tree_add_uint(t, hf_smtpx_msg_reply_code, ctx->tvb, 0, 0, rec->rsp_code);
-        proto_item_set_generated(pi);
-        smtpx_add_generated(ctx, t, hf_smtpx_msg_queue_id, rec->queue_id);
-    }
+    if (rec && !lmtp_first)
+        add_final_reply(ctx, t, rec);
     if (msg) {
         smtpx_trace(ctx, t, msg);
         smtpx_attachments(ctx, t, msg);

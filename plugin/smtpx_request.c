@@ -113,6 +113,7 @@ static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp
     ctx->st->client_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, line->text + cmd->param_off, name_len);
     if (cmd->id == SMTP_CMD_LHLO) {
         ctx->st->flags |= SMTPX_F_LMTP;
+        ctx->conv->lmtp |= ctx->call.replay == SMTPX_LIVE;
         col_set_str(ctx->pinfo->cinfo, COL_PROTOCOL, "LMTP");
     }
 }
@@ -203,7 +204,7 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)
 {
     /* (LMTP: the end of a message has a reply for each recipient) */
-    for (; rec; rec = rec->lmtp_more ? rec->next : NULL) {
+    for (; rec; rec = smtpx_rec_next_recipient(rec)) {
         if (rec->rsp_frame) {
             proto_item *pi = proto_tree_add_uint(tree, hf_smtpx_response_in, ctx->tvb, 0, 0, rec->rsp_frame);
             proto_item_set_generated(pi);

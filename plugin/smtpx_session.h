@@ -36,6 +36,7 @@ typedef struct {
     gboolean server_ended;        /* the transaction ended before the message did */
     gboolean sent_early;          /* DATA: the client sent it before the reply to DATA */
     guint64 missing;              /* bytes of it the capture lacks (stream gaps) */
+    const struct smtpx_cmd_rec *lmtp_first; /* LMTP: the end of data's request for its first recipient */
     smtpx_early_end_t early_end;  /* the server may answer it (a reply during DATA) */
 } smtpx_msg_rec_t;
 
@@ -199,6 +200,7 @@ typedef struct {
     guint32 server_port;
     guint32 next_seq[2];             /* [is_client]: next new TCP sequence number */
     gboolean seq_known[2];
+    gboolean lmtp;                   /* the first pass saw an LHLO: later passes name the session LMTP from its start */
 } smtpx_conv_t;
 
 typedef enum {
@@ -259,6 +261,12 @@ static inline gboolean smtpx_rec_ends_message(const smtpx_cmd_rec_t *rec)
 static inline gboolean smtpx_rec_for_recipient(const smtpx_cmd_rec_t *rec)
 {
     return smtpx_rec_ends_message(rec) && rec->arg;
+}
+
+/* LMTP: the request for the next recipient of the same end of data, or NULL. */
+static inline const smtpx_cmd_rec_t *smtpx_rec_next_recipient(const smtpx_cmd_rec_t *rec)
+{
+    return rec->lmtp_more ? rec->next : NULL;
 }
 
 /* Is the request a DATA whose message the client sent before its reply? */

@@ -68,6 +68,24 @@ static void append_recipient(const smtpx_cmd_rec_t *rec, void *data)
     wmem_strbuf_append(list, rec->arg);
 }
 
+/* LMTP: the reply and the queue id for each recipient, in RCPT order
+ * ("250,452"; a queue id a reply lacks is "-"), and whether any took it. */
+static void lmtp_outcome(smtpx_txn_t *t, const smtpx_cmd_rec_t *first, wmem_allocator_t *pool)
+{
+    wmem_strbuf_t *codes = wmem_strbuf_new(pool, ""), *ids = wmem_strbuf_new(pool, "");
+    gboolean any_id = FALSE;
+
+    for (const smtpx_cmd_rec_t *rec = first; rec; rec = smtpx_rec_next_recipient(rec)) {
+        const char *sep = rec == first ? "" : ",";
+        wmem_strbuf_append_printf(codes, "%s%u", sep, rec->rsp_code);
+        wmem_strbuf_append_printf(ids, "%s%s", sep, rec->queue_id ? rec->queue_id : "-");
+        any_id |= rec->queue_id != NULL;
+        t->accepted |= rec->rsp_code / 100 == 2;
+    }
+    t->reply = wmem_strbuf_get_str(codes);
+    t->queue_id = any_id ? wmem_strbuf_get_str(ids) : NULL;
+}
+
 /* The final reply of a mail transaction: one row of the log. */
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
@@ -100,8 +118,13 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->path = st->hdr_path;
     t->attachments = st->hdr_attachments;
     t->size = st->msg_bytes;
-    t->reply = code;
-    t->queue_id = rec ? rec->queue_id : NULL;
+    if (rec && rec->msg && rec->msg->lmtp_first) {
+        lmtp_outcome(t, rec->msg->lmtp_first, ctx->pinfo->pool);
+    } else {
+        t->reply = wmem_strdup_printf(ctx->pinfo->pool, "%u", code);
+        t->accepted = code / 100 == 2;
+        t->queue_id = rec ? rec->queue_id : NULL;
+    }
     t->findings = st->txn_findings;
     t->frame = ctx->pinfo->num;
     tap_queue_packet(smtpx_tap, ctx->pinfo, ev);
@@ -170,7 +193,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
     }
     case SMTPX_EV_TRANSACTION:
         tick_stat_node(st, "Messages", 0, TRUE);
-        tick_stat_node(st, ev->txn.reply / 100 == 2 ? "accepted" : "refused", st_messages, FALSE);
+        tick_stat_node(st, ev->txn.accepted ? "accepted" : "refused", st_messages, FALSE);
         break;
     case SMTPX_EV_ATTACHMENT:
         tick_stat_node(st, "Attachments", 0, TRUE);
@@ -236,7 +259,7 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = text_cell(t->path);
     row[i++] = text_cell(t->attachments);
     row[i++] = g_strdup_printf("%" PRIu64, t->size);
-    row[i++] = g_strdup_printf("%u", t->reply);
+    row[i++] = g_strdup(t->reply);
     row[i++] = text_cell(t->queue_id);
     row[i++] = g_strdup_printf("%u", t->findings);
     g_ptr_array_add(log->rows, row);

@@ -339,7 +339,7 @@ def test_lmtp_postfix_to_dovecot(passes):
     the first leg, where Postfix queued it."""
     got = rows(LMTP, ["_ws.col.Protocol", "smtpx.req.command", "smtpx.rsp.code"], "tcp.stream == 1 && smtpx",
                **passes)
-    assert [(f, p[0]) for f, p, _, _ in got] == [(29, "SMTP")] + [
+    assert [(f, p[0]) for f, p, _, _ in got] == [(29, "LMTP" if passes["two_pass"] else "SMTP")] + [
         (f, "LMTP/IMF" if f == 42 else "LMTP") for f, _, _, _ in got[1:]]      # (IMF on the end of data)
     assert [c for _, _, cmds, _ in got for c in cmds] == ["LHLO", "MAIL", "RCPT", "RCPT", "RCPT", "DATA", "QUIT"]
     assert [c for _, _, _, codes in got for c in codes] == ["220", "250", "250", "250", "250", "550", "354",
@@ -357,6 +357,11 @@ def test_lmtp_postfix_to_dovecot(passes):
     if passes["two_pass"]:
         # the end of data's two replies, then QUIT's (pipelined behind it)
         assert by_frame(LMTP, "smtpx.response_in", "frame.number == 42", **passes) == {42: ["44", "44", "45"]}
+    if passes["two_pass"]:
+        assert by_frame(LMTP, "smtpx.msg.reply_code", "frame.number == 42", **passes) == {42: ["250", "250"]}
+    row = ts.transactions(LMTP, passes["two_pass"])[1]
+    assert (row["rcpt_to"], row["reply"], row["queue_id"]) == (
+        "bob@lmtp.smtpx.test,carol@lmtp.smtpx.test", "250,250", ",".join(m.group(2) for m in saved))
     trace = rows(LMTP, ["smtpx.msg.received.queued_in"], "smtpx.msg.received && tcp.stream == 1", **passes)
     assert [r[1] for r in trace] == [["20"]]
     assert ts.experts(LMTP, **passes) == [(39, "smtpx.analysis.serious_reply")]

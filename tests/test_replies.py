@@ -2,6 +2,8 @@
 """Issue 3: enhanced status codes, EHLO extensions, what the server promised
 and the session facts."""
 
+import re
+
 import pytest
 
 import smtpx_tshark as ts
@@ -127,6 +129,9 @@ def test_lmtp_one_reply_per_recipient(passes):
                    ["15", "LMTP", "14", "", "221"]]
     assert ts.fields(cap, ["_ws.col.Protocol", "smtpx.req.command"], "frame.number == 5", **passes) == [
         ["LMTP", "LHLO"]]
+    # the greeting, before the LHLO: LMTP once the first pass has seen it
+    assert ts.fields(cap, ["_ws.col.Protocol"], "frame.number == 4", **passes) == [
+        ["LMTP" if passes["two_pass"] else "SMTP"]]
     assert ts.fields(cap, ["smtpx.ehlo.keyword", "smtpx.note"], "frame.number == 6", **passes) == [
         ["8BITMIME,CHUNKING,ENHANCEDSTATUSCODES,PIPELINING",
          "250: the server greets the client; the lines after the first list its extensions"]]
@@ -144,12 +149,41 @@ def test_lmtp_one_reply_per_recipient(passes):
 
 
 def test_lmtp_transactions_log(passes):
-    """One row per transaction, at the reply for its last recipient."""
-    rows = ts.transactions(ts.transcript_pcap("lmtp"), passes["two_pass"])
+    """One row per transaction, at the reply for its last recipient; the
+    reply and queue id columns give each recipient's, in RCPT order, so a
+    failed delivery is not hidden behind a later recipient's success (or
+    the other way round). A message delivered to any recipient counts as
+    accepted in -z smtpx,tree."""
+    cap = ts.transcript_pcap("lmtp")
+    rows = ts.transactions(cap, passes["two_pass"])
     keys = ["frame", "helo", "rcpt_to", "rcpt_ok", "rcpt_rejected", "reply", "queue_id"]
     assert [[r[k] for k in keys] for r in rows] == [
-        ["11", "mx.example.org", "bob@example.org,carol@example.org", "2", "1", "452", "-"],
-        ["13", "mx.example.org", "bob@example.org,carol@example.org", "2", "0", "250", "iB1hC3vQM2W0AQAA"]]
+        ["11", "mx.example.org", "bob@example.org,carol@example.org", "2", "1", "250,452", "eG8pB3vQM2W0AQAA,-"],
+        ["13", "mx.example.org", "bob@example.org,carol@example.org", "2", "0", "250,250",
+         "iB1hC3vQM2W0AQAA,iB1hC3vQM2W0AQAA"]]
+    tree = ts.tshark(["-r", ts.capture_path(cap), "-q", "-z", "smtpx,tree"] + ["-2"] * passes["two_pass"]).stdout
+    assert re.search(r"^ accepted +2 ", tree, re.M) and " refused " not in tree
+
+
+def test_lmtp_summary_gives_each_recipient_its_reply(passes):
+    """The message summary lists the recipients with the reply each got at
+    the end of data (two passes: the replies come after it), in the label
+    and as smtpx.msg.reply_code and .queue_id; in one pass only the names."""
+    cap = ts.transcript_pcap("lmtp")
+    got = ts.fields(cap, ["frame.number", "smtpx.msg.recipient", "smtpx.msg.reply_code", "smtpx.msg.queue_id"],
+                    "smtpx.msg", **passes)
+    if passes["two_pass"]:
+        assert got == [["9", "bob@example.org,carol@example.org", "250,452", "eG8pB3vQM2W0AQAA"],
+                       ["12", "bob@example.org,carol@example.org", "250,250", "iB1hC3vQM2W0AQAA,iB1hC3vQM2W0AQAA"]]
+    else:
+        assert got == [["9", "bob@example.org,carol@example.org", "", ""],
+                       ["12", "bob@example.org,carol@example.org", "", ""]]
+    if passes["two_pass"] and passes["verbose"]:
+        out = ts.tshark(["-r", ts.capture_path(cap), "-2", "-V", "-Y", "frame.number == 9"]).stdout
+        assert "[Accepted recipient: bob@example.org (final reply 250 in frame 10)]\n" \
+               "            [Queue id: eG8pB3vQM2W0AQAA]\n" \
+               "        [Accepted recipient: carol@example.org (final reply 452 in frame 11)]\n" in out
+        assert "[Final reply:" not in out       # (hidden: the label says it)
 
 
 def test_pipelining_without_advertisement(passes):
