@@ -7,6 +7,8 @@
 #include "smtp_imf.h"
 #include "smtp_sasl.h"
 
+#include <epan/to_str.h>
+
 /* The client used an extension the server did not advertise. */
 static void unadvertised(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char *what, const char *ext)
 {
@@ -250,17 +252,64 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
         check_auth_sender(ctx, line, wmem_strndup(ctx->pinfo->pool, param + path.addr_off, path.addr_len));
 }
 
+/* 4 or 6 for an IP address of the packet, else 0. */
+static int ip_family(const address *a)
+{
+    return a->type == AT_IPv4 ? 4 : a->type == AT_IPv6 ? 6 : 0;
+}
+
+static gboolean address_is(const address *a, int family, const unsigned char *bytes)
+{
+    return family && ip_family(a) == family && memcmp(a->data, bytes, family == 4 ? 4 : 16) == 0;
+}
+
+/* What a forged HELO/EHLO argument claims (NULL: nothing). Nobody verifies
+ * the name, and clients behind a NAT give a local address: only the
+ * server's own name or address, or a public address of the client's family
+ * other than its own public one, is a claim to another host's identity.
+ * Not when client and server are one host (a loopback capture). */
+static const char *forged_helo(const smtpx_ctx_t *ctx, const char *arg, size_t n, int family,
+                               const unsigned char *addr)
+{
+    const address *client = &ctx->pinfo->src, *server = &ctx->pinfo->dst;
+    const char *server_name = ctx->st->server_name;
+
+    if (n == 0 || addresses_equal(client, server))
+        return NULL;
+    if (server_name && strlen(server_name) == n && g_ascii_strncasecmp(arg, server_name, n) == 0)
+        return "the server's own name";
+    if (address_is(server, family, addr))
+        return "the server's own address";
+    if (family && family == ip_family(client) && !address_is(client, family, addr) &&
+        !smtp_ip_is_local(family, addr) && !smtp_ip_is_local(family, (const unsigned char *)client->data))
+        return "another host's address";
+    return NULL;
+}
+
 static void check_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     const char *arg = line->text + cmd->param_off;
+    int off = line->offset + (int)cmd->param_off;
+    unsigned char addr[16];
     size_t n = 0;
     while (n < cmd->param_len && arg[n] != ' ')
         n++;
+    const char *shown = smtpx_line_format(ctx, arg, (int)n);
+    int family = smtp_helo_address(arg, n, addr);
     if (!smtp_is_domain_or_literal(arg, n))
-        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset + (int)cmd->param_off, MAX((int)n, 0),
+        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, off, MAX((int)n, 0),
                       "\"%s\" is not a domain name or an address literal such as [192.0.2.1]: HELO/EHLO names "
-                      "the client host%s", smtpx_line_format(ctx, arg, (int)n),
-                      memchr(arg, '@', n) ? ", not an email address" : "");
+                      "the client host%s", shown, memchr(arg, '@', n) ? ", not an email address" : "");
+    else if (family && arg[0] != '[')
+        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, off, (int)n,
+                      "\"%s\" is an address, not a name: RFC 5321 wants an address written as a literal, "
+                      "[%s]", shown, shown);
+    const char *claim = forged_helo(ctx, arg, n, family, addr);
+    if (claim)
+        smtpx_finding(ctx, &ei_smtpx_forged_helo, ctx->tvb, off, (int)n,
+                      "%s %s gives %s as the client's identity, but the client connects from %s: nobody "
+                      "verifies the HELO name, and claiming another host's identity is a spam and phishing trick",
+                      smtp_cmd_name(cmd->id), shown, claim, address_to_str(ctx->pinfo->pool, &ctx->pinfo->src));
 }
 
 /* ---- order of commands ---- */

@@ -60,6 +60,7 @@ expert_field ei_smtpx_size_exceeded = EI_INIT, ei_smtpx_message_too_big = EI_INI
 expert_field ei_smtpx_message_incomplete = EI_INIT, ei_smtpx_stream_gap = EI_INIT;
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
 expert_field ei_smtpx_utf8_address = EI_INIT;
+expert_field ei_smtpx_forged_helo = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
 expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
@@ -351,6 +352,8 @@ static ei_register_info ei[] = {
        "Local part, domain, path or recipient count over the RFC 5321 limits"),
     EI(ei_smtpx_bad_sequence, "smtpx.analysis.bad_sequence", PI_SEQUENCE, PI_WARN,
        "Command in the wrong order"),
+    EI(ei_smtpx_forged_helo, "smtpx.analysis.forged_helo", PI_SECURITY, PI_WARN,
+       "HELO/EHLO claims the server's own name or address, or an address that is not the client's"),
     EI(ei_smtpx_auth_sender_mismatch, "smtpx.analysis.auth_sender_mismatch", PI_SECURITY, PI_WARN,
        "Authenticated user sending as another domain"),
     EI(ei_smtpx_bdat, "smtpx.analysis.bdat", PI_PROTOCOL, PI_WARN,

@@ -19,6 +19,14 @@ def test_lab_ilon_mask(passes):
     got = found("lab5_ilon_mask", passes)
     assert (153, "smtpx.analysis.spoofed_from") in got
     assert (51, "smtpx.analysis.missing_brackets") in got and (87, "smtpx.analysis.missing_brackets") in got
+    # EHLO with the server's own address, unbracketed
+    assert [e for e in got if e[0] == 24] == [(24, "smtpx.analysis.missing_brackets"),
+                                              (24, "smtpx.analysis.forged_helo")]
+    assert messages("lab5_ilon_mask", "frame.number == 24", **passes) == [
+        '"194.87.96.192" is an address, not a name: RFC 5321 wants an address written as a literal, '
+        '[194.87.96.192],EHLO 194.87.96.192 gives the server\'s own address as the client\'s identity, but the '
+        'client connects from 192.168.1.172: nobody verifies the HELO name, and claiming another host\'s '
+        'identity is a spam and phishing trick']
     assert (88, "smtpx.analysis.open_relay") in got
     msg = messages("lab5_ilon_mask", "smtpx.analysis.spoofed_from", **passes)
     assert msg == ['Header From <mask@tesla.com> cannot be checked against the envelope sender "194.87.96.192", '
@@ -36,6 +44,35 @@ def test_lab_postfix_helo_with_email(passes):
 
 
 # ---- sender authenticity ----
+
+def test_forged_helo(passes):
+    """HELO/EHLO that gives the server's own name (in any case) or address,
+    or a public address that is not the client's; not the client's own
+    address, a private one (a NAT may hide it), one of the other family, or
+    a name."""
+    assert found("forged_helo", passes) == [(5, "smtpx.analysis.forged_helo"), (7, "smtpx.analysis.forged_helo"),
+                                            (9, "smtpx.analysis.forged_helo")]
+    tail = (" as the client's identity, but the client connects from 203.0.113.9: nobody verifies the HELO name, "
+            "and claiming another host's identity is a spam and phishing trick")
+    assert messages("forged_helo", "smtpx.analysis.forged_helo", **passes) == [
+        "EHLO MX.example.org gives the server's own name" + tail,
+        "EHLO [198.51.100.25] gives the server's own address" + tail,
+        "HELO [192.0.2.77] gives another host's address" + tail]
+
+
+def test_forged_helo_behind_nat(passes):
+    """Captured inside a NAT (the client has a private address), a public
+    address in EHLO may be the NAT's: only the server's own address is
+    forged."""
+    assert found("forged_helo_nat", passes) == [(7, "smtpx.analysis.missing_brackets"),
+                                                (7, "smtpx.analysis.forged_helo")]
+
+
+def test_forged_helo_not_on_one_host(passes):
+    """Client and server on one host (a loopback capture) share its name."""
+    assert ts.fields(ts.transcript_pcap("forged_helo_loopback"), ["smtpx.session.client_name"],
+                     "smtpx.req.command == \"EHLO\"", **passes) == [["mx.example.org"]]
+    assert found("forged_helo_loopback", passes) == []
 
 def test_spoofing_cases(passes):
     got = found("spoofing", passes)
@@ -150,10 +187,12 @@ def test_error_replies(passes):
 
 def test_checks_can_be_switched_off():
     cap = ts.transcript_pcap("lab5_ilon_mask")
-    off = ["-o", "smtpx.check_spoofed_from:FALSE", "-o", "smtpx.check_open_relay:FALSE"]
-    assert ts.fields(cap, ["frame.number"], "smtpx.analysis.spoofed_from || smtpx.analysis.open_relay",
-                     extra=off) == []
-    assert ts.fields(cap, ["frame.number"], "smtpx.analysis.missing_brackets", extra=off) == [["51"], ["87"]]
+    off = ["-o", "smtpx.check_spoofed_from:FALSE", "-o", "smtpx.check_open_relay:FALSE",
+           "-o", "smtpx.check_forged_helo:FALSE"]
+    assert ts.fields(cap, ["frame.number"], "smtpx.analysis.spoofed_from || smtpx.analysis.open_relay || "
+                     "smtpx.analysis.forged_helo", extra=off) == []
+    assert ts.fields(cap, ["frame.number"], "smtpx.analysis.missing_brackets", extra=off) == [["24"], ["51"],
+                                                                                              ["87"]]
 
 
 def test_analysis_field_marks_each_pdu_with_a_finding(passes):

@@ -233,8 +233,9 @@ def test_annotated_capture(tmp_path):
     got = ts.fields(out, ["frame.number", "frame.comment"], "frame.comment", extra=["--disable-protocol", "smtpx"])
     comments = {int(f): c for f, c in got}
     assert len(comments) == 19
-    assert comments[24] == ("[greeting and EHLO] EHLO: the client gives its host name and asks which extensions "
-                            "(ESMTP) the server offers")
+    assert comments[24].startswith("[greeting and EHLO] EHLO: the client gives its host name and asks which "
+                                   "extensions (ESMTP) the server offers | Problem: \"194.87.96.192\" is an address")
+    assert "| Problem: EHLO 194.87.96.192 gives the server's own address" in comments[24]
     assert "Problem: Header From <mask@tesla.com> cannot be checked" in comments[153]
 
 

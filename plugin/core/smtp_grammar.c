@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_grammar.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
 
@@ -303,4 +304,44 @@ bool smtp_is_domain_or_literal(const char *s, size_t len)
             return false;
     }
     return true;
+}
+
+int smtp_ip_parse(const char *s, size_t len, unsigned char addr[16])
+{
+    char text[64];
+
+    if (len == 0 || len >= sizeof text)
+        return 0;
+    memcpy(text, s, len);
+    text[len] = '\0';
+    if (inet_pton(AF_INET, text, addr) == 1)
+        return 4;
+    return inet_pton(AF_INET6, text, addr) == 1 ? 6 : 0;
+}
+
+int smtp_helo_address(const char *s, size_t len, unsigned char addr[16])
+{
+    if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+        s++;
+        len -= 2;
+        if (len >= 5 && strncasecmp(s, "IPv6:", 5) == 0) {
+            s += 5;
+            len -= 5;
+        }
+    }
+    return smtp_ip_parse(s, len, addr);
+}
+
+bool smtp_ip_is_local(int family, const unsigned char *a)
+{
+    static const unsigned char zero[16];
+
+    if (family == 4)
+        return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+               (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+               (a[0] == 192 && a[1] == 168);
+    if (family == 6)    /* ::, ::1, fc00::/7, fe80::/10 */
+        return (memcmp(a, zero, 15) == 0 && a[15] <= 1) || (a[0] & 0xfe) == 0xfc ||
+               (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+    return false;
 }

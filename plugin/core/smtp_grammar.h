@@ -92,6 +92,20 @@ smtp_enh_result_t smtp_parse_enhanced(const char *s, size_t len, smtp_enh_t *enh
 /* Does s look like a domain or an address literal ("[192.0.2.1]", "[IPv6:...]")? */
 bool smtp_is_domain_or_literal(const char *s, size_t len);
 
+/* 4 or 6 if s[0..len) is an IPv4 or IPv6 address (into addr, network
+ * order), else 0. */
+int smtp_ip_parse(const char *s, size_t len, unsigned char addr[16]);
+
+/* The address a HELO/EHLO argument gives instead of a name: an address
+ * literal ("[192.0.2.1]", "[IPv6:2001:db8::1]") or a bare address (which
+ * RFC 5321 forbids, but clients send). 4 or 6 (into addr), else 0. */
+int smtp_helo_address(const char *s, size_t len, unsigned char addr[16]);
+
+/* Is the address one that a NAT or the host itself may stand for, so that
+ * it need not be the address a peer sees: private (RFC 1918, RFC 4193),
+ * shared (RFC 6598), loopback, link-local or unspecified? */
+bool smtp_ip_is_local(int family, const unsigned char *addr);
+
 /* Case-insensitive: is s[0..len) exactly the token name (a verb, keyword,
  * mechanism or header name)? */
 bool smtp_token_is(const char *s, size_t len, const char *name);

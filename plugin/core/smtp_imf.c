@@ -2,7 +2,6 @@
 #include "smtp_imf.h"
 #include "smtp_grammar.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
 
@@ -288,20 +287,6 @@ static size_t last_semicolon(const char *v, size_t len)
     return at;
 }
 
-/* 4 or 6 if s[0..len) is an IPv4 or IPv6 address (into addr), else 0. */
-static int ip_family(const char *s, size_t len, unsigned char addr[16])
-{
-    char text[64];
-
-    if (len == 0 || len >= sizeof text)
-        return 0;
-    memcpy(text, s, len);
-    text[len] = '\0';
-    if (inet_pton(AF_INET, text, addr) == 1)
-        return 4;
-    return inet_pton(AF_INET6, text, addr) == 1 ? 6 : 0;
-}
-
 /* Takes s[off..off+len) as the address if it is one and none was found yet. */
 static void take_ip(const char *v, size_t off, size_t len, smtp_received_t *r)
 {
@@ -311,7 +296,7 @@ static void take_ip(const char *v, size_t off, size_t len, smtp_received_t *r)
         off += 5;
         len -= 5;
     }
-    r->ip_family = ip_family(v + off, len, r->ip_addr);
+    r->ip_family = smtp_ip_parse(v + off, len, r->ip_addr);
     if (r->ip_family) {
         r->ip.off = off;
         r->ip.len = len;

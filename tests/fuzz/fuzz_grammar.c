@@ -35,6 +35,11 @@ static void check_domain(const char *s, size_t len)
     bool dom = smtp_is_domain_or_literal(c, len);
     if (dom)
         CHECK(len > 0);
+    unsigned char addr[16];
+    int family = smtp_helo_address(c, len, addr);
+    CHECK(family == 0 || family == 4 || family == 6);
+    if (family)
+        (void)smtp_ip_is_local(family, addr);
     free(c);
 }
 

@@ -141,6 +141,29 @@ static void test_replies(void)
     CHECK(smtp_is_domain_or_literal(S("mail.example.com")));
     CHECK(smtp_is_domain_or_literal(S("[192.0.2.1]")));
     CHECK(!smtp_is_domain_or_literal(S("a@b.c")));
+    unsigned char a[16];
+    CHECK(smtp_helo_address(S("[192.0.2.1]"), a) == 4 && a[0] == 192 && a[3] == 1);
+    CHECK(smtp_helo_address(S("192.0.2.1"), a) == 4);
+    CHECK(smtp_helo_address(S("[IPv6:2001:db8::1]"), a) == 6 && a[0] == 0x20 && a[15] == 1);
+    CHECK(smtp_helo_address(S("[ipv6:::1]"), a) == 6);
+    CHECK(smtp_helo_address(S("mail.example.com"), a) == 0);
+    CHECK(smtp_helo_address(S("[192.0.2.1"), a) == 0);
+    CHECK(smtp_helo_address(S("[]"), a) == 0);
+    CHECK(smtp_helo_address(S("[192.0.2.1]x"), a) == 0);
+    static const char *const local[] = { "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "127.0.0.1",
+                                         "169.254.1.1", "100.64.0.1", "100.127.1.1", "0.0.0.0", "::", "::1",
+                                         "fd00::1", "fc00::1", "fe80::1", "febf::1" };
+    static const char *const global[] = { "172.32.0.1", "172.15.0.1", "100.128.0.1", "100.63.0.1", "192.0.2.1",
+                                          "8.8.8.8", "2001:db8::1", "::2", "fec0::1", "ff02::1" };
+    for (size_t i = 0; i < sizeof local / sizeof *local; i++) {
+        int family = smtp_ip_parse(local[i], strlen(local[i]), a);
+        CHECK(family && smtp_ip_is_local(family, a));
+    }
+    for (size_t i = 0; i < sizeof global / sizeof *global; i++) {
+        int family = smtp_ip_parse(global[i], strlen(global[i]), a);
+        CHECK(family && !smtp_ip_is_local(family, a));
+    }
+    CHECK(!smtp_ip_is_local(0, a));
 }
 
 static void test_sasl(void)
