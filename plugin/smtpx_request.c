@@ -118,6 +118,24 @@ static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp
     }
 }
 
+/* " (did you mean VRFY?)" for a verb one typing error away from known
+ * ones ("HELO, EHLO or LHLO"), else "". */
+static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
+{
+    wmem_strbuf_t *buf = wmem_strbuf_new(ctx->pinfo->pool, "");
+    smtp_cmd_t id = smtp_cmd_suggest(verb, len, SMTP_CMD_UNKNOWN);
+
+    while (id != SMTP_CMD_UNKNOWN) {
+        smtp_cmd_t next = smtp_cmd_suggest(verb, len, id);
+        wmem_strbuf_append_printf(buf, "%s%s", wmem_strbuf_get_len(buf) == 0 ? " (did you mean "
+                                                : next == SMTP_CMD_UNKNOWN ? " or " : ", ", smtp_cmd_name(id));
+        if (next == SMTP_CMD_UNKNOWN)
+            wmem_strbuf_append(buf, "?)");
+        id = next;
+    }
+    return wmem_strbuf_get_str(buf);
+}
+
 static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     const char *name = smtp_cmd_name(cmd->id);
@@ -129,8 +147,9 @@ static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *lin
     if (cmd->id == SMTP_CMD_UNKNOWN && !smtpx_auth_late_step(ctx, line)) {
         ctx->pdu_item = vi;
         smtpx_finding(ctx, &ei_smtpx_unknown_command, ctx->tvb, line->offset, MAX((int)cmd->verb_len, 1),
-                      cmd->verb_len ? "Unknown command \"%s\"; a server answers 500 or 502"
-                                    : "Empty command line%s; a server answers 500", cmd->verb_len ? name : "");
+                      cmd->verb_len ? "Unknown command \"%s\"; a server answers 500 or 502%s"
+                                    : "Empty command line%s; a server answers 500%s", cmd->verb_len ? name : "",
+                      suggestion(ctx, line->text, cmd->verb_len));
     }
     if (!smtp_cmd_name(cmd->id))
         g_free((char *)name);

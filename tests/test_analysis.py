@@ -43,6 +43,19 @@ def test_lab_postfix_helo_with_email(passes):
                                                      **passes)[0]
 
 
+def test_unknown_command_suggests_the_verb_meant(passes):
+    got = ts.fields(ts.transcript_pcap("command_typos"), ["frame.number", "_ws.expert.message"],
+                    "smtpx.analysis.unknown_command", **passes)
+    tail = "; a server answers 500 or 502"
+    assert got == [["5", 'Unknown command "HELLO"' + tail + " (did you mean HELO?)"],
+                   ["7", 'Unknown command "HLO"' + tail + " (did you mean HELO, EHLO or LHLO?)"],
+                   ["13", 'Unknown command "RCTP"' + tail + " (did you mean RCPT?)"],
+                   ["15", 'Unknown command "VERFY"' + tail + " (did you mean VRFY?)"],
+                   ["17", 'Unknown command "SMOL"' + tail + " (did you mean SOML?)"],
+                   ["19", 'Unknown command "QUEUE"' + tail],
+                   ["21", 'Unknown command "STARTLS"' + tail + " (did you mean STARTTLS?)"]]
+
+
 # ---- sender authenticity ----
 
 def test_forged_helo(passes):

@@ -96,6 +96,49 @@ void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd)
     }
 }
 
+static char upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+/* Case-insensitive: are a[0..n) and b[0..n) the same letters? */
+static bool same_letters(const char *a, const char *b, size_t n)
+{
+    return n == 0 || strncasecmp(a, b, n) == 0;
+}
+
+/* Is a one edit from b: a letter left out, added or changed, or two
+ * neighbours swapped (optimal string alignment distance 1)? */
+static bool one_edit_apart(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t i = 0;
+
+    if (la > lb + 1 || lb > la + 1)
+        return false;
+    while (i < la && i < lb && upper(a[i]) == upper(b[i]))
+        i++;
+    if (la == lb + 1)       /* a letter added */
+        return same_letters(a + i + 1, b + i, lb - i);
+    if (lb == la + 1)       /* a letter left out */
+        return same_letters(a + i, b + i + 1, la - i);
+    if (i == la)            /* the same word */
+        return false;
+    if (same_letters(a + i + 1, b + i + 1, la - i - 1))    /* a letter changed */
+        return true;
+    return i + 1 < la && upper(a[i]) == upper(b[i + 1]) && upper(a[i + 1]) == upper(b[i]) &&
+           same_letters(a + i + 2, b + i + 2, la - i - 2);
+}
+
+smtp_cmd_t smtp_cmd_suggest(const char *s, size_t len, smtp_cmd_t after)
+{
+    for (unsigned i = (unsigned)after + 1; i < SMTP_CMD_COUNT; i++) {
+        const char *name = smtp_verbs[i].name;
+        if (name && one_edit_apart(s, len, name, strlen(name)))
+            return (smtp_cmd_t)i;
+    }
+    return SMTP_CMD_UNKNOWN;
+}
+
 bool smtp_is_transaction_command(const char *line, size_t len)
 {
     smtp_command_t c;

@@ -36,6 +36,11 @@ bool smtp_cmd_is_ehlo(smtp_cmd_t id);
 /* HELO, EHLO or LHLO. */
 bool smtp_cmd_is_hello(smtp_cmd_t id);
 void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd);
+/* A known verb one typing error away from the unknown verb s[0..len) (a
+ * letter left out, added, changed, or two swapped: "VERFY", "HELLO",
+ * "RCTP"), the first after `after` in the table of verbs (SMTP_CMD_UNKNOWN
+ * to start); SMTP_CMD_UNKNOWN when there is no more. Case-insensitive. */
+smtp_cmd_t smtp_cmd_suggest(const char *s, size_t len, smtp_cmd_t after);
 /* Is the line a command that opens or carries a mail transaction, as a
  * smuggled one does: HELO/EHLO name, MAIL FROM:, RCPT TO:, or DATA, RSET,
  * QUIT alone? (Not a text line that starts with "Mail me" or "Data".) */

@@ -102,6 +102,9 @@ static void client_line(const char *line, size_t len)
     CHECK((name == NULL) == (cmd.id == SMTP_CMD_UNKNOWN));
     if (name)
         CHECK(strlen(name) == cmd.verb_len && strncasecmp(name, line, cmd.verb_len) == 0);
+    /* suggestions: known verbs, in table order, never the verb itself */
+    for (smtp_cmd_t id = SMTP_CMD_UNKNOWN, next; (next = smtp_cmd_suggest(line, cmd.verb_len, id)); id = next)
+        CHECK(next > id && next < SMTP_CMD_COUNT && next != cmd.id);
 
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         (void)smtp_word_equals(line, len, words[i]);

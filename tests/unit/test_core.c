@@ -164,6 +164,23 @@ static void test_replies(void)
         CHECK(family && !smtp_ip_is_local(family, a));
     }
     CHECK(!smtp_ip_is_local(0, a));
+    CHECK(smtp_cmd_suggest(S("VERFY"), SMTP_CMD_UNKNOWN) == SMTP_CMD_VRFY);      /* a letter added */
+    CHECK(smtp_cmd_suggest(S("rcpt"), SMTP_CMD_UNKNOWN) == SMTP_CMD_UNKNOWN);    /* the verb itself */
+    CHECK(smtp_cmd_suggest(S("RCTP"), SMTP_CMD_UNKNOWN) == SMTP_CMD_RCPT);       /* two swapped */
+    CHECK(smtp_cmd_suggest(S("DATE"), SMTP_CMD_UNKNOWN) == SMTP_CMD_DATA);       /* one changed */
+    CHECK(smtp_cmd_suggest(S("STARTLS"), SMTP_CMD_UNKNOWN) == SMTP_CMD_STARTTLS);  /* one left out */
+    CHECK(smtp_cmd_suggest(S("hlo"), SMTP_CMD_UNKNOWN) == SMTP_CMD_HELO);
+    CHECK(smtp_cmd_suggest(S("hlo"), SMTP_CMD_HELO) == SMTP_CMD_EHLO);
+    CHECK(smtp_cmd_suggest(S("hlo"), SMTP_CMD_EHLO) == SMTP_CMD_LHLO);
+    CHECK(smtp_cmd_suggest(S("hlo"), SMTP_CMD_LHLO) == SMTP_CMD_UNKNOWN);
+    CHECK(smtp_cmd_suggest(S("QUEUE"), SMTP_CMD_UNKNOWN) == SMTP_CMD_UNKNOWN);
+    CHECK(smtp_cmd_suggest(S("MA"), SMTP_CMD_UNKNOWN) == SMTP_CMD_UNKNOWN);
+    CHECK(smtp_cmd_suggest(S("MAILL"), SMTP_CMD_UNKNOWN) == SMTP_CMD_MAIL);
+    CHECK(smtp_cmd_suggest(S("XMAIL"), SMTP_CMD_UNKNOWN) == SMTP_CMD_MAIL);
+    CHECK(smtp_cmd_suggest(S("MIAL"), SMTP_CMD_UNKNOWN) == SMTP_CMD_MAIL);
+    CHECK(smtp_cmd_suggest(S("MAI\0"), SMTP_CMD_UNKNOWN) == SMTP_CMD_MAIL);     /* (changed to NUL) */
+    CHECK(smtp_cmd_suggest(S("AMIL"), SMTP_CMD_UNKNOWN) == SMTP_CMD_MAIL);
+    CHECK(smtp_cmd_suggest(S("MLIA"), SMTP_CMD_UNKNOWN) == SMTP_CMD_UNKNOWN);    /* two apart */
 }
 
 static void test_sasl(void)
