@@ -61,6 +61,7 @@ expert_field ei_smtpx_message_incomplete = EI_INIT, ei_smtpx_stream_gap = EI_INI
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
 expert_field ei_smtpx_utf8_address = EI_INIT;
 expert_field ei_smtpx_forged_helo = EI_INIT;
+expert_field ei_smtpx_missing_blank_line = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
 expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
@@ -326,6 +327,8 @@ static ei_register_info ei[] = {
        "No From header"),
     EI(ei_smtpx_reply_to_mismatch, "smtpx.analysis.reply_to_mismatch", PI_SECURITY, PI_WARN,
        "Sender or Reply-To in another domain than From"),
+    EI(ei_smtpx_missing_blank_line, "smtpx.analysis.missing_blank_line", PI_MALFORMED, PI_WARN,
+       "Body text without the empty line after the headers: the header block ends there"),
     EI(ei_smtpx_bare_lf, "smtpx.analysis.bare_lf", PI_PROTOCOL, PI_WARN,
        "Bare LF or CR inside a message"),
     EI(ei_smtpx_smuggling, "smtpx.analysis.smuggling", PI_SECURITY, PI_WARN,

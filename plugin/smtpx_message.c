@@ -120,6 +120,24 @@ static gboolean header_wanted(proto_tree *tree)
            proto_field_is_referenced(tree, hf_smtpx_data_header_value);
 }
 
+/* A line of body text where a header or the empty line after the headers
+ * should be: the body begins there (RFC 5322 2.1), and a header typed after
+ * it is text of the body. */
+static void body_without_blank_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    const char *shown = smtpx_line_format(ctx, line->text, MIN(line->len, 80));
+
+    if (ctx->st->msg_lines == 0)
+        smtpx_finding(ctx, &ei_smtpx_missing_blank_line, ctx->tvb, line->offset, line->len,
+                      "\"%s\" is not a header field (Name: value): the message has no header at all, its body "
+                      "begins here (RFC 5322: the headers, an empty line, then the body)", shown);
+    else
+        smtpx_finding(ctx, &ei_smtpx_missing_blank_line, ctx->tvb, line->offset, line->len,
+                      "\"%s\" is not a header field (Name: value), and no empty line came before it: the header "
+                      "block ends here and the body begins (RFC 5322), so a header typed after it (Subject:...) "
+                      "is only text of the body", shown);
+}
+
 void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line)
 {
     smtpx_state_t *st = ctx->st;
@@ -130,6 +148,8 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
     }
     gboolean folded = smtp_header_is_folded(line->text, (size_t)line->len);
     if (line->len == 0 || (!folded && !smtp_header_split(line->text, (size_t)line->len, &name_len, &value_off))) {
+        if (line->len > 0)
+            body_without_blank_line(ctx, line);
         smtpx_headers_end(ctx);     /* an empty line or body text: the body begins */
         return;
     }

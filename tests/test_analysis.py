@@ -33,8 +33,29 @@ def test_lab_ilon_mask(passes):
                    'which is not an address: the sender is not authenticated']
 
 
+def test_body_without_blank_line(passes):
+    """Body text where a header or the empty line after the headers should
+    be: the header block ends there, so a Subject: typed after it is body
+    (the message summary has none); a folded header and a colon in the body
+    are fine."""
+    assert found("missing_blank_line", passes) == [(9, "smtpx.analysis.missing_blank_line"),
+                                                   (9, "smtpx.analysis.missing_from"),
+                                                   (13, "smtpx.analysis.missing_blank_line")]
+    assert messages("missing_blank_line", "smtpx.analysis.missing_blank_line", **passes) == [
+        '"Hello who are you?" is not a header field (Name: value): the message has no header at all, its body '
+        'begins here (RFC 5322: the headers, an empty line, then the body),The message has no From header '
+        '(RFC 5322 requires one)',
+        '"Hello Bob," is not a header field (Name: value), and no empty line came before it: the header block '
+        'ends here and the body begins (RFC 5322), so a header typed after it (Subject:...) is only text of the '
+        'body']
+    assert ts.fields(ts.transcript_pcap("missing_blank_line"), ["frame.number", "smtpx.msg.subject"], "smtpx.msg",
+                     **passes) == [["9", ""], ["13", ""], ["17", "fine, folded"]]
+
+
 def test_lab_postfix_helo_with_email(passes):
     assert found("lab_postfix_auth_login", passes, "smtpx.analysis.missing_brackets") == [5]
+    # the terminal wrapped the To: line, and its ">" on a line of its own ends the headers
+    assert found("lab_postfix_auth_login", passes, "smtpx.analysis.missing_blank_line") == [24]
     msg = messages("lab_postfix_auth_login", "smtpx.analysis.missing_brackets", **passes)
     assert msg == ['"raphael.cardoso@students.hevs.ch" is not a domain name or an address literal such as '
                    '[192.0.2.1]: HELO/EHLO names the client host, not an email address']

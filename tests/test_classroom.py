@@ -213,7 +213,7 @@ def test_transactions_log_aligned_with_auth():
                                 "user_agent", "path", "attachments", "size", "reply", "queue_id", "findings"]
     row = lines[2].split()
     assert row[5:9] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
-    assert row[-2:] == ["768C8CD60", "3"]    # HELO with an address, AUTH after HELO, cleartext AUTH
+    assert row[-2:] == ["768C8CD60", "4"]    # HELO with an address, AUTH after HELO, cleartext AUTH, no empty line
 
 
 def annotate(src, dst):
