@@ -63,6 +63,33 @@ void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char 
         proto_item_set_generated(proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value));
 }
 
+proto_item *smtpx_add_ip(smtpx_ctx_t *ctx, proto_tree *tree, int hf4, int hf6, int offset, int len, int family,
+                         const unsigned char *addr)
+{
+    ws_in6_addr ip6;
+    ws_in4_addr ip4;
+
+    if (family == 4) {
+        memcpy(&ip4, addr, sizeof ip4);
+        return proto_tree_add_ipv4(tree, hf4, ctx->tvb, offset, len, ip4);
+    }
+    if (family == 6) {
+        memcpy(ip6.bytes, addr, sizeof ip6.bytes);
+        return proto_tree_add_ipv6(tree, hf6, ctx->tvb, offset, len, &ip6);
+    }
+    return NULL;
+}
+
+int smtpx_ip_family(const address *a)
+{
+    return a->type == AT_IPv4 ? 4 : a->type == AT_IPv6 ? 6 : 0;
+}
+
+gboolean smtpx_address_is(const address *a, int family, const unsigned char *addr)
+{
+    return family && smtpx_ip_family(a) == family && memcmp(a->data, addr, family == 4 ? 4 : 16) == 0;
+}
+
 void smtpx_info_append(smtpx_ctx_t *ctx, const char *text)
 {
     packet_info *pinfo = ctx->pinfo;

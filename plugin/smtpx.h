@@ -24,6 +24,7 @@ extern int hf_smtpx_envelope_param_ret, hf_smtpx_envelope_param_envid, hf_smtpx_
 extern int hf_smtpx_envelope_param_orcpt, hf_smtpx_envelope_param_auth;
 extern int hf_smtpx_rsp, hf_smtpx_rsp_code, hf_smtpx_rsp_code_class, hf_smtpx_rsp_code_category;
 extern int hf_smtpx_rsp_parameter, hf_smtpx_rsp_line_code, hf_smtpx_rsp_recipient;
+extern int hf_smtpx_rsp_client_ip, hf_smtpx_rsp_client_ipv6;
 extern int hf_smtpx_rsp_enhanced, hf_smtpx_rsp_enhanced_class, hf_smtpx_rsp_enhanced_subject;
 extern int hf_smtpx_rsp_enhanced_detail, hf_smtpx_rsp_enhanced_meaning;
 extern int hf_smtpx_response_in, hf_smtpx_response_to, hf_smtpx_time;
@@ -145,6 +146,14 @@ gboolean smtpx_any_referenced(proto_tree *tree, int *const *hfs, size_t n);
 void smtpx_set_generated_hidden(proto_item *pi);
 /* A generated string field (made from the message, at no place in the frame), if value is not NULL. */
 void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value);
+/* An address item: family 4 (hf4) or 6 (hf6), addr in network order; NULL
+ * for another family. */
+proto_item *smtpx_add_ip(smtpx_ctx_t *ctx, proto_tree *tree, int hf4, int hf6, int offset, int len, int family,
+                         const unsigned char *addr);
+/* 4 or 6 for an IP address of the packet, else 0. */
+int smtpx_ip_family(const address *a);
+/* Is the packet's address a the address addr of the family (4 or 6)? */
+gboolean smtpx_address_is(const address *a, int family, const unsigned char *addr);
 
 /* Is the call's client sending message data (DATA or BDAT)? */
 static inline gboolean smtpx_sending_message(const smtpx_ctx_t *ctx)
@@ -244,6 +253,8 @@ gboolean smtpx_auth_late_step(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 void smtpx_auth_register_handoff(void);
 /* smtpx_ehlo.c: one extension line of an EHLO reply (text at offset). */
 void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len);
+/* The first line of the reply to HELO/EHLO: the client's address, if the server names it. */
+void smtpx_hello_reply(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len);
 /* A reply with no enhanced code from a server that promised them (RFC 2034). */
 void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean greeting,
                                   unsigned code, gboolean enhanced, int offset);

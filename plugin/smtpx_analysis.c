@@ -252,17 +252,6 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
         check_auth_sender(ctx, line, wmem_strndup(ctx->pinfo->pool, param + path.addr_off, path.addr_len));
 }
 
-/* 4 or 6 for an IP address of the packet, else 0. */
-static int ip_family(const address *a)
-{
-    return a->type == AT_IPv4 ? 4 : a->type == AT_IPv6 ? 6 : 0;
-}
-
-static gboolean address_is(const address *a, int family, const unsigned char *bytes)
-{
-    return family && ip_family(a) == family && memcmp(a->data, bytes, family == 4 ? 4 : 16) == 0;
-}
-
 /* What a forged HELO/EHLO argument claims (NULL: nothing). Nobody verifies
  * the name, and clients behind a NAT give a local address: only the
  * server's own name or address, or a public address of the client's family
@@ -278,9 +267,9 @@ static const char *forged_helo(const smtpx_ctx_t *ctx, const char *arg, size_t n
         return NULL;
     if (server_name && strlen(server_name) == n && g_ascii_strncasecmp(arg, server_name, n) == 0)
         return "the server's own name";
-    if (address_is(server, family, addr))
+    if (smtpx_address_is(server, family, addr))
         return "the server's own address";
-    if (family && family == ip_family(client) && !address_is(client, family, addr) &&
+    if (family && family == smtpx_ip_family(client) && !smtpx_address_is(client, family, addr) &&
         !smtp_ip_is_local(family, addr) && !smtp_ip_is_local(family, (const unsigned char *)client->data))
         return "another host's address";
     return NULL;

@@ -5,6 +5,7 @@
 #include "smtp_codes.h"
 #include "smtp_sasl.h"
 
+#include <epan/to_str.h>
 #include <wsutil/str_util.h>
 
 typedef struct {
@@ -82,6 +83,25 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
     off = kw_len < len && text[kw_len] == '=' ? kw_len + 1 : kw_len;
     while (smtp_next_param(text, len, &off, &p))
         add_param(ctx, tree, name, offset, text, &p);
+}
+
+/* Exchange, Sendmail and Exim name the address they see the client connect
+ * from ("250 mx Hello client [192.0.2.1]"); captured behind a NAT, it is
+ * not the one in the packets. */
+void smtpx_hello_reply(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len)
+{
+    const char *open = len > 0 ? memchr(text, '[', (size_t)len) : NULL;
+    const char *close = open ? memchr(open, ']', (size_t)(text + len - open)) : NULL;
+    unsigned char addr[16];
+
+    if (!close)
+        return;
+    int family = smtp_helo_address(open, (size_t)(close - open) + 1, addr);
+    proto_item *pi = smtpx_add_ip(ctx, tree, hf_smtpx_rsp_client_ip, hf_smtpx_rsp_client_ipv6,
+                                  offset + (int)(open - text) + 1, (int)(close - open) - 1, family, addr);
+    if (pi && !smtpx_address_is(&ctx->pinfo->dst, family, addr))
+        proto_item_append_text(pi, " (the capture shows %s: a NAT or proxy between them translates it)",
+                               address_to_str(ctx->pinfo->pool, &ctx->pinfo->dst));
 }
 
 void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean greeting,

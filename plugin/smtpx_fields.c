@@ -13,6 +13,7 @@ int hf_smtpx_envelope_param_ret = -1, hf_smtpx_envelope_param_envid = -1, hf_smt
 int hf_smtpx_envelope_param_orcpt = -1, hf_smtpx_envelope_param_auth = -1;
 int hf_smtpx_rsp = -1, hf_smtpx_rsp_code = -1, hf_smtpx_rsp_code_class = -1, hf_smtpx_rsp_code_category = -1;
 int hf_smtpx_rsp_parameter = -1, hf_smtpx_rsp_line_code = -1, hf_smtpx_rsp_recipient = -1;
+int hf_smtpx_rsp_client_ip = -1, hf_smtpx_rsp_client_ipv6 = -1;
 int hf_smtpx_rsp_enhanced = -1, hf_smtpx_rsp_enhanced_class = -1, hf_smtpx_rsp_enhanced_subject = -1;
 int hf_smtpx_rsp_enhanced_detail = -1, hf_smtpx_rsp_enhanced_meaning = -1;
 int hf_smtpx_response_in = -1, hf_smtpx_response_to = -1, hf_smtpx_time = -1;
@@ -125,6 +126,11 @@ static void register_hf(void)
            "Text of a reply line"),
         HF(hf_smtpx_rsp_line_code, "Line code", "smtpx.rsp.line_code", FT_UINT16, BASE_DEC, NULL,
            "Code of a continuation line that differs from the first line"),
+        HF(hf_smtpx_rsp_client_ip, "Client address the server sees", "smtpx.rsp.client_ip", FT_IPv4, BASE_NONE,
+           NULL, "The address the server names in its reply to HELO/EHLO (\"Hello [192.0.2.1]\": Exchange, "
+           "Sendmail, Exim); another than the capture's shows a NAT or proxy between them"),
+        HF(hf_smtpx_rsp_client_ipv6, "Client address the server sees", "smtpx.rsp.client_ipv6", FT_IPv6,
+           BASE_NONE, NULL, "The address the server names in its reply to HELO/EHLO (\"Hello [IPv6:2001:db8::1]\")"),
         HF(hf_smtpx_rsp_recipient, "For recipient", "smtpx.rsp.recipient", FT_STRING, BASE_NONE, NULL,
            "LMTP: the recipient this reply to the end of a message is for (one reply per accepted recipient, "
            "RFC 2033)"),

@@ -350,6 +350,8 @@ static void add_request_specific(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_r
         smtpx_add_generated(ctx, rt, hf_smtpx_rsp_recipient, rec->arg);
     if (smtpx_rec_ends_message(rec))
         smtpx_message_reply(ctx, rt, rec, text, text_off, text_len);
+    if (smtp_cmd_is_hello((smtp_cmd_t)rec->kind) && code == 250)
+        smtpx_hello_reply(ctx, rt, text, text_off, text_len);
 }
 
 /* A complete reply: what it does to the session, notes, findings, taps. */

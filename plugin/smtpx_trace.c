@@ -44,16 +44,10 @@ static int *const received_clause_hf[SMTP_RCVD_CLAUSES] = {
 /* The sending host's address, as the core read it. */
 static void add_received_ip(smtpx_ctx_t *ctx, proto_tree *tree, const smtp_received_t *r)
 {
-    ws_in6_addr ip6;
-    ws_in4_addr ip4;
-
-    if (r->ip_family == 4) {
-        memcpy(&ip4, r->ip_addr, sizeof ip4);
-        proto_item_set_generated(proto_tree_add_ipv4(tree, hf_smtpx_msg_received_ip, ctx->tvb, 0, 0, ip4));
-    } else if (r->ip_family == 6) {
-        memcpy(ip6.bytes, r->ip_addr, sizeof ip6.bytes);
-        proto_item_set_generated(proto_tree_add_ipv6(tree, hf_smtpx_msg_received_ipv6, ctx->tvb, 0, 0, &ip6));
-    }
+    proto_item *pi = smtpx_add_ip(ctx, tree, hf_smtpx_msg_received_ip, hf_smtpx_msg_received_ipv6, 0, 0,
+                                  r->ip_family, r->ip_addr);
+    if (pi)
+        proto_item_set_generated(pi);
 }
 
 static void add_received_part(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value, smtp_range_t part)

@@ -186,6 +186,26 @@ def test_lmtp_summary_gives_each_recipient_its_reply(passes):
         assert "[Final reply:" not in out       # (hidden: the label says it)
 
 
+def test_hello_reply_names_the_client_address(passes):
+    """Exchange, Sendmail and Exim name the address they see the client
+    connect from in the reply to HELO/EHLO: in the Ilon Mask lab, captured
+    behind a NAT, the server sees another address than the packets show."""
+    cap = ts.transcript_pcap("lab5_ilon_mask")
+    assert ts.fields(cap, ["frame.number", "smtpx.rsp.client_ip"], "smtpx.rsp.client_ip", **passes) == [
+        ["25", "176.52.33.174"]]
+    cap = ts.transcript_pcap("forged_helo")
+    assert ts.fields(cap, ["frame.number", "smtpx.rsp.client_ip", "smtpx.rsp.client_ipv6"],
+                     "smtpx.rsp.client_ip || smtpx.rsp.client_ipv6", **passes) == [
+        ["12", "203.0.113.9", ""], ["16", "", "2001:db8::1"]]
+    if passes["verbose"]:
+        out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("lab5_ilon_mask")), "-V", "-Y",
+                         "frame.number == 25"] + ["-2"] * passes["two_pass"]).stdout
+        assert ("Client address the server sees: 176.52.33.174 (the capture shows 192.168.1.172: a NAT or proxy "
+                "between them translates it)") in out
+        out = ts.tshark(["-r", ts.capture_path(cap), "-V", "-Y", "frame.number == 12"]).stdout
+        assert "Client address the server sees: 203.0.113.9\n" in out
+
+
 def test_pipelining_without_advertisement(passes):
     found = ts.experts(ts.transcript_pcap("starttls_injection"), passes["two_pass"])
     assert (7, "smtpx.analysis.unadvertised") in found
