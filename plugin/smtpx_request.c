@@ -122,17 +122,18 @@ static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp
  * ones ("HELO, EHLO or LHLO"), else "". */
 static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
 {
-    wmem_strbuf_t *buf = wmem_strbuf_new(ctx->pinfo->pool, "");
-    smtp_cmd_t id = smtp_cmd_suggest(verb, len, SMTP_CMD_UNKNOWN);
+    const char *names[SMTP_CMD_COUNT];
+    size_t n = 0;
 
-    while (id != SMTP_CMD_UNKNOWN) {
-        smtp_cmd_t next = smtp_cmd_suggest(verb, len, id);
-        wmem_strbuf_append_printf(buf, "%s%s", wmem_strbuf_get_len(buf) == 0 ? " (did you mean "
-                                                : next == SMTP_CMD_UNKNOWN ? " or " : ", ", smtp_cmd_name(id));
-        if (next == SMTP_CMD_UNKNOWN)
-            wmem_strbuf_append(buf, "?)");
-        id = next;
-    }
+    for (smtp_cmd_t id = smtp_cmd_suggest(verb, len, SMTP_CMD_UNKNOWN); id != SMTP_CMD_UNKNOWN;
+         id = smtp_cmd_suggest(verb, len, id))
+        names[n++] = smtp_cmd_name(id);
+    if (n == 0)
+        return "";
+    wmem_strbuf_t *buf = wmem_strbuf_new(ctx->pinfo->pool, " (did you mean ");
+    for (size_t i = 0; i < n; i++)
+        wmem_strbuf_append_printf(buf, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", names[i]);
+    wmem_strbuf_append(buf, "?)");
     return wmem_strbuf_get_str(buf);
 }
 
