@@ -25,6 +25,7 @@ extern int hf_smtpx_envelope_param_orcpt, hf_smtpx_envelope_param_auth;
 extern int hf_smtpx_rsp, hf_smtpx_rsp_code, hf_smtpx_rsp_code_class, hf_smtpx_rsp_code_category;
 extern int hf_smtpx_rsp_parameter, hf_smtpx_rsp_line_code, hf_smtpx_rsp_recipient;
 extern int hf_smtpx_rsp_client_ip, hf_smtpx_rsp_client_ipv6;
+extern int hf_smtpx_rsp_reason, hf_smtpx_rsp_blocklist;
 extern int hf_smtpx_rsp_enhanced, hf_smtpx_rsp_enhanced_class, hf_smtpx_rsp_enhanced_subject;
 extern int hf_smtpx_rsp_enhanced_detail, hf_smtpx_rsp_enhanced_meaning;
 extern int hf_smtpx_response_in, hf_smtpx_response_to, hf_smtpx_time;
@@ -302,7 +303,7 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
 /* smtpx_stats.c: tap events for -z smtpx,tree, -z smtpx,transactions and -z smtpx,srt */
 typedef enum {
     SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
-    SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT
+    SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT, SMTPX_EV_REASON
 } smtpx_event_kind_t;
 
 typedef struct {

@@ -14,6 +14,7 @@ int hf_smtpx_envelope_param_orcpt = -1, hf_smtpx_envelope_param_auth = -1;
 int hf_smtpx_rsp = -1, hf_smtpx_rsp_code = -1, hf_smtpx_rsp_code_class = -1, hf_smtpx_rsp_code_category = -1;
 int hf_smtpx_rsp_parameter = -1, hf_smtpx_rsp_line_code = -1, hf_smtpx_rsp_recipient = -1;
 int hf_smtpx_rsp_client_ip = -1, hf_smtpx_rsp_client_ipv6 = -1;
+int hf_smtpx_rsp_reason = -1, hf_smtpx_rsp_blocklist = -1;
 int hf_smtpx_rsp_enhanced = -1, hf_smtpx_rsp_enhanced_class = -1, hf_smtpx_rsp_enhanced_subject = -1;
 int hf_smtpx_rsp_enhanced_detail = -1, hf_smtpx_rsp_enhanced_meaning = -1;
 int hf_smtpx_response_in = -1, hf_smtpx_response_to = -1, hf_smtpx_time = -1;
@@ -126,6 +127,11 @@ static void register_hf(void)
            "Text of a reply line"),
         HF(hf_smtpx_rsp_line_code, "Line code", "smtpx.rsp.line_code", FT_UINT16, BASE_DEC, NULL,
            "Code of a continuation line that differs from the first line"),
+        HF(hf_smtpx_rsp_reason, "Reason", "smtpx.rsp.reason", FT_STRING, BASE_NONE, NULL,
+           "Why the server refuses, from the words of its 4xx/5xx reply (greylisting, blocklist, SPF, relay "
+           "denied...)"),
+        HF(hf_smtpx_rsp_blocklist, "Blocklist", "smtpx.rsp.blocklist", FT_STRING, BASE_NONE, NULL,
+           "The DNS blocklist the reply names (\"blocked using zen.spamhaus.org\")"),
         HF(hf_smtpx_rsp_client_ip, "Client address the server sees", "smtpx.rsp.client_ip", FT_IPv4, BASE_NONE,
            NULL, "The address the server names in its reply to HELO/EHLO (\"Hello [192.0.2.1]\": Exchange, "
            "Sendmail, Exim); another than the capture's shows a NAT or proxy between them"),

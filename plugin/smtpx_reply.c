@@ -95,10 +95,27 @@ static void add_code(smtpx_ctx_t *ctx, proto_tree *tree, int offset, unsigned co
 
 /* The lines of the reply: text, enhanced code, EHLO extensions. Returns TRUE
  * if some line carried an enhanced code. */
+/* Why the server refuses, if the words of a reply line say it. */
+static gboolean add_reason(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len)
+{
+    smtp_reason_match_t m;
+
+    if (!smtp_reply_reason(text, len, &m))
+        return FALSE;
+    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_rsp_reason, ctx->tvb, offset + (int)m.off, (int)m.len,
+                                           m.reason->name);
+    proto_item_append_text(pi, ": %s", m.reason->explanation);
+    if (m.list_len)
+        proto_tree_add_item(proto_item_add_subtree(pi, ett_smtpx_param), hf_smtpx_rsp_blocklist, ctx->tvb,
+                            offset + (int)m.list_off, (int)m.list_len, ENC_ASCII);
+    smtpx_tap_simple(ctx, SMTPX_EV_REASON, m.reason->name, 0);
+    return TRUE;
+}
+
 static gboolean add_lines(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_reply_t *r, unsigned code,
                           gboolean ehlo)
 {
-    gboolean enhanced = FALSE;
+    gboolean enhanced = FALSE, reason = code < 400;
     smtpx_line_t line = r->first;
     smtp_reply_line_t rl = r->rl;
 
@@ -120,6 +137,8 @@ static gboolean add_lines(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_reply_
             smtpx_ehlo_line(ctx, lt, toff, line.text + rl.text_off, (size_t)tlen);
         else
             add_enhanced(ctx, lt, code, toff, line.text + rl.text_off, (size_t)tlen, &enhanced);
+        if (!reason)    /* (in the first lines, as far as RFC 5321's 512 octets: hostile replies stay cheap) */
+            reason = add_reason(ctx, lt, toff, line.text + rl.text_off, (size_t)MIN(tlen, 512)) || i >= 8;
     }
     return enhanced;
 }

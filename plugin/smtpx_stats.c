@@ -132,12 +132,13 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
 
 /* ---- -z smtpx,tree ---- */
 
-static int st_commands, st_replies, st_enhanced, st_auth, st_messages, st_attachments, st_findings;
+static int st_commands, st_replies, st_reasons, st_enhanced, st_auth, st_messages, st_attachments, st_findings;
 
 static void tree_init(stats_tree *st)
 {
     st_commands = stats_tree_create_node(st, "Commands", 0, STAT_DT_INT, TRUE);
     st_replies = stats_tree_create_node(st, "Replies", 0, STAT_DT_INT, TRUE);
+    st_reasons = stats_tree_create_node(st, "Refusal reasons", 0, STAT_DT_INT, TRUE);
     st_enhanced = stats_tree_create_node(st, "Enhanced status codes", 0, STAT_DT_INT, TRUE);
     st_auth = stats_tree_create_node(st, "AUTH", 0, STAT_DT_INT, TRUE);
     st_messages = stats_tree_create_node(st, "Messages", 0, STAT_DT_INT, TRUE);
@@ -194,6 +195,10 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
     case SMTPX_EV_TRANSACTION:
         tick_stat_node(st, "Messages", 0, TRUE);
         tick_stat_node(st, ev->txn.accepted ? "accepted" : "refused", st_messages, FALSE);
+        break;
+    case SMTPX_EV_REASON:
+        tick_stat_node(st, "Refusal reasons", 0, TRUE);
+        tick_stat_node(st, ev->name, st_reasons, FALSE);
         break;
     case SMTPX_EV_ATTACHMENT:
         tick_stat_node(st, "Attachments", 0, TRUE);

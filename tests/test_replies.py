@@ -206,6 +206,27 @@ def test_hello_reply_names_the_client_address(passes):
         assert "Client address the server sees: 203.0.113.9\n" in out
 
 
+def test_refusal_reasons(passes):
+    """The reason a 4xx/5xx reply gives in its words: greylisting, relay
+    denied, SPF (on the second line of Gmail's reply), TLS required, and a
+    blocklist with its name; never on a positive reply. Counted in
+    -z smtpx,tree."""
+    cap = ts.transcript_pcap("refusal_reasons")
+    got = ts.fields(cap, ["frame.number", "smtpx.rsp.reason", "smtpx.rsp.blocklist"], "smtpx.rsp", **passes)
+    assert [r for r in got if r[1] or r[2]] == [
+        ["10", "greylisting", ""], ["12", "relay denied", ""], ["14", "SPF", ""], ["18", "TLS required", ""],
+        ["27", "blocklist", "zen.spamhaus.org"]]
+    assert len(got) == 11
+    if passes["verbose"]:
+        out = ts.tshark(["-r", ts.capture_path(cap), "-V", "-Y", "frame.number == 10"] +
+                        ["-2"] * passes["two_pass"]).stdout
+        assert ("Reason: greylisting: the server turns away the first attempt of an unknown sender on purpose; a "
+                "real mail server tries again later, most spam software does not") in out
+    tree = ts.tshark(["-r", ts.capture_path(cap), "-q", "-z", "smtpx,tree"] + ["-2"] * passes["two_pass"]).stdout
+    assert re.search(r"^Refusal reasons +5 ", tree, re.M)
+    assert re.search(r"^ blocklist +1 ", tree, re.M) and re.search(r"^ greylisting +1 ", tree, re.M)
+
+
 def test_pipelining_without_advertisement(passes):
     found = ts.experts(ts.transcript_pcap("starttls_injection"), passes["two_pass"])
     assert (7, "smtpx.analysis.unadvertised") in found

@@ -318,3 +318,128 @@ const smtp_ehlo_ext_t *smtp_ehlo_ext_lookup(const char *kw, size_t len)
     }
     return NULL;
 }
+
+/* ---- Why a server refuses ------------------------------------------------ */
+
+enum {
+    R_GREYLIST, R_UNKNOWN_DOMAIN, R_UNKNOWN_USER, R_MAILBOX_FULL, R_RELAY, R_BLOCKLIST, R_RDNS, R_SPF, R_DKIM, R_DMARC, R_TLS,
+    R_AUTH, R_PIPELINING, R_RATE, R_SIZE, R_CONTENT
+};
+
+static const smtp_reason_t reasons[] = {
+    [R_GREYLIST] = { "greylisting", "the server turns away the first attempt of an unknown sender on purpose; a "
+                     "real mail server tries again later, most spam software does not" },
+    [R_UNKNOWN_DOMAIN] = { "unknown domain", "the address's domain does not exist in the DNS (for a sender: no "
+                           "bounce could ever reach it)" },
+    [R_UNKNOWN_USER] = { "unknown recipient", "no mailbox of that name exists on the server" },
+    [R_MAILBOX_FULL] = { "mailbox full", "the recipient's mailbox has no room left (quota)" },
+    [R_RELAY] = { "relay denied", "the server passes on mail to other domains only for clients that logged in: "
+                  "it is not an open relay" },
+    [R_BLOCKLIST] = { "blocklist", "the client's address is on a DNS blocklist (DNSBL) that the server consults "
+                      "before it takes mail" },
+    [R_RDNS] = { "reverse DNS", "the client's address has no host name in the DNS (PTR record), or one that does "
+                 "not lead back to it, and the server requires one" },
+    [R_SPF] = { "SPF", "the envelope sender's domain does not allow the client's address to send its mail "
+                "(SPF, RFC 7208)" },
+    [R_DKIM] = { "DKIM", "the message has no valid DKIM signature (RFC 6376)" },
+    [R_DMARC] = { "DMARC", "the message fails the DMARC policy of its From domain (RFC 7489)" },
+    [R_TLS] = { "TLS required", "the server takes this only over TLS: the client must send STARTTLS first" },
+    [R_AUTH] = { "authentication required", "the server takes this only from a client that logged in (AUTH), "
+                 "as a submission server does" },
+    [R_PIPELINING] = { "pipelining", "the client sent commands without waiting for the replies, which the server "
+                       "does not allow" },
+    [R_RATE] = { "rate limit", "the client sends too much, too fast, or over too many connections; the server "
+                 "slows it down" },
+    [R_SIZE] = { "message too big", "the message is larger than the server takes" },
+    [R_CONTENT] = { "spam or virus filter", "the server's filters took the message, or the client, for spam or "
+                    "for a virus" },
+};
+
+#define WORD 1          /* the words stand alone: "SPF", not inside another word */
+#define NAME_FOLLOWS 2  /* a blocklist's name follows the words */
+
+/* Most specific first: "Recipient address rejected: User unknown" is an
+ * unknown recipient even if the server also names a blocklist. */
+static const struct {
+    const char *words;      /* lower case */
+    unsigned char reason, flags;
+} reason_words[] = {
+    { "greylist", R_GREYLIST, 0 }, { "graylist", R_GREYLIST, 0 }, { "grey-list", R_GREYLIST, 0 },
+    { "domain not found", R_UNKNOWN_DOMAIN, 0 }, { "domain of sender address", R_UNKNOWN_DOMAIN, 0 },
+    { "user unknown", R_UNKNOWN_USER, 0 }, { "unknown user", R_UNKNOWN_USER, 0 },
+    { "no such user", R_UNKNOWN_USER, 0 }, { "unknown recipient", R_UNKNOWN_USER, 0 },
+    { "recipient not found", R_UNKNOWN_USER, 0 }, { "mailbox not found", R_UNKNOWN_USER, 0 },
+    { "user does not exist", R_UNKNOWN_USER, 0 }, { "user doesn't exist", R_UNKNOWN_USER, 0 },
+    { "mailbox does not exist", R_UNKNOWN_USER, 0 },
+    { "quota", R_MAILBOX_FULL, 0 }, { "mailbox full", R_MAILBOX_FULL, 0 }, { "mailbox is full", R_MAILBOX_FULL, 0 },
+    { "relay access denied", R_RELAY, 0 }, { "relaying denied", R_RELAY, 0 }, { "relay not permitted", R_RELAY, 0 },
+    { "unable to relay", R_RELAY, 0 }, { "relaying not allowed", R_RELAY, 0 }, { "relay denied", R_RELAY, 0 },
+    { "blocked using", R_BLOCKLIST, NAME_FOLLOWS }, { "black list at", R_BLOCKLIST, NAME_FOLLOWS },
+    { "blacklisted at", R_BLOCKLIST, NAME_FOLLOWS }, { "listed at", R_BLOCKLIST, NAME_FOLLOWS },
+    { "blocklist", R_BLOCKLIST, 0 }, { "blacklist", R_BLOCKLIST, 0 }, { "black list", R_BLOCKLIST, 0 },
+    { "dnsbl", R_BLOCKLIST, 0 }, { "rbl", R_BLOCKLIST, WORD }, { "spamhaus", R_BLOCKLIST, 0 },
+    { "spamcop", R_BLOCKLIST, 0 },
+    { "cannot find your hostname", R_RDNS, 0 }, { "cannot find your reverse hostname", R_RDNS, 0 },
+    { "reverse dns", R_RDNS, 0 }, { "reverse hostname", R_RDNS, 0 }, { "ptr record", R_RDNS, 0 },
+    { "rdns", R_RDNS, WORD },
+    { "spf", R_SPF, WORD }, { "dmarc", R_DMARC, WORD }, { "dkim", R_DKIM, WORD },
+    { "must issue a starttls", R_TLS, 0 }, { "starttls first", R_TLS, 0 }, { "tls required", R_TLS, 0 },
+    { "requires tls", R_TLS, 0 }, { "encryption required", R_TLS, 0 },
+    { "authentication required", R_AUTH, 0 }, { "authentication is required", R_AUTH, 0 },
+    { "must authenticate", R_AUTH, 0 }, { "must be authenticated", R_AUTH, 0 }, { "not logged in", R_AUTH, 0 },
+    { "protocol synchronization", R_PIPELINING, 0 }, { "improper command pipelining", R_PIPELINING, 0 },
+    { "too many", R_RATE, 0 }, { "rate limit", R_RATE, 0 }, { "ratelimit", R_RATE, 0 },
+    { "throttl", R_RATE, 0 },
+    { "size exceeds", R_SIZE, 0 }, { "exceeds size", R_SIZE, 0 }, { "message too big", R_SIZE, 0 },
+    { "too large", R_SIZE, 0 },
+    { "spam", R_CONTENT, WORD }, { "virus", R_CONTENT, 0 }, { "malware", R_CONTENT, 0 },
+    { "content rejected", R_CONTENT, 0 },
+};
+
+static bool is_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* Where the words stand in text (len if nowhere); WORD: alone. */
+static size_t find_words(const char *text, size_t len, const char *words, unsigned flags)
+{
+    size_t n = strlen(words);
+
+    for (size_t at = smtp_find_nocase(text, len, 0, words); at < len; at = smtp_find_nocase(text, len, at + 1, words)) {
+        if (!(flags & WORD) || ((at == 0 || !is_alnum(text[at - 1])) && (at + n == len || !is_alnum(text[at + n]))))
+            return at;
+    }
+    return len;
+}
+
+/* A blocklist's name after the words that end at `from`: "zen.spamhaus.org". */
+static void list_name(const char *text, size_t len, size_t from, smtp_reason_match_t *m)
+{
+    while (from < len && text[from] == ' ')
+        from++;
+    size_t end = from;
+    while (end < len && (is_alnum(text[end]) || text[end] == '.' || text[end] == '-'))
+        end++;
+    while (end > from && text[end - 1] == '.')      /* "zen.spamhaus.org." ends a sentence */
+        end--;
+    m->list_off = from;
+    m->list_len = end - from;
+}
+
+bool smtp_reply_reason(const char *text, size_t len, smtp_reason_match_t *m)
+{
+    memset(m, 0, sizeof *m);
+    for (size_t i = 0; i < sizeof reason_words / sizeof reason_words[0]; i++) {
+        size_t at = find_words(text, len, reason_words[i].words, reason_words[i].flags);
+        if (at == len)
+            continue;
+        m->reason = &reasons[reason_words[i].reason];
+        m->off = at;
+        m->len = strlen(reason_words[i].words);
+        if (reason_words[i].flags & NAME_FOLLOWS)
+            list_name(text, len, at + m->len, m);
+        return true;
+    }
+    return false;
+}

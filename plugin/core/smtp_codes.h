@@ -6,6 +6,7 @@
 #ifndef SMTP_CODES_H
 #define SMTP_CODES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,5 +70,23 @@ typedef struct {
 /* Case-insensitive lookup of the keyword kw[0..len) (kw need not be
  * NUL-terminated). Returns NULL if unknown, kw is NULL or len is 0. */
 const smtp_ehlo_ext_t *smtp_ehlo_ext_lookup(const char *kw, size_t len);
+
+/* ---- Why a server refuses: words it puts in a 4xx/5xx reply ---------- */
+
+typedef struct {
+    const char *name;           /* "greylisting", "blocklist", "SPF"... */
+    const char *explanation;    /* what it means, in plain words */
+} smtp_reason_t;
+
+typedef struct {
+    const smtp_reason_t *reason;
+    size_t off, len;            /* the words found in the text */
+    size_t list_off, list_len;  /* the blocklist the text names (list_len 0: none) */
+} smtp_reason_match_t;
+
+/* Is there a reason in the text of a reply line ("Greylisted", "blocked
+ * using zen.spamhaus.org", "Relay access denied")? Words of several
+ * reasons: the most specific wins. */
+bool smtp_reply_reason(const char *text, size_t len, smtp_reason_match_t *m);
 
 #endif /* SMTP_CODES_H */

@@ -148,6 +148,12 @@ static void server_line(const char *line, size_t len)
         if (r == SMTP_ENH_VALID)
             CHECK((enh.cls == 2 || enh.cls == 4 || enh.cls == 5) && enh.subject <= 999 && enh.detail <= 999);
     }
+    smtp_reason_match_t why;
+    if (smtp_reply_reason(text, tlen, &why))
+        CHECK(why.reason && why.reason->name && why.reason->explanation && why.len > 0 &&
+              fuzz_span_ok(why.off, why.len, tlen) && fuzz_span_ok(why.list_off, why.list_len, tlen));
+    else
+        CHECK(why.reason == NULL);
     /* an EHLO line: keyword, then parameters */
     size_t kw = 0;
     while (kw < tlen && text[kw] != ' ' && text[kw] != '\t' && text[kw] != '=')

@@ -178,12 +178,78 @@ static void test_ehlo(void)
     CHECK(e != NULL && str_eq(e->rfc, "Microsoft Exchange"));
 }
 
+/* Reasons in replies as real servers write them (Postfix, Exim, Sendmail, Gmail, Dovecot). */
+static void test_reasons(void)
+{
+    static const struct {
+        const char *text, *reason, *words, *list;
+    } cases[] = {
+        { "5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; "
+          "https://www.spamhaus.org/query/ip/192.0.2.1", "blocklist", "blocked using", "zen.spamhaus.org" },
+        { "rejected because 192.0.2.1 is in a black list at bl.spamcop.net.", "blocklist", "black list at",
+          "bl.spamcop.net" },
+        { "5.7.1 Blocked by SpamHaus", "blocklist", "SpamHaus", NULL },
+        { "4.2.0 <b@example.org>: Recipient address rejected: Greylisted, see http://postgrey.example/help",
+          "greylisting", "Greylist", NULL },
+        { "4.7.1 Greylisting in action, please come back later", "greylisting", "Greylist", NULL },
+        { "5.7.1 <b@other.example>: Relay access denied", "relay denied", "Relay access denied", NULL },
+        { "4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]", "reverse DNS",
+          "cannot find your hostname", NULL },
+        { "5.7.23 <a@b.example>: Recipient address rejected: Message rejected due to: SPF fail - not authorized",
+          "SPF", "SPF", NULL },
+        { "5.7.26 This message fails to pass authentication checks (SPF or DKIM)", "SPF", "SPF", NULL },
+        { "5.7.1 Unauthenticated email from example.com is not accepted due to domain's DMARC policy", "DMARC",
+          "DMARC", NULL },
+        { "5.7.0 Must issue a STARTTLS command first", "TLS required", "Must issue a STARTTLS", NULL },
+        { "5.7.0 Authentication required", "authentication required", "Authentication required", NULL },
+        { "5.7.1 <a@b.example>: Sender address rejected: not logged in", "authentication required",
+          "not logged in", NULL },
+        { "4.7.0 mx.example.org Error: too many connections from 192.0.2.1", "rate limit", "too many", NULL },
+        { "5.3.4 Message size exceeds fixed limit", "message too big", "size exceeds", NULL },
+        { "5.7.1 Message rejected as spam", "spam or virus filter", "spam", NULL },
+        { "5.5.0 Error: SMTP protocol synchronization", "pipelining", "protocol synchronization", NULL },
+        { "4.2.2 <carol@example.org> Quota exceeded (mailbox for user is full)", "mailbox full", "Quota", NULL },
+        { "5.1.1 <x@example.org>: Recipient address rejected: User unknown in local recipient table",
+          "unknown recipient", "User unknown", NULL },
+        { "5.1.1 <nobody@example.org> User doesn't exist: nobody@example.org", "unknown recipient",
+          "User doesn't exist", NULL },
+        { "4.1.8 <a@nx.example>: Sender address rejected: Domain not found", "unknown domain", "Domain not found",
+          NULL },
+        { "5.1.8 <a@nx.example>... Domain of sender address a@nx.example does not exist", "unknown domain",
+          "Domain of sender address", NULL },
+    };
+    static const char *const none[] = {
+        "5.5.2 Error: command not recognized", "4.3.0 Temporary lookup failure", "Spamming prohibited?",
+        "5.1.1 dkimtools.example: unknown", "5.7.1 transport error", "",
+    };
+    smtp_reason_match_t m;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        bool ok = smtp_reply_reason(t, strlen(t), &m) && str_eq(m.reason->name, cases[i].reason) &&
+                  m.reason->explanation != NULL && m.len == strlen(cases[i].words) &&
+                  strncmp(t + m.off, cases[i].words, m.len) == 0 &&
+                  (cases[i].list ? m.list_len == strlen(cases[i].list) &&
+                                   strncmp(t + m.list_off, cases[i].list, m.list_len) == 0
+                                 : m.list_len == 0);
+        CHECK(ok);
+        if (!ok)
+            fprintf(stderr, "  reason of \"%s\"\n", t);
+    }
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        CHECK(!smtp_reply_reason(none[i], strlen(none[i]), &m) && m.reason == NULL);
+        if (m.reason)
+            fprintf(stderr, "  no reason expected in \"%s\": %s\n", none[i], m.reason->name);
+    }
+}
+
 int main(void)
 {
     test_reply_codes();
     test_reply_digits();
     test_enh();
     test_ehlo();
+    test_reasons();
     if (failures != 0) {
         fprintf(stderr, "test_codes: %d of %d checks failed\n", failures, checks);
         return 1;
