@@ -241,6 +241,9 @@ def test_rejected_recipient_and_data(passes):
                    [18, ["2.0.0"], ["2"], ["0"], ["0"]]]
     assert by_frame(REJECTED, "smtpx.envelope.recipient", "smtpx.envelope.recipient", **passes) == {
         11: ["nobody-here@smtpx.test"]}
+    # Postfix's words say why: "no valid recipients" names no reason
+    assert by_frame(REJECTED, "smtpx.rsp.reason", "smtpx.rsp.code >= 400", **passes) == {
+        12: ["unknown recipient"], 14: []}
     assert by_frame(REJECTED, "smtpx.envelope.sender", "smtpx.envelope.sender", **passes) == {
         9: ["alice@smtpx.test"]}
     # the rejections stand out, and DATA after the only recipient was refused is out of order
