@@ -93,8 +93,6 @@ static void add_code(smtpx_ctx_t *ctx, proto_tree *tree, int offset, unsigned co
     proto_item_set_generated(pi);
 }
 
-/* The lines of the reply: text, enhanced code, EHLO extensions. Returns TRUE
- * if some line carried an enhanced code. */
 /* Why the server refuses, if the words of a reply line say it. */
 static gboolean add_reason(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len)
 {
@@ -112,6 +110,8 @@ static gboolean add_reason(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const
     return TRUE;
 }
 
+/* The lines of the reply: text, enhanced code, EHLO extensions, reason.
+ * Returns TRUE if some line carried an enhanced code. */
 static gboolean add_lines(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_reply_t *r, unsigned code,
                           gboolean ehlo)
 {
@@ -137,8 +137,9 @@ static gboolean add_lines(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_reply_
             smtpx_ehlo_line(ctx, lt, toff, line.text + rl.text_off, (size_t)tlen);
         else
             add_enhanced(ctx, lt, code, toff, line.text + rl.text_off, (size_t)tlen, &enhanced);
-        if (!reason)    /* (in the first lines, as far as RFC 5321's 512 octets: hostile replies stay cheap) */
-            reason = add_reason(ctx, lt, toff, line.text + rl.text_off, (size_t)MIN(tlen, 512)) || i >= 8;
+        /* (in the first lines, as far as RFC 5321's 512 octets: hostile replies stay cheap) */
+        if (!reason && i < 8)
+            reason = add_reason(ctx, lt, toff, line.text + rl.text_off, (size_t)MIN(tlen, 512));
     }
     return enhanced;
 }
