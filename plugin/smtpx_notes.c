@@ -102,6 +102,11 @@ static const char early_message_note[] =
     "354: the server is ready for the message, which the client began to send in frame %u without waiting "
     "for this reply; the server reads those lines as the message";
 
+/* A greeting that refuses the client (RFC 5321 3.1). */
+static const char refused_greeting_note[] =
+    "554: the server refuses this client at once: no mail service for it here (often its address is on a "
+    "blocklist); it still answers QUIT (RFC 5321 3.1)";
+
 /* Added to a reply to the end of a message that is for one recipient (LMTP). */
 static const char lmtp_note[] =
     "an LMTP server answers the end of a message once per accepted recipient, in RCPT order (RFC 2033)";
@@ -184,7 +189,7 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
     if (!notes_wanted(tree))
         return;
     smtpx_phase_t phase = greeting ? SMTPX_PHASE_CONNECTION : rec ? phase_of(rec->kind) : SMTPX_PHASE_ANY;
-    const char *meaning = reply_meaning(ctx, code, rec);
+    const char *meaning = greeting && code == 554 ? refused_greeting_note : reply_meaning(ctx, code, rec);
     if (rec && smtpx_rec_for_recipient(rec))
         meaning = code == 250 ? wmem_strdup_printf(ctx->pinfo->pool, "250 for %s: the message is stored in that "
                                                    "recipient's mailbox; %s", rec->arg, lmtp_note)

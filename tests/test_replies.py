@@ -225,6 +225,10 @@ def test_refusal_reasons(passes):
     tree = ts.tshark(["-r", ts.capture_path(cap), "-q", "-z", "smtpx,tree"] + ["-2"] * passes["two_pass"]).stdout
     assert re.search(r"^Refusal reasons +5 ", tree, re.M)
     assert re.search(r"^ blocklist +1 ", tree, re.M) and re.search(r"^ greylisting +1 ", tree, re.M)
+    # a greeting that refuses the client is explained as such, not as a failed transaction
+    assert ts.fields(cap, ["smtpx.note"], "frame.number == 27", **passes) == [
+        ["554: the server refuses this client at once: no mail service for it here (often its address is on a "
+         "blocklist); it still answers QUIT (RFC 5321 3.1)"]]
 
 
 def test_pipelining_without_advertisement(passes):
