@@ -475,8 +475,10 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if ((ctx.st->flags & SMTPX_F_LMTP) || ctx.conv->lmtp)
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "LMTP");
     offset = ctx.is_client ? dissect_client_pdus(&ctx) : dissect_server_pdus(&ctx);
-    if (ctx.pdus)       /* (none for a piece of a line, nor for bytes seen before) */
+    if (ctx.pdus) {     /* (none for a piece of a line, nor for bytes seen before) */
         add_session_facts(&ctx);
+        smtpx_tap_session(&ctx);
+    }
     smtpx_call_end(&ctx.call, ctx.conv, ctx.is_client, tcpinfo, offset);
     return len;
 }

@@ -303,8 +303,15 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
 /* smtpx_stats.c: tap events for -z smtpx,tree, -z smtpx,transactions and -z smtpx,srt */
 typedef enum {
     SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
-    SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT, SMTPX_EV_REASON
+    SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT, SMTPX_EV_REASON, SMTPX_EV_SESSION
 } smtpx_event_kind_t;
+
+/* What a call knows of its session, for -z smtpx,sessions. */
+typedef struct {
+    gboolean is_client;     /* the packet is the client's */
+    gboolean tls;
+    const char *server_name, *client_name, *auth_user;
+} smtpx_session_facts_t;
 
 typedef struct {
     guint32 frame, stream;
@@ -325,6 +332,7 @@ typedef struct {
     const smtpx_cmd_rec_t *rec; /* reply: the request it answers (NULL: none known) */
     gboolean greeting;      /* reply: the server's greeting */
     smtpx_txn_t txn;
+    smtpx_session_facts_t session;
 } smtpx_tap_event_t;
 
 void smtpx_stats_register(void);
@@ -333,6 +341,8 @@ gboolean smtpx_tapping(const smtpx_ctx_t *ctx);
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code);
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject);
 void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec, gboolean greeting);
+/* After the PDUs of a call: the session's names, TLS and user. */
+void smtpx_tap_session(smtpx_ctx_t *ctx);
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
 
 /* Adds a finding to the PDU's "SMTP analysis" subtree. */

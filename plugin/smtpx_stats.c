@@ -47,6 +47,16 @@ void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject)
         queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_ENHANCED, .code = cls, .subject = subject });
 }
 
+void smtpx_tap_session(smtpx_ctx_t *ctx)
+{
+    const smtpx_state_t *st = ctx->st;
+
+    if (smtpx_tapping(ctx))
+        queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_SESSION, .session = {
+            .is_client = ctx->is_client, .tls = ctx->in_tls || (st->flags & SMTPX_F_TLS),
+            .server_name = st->server_name, .client_name = st->client_name, .auth_user = st->auth_user } });
+}
+
 static struct tcp_analysis *tcp_data(packet_info *pinfo)
 {
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
@@ -282,23 +292,30 @@ static void print_row(const char *const *row, const size_t *width, gboolean tsv)
     printf("\n");
 }
 
-static void txn_draw(void *tapdata)
+/* Columns padded to their widest cell, or tab-separated. */
+static void print_table(const char *title, const char *const *columns, size_t ncols, GPtrArray *rows, gboolean tsv)
 {
-    txn_log_t *log = (txn_log_t *)tapdata;
-    size_t width[G_N_ELEMENTS(txn_columns)] = { 0 };
+    size_t *width = g_new0(size_t, ncols);
 
-    for (size_t c = 0; txn_columns[c]; c++)
-        width[c] = strlen(txn_columns[c]);
-    for (guint r = 0; r < log->rows->len; r++) {
-        gchar **row = (gchar **)g_ptr_array_index(log->rows, r);
+    for (size_t c = 0; columns[c]; c++)
+        width[c] = strlen(columns[c]);
+    for (guint r = 0; r < rows->len; r++) {
+        gchar **row = (gchar **)g_ptr_array_index(rows, r);
         for (size_t c = 0; row[c]; c++)
             width[c] = MAX(width[c], g_utf8_strlen(row[c], -1));
     }
-    if (!log->tsv)
-        printf("=== SMTP transactions (smtpx) ===\n");
-    print_row(txn_columns, width, log->tsv);
-    for (guint r = 0; r < log->rows->len; r++)
-        print_row((const char *const *)g_ptr_array_index(log->rows, r), width, log->tsv);
+    if (!tsv)
+        printf("=== %s ===\n", title);
+    print_row(columns, width, tsv);
+    for (guint r = 0; r < rows->len; r++)
+        print_row((const char *const *)g_ptr_array_index(rows, r), width, tsv);
+    g_free(width);
+}
+
+static void txn_draw(void *tapdata)
+{
+    txn_log_t *log = (txn_log_t *)tapdata;
+    print_table("SMTP transactions (smtpx)", txn_columns, G_N_ELEMENTS(txn_columns), log->rows, log->tsv);
 }
 
 static void txn_reset(void *tapdata)
@@ -314,17 +331,190 @@ static void txn_finish(void *tapdata)
     g_free(log);
 }
 
+/* A listener of the smtpx tap for one of the logs (freed if it cannot be). */
+static void listen_to_tap(void *log, tap_reset_cb reset, tap_packet_cb packet, tap_draw_cb draw,
+                          tap_finish_cb finish)
+{
+    GString *err = register_tap_listener("smtpx", log, NULL, 0, reset, packet, draw, finish);
+    if (err) {
+        fprintf(stderr, "smtpx: %s\n", err->str);
+        g_string_free(err, TRUE);
+        finish(log);
+    }
+}
+
 static void txn_init(const char *opt, void *userdata _U_)
 {
     txn_log_t *log = g_new0(txn_log_t, 1);
     log->rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
     log->tsv = g_str_has_suffix(opt, ",tsv");
-    GString *err = register_tap_listener("smtpx", log, NULL, 0, txn_reset, txn_packet, txn_draw, txn_finish);
-    if (err) {
-        fprintf(stderr, "smtpx: %s\n", err->str);
-        g_string_free(err, TRUE);
-        txn_finish(log);
+    listen_to_tap(log, txn_reset, txn_packet, txn_draw, txn_finish);
+}
+
+/* ---- -z smtpx,sessions[,tsv]: one row per TCP session ---- */
+
+typedef struct {
+    guint32 frame, stream;
+    nstime_t first, last;
+    gchar *client, *server, *server_name, *helo, *auth_mech, *auth_user;
+    gboolean tls;
+    guint auth_ok, auth_failed, mails, accepted, findings, last_reply;
+} session_row_t;
+
+typedef struct {
+    GPtrArray *sessions;        /* of session_row_t, by first frame */
+    GHashTable *by_stream;      /* TCP stream -> session_row_t */
+    gboolean tsv;
+} session_log_t;
+
+static const char *const session_columns[] = {
+    "frame", "stream", "client", "server", "server_name", "helo", "tls", "auth", "user", "auth_ok", "auth_failed",
+    "mails", "accepted", "findings", "last_reply", "duration", NULL
+};
+
+static void session_row_free(gpointer p)
+{
+    session_row_t *s = (session_row_t *)p;
+    g_free(s->client);
+    g_free(s->server);
+    g_free(s->server_name);
+    g_free(s->helo);
+    g_free(s->auth_mech);
+    g_free(s->auth_user);
+    g_free(s);
+}
+
+/* Keeps the newest of a text that the session learns as it goes. */
+static void keep_text(gchar **kept, const char *s)
+{
+    if (s && g_strcmp0(*kept, s) != 0) {
+        g_free(*kept);
+        *kept = g_strdup(s);
     }
+}
+
+static session_row_t *session_of(session_log_t *log, packet_info *pinfo)
+{
+    guint32 stream = tcp_stream(pinfo);
+    session_row_t *s = (session_row_t *)g_hash_table_lookup(log->by_stream, GUINT_TO_POINTER(stream));
+
+    if (!s) {
+        s = g_new0(session_row_t, 1);
+        s->stream = stream;
+        s->frame = pinfo->num;
+        s->first = pinfo->abs_ts;
+        g_ptr_array_add(log->sessions, s);
+        g_hash_table_insert(log->by_stream, GUINT_TO_POINTER(stream), s);
+    }
+    s->last = pinfo->abs_ts;
+    return s;
+}
+
+static void session_facts(session_row_t *s, packet_info *pinfo, const smtpx_session_facts_t *f)
+{
+    if (!s->client) {
+        s->client = address_to_str(NULL, f->is_client ? &pinfo->src : &pinfo->dst);
+        s->server = address_to_str(NULL, f->is_client ? &pinfo->dst : &pinfo->src);
+    }
+    s->tls |= f->tls;
+    keep_text(&s->server_name, f->server_name);
+    keep_text(&s->helo, f->client_name);
+    keep_text(&s->auth_user, f->auth_user);
+}
+
+static tap_packet_status session_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                        const void *data, tap_flags_t flags _U_)
+{
+    session_log_t *log = (session_log_t *)tapdata;
+    const smtpx_tap_event_t *ev = (const smtpx_tap_event_t *)data;
+    session_row_t *s = session_of(log, pinfo);
+
+    switch (ev->kind) {
+    case SMTPX_EV_SESSION:
+        session_facts(s, pinfo, &ev->session);
+        break;
+    case SMTPX_EV_REPLY:
+        s->last_reply = ev->code;
+        break;
+    case SMTPX_EV_AUTH:
+        keep_text(&s->auth_mech, ev->name);
+        break;
+    case SMTPX_EV_AUTH_RESULT:      /* (501: cancelled by the client) */
+        s->auth_ok += ev->code == 235;
+        s->auth_failed += ev->code != 235 && ev->code != 501;
+        break;
+    case SMTPX_EV_TRANSACTION:
+        s->mails++;
+        s->accepted += ev->txn.accepted;
+        break;
+    case SMTPX_EV_FINDING:
+        s->findings++;
+        break;
+    default:
+        break;
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+static gchar **session_cells(const session_row_t *s)
+{
+    gchar **row = g_new0(gchar *, G_N_ELEMENTS(session_columns));
+    nstime_t took;
+    int i = 0;
+
+    nstime_delta(&took, &s->last, &s->first);
+    row[i++] = g_strdup_printf("%u", s->frame);
+    row[i++] = g_strdup_printf("%u", s->stream);
+    row[i++] = text_cell(s->client);
+    row[i++] = text_cell(s->server);
+    row[i++] = text_cell(s->server_name);
+    row[i++] = text_cell(s->helo);
+    row[i++] = g_strdup(s->tls ? "yes" : "no");
+    row[i++] = text_cell(s->auth_mech);
+    row[i++] = text_cell(s->auth_user);
+    row[i++] = g_strdup_printf("%u", s->auth_ok);
+    row[i++] = g_strdup_printf("%u", s->auth_failed);
+    row[i++] = g_strdup_printf("%u", s->mails);
+    row[i++] = g_strdup_printf("%u", s->accepted);
+    row[i++] = g_strdup_printf("%u", s->findings);
+    row[i++] = s->last_reply ? g_strdup_printf("%u", s->last_reply) : g_strdup("-");
+    row[i++] = g_strdup_printf("%.3f", nstime_to_sec(&took));
+    return row;
+}
+
+static void session_draw(void *tapdata)
+{
+    session_log_t *log = (session_log_t *)tapdata;
+    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+
+    for (guint i = 0; i < log->sessions->len; i++)
+        g_ptr_array_add(rows, session_cells((const session_row_t *)g_ptr_array_index(log->sessions, i)));
+    print_table("SMTP sessions (smtpx)", session_columns, G_N_ELEMENTS(session_columns), rows, log->tsv);
+    g_ptr_array_free(rows, TRUE);
+}
+
+static void session_reset(void *tapdata)
+{
+    session_log_t *log = (session_log_t *)tapdata;
+    g_hash_table_remove_all(log->by_stream);
+    g_ptr_array_set_size(log->sessions, 0);
+}
+
+static void session_finish(void *tapdata)
+{
+    session_log_t *log = (session_log_t *)tapdata;
+    g_hash_table_destroy(log->by_stream);
+    g_ptr_array_free(log->sessions, TRUE);
+    g_free(log);
+}
+
+static void session_init(const char *opt, void *userdata _U_)
+{
+    session_log_t *log = g_new0(session_log_t, 1);
+    log->sessions = g_ptr_array_new_with_free_func(session_row_free);
+    log->by_stream = g_hash_table_new(g_direct_hash, g_direct_equal);
+    log->tsv = g_str_has_suffix(opt, ",tsv");
+    listen_to_tap(log, session_reset, session_packet, session_draw, session_finish);
 }
 
 /* ---- -z smtpx,srt: the time from each request to its final reply ---- */
@@ -387,10 +577,14 @@ void smtpx_stats_register(void)
     static stat_tap_ui txn_ui = {
         REGISTER_STAT_GROUP_GENERIC, "SMTP transactions (smtpx)", "smtpx,transactions", txn_init, 0, NULL
     };
+    static stat_tap_ui session_ui = {
+        REGISTER_STAT_GROUP_GENERIC, "SMTP sessions (smtpx)", "smtpx,sessions", session_init, 0, NULL
+    };
 
     smtpx_tap = register_tap("smtpx");
     stats_tree_register_with_group("smtpx", "smtpx", "SMTP (smtpx)", 0, tree_packet, tree_init, NULL,
                                    REGISTER_STAT_GROUP_GENERIC);
     register_stat_tap_ui(&txn_ui, NULL);
+    register_stat_tap_ui(&session_ui, NULL);
     register_srt_table(proto_smtpx, "smtpx", 1, srt_packet, srt_init, NULL);
 }

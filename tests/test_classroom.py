@@ -216,6 +216,41 @@ def test_transactions_log_aligned_with_auth():
     assert row[-2:] == ["768C8CD60", "4"]    # HELO with an address, AUTH after HELO, cleartext AUTH, no empty line
 
 
+def sessions(capture, two_pass=False):
+    """The rows of -z smtpx,sessions,tsv, each a dict keyed by column name."""
+    lines = [line.split("\t") for line in z(capture, "smtpx,sessions,tsv", two_pass).splitlines() if "\t" in line]
+    return [dict(zip(lines[0], r)) for r in lines[1:]]
+
+
+def test_sessions_log(passes):
+    """One row per TCP session, with or without mail: the password guesser
+    sent none (four failed AUTH, the last user it tried); a session cut in
+    DATA and the one that reused its ports are two sessions."""
+    keys = ["frame", "stream", "client", "server", "server_name", "helo", "tls", "auth", "user", "auth_ok",
+            "auth_failed", "mails", "accepted", "findings", "last_reply", "duration"]
+    rows = sessions(ts.transcript_pcap("guessing"), passes["two_pass"])
+    assert [[r[k] for k in keys] for r in rows] == [
+        ["4", "0", "10.0.0.2", "10.0.0.1", "mx.example.org", "scanner.example.net", "no", "PLAIN", "root", "0", "4",
+         "0", "0", "16", "221", "0.320"]]
+    rows = sessions(ts.transcript_pcap("port_reuse"), passes["two_pass"])
+    assert [[r[k] for k in ("frame", "stream", "server_name", "helo", "mails", "findings", "last_reply")]
+            for r in rows] == [
+        ["4", "0", "first.example.org", "one.example", "0", "1" if passes["two_pass"] else "0", "354"],
+        ["20", "1", "second.example.org", "two.example", "0", "0", "221"]]
+    rows = sessions(ts.transcript_pcap("lmtp"), passes["two_pass"])
+    assert [[r[k] for k in ("auth", "mails", "accepted", "last_reply")] for r in rows] == [["-", "2", "2", "221"]]
+
+
+def test_sessions_log_aligned():
+    lines = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,sessions").splitlines()
+    assert lines[0] == "=== SMTP sessions (smtpx) ==="
+    assert lines[1].split() == ["frame", "stream", "client", "server", "server_name", "helo", "tls", "auth", "user",
+                                "auth_ok", "auth_failed", "mails", "accepted", "findings", "last_reply", "duration"]
+    assert lines[2].split()[4:12] == ["profbox.domain.local", "raphael.cardoso@students.hevs.ch", "no", "LOGIN",
+                                      "student", "1", "0", "1"]
+    assert lines[1].index("server_name") == lines[2].index("profbox.domain.local")
+
+
 def annotate(src, dst):
     tshark = shlex.join(ts.command([]))
     return subprocess.run(["python3", str(REPO / "tools/smtpx-annotate"), str(src), str(dst), "--tshark", tshark],
