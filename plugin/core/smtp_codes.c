@@ -322,8 +322,8 @@ const smtp_ehlo_ext_t *smtp_ehlo_ext_lookup(const char *kw, size_t len)
 /* ---- Why a server refuses ------------------------------------------------ */
 
 enum {
-    R_GREYLIST, R_UNKNOWN_DOMAIN, R_UNKNOWN_USER, R_MAILBOX_FULL, R_RELAY, R_BLOCKLIST, R_RDNS, R_SPF, R_DKIM, R_DMARC, R_TLS,
-    R_AUTH, R_PIPELINING, R_RATE, R_SIZE, R_CONTENT
+    R_GREYLIST, R_UNKNOWN_DOMAIN, R_UNKNOWN_USER, R_MAILBOX_FULL, R_RELAY, R_BLOCKLIST, R_RDNS, R_SPF, R_DKIM,
+    R_DMARC, R_TLS, R_AUTH, R_PIPELINING, R_LIMIT, R_SIZE, R_CONTENT
 };
 
 static const smtp_reason_t reasons[] = {
@@ -348,8 +348,8 @@ static const smtp_reason_t reasons[] = {
                  "as a submission server does" },
     [R_PIPELINING] = { "pipelining", "the client sent commands without waiting for the replies, which the server "
                        "does not allow" },
-    [R_RATE] = { "rate limit", "the client sends too much, too fast, or over too many connections; the server "
-                 "slows it down" },
+    [R_LIMIT] = { "limit reached", "the client went over a limit of the server (recipients, messages, "
+                  "connections, or how fast it sends); later, or with less, it may pass" },
     [R_SIZE] = { "message too big", "the message is larger than the server takes" },
     [R_CONTENT] = { "spam or virus filter", "the server's filters took the message, or the client, for spam or "
                     "for a virus" },
@@ -388,8 +388,8 @@ static const struct {
     { "authentication required", R_AUTH, 0 }, { "authentication is required", R_AUTH, 0 },
     { "must authenticate", R_AUTH, 0 }, { "must be authenticated", R_AUTH, 0 }, { "not logged in", R_AUTH, 0 },
     { "protocol synchronization", R_PIPELINING, 0 }, { "improper command pipelining", R_PIPELINING, 0 },
-    { "too many", R_RATE, 0 }, { "rate limit", R_RATE, 0 }, { "ratelimit", R_RATE, 0 },
-    { "throttl", R_RATE, 0 },
+    { "too many", R_LIMIT, 0 }, { "rate limit", R_LIMIT, 0 }, { "ratelimit", R_LIMIT, 0 },
+    { "throttl", R_LIMIT, 0 },
     { "size exceeds", R_SIZE, 0 }, { "exceeds size", R_SIZE, 0 }, { "message too big", R_SIZE, 0 },
     { "too large", R_SIZE, 0 },
     { "spam", R_CONTENT, WORD }, { "virus", R_CONTENT, 0 }, { "malware", R_CONTENT, 0 },
@@ -406,7 +406,8 @@ static size_t find_words(const char *text, size_t len, const char *words, unsign
 {
     size_t n = strlen(words);
 
-    for (size_t at = smtp_find_nocase(text, len, 0, words); at < len; at = smtp_find_nocase(text, len, at + 1, words)) {
+    for (size_t at = smtp_find_nocase(text, len, 0, words); at < len;
+         at = smtp_find_nocase(text, len, at + 1, words)) {
         if (!(flags & WORD) || ((at == 0 || !is_alnum(text[at - 1])) && (at + n == len || !is_alnum(text[at + n]))))
             return at;
     }
