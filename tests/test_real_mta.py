@@ -22,6 +22,7 @@ DOTSTUFF = CAPTURES / "postfix_dotstuff.pcapng"
 TELNET = CAPTURES / "postfix_telnet_typed.pcapng"
 SLAM = CAPTURES / "postfix_slam.pcapng"
 SLAM_REFUSED = CAPTURES / "postfix_slam_refused.pcapng"
+GREYLIST = CAPTURES / "postfix_greylist.pcapng"
 CAPTURE_REAL = ts.REPO / "tools" / "capture-real.sh"
 
 # What Debian 12's postfix 3.7 says in EHLO with capture-real.sh's configuration
@@ -261,6 +262,28 @@ def test_rejected_data_stays_in_command_mode(passes):
         "C: QUIT", "S: 221 2.0.0 Bye"]
     assert by_frame(REJECTED, "smtpx.req.command", "frame.number > 14 && smtpx", **passes) == {
         15: ["RSET"], 16: [], 17: ["QUIT"], 18: []}
+
+
+# ---- postfix_greylist: postgrey asked about each recipient ----------------------------
+
+def test_greylisted_recipient(passes):
+    """Postgrey has not seen the sender: Postfix answers the RCPT 450
+    "Greylisted"; smtpx names the reason and explains it, the client gives
+    up with QUIT, and the session shows in the sessions log without mail."""
+    requests, replies = pdus(GREYLIST, **passes)
+    assert [v for _, v in requests] == ["EHLO", "MAIL", "RCPT", "QUIT"]
+    assert [c for _, c in replies] == [220, 250, 250, 450, 221]
+    assert by_frame(GREYLIST, "smtpx.rsp.reason", "smtpx.rsp.code == 450", **passes) == {12: ["greylisting"]}
+    assert ts.experts(GREYLIST, **passes) == [(12, "smtpx.analysis.error_reply")]
+    if passes["verbose"]:
+        out = ts.tshark(["-r", str(GREYLIST), "-V", "-Y", "frame.number == 12"] + ["-2"] * passes["two_pass"]).stdout
+        assert "Reason: greylisting: the server turns away the first attempt of an unknown sender" in out
+    tree = ts.tshark(["-r", str(GREYLIST), "-q", "-z", "smtpx,tree"] + ["-2"] * passes["two_pass"]).stdout
+    assert re.search(r"^ greylisting +1 ", tree, re.M)
+    log = ts.tshark(["-r", str(GREYLIST), "-q", "-z", "smtpx,sessions,tsv"] + ["-2"] * passes["two_pass"]).stdout
+    head, row = [line.split("\t") for line in log.splitlines() if "\t" in line]
+    assert [dict(zip(head, row))[k] for k in ("helo", "mails", "findings", "last_reply")] == [
+        "client.smtpx.test", "0", "1", "221"]
 
 
 # ---- postfix_slam, postfix_slam_refused: the message before the 354 -------------------

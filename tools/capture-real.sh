@@ -39,6 +39,10 @@
 #   slam-refused
 #               the same, with smtpd_forbid_unauth_pipelining=yes: postfix
 #               answers 554 5.5.0 (SMTP protocol synchronization) and closes
+#   greylist    swaks, with postfix asking postgrey (a greylisting policy
+#               server, on 127.0.0.1:10023) about each recipient: the RCPT of
+#               a sender never seen before gets 450 4.2.0 "Greylisted"; needs
+#               postgrey
 #   lmtp        swaks sends one message to bob, carol and nobody at
 #               lmtp.smtpx.test; postfix delivers it over LMTP to Dovecot on
 #               127.0.0.1:24, which knows bob and carol only: two sessions,
@@ -55,6 +59,10 @@
 #     (the relay scenario), without TLS and without connection caching; mail
 #     for lmtp.smtpx.test goes over LMTP to 127.0.0.1:24 (the lmtp scenario);
 #     smtpd_forbid_unauth_pipelining is yes for slam-refused, no otherwise;
+#     smtpd_recipient_restrictions asks postgrey for greylist (and is
+#     emptied again by every other scenario);
+#   * greylist: postgrey started for the capture (its own pid file), stopped
+#     after it;
 #   * lmtp: Dovecot as an LMTP server only, from its own configuration
 #     /etc/dovecot/smtpx-lmtp.conf (users in /etc/dovecot/smtpx-lmtp.passwd,
 #     mailboxes in /var/lib/smtpx-test/lmtp-mail), stopped after the capture;
@@ -77,7 +85,7 @@ PORT=25
 die() { echo "capture-real.sh: $*" >&2; exit 1; }
 
 usage() {
-    sed -n '4,47p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,52p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -85,7 +93,8 @@ usage() {
 scenario=$1
 out=$2
 case $scenario in
-    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay|slam|slam-refused|lmtp) ;;
+    basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay|slam|\
+    slam-refused|lmtp|greylist) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
@@ -100,6 +109,9 @@ if [ "$scenario" = telnet ]; then
 fi
 if [ "$scenario" = lmtp ]; then
     [ -x /usr/lib/dovecot/lmtp ] || die "dovecot's LMTP server is not installed (apt-get install dovecot-lmtpd)"
+fi
+if [ "$scenario" = greylist ]; then
+    command -v postgrey >/dev/null || die "postgrey is not installed (apt-get install postgrey)"
 fi
 
 # ---- postfix ---------------------------------------------------------------
@@ -119,6 +131,8 @@ configure_postfix() {
         'lmtp_connection_cache_on_demand=no'
     # slam-refused: a client that does not wait for a reply it must wait for is cut off
     postconf -e "smtpd_forbid_unauth_pipelining=$([ "$scenario" = slam-refused ] && echo yes || echo no)"
+    # greylist: every recipient goes past postgrey first (the base configuration empties it)
+    [ "$scenario" = greylist ] && postconf -e 'smtpd_recipient_restrictions=check_policy_service inet:127.0.0.1:10023'
     after=$(postconf -n)
     postfix_apply "$before" "$after"
     # wait for the 220 banner
@@ -214,6 +228,24 @@ CONF
 
 stop_lmtp() {
     doveadm -c "$LMTP_CONF" stop 2>/dev/null || true
+}
+
+GREYLIST_PID=/run/postgrey-smtpx.pid
+
+# postgrey on 127.0.0.1:10023, for the capture only.
+start_greylist() {
+    postgrey --inet=127.0.0.1:10023 --pidfile="$GREYLIST_PID" --daemonize ||
+        die "postgrey does not start"
+    for _ in $(seq 50); do
+        python3 -c 'import socket; socket.create_connection(("127.0.0.1", 10023), timeout=1)' 2>/dev/null &&
+            return 0
+        sleep 0.1
+    done
+    die "postgrey does not answer on 127.0.0.1:10023"
+}
+
+stop_greylist() {
+    [ -f "$GREYLIST_PID" ] && kill "$(cat "$GREYLIST_PID")" 2>/dev/null || true
 }
 
 # ---- clients -----------------------------------------------------------------
@@ -384,6 +416,12 @@ run_scenario() {
             raw_client "$scenario" ;;
         telnet)
             python3 "$(dirname "$0")/telnet-typist.py" "$SERVER" "$PORT" ;;
+        greylist)
+            # a sender postgrey has not seen, so that every run is greylisted;
+            # swaks fails on the 450, as a client that must retry later
+            swaks --server "$SERVER" --port "$PORT" --helo "$CLIENT_NAME" \
+                --from "newcomer-$(date +%s)@smtpx.test" --to root@smtpx.test \
+                --header 'Subject: smtpx greylist test' || true ;;
         lmtp)
             swaks --server "$SERVER" --port "$PORT" --helo "$CLIENT_NAME" --from alice@smtpx.test \
                 --to bob@lmtp.smtpx.test,carol@lmtp.smtpx.test,nobody@lmtp.smtpx.test \
@@ -445,6 +483,7 @@ dumpcap_pid=
 cleanup() {
     stop_process INT "$dumpcap_pid"
     [ "$scenario" = lmtp ] && stop_lmtp
+    [ "$scenario" = greylist ] && stop_greylist
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -456,6 +495,7 @@ fin_count() {
 configure_postfix
 prepare_scenario
 [ "$scenario" = lmtp ] && start_lmtp
+[ "$scenario" = greylist ] && start_greylist
 
 cap=$tmp/capture.pcapng
 dumpcap -i lo -f "$CAPTURE_FILTER" -w "$cap" 2>"$tmp/dumpcap.log" &

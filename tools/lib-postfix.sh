@@ -16,6 +16,7 @@ postfix_base_config() {
         'smtpd_banner=$myhostname ESMTP Postfix' \
         'smtpd_tls_security_level=none' \
         'smtpd_peername_lookup=no' \
+        'smtpd_recipient_restrictions=' \
         'maillog_file=/var/log/postfix.log'
 }
 
