@@ -471,8 +471,8 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (ctx.call.start >= len)
             smtpx_info_append(&ctx, "[retransmission]");
     }
-    /* (the LHLO itself: smtpx_request.c; before it, once the first pass saw it) */
-    if ((ctx.st->flags & SMTPX_F_LMTP) || ctx.conv->lmtp)
+    /* (set at the LHLO, smtpx_request.c: later passes see it from the start) */
+    if (ctx.conv->lmtp)
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "LMTP");
     offset = ctx.is_client ? dissect_client_pdus(&ctx) : dissect_server_pdus(&ctx);
     if (ctx.pdus) {     /* (none for a piece of a line, nor for bytes seen before) */

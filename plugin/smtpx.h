@@ -294,6 +294,7 @@ typedef enum {
 #define SMTPX_KIND_BDAT_CHUNK 203   /* the bytes of a BDAT chunk (for notes) */
 #define SMTPX_KIND_TRACE      204   /* the Received headers of a message (for notes) */
 #define SMTPX_KIND_ATTACHMENT 205   /* the attachments of a message (for notes) */
+#define SMTPX_KIND_GREETING   206   /* the server's greeting (for notes) */
 extern gboolean smtpx_pref_teaching_notes;
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
 /* The note on a reply to rec (NULL: none known), or on the greeting. */

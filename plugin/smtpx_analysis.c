@@ -265,7 +265,7 @@ static const char *forged_helo(const smtpx_ctx_t *ctx, const char *arg, size_t n
 
     if (n == 0 || addresses_equal(client, server))
         return NULL;
-    if (server_name && strlen(server_name) == n && g_ascii_strncasecmp(arg, server_name, n) == 0)
+    if (server_name && smtp_token_is(arg, n, server_name))
         return "the server's own name";
     if (smtpx_address_is(server, family, addr))
         return "the server's own address";

@@ -62,6 +62,7 @@ static const smtpx_reply_note_t reply_notes[] = {
     { 250, SMTPX_KIND_EOD, "250: the server accepted the message; it is now responsible for delivering it" },
     { 250, SMTP_CMD_BDAT, "250: the server received the chunk; the client sends the next one, the last with LAST" },
     { 250, SMTP_CMD_EHLO, "250: the server greets the client; the lines after the first list its extensions" },
+    { 554, SMTPX_KIND_GREETING, "554: the server refuses this client at once: no mail service for it here (often its address is on a blocklist); it still answers QUIT (RFC 5321 3.1)" },
     { 221, ANY_REQUEST, "221: the server says goodbye and closes the connection" },
     { 211, ANY_REQUEST, "211: system status or help reply" },
     { 214, ANY_REQUEST, "214: help text for a human reader" },
@@ -101,11 +102,6 @@ static const char taken_end_note[] =
 static const char early_message_note[] =
     "354: the server is ready for the message, which the client began to send in frame %u without waiting "
     "for this reply; the server reads those lines as the message";
-
-/* A greeting that refuses the client (RFC 5321 3.1). */
-static const char refused_greeting_note[] =
-    "554: the server refuses this client at once: no mail service for it here (often its address is on a "
-    "blocklist); it still answers QUIT (RFC 5321 3.1)";
 
 /* Added to a reply to the end of a message that is for one recipient (LMTP). */
 static const char lmtp_note[] =
@@ -162,11 +158,12 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
         add_note(ctx, tree, SMTPX_PHASE_ANY, "A command from an extension or a vendor (see its RFC)");
 }
 
-/* The meaning of a reply to rec (NULL: none known). */
-static const char *reply_meaning(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec)
+/* The meaning of a reply to rec (NULL: none known), or of the greeting. */
+static const char *reply_meaning(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec, gboolean greeting)
 {
     /* the reply to the LAST chunk is the server's answer to the whole message; LHLO's is EHLO's */
-    guint16 kind = !rec ? SMTP_CMD_UNKNOWN : smtpx_rec_ends_message(rec) ? SMTPX_KIND_EOD : rec->kind;
+    guint16 kind = greeting ? SMTPX_KIND_GREETING : !rec ? SMTP_CMD_UNKNOWN
+                 : smtpx_rec_ends_message(rec) ? SMTPX_KIND_EOD : rec->kind;
     kind = kind == SMTP_CMD_LHLO ? SMTP_CMD_EHLO : kind;
 
     if (rec && rec->early_taken)
@@ -189,7 +186,7 @@ void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const s
     if (!notes_wanted(tree))
         return;
     smtpx_phase_t phase = greeting ? SMTPX_PHASE_CONNECTION : rec ? phase_of(rec->kind) : SMTPX_PHASE_ANY;
-    const char *meaning = greeting && code == 554 ? refused_greeting_note : reply_meaning(ctx, code, rec);
+    const char *meaning = reply_meaning(ctx, code, rec, greeting);
     if (rec && smtpx_rec_for_recipient(rec))
         meaning = code == 250 ? wmem_strdup_printf(ctx->pinfo->pool, "250 for %s: the message is stored in that "
                                                    "recipient's mailbox; %s", rec->arg, lmtp_note)

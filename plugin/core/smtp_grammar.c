@@ -96,11 +96,6 @@ void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd)
     }
 }
 
-static char upper(char c)
-{
-    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-}
-
 /* Case-insensitive: are a[0..n) and b[0..n) the same letters? */
 static bool same_letters(const char *a, const char *b, size_t n)
 {
@@ -115,7 +110,7 @@ static bool one_edit_apart(const char *a, size_t la, const char *b, size_t lb)
 
     if (la > lb + 1 || lb > la + 1)
         return false;
-    while (i < la && i < lb && upper(a[i]) == upper(b[i]))
+    while (i < la && i < lb && same_letters(a + i, b + i, 1))
         i++;
     if (la == lb + 1)       /* a letter added */
         return same_letters(a + i + 1, b + i, lb - i);
@@ -125,7 +120,7 @@ static bool one_edit_apart(const char *a, size_t la, const char *b, size_t lb)
         return false;
     if (same_letters(a + i + 1, b + i + 1, la - i - 1))    /* a letter changed */
         return true;
-    return i + 1 < la && upper(a[i]) == upper(b[i + 1]) && upper(a[i + 1]) == upper(b[i]) &&
+    return i + 1 < la && same_letters(a + i, b + i + 1, 1) && same_letters(a + i + 1, b + i, 1) &&
            same_letters(a + i + 2, b + i + 2, la - i - 2);
 }
 
@@ -362,15 +357,17 @@ int smtp_ip_parse(const char *s, size_t len, unsigned char addr[16])
     return inet_pton(AF_INET6, text, addr) == 1 ? 6 : 0;
 }
 
+size_t smtp_ipv6_tag_len(const char *s, size_t len)
+{
+    return len >= 5 && strncasecmp(s, "IPv6:", 5) == 0 ? 5 : 0;
+}
+
 int smtp_helo_address(const char *s, size_t len, unsigned char addr[16])
 {
     if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
-        s++;
-        len -= 2;
-        if (len >= 5 && strncasecmp(s, "IPv6:", 5) == 0) {
-            s += 5;
-            len -= 5;
-        }
+        size_t tag = smtp_ipv6_tag_len(s + 1, len - 2);
+        s += 1 + tag;
+        len -= 2 + tag;
     }
     return smtp_ip_parse(s, len, addr);
 }

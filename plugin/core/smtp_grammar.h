@@ -101,6 +101,10 @@ bool smtp_is_domain_or_literal(const char *s, size_t len);
  * order), else 0. */
 int smtp_ip_parse(const char *s, size_t len, unsigned char addr[16]);
 
+/* 5 if s[0..len) starts with the "IPv6:" tag of an address literal
+ * (RFC 5321 4.1.3, any case), else 0. */
+size_t smtp_ipv6_tag_len(const char *s, size_t len);
+
 /* The address a HELO/EHLO argument gives instead of a name: an address
  * literal ("[192.0.2.1]", "[IPv6:2001:db8::1]") or a bare address (which
  * RFC 5321 forbids, but clients send). 4 or 6 (into addr), else 0. */

@@ -292,10 +292,9 @@ static void take_ip(const char *v, size_t off, size_t len, smtp_received_t *r)
 {
     if (r->ip_family)
         return;
-    if (len >= 5 && strncasecmp(v + off, "IPv6:", 5) == 0) {
-        off += 5;
-        len -= 5;
-    }
+    size_t tag = smtp_ipv6_tag_len(v + off, len);
+    off += tag;
+    len -= tag;
     r->ip_family = smtp_ip_parse(v + off, len, r->ip_addr);
     if (r->ip_family) {
         r->ip.off = off;
