@@ -361,6 +361,7 @@ static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
 static void add_session_facts(smtpx_ctx_t *ctx)
 {
     const char *server = ctx->st->server_name, *client = ctx->st->client_name;
+    const char *software = ctx->st->server_software;
 
     if (!ctx->tree || (!server && !client))
         return;
@@ -371,11 +372,14 @@ static void add_session_facts(smtpx_ctx_t *ctx)
         proto_item_set_text(si, "Session: %s%s%s%s%s", client ? "client " : "", client ? shown_name(ctx, client) : "",
                             client && server ? ", " : "", server ? "server " : "",
                             server ? shown_name(ctx, server) : "");
+        if (server && software)
+            proto_item_append_text(si, " (%s)", software);
         proto_item_set_generated(si);
         names = proto_item_add_subtree(si, ett_smtpx_param);
     }
     add_session_name(ctx, names, hf_smtpx_session_client_name, client);
     add_session_name(ctx, names, hf_smtpx_session_server_name, server);
+    add_session_name(ctx, names, hf_smtpx_session_server_software, software);
 }
 
 /* TRUE when the server's first PDU of the call (a line, or all lines of a
@@ -502,6 +506,7 @@ static void proto_register_smtpx(void)
     smtpx_attach_register();
     smtpx_stats_register();
     smtpx_conv_cache_register();
+    smtpx_hosts_register();
     smtpx_pieces_register();
     smtpx_analysis_register();
     smtpx_sender_register();

@@ -26,11 +26,13 @@ extern int hf_smtpx_rsp, hf_smtpx_rsp_code, hf_smtpx_rsp_code_class, hf_smtpx_rs
 extern int hf_smtpx_rsp_parameter, hf_smtpx_rsp_line_code, hf_smtpx_rsp_recipient;
 extern int hf_smtpx_rsp_client_ip, hf_smtpx_rsp_client_ipv6;
 extern int hf_smtpx_rsp_reason, hf_smtpx_rsp_blocklist;
+extern int hf_smtpx_rsp_software, hf_smtpx_rsp_software_version;
 extern int hf_smtpx_rsp_enhanced, hf_smtpx_rsp_enhanced_class, hf_smtpx_rsp_enhanced_subject;
 extern int hf_smtpx_rsp_enhanced_detail, hf_smtpx_rsp_enhanced_meaning;
 extern int hf_smtpx_response_in, hf_smtpx_response_to, hf_smtpx_time;
 extern int hf_smtpx_ehlo_keyword, hf_smtpx_ehlo_param, hf_smtpx_ehlo_size, hf_smtpx_ehlo_auth_mech;
 extern int hf_smtpx_session, hf_smtpx_session_server_name, hf_smtpx_session_client_name;
+extern int hf_smtpx_session_server_software, hf_smtpx_msg_bcc;
 extern int hf_smtpx_data, hf_smtpx_data_line, hf_smtpx_data_eod, hf_smtpx_data_continuation;
 extern int hf_smtpx_bdat_size, hf_smtpx_bdat_last, hf_smtpx_bdat_chunk;
 extern int hf_smtpx_auth_step, hf_smtpx_tls_data, hf_smtpx_retransmission;
@@ -70,6 +72,7 @@ extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtp
 extern expert_field ei_smtpx_message_incomplete, ei_smtpx_stream_gap;
 extern expert_field ei_smtpx_utf8_address;
 extern expert_field ei_smtpx_forged_helo;
+extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail;
 extern expert_field ei_smtpx_missing_blank_line;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
@@ -110,7 +113,6 @@ typedef struct {
     gboolean in_tls;           /* called by the TLS dissector with decrypted data */
     proto_tree *analysis_tree; /* created on the first finding of a PDU */
     proto_item *pdu_item;      /* the PDU the findings belong to */
-    proto_tree *summary_tree;  /* message summary being filled (smtpx_message.c) */
     gboolean info_started;     /* this call has written to the Info column */
     int pdus;                  /* PDUs dissected in this call */
 } smtpx_ctx_t;
@@ -254,6 +256,8 @@ gboolean smtpx_auth_late_step(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 void smtpx_auth_register_handoff(void);
 /* smtpx_ehlo.c: one extension line of an EHLO reply (text at offset). */
 void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len);
+/* The first line of the greeting: the server's name, and the software it names. */
+void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len);
 /* The first line of the reply to HELO/EHLO: the client's address, if the server names it. */
 void smtpx_hello_reply(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len);
 /* A reply with no enhanced code from a server that promised them (RFC 2034). */
@@ -268,7 +272,7 @@ void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_
 /* A 2xx to RCPT: does the server relay for an unauthenticated client? */
 void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
 /* Counts rejected AUTH attempts and refused addresses over the session. */
-void smtpx_check_guessing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
+void smtpx_check_guessing(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code);
 /* A 4xx/5xx reply: its meaning in plain words. */
 void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset);
 /* The greeting came after client commands. */
@@ -300,18 +304,21 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
 /* The note on a reply to rec (NULL: none known), or on the greeting. */
 void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const smtpx_cmd_rec_t *rec,
                       gboolean greeting);
+/* The note on a reply to a line of a refused message sent early (from frame). */
+void smtpx_note_line_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, guint32 frame);
 
 /* smtpx_stats.c: tap events for -z smtpx,tree, -z smtpx,transactions and -z smtpx,srt */
 typedef enum {
     SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
-    SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT, SMTPX_EV_REASON, SMTPX_EV_SESSION
+    SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT, SMTPX_EV_REASON, SMTPX_EV_SESSION,
+    SMTPX_EV_SOFTWARE
 } smtpx_event_kind_t;
 
 /* What a call knows of its session, for -z smtpx,sessions. */
 typedef struct {
     gboolean is_client;     /* the packet is the client's */
     gboolean tls;
-    const char *server_name, *client_name, *auth_user;
+    const char *server_name, *server_software, *client_name, *auth_user;
 } smtpx_session_facts_t;
 
 typedef struct {
@@ -327,7 +334,8 @@ typedef struct {
 
 typedef struct {
     smtpx_event_kind_t kind;
-    const char *name;       /* verb, mechanism, finding */
+    const char *name;       /* verb, mechanism, finding, server software */
+    const char *version;    /* server software: its version (NULL: not given) */
     unsigned code;          /* reply code, or enhanced class */
     unsigned subject;       /* enhanced subject */
     const smtpx_cmd_rec_t *rec; /* reply: the request it answers (NULL: none known) */
@@ -342,9 +350,22 @@ gboolean smtpx_tapping(const smtpx_ctx_t *ctx);
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code);
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject);
 void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec, gboolean greeting);
+void smtpx_tap_software(smtpx_ctx_t *ctx, const char *product, const char *version);
 /* After the PDUs of a call: the session's names, TLS and user. */
 void smtpx_tap_session(smtpx_ctx_t *ctx);
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
+
+/* smtpx_hosts.c: refusals of one client address over all its sessions. */
+typedef enum { SMTPX_HOST_AUTH = 0, SMTPX_HOST_ADDRESS, SMTPX_HOST_KINDS } smtpx_host_kind_t;
+typedef struct {
+    guint32 count, sessions, first_frame;
+} smtpx_host_report_t;
+void smtpx_hosts_register(void);
+/* One more refusal of this kind for the client of the reply to rec. Not
+ * NULL at the reply that brings the count to `at` over more than one
+ * session (once per client address): the tally then. */
+const smtpx_host_report_t *smtpx_host_refused(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, smtpx_host_kind_t kind,
+                                              unsigned at);
 
 /* Adds a finding to the PDU's "SMTP analysis" subtree. */
 void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset, int len,

@@ -41,10 +41,24 @@ static void check_auth(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
 static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
                                    const smtp_command_t *cmd);
 
+/* The server offered STARTTLS, yet the client starts a transaction without
+ * it (once per session). */
+static void check_cleartext_mail(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (ctx->in_tls || !(st->ext & SMTPX_EXT_STARTTLS) || (st->flags & SMTPX_F_CLEAR_MAIL))
+        return;
+    st->flags |= SMTPX_F_CLEAR_MAIL;
+    smtpx_finding(ctx, &ei_smtpx_cleartext_mail, ctx->tvb, line->offset, line->len,
+                  "The server offered STARTTLS, but the client sends its mail without TLS: anyone on the path can "
+                  "read the message and its addresses");
+}
+
 void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     check_syntax_and_order(ctx, tree, line, cmd);
-    const smtpx_state_t *st = ctx->st;
+    smtpx_state_t *st = ctx->st;
     const smtpx_cmd_rec_t *pending = smtpx_queue_peek(st);
 
     if (cmd->id == SMTP_CMD_STARTTLS && line->next < ctx->len)
@@ -69,6 +83,9 @@ void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_
         break;
     case SMTP_CMD_AUTH:
         check_auth(ctx, line, cmd);
+        break;
+    case SMTP_CMD_MAIL:
+        check_cleartext_mail(ctx, line);
         break;
     default:
         break;
@@ -426,21 +443,39 @@ static gboolean address_refused(const smtpx_cmd_rec_t *rec, unsigned code)
            (rec->kind == SMTP_CMD_VRFY && (code == 550 || code == 551 || code == 553));
 }
 
-void smtpx_check_guessing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
+/* The same refusals counted for the client's address over all its sessions
+ * (smtpx_hosts.c): a guesser that opens a new connection every few tries. */
+static void check_guessing_host(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, gboolean auth)
+{
+    const smtpx_host_report_t *h = smtpx_host_refused(ctx, rec, auth ? SMTPX_HOST_AUTH : SMTPX_HOST_ADDRESS,
+                                                      auth ? SMTPX_AUTH_GUESSES : SMTPX_ADDR_GUESSES);
+    if (h)
+        smtpx_finding(ctx, auth ? &ei_smtpx_auth_guessing : &ei_smtpx_address_probing, ctx->tvb, 0, 0,
+                      "%u %s from %s refused over %u sessions (the first in frame %u): someone guessing %s, who "
+                      "opens a new connection every few tries to stay under the count of one session",
+                      h->count, auth ? "AUTH attempts" : "addresses",
+                      address_to_str(ctx->pinfo->pool, &ctx->pinfo->dst), h->sessions, h->first_frame,
+                      auth ? "passwords" : "which mailboxes exist");
+}
+
+void smtpx_check_guessing(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
 {
     smtpx_state_t *st = ctx->st;
+    gboolean auth = code == 535 && (rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP);
+    gboolean address = address_refused(rec, code);
 
-    if (code == 535 && (rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP) &&
-        count_to(&st->auth_rejected, SMTPX_AUTH_GUESSES))
+    if (auth && count_to(&st->auth_rejected, SMTPX_AUTH_GUESSES))
         smtpx_finding(ctx, &ei_smtpx_auth_guessing, ctx->tvb, 0, 0,
                       "%u AUTH attempts rejected (535) in this session%s%s: someone is guessing passwords, "
                       "or a user has forgotten one", SMTPX_AUTH_GUESSES, st->auth_user ? ", the last for " : "",
                       st->auth_user ? st->auth_user : "");
-    if (address_refused(rec, code) && count_to(&st->addr_refused, SMTPX_ADDR_GUESSES))
+    if (address && count_to(&st->addr_refused, SMTPX_ADDR_GUESSES))
         smtpx_finding(ctx, &ei_smtpx_address_probing, ctx->tvb, 0, 0,
                       "%u addresses refused in this session (RCPT 5xx, VRFY 550/551/553)%s%s%s: the client "
                       "may be guessing which mailboxes exist (directory harvest)", SMTPX_ADDR_GUESSES,
                       rec->arg ? ", the last <" : "", rec->arg ? rec->arg : "", rec->arg ? ">" : "");
+    if (auth || address)
+        check_guessing_host(ctx, rec, auth);
 }
 
 /* ---- replies ---- */

@@ -114,12 +114,19 @@ void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset)
 }
 
 /* A reply other than 354 to a DATA whose message was sent early: the server
- * did not take the message, and the lines still to come are commands. */
+ * did not take the message; it reads each line sent so far as a command
+ * and answers it (the end of data too, if sent: its request is queued), and
+ * the lines still to come are commands. */
 void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
 {
     smtpx_state_t *st = ctx->st;
+    gboolean open = st->msg == rec->msg;
 
-    if (st->msg != rec->msg)    /* (the message already ended) */
+    if (ctx->call.replay == SMTPX_LIVE)
+        rec->msg->refused = TRUE;
+    st->lines_as_commands = open ? st->msg_lines : rec->msg->lines;
+    st->lines_frame = rec->msg->id;
+    if (!open)
         return;
     smtpx_message_server_ended(ctx);
     st->msg = NULL;
@@ -192,6 +199,7 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
     st->msg_lines += st->chunk_open != SMTPX_CHUNK_AT_LINE_START;  /* BDAT: a last line without a line end */
     if (st->msg && ctx->call.replay == SMTPX_LIVE) {
         st->msg->end_frame = ctx->pinfo->num;
+        st->msg->lines = st->msg_lines;
         if (rec)
             rec->msg = st->msg;
     }

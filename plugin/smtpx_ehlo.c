@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The ESMTP extensions a server advertises in its EHLO reply, and what the
- * session remembers of them. */
+/* What a server says of itself: its name and software in the greeting, the
+ * ESMTP extensions it advertises in its EHLO reply (and what the session
+ * remembers of them), the client's address it sees. */
 #include "smtpx.h"
 #include "smtp_codes.h"
 #include "smtp_sasl.h"
@@ -83,6 +84,42 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
     off = kw_len < len && text[kw_len] == '=' ? kw_len + 1 : kw_len;
     while (smtp_next_param(text, len, &off, &p))
         add_param(ctx, tree, name, offset, text, &p);
+}
+
+/* The mail software the greeting names ("ESMTP Exim 4.96"); a version
+ * given away is a finding. */
+static void greeting_software(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len)
+{
+    smtp_software_t sw;
+    const char *version = NULL;
+
+    if (!smtp_greeting_software(text, (size_t)len, &sw)) {
+        smtpx_tap_software(ctx, "not named", NULL);
+        return;
+    }
+    proto_tree_add_string(tree, hf_smtpx_rsp_software, ctx->tvb, offset + (int)sw.off, (int)sw.len, sw.product);
+    if (sw.version_len) {
+        version = wmem_strndup(ctx->pinfo->pool, text + sw.version_off, sw.version_len);
+        proto_tree_add_string(tree, hf_smtpx_rsp_software_version, ctx->tvb, offset + (int)sw.version_off,
+                              (int)sw.version_len, version);
+        smtpx_finding(ctx, &ei_smtpx_version_disclosed, ctx->tvb, offset + (int)sw.version_off,
+                      (int)sw.version_len, "The greeting gives away the server software and its version (%s %s): "
+                      "anyone can look up that version's known flaws", sw.product, version);
+    }
+    const char *named = version ? wmem_strdup_printf(ctx->pinfo->pool, "%s %s", sw.product, version) : sw.product;
+    ctx->st->server_software = smtpx_state_strdup(&ctx->call, ctx->pinfo, named, strlen(named));
+    smtpx_tap_software(ctx, sw.product, version);
+}
+
+void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len)
+{
+    int n = 0;
+
+    while (n < len && !g_ascii_isspace(text[n]))
+        n++;
+    if (n)
+        ctx->st->server_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, text, (gsize)n);
+    greeting_software(ctx, tree, text, offset, len);
 }
 
 /* Exchange, Sendmail and Exim name the address they see the client connect

@@ -15,11 +15,13 @@ int hf_smtpx_rsp = -1, hf_smtpx_rsp_code = -1, hf_smtpx_rsp_code_class = -1, hf_
 int hf_smtpx_rsp_parameter = -1, hf_smtpx_rsp_line_code = -1, hf_smtpx_rsp_recipient = -1;
 int hf_smtpx_rsp_client_ip = -1, hf_smtpx_rsp_client_ipv6 = -1;
 int hf_smtpx_rsp_reason = -1, hf_smtpx_rsp_blocklist = -1;
+int hf_smtpx_rsp_software = -1, hf_smtpx_rsp_software_version = -1;
 int hf_smtpx_rsp_enhanced = -1, hf_smtpx_rsp_enhanced_class = -1, hf_smtpx_rsp_enhanced_subject = -1;
 int hf_smtpx_rsp_enhanced_detail = -1, hf_smtpx_rsp_enhanced_meaning = -1;
 int hf_smtpx_response_in = -1, hf_smtpx_response_to = -1, hf_smtpx_time = -1;
 int hf_smtpx_ehlo_keyword = -1, hf_smtpx_ehlo_param = -1, hf_smtpx_ehlo_size = -1, hf_smtpx_ehlo_auth_mech = -1;
 int hf_smtpx_session = -1, hf_smtpx_session_server_name = -1, hf_smtpx_session_client_name = -1;
+int hf_smtpx_session_server_software = -1;
 int hf_smtpx_data = -1, hf_smtpx_data_line = -1, hf_smtpx_data_eod = -1, hf_smtpx_data_continuation = -1;
 int hf_smtpx_bdat_size = -1, hf_smtpx_bdat_last = -1, hf_smtpx_bdat_chunk = -1;
 int hf_smtpx_auth_step = -1, hf_smtpx_tls_data = -1, hf_smtpx_retransmission = -1;
@@ -37,6 +39,7 @@ int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg
 int hf_smtpx_msg_received_via = -1, hf_smtpx_msg_received_with = -1, hf_smtpx_msg_received_id = -1;
 int hf_smtpx_msg_received_for = -1, hf_smtpx_msg_received_date = -1, hf_smtpx_msg_received_queued_in = -1;
 int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
+int hf_smtpx_msg_bcc = -1;
 int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_missing = -1, hf_smtpx_msg_lines = -1;
 int hf_smtpx_msg_reply_code = -1, hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
 int hf_smtpx_msg_attachment = -1, hf_smtpx_msg_attachment_type = -1, hf_smtpx_msg_attachment_encoding = -1;
@@ -63,6 +66,7 @@ expert_field ei_smtpx_message_incomplete = EI_INIT, ei_smtpx_stream_gap = EI_INI
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
 expert_field ei_smtpx_utf8_address = EI_INIT;
 expert_field ei_smtpx_forged_helo = EI_INIT;
+expert_field ei_smtpx_version_disclosed = EI_INIT, ei_smtpx_cleartext_mail = EI_INIT;
 expert_field ei_smtpx_missing_blank_line = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
@@ -132,6 +136,11 @@ static void register_hf(void)
            "denied...)"),
         HF(hf_smtpx_rsp_blocklist, "Blocklist", "smtpx.rsp.blocklist", FT_STRING, BASE_NONE, NULL,
            "The DNS blocklist the reply names (\"blocked using zen.spamhaus.org\")"),
+        HF(hf_smtpx_rsp_software, "Server software", "smtpx.rsp.software", FT_STRING, BASE_NONE, NULL,
+           "The mail software the greeting names (\"ESMTP Exim 4.96\", \"Microsoft ESMTP MAIL Service\", "
+           "\"- gsmtp\")"),
+        HF(hf_smtpx_rsp_software_version, "Software version", "smtpx.rsp.software_version", FT_STRING, BASE_NONE,
+           NULL, "The version of the server software, where the greeting gives it"),
         HF(hf_smtpx_rsp_client_ip, "Client address the server sees", "smtpx.rsp.client_ip", FT_IPv4, BASE_NONE,
            NULL, "The address the server names in its reply to HELO/EHLO (\"Hello [192.0.2.1]\": Exchange, "
            "Sendmail, Exim); another than the capture's shows a NAT or proxy between them"),
@@ -167,6 +176,8 @@ static void register_hf(void)
            "Domain the server gave in its greeting"),
         HF(hf_smtpx_session_client_name, "Client name", "smtpx.session.client_name", FT_STRING, BASE_NONE, NULL,
            "Domain the client gave in HELO/EHLO"),
+        HF(hf_smtpx_session_server_software, "Server software", "smtpx.session.server_software", FT_STRING,
+           BASE_NONE, NULL, "The mail software the greeting named, and its version if given"),
         HF(hf_smtpx_data, "Message data", "smtpx.data", FT_NONE, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_data_line, "Line", "smtpx.data.line", FT_STRING, BASE_NONE, NULL, "A line of the message"),
         HF(hf_smtpx_data_eod, "End of data", "smtpx.data.eod", FT_NONE, BASE_NONE, NULL,
@@ -227,6 +238,9 @@ static void register_hf(void)
         HF(hf_smtpx_msg, "Message summary", "smtpx.msg", FT_NONE, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_sender, "Envelope sender", "smtpx.msg.sender", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_recipient, "Accepted recipient", "smtpx.msg.recipient", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_msg_bcc, "Blind copy", "smtpx.msg.bcc", FT_STRING, BASE_NONE, NULL,
+           "An envelope recipient the To and Cc headers do not name: it gets the message without the others "
+           "seeing it (Bcc), or the headers are not the real recipients"),
         HF(hf_smtpx_msg_from, "Header From", "smtpx.msg.from", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_subject, "Subject", "smtpx.msg.subject", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_size, "Size", "smtpx.msg.size", FT_UINT64, BASE_DEC, NULL,
@@ -369,6 +383,10 @@ static ei_register_info ei[] = {
        "Command in the wrong order"),
     EI(ei_smtpx_forged_helo, "smtpx.analysis.forged_helo", PI_SECURITY, PI_WARN,
        "HELO/EHLO claims the server's own name or address, or an address that is not the client's"),
+    EI(ei_smtpx_cleartext_mail, "smtpx.analysis.cleartext_mail", PI_SECURITY, PI_NOTE,
+       "The server offered STARTTLS, but the client sends its mail without TLS"),
+    EI(ei_smtpx_version_disclosed, "smtpx.analysis.version_disclosed", PI_SECURITY, PI_NOTE,
+       "The greeting gives the server software's version: its known flaws can be looked up"),
     EI(ei_smtpx_auth_sender_mismatch, "smtpx.analysis.auth_sender_mismatch", PI_SECURITY, PI_WARN,
        "Authenticated user sending as another domain"),
     EI(ei_smtpx_bdat, "smtpx.analysis.bdat", PI_PROTOCOL, PI_WARN,

@@ -254,6 +254,19 @@ static void keep_user_agent(smtpx_ctx_t *ctx, const char *block)
         ctx->st->hdr_user_agent = smtpx_state_strdup(&ctx->call, ctx->pinfo, agent, strlen(agent));
 }
 
+/* Is addr one of the mailboxes of an address list (in any case)? */
+static gboolean in_address_list(const char *list, const char *addr)
+{
+    size_t pos = 0, n = strlen(addr), len = list ? strlen(list) : 0;
+    smtp_mailbox_t mb;
+
+    while (smtp_mailbox_list_next(list, len, &pos, &mb)) {
+        if (mb.addr_len == n && g_ascii_strncasecmp(list + mb.addr_off, addr, n) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* The header block read: the headers that matter, and analysis on them. */
 static void headers_read(smtpx_ctx_t *ctx, const char *block)
 {
@@ -292,21 +305,49 @@ void smtpx_headers_end(smtpx_ctx_t *ctx)
     headers_read(ctx, smtpx_chunk_join(ctx->pinfo, st->headers, ""));
 }
 
-void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg)
+/* The header block of a reassembled message, as a string: a NUL byte ends
+ * it, as it does for DATA. */
+static const char *header_block_of(smtpx_ctx_t *ctx, tvbuff_t *msg)
 {
     int len = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
     const char *text = (const char *)tvb_get_ptr(msg, 0, len);
     int block_len = (int)smtp_header_block_len(text, (size_t)len);
 
-    /* as a string: a NUL byte ends the block, as it does for DATA */
-    headers_read(ctx, (const char *)tvb_get_string_enc(ctx->pinfo->pool, msg, 0, block_len, ENC_UTF_8));
+    return (const char *)tvb_get_string_enc(ctx->pinfo->pool, msg, 0, block_len, ENC_UTF_8);
+}
+
+void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg)
+{
+    headers_read(ctx, header_block_of(ctx, msg));
+}
+
+/* The message summary being filled; To and Cc: for blind copies (NULL
+ * without a tree). */
+typedef struct {
+    smtpx_ctx_t *ctx;
+    proto_tree *tree;
+    const char *to, *cc;
+} summary_t;
+
+/* A recipient of the summary. One that To and Cc do not name gets the
+ * message as a blind copy: the label says so (the field is hidden under it). */
+static proto_item *add_summary_recipient(const summary_t *s, const char *addr)
+{
+    smtpx_ctx_t *ctx = s->ctx;
+    proto_item *pi = proto_tree_add_string(s->tree, hf_smtpx_msg_recipient, ctx->tvb, 0, 0, addr);
+
+    proto_item_set_generated(pi);
+    if (ctx->tree && !in_address_list(s->to, addr) && !in_address_list(s->cc, addr)) {
+        proto_item_append_text(pi, " (blind copy: To and Cc do not name it)");
+        smtpx_set_generated_hidden(proto_tree_add_string(proto_item_add_subtree(pi, ett_smtpx_data), hf_smtpx_msg_bcc,
+                                                         ctx->tvb, 0, 0, addr));
+    }
+    return pi;
 }
 
 static void add_recipient(const smtpx_cmd_rec_t *rec, void *data)
 {
-    smtpx_ctx_t *ctx = (smtpx_ctx_t *)data;
-    proto_item *pi = proto_tree_add_string(ctx->summary_tree, hf_smtpx_msg_recipient, ctx->tvb, 0, 0, rec->arg);
-    proto_item_set_generated(pi);
+    add_summary_recipient((const summary_t *)data, rec->arg);
 }
 
 /* The reply to the end of the message, once seen (on the first pass it
@@ -323,12 +364,11 @@ static proto_item *add_final_reply(smtpx_ctx_t *ctx, proto_tree *tree, const smt
 
 /* LMTP: each recipient with the reply the server gave for it at the end of
  * the message (RFC 2033), in RCPT order; the label says the code. */
-static void add_lmtp_recipients(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *first)
+static void add_lmtp_recipients(const summary_t *s, const smtpx_cmd_rec_t *first)
 {
     for (const smtpx_cmd_rec_t *rec = first; rec; rec = smtpx_rec_next_recipient(rec)) {
-        proto_item *pi = proto_tree_add_string(tree, hf_smtpx_msg_recipient, ctx->tvb, 0, 0, rec->arg);
-        proto_item_set_generated(pi);
-        proto_item *ci = add_final_reply(ctx, proto_item_add_subtree(pi, ett_smtpx_data), rec);
+        proto_item *pi = add_summary_recipient(s, rec->arg);
+        proto_item *ci = add_final_reply(s->ctx, proto_item_add_subtree(pi, ett_smtpx_data), rec);
         if (ci) {
             proto_item_set_hidden(ci);
             proto_item_append_text(pi, " (final reply %u in frame %u)", rec->rsp_code, rec->rsp_frame);
@@ -346,11 +386,17 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
     proto_item_set_generated(si);
     const char *sender = smtpx_envelope_sender(st);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_sender, sender);
-    ctx->summary_tree = t;
+    summary_t s = { ctx, t, NULL, NULL };
+    if (ctx->tree) {    /* the kept headers, or those of the reassembled message (BDAT) */
+        const char *block = st->headers ? smtpx_chunk_join(ctx->pinfo, st->headers, "")
+                          : msg ? header_block_of(ctx, msg) : "";
+        s.to = header_value(ctx, block, "To");
+        s.cc = header_value(ctx, block, "Cc");
+    }
     if (lmtp_first)
-        add_lmtp_recipients(ctx, t, lmtp_first);
+        add_lmtp_recipients(&s, lmtp_first);
     else
-        smtpx_foreach_recipient(st, st->mail_rec, add_recipient, ctx);
+        smtpx_foreach_recipient(st, st->mail_rec, add_recipient, &s);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_from, st->hdr_from);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_subject, st->hdr_subject);
     /* size and lines: hidden, the summary's label gives them */

@@ -3,6 +3,7 @@
  * command asks for and what each reply means. All the text is in the
  * tables below, so a teacher can correct a note in one place. */
 #include "smtpx.h"
+#include "smtp_codes.h"
 
 gboolean smtpx_pref_teaching_notes = TRUE;
 
@@ -103,6 +104,15 @@ static const char early_message_note[] =
     "354: the server is ready for the message, which the client began to send in frame %u without waiting "
     "for this reply; the server reads those lines as the message";
 
+/* A reply to a line of a refused message sent early (code, frame that sent
+ * the line), and a server closing the connection at such a line instead. */
+static const char line_reply_note[] =
+    "%u: the server refused DATA, but the client had sent the message (from frame %u) without waiting: the "
+    "server reads each of its lines as a command, and this reply answers one of them";
+static const char line_closing_note[] =
+    "%u: the server refused DATA, but the client had sent the message (from frame %u) without waiting: rather "
+    "than read its lines as commands, the server closes the connection";
+
 /* Added to a reply to the end of a message that is for one recipient (LMTP). */
 static const char lmtp_note[] =
     "an LMTP server answers the end of a message once per accepted recipient, in RCPT order (RFC 2033)";
@@ -178,6 +188,14 @@ static const char *reply_meaning(smtpx_ctx_t *ctx, unsigned code, const smtpx_cm
     const char *generic = digit < G_N_ELEMENTS(first_digit_notes) ? first_digit_notes[digit] : NULL;
     return wmem_strdup_printf(ctx->pinfo->pool, "%u: %s", code,
                               generic ? generic : "a code the standards do not define");
+}
+
+void smtpx_note_line_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, guint32 frame)
+{
+    if (notes_wanted(tree))
+        add_note(ctx, tree, SMTPX_PHASE_MESSAGE,
+                 wmem_strdup_printf(ctx->pinfo->pool, smtp_reply_closes(code) ? line_closing_note : line_reply_note,
+                                    code, frame));
 }
 
 void smtpx_note_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const smtpx_cmd_rec_t *rec,

@@ -5,12 +5,22 @@
 #include "smtpx.h"
 #include "smtp_codes.h"
 
+/* What a reply answers, when not (only) a request. */
+typedef enum {
+    ANSWERS_REQUEST = 0,    /* its request, or nothing known */
+    ANSWERS_GREETING,       /* nothing: it is the server's greeting */
+    ANSWERS_TAKEN_END,      /* an end of data only the server saw (SMTP smuggling) */
+    ANSWERS_LINE            /* a line of a refused message sent early, read as a command */
+} smtpx_answers_t;
+
 typedef struct {
     smtpx_line_t first;
     smtp_reply_line_t rl;   /* of the first line */
     int end;                /* offset after the last line of the reply */
     int nlines;
     gboolean complete;      /* the final line (code + space) is included */
+    smtpx_answers_t answers;
+    guint32 line_frame;     /* ANSWERS_LINE: the frame that sent the line */
 } smtpx_reply_t;
 
 /* Finds the extent of the reply beginning with `first`. FALSE: reassembly asked for. */
@@ -144,16 +154,27 @@ static gboolean add_lines(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_reply_
     return enhanced;
 }
 
-static void add_response_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)
+/* "Request in frame": the frame the reply answers. */
+static proto_item *add_request_link(smtpx_ctx_t *ctx, proto_tree *tree, guint32 frame)
 {
+    proto_item *pi = proto_tree_add_uint(tree, hf_smtpx_response_to, ctx->tvb, 0, 0, frame);
+    proto_item_set_generated(pi);
+    return pi;
+}
+
+/* The reply's request, and the time since it; or the line it answers. */
+static void add_response_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec,
+                               const smtpx_reply_t *r)
+{
+    if (r->answers == ANSWERS_LINE)
+        proto_item_append_text(add_request_link(ctx, tree, r->line_frame),
+                               " (a line of the message sent before the reply to DATA, read as a command)");
     if (!rec)
         return;
-    proto_item *pi = proto_tree_add_uint(tree, hf_smtpx_response_to, ctx->tvb, 0, 0, rec->req_frame);
-    proto_item_set_generated(pi);
+    add_request_link(ctx, tree, rec->req_frame);
     nstime_t delta;
     nstime_delta(&delta, &ctx->pinfo->abs_ts, &rec->req_time);
-    pi = proto_tree_add_time(tree, hf_smtpx_time, ctx->tvb, 0, 0, &delta);
-    proto_item_set_generated(pi);
+    proto_item_set_generated(proto_tree_add_time(tree, hf_smtpx_time, ctx->tvb, 0, 0, &delta));
 }
 
 static gboolean is_greeting(const smtpx_state_t *st, unsigned code)
@@ -300,26 +321,49 @@ static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
     return FALSE;
 }
 
-/* Which request the reply answers; NULL for the greeting or when unknown.
- * *taken: it answers an end of data that only the server saw (smuggling). */
-static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, gboolean *greeting,
-                                      gboolean *taken)
+/* The server refused DATA, but the client had sent the message: the server
+ * reads its lines as commands (smtpx_message_refused counted them), and the
+ * reply may answer one. A server that closes the connection instead (221,
+ * 421) answers no more. The "." of such a message is queued: see
+ * match_request. */
+static gboolean answers_line(smtpx_state_t *st, smtpx_reply_t *r)
+{
+    if (!st->lines_as_commands)
+        return FALSE;
+    st->lines_as_commands = smtp_reply_closes(r->rl.code) ? 0 : st->lines_as_commands - 1;
+    r->answers = ANSWERS_LINE;
+    r->line_frame = st->lines_frame;
+    return TRUE;
+}
+
+/* Which request the reply answers; NULL when none is known, or when it
+ * answers no request (r->answers says what it does answer). */
+static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, smtpx_reply_t *r)
 {
     smtpx_state_t *st = ctx->st;
     smtpx_cmd_rec_t *rec;
 
-    *greeting = *taken = FALSE;
     if (st->open_reply_code)
         return st->open_reply;
     if (is_greeting(st, r->rl.code)) {
-        *greeting = TRUE;
+        r->answers = ANSWERS_GREETING;
         return NULL;
     }
-    if (st->mode == SMTPX_MODE_DATA && !smtpx_queue_peek(st) && !(*taken = reply_during_data(ctx, r)))
+    if (answers_line(st, r))
         return NULL;
+    if (st->mode == SMTPX_MODE_DATA && !smtpx_queue_peek(st)) {
+        if (!reply_during_data(ctx, r))
+            return NULL;
+        r->answers = ANSWERS_TAKEN_END;
+    }
     rec = smtpx_queue_pop(&ctx->call, ctx->pinfo);
     if (rec && ctx->call.replay == SMTPX_LIVE)
         rec->rsp_code = (guint16)r->rl.code;
+    if (rec && rec->kind == SMTPX_KIND_EOD && rec->msg && rec->msg->refused) {     /* its "." read as a command */
+        r->answers = ANSWERS_LINE;
+        r->line_frame = rec->req_frame;
+        return NULL;
+    }
     /* a server that shuts down or times out may send 421 unasked (RFC 5321 3.8) */
     if (!rec && (st->flags & SMTPX_F_GREETING) && r->rl.code != 421)
         smtpx_finding(ctx, &ei_smtpx_unsolicited_reply, ctx->tvb, r->first.offset, 3,
@@ -327,14 +371,12 @@ static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, const smtpx_reply_t *r, 
     return rec;
 }
 
-static void set_server_name(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
+/* The text of the reply's first line after its code, at *offset in the tvb. */
+static const char *first_text(const smtpx_reply_t *r, int *offset, int *len)
 {
-    const char *text = r->first.text + r->rl.text_off;
-    size_t avail = (size_t)MAX(r->first.len - (int)r->rl.text_off, 0), n = 0;
-    while (n < avail && !g_ascii_isspace(text[n]))
-        n++;
-    if (n)
-        ctx->st->server_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, text, n);
+    *offset = r->first.offset + (int)r->rl.text_off;
+    *len = MAX(r->first.len - (int)r->rl.text_off, 0);
+    return r->first.text + r->rl.text_off;
 }
 
 static void add_info(smtpx_ctx_t *ctx, const smtpx_reply_t *r, const char *shown)
@@ -359,8 +401,8 @@ static int dissect_not_a_reply(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 static void add_request_specific(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *r, smtpx_cmd_rec_t *rec,
                                  unsigned code)
 {
-    const char *text = r->first.text + r->rl.text_off;
-    int text_len = MAX(r->first.len - (int)r->rl.text_off, 0), text_off = r->first.offset + (int)r->rl.text_off;
+    int text_off, text_len;
+    const char *text = first_text(r, &text_off, &text_len);
 
     if (!rec)
         return;
@@ -376,8 +418,9 @@ static void add_request_specific(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_r
 
 /* A complete reply: what it does to the session, notes, findings, taps. */
 static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *r, smtpx_cmd_rec_t *rec,
-                         unsigned code, gboolean greeting, gboolean enhanced)
+                         unsigned code, gboolean enhanced)
 {
+    gboolean greeting = r->answers == ANSWERS_GREETING;
     smtpx_state_t *st = ctx->st;
     int offset = r->first.offset;
 
@@ -385,13 +428,18 @@ static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *
     st->open_reply = NULL;
     st->flags |= SMTPX_F_ANY_REPLY;
     if (greeting) {
+        int text_off, text_len;
+        const char *text = first_text(r, &text_off, &text_len);
         st->flags |= SMTPX_F_GREETING;
-        set_server_name(ctx, r);
+        smtpx_greeting(ctx, rt, text, text_off, text_len);
         smtpx_check_early_talker(ctx, offset);
     }
     smtpx_check_reply(ctx, code, offset);
     smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, offset);
-    smtpx_note_reply(ctx, rt, code, rec, greeting);
+    if (r->answers == ANSWERS_LINE)
+        smtpx_note_line_reply(ctx, rt, code, r->line_frame);
+    else
+        smtpx_note_reply(ctx, rt, code, rec, greeting);
     smtpx_tap_reply(ctx, code, rec, greeting);
     /* LMTP: the transaction ends with the reply for its last recipient */
     if (!rec || rec->lmtp_more)
@@ -408,14 +456,13 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
 {
     smtpx_reply_t r = { .first = *first };
     smtpx_state_t *st = ctx->st;
-    gboolean greeting, taken;
 
     if (!smtp_parse_reply_line(first->text, (size_t)first->len, &r.rl))
         return dissect_not_a_reply(ctx, first);
     if (!scan_reply(ctx, &r))
         return 0;
     unsigned code = st->open_reply_code ? st->open_reply_code : r.rl.code;
-    smtpx_cmd_rec_t *rec = match_request(ctx, &r, &greeting, &taken);
+    smtpx_cmd_rec_t *rec = match_request(ctx, &r);
     gboolean ehlo = rec && smtp_cmd_is_ehlo((smtp_cmd_t)rec->kind) && code == 250;
 
     const char *shown = smtpx_line_format(ctx, first->text, first->len);
@@ -430,12 +477,12 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     }
     gboolean enhanced = add_lines(ctx, rt, &r, code, ehlo);
     add_request_specific(ctx, rt, &r, rec, code);
-    if (taken)
+    if (r.answers == ANSWERS_TAKEN_END)
         smtpx_message_taken(ctx, rec, first->offset);
-    add_response_links(ctx, rt, rec);
+    add_response_links(ctx, rt, rec, &r);
     add_info(ctx, &r, shown);
     if (r.complete) {
-        finish_reply(ctx, rt, &r, rec, code, greeting, enhanced);
+        finish_reply(ctx, rt, &r, rec, code, enhanced);
         return r.end - first->offset;
     }
     if (!st->open_reply_code)

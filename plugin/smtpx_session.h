@@ -35,6 +35,8 @@ typedef struct {
     const struct smtpx_cmd_rec *mail;   /* MAIL of its transaction */
     gboolean server_ended;        /* the transaction ended before the message did */
     gboolean sent_early;          /* DATA: the client sent it before the reply to DATA */
+    gboolean refused;             /* ... and the server refused DATA: it read the lines as commands */
+    guint32 lines;                /* lines before its end of data (set there) */
     guint64 missing;              /* bytes of it the capture lacks (stream gaps) */
     const struct smtpx_cmd_rec *lmtp_first; /* LMTP: the end of data's request for its first recipient */
     smtpx_early_end_t early_end;  /* the server may answer it (a reply during DATA) */
@@ -51,6 +53,7 @@ typedef struct smtpx_cmd_rec {
     guint8 last;                  /* BDAT: the LAST chunk */
     guint8 early_taken;           /* end of data: one only the server saw (it answered during DATA) */
     guint8 lmtp_more;             /* LMTP end of data: more replies, for the next recipients, follow this one's */
+    guint8 host_alarm;            /* 1 << smtpx_host_kind_t: its reply brought its client's refusals to a count */
     const char *arg;              /* MAIL/RCPT address; LMTP end of data: the recipient its reply is for */
     const char *queue_id;         /* EOD/BDAT LAST: from the reply */
     smtpx_msg_rec_t *msg;         /* DATA, first BDAT: the message it opened; end of data, LAST: the one it ended */
@@ -106,6 +109,7 @@ typedef enum {
 #define SMTPX_F_SECRET_CUT 0x4000u  /* the client line being received is a cut AUTH line hidden at its head */
 #define SMTPX_F_SMTPUTF8   0x8000u  /* the transaction's MAIL has SMTPUTF8 */
 #define SMTPX_F_LMTP       0x10000u /* the client sent LHLO: LMTP (RFC 2033) */
+#define SMTPX_F_CLEAR_MAIL 0x20000u /* mail without the TLS the server offered: reported */
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
@@ -144,6 +148,7 @@ typedef struct {
     smtpx_cmd_rec_t *last_answered;  /* newest request that got its reply */
     smtpx_cmd_rec_t *open_reply;     /* request of a reply still open (over the cap) */
     const char *server_name;         /* from the greeting */
+    const char *server_software;     /* the greeting names it: "Exim 4.96" */
     const char *client_name;         /* from HELO/EHLO */
     const char *auth_user;           /* user of the current or last AUTH */
     guint32 auth_user_frame;         /* frame that carried auth_user */
@@ -170,6 +175,8 @@ typedef struct {
     guint32 msg_lines;
     guint32 msg_line_len;            /* bytes of a message line cut in parts, so far */
     guint32 headers_len;
+    guint32 lines_as_commands;       /* lines of a refused message sent early whose replies are still due */
+    guint32 lines_frame;             /* ... the frame that began sending them */
     guint8 long_line[2];             /* [is_client]: inside a line begun earlier (SMTPX_LINE_*) */
     guint8 in_headers;               /* message: still in the header block */
     guint8 prev_crlf;                /* message: the previous line ended with CRLF */

@@ -41,6 +41,12 @@ void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec
                                                .greeting = greeting });
 }
 
+void smtpx_tap_software(smtpx_ctx_t *ctx, const char *product, const char *version)
+{
+    if (smtpx_tapping(ctx))
+        queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_SOFTWARE, .name = product, .version = version });
+}
+
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject)
 {
     if (smtpx_tapping(ctx))
@@ -54,7 +60,8 @@ void smtpx_tap_session(smtpx_ctx_t *ctx)
     if (smtpx_tapping(ctx))
         queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_SESSION, .session = {
             .is_client = ctx->is_client, .tls = ctx->in_tls || (st->flags & SMTPX_F_TLS),
-            .server_name = st->server_name, .client_name = st->client_name, .auth_user = st->auth_user } });
+            .server_name = st->server_name, .server_software = st->server_software, .client_name = st->client_name,
+            .auth_user = st->auth_user } });
 }
 
 static struct tcp_analysis *tcp_data(packet_info *pinfo)
@@ -142,10 +149,12 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
 
 /* ---- -z smtpx,tree ---- */
 
-static int st_commands, st_replies, st_reasons, st_enhanced, st_auth, st_messages, st_attachments, st_findings;
+static int st_software, st_commands, st_replies, st_reasons, st_enhanced, st_auth, st_messages, st_attachments,
+           st_findings;
 
 static void tree_init(stats_tree *st)
 {
+    st_software = stats_tree_create_node(st, "Server software", 0, STAT_DT_INT, TRUE);
     st_commands = stats_tree_create_node(st, "Commands", 0, STAT_DT_INT, TRUE);
     st_replies = stats_tree_create_node(st, "Replies", 0, STAT_DT_INT, TRUE);
     st_reasons = stats_tree_create_node(st, "Refusal reasons", 0, STAT_DT_INT, TRUE);
@@ -206,6 +215,13 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         tick_stat_node(st, "Messages", 0, TRUE);
         tick_stat_node(st, ev->txn.accepted ? "accepted" : "refused", st_messages, FALSE);
         break;
+    case SMTPX_EV_SOFTWARE: {      /* one per greeting */
+        tick_stat_node(st, "Server software", 0, TRUE);
+        int id = tick_stat_node(st, ev->name, st_software, TRUE);
+        if (ev->version)
+            tick_stat_node(st, ev->version, id, FALSE);
+        break;
+    }
     case SMTPX_EV_REASON:
         tick_stat_node(st, "Refusal reasons", 0, TRUE);
         tick_stat_node(st, ev->name, st_reasons, FALSE);
@@ -356,7 +372,7 @@ static void txn_init(const char *opt, void *userdata _U_)
 typedef struct {
     guint32 frame, stream;
     nstime_t first, last;
-    gchar *client, *server, *server_name, *helo, *auth_mech, *auth_user;
+    gchar *client, *server, *server_name, *software, *helo, *auth_mech, *auth_user;
     gboolean tls;
     guint auth_ok, auth_failed, mails, accepted, findings, last_reply;
 } session_row_t;
@@ -368,8 +384,8 @@ typedef struct {
 } session_log_t;
 
 static const char *const session_columns[] = {
-    "frame", "stream", "client", "server", "server_name", "helo", "tls", "auth", "user", "auth_ok", "auth_failed",
-    "mails", "accepted", "findings", "last_reply", "duration", NULL
+    "frame", "stream", "client", "server", "server_name", "software", "helo", "tls", "auth", "user", "auth_ok",
+    "auth_failed", "mails", "accepted", "findings", "last_reply", "duration", NULL
 };
 
 static void session_row_free(gpointer p)
@@ -378,6 +394,7 @@ static void session_row_free(gpointer p)
     g_free(s->client);
     g_free(s->server);
     g_free(s->server_name);
+    g_free(s->software);
     g_free(s->helo);
     g_free(s->auth_mech);
     g_free(s->auth_user);
@@ -418,6 +435,7 @@ static void session_facts(session_row_t *s, packet_info *pinfo, const smtpx_sess
     }
     s->tls |= f->tls;
     keep_text(&s->server_name, f->server_name);
+    keep_text(&s->software, f->server_software);
     keep_text(&s->helo, f->client_name);
     keep_text(&s->auth_user, f->auth_user);
 }
@@ -468,6 +486,7 @@ static gchar **session_cells(const session_row_t *s)
     row[i++] = text_cell(s->client);
     row[i++] = text_cell(s->server);
     row[i++] = text_cell(s->server_name);
+    row[i++] = text_cell(s->software);
     row[i++] = text_cell(s->helo);
     row[i++] = g_strdup(s->tls ? "yes" : "no");
     row[i++] = text_cell(s->auth_mech);

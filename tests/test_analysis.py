@@ -108,6 +108,19 @@ def test_forged_helo_not_on_one_host(passes):
                      "smtpx.req.command == \"EHLO\"", **passes) == [["mx.example.org"]]
     assert found("forged_helo_loopback", passes) == []
 
+def test_cleartext_mail(passes):
+    """The server offered STARTTLS, the client sends mail without it: once
+    per session (two transactions in the first), also when its STARTTLS was
+    refused (454); not when no STARTTLS was offered, nor after STARTTLS."""
+    got = found("cleartext_mail", passes)
+    assert [e for e in got if e[1] == "smtpx.analysis.cleartext_mail"] == [
+        (7, "smtpx.analysis.cleartext_mail"), (28, "smtpx.analysis.cleartext_mail")]
+    assert messages("cleartext_mail", "frame.number == 7", **passes) == [
+        "The server offered STARTTLS, but the client sends its mail without TLS: anyone on the path can read the "
+        "message and its addresses"]
+    assert found("starttls", passes) == []
+
+
 def test_spoofing_cases(passes):
     got = found("spoofing", passes)
     kinds = {f: sorted(a for g, a in got if g == f) for f, _ in got}
@@ -152,6 +165,24 @@ def test_guessing_passwords_and_addresses(passes):
         "550: Requested action not taken: mailbox unavailable (permanent: do not retry as is),5 addresses refused "
         "in this session (RCPT 5xx, VRFY 550/551/553), the last <ada@example.org>: the client may be guessing "
         "which mailboxes exist (directory harvest)"]
+
+
+def test_guessing_over_sessions(passes):
+    """A guesser that opens a new connection every few tries: no session
+    reaches the counts, the client's address does over its three sessions
+    (the third refused AUTH, the fifth refused address); once per address."""
+    kinds = ("smtpx.analysis.auth_guessing", "smtpx.analysis.address_probing")
+    assert [(f, a) for f, a in found("guessing_sessions", passes) if a in kinds] == [(46, kinds[0]),
+                                                                                       (50, kinds[1])]
+    got = messages("guessing_sessions", "smtpx.analysis.auth_guessing || smtpx.analysis.address_probing", **passes)
+    assert [m.split(",", 1)[1] for m in got] == [
+        "3 AUTH attempts from 10.0.0.2 refused over 3 sessions (the first in frame 8): someone guessing passwords, "
+        "who opens a new connection every few tries to stay under the count of one session",
+        "5 addresses from 10.0.0.2 refused over 3 sessions (the first in frame 12): someone guessing which "
+        "mailboxes exist, who opens a new connection every few tries to stay under the count of one session"]
+    # within one session the per-session count speaks, not this one
+    assert len(messages("guessing", "smtpx.analysis.auth_guessing || smtpx.analysis.address_probing",
+                        **passes)) == 2
 
 
 # ---- syntax as typed ----

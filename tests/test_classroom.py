@@ -244,10 +244,11 @@ def test_sessions_log(passes):
 def test_sessions_log_aligned():
     lines = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,sessions").splitlines()
     assert lines[0] == "=== SMTP sessions (smtpx) ==="
-    assert lines[1].split() == ["frame", "stream", "client", "server", "server_name", "helo", "tls", "auth", "user",
-                                "auth_ok", "auth_failed", "mails", "accepted", "findings", "last_reply", "duration"]
-    assert lines[2].split()[4:12] == ["profbox.domain.local", "raphael.cardoso@students.hevs.ch", "no", "LOGIN",
-                                      "student", "1", "0", "1"]
+    assert lines[1].split() == ["frame", "stream", "client", "server", "server_name", "software", "helo", "tls",
+                                "auth", "user", "auth_ok", "auth_failed", "mails", "accepted", "findings",
+                                "last_reply", "duration"]
+    assert lines[2].split()[4:13] == ["profbox.domain.local", "Postfix", "raphael.cardoso@students.hevs.ch", "no",
+                                      "LOGIN", "student", "1", "0", "1"]
     assert lines[1].index("server_name") == lines[2].index("profbox.domain.local")
 
 

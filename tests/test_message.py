@@ -314,7 +314,8 @@ def test_message_sent_before_354(passes):
     slammers, exploit scripts): the lines after an unanswered DATA are the
     message, as a server that answers 354 reads them, with a finding. When
     the server refuses DATA instead, it did not take them: a finding on the
-    refusal, and the client's next lines are commands again."""
+    refusal; the server's reply to the line it read as a command links to
+    it, and the client's next lines are commands again."""
     cap = ts.transcript_pcap("data_before_354")
     got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.bad_sequence", **passes)
     early = ("Message sent before the server's reply to DATA (frame {0}): the client must wait for 354 (RFC 2920); "
@@ -335,9 +336,34 @@ def test_message_sent_before_354(passes):
     note = ts.fields(cap, ["smtpx.note"], "frame.number == 8", **passes)[0][0]
     assert ("354: the server is ready for the message, which the client began to send in frame 7 without waiting "
             "for this reply; the server reads those lines as the message") in note
+    # the 500 answers the line the server read as a command, not nothing
+    assert ts.fields(cap, ["smtpx.response_to"], "frame.number == 25", **passes) == [["24,24"]]
+    assert ts.fields(cap, ["smtpx.note"], "frame.number == 25", **passes)[0][0].endswith(
+        "500: the server refused DATA, but the client had sent the message (from frame 24) without waiting: the "
+        "server reads each of its lines as a command, and this reply answers one of them")
+    assert ts.frames_matching(cap, "smtpx.analysis.unsolicited_reply", **passes) == []
     # after the refusal, QUIT is a command and gets its reply
     assert ts.fields(cap, ["smtpx.req.command"], "frame.number == 26", **passes) == [["QUIT"]]
     assert ts.fields(cap, ["smtpx.response_to"], "frame.number == 27", **passes) == [["26"]]
+
+
+def test_slam_lines_answered_as_commands(passes):
+    """A slammer's whole transaction in one segment, its DATA refused: the
+    server answers each line of the message and the "." as commands, then
+    QUIT; the notes say which reply answers what."""
+    cap = ts.transcript_pcap("slam_lines_as_commands")
+    phases = ts.fields(cap, ["smtpx.note.phase"], "frame.number == 8", **passes)[0][0].split(",")
+    assert phases == ["mail transaction: envelope"] * 2 + ["mail transaction: message transfer"] * 5 + [
+        "connection termination"]
+    notes = [r[0] for r in ts.fields(cap, ["smtpx.note"], "frame.number == 8", **passes,
+                                     extra=["-E", "aggregator=|"])][0].split("|")
+    assert notes[3:7] == ["500: the server refused DATA, but the client had sent the message (from frame 7) "
+                          "without waiting: the server reads each of its lines as a command, and this reply "
+                          "answers one of them"] * 4
+    assert notes[7] == "221: the server says goodbye and closes the connection"
+    assert [a for _, a in ts.experts(cap, passes["two_pass"]) if "unsolicited" in a] == []
+    if passes["two_pass"]:
+        assert ts.fields(cap, ["smtpx.response_in"], "frame.number == 7", **passes) == [["8,8,8,8,8"]]
 
 
 def test_message_sent_before_354_cut_by_the_capture():
@@ -345,6 +371,21 @@ def test_message_sent_before_354_cut_by_the_capture():
     got = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.message_incomplete", two_pass=True)
     assert got[0][0].endswith(",The capture has no end of data for this message (its first line, sent before 354, "
                               "in frame 41)")
+
+
+def test_blind_copies(passes):
+    """An envelope recipient that To and Cc do not name gets the message as
+    a blind copy: the summary says so (smtpx.msg.bcc). A folded To with two
+    mailboxes names both; a message with no To names none; in the Ilon Mask
+    lab the student's message has no To at all."""
+    got = fields("message_headers", ["frame.number", "smtpx.msg.recipient", "smtpx.msg.bcc"], "smtpx.msg", **passes)
+    assert got == [["22", "bob@example.org,carol@example.org", ""], ["30", "bob@example.org", "bob@example.org"]]
+    assert fields("lab5_ilon_mask", ["smtpx.msg.bcc"], "smtpx.msg", **passes) == [["maratmingazovr@gmail.com"]]
+    if passes["verbose"]:
+        out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("message_headers")), "-V", "-Y",
+                         "frame.number == 30"] + ["-2"] * passes["two_pass"]).stdout
+        assert "[Accepted recipient: bob@example.org (blind copy: To and Cc do not name it)]" in out
+        assert "Blind copy:" not in out     # (hidden: the label says it)
 
 
 def test_rejected_recipient_not_in_summary(passes):

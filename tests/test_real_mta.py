@@ -22,6 +22,8 @@ DOTSTUFF = CAPTURES / "postfix_dotstuff.pcapng"
 TELNET = CAPTURES / "postfix_telnet_typed.pcapng"
 SLAM = CAPTURES / "postfix_slam.pcapng"
 SLAM_REFUSED = CAPTURES / "postfix_slam_refused.pcapng"
+SLAM_UNKNOWN = CAPTURES / "postfix_slam_unknown.pcapng"
+AIOSMTPD_SLAM = CAPTURES / "aiosmtpd_slam.pcapng"
 GREYLIST = CAPTURES / "postfix_greylist.pcapng"
 CAPTURE_REAL = ts.REPO / "tools" / "capture-real.sh"
 
@@ -323,6 +325,46 @@ def test_message_before_354_refused(passes):
     assert ("Reply 554 refuses DATA, but the client sent the message (from frame 9) without waiting: the server "
             "did not take it, and reads those lines as commands unless it closes the connection"
             ) in flat(SLAM_REFUSED, "_ws.expert.message", "frame.number == 10", **passes)
+
+
+LINE_REPLY = ("{}: the server refused DATA, but the client had sent the message (from frame 9) without waiting: the "
+              "server reads each of its lines as a command, and this reply answers one of them")
+
+
+def test_refused_message_lines_read_as_commands(passes):
+    """aiosmtpd refuses a DATA sent without RCPT (503), then reads each line
+    of the message the client sent with it as a command and answers it: each
+    reply links to the line's frame, with a note, not as a reply to nothing;
+    the "." gets the last reply (too many unknown commands, goodbye), and the
+    one transaction has one row in the log."""
+    requests, replies = pdus(AIOSMTPD_SLAM, **passes)
+    assert requests == [(6, "EHLO"), (9, "."), (9, "MAIL"), (9, "DATA"), (9, "QUIT")]
+    assert [c for _, c in replies] == [220, 250, 250, 503, 500, 500, 500, 500, 500, 502]
+    got = rows(AIOSMTPD_SLAM, ["smtpx.response_to", "smtpx.note"], "frame.number >= 20 && smtpx.rsp", **passes)
+    assert [r[1] for r in got] == [["9"]] * 6
+    assert [r[2] for r in got] == [[LINE_REPLY.format(500)]] * 5 + [[LINE_REPLY.format(502)]]
+    assert "(a line of the message sent before the reply to DATA, read as a command)" in ts.tshark(
+        ["-r", ts.capture_path(AIOSMTPD_SLAM), "-V", "-Y", "frame.number == 20"] + ["-2"] * passes["two_pass"]).stdout
+    if passes["two_pass"]:      # the "." was answered by the goodbye; QUIT never was
+        assert by_frame(AIOSMTPD_SLAM, "smtpx.response_in", "frame.number == 9", **passes) == {9: ["17", "19", "28"]}
+    assert "smtpx.analysis.unsolicited_reply" not in {a for _, a in ts.experts(AIOSMTPD_SLAM, **passes)}
+    log = ts.transactions(AIOSMTPD_SLAM, passes["two_pass"])
+    assert [[r["frame"], r["reply"], r["size"]] for r in log] == [["19", "503", "135"]]
+
+
+def test_refused_message_server_hangs_up(passes):
+    """Postfix refuses RCPT and DATA (no valid recipients), and at the
+    message's first line closes the connection (221 "I can break rules,
+    too"): the 221 says so; the transactions log has one row."""
+    requests, replies = pdus(SLAM_UNKNOWN, **passes)
+    assert requests == [(6, "EHLO"), (9, "."), (9, "MAIL"), (9, "RCPT"), (9, "DATA")]
+    assert [c for _, c in replies] == [220, 250, 250, 550, 554, 221]
+    assert flat(SLAM_UNKNOWN, "smtpx.response_to", "frame.number == 10", **passes) == ["9"] * 4
+    assert flat(SLAM_UNKNOWN, "smtpx.note", "frame.number == 10", **passes)[-1] == (
+        "221: the server refused DATA, but the client had sent the message (from frame 9) without waiting: rather "
+        "than read its lines as commands, the server closes the connection")
+    log = ts.transactions(SLAM_UNKNOWN, passes["two_pass"])
+    assert [[r["frame"], r["reply"], r["rcpt_rejected"]] for r in log] == [["10", "554", "1"]]
 
 
 # ---- postfix_bdat -----------------------------------------------------------------

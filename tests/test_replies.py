@@ -3,6 +3,7 @@
 and the session facts."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -180,9 +181,10 @@ def test_lmtp_summary_gives_each_recipient_its_reply(passes):
                        ["12", "bob@example.org,carol@example.org", "", ""]]
     if passes["two_pass"] and passes["verbose"]:
         out = ts.tshark(["-r", ts.capture_path(cap), "-2", "-V", "-Y", "frame.number == 9"]).stdout
-        assert "[Accepted recipient: bob@example.org (final reply 250 in frame 10)]\n" \
+        blind = "(blind copy: To and Cc do not name it)"     # the message has no To
+        assert f"[Accepted recipient: bob@example.org {blind} (final reply 250 in frame 10)]\n" \
                "            [Queue id: eG8pB3vQM2W0AQAA]\n" \
-               "        [Accepted recipient: carol@example.org (final reply 452 in frame 11)]\n" in out
+               f"        [Accepted recipient: carol@example.org {blind} (final reply 452 in frame 11)]\n" in out
         assert "[Final reply:" not in out       # (hidden: the label says it)
 
 
@@ -231,6 +233,60 @@ def test_refusal_reasons(passes):
          "blocklist); it still answers QUIT (RFC 5321 3.1)"]]
 
 
+CAPTURES = Path(__file__).resolve().parent / "captures"
+
+
+def test_server_software_from_the_greeting(passes):
+    """The greeting names the mail software and often its version: a real
+    Exim 4.96 (not fooled by its host name exim.smtpx.test), aiosmtpd, the
+    Ilon Mask lab's Windows server; Postfix and Dovecot give no version. A
+    version given away is a finding; every later PDU carries the software."""
+    exim = ts.fields(CAPTURES / "exim4_ehlo.pcapng", ["frame.number", "smtpx.rsp.software",
+                     "smtpx.rsp.software_version", "smtpx.session.server_software"], "smtpx",
+                     extra=["-d", "tcp.port==2526,smtpx"], **passes)
+    assert exim[0] == ["4", "Exim", "4.96", "Exim 4.96"]
+    assert len(exim) > 10 and all(r[1:] == ["", "", "Exim 4.96"] for r in exim[1:])
+    wanted = {"lab5_ilon_mask": ["4", "Microsoft IIS SMTP", "10.0.14393.0"],
+              "lab_postfix_auth_login": ["4", "Postfix", ""], "lmtp": ["4", "Dovecot", ""],
+              "all_verbs": []}
+    for name, row in wanted.items():
+        got = fields(name, ["frame.number", "smtpx.rsp.software", "smtpx.rsp.software_version"],
+                     "smtpx.rsp.software", **passes)
+        assert got == ([row] if row else []), name
+    aiosmtpd = ts.fields(CAPTURES / "aiosmtpd_auth.pcapng", ["smtpx.rsp.software_version"], "smtpx.rsp.software",
+                         **passes)
+    assert aiosmtpd == [["1.4.3"]] * 4
+    found = ts.experts(ts.transcript_pcap("lab5_ilon_mask"), passes["two_pass"])
+    assert [e for e in found if e[1] == "smtpx.analysis.version_disclosed"] == [
+        (4, "smtpx.analysis.version_disclosed")]
+    assert "smtpx.analysis.version_disclosed" not in {e[1] for e in
+                                                      ts.experts(ts.transcript_pcap("lab_postfix_auth_login"),
+                                                                 passes["two_pass"])}
+    if passes["verbose"]:
+        out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("lab5_ilon_mask")), "-V", "-Y",
+                         "frame.number == 4"] + ["-2"] * passes["two_pass"]).stdout
+        assert "        Server software: Microsoft IIS SMTP\n        Software version: 10.0.14393.0\n" in out
+        assert ("The greeting gives away the server software and its version (Microsoft IIS SMTP 10.0.14393.0): "
+                "anyone can look up that version's known flaws") in out
+        assert "[Session: server WIN-BKLR90FGWRQ (Microsoft IIS SMTP 10.0.14393.0)]" in out
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_server_software_counted_and_logged(two_pass):
+    """-z smtpx,tree counts the greetings by software and version ("not
+    named" when it names none); the sessions log has a column for it."""
+    args = ["-q", "-z", "smtpx,tree", "-z", "smtpx,sessions,tsv"] + ["-2"] * two_pass
+    out = ts.tshark(["-r", ts.capture_path(CAPTURES / "aiosmtpd_auth.pcapng"), *args]).stdout
+    assert re.search(r"^Server software +4 ", out, re.M)
+    assert re.search(r"^ Python aiosmtpd +4 .*\n  1\.4\.3 +4 ", out, re.M)
+    lines = [line.split("\t") for line in out.splitlines() if "\t" in line]
+    assert [dict(zip(lines[0], r))["software"] for r in lines[1:]] == ["Python aiosmtpd 1.4.3"] * 4
+    out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("all_verbs")), *args]).stdout
+    assert re.search(r"^Server software +1 .*\n not named +1 ", out, re.M)
+    lines = [line.split("\t") for line in out.splitlines() if "\t" in line]
+    assert [dict(zip(lines[0], r))["software"] for r in lines[1:]] == ["-"]
+
+
 def test_pipelining_without_advertisement(passes):
     found = ts.experts(ts.transcript_pcap("starttls_injection"), passes["two_pass"])
     assert (7, "smtpx.analysis.unadvertised") in found
@@ -254,11 +310,11 @@ def test_printed_tree_says_each_thing_once(two_pass):
     fields, still there for filters."""
     cap = ts.capture_path(ts.transcript_pcap("lab_postfix_auth_login"))
     out = ts.tshark(["-r", cap, *["-2"] * two_pass, "-V", "-Y", "frame.number == 6"]).stdout
-    assert "[Session: client raphael.cardoso@students.hevs.ch, server profbox.domain.local]" in out
+    assert "[Session: client raphael.cardoso@students.hevs.ch, server profbox.domain.local (Postfix)]" in out
     assert "[Teaching note: [greeting and EHLO]" in out
-    assert "Server name:" not in out and "[Phase:" not in out
+    assert "Server name:" not in out and "[Phase:" not in out and "Server software:" not in out
     greeting = ts.tshark(["-r", cap, *["-2"] * two_pass, "-V", "-Y", "frame.number == 4"]).stdout
-    assert "[Session: server profbox.domain.local]" in greeting
+    assert "[Session: server profbox.domain.local (Postfix)]" in greeting
     assert fields("lab_postfix_auth_login", ["smtpx.note.phase"], "frame.number == 6",
                   two_pass=two_pass) == [["greeting and EHLO"]]
 

@@ -13,6 +13,11 @@
 #   aiosmtpd         python3-aiosmtpd on 127.0.0.1:2525 (AUTH LOGIN/PLAIN
 #                    without TLS): swaks LOGIN, msmtp PLAIN, curl PLAIN, swaks
 #                    PLAIN with a wrong password
+#   aiosmtpd-slam    the same server; a raw client sends MAIL, DATA (no RCPT),
+#                    the message, its "." and QUIT in one segment without
+#                    waiting: aiosmtpd refuses DATA (503), reads each line of
+#                    the message as a command (500) and hangs up at the "."
+#                    (502 too many unrecognized commands)
 #   exim4            exim 4.96 (Debian's exim4-daemon-light binary, unpacked,
 #                    not installed) on 127.0.0.1:2526: one swaks session with
 #                    AUTH LOGIN (port 2526 is not an smtpx port: read the capture
@@ -77,7 +82,7 @@ die() { echo "capture-auth-tls.sh: $*" >&2; exit 1; }
 say() { echo "capture-auth-tls.sh: $*" >&2; }
 
 usage() {
-    sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -85,7 +90,7 @@ usage() {
 scenario=$1
 out=$2
 case $scenario in
-    postfix-sasl|aiosmtpd|exim4|starttls-keylog|smtps-465) ;;
+    postfix-sasl|aiosmtpd|aiosmtpd-slam|exim4|starttls-keylog|smtps-465) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures servers and captures on lo)"
@@ -106,7 +111,7 @@ ensure_packages() {
 ensure_packages postfix swaks tshark python3 curl openssl
 case $scenario in
     postfix-sasl|starttls-keylog|smtps-465) ensure_packages dovecot-core ;;
-    aiosmtpd) ensure_packages python3-aiosmtpd msmtp ;;
+    aiosmtpd|aiosmtpd-slam) ensure_packages python3-aiosmtpd msmtp ;;
 esac
 for tool in postconf postfix newaliases dumpcap tshark editcap swaks python3 curl openssl; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
@@ -398,6 +403,31 @@ EOF
         msmtp -C "$tmp/msmtprc" -a smtpx root@smtpx.test
 }
 
+# slam PORT: MAIL, DATA without RCPT, the message, "." and QUIT in one segment;
+# reads the replies until the server closes
+slam() {
+    "$PYTHON" - "$SERVER" "$1" <<'PY'
+import socket, sys
+
+sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+sock.recv(4096)
+sock.sendall(b"EHLO client.smtpx.test\r\n")
+sock.recv(4096)
+sock.sendall(b"MAIL FROM:<alice@smtpx.test>\r\n"
+             b"DATA\r\n"
+             b"From: <alice@smtpx.test>\r\n"
+             b"To: <root@smtpx.test>\r\n"
+             b"Subject: smtpx slam test\r\n"
+             b"\r\n"
+             b"This message was sent before the server's reply to DATA.\r\n"
+             b".\r\n"
+             b"QUIT\r\n")
+while sock.recv(4096):
+    pass
+sock.close()
+PY
+}
+
 # run_scenario: the client sessions; prints how many there were
 run_scenario() {
     case $scenario in
@@ -413,6 +443,9 @@ run_scenario() {
             curl_send "smtp://$SERVER:$AIOSMTPD_PORT" PLAIN 'smtpx aiosmtpd curl test'
             swaks_auth_fails "$AIOSMTPD_PORT" PLAIN 'wrong-password' 'smtpx aiosmtpd AUTH failure test'
             echo 4 >"$tmp/sessions" ;;
+        aiosmtpd-slam)
+            slam "$AIOSMTPD_PORT"
+            echo 1 >"$tmp/sessions" ;;
         exim4)
             swaks_auth "$EXIM_PORT" LOGIN "$AUTH_PASS" 'smtpx exim AUTH LOGIN test'
             echo 1 >"$tmp/sessions" ;;
@@ -443,7 +476,7 @@ case $scenario in
         configure_dovecot
         configure_postfix
         wait_banner 465 tls || die "postfix does not answer on 465 (see /var/log/postfix.log)" ;;
-    aiosmtpd)
+    aiosmtpd|aiosmtpd-slam)
         start_aiosmtpd ;;
     exim4)
         start_exim ;;
@@ -488,7 +521,7 @@ closed=$(closed_count "$cap")
 [ "$closed" -ge "$sessions" ] || die "$closed of $sessions TCP connections were closed in the capture"
 
 case $scenario in
-    aiosmtpd|exim4)
+    aiosmtpd|aiosmtpd-slam|exim4)
         kill -TERM "$server_pid"
         wait "$server_pid" 2>/dev/null || true
         server_pid= ;;

@@ -39,6 +39,11 @@
 #   slam-refused
 #               the same, with smtpd_forbid_unauth_pipelining=yes: postfix
 #               answers 554 5.5.0 (SMTP protocol synchronization) and closes
+#   slam-unknown
+#               the slam to an unknown recipient: postfix refuses RCPT (550)
+#               and DATA (554 no valid recipients), and closes the connection
+#               at the message's first line ("221 2.7.0 Error: I can break
+#               rules, too")
 #   greylist    swaks, with postfix asking postgrey (a greylisting policy
 #               server, on 127.0.0.1:10023) about each recipient: the RCPT of
 #               a sender never seen before gets 450 4.2.0 "Greylisted"; needs
@@ -94,7 +99,7 @@ scenario=$1
 out=$2
 case $scenario in
     basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay|slam|\
-    slam-refused|lmtp|greylist) ;;
+    slam-refused|slam-unknown|lmtp|greylist) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
@@ -356,10 +361,11 @@ elif scenario == "bdat-pipelined":
     expect(250)
     expect(250)
     expect(250)
-elif scenario in ("slam", "slam-refused"):
+elif scenario in ("slam", "slam-refused", "slam-unknown"):
     # the whole transaction in one segment: the message does not wait for 354
+    rcpt = b"nobody-here" if scenario == "slam-unknown" else b"root"
     send(b"MAIL FROM:<alice@smtpx.test>\r\n"
-         b"RCPT TO:<root@smtpx.test>\r\n"
+         b"RCPT TO:<" + rcpt + b"@smtpx.test>\r\n"
          b"DATA\r\n"
          b"From: <alice@smtpx.test>\r\n"
          b"To: <root@smtpx.test>\r\n"
@@ -368,6 +374,14 @@ elif scenario in ("slam", "slam-refused"):
          b"This message was sent before the server's 354.\r\n"
          b".\r\n")
     expect(250)
+    if scenario == "slam-unknown":
+        expect(550)
+        expect(554)                        # no valid recipients
+        expect(221)                        # at the message's first line, and closes
+        while sock.recv(4096):
+            pass
+        sock.close()
+        sys.exit(0)
     expect(250)
     if scenario == "slam-refused":
         expect(554)                        # and the server closes the connection
@@ -412,7 +426,7 @@ run_scenario() {
         forged-from)
             swaks "${swaks_common[@]}" --header 'Subject: smtpx forged From test' \
                 --header 'From: CEO <ceo@bank.example>' ;;
-        rejected|bdat|bdat-pipelined|slam|slam-refused)
+        rejected|bdat|bdat-pipelined|slam|slam-refused|slam-unknown)
             raw_client "$scenario" ;;
         telnet)
             python3 "$(dirname "$0")/telnet-typist.py" "$SERVER" "$PORT" ;;

@@ -40,10 +40,10 @@ if [ $# -gt 0 ]; then
     for f in "$@"; do cp "$f" "$work/caps/"; done
 else
     cp tests/captures/postfix_swaks_pipelining.pcapng tests/captures/lab_postfix_auth_login.pcap \
-       tests/captures/postfix_bdat.pcapng "$work/caps/"
+       tests/captures/postfix_bdat.pcapng tests/captures/aiosmtpd_slam.pcapng "$work/caps/"
     for t in split_lines typed_by_hand auth_mechanisms auth_empty_response message_headers smuggling \
              data_interrupted starttls attachments links log_escaping icmp_quote stream_gap data_before_354 lmtp \
-             refusal_reasons forged_helo missing_blank_line; do
+             refusal_reasons forged_helo missing_blank_line slam_lines_as_commands guessing_sessions; do
         [ -f "tests/transcripts/$t.txt" ] &&
             python3 tools/transcript2pcap.py "tests/transcripts/$t.txt" "$work/caps/transcript-$t.pcap"
     done

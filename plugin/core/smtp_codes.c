@@ -357,6 +357,7 @@ static const smtp_reason_t reasons[] = {
 
 #define WORD 1          /* the words stand alone: "SPF", not inside another word */
 #define NAME_FOLLOWS 2  /* a blocklist's name follows the words */
+#define PRODUCT 4       /* the words stand alone, and not in a host name ("exim.example.org") */
 
 /* Most specific first: "Recipient address rejected: User unknown" is an
  * unknown recipient even if the server also names a blocklist. */
@@ -401,14 +402,21 @@ static bool is_alnum(char c)
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-/* Where the words stand in text (len if nowhere); WORD: alone. */
+/* Does c join the words to what stands beside them? */
+static bool joins(char c, unsigned flags)
+{
+    return is_alnum(c) || ((flags & PRODUCT) && c == '.');
+}
+
+/* Where the words stand in text (len if nowhere); WORD, PRODUCT: alone. */
 static size_t find_words(const char *text, size_t len, const char *words, unsigned flags)
 {
     size_t n = strlen(words);
 
     for (size_t at = smtp_find_nocase(text, len, 0, words); at < len;
          at = smtp_find_nocase(text, len, at + 1, words)) {
-        if (!(flags & WORD) || ((at == 0 || !is_alnum(text[at - 1])) && (at + n == len || !is_alnum(text[at + n]))))
+        if (!(flags & (WORD | PRODUCT)) ||
+            ((at == 0 || !joins(text[at - 1], flags)) && (at + n == len || !joins(text[at + n], flags))))
             return at;
     }
     return len;
@@ -440,6 +448,75 @@ bool smtp_reply_reason(const char *text, size_t len, smtp_reason_match_t *m)
         m->len = strlen(reason_words[i].words);
         if (reason_words[i].flags & NAME_FOLLOWS)
             list_name(text, len, at + m->len, m);
+        return true;
+    }
+    return false;
+}
+
+/* ---- The server software a greeting names ----------------------------- */
+
+/* The words as servers write them by default, most specific first. */
+static const struct {
+    const char *words;      /* lower case */
+    const char *product;
+} software_words[] = {
+    { "microsoft esmtp mail service, version:", "Microsoft IIS SMTP" },
+    { "microsoft esmtp mail service", "Microsoft Exchange" },
+    { "postfix", "Postfix" }, { "exim", "Exim" }, { "sendmail", "Sendmail" }, { "opensmtpd", "OpenSMTPD" },
+    { "dovecot", "Dovecot" }, { "python smtp", "Python aiosmtpd" }, { "gsmtp", "Gmail" },
+    { "simpleemailservice", "Amazon SES" }, { "haraka", "Haraka" }, { "mdaemon", "MDaemon" },
+    { "hmailserver", "hMailServer" }, { "kerio connect", "Kerio Connect" }, { "icewarp", "IceWarp" },
+    { "axigen", "Axigen" }, { "communigate pro", "CommuniGate Pro" }, { "lotus domino release", "Lotus Domino" },
+    { "mailenable", "MailEnable" }, { "messaging server", "Sun/Oracle Messaging Server" },
+    { "james smtp server", "Apache James" }, { "greenmail smtp service", "GreenMail" }, { "mailhog", "MailHog" },
+    { "mailpit", "Mailpit" }, { "smtp4dev", "smtp4dev" }, { "stalwart", "Stalwart" }, { "coremail", "Coremail" },
+    { "xmail", "XMail" }, { "qmail", "qmail" }, { "courier", "Courier" },
+};
+
+#define VERSION_MAX 32
+
+static bool in_version(char c)
+{
+    return is_alnum(c) || c == '.' || c == '-' || c == '_' || c == '+';
+}
+
+/* A version right after the product's words: "Exim 4.96", "Haraka/2.8.25",
+ * "Postfix (3.7.11)", "GreenMail SMTP Service v1.6.15"; not in "Postfix
+ * (Debian/GNU)". */
+static void find_version(const char *text, size_t len, size_t from, smtp_software_t *sw)
+{
+    size_t at = from;
+
+    while (at < len && at < from + 2 && (text[at] == ' ' || text[at] == '/' || text[at] == '('))
+        at++;
+    if (at + 1 < len && (text[at] == 'v' || text[at] == 'V') && text[at + 1] >= '0' && text[at + 1] <= '9')
+        at++;
+    if (at >= len || text[at] < '0' || text[at] > '9')
+        return;
+    size_t end = at;
+    while (end < len && end - at < VERSION_MAX && in_version(text[end]))
+        end++;
+    while (end > at && (text[end - 1] == '.' || text[end - 1] == '-'))   /* "4.96." ends a sentence */
+        end--;
+    sw->version_off = at;
+    sw->version_len = end - at;
+}
+
+bool smtp_greeting_software(const char *text, size_t len, smtp_software_t *sw)
+{
+    size_t skip = 0;
+
+    memset(sw, 0, sizeof *sw);
+    while (skip < len && text[skip] != ' ')     /* the host name */
+        skip++;
+    for (size_t i = 0; i < sizeof software_words / sizeof software_words[0]; i++) {
+        size_t at = skip + find_words(text + skip, len - skip, software_words[i].words, PRODUCT);
+        if (at == len)
+            continue;
+        sw->product = software_words[i].product;
+        sw->off = at;
+        sw->len = strlen(software_words[i].words);
+        find_version(text, len, at + sw->len, sw);
         return true;
     }
     return false;

@@ -26,6 +26,12 @@ extern const smtp_code_name_t smtp_reply_codes[];
 /* Description of a full reply code (e.g. 250); NULL if not in the table. */
 const char *smtp_reply_code_text(unsigned code);
 
+/* Does the server close the connection with this reply (221, 421)? */
+static inline bool smtp_reply_closes(unsigned code)
+{
+    return code == 221 || code == 421;
+}
+
 /* RFC 5321 4.2.1 first digit: 1 "Positive preliminary", 2 "Positive
  * completion", 3 "Positive intermediate", 4 "Transient negative completion",
  * 5 "Permanent negative completion"; NULL otherwise. */
@@ -88,5 +94,18 @@ typedef struct {
  * using zen.spamhaus.org", "Relay access denied")? Words of several
  * reasons: the most specific wins. */
 bool smtp_reply_reason(const char *text, size_t len, smtp_reason_match_t *m);
+
+/* ---- The server software a greeting names ----------------------------- */
+
+typedef struct {
+    const char *product;        /* "Exim", "Microsoft Exchange"...; NULL: none named */
+    size_t off, len;            /* the words that name it */
+    size_t version_off, version_len;  /* its version, if given after them (version_len 0: none) */
+} smtp_software_t;
+
+/* Which mail software the text of a greeting names after the server's host
+ * name ("mx.example.org ESMTP Exim 4.96 Sun, 06 Dec 2026", "... Sendmail
+ * 8.15.2/8.15.2", "... - gsmtp"), and its version. */
+bool smtp_greeting_software(const char *text, size_t len, smtp_software_t *sw);
 
 #endif /* SMTP_CODES_H */

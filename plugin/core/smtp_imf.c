@@ -142,18 +142,26 @@ static void trim(const char *v, size_t *off, size_t *len)
 bool smtp_mailbox_parse(const char *v, size_t len, smtp_mailbox_t *mb)
 {
     bool quoted = false;
-    size_t lt = len, gt = len;
+    unsigned comment = 0;
+    size_t lt = len, gt = len, paren = len;
 
     memset(mb, 0, sizeof *mb);
     for (size_t i = 0; i < len && gt == len; i++) {
-        if (v[i] == '"')
+        if (v[i] == '"' && !comment) {
             quoted = !quoted;
-        else if (!quoted && v[i] == '<')
+        } else if (quoted) {
+            continue;
+        } else if (v[i] == '(') {
+            paren = comment++ || paren < len ? paren : i;     /* where the first comment begins */
+        } else if (comment) {
+            comment -= v[i] == ')';
+        } else if (v[i] == '<') {
             lt = i;
-        else if (!quoted && v[i] == '>' && lt < len)
+        } else if (v[i] == '>' && lt < len) {
             gt = i;
-        else if (!quoted && v[i] == ',' && lt == len)
+        } else if (v[i] == ',' && lt == len) {
             len = i;        /* several mailboxes: the first one */
+        }
     }
     if (lt < len) {
         mb->display_off = 0;
@@ -163,10 +171,56 @@ bool smtp_mailbox_parse(const char *v, size_t len, smtp_mailbox_t *mb)
         mb->addr_len = (gt < len ? gt : len) - lt - 1;
     } else {
         mb->addr_off = 0;
-        mb->addr_len = len;
+        mb->addr_len = paren < len ? paren : len;     /* "bob@b.example (Bob)": without its comment */
         trim(v, &mb->addr_off, &mb->addr_len);
     }
     return mb->addr_len > 0;
+}
+
+/* Where the list member starting at `from` ends: a ',' or ';' outside
+ * quotes, comments, <...> and [...]; *group: after a group's "name:". */
+static size_t member_end(const char *v, size_t len, size_t from, size_t *group)
+{
+    bool quoted = false;
+    unsigned comment = 0;
+    char closer = 0;    /* '>' or ']' while inside one */
+
+    for (size_t i = from; i < len; i++) {
+        char c = v[i];
+        if (quoted) {
+            i += c == '\\';
+            quoted = c != '"';
+        } else if (comment) {
+            comment = c == '(' ? comment + 1 : c == ')' ? comment - 1 : comment;
+        } else if (closer) {
+            closer = c == closer ? 0 : closer;
+        } else if (c == '"' || c == '(') {
+            quoted = c == '"';
+            comment = c == '(';
+        } else if (c == '<' || c == '[') {
+            closer = c == '<' ? '>' : ']';
+        } else if (c == ':') {
+            *group = i + 1;
+        } else if (c == ',' || c == ';') {
+            return i;
+        }
+    }
+    return len;
+}
+
+bool smtp_mailbox_list_next(const char *v, size_t len, size_t *pos, smtp_mailbox_t *mb)
+{
+    while (*pos < len) {
+        size_t start = *pos, end = member_end(v, len, start, &start);
+        *pos = end < len ? end + 1 : len;
+        if (smtp_mailbox_parse(v + start, end - start, mb)) {
+            mb->display_off += start;
+            mb->addr_off += start;
+            return true;
+        }
+    }
+    memset(mb, 0, sizeof *mb);
+    return false;
 }
 
 bool smtp_address_domain(const char *addr, size_t len, size_t *off)

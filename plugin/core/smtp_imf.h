@@ -39,6 +39,11 @@ typedef struct {
 /* First mailbox of an address header value ("Name <a@b>", "a@b", "\"N\" <a@b>"). */
 bool smtp_mailbox_parse(const char *v, size_t len, smtp_mailbox_t *mb);
 
+/* The next mailbox of an address list from *pos ("A <a@x>, \"B, Jr\" <b@y>,
+ * c@z", groups "team: d@w, e@v;" too), offsets into v; false at its end.
+ * Empty members (a group with none: "undisclosed-recipients:;") are skipped. */
+bool smtp_mailbox_list_next(const char *v, size_t len, size_t *pos, smtp_mailbox_t *mb);
+
 /* Domain part of an address (after the last '@'); false if none. */
 bool smtp_address_domain(const char *addr, size_t len, size_t *off);
 

@@ -154,6 +154,12 @@ static void server_line(const char *line, size_t len)
               fuzz_span_ok(why.off, why.len, tlen) && fuzz_span_ok(why.list_off, why.list_len, tlen));
     else
         CHECK(why.reason == NULL);
+    smtp_software_t sw;
+    if (smtp_greeting_software(text, tlen, &sw))
+        CHECK(sw.product && sw.len > 0 && fuzz_span_ok(sw.off, sw.len, tlen) &&
+              fuzz_span_ok(sw.version_off, sw.version_len, tlen) && sw.version_len <= 32);
+    else
+        CHECK(sw.product == NULL);
     /* an EHLO line: keyword, then parameters */
     size_t kw = 0;
     while (kw < tlen && text[kw] != ' ' && text[kw] != '\t' && text[kw] != '=')

@@ -24,6 +24,14 @@ static void check_mailbox(const char *v, size_t len)
     CHECK(fuzz_span_ok(mb.display_off, mb.display_len, len));
     CHECK(fuzz_span_ok(mb.addr_off, mb.addr_len, len));
     CHECK(ok == (mb.addr_len > 0));
+    size_t pos = 0, prev = 0;
+    smtp_mailbox_t lm;
+    while (smtp_mailbox_list_next(c, len, &pos, &lm)) {
+        CHECK(pos > prev && pos <= len && lm.addr_len > 0);
+        CHECK(fuzz_span_ok(lm.addr_off, lm.addr_len, len) && fuzz_span_ok(lm.display_off, lm.display_len, len));
+        prev = pos;
+    }
+    CHECK(pos <= len && lm.addr_len == 0);
     if (ok) {
         char *addr = fuzz_copy(c + mb.addr_off, mb.addr_len);
         size_t off = 0;

@@ -244,6 +244,54 @@ static void test_reasons(void)
     }
 }
 
+/* Greetings as the servers write them by default (and some they do not name). */
+static void test_software(void)
+{
+    static const struct {
+        const char *text, *product, *words, *version;
+    } cases[] = {
+        { "mx.example.org ESMTP Postfix (Debian/GNU)", "Postfix", "Postfix", NULL },
+        { "mx.example.org ESMTP Postfix (3.7.11)", "Postfix", "Postfix", "3.7.11" },
+        { "xc90.websitewelcome.com ESMTP Exim 4.69 #1 Mon, 05 Oct 2009 01:05:54 -0500 ", "Exim", "Exim", "4.69" },
+        { "tux319.loginserver.ch ESMTP Sendmail 8.14.9/8.12.11; Mon, 29 Jul 2019 19:01:46 +0200", "Sendmail",
+          "Sendmail", "8.14.9" },
+        { "WIN-BKLR90FGWRQ Microsoft ESMTP MAIL Service, Version: 10.0.14393.0 ready at  Sat, 13 Feb 2021",
+          "Microsoft IIS SMTP", "Microsoft ESMTP MAIL Service, Version:", "10.0.14393.0" },
+        { "PCIAT-MX.example.fr Microsoft ESMTP MAIL Service ready at Thu, 5 Dec 2024 08:52:31 +0000",
+          "Microsoft Exchange", "Microsoft ESMTP MAIL Service", NULL },
+        { "mx.google.com ESMTP s4si9696358qcc.63 - gsmtp", "Gmail", "gsmtp", NULL },
+        { "aiosmtpd.smtpx.test Python SMTP 1.4.3", "Python aiosmtpd", "Python SMTP", "1.4.3" },
+        { "localhost Dovecot ready.", "Dovecot", "Dovecot", NULL },
+        { "mail.example.org ESMTP Haraka/2.8.25 ready", "Haraka", "Haraka", "2.8.25" },
+        { "localhost GreenMail SMTP Service v1.6.15 ready", "GreenMail", "GreenMail SMTP Service", "1.6.15" },
+        { "mx ESMTP Exim 4.96.", "Exim", "Exim", "4.96" },
+        { "mx ESMTP Exim 4.96_2012345678901234567890123456789", "Exim", "Exim",
+          "4.96_201234567890123456789012345" },
+    };
+    static const char *const none[] = {
+        "mx.example.org ESMTP", "exim.example.org ESMTP ready", "postfix ESMTP ready", "mx ESMTP postfix.example",
+        "mta4265.mail.ne1.yahoo.com ESMTP ready", "mx ESMTP eximious", "", "Postfix",
+    };
+    smtp_software_t sw;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        bool ok = smtp_greeting_software(t, strlen(t), &sw) && str_eq(sw.product, cases[i].product) &&
+                  sw.len == strlen(cases[i].words) && strncmp(t + sw.off, cases[i].words, sw.len) == 0 &&
+                  (cases[i].version ? sw.version_len == strlen(cases[i].version) &&
+                                      strncmp(t + sw.version_off, cases[i].version, sw.version_len) == 0
+                                    : sw.version_len == 0);
+        CHECK(ok);
+        if (!ok)
+            fprintf(stderr, "  software of \"%s\"\n", t);
+    }
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        CHECK(!smtp_greeting_software(none[i], strlen(none[i]), &sw) && sw.product == NULL);
+        if (sw.product)
+            fprintf(stderr, "  no software expected in \"%s\": %s\n", none[i], sw.product);
+    }
+}
+
 int main(void)
 {
     test_reply_codes();
@@ -251,6 +299,7 @@ int main(void)
     test_enh();
     test_ehlo();
     test_reasons();
+    test_software();
     if (failures != 0) {
         fprintf(stderr, "test_codes: %d of %d checks failed\n", failures, checks);
         return 1;

@@ -234,6 +234,20 @@ static void test_imf(void)
     const char *m = "\"Bob\" <bob@x.example>";
     CHECK(smtp_mailbox_parse(m, strlen(m), &mb) && mb.display_len == 3 && mb.addr_len == 13);
     CHECK(smtp_mailbox_parse(S(" alice@example.com "), &mb) && mb.addr_off == 1 && mb.addr_len == 17);
+    /* address lists: quoted commas, comments, groups, domain literals */
+    const char *list = "\"Doe, Jane\" <jane@a.example>, bob@b.example (Bob, the boss),"
+                       " team: c@c.example, d@[IPv6:2001:db8::1];, undisclosed-recipients:;";
+    static const char *const members[] = { "jane@a.example", "bob@b.example", "c@c.example",
+                                           "d@[IPv6:2001:db8::1]" };
+    size_t lpos = 0, got = 0;
+    while (smtp_mailbox_list_next(list, strlen(list), &lpos, &mb)) {
+        CHECK(got < 4 && mb.addr_len == strlen(members[got]) &&
+              strncmp(list + mb.addr_off, members[got], mb.addr_len) == 0);
+        got++;
+    }
+    CHECK(got == 4 && lpos == strlen(list) && mb.addr_len == 0);
+    lpos = 0;
+    CHECK(!smtp_mailbox_list_next(S("undisclosed-recipients:;"), &lpos, &mb));
     size_t off, n;
     CHECK(smtp_queue_id(S("2.0.0 Ok: queued as 85155CD43"), &off, &n) && n == 9);
     CHECK(smtp_queue_id(S("OK id=1q2w3e-0004Xy-AB"), &off, &n) && off == 6);
