@@ -356,6 +356,27 @@ static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
     return smtpx_line_format(ctx, name, (int)strlen(name));
 }
 
+/* The session line's text. On the first pass a name is the same string from
+ * one packet to the next, so the conversation keeps the text made for them;
+ * later passes make it for the packet shown. */
+static const char *session_label(smtpx_ctx_t *ctx, const char *client, const char *server, const char *software)
+{
+    smtpx_session_label_t *kept = &ctx->conv->label;
+    gboolean live = ctx->call.replay == SMTPX_LIVE;
+
+    if (live && kept->text && kept->client == client && kept->server == server && kept->software == software)
+        return kept->text;
+    /* the label is text: a name typed with edit keys or odd bytes is escaped */
+    const char *text = wmem_strdup_printf(live ? wmem_file_scope() : ctx->pinfo->pool, "Session: %s%s%s%s%s%s%s%s",
+                                          client ? "client " : "", client ? shown_name(ctx, client) : "",
+                                          client && server ? ", " : "", server ? "server " : "",
+                                          server ? shown_name(ctx, server) : "", server && software ? " (" : "",
+                                          server && software ? software : "", server && software ? ")" : "");
+    if (live)
+        *kept = (smtpx_session_label_t){ client, server, software, text };
+    return text;
+}
+
 /* One line for the names client and server gave; each stays a field of its
  * own (hidden under it, so not printed twice). */
 static void add_session_facts(smtpx_ctx_t *ctx)
@@ -368,12 +389,7 @@ static void add_session_facts(smtpx_ctx_t *ctx)
     proto_item *si = proto_tree_add_item(ctx->tree, hf_smtpx_session, ctx->tvb, 0, 0, ENC_NA);
     proto_tree *names = ctx->tree;
     if (si != ctx->tree) {      /* a real item, not one faked in a tree nobody shows */
-        /* the label is text: a name typed with edit keys or odd bytes is escaped */
-        proto_item_set_text(si, "Session: %s%s%s%s%s", client ? "client " : "", client ? shown_name(ctx, client) : "",
-                            client && server ? ", " : "", server ? "server " : "",
-                            server ? shown_name(ctx, server) : "");
-        if (server && software)
-            proto_item_append_text(si, " (%s)", software);
+        proto_item_set_text(si, "%s", session_label(ctx, client, server, software));
         proto_item_set_generated(si);
         names = proto_item_add_subtree(si, ett_smtpx_param);
     }

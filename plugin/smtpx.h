@@ -311,7 +311,7 @@ void smtpx_note_line_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, gu
 typedef enum {
     SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
     SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT, SMTPX_EV_REASON, SMTPX_EV_SESSION,
-    SMTPX_EV_SOFTWARE
+    SMTPX_EV_SOFTWARE, SMTPX_EV_DOMAIN
 } smtpx_event_kind_t;
 
 /* What a call knows of its session, for -z smtpx,sessions. */
@@ -324,7 +324,8 @@ typedef struct {
 typedef struct {
     guint32 frame, stream;
     const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *rcpt_to, *from, *subject, *message_id;
-    const char *user_agent, *path, *attachments, *queue_id;
+    const char *path, *attachments, *queue_id;
+    const smtpx_log_headers_t *hdr;     /* To, Cc, Date... (never NULL) */
     gboolean tls;
     const char *reply;      /* its code; LMTP: each recipient's, in RCPT order ("250,452") */
     gboolean accepted;      /* the server took the message (LMTP: for at least one recipient) */
@@ -334,7 +335,7 @@ typedef struct {
 
 typedef struct {
     smtpx_event_kind_t kind;
-    const char *name;       /* verb, mechanism, finding, server software */
+    const char *name;       /* verb, mechanism, finding, server software, address domain */
     const char *version;    /* server software: its version (NULL: not given) */
     unsigned code;          /* reply code, or enhanced class */
     unsigned subject;       /* enhanced subject */
@@ -351,6 +352,8 @@ void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *nam
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject);
 void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec, gboolean greeting);
 void smtpx_tap_software(smtpx_ctx_t *ctx, const char *product, const char *version);
+/* The domain of a MAIL FROM (sender) or RCPT TO address. */
+void smtpx_tap_domain(smtpx_ctx_t *ctx, gboolean sender, const char *addr, size_t len);
 /* After the PDUs of a call: the session's names, TLS and user. */
 void smtpx_tap_session(smtpx_ctx_t *ctx);
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);

@@ -87,7 +87,8 @@ void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
     st->msg_line_len = 0;
     st->headers = NULL;
     st->headers_len = 0;
-    st->hdr_from = st->hdr_subject = st->hdr_message_id = st->hdr_user_agent = NULL;
+    st->hdr_from = st->hdr_subject = st->hdr_message_id = NULL;
+    st->hdr_log = NULL;
     st->hdr_path = st->hdr_attachments = NULL;
     st->in_headers = 1;
     st->prev_crlf = 1;

@@ -54,7 +54,8 @@ const smtpx_host_report_t *smtpx_host_refused(smtpx_ctx_t *ctx, smtpx_cmd_rec_t 
 
     if (ctx->call.replay == SMTPX_LIVE) {
         smtpx_host_report_t *now = &t->now;
-        now->first_frame = now->count++ ? now->first_frame : ctx->pinfo->num;
+        if (now->count++ == 0)
+            now->first_frame = ctx->pinfo->num;
         now->sessions += t->last != ctx->conv;
         t->last = ctx->conv;
         if (!t->report.count && now->count >= at && now->sessions > 1) {

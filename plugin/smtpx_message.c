@@ -245,15 +245,6 @@ static void add_dkim(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
     }
 }
 
-static void keep_user_agent(smtpx_ctx_t *ctx, const char *block)
-{
-    const char *agent = header_value(ctx, block, "User-Agent");
-    if (!agent)
-        agent = header_value(ctx, block, "X-Mailer");
-    if (agent)
-        ctx->st->hdr_user_agent = smtpx_state_strdup(&ctx->call, ctx->pinfo, agent, strlen(agent));
-}
-
 /* Is addr one of the mailboxes of an address list (in any case)? */
 static gboolean in_address_list(const char *list, const char *addr)
 {
@@ -265,6 +256,57 @@ static gboolean in_address_list(const char *list, const char *addr)
             return TRUE;
     }
     return FALSE;
+}
+
+/* An envelope recipient that To and Cc do not name gets a blind copy (Bcc). */
+static gboolean is_blind_copy(const char *to, const char *cc, const char *addr)
+{
+    return !in_address_list(to, addr) && !in_address_list(cc, addr);
+}
+
+typedef struct {
+    const smtpx_log_headers_t *log;
+    wmem_strbuf_t *bcc;
+} blind_list_t;
+
+static void list_blind_copy(const smtpx_cmd_rec_t *rec, void *data)
+{
+    blind_list_t *b = (blind_list_t *)data;
+
+    if (!is_blind_copy(b->log->to, b->log->cc, rec->arg))
+        return;
+    if (wmem_strbuf_get_len(b->bcc))
+        wmem_strbuf_append_c(b->bcc, ',');
+    wmem_strbuf_append(b->bcc, rec->arg);
+}
+
+/* A header's value in the scope of the state, or NULL. */
+static const char *kept_value(smtpx_ctx_t *ctx, const char *block, const char *name)
+{
+    const char *v = header_value(ctx, block, name);
+    return v ? smtpx_state_strdup(&ctx->call, ctx->pinfo, v, strlen(v)) : NULL;
+}
+
+/* The header values the transactions log writes (Zeek's smtp.log has them),
+ * and the blind copies among the envelope's recipients. */
+static void keep_log_headers(smtpx_ctx_t *ctx, const char *block)
+{
+    smtpx_log_headers_t *log = smtpx_state_alloc0(&ctx->call, ctx->pinfo, sizeof *log);
+    blind_list_t b = { log, wmem_strbuf_new(ctx->pinfo->pool, "") };
+
+    log->to = kept_value(ctx, block, "To");
+    log->cc = kept_value(ctx, block, "Cc");
+    log->reply_to = kept_value(ctx, block, "Reply-To");
+    log->date = kept_value(ctx, block, "Date");
+    log->in_reply_to = kept_value(ctx, block, "In-Reply-To");
+    log->user_agent = kept_value(ctx, block, "User-Agent");
+    if (!log->user_agent)
+        log->user_agent = kept_value(ctx, block, "X-Mailer");
+    log->originating_ip = kept_value(ctx, block, "X-Originating-IP");
+    smtpx_foreach_recipient(ctx->st, ctx->st->mail_rec, list_blind_copy, &b);
+    if (wmem_strbuf_get_len(b.bcc))
+        log->bcc = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(b.bcc), wmem_strbuf_get_len(b.bcc));
+    ctx->st->hdr_log = log;
 }
 
 /* The header block read: the headers that matter, and analysis on them. */
@@ -286,7 +328,7 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
     if (id)
         st->hdr_message_id = smtpx_state_strdup(&ctx->call, ctx->pinfo, id, strlen(id));
     if (smtpx_tapping(ctx))     /* for the transactions log only */
-        keep_user_agent(ctx, block);
+        keep_log_headers(ctx, block);
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
             smtpx_add_generated(ctx, ht, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
@@ -337,7 +379,7 @@ static proto_item *add_summary_recipient(const summary_t *s, const char *addr)
     proto_item *pi = proto_tree_add_string(s->tree, hf_smtpx_msg_recipient, ctx->tvb, 0, 0, addr);
 
     proto_item_set_generated(pi);
-    if (ctx->tree && !in_address_list(s->to, addr) && !in_address_list(s->cc, addr)) {
+    if (ctx->tree && is_blind_copy(s->to, s->cc, addr)) {
         proto_item_append_text(pi, " (blind copy: To and Cc do not name it)");
         smtpx_set_generated_hidden(proto_tree_add_string(proto_item_add_subtree(pi, ett_smtpx_data), hf_smtpx_msg_bcc,
                                                          ctx->tvb, 0, 0, addr));

@@ -76,6 +76,7 @@ static void dissect_path(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
                         base + (int)path.addr_off, (int)path.addr_len, ENC_UTF_8);
     if (rec && ctx->call.replay == SMTPX_LIVE)
         rec->arg = wmem_strndup(wmem_file_scope(), param + path.addr_off, path.addr_len);
+    smtpx_tap_domain(ctx, is_mail, param + path.addr_off, path.addr_len);
     if (is_mail) {
         ctx->st->msg_flags &= (guint8)~(SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY);
         ctx->st->flags &= ~SMTPX_F_SMTPUTF8;

@@ -368,6 +368,11 @@ char *smtpx_chunk_join(packet_info *pinfo, const smtpx_chunk_t *last, const char
     return out + end;
 }
 
+void *smtpx_state_alloc0(const smtpx_call_t *call, packet_info *pinfo, gsize size)
+{
+    return wmem_alloc0(state_scope(call, pinfo), size);
+}
+
 const char *smtpx_state_strdup(const smtpx_call_t *call, packet_info *pinfo, const char *s, gsize len)
 {
     return wmem_strndup(state_scope(call, pinfo), s, len);

@@ -143,6 +143,12 @@ typedef enum {
  * with thousands of pipelined commands: HELO, EHLO, MAIL, RCPT, QUIT. */
 #define SMTPX_PENDING_KINDS 5
 
+/* Header values of a message for the transactions log (read only when it
+ * is asked for); bcc: the envelope recipients To and Cc do not name. */
+typedef struct {
+    const char *to, *cc, *bcc, *reply_to, *date, *in_reply_to, *user_agent, *originating_ip;
+} smtpx_log_headers_t;
+
 typedef struct {
     smtpx_cmd_rec_t *last_queued;    /* newest request */
     smtpx_cmd_rec_t *last_answered;  /* newest request that got its reply */
@@ -158,7 +164,7 @@ typedef struct {
     const char *hdr_from;            /* header From address of the message */
     const char *hdr_subject;
     const char *hdr_message_id;
-    const char *hdr_user_agent;      /* User-Agent, else X-Mailer */
+    const smtpx_log_headers_t *hdr_log;  /* for the transactions log (NULL: none read) */
     const char *hdr_path;            /* Received: the sending hosts' addresses, top first (for the tap) */
     const char *hdr_attachments;     /* file names of the attachments (for the tap) */
     smtpx_held_t *held;              /* the client line being held, or the next one's record */
@@ -196,6 +202,12 @@ typedef struct {
     guint8 early_end_next;           /* message: a line may follow an end of data only some servers take */
 } smtpx_state_t;
 
+/* The session line's text, and the names it was made of (packet-smtpx.c). */
+typedef struct {
+    const char *client, *server, *software;
+    const char *text;
+} smtpx_session_label_t;
+
 typedef struct {
     smtpx_state_t live;              /* advanced on the first pass */
     wmem_array_t *calls;             /* every call of the first pass, in order (smtpx_session.c) */
@@ -208,6 +220,7 @@ typedef struct {
     guint32 next_seq[2];             /* [is_client]: next new TCP sequence number */
     gboolean seq_known[2];
     gboolean lmtp;                   /* the first pass saw an LHLO: later passes name the session LMTP from its start */
+    smtpx_session_label_t label;     /* first pass: made again only when a name changes */
 } smtpx_conv_t;
 
 typedef enum {
@@ -295,6 +308,8 @@ const smtpx_chunk_t *smtpx_chunk_add(const smtpx_call_t *call, packet_info *pinf
 /* The chain's text, oldest first, in pinfo->pool (NUL-terminated). */
 char *smtpx_chunk_join(packet_info *pinfo, const smtpx_chunk_t *last, const char *sep);
 
+/* Allocates (zeroed) in the scope that outlives the state being advanced. */
+void *smtpx_state_alloc0(const smtpx_call_t *call, packet_info *pinfo, gsize size);
 /* Copies a string into the scope that outlives the state being advanced. */
 const char *smtpx_state_strdup(const smtpx_call_t *call, packet_info *pinfo, const char *s, gsize len);
 

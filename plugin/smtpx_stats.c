@@ -4,6 +4,7 @@
  * transaction, in the spirit of Zeek's smtp.log, and the server's response
  * time by command (-z smtpx,srt; Statistics > Service Response Time). */
 #include "smtpx.h"
+#include "smtp_imf.h"
 #include "smtp_sasl.h"
 
 #include <epan/to_str.h>
@@ -45,6 +46,19 @@ void smtpx_tap_software(smtpx_ctx_t *ctx, const char *product, const char *versi
 {
     if (smtpx_tapping(ctx))
         queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_SOFTWARE, .name = product, .version = version });
+}
+
+void smtpx_tap_domain(smtpx_ctx_t *ctx, gboolean sender, const char *addr, size_t len)
+{
+    size_t at;
+
+    if (!smtpx_tapping(ctx))
+        return;
+    const char *domain = len == 0 ? "(null sender: a bounce)"
+                       : smtp_address_domain(addr, len, &at)
+                           ? ascii_strdown_inplace(wmem_strndup(ctx->pinfo->pool, addr + at, len - at))
+                           : "(no domain)";
+    queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_DOMAIN, .name = domain, .code = sender });
 }
 
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject)
@@ -103,6 +117,8 @@ static void lmtp_outcome(smtpx_txn_t *t, const smtpx_cmd_rec_t *first, wmem_allo
     t->queue_id = any_id ? wmem_strbuf_get_str(ids) : NULL;
 }
 
+static const smtpx_log_headers_t no_log_headers;    /* a message with no header read */
+
 /* The final reply of a mail transaction: one row of the log. */
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
@@ -131,7 +147,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->from = st->hdr_from;
     t->subject = st->hdr_subject;
     t->message_id = st->hdr_message_id;
-    t->user_agent = st->hdr_user_agent;
+    t->hdr = st->hdr_log ? st->hdr_log : &no_log_headers;
     t->path = st->hdr_path;
     t->attachments = st->hdr_attachments;
     t->size = st->msg_bytes;
@@ -149,13 +165,15 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
 
 /* ---- -z smtpx,tree ---- */
 
-static int st_software, st_commands, st_replies, st_reasons, st_enhanced, st_auth, st_messages, st_attachments,
-           st_findings;
+static int st_software, st_commands, st_senders, st_recipients, st_replies, st_reasons, st_enhanced, st_auth,
+           st_messages, st_attachments, st_findings;
 
 static void tree_init(stats_tree *st)
 {
     st_software = stats_tree_create_node(st, "Server software", 0, STAT_DT_INT, TRUE);
     st_commands = stats_tree_create_node(st, "Commands", 0, STAT_DT_INT, TRUE);
+    st_senders = stats_tree_create_node(st, "Sender domains (MAIL FROM)", 0, STAT_DT_INT, TRUE);
+    st_recipients = stats_tree_create_node(st, "Recipient domains (RCPT TO)", 0, STAT_DT_INT, TRUE);
     st_replies = stats_tree_create_node(st, "Replies", 0, STAT_DT_INT, TRUE);
     st_reasons = stats_tree_create_node(st, "Refusal reasons", 0, STAT_DT_INT, TRUE);
     st_enhanced = stats_tree_create_node(st, "Enhanced status codes", 0, STAT_DT_INT, TRUE);
@@ -194,6 +212,10 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
     case SMTPX_EV_COMMAND:
         tick_stat_node(st, "Commands", 0, TRUE);
         tick_stat_node(st, ev->name, st_commands, FALSE);
+        break;
+    case SMTPX_EV_DOMAIN:
+        tick_stat_node(st, ev->code ? "Sender domains (MAIL FROM)" : "Recipient domains (RCPT TO)", 0, TRUE);
+        tick_stat_node(st, ev->name, ev->code ? st_senders : st_recipients, FALSE);
         break;
     case SMTPX_EV_REPLY:
         tick_reply(st, ev->code);
@@ -249,8 +271,8 @@ typedef struct {
 
 static const char *const txn_columns[] = {
     "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to", "rcpt_ok",
-    "rcpt_rejected", "header_from", "subject", "message_id", "user_agent", "path", "attachments", "size", "reply",
-    "queue_id", "findings", NULL
+    "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to", "date", "subject", "message_id", "in_reply_to",
+    "user_agent", "originating_ip", "path", "attachments", "size", "reply", "queue_id", "findings", NULL
 };
 
 /* A text cell: packet text escaped as Wireshark shows it (valid UTF-8, no
@@ -284,9 +306,16 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = g_strdup_printf("%u", t->rcpt_ok);
     row[i++] = g_strdup_printf("%u", t->rcpt_bad);
     row[i++] = text_cell(t->from);
+    row[i++] = text_cell(t->hdr->to);
+    row[i++] = text_cell(t->hdr->cc);
+    row[i++] = text_cell(t->hdr->bcc);
+    row[i++] = text_cell(t->hdr->reply_to);
+    row[i++] = text_cell(t->hdr->date);
     row[i++] = text_cell(t->subject);
     row[i++] = text_cell(t->message_id);
-    row[i++] = text_cell(t->user_agent);
+    row[i++] = text_cell(t->hdr->in_reply_to);
+    row[i++] = text_cell(t->hdr->user_agent);
+    row[i++] = text_cell(t->hdr->originating_ip);
     row[i++] = text_cell(t->path);
     row[i++] = text_cell(t->attachments);
     row[i++] = g_strdup_printf("%" PRIu64, t->size);

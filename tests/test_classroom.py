@@ -76,6 +76,11 @@ def test_stats_tree():
     assert rows["5.1.x"] == "1"
     assert rows["accepted"] == "2"
     assert rows["smtpx.analysis.serious_reply"] == "1"
+    # the domains of MAIL FROM and RCPT TO (refused ones too: a harvest shows)
+    assert re.search(r"^Sender domains \(MAIL FROM\) +2 .*\n mail\.example\.com +2 ", out, re.M)
+    assert re.search(r"^Recipient domains \(RCPT TO\) +4 .*\n example\.org +4 ", out, re.M)
+    bounce = z(ts.transcript_pcap("all_verbs"), "smtpx,tree")
+    assert re.search(r"^ \(null sender: a bounce\) +1 ", bounce, re.M)
     auth = z(ts.transcript_pcap("auth_mechanisms"), "smtpx,tree")
     arows = [line.split() for line in auth.splitlines()]
     assert ["LOGIN", "4"] == [r for r in arows if r and r[0] == "LOGIN"][0][:2]
@@ -183,12 +188,13 @@ def test_transactions_log_user_agent_and_path(passes):
     smtp.log has them); none without a trace, and no path without
     reassembly (nor any header of a BDAT message)."""
     cap = ts.transcript_pcap("received_trace")
-    keys = ["frame", "user_agent", "path"]
+    keys = ["frame", "user_agent", "in_reply_to", "originating_ip", "path"]
     for extra, paths in [([], ["203.0.113.5,2001:db8::7,10.1.2.3", "192.0.2.9"]),
                          (["-o", "smtpx.reassemble:FALSE"], ["-", "-"])]:
         rows = ts.transactions(cap, passes["two_pass"], extra)
-        assert [[r[k] for k in keys] for r in rows] == [["20", "Thunderbird 115.3", paths[0]],
-                                                        ["28", "Mutt/2.2.9", "-"], ["34", "-", paths[1]]]
+        assert [[r[k] for k in keys] for r in rows] == [
+            ["20", "Thunderbird 115.3", "<1234@example.org>", "[203.0.113.5]", paths[0]],
+            ["28", "Mutt/2.2.9", "-", "-", "-"], ["34", "-", "-", "-", paths[1]]]
 
 
 def test_transactions_log_attachments(passes):
@@ -209,11 +215,26 @@ def test_transactions_log_aligned_with_auth():
     lines = out.splitlines()
     assert lines[0] == "=== SMTP transactions (smtpx) ==="
     assert lines[1].split() == ["frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from",
-                                "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "subject", "message_id",
-                                "user_agent", "path", "attachments", "size", "reply", "queue_id", "findings"]
+                                "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to",
+                                "date", "subject", "message_id", "in_reply_to", "user_agent", "originating_ip",
+                                "path", "attachments", "size", "reply", "queue_id", "findings"]
     row = lines[2].split()
     assert row[5:9] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
     assert row[-2:] == ["768C8CD60", "4"]    # HELO with an address, AUTH after HELO, cleartext AUTH, no empty line
+
+
+def test_transactions_log_headers(passes):
+    """The header columns of Zeek's smtp.log (To, Cc, Reply-To, Date,
+    In-Reply-To, the mail program, X-Originating-IP), and the blind copies:
+    envelope recipients that To and Cc do not name."""
+    keys = ["frame", "header_from", "to", "cc", "bcc", "reply_to", "date", "message_id", "in_reply_to"]
+    rows = ts.transactions(ts.transcript_pcap("message_headers"), passes["two_pass"])
+    assert [[r[k] for k in keys] for r in rows] == [
+        ["23", "alice@example.com", "Bob <bob@example.org>, Carol <carol@example.org>", "team@example.org", "-",
+         "alice@example.com", "Tue, 15 Jan 2008 16:02:43 -0500", "<20080115160243.1234@example.com>", "-"],
+        ["31", "alice@example.com", "-", "-", "bob@example.org", "-", "-", "-", "-"]]
+    rows = ts.transactions(ts.transcript_pcap("lab5_ilon_mask"), passes["two_pass"])
+    assert [r["bcc"] for r in rows] == ["maratmingazovr@gmail.com"]
 
 
 def sessions(capture, two_pass=False):
