@@ -229,6 +229,9 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 void smtpx_trace_queued(smtpx_ctx_t *ctx, const char *id, size_t id_len);
 /* The summary at the end of a message; msg is the reassembled message (or NULL), for its trace. */
 void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_t *msg);
+/* The recipients of the transaction opened by `mail` that the To and Cc
+ * headers do not name, comma-separated (pool), or NULL. */
+const char *smtpx_blind_copies(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *mail, const char *to, const char *cc);
 /* RFC 2047 encoded words of a header value decoded (pool). */
 const char *smtpx_decode_rfc2047(wmem_allocator_t *pool, const char *s);
 /* smtpx_attach.c: the files in a message (its MIME parts), their hashes, and the risky ones */
@@ -326,6 +329,7 @@ typedef struct {
     const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *rcpt_to, *from, *subject, *message_id;
     const char *path, *attachments, *queue_id;
     const smtpx_log_headers_t *hdr;     /* To, Cc, Date... (never NULL) */
+    const char *bcc;                    /* the recipients To and Cc do not name */
     gboolean tls;
     const char *reply;      /* its code; LMTP: each recipient's, in RCPT order ("250,452") */
     gboolean accepted;      /* the server took the message (LMTP: for at least one recipient) */

@@ -265,19 +265,27 @@ static gboolean is_blind_copy(const char *to, const char *cc, const char *addr)
 }
 
 typedef struct {
-    const smtpx_log_headers_t *log;
-    wmem_strbuf_t *bcc;
+    const char *to, *cc;
+    wmem_strbuf_t *list;
 } blind_list_t;
 
 static void list_blind_copy(const smtpx_cmd_rec_t *rec, void *data)
 {
     blind_list_t *b = (blind_list_t *)data;
 
-    if (!is_blind_copy(b->log->to, b->log->cc, rec->arg))
+    if (!is_blind_copy(b->to, b->cc, rec->arg))
         return;
-    if (wmem_strbuf_get_len(b->bcc))
-        wmem_strbuf_append_c(b->bcc, ',');
-    wmem_strbuf_append(b->bcc, rec->arg);
+    if (wmem_strbuf_get_len(b->list))
+        wmem_strbuf_append_c(b->list, ',');
+    wmem_strbuf_append(b->list, rec->arg);
+}
+
+const char *smtpx_blind_copies(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *mail, const char *to, const char *cc)
+{
+    blind_list_t b = { to, cc, wmem_strbuf_new(ctx->pinfo->pool, "") };
+
+    smtpx_foreach_recipient(ctx->st, mail, list_blind_copy, &b);
+    return wmem_strbuf_get_len(b.list) ? wmem_strbuf_get_str(b.list) : NULL;
 }
 
 /* A header's value in the scope of the state, or NULL. */
@@ -287,12 +295,10 @@ static const char *kept_value(smtpx_ctx_t *ctx, const char *block, const char *n
     return v ? smtpx_state_strdup(&ctx->call, ctx->pinfo, v, strlen(v)) : NULL;
 }
 
-/* The header values the transactions log writes (Zeek's smtp.log has them),
- * and the blind copies among the envelope's recipients. */
+/* The header values the transactions log writes (Zeek's smtp.log has them). */
 static void keep_log_headers(smtpx_ctx_t *ctx, const char *block)
 {
     smtpx_log_headers_t *log = smtpx_state_alloc0(&ctx->call, ctx->pinfo, sizeof *log);
-    blind_list_t b = { log, wmem_strbuf_new(ctx->pinfo->pool, "") };
 
     log->to = kept_value(ctx, block, "To");
     log->cc = kept_value(ctx, block, "Cc");
@@ -303,9 +309,6 @@ static void keep_log_headers(smtpx_ctx_t *ctx, const char *block)
     if (!log->user_agent)
         log->user_agent = kept_value(ctx, block, "X-Mailer");
     log->originating_ip = kept_value(ctx, block, "X-Originating-IP");
-    smtpx_foreach_recipient(ctx->st, ctx->st->mail_rec, list_blind_copy, &b);
-    if (wmem_strbuf_get_len(b.bcc))
-        log->bcc = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(b.bcc), wmem_strbuf_get_len(b.bcc));
     ctx->st->hdr_log = log;
 }
 

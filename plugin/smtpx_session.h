@@ -144,9 +144,9 @@ typedef enum {
 #define SMTPX_PENDING_KINDS 5
 
 /* Header values of a message for the transactions log (read only when it
- * is asked for); bcc: the envelope recipients To and Cc do not name. */
+ * is asked for). */
 typedef struct {
-    const char *to, *cc, *bcc, *reply_to, *date, *in_reply_to, *user_agent, *originating_ip;
+    const char *to, *cc, *reply_to, *date, *in_reply_to, *user_agent, *originating_ip;
 } smtpx_log_headers_t;
 
 typedef struct {

@@ -119,6 +119,29 @@ static void lmtp_outcome(smtpx_txn_t *t, const smtpx_cmd_rec_t *first, wmem_allo
 
 static const smtpx_log_headers_t no_log_headers;    /* a message with no header read */
 
+/* What the transaction's message said of itself (its headers, trace, files,
+ * size). A DATA refused before any message (none sent early) has none: the
+ * state still holds the previous message's. */
+static void message_facts(smtpx_txn_t *t, smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec,
+                          const smtpx_cmd_rec_t *mail)
+{
+    const smtpx_state_t *st = ctx->st;
+
+    t->hdr = &no_log_headers;
+    if (rec && rec->kind == SMTP_CMD_DATA && !rec->msg)
+        return;
+    t->from = st->hdr_from;
+    t->subject = st->hdr_subject;
+    t->message_id = st->hdr_message_id;
+    if (st->hdr_log) {
+        t->hdr = st->hdr_log;
+        t->bcc = smtpx_blind_copies(ctx, mail, t->hdr->to, t->hdr->cc);
+    }
+    t->path = st->hdr_path;
+    t->attachments = st->hdr_attachments;
+    t->size = st->msg_bytes;
+}
+
 /* The final reply of a mail transaction: one row of the log. */
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
@@ -144,13 +167,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->rcpt_to = wmem_strbuf_get_str(rcpt_to);
     t->rcpt_ok = st->rcpt_ok;
     t->rcpt_bad = st->rcpt_bad;
-    t->from = st->hdr_from;
-    t->subject = st->hdr_subject;
-    t->message_id = st->hdr_message_id;
-    t->hdr = st->hdr_log ? st->hdr_log : &no_log_headers;
-    t->path = st->hdr_path;
-    t->attachments = st->hdr_attachments;
-    t->size = st->msg_bytes;
+    message_facts(t, ctx, rec, mail);
     if (rec && rec->msg && rec->msg->lmtp_first) {
         lmtp_outcome(t, rec->msg->lmtp_first, ctx->pinfo->pool);
     } else {
@@ -308,7 +325,7 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = text_cell(t->from);
     row[i++] = text_cell(t->hdr->to);
     row[i++] = text_cell(t->hdr->cc);
-    row[i++] = text_cell(t->hdr->bcc);
+    row[i++] = text_cell(t->bcc);
     row[i++] = text_cell(t->hdr->reply_to);
     row[i++] = text_cell(t->hdr->date);
     row[i++] = text_cell(t->subject);

@@ -237,6 +237,16 @@ def test_transactions_log_headers(passes):
     assert [r["bcc"] for r in rows] == ["maratmingazovr@gmail.com"]
 
 
+def test_transactions_log_refused_data_has_no_message(passes):
+    """A DATA refused before any message: the row has no headers, size or
+    blind copies, not those of the session's previous message."""
+    keys = ["frame", "rcpt_to", "to", "bcc", "subject", "size", "reply", "queue_id"]
+    rows = ts.transactions(ts.transcript_pcap("second_data_refused"), passes["two_pass"])
+    assert [[r[k] for k in keys] for r in rows] == [
+        ["14", "b@example.org", "b@example.org", "-", "first", "41", "250", "ABC"],
+        ["20", "c@example.org", "-", "-", "-", "0", "554", "-"]]
+
+
 def sessions(capture, two_pass=False):
     """The rows of -z smtpx,sessions,tsv, each a dict keyed by column name."""
     lines = [line.split("\t") for line in z(capture, "smtpx,sessions,tsv", two_pass).splitlines() if "\t" in line]
