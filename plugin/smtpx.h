@@ -72,7 +72,7 @@ extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtp
 extern expert_field ei_smtpx_message_incomplete, ei_smtpx_stream_gap;
 extern expert_field ei_smtpx_utf8_address;
 extern expert_field ei_smtpx_forged_helo;
-extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail;
+extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtpx_masked_extension;
 extern expert_field ei_smtpx_missing_blank_line;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;

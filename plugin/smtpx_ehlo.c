@@ -66,6 +66,18 @@ static void add_keyword(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const ch
         proto_item_append_text(ki, " (vendor extension)");
 }
 
+/* "XXXXXXXA": a firewall on the path hid the extension from the client. */
+static void check_masked(smtpx_ctx_t *ctx, int offset, const char *kw, size_t kw_len)
+{
+    if (!smtp_ehlo_masked(kw, kw_len))
+        return;
+    smtpx_finding(ctx, &ei_smtpx_masked_extension, ctx->tvb, offset, (int)kw_len,
+                  "The EHLO reply offers \"%s\": an extension masked by a firewall on the path (Cisco ASA's ESMTP "
+                  "inspection writes XXXXXXXA over STARTTLS), so the client cannot use it%s",
+                  smtpx_line_format(ctx, kw, (int)kw_len),
+                  kw_len == 8 ? "; where it is STARTTLS (eight letters), mail goes without TLS" : "");
+}
+
 void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len)
 {
     size_t kw_len = 0, off;
@@ -81,6 +93,8 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
     add_keyword(ctx, tree, offset, text, kw_len, ext);
     if (name)
         ctx->st->ext |= ext_bit(name);
+    else
+        check_masked(ctx, offset, text, kw_len);
     off = kw_len < len && text[kw_len] == '=' ? kw_len + 1 : kw_len;
     while (smtp_next_param(text, len, &off, &p))
         add_param(ctx, tree, name, offset, text, &p);

@@ -74,6 +74,22 @@ def test_ehlo_descriptions():
     assert "Extension: X-EXPS (" in text
 
 
+def test_masked_extension(passes):
+    """A firewall on the path masks extensions in the EHLO reply (XXXXXXXA
+    over STARTTLS): each masked keyword is a finding, the eight-letter one
+    said to be where STARTTLS would be; a vendor keyword (XCLIENT) is not
+    a masked one (the unit tests add XEXCH50 and X-EXPS)."""
+    got = ts.fields(ts.transcript_pcap("starttls_masked"), ["frame.number", "_ws.expert.message"],
+                    "smtpx.analysis.masked_extension", **passes)
+    assert [r[0] for r in got] == ["6"]
+    assert got[0][1].split(",The EHLO reply")[0] == (
+        "The EHLO reply offers \"XXXXXXXA\": an extension masked by a firewall on the path (Cisco ASA's ESMTP "
+        "inspection writes XXXXXXXA over STARTTLS), so the client cannot use it; where it is STARTTLS (eight "
+        "letters), mail goes without TLS")
+    assert ts.frames_matching(ts.transcript_pcap("ehlo_extensions"), "smtpx.analysis.masked_extension",
+                              **passes) == []
+
+
 def test_promises_are_checked(passes):
     cap = ts.transcript_pcap("ehlo_extensions")
     unadv = [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.unadvertised"]

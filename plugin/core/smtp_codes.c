@@ -402,6 +402,17 @@ static bool is_alnum(char c)
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
+bool smtp_ehlo_masked(const char *kw, size_t len)
+{
+    if (len < 4)
+        return false;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (kw[i] != 'X')
+            return false;
+    }
+    return is_alnum(kw[len - 1]);
+}
+
 /* Does c join the words to what stands beside them? */
 static bool joins(char c, unsigned flags)
 {

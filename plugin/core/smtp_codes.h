@@ -77,6 +77,11 @@ typedef struct {
  * NUL-terminated). Returns NULL if unknown, kw is NULL or len is 0. */
 const smtp_ehlo_ext_t *smtp_ehlo_ext_lookup(const char *kw, size_t len);
 
+/* Is an EHLO keyword masked: X's but for its last letter ("XXXXXXXA")? A
+ * firewall on the path writes this over an extension it will not pass
+ * (Cisco ASA's ESMTP inspection, over STARTTLS). */
+bool smtp_ehlo_masked(const char *kw, size_t len);
+
 /* ---- Why a server refuses: words it puts in a 4xx/5xx reply ---------- */
 
 typedef struct {

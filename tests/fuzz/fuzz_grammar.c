@@ -168,6 +168,8 @@ static void server_line(const char *line, size_t len)
     const smtp_ehlo_ext_t *ext = smtp_ehlo_ext_lookup(k, kw);
     if (ext)
         CHECK(strlen(ext->keyword) == kw && ext->description && ext->rfc);
+    if (smtp_ehlo_masked(k, kw))        /* never a registered keyword */
+        CHECK(kw >= 4 && k[0] == 'X' && !ext);
     free(k);
     walk_params(text, tlen, kw);
     free(text);

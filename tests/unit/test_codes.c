@@ -292,6 +292,13 @@ static void test_software(void)
     }
 }
 
+static void test_masked(void)
+{
+    CHECK(smtp_ehlo_masked("XXXXXXXA", 8) && smtp_ehlo_masked("XXXXXXXB", 8) && smtp_ehlo_masked("XXXX", 4));
+    CHECK(!smtp_ehlo_masked("XXX", 3) && !smtp_ehlo_masked("XEXCH50", 7) && !smtp_ehlo_masked("XXXXXXX-", 8));
+    CHECK(!smtp_ehlo_masked("X-EXPS", 6) && !smtp_ehlo_masked("STARTTLS", 8) && !smtp_ehlo_masked("", 0));
+}
+
 int main(void)
 {
     test_reply_codes();
@@ -300,6 +307,7 @@ int main(void)
     test_ehlo();
     test_reasons();
     test_software();
+    test_masked();
     if (failures != 0) {
         fprintf(stderr, "test_codes: %d of %d checks failed\n", failures, checks);
         return 1;
