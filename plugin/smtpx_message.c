@@ -327,9 +327,7 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
         proto_item_set_generated(pi);
         st->hdr_subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
     }
-    const char *id = header_value(ctx, block, "Message-ID");
-    if (id)
-        st->hdr_message_id = smtpx_state_strdup(&ctx->call, ctx->pinfo, id, strlen(id));
+    st->hdr_message_id = kept_value(ctx, block, "Message-ID");
     if (smtpx_tapping(ctx))     /* for the transactions log only */
         keep_log_headers(ctx, block);
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */

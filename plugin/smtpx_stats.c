@@ -182,22 +182,29 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
 
 /* ---- -z smtpx,tree ---- */
 
-static int st_software, st_commands, st_senders, st_recipients, st_replies, st_reasons, st_enhanced, st_auth,
-           st_messages, st_attachments, st_findings;
+/* The top nodes, in the order they are shown. */
+typedef enum {
+    N_SOFTWARE, N_COMMANDS, N_SENDERS, N_RECIPIENTS, N_REPLIES, N_REASONS, N_ENHANCED, N_AUTH, N_MESSAGES,
+    N_ATTACHMENTS, N_FINDINGS, N_COUNT
+} tree_node_t;
+
+static const char *const node_names[N_COUNT] = {
+    "Server software", "Commands", "Sender domains (MAIL FROM)", "Recipient domains (RCPT TO)", "Replies",
+    "Refusal reasons", "Enhanced status codes", "AUTH", "Messages", "Attachments", "Analysis findings"
+};
+static int node_ids[N_COUNT];
 
 static void tree_init(stats_tree *st)
 {
-    st_software = stats_tree_create_node(st, "Server software", 0, STAT_DT_INT, TRUE);
-    st_commands = stats_tree_create_node(st, "Commands", 0, STAT_DT_INT, TRUE);
-    st_senders = stats_tree_create_node(st, "Sender domains (MAIL FROM)", 0, STAT_DT_INT, TRUE);
-    st_recipients = stats_tree_create_node(st, "Recipient domains (RCPT TO)", 0, STAT_DT_INT, TRUE);
-    st_replies = stats_tree_create_node(st, "Replies", 0, STAT_DT_INT, TRUE);
-    st_reasons = stats_tree_create_node(st, "Refusal reasons", 0, STAT_DT_INT, TRUE);
-    st_enhanced = stats_tree_create_node(st, "Enhanced status codes", 0, STAT_DT_INT, TRUE);
-    st_auth = stats_tree_create_node(st, "AUTH", 0, STAT_DT_INT, TRUE);
-    st_messages = stats_tree_create_node(st, "Messages", 0, STAT_DT_INT, TRUE);
-    st_attachments = stats_tree_create_node(st, "Attachments", 0, STAT_DT_INT, TRUE);
-    st_findings = stats_tree_create_node(st, "Analysis findings", 0, STAT_DT_INT, TRUE);
+    for (int i = 0; i < N_COUNT; i++)
+        node_ids[i] = stats_tree_create_node(st, node_names[i], 0, STAT_DT_INT, TRUE);
+}
+
+/* One more under a top node and its child `name`; returns the child's id. */
+static int tick_under(stats_tree *st, tree_node_t node, const char *name, gboolean with_children)
+{
+    tick_stat_node(st, node_names[node], 0, TRUE);
+    return tick_stat_node(st, name, node_ids[node], with_children);
 }
 
 static void tick_reply(stats_tree *st, unsigned code)
@@ -205,9 +212,7 @@ static void tick_reply(stats_tree *st, unsigned code)
     char cls[8], num[8];
     g_snprintf(cls, sizeof cls, "%uxx", code / 100);
     g_snprintf(num, sizeof num, "%u", code);
-    tick_stat_node(st, "Replies", 0, TRUE);
-    int id = tick_stat_node(st, cls, st_replies, TRUE);
-    tick_stat_node(st, num, id, FALSE);
+    tick_stat_node(st, num, tick_under(st, N_REPLIES, cls, TRUE), FALSE);
 }
 
 static void tick_enhanced(stats_tree *st, unsigned cls, unsigned subject)
@@ -215,9 +220,7 @@ static void tick_enhanced(stats_tree *st, unsigned cls, unsigned subject)
     char c[4], s[8];
     g_snprintf(c, sizeof c, "%u", cls);
     g_snprintf(s, sizeof s, "%u.%u.x", cls, subject);
-    tick_stat_node(st, "Enhanced status codes", 0, TRUE);
-    int id = tick_stat_node(st, c, st_enhanced, TRUE);
-    tick_stat_node(st, s, id, FALSE);
+    tick_stat_node(st, s, tick_under(st, N_ENHANCED, c, TRUE), FALSE);
 }
 
 static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
@@ -227,12 +230,10 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
 
     switch (ev->kind) {
     case SMTPX_EV_COMMAND:
-        tick_stat_node(st, "Commands", 0, TRUE);
-        tick_stat_node(st, ev->name, st_commands, FALSE);
+        tick_under(st, N_COMMANDS, ev->name, FALSE);
         break;
     case SMTPX_EV_DOMAIN:
-        tick_stat_node(st, ev->code ? "Sender domains (MAIL FROM)" : "Recipient domains (RCPT TO)", 0, TRUE);
-        tick_stat_node(st, ev->name, ev->code ? st_senders : st_recipients, FALSE);
+        tick_under(st, ev->code ? N_SENDERS : N_RECIPIENTS, ev->name, FALSE);
         break;
     case SMTPX_EV_REPLY:
         tick_reply(st, ev->code);
@@ -241,37 +242,31 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         tick_enhanced(st, ev->code, ev->subject);
         break;
     case SMTPX_EV_AUTH:
-        tick_stat_node(st, "AUTH", 0, TRUE);
-        tick_stat_node(st, ev->name, st_auth, TRUE);
+        tick_under(st, N_AUTH, ev->name, TRUE);
         break;
     case SMTPX_EV_AUTH_RESULT: {
         int id = stats_tree_parent_id_by_name(st, ev->name);
         tick_stat_node(st, ev->code == 235 ? "success" : ev->code == 501 ? "cancelled" : "failure",
-                       id > 0 ? id : st_auth, FALSE);
+                       id > 0 ? id : node_ids[N_AUTH], FALSE);
         break;
     }
     case SMTPX_EV_TRANSACTION:
-        tick_stat_node(st, "Messages", 0, TRUE);
-        tick_stat_node(st, ev->txn.accepted ? "accepted" : "refused", st_messages, FALSE);
+        tick_under(st, N_MESSAGES, ev->txn.accepted ? "accepted" : "refused", FALSE);
         break;
     case SMTPX_EV_SOFTWARE: {      /* one per greeting */
-        tick_stat_node(st, "Server software", 0, TRUE);
-        int id = tick_stat_node(st, ev->name, st_software, TRUE);
+        int id = tick_under(st, N_SOFTWARE, ev->name, TRUE);
         if (ev->version)
             tick_stat_node(st, ev->version, id, FALSE);
         break;
     }
     case SMTPX_EV_REASON:
-        tick_stat_node(st, "Refusal reasons", 0, TRUE);
-        tick_stat_node(st, ev->name, st_reasons, FALSE);
+        tick_under(st, N_REASONS, ev->name, FALSE);
         break;
     case SMTPX_EV_ATTACHMENT:
-        tick_stat_node(st, "Attachments", 0, TRUE);
-        tick_stat_node(st, ev->name, st_attachments, FALSE);
+        tick_under(st, N_ATTACHMENTS, ev->name, FALSE);
         break;
     case SMTPX_EV_FINDING:
-        tick_stat_node(st, "Analysis findings", 0, TRUE);
-        tick_stat_node(st, ev->name, st_findings, FALSE);
+        tick_under(st, N_FINDINGS, ev->name, FALSE);
         break;
     default:
         break;

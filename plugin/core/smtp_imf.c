@@ -152,7 +152,8 @@ bool smtp_mailbox_parse(const char *v, size_t len, smtp_mailbox_t *mb)
         } else if (quoted) {
             continue;
         } else if (v[i] == '(') {
-            paren = comment++ || paren < len ? paren : i;     /* where the first comment begins */
+            if (comment++ == 0 && paren > i)
+                paren = i;      /* where the first comment begins */
         } else if (comment) {
             comment -= v[i] == ')';
         } else if (v[i] == '<') {
