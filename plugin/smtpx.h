@@ -45,6 +45,9 @@ extern int hf_smtpx_header_subject, hf_smtpx_header_date, hf_smtpx_header_messag
 extern int hf_smtpx_header_sender, hf_smtpx_header_return_path;
 extern int hf_smtpx_header_in_reply_to, hf_smtpx_header_user_agent, hf_smtpx_header_originating_ip;
 extern int hf_smtpx_header_dkim_domain, hf_smtpx_header_dkim_selector;
+extern int hf_smtpx_header_auth_results, hf_smtpx_header_auth_results_server;
+extern int hf_smtpx_header_auth_result, hf_smtpx_header_auth_method, hf_smtpx_header_auth_verdict;
+extern int hf_smtpx_header_auth_reason, hf_smtpx_header_auth_property, hf_smtpx_header_received_spf;
 extern int hf_smtpx_msg_received, hf_smtpx_msg_received_hop, hf_smtpx_msg_received_from, hf_smtpx_msg_received_ip;
 extern int hf_smtpx_msg_received_ipv6, hf_smtpx_msg_received_by, hf_smtpx_msg_received_via;
 extern int hf_smtpx_msg_received_with, hf_smtpx_msg_received_id, hf_smtpx_msg_received_for;
@@ -59,7 +62,7 @@ extern int hf_smtpx_analysis, hf_smtpx_quoted, hf_smtpx_quoted_line;
 
 extern gint ett_smtpx, ett_smtpx_req, ett_smtpx_rsp, ett_smtpx_rsp_code, ett_smtpx_enhanced;
 extern gint ett_smtpx_param, ett_smtpx_ehlo, ett_smtpx_data, ett_smtpx_analysis, ett_smtpx_auth;
-extern gint ett_smtpx_received, ett_smtpx_attachment;
+extern gint ett_smtpx_received, ett_smtpx_attachment, ett_smtpx_auth_results;
 
 extern expert_field ei_smtpx_unknown_command, ei_smtpx_continuation_code, ei_smtpx_line_too_long;
 extern expert_field ei_smtpx_not_a_reply, ei_smtpx_unsolicited_reply, ei_smtpx_reply_truncated;
@@ -73,6 +76,7 @@ extern expert_field ei_smtpx_message_incomplete, ei_smtpx_stream_gap;
 extern expert_field ei_smtpx_utf8_address;
 extern expert_field ei_smtpx_forged_helo;
 extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtpx_masked_extension;
+extern expert_field ei_smtpx_sender_check_failed;
 extern expert_field ei_smtpx_missing_blank_line;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
@@ -234,6 +238,10 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
 const char *smtpx_blind_copies(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *mail, const char *to, const char *cc);
 /* RFC 2047 encoded words of a header value decoded (pool). */
 const char *smtpx_decode_rfc2047(wmem_allocator_t *pool, const char *s);
+/* smtpx_authres.c: the verdicts of earlier receiving servers (Authentication-Results,
+ * Received-SPF) in a header block: items under tree, the finding, -z smtpx,tree; returns
+ * the newest verdicts ("spf=pass dkim=fail", pinfo->pool) for the log, or NULL. */
+const char *smtpx_auth_results(smtpx_ctx_t *ctx, proto_tree *tree, const char *block);
 /* smtpx_attach.c: the files in a message (its MIME parts), their hashes, and the risky ones */
 void smtpx_attach_register(void);
 void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
@@ -302,6 +310,7 @@ typedef enum {
 #define SMTPX_KIND_TRACE      204   /* the Received headers of a message (for notes) */
 #define SMTPX_KIND_ATTACHMENT 205   /* the attachments of a message (for notes) */
 #define SMTPX_KIND_GREETING   206   /* the server's greeting (for notes) */
+#define SMTPX_KIND_AUTHRES    207   /* the Authentication-Results of a message (for notes) */
 extern gboolean smtpx_pref_teaching_notes;
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
 /* The note on a reply to rec (NULL: none known), or on the greeting. */
@@ -314,7 +323,7 @@ void smtpx_note_line_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, gu
 typedef enum {
     SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
     SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT, SMTPX_EV_REASON, SMTPX_EV_SESSION,
-    SMTPX_EV_SOFTWARE, SMTPX_EV_DOMAIN
+    SMTPX_EV_SOFTWARE, SMTPX_EV_DOMAIN, SMTPX_EV_VERDICT
 } smtpx_event_kind_t;
 
 /* What a call knows of its session, for -z smtpx,sessions. */
@@ -339,8 +348,8 @@ typedef struct {
 
 typedef struct {
     smtpx_event_kind_t kind;
-    const char *name;       /* verb, mechanism, finding, server software, address domain */
-    const char *version;    /* server software: its version (NULL: not given) */
+    const char *name;       /* verb, mechanism, finding, server software, address domain, verdict's method */
+    const char *version;    /* server software: its version (NULL: not given); verdict: the result */
     unsigned code;          /* reply code, or enhanced class */
     unsigned subject;       /* enhanced subject */
     const smtpx_cmd_rec_t *rec; /* reply: the request it answers (NULL: none known) */
@@ -355,7 +364,8 @@ gboolean smtpx_tapping(const smtpx_ctx_t *ctx);
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code);
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject);
 void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec, gboolean greeting);
-void smtpx_tap_software(smtpx_ctx_t *ctx, const char *product, const char *version);
+/* An event counted under name and then version (server software, a verdict). */
+void smtpx_tap_pair(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, const char *version);
 /* The domain of a MAIL FROM (sender) or RCPT TO address. */
 void smtpx_tap_domain(smtpx_ctx_t *ctx, gboolean sender, const char *addr, size_t len);
 /* After the PDUs of a call: the session's names, TLS and user. */

@@ -108,7 +108,7 @@ static void greeting_software(smtpx_ctx_t *ctx, proto_tree *tree, const char *te
     const char *version = NULL;
 
     if (!smtp_greeting_software(text, (size_t)len, &sw)) {
-        smtpx_tap_software(ctx, "not named", NULL);
+        smtpx_tap_pair(ctx, SMTPX_EV_SOFTWARE, "not named", NULL);
         return;
     }
     proto_tree_add_string(tree, hf_smtpx_rsp_software, ctx->tvb, offset + (int)sw.off, (int)sw.len, sw.product);
@@ -122,7 +122,7 @@ static void greeting_software(smtpx_ctx_t *ctx, proto_tree *tree, const char *te
     }
     const char *named = version ? wmem_strdup_printf(ctx->pinfo->pool, "%s %s", sw.product, version) : sw.product;
     ctx->st->server_software = smtpx_state_strdup(&ctx->call, ctx->pinfo, named, strlen(named));
-    smtpx_tap_software(ctx, sw.product, version);
+    smtpx_tap_pair(ctx, SMTPX_EV_SOFTWARE, sw.product, version);
 }
 
 void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len)

@@ -33,6 +33,9 @@ int hf_smtpx_header_from = -1, hf_smtpx_header_from_display = -1, hf_smtpx_heade
 int hf_smtpx_header_subject = -1, hf_smtpx_header_date = -1, hf_smtpx_header_message_id = -1;
 int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_return_path = -1;
 int hf_smtpx_header_in_reply_to = -1, hf_smtpx_header_user_agent = -1, hf_smtpx_header_originating_ip = -1;
+int hf_smtpx_header_auth_results = -1, hf_smtpx_header_auth_results_server = -1;
+int hf_smtpx_header_auth_result = -1, hf_smtpx_header_auth_method = -1, hf_smtpx_header_auth_verdict = -1;
+int hf_smtpx_header_auth_reason = -1, hf_smtpx_header_auth_property = -1, hf_smtpx_header_received_spf = -1;
 int hf_smtpx_header_dkim_domain = -1, hf_smtpx_header_dkim_selector = -1;
 int hf_smtpx_msg_received = -1, hf_smtpx_msg_received_hop = -1, hf_smtpx_msg_received_from = -1;
 int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg_received_by = -1;
@@ -50,7 +53,7 @@ int hf_smtpx_analysis = -1, hf_smtpx_quoted = -1, hf_smtpx_quoted_line = -1;
 
 gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
 gint ett_smtpx_param = -1, ett_smtpx_ehlo = -1, ett_smtpx_data = -1, ett_smtpx_analysis = -1, ett_smtpx_auth = -1;
-gint ett_smtpx_received = -1, ett_smtpx_attachment = -1;
+gint ett_smtpx_received = -1, ett_smtpx_attachment = -1, ett_smtpx_auth_results = -1;
 
 expert_field ei_smtpx_unknown_command = EI_INIT, ei_smtpx_continuation_code = EI_INIT;
 expert_field ei_smtpx_line_too_long = EI_INIT, ei_smtpx_not_a_reply = EI_INIT;
@@ -67,6 +70,7 @@ expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT
 expert_field ei_smtpx_utf8_address = EI_INIT;
 expert_field ei_smtpx_forged_helo = EI_INIT;
 expert_field ei_smtpx_version_disclosed = EI_INIT, ei_smtpx_cleartext_mail = EI_INIT;
+expert_field ei_smtpx_sender_check_failed = EI_INIT;
 expert_field ei_smtpx_masked_extension = EI_INIT;
 expert_field ei_smtpx_missing_blank_line = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
@@ -236,6 +240,24 @@ static void register_hf(void)
            NULL, "The d= tag of a DKIM-Signature (not verified: that needs DNS)"),
         HF(hf_smtpx_header_dkim_selector, "DKIM selector", "smtpx.header.dkim_selector", FT_STRING, BASE_NONE,
            NULL, "The s= tag of a DKIM-Signature: where the key is published (s._domainkey.d)"),
+        HF(hf_smtpx_header_auth_results, "Authentication-Results", "smtpx.header.auth_results", FT_STRING,
+           BASE_NONE, NULL, "What a server that received the message found when it checked the sender "
+           "(RFC 8601): the header's value"),
+        HF(hf_smtpx_header_auth_results_server, "Checked by", "smtpx.header.auth_results.server", FT_STRING,
+           BASE_NONE, NULL, "The authserv-id: the server (or domain) that wrote the verdicts"),
+        HF(hf_smtpx_header_auth_result, "Result", "smtpx.header.auth_results.result", FT_STRING, BASE_NONE, NULL,
+           "One verdict, as method=result (\"spf=pass\", \"dmarc=fail\")"),
+        HF(hf_smtpx_header_auth_method, "Method", "smtpx.header.auth_results.method", FT_STRING, BASE_NONE, NULL,
+           "spf, dkim, dmarc, arc, iprev, auth..."),
+        HF(hf_smtpx_header_auth_verdict, "Verdict", "smtpx.header.auth_results.verdict", FT_STRING, BASE_NONE,
+           NULL, "pass, fail, softfail, neutral, none, temperror, permerror, policy"),
+        HF(hf_smtpx_header_auth_reason, "Reason", "smtpx.header.auth_results.reason", FT_STRING, BASE_NONE, NULL,
+           NULL),
+        HF(hf_smtpx_header_auth_property, "Property", "smtpx.header.auth_results.property", FT_STRING, BASE_NONE,
+           NULL, "What was checked, as ptype.property=value (smtp.mailfrom=..., header.from=..., header.d=...)"),
+        HF(hf_smtpx_header_received_spf, "Received-SPF", "smtpx.header.received_spf", FT_STRING, BASE_NONE, NULL,
+           "The SPF result a receiving server wrote (RFC 7208 9.1): may the sending host send for the envelope "
+           "sender's domain?"),
         HF(hf_smtpx_msg, "Message summary", "smtpx.msg", FT_NONE, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_sender, "Envelope sender", "smtpx.msg.sender", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_recipient, "Accepted recipient", "smtpx.msg.recipient", FT_STRING, BASE_NONE, NULL, NULL),
@@ -313,7 +335,7 @@ static void register_ett(void)
     static gint *ett[] = {
         &ett_smtpx, &ett_smtpx_req, &ett_smtpx_rsp, &ett_smtpx_rsp_code, &ett_smtpx_enhanced,
         &ett_smtpx_param, &ett_smtpx_ehlo, &ett_smtpx_data, &ett_smtpx_analysis, &ett_smtpx_auth,
-        &ett_smtpx_received, &ett_smtpx_attachment,
+        &ett_smtpx_received, &ett_smtpx_attachment, &ett_smtpx_auth_results,
     };
     proto_register_subtree_array(ett, array_length(ett));
 }
@@ -390,6 +412,8 @@ static ei_register_info ei[] = {
        "The server offered STARTTLS, but the client sends its mail without TLS"),
     EI(ei_smtpx_version_disclosed, "smtpx.analysis.version_disclosed", PI_SECURITY, PI_NOTE,
        "The greeting gives the server software's version: its known flaws can be looked up"),
+    EI(ei_smtpx_sender_check_failed, "smtpx.analysis.sender_check_failed", PI_SECURITY, PI_WARN,
+       "A receiving server's Authentication-Results or Received-SPF says the sender failed SPF, DKIM or DMARC"),
     EI(ei_smtpx_auth_sender_mismatch, "smtpx.analysis.auth_sender_mismatch", PI_SECURITY, PI_WARN,
        "Authenticated user sending as another domain"),
     EI(ei_smtpx_bdat, "smtpx.analysis.bdat", PI_PROTOCOL, PI_WARN,

@@ -102,9 +102,12 @@ static gboolean header_named(const char *name, size_t len, const char *want)
  * are kept (Received chains and signatures are the bulk of a header block). */
 static gboolean is_kept_header(const char *name, size_t len)
 {
-    if (header_named(name, len, "From") || header_named(name, len, "Subject") ||
-        header_named(name, len, "DKIM-Signature"))
-        return TRUE;
+    static const char *const read_whole[] = { "From", "Subject", "DKIM-Signature", "Authentication-Results",
+                                              "Received-SPF" };
+    for (size_t i = 0; i < G_N_ELEMENTS(read_whole); i++) {
+        if (header_named(name, len, read_whole[i]))
+            return TRUE;
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {
         if (header_named(name, len, header_fields[i].name))
             return TRUE;
@@ -296,7 +299,7 @@ static const char *kept_value(smtpx_ctx_t *ctx, const char *block, const char *n
 }
 
 /* The header values the transactions log writes (Zeek's smtp.log has them). */
-static void keep_log_headers(smtpx_ctx_t *ctx, const char *block)
+static void keep_log_headers(smtpx_ctx_t *ctx, const char *block, const char *verdicts)
 {
     smtpx_log_headers_t *log = smtpx_state_alloc0(&ctx->call, ctx->pinfo, sizeof *log);
 
@@ -309,6 +312,8 @@ static void keep_log_headers(smtpx_ctx_t *ctx, const char *block)
     if (!log->user_agent)
         log->user_agent = kept_value(ctx, block, "X-Mailer");
     log->originating_ip = kept_value(ctx, block, "X-Originating-IP");
+    if (verdicts)
+        log->auth_results = smtpx_state_strdup(&ctx->call, ctx->pinfo, verdicts, strlen(verdicts));
     ctx->st->hdr_log = log;
 }
 
@@ -328,13 +333,14 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
         st->hdr_subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
     }
     st->hdr_message_id = kept_value(ctx, block, "Message-ID");
-    if (smtpx_tapping(ctx))     /* for the transactions log only */
-        keep_log_headers(ctx, block);
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
             smtpx_add_generated(ctx, ht, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
     }
     add_dkim(ctx, ht, block);
+    const char *verdicts = smtpx_auth_results(ctx, ht, block);
+    if (smtpx_tapping(ctx))     /* for the transactions log only */
+        keep_log_headers(ctx, block, verdicts);
     smtpx_analyse_headers(ctx, block);
 }
 

@@ -147,6 +147,7 @@ typedef enum {
  * is asked for). */
 typedef struct {
     const char *to, *cc, *reply_to, *date, *in_reply_to, *user_agent, *originating_ip;
+    const char *auth_results;   /* the newest verdicts: "spf=pass dkim=pass dmarc=fail" */
 } smtpx_log_headers_t;
 
 typedef struct {

@@ -42,10 +42,10 @@ void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec
                                                .greeting = greeting });
 }
 
-void smtpx_tap_software(smtpx_ctx_t *ctx, const char *product, const char *version)
+void smtpx_tap_pair(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, const char *version)
 {
     if (smtpx_tapping(ctx))
-        queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_SOFTWARE, .name = product, .version = version });
+        queue_event(ctx, &(smtpx_tap_event_t){ .kind = kind, .name = name, .version = version });
 }
 
 void smtpx_tap_domain(smtpx_ctx_t *ctx, gboolean sender, const char *addr, size_t len)
@@ -185,12 +185,13 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
 /* The top nodes, in the order they are shown. */
 typedef enum {
     N_SOFTWARE, N_COMMANDS, N_SENDERS, N_RECIPIENTS, N_REPLIES, N_REASONS, N_ENHANCED, N_AUTH, N_MESSAGES,
-    N_ATTACHMENTS, N_FINDINGS, N_COUNT
+    N_VERDICTS, N_ATTACHMENTS, N_FINDINGS, N_COUNT
 } tree_node_t;
 
 static const char *const node_names[N_COUNT] = {
     "Server software", "Commands", "Sender domains (MAIL FROM)", "Recipient domains (RCPT TO)", "Replies",
-    "Refusal reasons", "Enhanced status codes", "AUTH", "Messages", "Attachments", "Analysis findings"
+    "Refusal reasons", "Enhanced status codes", "AUTH", "Messages",
+    "Sender checks (Authentication-Results, Received-SPF)", "Attachments", "Analysis findings"
 };
 static int node_ids[N_COUNT];
 
@@ -253,8 +254,9 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
     case SMTPX_EV_TRANSACTION:
         tick_under(st, N_MESSAGES, ev->txn.accepted ? "accepted" : "refused", FALSE);
         break;
-    case SMTPX_EV_SOFTWARE: {      /* one per greeting */
-        int id = tick_under(st, N_SOFTWARE, ev->name, TRUE);
+    case SMTPX_EV_SOFTWARE:        /* one per greeting */
+    case SMTPX_EV_VERDICT: {       /* one per method of a message's newest verdicts */
+        int id = tick_under(st, ev->kind == SMTPX_EV_SOFTWARE ? N_SOFTWARE : N_VERDICTS, ev->name, TRUE);
         if (ev->version)
             tick_stat_node(st, ev->version, id, FALSE);
         break;
@@ -284,7 +286,7 @@ typedef struct {
 static const char *const txn_columns[] = {
     "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to", "rcpt_ok",
     "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to", "date", "subject", "message_id", "in_reply_to",
-    "user_agent", "originating_ip", "path", "attachments", "size", "reply", "queue_id", "findings", NULL
+    "user_agent", "originating_ip", "auth_results", "path", "attachments", "size", "reply", "queue_id", "findings", NULL
 };
 
 /* A text cell: packet text escaped as Wireshark shows it (valid UTF-8, no
@@ -328,6 +330,7 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = text_cell(t->hdr->in_reply_to);
     row[i++] = text_cell(t->hdr->user_agent);
     row[i++] = text_cell(t->hdr->originating_ip);
+    row[i++] = text_cell(t->hdr->auth_results);
     row[i++] = text_cell(t->path);
     row[i++] = text_cell(t->attachments);
     row[i++] = g_strdup_printf("%" PRIu64, t->size);

@@ -152,6 +152,23 @@ def test_dkim_signature_named_in_spoofed_from(passes):
         "<x@evil.example> (domain evil.example)"]
 
 
+def test_sender_check_failed(passes):
+    """A receiving server's verdict that the sender failed SPF, DKIM or
+    DMARC (fail, softfail): once per message, for the first header that says
+    so, listing its failures and explaining DMARC's first; not for pass or
+    none, nor for a message without such headers."""
+    kind = "smtpx.analysis.sender_check_failed"
+    assert found("auth_results", passes, kind) == [21, 27]
+    assert messages("auth_results", kind, **passes) == [
+        "Authentication-Results of mx.example.org says spf=softfail, dmarc=fail (header.from=bank.example): the "
+        "From domain is not authenticated, so From may be forged. Trust it where your own server wrote it (a "
+        "sender can add one),Header From <security@bank.example> (domain bank.example) is not aligned with the "
+        "envelope sender <billing@bank-secure.example> (domain bank-secure.example)",
+        "Received-SPF says spf=fail: the envelope sender's domain does not allow the host that sent it. Trust it "
+        "where your own server wrote it (a sender can add one)"]
+    assert found("dkim_signatures", passes, kind) == []
+
+
 def test_guessing_passwords_and_addresses(passes):
     """Rejected AUTH attempts and refused addresses are counted over the
     session: one finding when the third 535 (PLAIN, or LOGIN after two

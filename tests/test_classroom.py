@@ -217,10 +217,25 @@ def test_transactions_log_aligned_with_auth():
     assert lines[1].split() == ["frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from",
                                 "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to",
                                 "date", "subject", "message_id", "in_reply_to", "user_agent", "originating_ip",
-                                "path", "attachments", "size", "reply", "queue_id", "findings"]
+                                "auth_results", "path", "attachments", "size", "reply", "queue_id", "findings"]
     row = lines[2].split()
     assert row[5:9] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
     assert row[-2:] == ["768C8CD60", "4"]    # HELO with an address, AUTH after HELO, cleartext AUTH, no empty line
+
+
+def test_sender_checks_in_log_and_tree(passes):
+    """The newest verdicts of each message (its top Authentication-Results,
+    else its Received-SPF) in the transactions log and under "Sender checks"
+    in -z smtpx,tree, by method and result; the sender's own header below the
+    MX's is not counted; none for a message without them."""
+    rows = ts.transactions(ts.transcript_pcap("auth_results"), passes["two_pass"])
+    assert [[r["frame"], r["auth_results"]] for r in rows] == [
+        ["14", "spf=pass dkim=pass dmarc=pass"], ["22", "spf=softfail dkim=none dmarc=fail"], ["28", "spf=fail"]]
+    assert [r["auth_results"] for r in ts.transactions(ts.transcript_pcap("dkim_signatures"))] == ["-", "-"]
+    out = z(ts.transcript_pcap("auth_results"), "smtpx,tree", passes["two_pass"])
+    assert re.search(r"^Sender checks \(Authentication-Results, Received-SPF\) +7 .*\n"
+                     r" spf +3 .*\n  softfail +1 .*\n  pass +1 .*\n  fail +1 .*\n"
+                     r" dmarc +2 .*\n  pass +1 .*\n  fail +1 .*\n dkim +2 .*\n  pass +1 .*\n  none +1 ", out, re.M)
 
 
 def test_transactions_log_headers(passes):

@@ -146,6 +146,36 @@ def test_dkim_signers(passes):
     assert got == [["13", "mailer.example.net,news.brand.example", "m1,2024a"], ["21", "evil.example", "k"]]
 
 
+def test_authentication_results(passes):
+    """Authentication-Results (RFC 8601) and Received-SPF (RFC 7208), read
+    with the headers (folded, comments skipped; BDAT: in the reassembled
+    message): who checked, each result as method=result with its parts."""
+    got = fields("auth_results", ["frame.number", "smtpx.header.auth_results.server",
+                                  "smtpx.header.auth_results.result", "smtpx.header.received_spf"],
+                 "smtpx.header", **passes)
+    assert got == [["13", "mx.example.org,trust-me.example", "spf=pass,dkim=pass,dmarc=pass,dmarc=pass", "pass"],
+                   ["21", "mx.example.org", "spf=softfail,dkim=none,dmarc=fail", "softfail"],
+                   ["27", "", "", "fail"]]
+    got = fields("auth_results", ["smtpx.header.auth_results.method", "smtpx.header.auth_results.verdict",
+                                  "smtpx.header.auth_results.reason", "smtpx.header.auth_results.property"],
+                 "frame.number == 21", **passes)
+    assert got == [["spf,dkim,dmarc", "softfail,none,fail", "no aligned identifier",
+                    "smtp.mailfrom=billing@bank-secure.example,header.d=none,header.from=bank.example"]]
+    assert ts.frames_matching(ts.transcript_pcap("auth_results"),
+                              'smtpx.header.auth_results.result == "dmarc=fail"', **passes) == [21]
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
+def test_authentication_results_tree(two_pass):
+    """The header's label names who checked and the verdicts; each result's
+    label what was checked; the top one has a teaching note."""
+    out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("auth_results")), "-V", "-Y", "frame.number == 21"]
+                    + (["-2"] if two_pass else [])).stdout
+    assert "[Authentication-Results of mx.example.org: spf=softfail, dkim=none, dmarc=fail]" in out
+    assert "[Result: dmarc=fail (header.from=bank.example)]" in out
+    assert "Authentication-Results: how a receiving server judged the sender" in out
+
+
 def test_summary_one_pass(passes):
     got = fields("message_headers", ["frame.number", "smtpx.msg.sender", "smtpx.msg.recipient", "smtpx.msg.from",
                                      "smtpx.msg.subject", "smtpx.msg.size", "smtpx.msg.lines"], "smtpx.msg",

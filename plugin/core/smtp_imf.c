@@ -310,9 +310,7 @@ bool smtp_dkim_tag(const char *v, size_t len, const char *name, size_t *off, siz
     return false;
 }
 
-/* Index after the comment that opens at v[i] ('('), nested comments and
- * quoted pairs included; len if it is not closed. */
-static size_t comment_end(const char *v, size_t len, size_t i)
+size_t smtp_comment_end(const char *v, size_t len, size_t i)
 {
     size_t depth = 0;
     for (; i < len; i++) {
@@ -332,7 +330,7 @@ static size_t last_semicolon(const char *v, size_t len)
     size_t at = len;
     for (size_t i = 0; i < len;) {
         if (v[i] == '(') {
-            i = comment_end(v, len, i);
+            i = smtp_comment_end(v, len, i);
         } else {
             if (v[i] == ';')
                 at = i;
@@ -420,7 +418,7 @@ bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r)
         if (is_wsp(v[i])) {
             i++;
         } else if (v[i] == '(') {
-            size_t e = comment_end(v, end, i);
+            size_t e = smtp_comment_end(v, end, i);
             if (clause == SMTP_RCVD_FROM)
                 find_ip(v, i + 1, e, r);        /* from name (rdns [192.0.2.1]) */
             i = e;

@@ -59,6 +59,10 @@ typedef struct {
     size_t off, len;
 } smtp_range_t;
 
+/* Index after the comment that opens at v[i] ('('), nested comments and
+ * quoted pairs included; len if it is not closed. */
+size_t smtp_comment_end(const char *v, size_t len, size_t i);
+
 typedef struct {
     smtp_range_t clause[SMTP_RCVD_CLAUSES];
     smtp_range_t ip;     /* the sending host's address in the from clause: the first

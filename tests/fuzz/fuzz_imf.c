@@ -8,8 +8,12 @@
  * taken as a message whose header block is measured. Every Received header,
  * walked with smtp_header_next (as many as smtp_header_count finds), and the
  * whole input are parsed as trace fields, whose spans must lie inside the
- * value; the input is also read as a DKIM tag list. */
+ * value; the input is also read as a DKIM tag list, and it and every
+ * Authentication-Results header as authentication results (spans inside,
+ * each result a step forward, at most SMTP_AUTHRES_PROPS properties) and as
+ * a Received-SPF value. */
 #include "fuzz_common.h"
+#include "smtp_authres.h"
 #include "smtp_imf.h"
 
 static const char *const names[] = { "From", "To", "Subject", "Received", "Message-ID", "Sender" };
@@ -73,6 +77,43 @@ static void check_dkim(const char *v, size_t len)
         if (smtp_dkim_tag(v, len, tags[i], &off, &n))
             CHECK(n > 0 && fuzz_span_ok(off, n, len) && off > 0 && v[off - 1] != ';');
     }
+}
+
+static void check_authres(const char *v, size_t len)
+{
+    char *c = fuzz_copy(v, len);
+    smtp_range_t id, result;
+    size_t pos = 99;
+    smtp_authres_t r;
+
+    if (smtp_authres_server(c, len, &id, &pos))
+        CHECK(id.len > 0 && fuzz_span_ok(id.off, id.len, len) && pos >= id.off + id.len && pos <= len);
+    else
+        CHECK(pos == 0);
+    for (size_t prev = pos; smtp_authres_next(c, len, &pos, &r); prev = pos) {
+        CHECK(pos > prev && pos <= len);
+        CHECK(r.method.len > 0 && r.result.len > 0 && r.n_props <= SMTP_AUTHRES_PROPS);
+        CHECK(fuzz_span_ok(r.method.off, r.method.len, len) && fuzz_span_ok(r.result.off, r.result.len, len));
+        CHECK(fuzz_span_ok(r.reason.off, r.reason.len, len));
+        for (unsigned k = 0; k < r.n_props; k++)
+            CHECK(r.prop[k].len > 0 && fuzz_span_ok(r.prop[k].off, r.prop[k].len, len));
+        (void)smtp_authres_failed(c + r.method.off, r.method.len, c + r.result.off, r.result.len);
+    }
+    CHECK(pos == len);
+    if (smtp_received_spf(c, len, &result))
+        CHECK(result.len >= 4 && fuzz_span_ok(result.off, result.len, len));
+    else
+        CHECK(result.len == 0);
+    free(c);
+}
+
+static void walk_authres(const char *block, size_t size)
+{
+    char value[4097];
+    size_t pos = 0;
+
+    while (smtp_header_next(block, size, "Authentication-Results", &pos, value, sizeof value))
+        check_authres(value, strlen(value));
 }
 
 /* smtp_header_next walks as many Received headers as smtp_header_count finds. */
@@ -149,6 +190,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_received(block, size);
     check_dkim(block, size);
     walk_received(block, size);
+    check_authres(block, size);
+    walk_authres(block, size);
     if (smtp_queue_id(block, size, &off, &id_len))
         CHECK(id_len > 0 && fuzz_span_ok(off, id_len, size));
     free(block);

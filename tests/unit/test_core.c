@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the epan-free protocol core: lines, grammar, SASL, IMF, MIME. */
+/* Unit tests of the epan-free protocol core: lines, grammar, SASL, IMF, MIME, authentication results. */
 #include <stdio.h>
 #include <string.h>
 
+#include "smtp_authres.h"
 #include "smtp_grammar.h"
 #include "smtp_imf.h"
 #include "smtp_files.h"
@@ -499,6 +500,79 @@ static void test_links(void)
     CHECK(!smtp_text_host(S("localhost"), &hoff, &hlen));
 }
 
+/* The results of an Authentication-Results value as "method=result[reason]{props}" joined by spaces. */
+static const char *authres_all(const char *v, char *out, size_t cap)
+{
+    smtp_authres_t r;
+    size_t pos = 0, n = 0;
+    smtp_range_t id;
+    char a[128];
+
+    out[0] = '\0';
+    if (smtp_authres_server(v, strlen(v), &id, &pos))
+        n += (size_t)snprintf(out + n, cap - n, "<%s>", clause(v, id, a));
+    while (smtp_authres_next(v, strlen(v), &pos, &r) && n < cap) {
+        n += (size_t)snprintf(out + n, cap - n, " %s", clause(v, r.method, a));
+        n += (size_t)snprintf(out + n, cap - n, "=%s", clause(v, r.result, a));
+        if (r.reason.len)
+            n += (size_t)snprintf(out + n, cap - n, "[%s]", clause(v, r.reason, a));
+        for (unsigned k = 0; k < r.n_props && n < cap; k++)
+            n += (size_t)snprintf(out + n, cap - n, "{%s}", clause(v, r.prop[k], a));
+    }
+    return out;
+}
+
+static void test_authres(void)
+{
+    static const struct {
+        const char *value, *want;
+    } cases[] = {
+        /* Gmail's form: comments (with ';' and '=') skipped, a base64 value with '/' and '=' */
+        { "mx.google.com;\r\n       dkim=pass header.i=@example.com header.s=20230601 header.b=Ab/c+d=;\r\n"
+          "       spf=pass (google.com: domain of a@example.com designates 192.0.2.1 as permitted sender; x=y) "
+          "smtp.mailfrom=a@example.com;\r\n       dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=example.com",
+          "<mx.google.com> dkim=pass{header.i=@example.com}{header.s=20230601}{header.b=Ab/c+d=}"
+          " spf=pass{smtp.mailfrom=a@example.com} dmarc=pass{header.from=example.com}" },
+        /* a version after the authserv-id, a quoted reason, a method version */
+        { "mx.example.org 1; dmarc=fail reason=\"no aligned identifier\" header.from=bank.example; dkim/1=none",
+          "<mx.example.org> dmarc=fail[no aligned identifier]{header.from=bank.example} dkim=none" },
+        /* no result at all */
+        { "mx.example.org; none", "<mx.example.org>" },
+        /* no authserv-id (not RFC 8601, but written): the results are still read */
+        { "spf=pass smtp.mailfrom=a@b", " spf=pass{smtp.mailfrom=a@b}" },
+        /* a quoted authserv-id, blanks around '=' and a stray word */
+        { "\"mx x\"; spf = fail stray smtp.mailfrom = a@b", "<mx x> spf=fail{smtp.mailfrom = a@b}" },
+        /* broken parts are skipped: no '=', no result, an unclosed comment */
+        { "mx; dkim; =pass; arc=; iprev=pass (unclosed", "<mx> iprev=pass" },
+    };
+    char out[512];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        authres_all(cases[i].value, out, sizeof out);
+        if (strcmp(out, cases[i].want) != 0)
+            fprintf(stderr, "authres %zu: got \"%s\"\n", i, out);
+        CHECK(strcmp(out, cases[i].want) == 0);
+    }
+    /* at most SMTP_AUTHRES_PROPS properties are kept */
+    smtp_authres_t r;
+    size_t pos = 0;
+    CHECK(smtp_authres_next(S("dkim=pass a.b=1 a.b=2 a.b=3 a.b=4 a.b=5 a.b=6 a.b=7 a.b=8 a.b=9"), &pos, &r) &&
+          r.n_props == SMTP_AUTHRES_PROPS);
+
+    smtp_range_t res;
+    char a[64];
+    CHECK(smtp_received_spf(S("  SoftFail (mx: transitioning) client-ip=192.0.2.1;"), &res) &&
+          strcmp(clause("  SoftFail (mx: transitioning) client-ip=192.0.2.1;", res, a), "SoftFail") == 0);
+    CHECK(smtp_received_spf(S("(comment first) pass"), &res) && res.len == 4);
+    CHECK(!smtp_received_spf(S("maybe (not a result)"), &res) && res.len == 0);
+    CHECK(!smtp_received_spf(S(""), &res));
+
+    CHECK(smtp_authres_failed(S("DMARC"), S("fail")) && smtp_authres_failed(S("spf"), S("softfail")));
+    CHECK(smtp_authres_failed(S("dkim"), S("FAIL")));
+    CHECK(!smtp_authres_failed(S("dkim"), S("permerror")) && !smtp_authres_failed(S("spf"), S("none")));
+    CHECK(!smtp_authres_failed(S("iprev"), S("fail")) && !smtp_authres_failed(S("arc"), S("fail")));
+}
+
 int main(void)
 {
     test_lines();
@@ -509,6 +583,7 @@ int main(void)
     test_imf();
     test_received();
     test_dkim();
+    test_authres();
     test_mime_params();
     test_mime_walk();
     test_mime_decode_and_risk();
