@@ -76,7 +76,7 @@ extern expert_field ei_smtpx_message_incomplete, ei_smtpx_stream_gap;
 extern expert_field ei_smtpx_utf8_address;
 extern expert_field ei_smtpx_forged_helo;
 extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtpx_masked_extension;
-extern expert_field ei_smtpx_sender_check_failed;
+extern expert_field ei_smtpx_sender_check_failed, ei_smtpx_masked_banner;
 extern expert_field ei_smtpx_missing_blank_line;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
@@ -269,7 +269,8 @@ void smtpx_auth_register_handoff(void);
 void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len);
 /* The first line of the greeting: the server's name, and the software it names. */
 void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len);
-/* The first line of the reply to HELO/EHLO: the client's address, if the server names it. */
+/* The first line of the reply to HELO/EHLO: the server's name if the greeting gave none, and the
+ * client's address, if the server names it. */
 void smtpx_hello_reply(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len);
 /* A reply with no enhanced code from a server that promised them (RFC 2034). */
 void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, gboolean greeting,

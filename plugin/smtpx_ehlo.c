@@ -125,26 +125,44 @@ static void greeting_software(smtpx_ctx_t *ctx, proto_tree *tree, const char *te
     smtpx_tap_pair(ctx, SMTPX_EV_SOFTWARE, sw.product, version);
 }
 
-void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len)
+/* The first word of a greeting or of the reply to HELO/EHLO: the server's
+ * name (of the reply, only a dotted one: not "OK" or "Hello"). */
+static void keep_server_name(smtpx_ctx_t *ctx, const char *text, int len, gboolean dotted)
 {
     int n = 0;
 
     while (n < len && !g_ascii_isspace(text[n]))
         n++;
-    if (n)
+    if (n && (!dotted || memchr(text, '.', (size_t)n)))
         ctx->st->server_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, text, (gsize)n);
+}
+
+void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len)
+{
+    if (len > 0 && smtp_greeting_masked(text, (size_t)len)) {
+        smtpx_finding(ctx, &ei_smtpx_masked_banner, ctx->tvb, offset, len,
+                      "The greeting's text is asterisks: a firewall on the path masked the banner (Cisco ASA's "
+                      "ESMTP inspection does by default), so the server's name and software are hidden; it may "
+                      "also mask EHLO extensions such as STARTTLS");
+        smtpx_tap_pair(ctx, SMTPX_EV_SOFTWARE, "not named", NULL);
+        return;
+    }
+    keep_server_name(ctx, text, len, FALSE);
     greeting_software(ctx, tree, text, offset, len);
 }
 
-/* Exchange, Sendmail and Exim name the address they see the client connect
- * from ("250 mx Hello client [192.0.2.1]"); captured behind a NAT, it is
- * not the one in the packets. */
+/* The server's name when the greeting gave none; and the address it sees
+ * the client connect from, which Exchange, Sendmail and Exim name ("250 mx
+ * Hello client [192.0.2.1]"): captured behind a NAT, not the one in the
+ * packets. */
 void smtpx_hello_reply(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len)
 {
     const char *open = len > 0 ? memchr(text, '[', (size_t)len) : NULL;
     const char *close = open ? memchr(open, ']', (size_t)(text + len - open)) : NULL;
     unsigned char addr[16];
 
+    if (!ctx->st->server_name)      /* the greeting was masked, or not captured */
+        keep_server_name(ctx, text, len, TRUE);
     if (!close)
         return;
     int family = smtp_helo_address(open, (size_t)(close - open) + 1, addr);

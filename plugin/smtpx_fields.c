@@ -70,7 +70,7 @@ expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT
 expert_field ei_smtpx_utf8_address = EI_INIT;
 expert_field ei_smtpx_forged_helo = EI_INIT;
 expert_field ei_smtpx_version_disclosed = EI_INIT, ei_smtpx_cleartext_mail = EI_INIT;
-expert_field ei_smtpx_sender_check_failed = EI_INIT;
+expert_field ei_smtpx_sender_check_failed = EI_INIT, ei_smtpx_masked_banner = EI_INIT;
 expert_field ei_smtpx_masked_extension = EI_INIT;
 expert_field ei_smtpx_missing_blank_line = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
@@ -408,6 +408,8 @@ static ei_register_info ei[] = {
        "HELO/EHLO claims the server's own name or address, or an address that is not the client's"),
     EI(ei_smtpx_masked_extension, "smtpx.analysis.masked_extension", PI_SECURITY, PI_WARN,
        "An EHLO extension masked by a firewall on the path (XXXXXXXA where STARTTLS would be)"),
+    EI(ei_smtpx_masked_banner, "smtpx.analysis.masked_banner", PI_SECURITY, PI_NOTE,
+       "The greeting masked by a firewall on the path (asterisks: Cisco ASA's ESMTP inspection)"),
     EI(ei_smtpx_cleartext_mail, "smtpx.analysis.cleartext_mail", PI_SECURITY, PI_NOTE,
        "The server offered STARTTLS, but the client sends its mail without TLS"),
     EI(ei_smtpx_version_disclosed, "smtpx.analysis.version_disclosed", PI_SECURITY, PI_NOTE,

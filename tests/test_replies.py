@@ -90,6 +90,23 @@ def test_masked_extension(passes):
                               **passes) == []
 
 
+def test_masked_banner(passes):
+    """The same firewall masks the banner by default: asterisks over all
+    but '2', '0' and blanks. A note, no server name or software taken from
+    it; the name then comes from the reply to EHLO. An ordinary greeting
+    is not masked."""
+    cap = ts.transcript_pcap("starttls_masked")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.masked_banner", **passes)
+    assert got == [["4", "The greeting's text is asterisks: a firewall on the path masked the banner (Cisco ASA's "
+                    "ESMTP inspection does by default), so the server's name and software are hidden; it may also "
+                    "mask EHLO extensions such as STARTTLS"]]
+    assert ts.fields(cap, ["frame.number", "smtpx.session.server_name", "smtpx.rsp.software"], "smtpx",
+                     **passes)[:4] == [["4", "", ""], ["5", "", ""], ["6", "mx.example.org", ""],
+                                       ["7", "mx.example.org", ""]]
+    assert ts.frames_matching(ts.transcript_pcap("ehlo_extensions"), "smtpx.analysis.masked_banner",
+                              **passes) == []
+
+
 def test_promises_are_checked(passes):
     cap = ts.transcript_pcap("ehlo_extensions")
     unadv = [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.unadvertised"]

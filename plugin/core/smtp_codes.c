@@ -413,6 +413,19 @@ bool smtp_ehlo_masked(const char *kw, size_t len)
     return is_alnum(kw[len - 1]);
 }
 
+bool smtp_greeting_masked(const char *text, size_t len)
+{
+    size_t stars = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '*')
+            stars++;
+        else if (!strchr("20 \t", text[i]) || text[i] == '\0')
+            return false;
+    }
+    return stars >= 8;
+}
+
 /* Does c join the words to what stands beside them? */
 static bool joins(char c, unsigned flags)
 {

@@ -82,6 +82,11 @@ const smtp_ehlo_ext_t *smtp_ehlo_ext_lookup(const char *kw, size_t len);
  * (Cisco ASA's ESMTP inspection, over STARTTLS). */
 bool smtp_ehlo_masked(const char *kw, size_t len);
 
+/* Is the text of a greeting masked: asterisks over every character but
+ * '2', '0' and blanks, at least 8 of them? The same inspection does this
+ * to the banner (its default mask-banner). */
+bool smtp_greeting_masked(const char *text, size_t len);
+
 /* ---- Why a server refuses: words it puts in a 4xx/5xx reply ---------- */
 
 typedef struct {

@@ -160,6 +160,8 @@ static void server_line(const char *line, size_t len)
               fuzz_span_ok(sw.version_off, sw.version_len, tlen) && sw.version_len <= 32);
     else
         CHECK(sw.product == NULL);
+    if (smtp_greeting_masked(text, tlen))      /* asterisks: no product can be named */
+        CHECK(sw.product == NULL && tlen >= 8 && memchr(text, '*', tlen));
     /* an EHLO line: keyword, then parameters */
     size_t kw = 0;
     while (kw < tlen && text[kw] != ' ' && text[kw] != '\t' && text[kw] != '=')

@@ -297,6 +297,11 @@ static void test_masked(void)
     CHECK(smtp_ehlo_masked("XXXXXXXA", 8) && smtp_ehlo_masked("XXXXXXXB", 8) && smtp_ehlo_masked("XXXX", 4));
     CHECK(!smtp_ehlo_masked("XXX", 3) && !smtp_ehlo_masked("XEXCH50", 7) && !smtp_ehlo_masked("XXXXXXX-", 8));
     CHECK(!smtp_ehlo_masked("X-EXPS", 6) && !smtp_ehlo_masked("STARTTLS", 8) && !smtp_ehlo_masked("", 0));
+    const char *banner = "*************************2****0*0**0****************2**0*0*00";
+    CHECK(smtp_greeting_masked(banner, strlen(banner)) && smtp_greeting_masked("******** ", 9));
+    CHECK(!smtp_greeting_masked("*******", 7) && !smtp_greeting_masked("", 0));
+    CHECK(!smtp_greeting_masked("mx.example.org ESMTP ********", 29));
+    CHECK(!smtp_greeting_masked("********\0", 9));
 }
 
 int main(void)
