@@ -32,7 +32,7 @@ extern int hf_smtpx_rsp_enhanced_detail, hf_smtpx_rsp_enhanced_meaning;
 extern int hf_smtpx_response_in, hf_smtpx_response_to, hf_smtpx_time;
 extern int hf_smtpx_ehlo_keyword, hf_smtpx_ehlo_param, hf_smtpx_ehlo_size, hf_smtpx_ehlo_auth_mech;
 extern int hf_smtpx_session, hf_smtpx_session_server_name, hf_smtpx_session_client_name;
-extern int hf_smtpx_session_server_software, hf_smtpx_msg_bcc;
+extern int hf_smtpx_session_server_software, hf_smtpx_msg_bcc, hf_smtpx_msg_header_only;
 extern int hf_smtpx_data, hf_smtpx_data_line, hf_smtpx_data_eod, hf_smtpx_data_continuation;
 extern int hf_smtpx_bdat_size, hf_smtpx_bdat_last, hf_smtpx_bdat_chunk;
 extern int hf_smtpx_auth_step, hf_smtpx_tls_data, hf_smtpx_retransmission;

@@ -35,7 +35,7 @@ int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_
 int hf_smtpx_header_in_reply_to = -1, hf_smtpx_header_user_agent = -1, hf_smtpx_header_originating_ip = -1;
 int hf_smtpx_header_auth_results = -1, hf_smtpx_header_auth_results_server = -1;
 int hf_smtpx_header_auth_result = -1, hf_smtpx_header_auth_method = -1, hf_smtpx_header_auth_verdict = -1;
-int hf_smtpx_header_auth_reason = -1, hf_smtpx_header_auth_property = -1, hf_smtpx_header_received_spf = -1;
+int hf_smtpx_msg_header_only = -1, hf_smtpx_header_auth_reason = -1, hf_smtpx_header_auth_property = -1, hf_smtpx_header_received_spf = -1;
 int hf_smtpx_header_dkim_domain = -1, hf_smtpx_header_dkim_selector = -1;
 int hf_smtpx_msg_received = -1, hf_smtpx_msg_received_hop = -1, hf_smtpx_msg_received_from = -1;
 int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg_received_by = -1;
@@ -264,6 +264,9 @@ static void register_hf(void)
         HF(hf_smtpx_msg_bcc, "Blind copy", "smtpx.msg.bcc", FT_STRING, BASE_NONE, NULL,
            "An envelope recipient the To and Cc headers do not name: it gets the message without the others "
            "seeing it (Bcc), or the headers are not the real recipients"),
+        HF(hf_smtpx_msg_header_only, "Not a recipient", "smtpx.msg.header_only", FT_STRING, BASE_NONE, NULL,
+           "An address the To or Cc header names that is no accepted envelope recipient (RCPT TO): this "
+           "transaction does not deliver the message to it; normal on a relay that delivers to some of them"),
         HF(hf_smtpx_msg_from, "Header From", "smtpx.msg.from", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_subject, "Subject", "smtpx.msg.subject", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_size, "Size", "smtpx.msg.size", FT_UINT64, BASE_DEC, NULL,

@@ -399,6 +399,41 @@ static void add_recipient(const smtpx_cmd_rec_t *rec, void *data)
     add_summary_recipient((const summary_t *)data, rec->arg);
 }
 
+typedef struct {
+    const char *addr;
+    size_t len;
+    gboolean found;
+} rcpt_search_t;
+
+static void match_recipient(const smtpx_cmd_rec_t *rec, void *data)
+{
+    rcpt_search_t *q = (rcpt_search_t *)data;
+
+    q->found |= strlen(rec->arg) == q->len && g_ascii_strncasecmp(rec->arg, q->addr, q->len) == 0;
+}
+
+/* The addresses a To or Cc header names that are no envelope recipient of
+ * the transaction: it does not deliver the message to them (the headers
+ * are only text). */
+static void add_header_only(const summary_t *s, const char *list, const char *header)
+{
+    smtpx_ctx_t *ctx = s->ctx;
+    size_t pos = 0, len = list ? strlen(list) : 0;
+    smtp_mailbox_t mb;
+
+    while (ctx->st->mail_rec && smtp_mailbox_list_next(list, len, &pos, &mb)) {
+        rcpt_search_t q = { list + mb.addr_off, mb.addr_len, FALSE };
+        smtpx_foreach_recipient(ctx->st, ctx->st->mail_rec, match_recipient, &q);
+        if (q.found)
+            continue;
+        const char *addr = wmem_strndup(ctx->pinfo->pool, q.addr, q.len);
+        proto_item *pi = proto_tree_add_string(s->tree, hf_smtpx_msg_header_only, ctx->tvb, 0, 0, addr);
+        proto_item_set_generated(pi);
+        proto_item_append_text(pi, " (named in %s, but no accepted RCPT TO: not delivered there by this "
+                               "transaction)", header);
+    }
+}
+
 /* The reply to the end of the message, once seen (on the first pass it
  * comes after the end of data): its code item, or NULL. */
 static proto_item *add_final_reply(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)
@@ -446,6 +481,10 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
         add_lmtp_recipients(&s, lmtp_first);
     else
         smtpx_foreach_recipient(st, st->mail_rec, add_recipient, &s);
+    if (ctx->tree) {
+        add_header_only(&s, s.to, "To");
+        add_header_only(&s, s.cc, "Cc");
+    }
     smtpx_add_generated(ctx, t, hf_smtpx_msg_from, st->hdr_from);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_subject, st->hdr_subject);
     /* size and lines: hidden, the summary's label gives them */

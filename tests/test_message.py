@@ -418,6 +418,21 @@ def test_blind_copies(passes):
         assert "Blind copy:" not in out     # (hidden: the label says it)
 
 
+def test_header_only_recipients(passes):
+    """The other way round: an address To or Cc names that is no accepted
+    envelope recipient is not delivered to by the transaction (the headers
+    are only text): the summary lists it (smtpx.msg.header_only), once per
+    address, whether the header is folded or not."""
+    got = fields("message_headers", ["frame.number", "smtpx.msg.header_only"], "smtpx.msg", **passes)
+    assert got == [["22", "team@example.org"], ["30", ""]]
+    assert fields("auth_results", ["smtpx.msg.header_only"], "smtpx.msg", **passes) == [[""]] * 3
+    if passes["verbose"]:
+        out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("message_headers")), "-V", "-Y",
+                         "frame.number == 22"] + ["-2"] * passes["two_pass"]).stdout
+        assert ("[Not a recipient: team@example.org (named in Cc, but no accepted RCPT TO: not delivered there by "
+                "this transaction)]") in out
+
+
 def test_rejected_recipient_not_in_summary(passes):
     got = fields("message_headers", ["smtpx.msg.recipient"], "frame.number == 22", **passes)
     assert got == [["bob@example.org,carol@example.org"]]
