@@ -21,7 +21,8 @@ if(SMTPX_FUZZ)
         "${CMAKE_SOURCE_DIR}/plugin/core/smtp_mime.c"
         "${CMAKE_SOURCE_DIR}/plugin/core/smtp_files.c"
         "${CMAKE_SOURCE_DIR}/plugin/core/smtp_links.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_authres.c")
+        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_authres.c"
+        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_dsn.c")
     set(SMTPX_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
     set(SMTPX_FUZZ_TARGETS "")
     foreach(target fuzz_lines fuzz_grammar fuzz_sasl fuzz_imf fuzz_mime)

@@ -33,6 +33,8 @@ extern int hf_smtpx_response_in, hf_smtpx_response_to, hf_smtpx_time;
 extern int hf_smtpx_ehlo_keyword, hf_smtpx_ehlo_param, hf_smtpx_ehlo_size, hf_smtpx_ehlo_auth_mech;
 extern int hf_smtpx_session, hf_smtpx_session_server_name, hf_smtpx_session_client_name;
 extern int hf_smtpx_session_server_software, hf_smtpx_msg_bcc, hf_smtpx_msg_header_only;
+extern int hf_smtpx_msg_dsn, hf_smtpx_msg_dsn_reporting_mta, hf_smtpx_msg_dsn_recipient, hf_smtpx_msg_dsn_action;
+extern int hf_smtpx_msg_dsn_status, hf_smtpx_msg_dsn_remote_mta, hf_smtpx_msg_dsn_diagnostic;
 extern int hf_smtpx_data, hf_smtpx_data_line, hf_smtpx_data_eod, hf_smtpx_data_continuation;
 extern int hf_smtpx_bdat_size, hf_smtpx_bdat_last, hf_smtpx_bdat_chunk;
 extern int hf_smtpx_auth_step, hf_smtpx_tls_data, hf_smtpx_retransmission;
@@ -242,6 +244,9 @@ const char *smtpx_decode_rfc2047(wmem_allocator_t *pool, const char *s);
  * Received-SPF) in a header block: items under tree, the finding, -z smtpx,tree; returns
  * the newest verdicts ("spf=pass dkim=fail", pinfo->pool) for the log, or NULL. */
 const char *smtpx_auth_results(smtpx_ctx_t *ctx, proto_tree *tree, const char *block);
+/* smtpx_dsn.c: delivery reports (bounces): is the part one; its recipients under the summary */
+gboolean smtpx_is_dsn(const smtp_mime_part_t *p);
+void smtpx_dsn_part(smtpx_ctx_t *ctx, proto_tree *summary, const smtp_mime_part_t *p, const char *body);
 /* smtpx_attach.c: the files in a message (its MIME parts), their hashes, and the risky ones */
 void smtpx_attach_register(void);
 void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
@@ -312,6 +317,7 @@ typedef enum {
 #define SMTPX_KIND_ATTACHMENT 205   /* the attachments of a message (for notes) */
 #define SMTPX_KIND_GREETING   206   /* the server's greeting (for notes) */
 #define SMTPX_KIND_AUTHRES    207   /* the Authentication-Results of a message (for notes) */
+#define SMTPX_KIND_DSN        208   /* a delivery report in a message (for notes) */
 extern gboolean smtpx_pref_teaching_notes;
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
 /* The note on a reply to rec (NULL: none known), or on the greeting. */
@@ -324,7 +330,7 @@ void smtpx_note_line_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, gu
 typedef enum {
     SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
     SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT, SMTPX_EV_REASON, SMTPX_EV_SESSION,
-    SMTPX_EV_SOFTWARE, SMTPX_EV_DOMAIN, SMTPX_EV_VERDICT
+    SMTPX_EV_SOFTWARE, SMTPX_EV_DOMAIN, SMTPX_EV_VERDICT, SMTPX_EV_DSN
 } smtpx_event_kind_t;
 
 /* What a call knows of its session, for -z smtpx,sessions. */
@@ -349,8 +355,9 @@ typedef struct {
 
 typedef struct {
     smtpx_event_kind_t kind;
-    const char *name;       /* verb, mechanism, finding, server software, address domain, verdict's method */
-    const char *version;    /* server software: its version (NULL: not given); verdict: the result */
+    const char *name;       /* verb, mechanism, finding, server software, address domain, verdict's method,
+                             * DSN action */
+    const char *version;    /* server software: its version (NULL: not given); verdict: the result; DSN: status */
     unsigned code;          /* reply code, or enhanced class */
     unsigned subject;       /* enhanced subject */
     const smtpx_cmd_rec_t *rec; /* reply: the request it answers (NULL: none known) */

@@ -285,6 +285,10 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 
     smtp_mime_walk_init(&w, text, len);
     while (smtp_mime_walk_next(&w, &p)) {
+        if (smtpx_is_dsn(&p)) {
+            smtpx_dsn_part(ctx, summary, &p, text + p.body_off);
+            continue;
+        }
         if (!is_file(&p)) {
             smtpx_links_part(ctx, links, &p, text + p.body_off);
             continue;

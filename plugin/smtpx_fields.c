@@ -35,7 +35,9 @@ int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_
 int hf_smtpx_header_in_reply_to = -1, hf_smtpx_header_user_agent = -1, hf_smtpx_header_originating_ip = -1;
 int hf_smtpx_header_auth_results = -1, hf_smtpx_header_auth_results_server = -1;
 int hf_smtpx_header_auth_result = -1, hf_smtpx_header_auth_method = -1, hf_smtpx_header_auth_verdict = -1;
-int hf_smtpx_msg_header_only = -1, hf_smtpx_header_auth_reason = -1, hf_smtpx_header_auth_property = -1, hf_smtpx_header_received_spf = -1;
+int hf_smtpx_msg_dsn = -1, hf_smtpx_msg_dsn_reporting_mta = -1, hf_smtpx_msg_dsn_recipient = -1;
+int hf_smtpx_msg_dsn_action = -1, hf_smtpx_msg_dsn_status = -1, hf_smtpx_msg_dsn_remote_mta = -1;
+int hf_smtpx_msg_dsn_diagnostic = -1, hf_smtpx_msg_header_only = -1, hf_smtpx_header_auth_reason = -1, hf_smtpx_header_auth_property = -1, hf_smtpx_header_received_spf = -1;
 int hf_smtpx_header_dkim_domain = -1, hf_smtpx_header_dkim_selector = -1;
 int hf_smtpx_msg_received = -1, hf_smtpx_msg_received_hop = -1, hf_smtpx_msg_received_from = -1;
 int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg_received_by = -1;
@@ -268,6 +270,20 @@ static void register_hf(void)
            "An address the To or Cc header names that is no accepted envelope recipient (RCPT TO): this "
            "transaction does not deliver the message to it; normal on a relay that delivers to some of them"),
         HF(hf_smtpx_msg_from, "Header From", "smtpx.msg.from", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_msg_dsn, "Delivery report", "smtpx.msg.dsn", FT_NONE, BASE_NONE, NULL,
+           "A bounce (RFC 3464): what became of an earlier message, for each of its recipients"),
+        HF(hf_smtpx_msg_dsn_reporting_mta, "Reporting server", "smtpx.msg.dsn.reporting_mta", FT_STRING, BASE_NONE,
+           NULL, "Reporting-MTA: the server that writes the report"),
+        HF(hf_smtpx_msg_dsn_recipient, "Recipient", "smtpx.msg.dsn.recipient", FT_STRING, BASE_NONE, NULL,
+           "Final-Recipient (else Original-Recipient) of the earlier message"),
+        HF(hf_smtpx_msg_dsn_action, "Action", "smtpx.msg.dsn.action", FT_STRING, BASE_NONE, NULL,
+           "failed, delayed, delivered, relayed or expanded"),
+        HF(hf_smtpx_msg_dsn_status, "Status", "smtpx.msg.dsn.status", FT_STRING, BASE_NONE, NULL,
+           "The enhanced status code (RFC 3463) of the outcome"),
+        HF(hf_smtpx_msg_dsn_remote_mta, "Remote server", "smtpx.msg.dsn.remote_mta", FT_STRING, BASE_NONE, NULL,
+           "Remote-MTA: the server that answered"),
+        HF(hf_smtpx_msg_dsn_diagnostic, "Diagnostic", "smtpx.msg.dsn.diagnostic", FT_STRING, BASE_NONE, NULL,
+           "Diagnostic-Code: the remote server's own reply"),
         HF(hf_smtpx_msg_subject, "Subject", "smtpx.msg.subject", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_size, "Size", "smtpx.msg.size", FT_UINT64, BASE_DEC, NULL,
            "Message size in bytes, dot-unstuffed"),

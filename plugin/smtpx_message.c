@@ -469,7 +469,13 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
 
     proto_item_set_generated(si);
     const char *sender = smtpx_envelope_sender(st);
-    smtpx_add_generated(ctx, t, hf_smtpx_msg_sender, sender);
+    const char *shown_sender = !sender ? "?" : *sender ? sender : "<> (null sender: a bounce)";
+    if (sender) {
+        proto_item *pi = proto_tree_add_string(t, hf_smtpx_msg_sender, ctx->tvb, 0, 0, sender);
+        proto_item_set_generated(pi);
+        if (!*sender)
+            proto_item_append_text(pi, "%s", shown_sender);
+    }
     summary_t s = { ctx, t, NULL, NULL };
     if (ctx->tree) {    /* the kept headers, or those of the reassembled message (BDAT) */
         const char *block = st->headers ? smtpx_chunk_join(ctx->pinfo, st->headers, "")
@@ -490,8 +496,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
     /* size and lines: hidden, the summary's label gives them */
     smtpx_set_generated_hidden(proto_tree_add_uint64(t, hf_smtpx_msg_size, ctx->tvb, 0, 0, st->msg_bytes));
     smtpx_set_generated_hidden(proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines));
-    proto_item_append_text(si, ": %" PRIu64 " bytes, %u lines, from %s", st->msg_bytes, st->msg_lines,
-                           sender ? sender : "?");
+    proto_item_append_text(si, ": %" PRIu64 " bytes, %u lines, from %s", st->msg_bytes, st->msg_lines, shown_sender);
     if (st->msg && st->msg->missing) {
         proto_item_append_text(si, " (incomplete: %" PRIu64 " bytes missing from the capture)", st->msg->missing);
         smtpx_set_generated_hidden(proto_tree_add_uint64(t, hf_smtpx_msg_missing, ctx->tvb, 0, 0, st->msg->missing));

@@ -185,13 +185,13 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
 /* The top nodes, in the order they are shown. */
 typedef enum {
     N_SOFTWARE, N_COMMANDS, N_SENDERS, N_RECIPIENTS, N_REPLIES, N_REASONS, N_ENHANCED, N_AUTH, N_MESSAGES,
-    N_VERDICTS, N_ATTACHMENTS, N_FINDINGS, N_COUNT
+    N_VERDICTS, N_DSN, N_ATTACHMENTS, N_FINDINGS, N_COUNT
 } tree_node_t;
 
 static const char *const node_names[N_COUNT] = {
     "Server software", "Commands", "Sender domains (MAIL FROM)", "Recipient domains (RCPT TO)", "Replies",
     "Refusal reasons", "Enhanced status codes", "AUTH", "Messages",
-    "Sender checks (Authentication-Results, Received-SPF)", "Attachments", "Analysis findings"
+    "Sender checks (Authentication-Results, Received-SPF)", "Delivery reports (bounces)", "Attachments", "Analysis findings"
 };
 static int node_ids[N_COUNT];
 
@@ -222,6 +222,12 @@ static void tick_enhanced(stats_tree *st, unsigned cls, unsigned subject)
     g_snprintf(c, sizeof c, "%u", cls);
     g_snprintf(s, sizeof s, "%u.%u.x", cls, subject);
     tick_stat_node(st, s, tick_under(st, N_ENHANCED, c, TRUE), FALSE);
+}
+
+/* The top node of an event counted by name and then version. */
+static tree_node_t pair_node(smtpx_event_kind_t kind)
+{
+    return kind == SMTPX_EV_SOFTWARE ? N_SOFTWARE : kind == SMTPX_EV_VERDICT ? N_VERDICTS : N_DSN;
 }
 
 static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
@@ -255,8 +261,9 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         tick_under(st, N_MESSAGES, ev->txn.accepted ? "accepted" : "refused", FALSE);
         break;
     case SMTPX_EV_SOFTWARE:        /* one per greeting */
-    case SMTPX_EV_VERDICT: {       /* one per method of a message's newest verdicts */
-        int id = tick_under(st, ev->kind == SMTPX_EV_SOFTWARE ? N_SOFTWARE : N_VERDICTS, ev->name, TRUE);
+    case SMTPX_EV_VERDICT:         /* one per method of a message's newest verdicts */
+    case SMTPX_EV_DSN: {           /* one per recipient of a delivery report: action, then status */
+        int id = tick_under(st, pair_node(ev->kind), ev->name, TRUE);
         if (ev->version)
             tick_stat_node(st, ev->version, id, FALSE);
         break;

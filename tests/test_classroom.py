@@ -238,6 +238,15 @@ def test_sender_checks_in_log_and_tree(passes):
                      r" dmarc +2 .*\n  pass +1 .*\n  fail +1 .*\n dkim +2 .*\n  pass +1 .*\n  none +1 ", out, re.M)
 
 
+def test_stats_tree_delivery_reports(passes):
+    """Delivery reports counted by action, then status."""
+    out = z(ts.transcript_pcap("bounce"), "smtpx,tree", passes["two_pass"])
+    assert re.search(r"^Delivery reports \(bounces\) +2 .*\n failed +1 .*\n  5\.1\.1 +1 .*\n"
+                     r" delayed +1 .*\n  4\.4\.1 +1 ", out, re.M)
+    assert re.search(r"^Delivery reports \(bounces\) +0 ", z(ts.transcript_pcap("auth_results"), "smtpx,tree"),
+                     re.M)
+
+
 def test_transactions_log_headers(passes):
     """The header columns of Zeek's smtp.log (To, Cc, Reply-To, Date,
     In-Reply-To, the mail program, X-Originating-IP), and the blind copies:

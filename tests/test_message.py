@@ -176,6 +176,27 @@ def test_authentication_results_tree(two_pass):
     assert "Authentication-Results: how a receiving server judged the sender" in out
 
 
+def test_delivery_report(passes):
+    """A bounce (RFC 3464): the message/delivery-status part read under the
+    summary, with who reports and, per recipient, the action, the status
+    (its meaning in the label), the remote server and its words (folding
+    squeezed to one space)."""
+    got = fields("bounce", ["frame.number", "smtpx.msg.sender", "smtpx.msg.dsn.reporting_mta",
+                            "smtpx.msg.dsn.recipient", "smtpx.msg.dsn.action", "smtpx.msg.dsn.status",
+                            "smtpx.msg.dsn.remote_mta", "smtpx.msg.dsn.diagnostic"], "smtpx.msg", **passes)
+    assert got == [["13", "", "mx.example.org", "bob@example.net,carol@example.net", "failed,delayed", "5.1.1,4.4.1",
+                    "mx.example.net", "550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown in "
+                    "virtual mailbox table,connect to mx2.example.net[192.0.2.8]:25: Connection timed out"]]
+    assert fields("message_headers", ["frame.number"], "smtpx.msg.dsn", **passes) == []
+    if passes["verbose"]:
+        out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("bounce")), "-V", "-Y", "smtpx.msg"]
+                        + ["-2"] * passes["two_pass"]).stdout
+        assert "[Message summary: 1074 bytes, 40 lines, from <> (null sender: a bounce)]" in out
+        assert "[Delivery report from mx.example.org]" in out
+        assert "[Recipient: bob@example.net: failed, 5.1.1 (Bad destination mailbox address)]" in out
+        assert "[Recipient: carol@example.net: delayed, 4.4.1 (No answer from host)]" in out
+
+
 def test_summary_one_pass(passes):
     got = fields("message_headers", ["frame.number", "smtpx.msg.sender", "smtpx.msg.recipient", "smtpx.msg.from",
                                      "smtpx.msg.subject", "smtpx.msg.size", "smtpx.msg.lines"], "smtpx.msg",

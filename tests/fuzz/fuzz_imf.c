@@ -11,9 +11,12 @@
  * value; the input is also read as a DKIM tag list, and it and every
  * Authentication-Results header as authentication results (spans inside,
  * each result a step forward, at most SMTP_AUTHRES_PROPS properties) and as
- * a Received-SPF value. */
+ * a Received-SPF value; and the input as the body of a delivery report, in
+ * groups of fields (each inside, not empty, a step forward) whose lines'
+ * typed values lie inside them. */
 #include "fuzz_common.h"
 #include "smtp_authres.h"
+#include "smtp_dsn.h"
 #include "smtp_imf.h"
 
 static const char *const names[] = { "From", "To", "Subject", "Received", "Message-ID", "Sender" };
@@ -116,6 +119,22 @@ static void walk_authres(const char *block, size_t size)
         check_authres(value, strlen(value));
 }
 
+static void walk_dsn(const char *body, size_t size)
+{
+    size_t pos = 0, prev = 0;
+    smtp_range_t g;
+
+    while (smtp_dsn_group_next(body, size, &pos, &g)) {
+        CHECK(g.len > 0 && fuzz_span_ok(g.off, g.len, size) && pos == g.off + g.len && pos > prev);
+        prev = pos;
+        const char *lf = memchr(body + g.off, '\n', g.len);
+        size_t line = lf ? (size_t)(lf - (body + g.off)) : g.len;
+        smtp_range_t v = smtp_dsn_value(body + g.off, line);
+        CHECK(fuzz_span_ok(v.off, v.len, line));
+    }
+    CHECK(pos == size);
+}
+
 /* smtp_header_next walks as many Received headers as smtp_header_count finds. */
 static void walk_received(const char *block, size_t size)
 {
@@ -192,6 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     walk_received(block, size);
     check_authres(block, size);
     walk_authres(block, size);
+    walk_dsn(block, size);
     if (smtp_queue_id(block, size, &off, &id_len))
         CHECK(id_len > 0 && fuzz_span_ok(off, id_len, size));
     free(block);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "smtp_authres.h"
+#include "smtp_dsn.h"
 #include "smtp_grammar.h"
 #include "smtp_imf.h"
 #include "smtp_files.h"
@@ -573,6 +574,37 @@ static void test_authres(void)
     CHECK(!smtp_authres_failed(S("iprev"), S("fail")) && !smtp_authres_failed(S("arc"), S("fail")));
 }
 
+static void test_dsn(void)
+{
+    const char *body = "\r\nReporting-MTA: dns; mx\r\n\r\n\r\nFinal-Recipient: rfc822; b@x\r\nAction: failed\r\n"
+                       "\nFinal-Recipient: c@y\n";
+    size_t pos = 0, len = strlen(body);
+    smtp_range_t g, v;
+    char a[128];
+
+    CHECK(smtp_dsn_group_next(body, len, &pos, &g) && strcmp(clause(body, g, a), "Reporting-MTA: dns; mx\r\n") == 0);
+    CHECK(smtp_dsn_group_next(body, len, &pos, &g) &&
+          strcmp(clause(body, g, a), "Final-Recipient: rfc822; b@x\r\nAction: failed\r\n") == 0);
+    CHECK(smtp_dsn_group_next(body, len, &pos, &g) && strcmp(clause(body, g, a), "Final-Recipient: c@y\n") == 0);
+    CHECK(!smtp_dsn_group_next(body, len, &pos, &g) && pos == len);
+    pos = 0;
+    CHECK(!smtp_dsn_group_next(S("\r\n\n"), &pos, &g) && pos == 3);
+    pos = 0;
+    CHECK(smtp_dsn_group_next(S("no line end"), &pos, &g) && g.len == 11 && pos == 11);
+
+    const char *t = "rfc822;  bob@example.net ";
+    v = smtp_dsn_value(t, strlen(t));
+    CHECK(strcmp(clause(t, v, a), "bob@example.net") == 0);
+    t = "smtp; 550 5.1.1 <b@x>; user unknown";      /* only the first ';' ends the type */
+    v = smtp_dsn_value(t, strlen(t));
+    CHECK(strcmp(clause(t, v, a), "550 5.1.1 <b@x>; user unknown") == 0);
+    t = " failed ";
+    v = smtp_dsn_value(t, strlen(t));
+    CHECK(strcmp(clause(t, v, a), "failed") == 0);
+    v = smtp_dsn_value(S("dns;"));
+    CHECK(v.len == 0);
+}
+
 int main(void)
 {
     test_lines();
@@ -584,6 +616,7 @@ int main(void)
     test_received();
     test_dkim();
     test_authres();
+    test_dsn();
     test_mime_params();
     test_mime_walk();
     test_mime_decode_and_risk();
