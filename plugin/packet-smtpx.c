@@ -3,6 +3,7 @@
  * sets the columns, loops over PDUs and hands them off by direction. */
 #include "smtpx.h"
 
+#include <epan/conversation.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/strutil.h>
@@ -503,6 +504,26 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     return len;
 }
 
+/* SMTP on a TCP port no dissector claims (a content filter's 10025, a
+ * test server's 2526): a segment that opens a session, the server's
+ * greeting or the client's HELO/EHLO, gives the whole conversation to smtpx.
+ * The side it came from tells which end is the server. */
+static gboolean dissect_smtpx_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    guint len = tvb_captured_length(tvb);
+    smtp_opening_t opens = len >= 6 ? smtp_session_opening((const char *)tvb_get_ptr(tvb, 0, (gint)len), len)
+                                    : SMTP_OPENS_NONE;
+
+    if (opens == SMTP_OPENS_NONE)
+        return FALSE;
+    conversation_set_dissector(find_or_create_conversation(pinfo), smtpx_handle);
+    guint32 match = pinfo->match_uint;
+    pinfo->match_uint = opens == SMTP_OPENS_GREETING ? pinfo->srcport : pinfo->destport;    /* the server's port */
+    dissect_smtpx(tvb, pinfo, tree, data);
+    pinfo->match_uint = match;
+    return TRUE;
+}
+
 static dissector_handle_t tls_handle;
 
 void smtpx_start_tls(packet_info *pinfo)
@@ -546,6 +567,8 @@ static void proto_register_smtpx(void)
 static void proto_reg_handoff_smtpx(void)
 {
     dissector_add_uint_range_with_preference("tcp.port", SMTPX_TCP_PORTS, smtpx_handle);
+    heur_dissector_add("tcp", dissect_smtpx_heur, "SMTP on any TCP port (smtpx)", "smtpx_tcp", proto_smtpx,
+                       HEURISTIC_ENABLE);
     ssl_dissector_add(SMTPX_TLS_PORT, smtpx_handle);
     tls_handle = find_dissector_add_dependency("tls", proto_smtpx);
     smtpx_auth_register_handoff();

@@ -44,11 +44,29 @@ def test_ports_587_and_2525(passes):
 
 
 def test_decode_as_other_port():
+    """Decode As (-d) gives a port to smtpx, also with the heuristic off."""
     cap = ts.transcript_pcap("custom_port")
-    assert ts.fields(cap, ["smtpx.req.command"], "smtpx.req") == []
+    off = ["--disable-heuristic", "smtpx_tcp"]
+    assert ts.fields(cap, ["smtpx.req.command"], "smtpx.req", extra=off) == []
     got = ts.fields(cap, ["smtpx.req.command", "smtpx.rsp.code"], "smtpx",
-                    extra=["-d", "tcp.port==10025,smtpx"])
+                    extra=off + ["-d", "tcp.port==10025,smtpx"])
     assert got == [["", "220"], ["NOOP", ""], ["", "250"]]
+
+
+def test_heuristic_other_ports(passes):
+    """On a port no dissector claims, the segment that opens a session gives
+    the conversation to smtpx (heuristic smtpx_tcp): a greeting that names
+    SMTP (the server is its sender), or, in a capture that starts after the
+    greeting, the client's EHLO (the server is its receiver). An FTP
+    server's 220 names no SMTP and stays TCP."""
+    got = rows("custom_port", ["frame.number", "smtpx.req.command", "smtpx.rsp.code"], **passes)
+    assert got == [["4", "", "220"], ["5", "NOOP", ""], ["6", "", "250"]]
+    got = rows("heuristic_hello", ["frame.number", "smtpx.req.command", "smtpx.rsp.code", "tcp.dstport"],
+               "smtpx.req", **passes)
+    assert got == [["1", "EHLO", "", "10026"], ["3", "MAIL", "", "10026"], ["5", "QUIT", "", "10026"]]
+    assert rows("heuristic_hello", ["smtpx.session.server_name"], "frame.number == 4",
+                **passes) == [["mx.example.org"]]
+    assert rows("not_smtp_ftp", ["frame.number"], "smtpx", **passes) == []
 
 
 def test_protocol_column_reads_smtp(passes):

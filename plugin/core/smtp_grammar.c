@@ -331,6 +331,21 @@ static bool is_ldh(char c)
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
 }
 
+smtp_opening_t smtp_session_opening(const char *s, size_t len)
+{
+    const char *lf = memchr(s, '\n', len < 512 ? len : 512);
+    size_t n = lf ? (size_t)(lf - s) : 0;       /* the first line, its end left out */
+
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    if (n >= 8 && memcmp(s, "220", 3) == 0 && (s[3] == ' ' || s[3] == '-'))
+        return smtp_find_nocase(s, n, 4, "smtp") < n ? SMTP_OPENS_GREETING : SMTP_OPENS_NONE;
+    if (n >= 6 && (smtp_word_equals(s, n, "EHLO") || smtp_word_equals(s, n, "HELO") ||
+                   smtp_word_equals(s, n, "LHLO")))
+        return smtp_is_domain_or_literal(s + 5, n - 5) ? SMTP_OPENS_HELLO : SMTP_OPENS_NONE;
+    return SMTP_OPENS_NONE;
+}
+
 bool smtp_is_domain_or_literal(const char *s, size_t len)
 {
     if (len >= 2 && s[0] == '[')

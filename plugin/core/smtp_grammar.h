@@ -128,4 +128,11 @@ size_t smtp_skip_wsp(const char *s, size_t len, size_t off);
 /* Case-insensitive: where needle (lower-case) first starts in s[from..len), or len. */
 size_t smtp_find_nocase(const char *s, size_t len, size_t from, const char *needle);
 
+/* Does a segment open an SMTP session, on a port not known for SMTP? A
+ * greeting ("220 " or "220-") whose first line names SMTP or ESMTP, or a
+ * client's HELO, EHLO or LHLO with a domain or address literal; the line
+ * must end (CRLF or LF) within 512 octets. */
+typedef enum { SMTP_OPENS_NONE = 0, SMTP_OPENS_GREETING, SMTP_OPENS_HELLO } smtp_opening_t;
+smtp_opening_t smtp_session_opening(const char *s, size_t len);
+
 #endif

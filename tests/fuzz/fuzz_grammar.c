@@ -3,7 +3,8 @@
  * feeds). The input is split into lines as the dissector splits a stream;
  * every line goes through the client path (command, MAIL FROM:/RCPT TO:
  * path, ESMTP parameters, numbers, domains) and the server path (reply
- * line, enhanced status code, EHLO keyword and parameters). Each piece a
+ * line, enhanced status code, EHLO keyword and parameters); the whole
+ * input is also a segment for the other-ports heuristic. Each piece a
  * function is handed lives in a malloc'd buffer of exactly its length. */
 #include "fuzz_common.h"
 #include "smtp_codes.h"
@@ -177,6 +178,21 @@ static void server_line(const char *line, size_t len)
     free(text);
 }
 
+/* The heuristic for other ports, on a whole segment: a greeting or a hello
+ * is a line that ends in it. */
+static void check_opening(const char *s, size_t len)
+{
+    smtp_opening_t opens = smtp_session_opening(s, len);
+
+    if (opens == SMTP_OPENS_GREETING)
+        CHECK(len >= 9 && memcmp(s, "220", 3) == 0 && memchr(s, '\n', len));
+    else if (opens == SMTP_OPENS_HELLO)
+        CHECK(len >= 7 && strchr("EHLehl", s[0]) && strncasecmp(s + 1, "HLO", 3) == 0 &&
+              (s[4] == ' ' || s[4] == '\t') && memchr(s, '\n', len));
+    else
+        CHECK(opens == SMTP_OPENS_NONE);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t pos = 0;
@@ -185,6 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *all = fuzz_copy(data, size);
     check_u64(all, size);
     check_domain(all, size);
+    check_opening(all, size);
     free(all);
 
     while (pos < size) {

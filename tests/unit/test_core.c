@@ -99,6 +99,22 @@ static void test_commands(void)
     CHECK(strcmp(smtp_cmd_name(SMTP_CMD_STARTTLS), "STARTTLS") == 0);
 }
 
+static void test_session_opening(void)
+{
+    CHECK(smtp_session_opening(S("220 mx.example.org ESMTP Postfix\r\n")) == SMTP_OPENS_GREETING);
+    CHECK(smtp_session_opening(S("220-mx Python SMTP 1.4.6\n220 more\r\n")) == SMTP_OPENS_GREETING);
+    CHECK(smtp_session_opening(S("EHLO client.example.com\r\n")) == SMTP_OPENS_HELLO);
+    CHECK(smtp_session_opening(S("lhlo [192.0.2.1]\r\n")) == SMTP_OPENS_HELLO);
+    /* not SMTP: an FTP greeting, a hello without a name or with an odd one, no line end, another code */
+    CHECK(smtp_session_opening(S("220 ProFTPD 1.3.8 Server ready.\r\n")) == SMTP_OPENS_NONE);
+    CHECK(smtp_session_opening(S("EHLO\r\n")) == SMTP_OPENS_NONE);
+    CHECK(smtp_session_opening(S("HELO a b\r\n")) == SMTP_OPENS_NONE);
+    CHECK(smtp_session_opening(S("220 mx ESMTP")) == SMTP_OPENS_NONE);
+    CHECK(smtp_session_opening(S("250 mx ESMTP\r\n")) == SMTP_OPENS_NONE);
+    CHECK(smtp_session_opening(S("HELLO there\r\n")) == SMTP_OPENS_NONE);
+    CHECK(smtp_session_opening(S("")) == SMTP_OPENS_NONE);
+}
+
 static void test_paths(void)
 {
     smtp_path_t p;
@@ -609,6 +625,7 @@ int main(void)
 {
     test_lines();
     test_commands();
+    test_session_opening();
     test_paths();
     test_replies();
     test_sasl();
