@@ -421,7 +421,9 @@ static void add_header_only(const summary_t *s, const char *list, const char *he
     size_t pos = 0, len = list ? strlen(list) : 0;
     smtp_mailbox_t mb;
 
-    while (ctx->st->mail_rec && smtp_mailbox_list_next(list, len, &pos, &mb)) {
+    if (!ctx->st->mail_rec)
+        return;         /* no envelope seen (a capture that starts later) */
+    while (smtp_mailbox_list_next(list, len, &pos, &mb)) {
         rcpt_search_t q = { list + mb.addr_off, mb.addr_len, FALSE };
         smtpx_foreach_recipient(ctx->st, ctx->st->mail_rec, match_recipient, &q);
         if (q.found)

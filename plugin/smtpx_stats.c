@@ -191,7 +191,8 @@ typedef enum {
 static const char *const node_names[N_COUNT] = {
     "Server software", "Commands", "Sender domains (MAIL FROM)", "Recipient domains (RCPT TO)", "Replies",
     "Refusal reasons", "Enhanced status codes", "AUTH", "Messages",
-    "Sender checks (Authentication-Results, Received-SPF)", "Delivery reports (bounces)", "Attachments", "Analysis findings"
+    "Sender checks (Authentication-Results, Received-SPF)", "Delivery reports (bounces)", "Attachments",
+    "Analysis findings"
 };
 static int node_ids[N_COUNT];
 
@@ -227,7 +228,14 @@ static void tick_enhanced(stats_tree *st, unsigned cls, unsigned subject)
 /* The top node of an event counted by name and then version. */
 static tree_node_t pair_node(smtpx_event_kind_t kind)
 {
-    return kind == SMTPX_EV_SOFTWARE ? N_SOFTWARE : kind == SMTPX_EV_VERDICT ? N_VERDICTS : N_DSN;
+    switch (kind) {
+    case SMTPX_EV_SOFTWARE:
+        return N_SOFTWARE;
+    case SMTPX_EV_VERDICT:
+        return N_VERDICTS;
+    default:
+        return N_DSN;
+    }
 }
 
 static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
@@ -293,7 +301,8 @@ typedef struct {
 static const char *const txn_columns[] = {
     "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to", "rcpt_ok",
     "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to", "date", "subject", "message_id", "in_reply_to",
-    "user_agent", "originating_ip", "auth_results", "path", "attachments", "size", "reply", "queue_id", "findings", NULL
+    "user_agent", "originating_ip", "auth_results", "path", "attachments", "size", "reply", "queue_id", "findings",
+    NULL
 };
 
 /* A text cell: packet text escaped as Wireshark shows it (valid UTF-8, no

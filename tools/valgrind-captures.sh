@@ -43,7 +43,8 @@ else
        tests/captures/postfix_bdat.pcapng tests/captures/aiosmtpd_slam.pcapng "$work/caps/"
     for t in split_lines typed_by_hand auth_mechanisms auth_empty_response message_headers smuggling \
              data_interrupted starttls attachments links log_escaping icmp_quote stream_gap data_before_354 lmtp \
-             refusal_reasons forged_helo missing_blank_line slam_lines_as_commands guessing_sessions; do
+             refusal_reasons forged_helo missing_blank_line slam_lines_as_commands guessing_sessions \
+             auth_results bounce heuristic_hello starttls_masked; do
         [ -f "tests/transcripts/$t.txt" ] &&
             python3 tools/transcript2pcap.py "tests/transcripts/$t.txt" "$work/caps/transcript-$t.pcap"
     done
