@@ -16,8 +16,10 @@
 typedef struct {
     smtpx_ctx_t *ctx;
     proto_tree *tree;           /* NULL: no items wanted */
-    wmem_strbuf_t *failed;      /* the failures of the first header with any: "spf=softfail, dmarc=fail" */
-    const char *failed_by;      /* that header: "Authentication-Results of mx.example.org" */
+    guint header;               /* the header being read: 1, 2... (both kinds) */
+    guint failed_in;            /* the first header with a failure (0: none) */
+    wmem_strbuf_t *failed;      /* its failures: "spf=softfail, dmarc=fail" */
+    const char *failed_by;      /* it, as named: "Authentication-Results of mx.example.org" */
     const char *failed_method;  /* the failure explained: dmarc if it is one, else the first */
     const char *failed_what;    /* what it checked: its first property ("header.from=x"), or NULL */
     wmem_strbuf_t *newest;      /* "spf=pass dkim=pass dmarc=fail": the top header's verdicts */
@@ -80,9 +82,10 @@ static void add_result(verdicts_t *out, proto_tree *tree, const char *v, const s
  * for the finding. */
 static void note_failure(verdicts_t *out, const char *by, const verdict_t *vd)
 {
-    if ((out->failed_by && out->failed_by != by) ||
+    if ((out->failed_in && out->failed_in != out->header) ||
         !smtp_authres_failed(vd->method, strlen(vd->method), vd->result, strlen(vd->result)))
         return;
+    out->failed_in = out->header;
     out->failed_by = by;
     if (wmem_strbuf_get_len(out->failed))
         wmem_strbuf_append(out->failed, ", ");
@@ -161,6 +164,7 @@ static void walk(verdicts_t *out, const char *block, const char *name, void (*re
     for (guint hop = 1; hop <= SMTPX_MAX_AUTHRES && smtp_header_next(block, len, name, &pos, value, SMTPX_MAX_VALUE);
          hop++) {
         g_strdelimit(value, "\t", ' ');     /* folded with tabs: shown as blanks */
+        out->header++;
         read(out, value, hop);
     }
 }
@@ -183,7 +187,7 @@ const char *smtpx_auth_results(smtpx_ctx_t *ctx, proto_tree *tree, const char *b
 
     walk(&out, block, "Authentication-Results", read_authres);
     walk(&out, block, "Received-SPF", read_received_spf);
-    if (out.failed_by)
+    if (out.failed_in)
         smtpx_finding(ctx, &ei_smtpx_sender_check_failed, ctx->tvb, 0, 0,
                       "%s says %s%s%s%s: %s. Trust it where your own server wrote it (a sender can add one)",
                       out.failed_by, wmem_strbuf_get_str(out.failed), out.failed_what ? " (" : "",

@@ -158,14 +158,16 @@ def test_sender_check_failed(passes):
     so, listing its failures and explaining DMARC's first; not for pass or
     none, nor for a message without such headers."""
     kind = "smtpx.analysis.sender_check_failed"
-    assert found("auth_results", passes, kind) == [21, 27]
+    assert found("auth_results", passes, kind) == [21, 27, 35]
     assert messages("auth_results", kind, **passes) == [
         "Authentication-Results of mx.example.org says spf=softfail, dmarc=fail (header.from=bank.example): the "
         "From domain is not authenticated, so From may be forged. Trust it where your own server wrote it (a "
         "sender can add one),Header From <security@bank.example> (domain bank.example) is not aligned with the "
         "envelope sender <billing@bank-secure.example> (domain bank-secure.example)",
         "Received-SPF says spf=fail: the envelope sender's domain does not allow the host that sent it. Trust it "
-        "where your own server wrote it (a sender can add one)"]
+        "where your own server wrote it (a sender can add one)",
+        "Authentication-Results says spf=fail (smtp.mailfrom=x@forged.example): the envelope sender's domain does "
+        "not allow the host that sent it. Trust it where your own server wrote it (a sender can add one)"]
     assert found("dkim_signatures", passes, kind) == []
 
 

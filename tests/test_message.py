@@ -155,7 +155,7 @@ def test_authentication_results(passes):
                  "smtpx.header", **passes)
     assert got == [["13", "mx.example.org,trust-me.example", "spf=pass,dkim=pass,dmarc=pass,dmarc=pass", "pass"],
                    ["21", "mx.example.org", "spf=softfail,dkim=none,dmarc=fail", "softfail"],
-                   ["27", "", "", "fail"]]
+                   ["27", "", "", "fail"], ["35", "", "spf=fail,dkim=fail", ""]]
     got = fields("auth_results", ["smtpx.header.auth_results.method", "smtpx.header.auth_results.verdict",
                                   "smtpx.header.auth_results.reason", "smtpx.header.auth_results.property"],
                  "frame.number == 21", **passes)
