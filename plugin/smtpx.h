@@ -357,7 +357,8 @@ typedef struct {
     smtpx_event_kind_t kind;
     const char *name;       /* verb, mechanism, finding, server software, address domain, verdict's method,
                              * DSN action */
-    const char *version;    /* server software: its version (NULL: not given); verdict: the result; DSN: status */
+    const char *detail;     /* counted under name: the software's version (NULL: not given), the
+                             * verdict's result, the DSN status */
     unsigned code;          /* reply code, or enhanced class */
     unsigned subject;       /* enhanced subject */
     const smtpx_cmd_rec_t *rec; /* reply: the request it answers (NULL: none known) */
@@ -372,8 +373,9 @@ gboolean smtpx_tapping(const smtpx_ctx_t *ctx);
 void smtpx_tap_simple(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, unsigned code);
 void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject);
 void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec, gboolean greeting);
-/* An event counted under name and then version (server software, a verdict). */
-void smtpx_tap_pair(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, const char *version);
+/* An event counted under name and then detail (server software and version, a verdict's
+ * method and result, a delivery report's action and status). */
+void smtpx_tap_pair(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, const char *detail);
 /* The domain of a MAIL FROM (sender) or RCPT TO address. */
 void smtpx_tap_domain(smtpx_ctx_t *ctx, gboolean sender, const char *addr, size_t len);
 /* After the PDUs of a call: the session's names, TLS and user. */

@@ -42,10 +42,10 @@ void smtpx_tap_reply(smtpx_ctx_t *ctx, unsigned code, const smtpx_cmd_rec_t *rec
                                                .greeting = greeting });
 }
 
-void smtpx_tap_pair(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, const char *version)
+void smtpx_tap_pair(smtpx_ctx_t *ctx, smtpx_event_kind_t kind, const char *name, const char *detail)
 {
     if (smtpx_tapping(ctx))
-        queue_event(ctx, &(smtpx_tap_event_t){ .kind = kind, .name = name, .version = version });
+        queue_event(ctx, &(smtpx_tap_event_t){ .kind = kind, .name = name, .detail = detail });
 }
 
 void smtpx_tap_domain(smtpx_ctx_t *ctx, gboolean sender, const char *addr, size_t len)
@@ -272,8 +272,8 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
     case SMTPX_EV_VERDICT:         /* one per method of a message's newest verdicts */
     case SMTPX_EV_DSN: {           /* one per recipient of a delivery report: action, then status */
         int id = tick_under(st, pair_node(ev->kind), ev->name, TRUE);
-        if (ev->version)
-            tick_stat_node(st, ev->version, id, FALSE);
+        if (ev->detail)
+            tick_stat_node(st, ev->detail, id, FALSE);
         break;
     }
     case SMTPX_EV_REASON:
