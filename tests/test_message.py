@@ -446,7 +446,7 @@ def test_header_only_recipients(passes):
     address, whether the header is folded or not."""
     got = fields("message_headers", ["frame.number", "smtpx.msg.header_only"], "smtpx.msg", **passes)
     assert got == [["22", "team@example.org"], ["30", ""]]
-    assert fields("auth_results", ["smtpx.msg.header_only"], "smtpx.msg", **passes) == [[""]] * 3
+    assert fields("auth_results", ["smtpx.msg.header_only"], "smtpx.msg", **passes) == [[""]] * 4
     if passes["verbose"]:
         out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("message_headers")), "-V", "-Y",
                          "frame.number == 22"] + ["-2"] * passes["two_pass"]).stdout
