@@ -187,7 +187,8 @@ static void check_opening(const char *s, size_t len)
     if (opens == SMTP_OPENS_GREETING)
         CHECK(len >= 9 && memcmp(s, "220", 3) == 0 && memchr(s, '\n', len));
     else if (opens == SMTP_OPENS_HELLO)
-        CHECK(len >= 7 && strchr("EHLehl", s[0]) && strncasecmp(s + 1, "HLO", 3) == 0 &&
+        CHECK(len >= 7 &&
+              (strncasecmp(s, "EHLO", 4) == 0 || strncasecmp(s, "HELO", 4) == 0 || strncasecmp(s, "LHLO", 4) == 0) &&
               (s[4] == ' ' || s[4] == '\t') && memchr(s, '\n', len));
     else
         CHECK(opens == SMTP_OPENS_NONE);
