@@ -101,6 +101,8 @@ extern gboolean smtpx_pref_reassemble;
 extern const char *smtpx_pref_local_domains;
 /* Header block of a message kept for analysis (smtpx_message.c). */
 #define SMTPX_MAX_HEADERS 65536
+/* One header's value read from it, unfolded. */
+#define SMTPX_MAX_VALUE 1024
 /* A multi-line reply longer than this is shown in parts. */
 #define SMTPX_MAX_REPLY (4 * smtpx_pref_max_line)
 
@@ -224,6 +226,10 @@ void smtpx_headers_end(smtpx_ctx_t *ctx);
  * FALSE when there is none left. */
 gboolean smtpx_dkim_next(smtpx_ctx_t *ctx, const char *block, size_t len, size_t *pos, const char **domain,
                          const char **selector);
+/* The value of the next header `name` of block[0..len) at or after *pos
+ * (0 for the first), unfolded, tabs shown as blanks (pinfo->pool, at most
+ * SMTPX_MAX_VALUE - 1 bytes); NULL when there is none left. */
+char *smtpx_header_next(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t *pos);
 /* BDAT: the header block, read in the reassembled message. */
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg);
 /* smtpx_trace.c: the Received headers of a message */

@@ -9,7 +9,6 @@
 
 #include <wsutil/str_util.h>
 
-#define SMTPX_MAX_VALUE   1024     /* of one header, unfolded */
 #define SMTPX_MAX_AUTHRES 16       /* headers of each kind read per message */
 
 /* What the headers of one message said, as they are read. */
@@ -158,12 +157,11 @@ static void read_received_spf(verdicts_t *out, const char *v, guint hop)
 /* Each header `name` of the block, in order, at most SMTPX_MAX_AUTHRES. */
 static void walk(verdicts_t *out, const char *block, const char *name, void (*read)(verdicts_t *, const char *, guint))
 {
-    char *value = (char *)wmem_alloc(out->ctx->pinfo->pool, SMTPX_MAX_VALUE);
+    const char *value;
     size_t pos = 0, len = strlen(block);
 
-    for (guint hop = 1; hop <= SMTPX_MAX_AUTHRES && smtp_header_next(block, len, name, &pos, value, SMTPX_MAX_VALUE);
+    for (guint hop = 1; hop <= SMTPX_MAX_AUTHRES && (value = smtpx_header_next(out->ctx, block, len, name, &pos));
          hop++) {
-        g_strdelimit(value, "\t", ' ');     /* folded with tabs: shown as blanks */
         out->header++;
         read(out, value, hop);
     }

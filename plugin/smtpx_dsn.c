@@ -10,7 +10,6 @@
 
 #include <wsutil/str_util.h>
 
-#define SMTPX_MAX_VALUE      1024   /* of one field, unfolded */
 #define SMTPX_MAX_DSN_GROUPS 101    /* the report's own fields and 100 recipients (RFC 5321's limit) */
 
 gboolean smtpx_is_dsn(const smtp_mime_part_t *p)
@@ -44,9 +43,10 @@ static void squeeze_blanks(char *s)
 /* The typed value of field `name` in the group ("rfc822; a@b" -> "a@b"), or NULL. */
 static const char *field(smtpx_ctx_t *ctx, const char *group, size_t len, const char *name)
 {
-    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
+    size_t pos = 0;
+    char *value = smtpx_header_next(ctx, group, len, name, &pos);
 
-    if (!smtp_header_get(group, len, name, 0, value, SMTPX_MAX_VALUE))
+    if (!value)
         return NULL;
     squeeze_blanks(value);
     smtp_range_t r = smtp_dsn_value(value, strlen(value));

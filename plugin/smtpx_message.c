@@ -4,7 +4,6 @@
 #include "smtpx.h"
 #include "smtp_imf.h"
 
-#define SMTPX_MAX_VALUE   1024
 
 typedef struct {
     const char *name;
@@ -219,12 +218,21 @@ static const char *dkim_tag(smtpx_ctx_t *ctx, const char *value, const char *nam
                                                                   : NULL;
 }
 
-gboolean smtpx_dkim_next(smtpx_ctx_t *ctx, const char *block, size_t len, size_t *pos, const char **domain,
-                         const char **selector)
+char *smtpx_header_next(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t *pos)
 {
     char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
 
-    while (smtp_header_next(block, len, "DKIM-Signature", pos, value, SMTPX_MAX_VALUE)) {
+    if (!smtp_header_next(block, len, name, pos, value, SMTPX_MAX_VALUE))
+        return NULL;
+    return g_strdelimit(value, "\t", ' ');     /* folded with tabs: shown as blanks */
+}
+
+gboolean smtpx_dkim_next(smtpx_ctx_t *ctx, const char *block, size_t len, size_t *pos, const char **domain,
+                         const char **selector)
+{
+    const char *value;
+
+    while ((value = smtpx_header_next(ctx, block, len, "DKIM-Signature", pos)) != NULL) {
         *domain = dkim_tag(ctx, value, "d");
         *selector = dkim_tag(ctx, value, "s");
         if (*domain)

@@ -97,7 +97,7 @@ const char *smtpx_org_domain(smtpx_ctx_t *ctx, const char *addr)
 static const char *header_address(smtpx_ctx_t *ctx, const char *block, const char *name, unsigned n,
                                   const char **display)
 {
-    char value[1024];
+    char value[SMTPX_MAX_VALUE];
     smtp_mailbox_t mb;
 
     if (!smtp_header_get(block, strlen(block), name, n, value, sizeof value) ||

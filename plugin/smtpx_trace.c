@@ -8,7 +8,6 @@
 
 #include <wsutil/str_util.h>
 
-#define SMTPX_MAX_VALUE    1024     /* of one Received header, unfolded */
 #define SMTPX_MAX_RECEIVED 100      /* RFC 5321 6.3: mail that took this many hops is looping */
 
 /* Every queue id a server gave in this capture ("server name\tid" -> frame
@@ -110,17 +109,15 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     gboolean show = received_wanted(summary), log = smtpx_tapping(ctx);
     if (!show && !log)
         return;
-    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
     wmem_strbuf_t *path = wmem_strbuf_new(ctx->pinfo->pool, "");
     int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
     const char *text = (const char *)tvb_get_ptr(msg, 0, avail);
     size_t pos = 0, len = smtp_header_block_len(text, (size_t)avail);
     smtp_received_t r;
+    const char *value;
 
-    for (guint32 hop = 1; hop <= SMTPX_MAX_RECEIVED; hop++) {
-        if (!smtp_header_next(text, len, "Received", &pos, value, SMTPX_MAX_VALUE))
-            break;
-        g_strdelimit(value, "\t", ' ');       /* folded with tabs: shown as blanks */
+    for (guint32 hop = 1; hop <= SMTPX_MAX_RECEIVED && (value = smtpx_header_next(ctx, text, len, "Received", &pos));
+         hop++) {
         gboolean parsed = smtp_received_parse(value, strlen(value), &r);
         if (show)
             add_received(ctx, summary, value, &r, parsed, hop);
