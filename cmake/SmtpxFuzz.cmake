@@ -12,17 +12,8 @@ if(SMTPX_FUZZ)
         message(FATAL_ERROR "SMTPX_FUZZ=ON needs clang (libFuzzer); configure a fresh "
                             "build directory with CC=clang (found ${CMAKE_C_COMPILER_ID})")
     endif()
-    set(SMTPX_FUZZ_CORE_SOURCES
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_codes.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_grammar.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_lines.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_sasl.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_imf.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_mime.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_files.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_links.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_authres.c"
-        "${CMAKE_SOURCE_DIR}/plugin/core/smtp_dsn.c")
+    # the same core sources as the plugin's (paths relative to the top source directory)
+    get_target_property(SMTPX_FUZZ_CORE_SOURCES smtpx_core SOURCES)
     set(SMTPX_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
     set(SMTPX_FUZZ_TARGETS "")
     foreach(target fuzz_lines fuzz_grammar fuzz_sasl fuzz_imf fuzz_mime)

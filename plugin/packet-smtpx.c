@@ -155,6 +155,8 @@ static gboolean keep_partial(const smtpx_ctx_t *ctx, const guint8 *p, int len)
 
     if (!ctx->is_client)
         return st->open_reply_code != 0;
+    if (st->mode == SMTPX_MODE_COMMAND)     /* another protocol is not typed a key at a time */
+        return smtpx_foreign_start(ctx, p, len);
     return st->mode == SMTPX_MODE_DATA && (!st->in_headers || st->msg_bytes >= SMTPX_MAX_HEADERS) &&
            ctx->len >= SMTPX_BULK_DATA && len >= 3 && p[len - 1] != '\r';
 }
@@ -242,8 +244,12 @@ static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
 {
     smtpx_line_t line;
 
-    if (ctx->st->mode == SMTPX_MODE_COMMAND)
+    if (ctx->st->mode == SMTPX_MODE_COMMAND) {
+        int used = smtpx_dissect_proxy(ctx, offset);
+        if (used)
+            return used;
         smtpx_message_sent_early(ctx, offset);
+    }
     switch (ctx->st->mode) {
     case SMTPX_MODE_DATA:
         return smtpx_dissect_data(ctx, offset);

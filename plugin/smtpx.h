@@ -37,7 +37,7 @@ extern int hf_smtpx_msg_dsn, hf_smtpx_msg_dsn_reporting_mta, hf_smtpx_msg_dsn_re
 extern int hf_smtpx_msg_dsn_status, hf_smtpx_msg_dsn_remote_mta, hf_smtpx_msg_dsn_diagnostic;
 extern int hf_smtpx_data, hf_smtpx_data_line, hf_smtpx_data_eod, hf_smtpx_data_continuation;
 extern int hf_smtpx_bdat_size, hf_smtpx_bdat_last, hf_smtpx_bdat_chunk;
-extern int hf_smtpx_auth_step, hf_smtpx_tls_data, hf_smtpx_retransmission;
+extern int hf_smtpx_auth_step, hf_smtpx_tls_data, hf_smtpx_retransmission, hf_smtpx_foreign, hf_smtpx_proxy;
 extern int hf_smtpx_auth_mechanism, hf_smtpx_auth_username, hf_smtpx_auth_password, hf_smtpx_auth_authzid;
 extern int hf_smtpx_auth_token, hf_smtpx_auth_digest, hf_smtpx_auth_challenge, hf_smtpx_auth_base64;
 extern int hf_smtpx_auth_decoded, hf_smtpx_auth_result;
@@ -76,7 +76,7 @@ extern expert_field ei_smtpx_missing_from, ei_smtpx_reply_to_mismatch;
 extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtpx_size_exceeded, ei_smtpx_message_too_big;
 extern expert_field ei_smtpx_message_incomplete, ei_smtpx_stream_gap;
 extern expert_field ei_smtpx_utf8_address;
-extern expert_field ei_smtpx_forged_helo;
+extern expert_field ei_smtpx_forged_helo, ei_smtpx_foreign_protocol;
 extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtpx_masked_extension;
 extern expert_field ei_smtpx_sender_check_failed, ei_smtpx_masked_banner;
 extern expert_field ei_smtpx_missing_blank_line;
@@ -196,6 +196,17 @@ void smtpx_pieces_hold(smtpx_ctx_t *ctx, int offset);
 
 /* packet-smtpx.c: the server accepted STARTTLS; TLS follows this frame. */
 void smtpx_start_tls(packet_info *pinfo);
+
+/* smtpx_foreign.c: bytes of the client that are not SMTP. dissect_proxy: a
+ * PROXY header as the client's first bytes (bytes used, 0: none there).
+ * dissect_foreign: a line that is no command, of another protocol (FALSE:
+ * it is not). foreign_start: do the bytes of a line without its end start
+ * another protocol (so they are shown, not held)? client_address: the
+ * client's address, the real one behind a proxy. */
+int smtpx_dissect_proxy(smtpx_ctx_t *ctx, int offset);
+gboolean smtpx_dissect_foreign(smtpx_ctx_t *ctx, const smtpx_line_t *line);
+gboolean smtpx_foreign_start(const smtpx_ctx_t *ctx, const guint8 *p, int len);
+const address *smtpx_client_address(const smtpx_ctx_t *ctx);
 
 /* smtpx_request.c: FALSE (nothing added) for a cut line that is no command. */
 gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line);
@@ -324,6 +335,8 @@ typedef enum {
 #define SMTPX_KIND_GREETING   206   /* the server's greeting (for notes) */
 #define SMTPX_KIND_AUTHRES    207   /* the Authentication-Results of a message (for notes) */
 #define SMTPX_KIND_DSN        208   /* a delivery report in a message (for notes) */
+#define SMTPX_KIND_FOREIGN    209   /* client bytes of another protocol (for notes) */
+#define SMTPX_KIND_PROXY      210   /* a PROXY header before the session (for notes) */
 extern gboolean smtpx_pref_teaching_notes;
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
 /* The note on a reply to rec (NULL: none known), or on the greeting. */

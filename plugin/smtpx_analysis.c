@@ -277,7 +277,7 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
 static const char *forged_helo(const smtpx_ctx_t *ctx, const char *arg, size_t n, int family,
                                const unsigned char *addr)
 {
-    const address *client = &ctx->pinfo->src, *server = &ctx->pinfo->dst;
+    const address *client = smtpx_client_address(ctx), *server = &ctx->pinfo->dst;
     const char *server_name = ctx->st->server_name;
 
     if (n == 0 || addresses_equal(client, server))
@@ -315,7 +315,7 @@ static void check_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_c
         smtpx_finding(ctx, &ei_smtpx_forged_helo, ctx->tvb, off, (int)n,
                       "%s %s gives %s as the client's identity, but the client connects from %s: nobody "
                       "verifies the HELO name, and claiming another host's identity is a spam and phishing trick",
-                      smtp_cmd_name(cmd->id), shown, claim, address_to_str(ctx->pinfo->pool, &ctx->pinfo->src));
+                      smtp_cmd_name(cmd->id), shown, claim, address_to_str(ctx->pinfo->pool, smtpx_client_address(ctx)));
 }
 
 /* ---- order of commands ---- */

@@ -25,6 +25,7 @@ int hf_smtpx_session_server_software = -1;
 int hf_smtpx_data = -1, hf_smtpx_data_line = -1, hf_smtpx_data_eod = -1, hf_smtpx_data_continuation = -1;
 int hf_smtpx_bdat_size = -1, hf_smtpx_bdat_last = -1, hf_smtpx_bdat_chunk = -1;
 int hf_smtpx_auth_step = -1, hf_smtpx_tls_data = -1, hf_smtpx_retransmission = -1;
+int hf_smtpx_foreign = -1, hf_smtpx_proxy = -1;
 int hf_smtpx_auth_mechanism = -1, hf_smtpx_auth_username = -1, hf_smtpx_auth_password = -1;
 int hf_smtpx_auth_authzid = -1, hf_smtpx_auth_token = -1, hf_smtpx_auth_digest = -1;
 int hf_smtpx_auth_challenge = -1, hf_smtpx_auth_base64 = -1, hf_smtpx_auth_decoded = -1, hf_smtpx_auth_result = -1;
@@ -71,7 +72,7 @@ expert_field ei_smtpx_size_exceeded = EI_INIT, ei_smtpx_message_too_big = EI_INI
 expert_field ei_smtpx_message_incomplete = EI_INIT, ei_smtpx_stream_gap = EI_INIT;
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
 expert_field ei_smtpx_utf8_address = EI_INIT;
-expert_field ei_smtpx_forged_helo = EI_INIT;
+expert_field ei_smtpx_forged_helo = EI_INIT, ei_smtpx_foreign_protocol = EI_INIT;
 expert_field ei_smtpx_version_disclosed = EI_INIT, ei_smtpx_cleartext_mail = EI_INIT;
 expert_field ei_smtpx_sender_check_failed = EI_INIT, ei_smtpx_masked_banner = EI_INIT;
 expert_field ei_smtpx_masked_extension = EI_INIT;
@@ -337,6 +338,10 @@ static void register_hf(void)
         { &hf_smtpx_msg_end_in, { "End of data in frame", "smtpx.msg.end_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           NULL, HFILL } },
         HF(hf_smtpx_tls_data, "Data after STARTTLS", "smtpx.tls_data", FT_BYTES, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_foreign, "Not SMTP", "smtpx.foreign", FT_STRING, BASE_NONE, NULL,
+           "A client line of another protocol (TLS, HTTP, SSH, binary): the protocol"),
+        HF(hf_smtpx_proxy, "PROXY header", "smtpx.proxy", FT_STRING, BASE_NONE, NULL,
+           "The PROXY protocol header a load balancer sends before the session: the real client it names"),
         HF(hf_smtpx_retransmission, "Retransmitted data", "smtpx.retransmission", FT_BYTES, BASE_NONE, NULL,
            "Bytes already dissected in an earlier segment"),
         HF(hf_smtpx_analysis, "SMTP analysis", "smtpx.analysis", FT_NONE, BASE_NONE, NULL,
@@ -426,6 +431,8 @@ static ei_register_info ei[] = {
        "Command in the wrong order"),
     EI(ei_smtpx_forged_helo, "smtpx.analysis.forged_helo", PI_SECURITY, PI_WARN,
        "HELO/EHLO claims the server's own name or address, or an address that is not the client's"),
+    EI(ei_smtpx_foreign_protocol, "smtpx.analysis.foreign_protocol", PI_PROTOCOL, PI_WARN,
+       "The client speaks another protocol to the mail port (TLS, HTTP, SSH, binary data)"),
     EI(ei_smtpx_masked_extension, "smtpx.analysis.masked_extension", PI_SECURITY, PI_WARN,
        "An EHLO extension masked by a firewall on the path (XXXXXXXA where STARTTLS would be)"),
     EI(ei_smtpx_masked_banner, "smtpx.analysis.masked_banner", PI_SECURITY, PI_NOTE,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Client commands: verb, parameter, envelope addresses and ESMTP parameters. */
 #include "smtpx.h"
+#include "smtp_foreign.h"
 
 typedef struct {
     const char *key;
@@ -191,6 +192,10 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtp_command_t cmd;
 
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
+    if (cmd.id == SMTP_CMD_UNKNOWN && smtpx_dissect_foreign(ctx, line))
+        return TRUE;
+    if (cmd.id != SMTP_CMD_UNKNOWN && ctx->st->foreign)
+        ctx->st->foreign = SMTP_FOREIGN_NONE;
     if (cmd.id == SMTP_CMD_UNKNOWN && line->partial && !smtpx_line_overlong(line))
         return FALSE;   /* cut short of max_line: the verb itself may be cut */
     char *masked = cmd.id == SMTP_CMD_AUTH ? smtpx_auth_masked_command(ctx, line, &cmd) : NULL;

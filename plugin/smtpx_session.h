@@ -110,6 +110,8 @@ typedef enum {
 #define SMTPX_F_SMTPUTF8   0x8000u  /* the transaction's MAIL has SMTPUTF8 */
 #define SMTPX_F_LMTP       0x10000u /* the client sent LHLO: LMTP (RFC 2033) */
 #define SMTPX_F_CLEAR_MAIL 0x20000u /* mail without the TLS the server offered: reported */
+#define SMTPX_F_FOREIGN    0x40000u /* the client spoke another protocol: reported */
+#define SMTPX_F_PROXY      0x80000u /* a PROXY header came first (the real client: smtpx_conv_t.proxy_client) */
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
@@ -201,6 +203,7 @@ typedef struct {
     guint8 auth_rejected;            /* AUTH attempts answered 535 in the session (stops at 255) */
     guint8 addr_refused;             /* RCPT refused (5xx), VRFY unknown, in the session (stops at 255) */
     guint8 early_end_next;           /* message: a line may follow an end of data only some servers take */
+    guint8 foreign;                  /* smtp_foreign_t of the client's lines that are not SMTP, until a command */
 } smtpx_state_t;
 
 /* The session line's text, and the names it was made of (packet-smtpx.c). */
@@ -222,6 +225,7 @@ typedef struct {
     gboolean seq_known[2];
     gboolean lmtp;                   /* the first pass saw an LHLO: later passes name the session LMTP from its start */
     smtpx_session_label_t label;     /* first pass: made again only when a name changes */
+    address proxy_client;            /* the real client a PROXY header named (AT_NONE: none) */
 } smtpx_conv_t;
 
 typedef enum {

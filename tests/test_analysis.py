@@ -337,3 +337,69 @@ def test_deceptive_links(passes):
         "2 such links in this message"]
     assert kind not in [a for f, a in ts.experts(ts.transcript_pcap("links"),
                                                  extra=["-o", "smtpx.check_deceptive_link:FALSE"])]
+
+
+# ---- bytes that are not SMTP ----
+
+def test_tls_spoken_to_cleartext_smtp(passes):
+    """A ClientHello sent to port 25 (TLS at once, as on 465) is one finding
+    per session, not a run of unknown commands: the record's bytes are
+    shown as TLS up to its LF byte and after it, and the server's 502 to
+    the line it read answers them. The second session began TLS after the
+    server refused STARTTLS."""
+    cap = ts.transcript_pcap("foreign_tls")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.foreign_protocol", **passes)
+    assert got == [
+        ["5", "Not SMTP but a TLS handshake (a ClientHello): the client began TLS at once, as on port 465, but "
+              "this port speaks cleartext SMTP first (STARTTLS, then TLS)"],
+        ["19", "Not SMTP but a TLS handshake (a ClientHello): the server refused STARTTLS, yet the client "
+               "began TLS"]]
+    rows = ts.fields(cap, ["frame.number", "smtpx.foreign", "_ws.col.Info", "smtpx.response_to"], "smtpx",
+                     **passes)
+    assert rows[1] == ["5", "TLS,TLS", "C: [not SMTP: TLS, 14 bytes] | C: [not SMTP: TLS, 67 bytes]", ""]
+    assert rows[2][0] == "6" and rows[2][3] == "5"
+    assert ts.frames_matching(cap, "smtpx.analysis.unknown_command || smtpx.analysis.unsolicited_reply",
+                              **passes) == []
+    assert ts.info_mismatches(cap, passes["two_pass"]) == {}
+
+
+def test_http_and_binary_spoken_to_smtp(passes):
+    """An HTTP request to the mail port: its header lines and the empty line
+    are more of it, and Postfix's 221 answers it. Binary bytes before a
+    Sendmail greeting: each line the server read gets its 500, and the HELO
+    that follows is a command again."""
+    cap = ts.transcript_pcap("foreign_http")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.foreign_protocol", **passes)
+    assert [r[0] for r in got] == ["5", "13"]
+    assert got[0][1].startswith("Not SMTP but an HTTP request: a web client, or a cross-protocol attack")
+    assert got[1][1].startswith("Not SMTP but binary data: another protocol, a scanner or a broken client")
+    rows = {r[0]: r[1:] for r in ts.fields(cap, ["frame.number", "smtpx.foreign", "smtpx.response_to",
+                                                  "smtpx.req.command"], "smtpx", **passes)}
+    assert rows["5"] == ["HTTP,HTTP,HTTP,HTTP,HTTP", "", ""]
+    assert rows["6"][1] == "5"
+    assert rows["13"][0] == "binary,binary" and rows["15"][1] == "13" and rows["16"][1] == "13"
+    assert rows["17"] == ["", "", "HELO"]
+    assert ts.frames_matching(cap, "smtpx.analysis.unknown_command || smtpx.analysis.telnet_iac || "
+                                   "smtpx.analysis.unsolicited_reply", **passes) == []
+    assert ts.info_mismatches(cap, passes["two_pass"]) == {}
+    # typed sessions, with their typos, edit keys and telnet negotiation, are SMTP
+    for typed in (ts.transcript_pcap("lab5_ilon_mask"), ts.transcript_pcap("typed_by_hand"),
+                  ts.transcript_pcap("command_typos"), ts.REPO / "tests" / "captures" / "postfix_telnet_typed.pcapng"):
+        assert ts.frames_matching(typed, "smtpx.foreign", **passes) == [], typed
+
+
+def test_proxy_header(passes):
+    """A load balancer's PROXY header (version 1 text, version 2 binary)
+    names the real client: Wireshark's PROXY dissector shows its parts, no
+    early talker or unknown command is reported, and the HELO check
+    compares with the real client, not the balancer."""
+    cap = ts.transcript_pcap("proxy_header")
+    rows = {r[0]: r[1:] for r in ts.fields(cap, ["frame.number", "smtpx.proxy", "proxy.src.ipv4", "_ws.col.Info"],
+                                           "smtpx.proxy", **passes)}
+    assert rows == {"4": ["203.0.113.7 port 56324", "203.0.113.7", "C: [PROXY v1: client 203.0.113.7 port 56324]"],
+                    "16": ["203.0.113.8 port 49152", "203.0.113.8", "C: [PROXY v2: client 203.0.113.8 port 49152]"]}
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis", **passes)
+    assert got == [["18", "EHLO [198.51.100.99] gives another host's address as the client's identity, but the "
+                          "client connects from 203.0.113.8: nobody verifies the HELO name, and claiming another "
+                          "host's identity is a spam and phishing trick"]]
+    assert ts.info_mismatches(cap, passes["two_pass"]) == {}

@@ -22,14 +22,7 @@ case $SECONDS_PER_TARGET in
 esac
 command -v clang >/dev/null || { echo "clang not found: apt-get install clang libclang-rt-14-dev" >&2; exit 2; }
 
-# The module is included by CMakeLists.txt (include(SmtpxFuzz)); until that
-# line is there, load it as a project include so this script still works.
-extra=()
-if ! grep -q '^[[:space:]]*include(SmtpxFuzz)' CMakeLists.txt; then
-    echo "note: CMakeLists.txt does not include(SmtpxFuzz); loading cmake/SmtpxFuzz.cmake via CMAKE_PROJECT_INCLUDE" >&2
-    extra+=("-DCMAKE_PROJECT_INCLUDE=$PWD/cmake/SmtpxFuzz.cmake")
-fi
-CC=clang cmake -S . -B "$BUILD" -DSMTPX_FUZZ=ON -DBUILD_TESTING=OFF "${extra[@]}" >"$BUILD.configure.log" 2>&1 \
+CC=clang cmake -S . -B "$BUILD" -DSMTPX_FUZZ=ON -DBUILD_TESTING=OFF >"$BUILD.configure.log" 2>&1 \
     || { cat "$BUILD.configure.log" >&2; exit 1; }
 rm -f "$BUILD.configure.log"
 cmake --build "$BUILD" --target "${TARGETS[@]}" -j"$(nproc)" >/dev/null

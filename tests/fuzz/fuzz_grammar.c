@@ -4,10 +4,12 @@
  * every line goes through the client path (command, MAIL FROM:/RCPT TO:
  * path, ESMTP parameters, numbers, domains) and the server path (reply
  * line, enhanced status code, EHLO keyword and parameters); the whole
- * input is also a segment for the other-ports heuristic. Each piece a
+ * input is also a segment for the other-ports heuristic, and the client's
+ * first bytes for a PROXY header and another protocol. Each piece a
  * function is handed lives in a malloc'd buffer of exactly its length. */
 #include "fuzz_common.h"
 #include "smtp_codes.h"
+#include "smtp_foreign.h"
 #include "smtp_grammar.h"
 #include "smtp_lines.h"
 
@@ -194,6 +196,28 @@ static void check_opening(const char *s, size_t len)
         CHECK(opens == SMTP_OPENS_NONE);
 }
 
+/* Another protocol, or a PROXY header: what they are said to be, they are. */
+static void check_foreign(const uint8_t *p, size_t len)
+{
+    smtp_foreign_t kind = smtp_foreign_kind(p, len);
+    smtp_proxy_t px;
+    size_t n = smtp_proxy_parse(p, len, &px);
+
+    CHECK((unsigned)kind < SMTP_FOREIGN_COUNT && (kind == SMTP_FOREIGN_NONE) == !smtp_foreign_name(kind));
+    CHECK(smtp_foreign_kind_after(SMTP_FOREIGN_NONE, p, len) == kind &&
+          smtp_foreign_kind_after(SMTP_FOREIGN_HTTP, p, len) == SMTP_FOREIGN_HTTP);
+    if (kind == SMTP_FOREIGN_TLS)
+        CHECK(len >= 3 && p[0] == 0x16 && p[1] == 0x03);
+    else if (kind == SMTP_FOREIGN_BINARY)
+        CHECK(len >= 8 && p[0] != 0xFF);
+    CHECK(n <= len && n == px.len);
+    if (n)
+        CHECK(px.version == 1 ? memcmp(p, "PROXY ", 6) == 0 && p[n - 1] == '\n' && n <= 107
+                              : px.version == 2 && n >= 16 && p[0] == 0x0D && p[11] == 0x0A);
+    if (n && px.family)
+        CHECK(!px.local && (px.family == 4 || px.family == 6));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t pos = 0;
@@ -204,6 +228,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_domain(all, size);
     check_opening(all, size);
     free(all);
+    uint8_t *bytes = (uint8_t *)fuzz_copy(data, size);
+    check_foreign(bytes, size);
+    free(bytes);
 
     while (pos < size) {
         smtp_line_t l;

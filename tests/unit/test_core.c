@@ -5,6 +5,7 @@
 
 #include "smtp_authres.h"
 #include "smtp_dsn.h"
+#include "smtp_foreign.h"
 #include "smtp_grammar.h"
 #include "smtp_imf.h"
 #include "smtp_files.h"
@@ -621,6 +622,64 @@ static void test_dsn(void)
     CHECK(v.len == 0);
 }
 
+#define U(lit) (const uint8_t *)lit, sizeof(lit) - 1
+
+static void test_foreign(void)
+{
+    /* a ClientHello record, an SSH banner, HTTP request lines */
+    CHECK(smtp_foreign_kind(U("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")) == SMTP_FOREIGN_TLS);
+    CHECK(smtp_foreign_kind(U("SSH-2.0-OpenSSH_9.2p1 Debian-2")) == SMTP_FOREIGN_SSH);
+    CHECK(smtp_foreign_kind(U("GET / HTTP/1.1")) == SMTP_FOREIGN_HTTP);
+    CHECK(smtp_foreign_kind(U("CONNECT mx.example.org:25 HTTP/1.0")) == SMTP_FOREIGN_HTTP);
+    CHECK(smtp_foreign_kind(U("\x8f\x01\xc3\x28\x90\x07\x02\xfe\x11\x80\x41\x00\x9a")) == SMTP_FOREIGN_BINARY);
+    CHECK(strcmp(smtp_foreign_name(SMTP_FOREIGN_TLS), "TLS") == 0 && !smtp_foreign_name(SMTP_FOREIGN_NONE));
+    CHECK(smtp_foreign_is_text(SMTP_FOREIGN_HTTP) && !smtp_foreign_is_text(SMTP_FOREIGN_BINARY));
+    /* typed lines stay SMTP: typos, edit keys, arrow keys, UTF-8, Latin-1 words, telnet negotiation */
+    CHECK(smtp_foreign_kind(U("MAIL FROM:<bob@exmaple\b\b\b\bample.org>")) == SMTP_FOREIGN_NONE);
+    CHECK(smtp_foreign_kind(U("HELO \x1b[A\x1b[D\x7f\x7f" "client")) == SMTP_FOREIGN_NONE);
+    CHECK(smtp_foreign_kind(U("Gr\xc3\xbc\xc3\x9f" "e an alle")) == SMTP_FOREIGN_NONE);
+    CHECK(smtp_foreign_kind(U("Gr\xfc\xdf" "e an alle")) == SMTP_FOREIGN_NONE);
+    CHECK(smtp_foreign_kind(U("\xff\xfb\x1f\xff\xfb\x20\xff\xfb\x18\xff\xfb\x27\xff\xfd\x01")) == SMTP_FOREIGN_NONE);
+    CHECK(smtp_foreign_kind(U("GET /index.html")) == SMTP_FOREIGN_NONE);
+    CHECK(smtp_foreign_kind(U("\x01\x02")) == SMTP_FOREIGN_NONE);
+    CHECK(smtp_foreign_kind(U("")) == SMTP_FOREIGN_NONE);
+    /* the lines after: more of HTTP, more bytes of TLS, until plain text */
+    CHECK(smtp_foreign_kind_after(SMTP_FOREIGN_HTTP, U("Host: mx.example.org")) == SMTP_FOREIGN_HTTP);
+    CHECK(smtp_foreign_kind_after(SMTP_FOREIGN_TLS, U("\x01\x00")) == SMTP_FOREIGN_TLS);
+    CHECK(smtp_foreign_kind_after(SMTP_FOREIGN_BINARY, U("Date: today")) == SMTP_FOREIGN_NONE);
+    CHECK(smtp_foreign_kind_after(SMTP_FOREIGN_BINARY, U("GET / HTTP/1.0")) == SMTP_FOREIGN_HTTP);
+    CHECK(smtp_foreign_kind_after(SMTP_FOREIGN_NONE, U("QUIT")) == SMTP_FOREIGN_NONE);
+}
+
+static void test_proxy(void)
+{
+    smtp_proxy_t px;
+    CHECK(smtp_proxy_parse(U("PROXY TCP4 192.0.2.1 198.51.100.25 56324 25\r\nEHLO x\r\n"), &px) == 45);
+    CHECK(px.version == 1 && px.family == 4 && px.src[0] == 192 && px.src[3] == 1 && px.dst[0] == 198 &&
+          px.src_port == 56324 && px.dst_port == 25 && !px.local);
+    CHECK(smtp_proxy_parse(U("PROXY TCP6 2001:db8::1 2001:db8::25 4000 587\r\n"), &px) == 46);
+    CHECK(px.family == 6 && px.src[0] == 0x20 && px.src[15] == 1 && px.dst[15] == 0x25 && px.dst_port == 587);
+    /* a header whose parts are wrong is still one header: no addresses */
+    CHECK(smtp_proxy_parse(U("PROXY UNKNOWN\r\n"), &px) == 15 && px.version == 1 && px.family == 0);
+    CHECK(smtp_proxy_parse(U("PROXY TCP4 192.0.2.1 198.51.100.25 99999 25\r\n"), &px) == 45 && px.family == 0);
+    CHECK(smtp_proxy_parse(U("PROXY TCP4 2001:db8::1 198.51.100.25 1 25\r\n"), &px) > 0 && px.family == 0);
+    /* not a header: no line end, or another line */
+    CHECK(smtp_proxy_parse(U("PROXY TCP4 192.0.2.1"), &px) == 0);
+    CHECK(smtp_proxy_parse(U("PROXYTCP4\r\n"), &px) == 0);
+    /* version 2: signature, PROXY over TCP4, 12 bytes of addresses */
+    static const uint8_t v2[] = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A,
+                                  0x21, 0x11, 0x00, 0x0C, 192, 0, 2, 7, 10, 0, 0, 25, 0xC0, 0x00, 0x00, 0x19, 'E' };
+    CHECK(smtp_proxy_parse(v2, sizeof v2, &px) == 28);
+    CHECK(px.version == 2 && px.family == 4 && px.src[3] == 7 && px.dst[0] == 10 && px.src_port == 49152 &&
+          px.dst_port == 25);
+    CHECK(smtp_proxy_parse(v2, 27, &px) == 0);      /* cut short of its length */
+    uint8_t local[16];
+    memcpy(local, v2, 16);
+    local[12] = 0x20;   /* LOCAL: the proxy's own check */
+    local[15] = 0;
+    CHECK(smtp_proxy_parse(local, 16, &px) == 16 && px.local && px.family == 0);
+}
+
 int main(void)
 {
     test_lines();
@@ -634,6 +693,8 @@ int main(void)
     test_dkim();
     test_authres();
     test_dsn();
+    test_foreign();
+    test_proxy();
     test_mime_params();
     test_mime_walk();
     test_mime_decode_and_risk();

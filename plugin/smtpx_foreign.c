@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Bytes in the client's stream that are not SMTP (the core's smtp_foreign.c):
+ * the PROXY header a load balancer sends before the session, and another
+ * protocol spoken to the mail port (TLS, HTTP, SSH, binary data). */
+#include "smtpx.h"
+#include "smtp_foreign.h"
+
+#include <epan/addr_resolv.h>
+
+/* What the client sent, and why it matters; [0] is unused. */
+static const char *const foreign_what[SMTP_FOREIGN_COUNT] = {
+    NULL, "a TLS handshake (a ClientHello)", "an HTTP request", "an SSH client's greeting", "binary data",
+};
+static const char *const foreign_why[SMTP_FOREIGN_COUNT] = {
+    NULL,
+    "the client began TLS at once, as on port 465, but this port speaks cleartext SMTP first (STARTTLS, then TLS)",
+    "a web client, or a cross-protocol attack (a web page can make a browser send lines to the mail port); "
+    "Postfix hangs up on such a line",
+    "a scanner, or a client aimed at the wrong port",
+    "another protocol, a scanner or a broken client; the server answers each line it finds in the bytes with an "
+    "error",
+};
+
+static void report_foreign(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_foreign_t kind)
+{
+    const smtpx_cmd_rec_t *prev = ctx->st->last_answered;
+    gboolean refused_tls = kind == SMTP_FOREIGN_TLS && prev && prev->kind == SMTP_CMD_STARTTLS;
+
+    ctx->st->flags |= SMTPX_F_FOREIGN;
+    smtpx_finding(ctx, &ei_smtpx_foreign_protocol, ctx->tvb, line->offset, line->len, "Not SMTP but %s: %s",
+                  foreign_what[kind],
+                  refused_tls ? "the server refused STARTTLS, yet the client began TLS" : foreign_why[kind]);
+}
+
+/* The item of a line that is not SMTP, and the Info column's text. */
+static void add_foreign_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_foreign_t kind, gboolean more)
+{
+    const char *name = smtp_foreign_name(kind);
+    const char *shown = smtp_foreign_is_text(kind) ? smtpx_line_format(ctx, line->text, line->len) : NULL;
+    proto_item *pi = proto_tree_add_string(ctx->tree, hf_smtpx_foreign, ctx->tvb, line->offset,
+                                           line->next - line->offset, name);
+    if (shown) {
+        proto_item_set_text(pi, "Not SMTP (%s%s): %s", more ? "more of the " : "", name, shown);
+        smtpx_info_append(ctx, shown);
+    } else {
+        proto_item_set_text(pi, "Not SMTP (%s%s), %d bytes", more ? "more " : "", name, line->len);
+        smtpx_info_appendf(ctx, "[not SMTP: %s, %d bytes]", name, line->len);
+    }
+    smtpx_mark_cut(pi, line);
+    ctx->pdu_item = pi;
+}
+
+gboolean smtpx_dissect_foreign(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    smtp_foreign_t kind = smtp_foreign_kind_after(ctx->st->foreign, (const guint8 *)line->text, (size_t)line->len);
+    gboolean more = kind == ctx->st->foreign;
+
+    ctx->st->foreign = (guint8)kind;
+    if (kind == SMTP_FOREIGN_NONE)
+        return FALSE;
+    add_foreign_line(ctx, line, kind, more);
+    if (!(ctx->st->flags & SMTPX_F_FOREIGN))
+        report_foreign(ctx, line, kind);
+    if (!more)
+        smtpx_note_request(ctx, ctx->tree, SMTPX_KIND_FOREIGN);
+    if (line->partial)
+        return TRUE;        /* no reply comes before its line ends */
+    smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, SMTP_CMD_UNKNOWN);
+    smtpx_tap_simple(ctx, SMTPX_EV_COMMAND, "(not SMTP)", 0);
+    smtpx_add_request_links(ctx, ctx->tree, rec);
+    return TRUE;
+}
+
+gboolean smtpx_foreign_start(const smtpx_ctx_t *ctx, const guint8 *p, int len)
+{
+    return ctx->st->foreign || smtp_foreign_kind(p, (size_t)len) != SMTP_FOREIGN_NONE;
+}
+
+/* ---- PROXY header ---- */
+
+static void set_ip(address *a, int family, const guint8 *bytes)
+{
+    set_address(a, family == 4 ? AT_IPv4 : AT_IPv6, family == 4 ? 4 : 16, bytes);
+}
+
+/* The real client as text, or what the header says instead. */
+static const char *proxy_client_text(smtpx_ctx_t *ctx, const smtp_proxy_t *px)
+{
+    address a;
+
+    if (px->local)
+        return "none: LOCAL, the proxy's own connection (a health check)";
+    if (!px->family)
+        return "none given";
+    set_ip(&a, px->family, px->src);
+    return wmem_strdup_printf(ctx->pinfo->pool, "%s port %u", address_to_str(ctx->pinfo->pool, &a), px->src_port);
+}
+
+/* Wireshark's own PROXY dissector shows the header's parts, when enabled. */
+static void add_proxy_parts(smtpx_ctx_t *ctx, proto_tree *tree, int offset, int len)
+{
+    heur_dtbl_entry_t *proxy = find_heur_dissector_by_unique_short_name("proxy_tcp");
+
+    if (!proxy || !proxy->enabled || !tree)
+        return;
+    proxy->dissector(tvb_new_subset_length(ctx->tvb, offset, len), ctx->pinfo, tree, NULL);
+    col_set_str(ctx->pinfo->cinfo, COL_PROTOCOL, "SMTP");
+}
+
+/* The real client is kept for the checks that compare the client's address
+ * (on the first pass; the state's flag says a header came). */
+static void keep_proxy_client(smtpx_ctx_t *ctx, const smtp_proxy_t *px)
+{
+    address a;
+
+    ctx->st->flags |= SMTPX_F_PROXY;
+    if (!px->family || ctx->call.replay != SMTPX_LIVE)
+        return;
+    set_ip(&a, px->family, px->src);
+    copy_address_wmem(wmem_file_scope(), &ctx->conv->proxy_client, &a);
+}
+
+int smtpx_dissect_proxy(smtpx_ctx_t *ctx, int offset)
+{
+    smtp_proxy_t px;
+
+    if (smtpx_queue_last(ctx->st) || (ctx->st->flags & SMTPX_F_PROXY) ||
+        !smtp_proxy_parse(ctx->data + offset, (size_t)(ctx->len - offset), &px))
+        return 0;
+    int len = (int)px.len;
+    const char *client = proxy_client_text(ctx, &px);
+    proto_item *pi = proto_tree_add_string(ctx->tree, hf_smtpx_proxy, ctx->tvb, offset, len, client);
+    proto_item_set_text(pi, "PROXY header (version %u) from a load balancer: the real client is %s", px.version,
+                        client);
+    ctx->pdu_item = pi;
+    add_proxy_parts(ctx, proto_item_add_subtree(pi, ett_smtpx_param), offset, len);
+    smtpx_note_request(ctx, ctx->tree, SMTPX_KIND_PROXY);
+    smtpx_info_appendf(ctx, "[PROXY v%u: client %s]", px.version, client);
+    keep_proxy_client(ctx, &px);
+    return len;
+}
+
+const address *smtpx_client_address(const smtpx_ctx_t *ctx)
+{
+    if ((ctx->st->flags & SMTPX_F_PROXY) && ctx->conv->proxy_client.type != AT_NONE)
+        return &ctx->conv->proxy_client;
+    return ctx->is_client ? &ctx->pinfo->src : &ctx->pinfo->dst;
+}
