@@ -7,6 +7,7 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/strutil.h>
+#include <epan/to_str.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/dissectors/packet-tls.h>
 #include <epan/dissectors/packet-tls-utils.h>
@@ -366,43 +367,58 @@ static const char *shown_name(smtpx_ctx_t *ctx, const char *name)
 /* The session line's text. On the first pass a name is the same string from
  * one packet to the next, so the conversation keeps the text made for them;
  * later passes make it for the packet shown. */
-static const char *session_label(smtpx_ctx_t *ctx, const char *client, const char *server, const char *software)
+static const char *session_label(smtpx_ctx_t *ctx, const smtpx_session_label_t *now)
 {
     smtpx_session_label_t *kept = &ctx->conv->label;
     gboolean live = ctx->call.replay == SMTPX_LIVE;
 
-    if (live && kept->text && kept->client == client && kept->server == server && kept->software == software)
+    if (live && kept->text && kept->client == now->client && kept->server == now->server &&
+        kept->software == now->software && kept->real == now->real)
         return kept->text;
     /* the label is text: a name typed with edit keys or odd bytes is escaped */
-    const char *text = wmem_strdup_printf(live ? wmem_file_scope() : ctx->pinfo->pool, "Session: %s%s%s%s%s%s%s%s",
-                                          client ? "client " : "", client ? shown_name(ctx, client) : "",
-                                          client && server ? ", " : "", server ? "server " : "",
-                                          server ? shown_name(ctx, server) : "", server && software ? " (" : "",
-                                          server && software ? software : "", server && software ? ")" : "");
+    wmem_strbuf_t *b = wmem_strbuf_new(live ? wmem_file_scope() : ctx->pinfo->pool, "Session:");
+    if (now->client || now->real) {
+        wmem_strbuf_append_printf(b, " client %s", now->client ? shown_name(ctx, now->client) : "");
+        if (now->real)
+            wmem_strbuf_append_printf(b, now->client ? " (%s via a proxy)" : "%s (via a proxy)",
+                                      address_to_str(ctx->pinfo->pool, now->real));
+    }
+    if (now->server) {
+        wmem_strbuf_append_printf(b, "%sserver %s", now->client || now->real ? ", " : " ",
+                                  shown_name(ctx, now->server));
+        if (now->software)
+            wmem_strbuf_append_printf(b, " (%s)", now->software);
+    }
+    const char *text = wmem_strbuf_finalize(b);
     if (live)
-        *kept = (smtpx_session_label_t){ client, server, software, text };
+        *kept = (smtpx_session_label_t){ now->client, now->server, now->software, now->real, text };
     return text;
 }
 
-/* One line for the names client and server gave; each stays a field of its
- * own (hidden under it, so not printed twice). */
+/* One line for the names client and server gave, and the real client behind
+ * a proxy; each stays a field of its own (hidden under it, so not printed
+ * twice). */
 static void add_session_facts(smtpx_ctx_t *ctx)
 {
-    const char *server = ctx->st->server_name, *client = ctx->st->client_name;
-    const char *software = ctx->st->server_software;
+    smtpx_session_label_t now = { ctx->st->client_name, ctx->st->server_name, ctx->st->server_software,
+                                  smtpx_real_client(ctx), NULL };
 
-    if (!ctx->tree || (!server && !client))
+    if (!ctx->tree || (!now.server && !now.client && !now.real))
         return;
     proto_item *si = proto_tree_add_item(ctx->tree, hf_smtpx_session, ctx->tvb, 0, 0, ENC_NA);
     proto_tree *names = ctx->tree;
     if (si != ctx->tree) {      /* a real item, not one faked in a tree nobody shows */
-        proto_item_set_text(si, "%s", session_label(ctx, client, server, software));
+        proto_item_set_text(si, "%s", session_label(ctx, &now));
         proto_item_set_generated(si);
         names = proto_item_add_subtree(si, ett_smtpx_param);
     }
-    add_session_name(ctx, names, hf_smtpx_session_client_name, client);
-    add_session_name(ctx, names, hf_smtpx_session_server_name, server);
-    add_session_name(ctx, names, hf_smtpx_session_server_software, software);
+    add_session_name(ctx, names, hf_smtpx_session_client_name, now.client);
+    add_session_name(ctx, names, hf_smtpx_session_server_name, now.server);
+    add_session_name(ctx, names, hf_smtpx_session_server_software, now.software);
+    if (now.real)
+        smtpx_set_generated_hidden(smtpx_add_ip(ctx, names, hf_smtpx_session_real_client,
+                                                hf_smtpx_session_real_client_ipv6, 0, 0, smtpx_ip_family(now.real),
+                                                now.real->data));
 }
 
 /* TRUE when the server's first PDU of the call (a line, or all lines of a

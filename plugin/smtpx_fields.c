@@ -22,6 +22,7 @@ int hf_smtpx_response_in = -1, hf_smtpx_response_to = -1, hf_smtpx_time = -1;
 int hf_smtpx_ehlo_keyword = -1, hf_smtpx_ehlo_param = -1, hf_smtpx_ehlo_size = -1, hf_smtpx_ehlo_auth_mech = -1;
 int hf_smtpx_session = -1, hf_smtpx_session_server_name = -1, hf_smtpx_session_client_name = -1;
 int hf_smtpx_session_server_software = -1;
+int hf_smtpx_session_real_client = -1, hf_smtpx_session_real_client_ipv6 = -1;
 int hf_smtpx_data = -1, hf_smtpx_data_line = -1, hf_smtpx_data_eod = -1, hf_smtpx_data_continuation = -1;
 int hf_smtpx_bdat_size = -1, hf_smtpx_bdat_last = -1, hf_smtpx_bdat_chunk = -1;
 int hf_smtpx_auth_step = -1, hf_smtpx_tls_data = -1, hf_smtpx_retransmission = -1;
@@ -185,6 +186,10 @@ static void register_hf(void)
            "Domain the server gave in its greeting"),
         HF(hf_smtpx_session_client_name, "Client name", "smtpx.session.client_name", FT_STRING, BASE_NONE, NULL,
            "Domain the client gave in HELO/EHLO"),
+        HF(hf_smtpx_session_real_client, "Real client", "smtpx.session.real_client", FT_IPv4, BASE_NONE, NULL,
+           "The client's address a load balancer's PROXY header gave"),
+        HF(hf_smtpx_session_real_client_ipv6, "Real client", "smtpx.session.real_client_ipv6", FT_IPv6, BASE_NONE,
+           NULL, "The client's address a load balancer's PROXY header gave"),
         HF(hf_smtpx_session_server_software, "Server software", "smtpx.session.server_software", FT_STRING,
            BASE_NONE, NULL, "The mail software the greeting named, and its version if given"),
         HF(hf_smtpx_data, "Message data", "smtpx.data", FT_NONE, BASE_NONE, NULL, NULL),

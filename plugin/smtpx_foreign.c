@@ -5,7 +5,7 @@
 #include "smtpx.h"
 #include "smtp_foreign.h"
 
-#include <epan/addr_resolv.h>
+#include <epan/to_str.h>
 
 /* What the client sent, and why it matters; [0] is unused. */
 static const char *const foreign_what[SMTP_FOREIGN_COUNT] = {
@@ -140,9 +140,14 @@ int smtpx_dissect_proxy(smtpx_ctx_t *ctx, int offset)
     return len;
 }
 
+const address *smtpx_real_client(const smtpx_ctx_t *ctx)
+{
+    return (ctx->st->flags & SMTPX_F_PROXY) && ctx->conv->proxy_client.type != AT_NONE ? &ctx->conv->proxy_client
+                                                                                       : NULL;
+}
+
 const address *smtpx_client_address(const smtpx_ctx_t *ctx)
 {
-    if ((ctx->st->flags & SMTPX_F_PROXY) && ctx->conv->proxy_client.type != AT_NONE)
-        return &ctx->conv->proxy_client;
-    return ctx->is_client ? &ctx->pinfo->src : &ctx->pinfo->dst;
+    const address *real = smtpx_real_client(ctx);
+    return real ? real : ctx->is_client ? &ctx->pinfo->src : &ctx->pinfo->dst;
 }

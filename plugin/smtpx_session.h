@@ -209,6 +209,7 @@ typedef struct {
 /* The session line's text, and the names it was made of (packet-smtpx.c). */
 typedef struct {
     const char *client, *server, *software;
+    const address *real;            /* the real client behind a proxy (NULL: none) */
     const char *text;
 } smtpx_session_label_t;
 

@@ -403,3 +403,12 @@ def test_proxy_header(passes):
                           "client connects from 203.0.113.8: nobody verifies the HELO name, and claiming another "
                           "host's identity is a spam and phishing trick"]]
     assert ts.info_mismatches(cap, passes["two_pass"]) == {}
+    # every PDU after the header names the real client, for filters and on the session line
+    real = ts.fields(cap, ["frame.number", "smtpx.session.real_client"], "smtpx", **passes)
+    assert real == [[f, "203.0.113.7"] for f in ("4", "5", "6", "7", "8", "9")] + \
+                   [[f, "203.0.113.8"] for f in ("16", "17", "18", "19", "20", "21")]
+    args = ["-r", ts.capture_path(cap), *["-2"] * passes["two_pass"], "-V", "-Y", "frame.number in {4, 6}"]
+    out = ts.tshark(args).stdout
+    assert "[Session: client 203.0.113.7 (via a proxy)]" in out
+    assert "[Session: client [203.0.113.7] (203.0.113.7 via a proxy), server mx.example.org (Postfix)]" in out
+    assert "Real client:" not in out
