@@ -25,6 +25,8 @@ SLAM_REFUSED = CAPTURES / "postfix_slam_refused.pcapng"
 SLAM_UNKNOWN = CAPTURES / "postfix_slam_unknown.pcapng"
 AIOSMTPD_SLAM = CAPTURES / "aiosmtpd_slam.pcapng"
 GREYLIST = CAPTURES / "postfix_greylist.pcapng"
+NOT_SMTP = CAPTURES / "postfix_not_smtp.pcapng"
+PROXY = CAPTURES / "postfix_proxy.pcapng"
 CAPTURE_REAL = ts.REPO / "tools" / "capture-real.sh"
 
 # What Debian 12's postfix 3.7 says in EHLO with capture-real.sh's configuration
@@ -462,6 +464,34 @@ def test_real_telnet_typed_by_hand(passes):
         (129, "smtpx.analysis.missing_brackets"),                                  # mail from: alice@...
         (194, "smtpx.analysis.telnet_edit"), (196, "smtpx.analysis.error_reply"),
         (373, "smtpx.analysis.spoofed_from")]                                      # From: CEO <ceo@bank.example>
+
+
+def test_other_protocols_sent_to_postfix(passes):
+    """curl's HTTP request and openssl's ClientHello, sent to Postfix on
+    port 25: one finding each, their lines shown as HTTP and TLS, and the
+    replies Postfix gave them (221 to the request line, 500 to three lines
+    of the record) answer them."""
+    got = ts.fields(NOT_SMTP, ["frame.number", "smtpx.foreign", "_ws.expert.message"],
+                    "smtpx.analysis.foreign_protocol", **passes)
+    assert [r[:2] for r in got] == [["4", "HTTP,HTTP,HTTP,HTTP,HTTP"], ["14", "TLS,TLS,TLS,TLS,TLS"]]
+    assert got[0][2].startswith("Not SMTP but an HTTP request") and got[1][2].startswith("Not SMTP but a TLS")
+    replies = {r[0]: r[1:] for r in ts.fields(NOT_SMTP, ["frame.number", "smtpx.rsp.code", "smtpx.response_to"],
+                                              "smtpx.rsp", **passes)}
+    assert replies["6"] == ["220,221", "4"] and replies["18"] == ["500,500,500", "14,14,14"]
+    assert ts.frames_matching(NOT_SMTP, "smtpx.analysis.unknown_command", **passes) == []
+    assert ts.info_mismatches(NOT_SMTP, passes["two_pass"]) == {}
+
+
+def test_proxy_header_before_postfix(passes):
+    """A PROXY header to Postfix with smtpd_upstream_proxy_protocol=haproxy:
+    the real client (which Postfix logs and puts in its Received header) is
+    on every PDU, and the header is neither an early talker nor a command."""
+    got = ts.fields(PROXY, ["frame.number", "smtpx.proxy", "proxy.src.ipv4", "smtpx.session.real_client"],
+                    "smtpx", **passes)
+    assert got[0] == ["4", "203.0.113.7 port 56324", "203.0.113.7", "203.0.113.7"]
+    assert len(got) == 14 and all(r[3] == "203.0.113.7" for r in got)
+    assert ts.frames_matching(PROXY, "smtpx.analysis", **passes) == []
+    assert ts.info_mismatches(PROXY, passes["two_pass"]) == {}
 
 
 def test_live_postfix_swaks(tmp_path):

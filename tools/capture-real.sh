@@ -54,6 +54,14 @@
 #               the second LMTP (LHLO, RCPT refused for nobody, one reply per
 #               accepted recipient after the end of data); needs
 #               dovecot-lmtpd
+#   not-smtp    other protocols sent to port 25: curl's HTTP request (postfix
+#               answers "221 2.7.0 Error: I can break rules, too" and closes),
+#               then openssl s_client's TLS ClientHello (sent at once, before
+#               the greeting, which openssl then cannot read as TLS); needs
+#               curl and openssl
+#   proxy       with smtpd_upstream_proxy_protocol=haproxy: raw client as a
+#               load balancer, a PROXY header naming the real client
+#               203.0.113.7 port 56324 before the greeting, then one message
 #
 # What it does to the machine (idempotent, safe to re-run):
 #   * postconf -e: postfix listens on 127.0.0.1:25 only (IPv4), accepts mail
@@ -64,6 +72,8 @@
 #     (the relay scenario), without TLS and without connection caching; mail
 #     for lmtp.smtpx.test goes over LMTP to 127.0.0.1:24 (the lmtp scenario);
 #     smtpd_forbid_unauth_pipelining is yes for slam-refused, no otherwise;
+#     smtpd_upstream_proxy_protocol is haproxy for proxy (and emptied again
+#     by every other scenario);
 #     smtpd_recipient_restrictions asks postgrey for greylist (and is
 #     emptied again by every other scenario);
 #   * greylist: postgrey started for the capture (its own pid file), stopped
@@ -99,15 +109,18 @@ scenario=$1
 out=$2
 case $scenario in
     basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay|slam|\
-    slam-refused|slam-unknown|lmtp|greylist) ;;
+    slam-refused|slam-unknown|lmtp|greylist|not-smtp|proxy) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
 for tool in postconf postfix newaliases dumpcap tshark swaks python3; do
     command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install postfix swaks tshark python3)"
 done
-if [ "$scenario" = barelf ]; then
+if [ "$scenario" = barelf ] || [ "$scenario" = not-smtp ]; then
     command -v curl >/dev/null || die "curl is not installed (apt-get install curl)"
+fi
+if [ "$scenario" = not-smtp ]; then
+    command -v openssl >/dev/null || die "openssl is not installed (apt-get install openssl)"
 fi
 if [ "$scenario" = telnet ]; then
     command -v telnet >/dev/null || die "telnet is not installed (apt-get install telnet)"
@@ -138,13 +151,17 @@ configure_postfix() {
     postconf -e "smtpd_forbid_unauth_pipelining=$([ "$scenario" = slam-refused ] && echo yes || echo no)"
     # greylist: every recipient goes past postgrey first (the base configuration empties it)
     [ "$scenario" = greylist ] && postconf -e 'smtpd_recipient_restrictions=check_policy_service inet:127.0.0.1:10023'
+    # proxy: every session starts with a PROXY header (HAProxy's version 1; the base configuration empties it)
+    [ "$scenario" = proxy ] && postconf -e 'smtpd_upstream_proxy_protocol=haproxy'
     after=$(postconf -n)
     postfix_apply "$before" "$after"
     # wait for the 220 banner
     for _ in $(seq 100); do
-        if python3 - "$SERVER" "$PORT" <<'PY' 2>/dev/null; then return 0; fi
+        if python3 - "$SERVER" "$PORT" "$scenario" <<'PY' 2>/dev/null; then return 0; fi
 import socket, sys
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+if sys.argv[3] == "proxy":
+    s.sendall(b"PROXY TCP4 127.0.0.1 127.0.0.1 1 25\r\n")
 ok = s.recv(512).startswith(b"220 ")
 s.sendall(b"QUIT\r\n")
 s.recv(512)
@@ -297,6 +314,8 @@ def send(data):
     sock.sendall(data)
 
 
+if scenario == "proxy":                    # a load balancer names the real client first
+    send(b"PROXY TCP4 203.0.113.7 127.0.0.1 56324 25\r\n")
 expect(220)
 send(f"EHLO {helo}\r\n".encode())
 ehlo = expect(250)
@@ -308,6 +327,16 @@ if scenario == "rejected":
     send(b"DATA\r\n")                      # all recipients were rejected
     expect(554)
     send(b"RSET\r\n")
+    expect(250)
+elif scenario == "proxy":
+    send(b"MAIL FROM:<alice@smtpx.test>\r\n")
+    expect(250)
+    send(b"RCPT TO:<root@smtpx.test>\r\n")
+    expect(250)
+    send(b"DATA\r\n")
+    expect(354)
+    send(b"From: <alice@smtpx.test>\r\nTo: <root@smtpx.test>\r\nSubject: smtpx proxy test\r\n\r\n"
+         b"Sent through a load balancer.\r\n.\r\n")
     expect(250)
 elif scenario == "bdat":
     if not any(l[4:].upper() == "CHUNKING" for l in ehlo):
@@ -426,8 +455,11 @@ run_scenario() {
         forged-from)
             swaks "${swaks_common[@]}" --header 'Subject: smtpx forged From test' \
                 --header 'From: CEO <ceo@bank.example>' ;;
-        rejected|bdat|bdat-pipelined|slam|slam-refused|slam-unknown)
+        rejected|bdat|bdat-pipelined|slam|slam-refused|slam-unknown|proxy)
             raw_client "$scenario" ;;
+        not-smtp)
+            curl --silent --max-time 10 "http://$SERVER:$PORT/" || true
+            timeout 10 openssl s_client -connect "$SERVER:$PORT" -servername mx.smtpx.test </dev/null || true ;;
         telnet)
             python3 "$(dirname "$0")/telnet-typist.py" "$SERVER" "$PORT" ;;
         greylist)
@@ -530,6 +562,7 @@ want_fins=2
 # (smtp_skip_quit_response), and answers the 221 with RST: one FIN more
 [ "$scenario" = relay ] && want_fins=3
 [ "$scenario" = lmtp ] && want_fins=4
+[ "$scenario" = not-smtp ] && want_fins=4
 for _ in $(seq 50); do
     [ "$(fin_count "$cap")" -ge "$want_fins" ] && break
     sleep 0.2

@@ -17,6 +17,7 @@ postfix_base_config() {
         'smtpd_tls_security_level=none' \
         'smtpd_peername_lookup=no' \
         'smtpd_recipient_restrictions=' \
+        'smtpd_upstream_proxy_protocol=' \
         'maillog_file=/var/log/postfix.log'
 }
 
