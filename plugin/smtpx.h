@@ -77,7 +77,7 @@ extern expert_field ei_smtpx_missing_from, ei_smtpx_reply_to_mismatch;
 extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtpx_size_exceeded, ei_smtpx_message_too_big;
 extern expert_field ei_smtpx_message_incomplete, ei_smtpx_stream_gap;
 extern expert_field ei_smtpx_utf8_address;
-extern expert_field ei_smtpx_forged_helo, ei_smtpx_foreign_protocol;
+extern expert_field ei_smtpx_forged_helo, ei_smtpx_foreign_protocol, ei_smtpx_not_captured;
 extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtpx_masked_extension;
 extern expert_field ei_smtpx_sender_check_failed, ei_smtpx_masked_banner;
 extern expert_field ei_smtpx_missing_blank_line;
@@ -319,6 +319,8 @@ void smtpx_check_sent_early(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, int of
 void smtpx_check_sent_early_reply(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code, int offset);
 /* Bytes of this direction's stream that never reached smtpx before the segment. */
 void smtpx_check_stream_gap(smtpx_ctx_t *ctx, guint32 gap);
+/* Bytes of the other side the segment acknowledges that are not in the capture (once per side). */
+void smtpx_check_unseen(smtpx_ctx_t *ctx, guint32 unseen);
 void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);
 /* smtpx_sender.c: findings on the header block of a message (sender authenticity) */
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block);

@@ -38,6 +38,21 @@ static void check_auth(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                      wmem_strdup_printf(ctx->pinfo->pool, "the mechanism %s", mech));
 }
 
+void smtpx_check_unseen(smtpx_ctx_t *ctx, guint32 unseen)
+{
+    guint32 flag = ctx->is_client ? SMTPX_F_UNSEEN_SERVER : SMTPX_F_UNSEEN_CLIENT;
+
+    if (ctx->st->mode == SMTPX_MODE_TLS || (ctx->st->flags & flag))
+        return;
+    ctx->st->flags |= flag;
+    smtpx_finding(ctx, &ei_smtpx_not_captured, ctx->tvb, 0, 0,
+                  "This segment acknowledges %u bytes the %s sent that are not in the capture (captured on the "
+                  "%s's side only, or frames lost): %s", unseen, ctx->is_client ? "server" : "client",
+                  ctx->is_client ? "client" : "server",
+                  ctx->is_client ? "the replies in them are not shown, so commands go unanswered here"
+                                 : "the commands in them are not shown, so the replies to them answer nothing here");
+}
+
 static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
                                    const smtp_command_t *cmd);
 

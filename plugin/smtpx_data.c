@@ -111,7 +111,8 @@ void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset)
     smtpx_message_begin(ctx, rec);
     if (rec->msg && ctx->call.replay == SMTPX_LIVE)
         rec->msg->sent_early = TRUE;
-    smtpx_check_sent_early(ctx, rec, offset);
+    if (!ctx->call.unseen)     /* (else its reply, 354 or not, may be what the capture lacks) */
+        smtpx_check_sent_early(ctx, rec, offset);
 }
 
 /* A reply other than 354 to a DATA whose message was sent early: the server

@@ -73,7 +73,7 @@ expert_field ei_smtpx_size_exceeded = EI_INIT, ei_smtpx_message_too_big = EI_INI
 expert_field ei_smtpx_message_incomplete = EI_INIT, ei_smtpx_stream_gap = EI_INIT;
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
 expert_field ei_smtpx_utf8_address = EI_INIT;
-expert_field ei_smtpx_forged_helo = EI_INIT, ei_smtpx_foreign_protocol = EI_INIT;
+expert_field ei_smtpx_forged_helo = EI_INIT, ei_smtpx_foreign_protocol = EI_INIT, ei_smtpx_not_captured = EI_INIT;
 expert_field ei_smtpx_version_disclosed = EI_INIT, ei_smtpx_cleartext_mail = EI_INIT;
 expert_field ei_smtpx_sender_check_failed = EI_INIT, ei_smtpx_masked_banner = EI_INIT;
 expert_field ei_smtpx_masked_extension = EI_INIT;
@@ -422,6 +422,8 @@ static ei_register_info ei[] = {
        "The capture ends inside the message"),
     EI(ei_smtpx_stream_gap, "smtpx.analysis.stream_gap", PI_SEQUENCE, PI_WARN,
        "Bytes of the stream missing before this segment"),
+    EI(ei_smtpx_not_captured, "smtpx.analysis.not_captured", PI_SEQUENCE, PI_WARN,
+       "Bytes of the other side that this segment acknowledges are not in the capture (one side captured)"),
     EI(ei_smtpx_missing_brackets, "smtpx.analysis.missing_brackets", PI_MALFORMED, PI_WARN,
        "Address or HELO argument not written as RFC 5321 wants"),
     EI(ei_smtpx_telnet_edit, "smtpx.analysis.telnet_edit", PI_PROTOCOL, PI_WARN,

@@ -364,8 +364,9 @@ static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, smtpx_reply_t *r)
         r->line_frame = rec->req_frame;
         return NULL;
     }
-    /* a server that shuts down or times out may send 421 unasked (RFC 5321 3.8) */
-    if (!rec && (st->flags & SMTPX_F_GREETING) && r->rl.code != 421)
+    /* a server that shuts down or times out may send 421 unasked (RFC 5321 3.8); a reply
+     * in a segment that acknowledges client bytes the capture lacks may answer them */
+    if (!rec && (st->flags & SMTPX_F_GREETING) && r->rl.code != 421 && !ctx->call.unseen)
         smtpx_finding(ctx, &ei_smtpx_unsolicited_reply, ctx->tvb, r->first.offset, 3,
                       "Reply %u answers no command of the client", r->rl.code);
     return rec;

@@ -42,6 +42,7 @@ typedef struct {
 /* pinfo->pool key counting calls without TCP info (inside TLS) in a frame. */
 #define SMTPX_KEY_TLS_CALLS 0x7fffffffu
 #define SMTPX_KEY_GAP       0x7ffffffeu   /* file scope: bytes missing before the frame's segment */
+#define SMTPX_KEY_UNSEEN    0x7ffffffdu   /* file scope: bytes of the other side it acknowledges, never seen */
 #define SMTPX_KEY_TLS_BASE  0x80000000u
 
 static gboolean looks_like_reply(tvbuff_t *tvb)
@@ -109,6 +110,33 @@ static gint32 seq_distance(const smtpx_conv_t *conv, gboolean is_client, const s
     if (!tcpinfo || !conv->seq_known[is_client])
         return 0;
     return (gint32)(tcpinfo->seq - conv->next_seq[is_client]);
+}
+
+/* A side's bytes are accounted for up to seq (the newest number wins). */
+static void account(smtpx_seen_t *side, guint32 seq)
+{
+    if (!side->known || (gint32)(seq - side->upto) > 0) {
+        side->upto = seq;
+        side->known = TRUE;
+    }
+}
+
+/* Bytes of the other side that the segment acknowledges and that are not
+ * accounted for: they never reached smtpx (one capture side only, or frames
+ * lost), and no earlier segment acknowledged them. 0 when unknown; a FIN's
+ * one byte is left out. First pass. */
+static guint32 unseen_bytes(smtpx_conv_t *conv, gboolean is_client, const struct tcpinfo *tcpinfo, tvbuff_t *tvb)
+{
+    smtpx_seen_t *peer = &conv->seen[!is_client];
+    gint32 unseen = 0;
+
+    account(&conv->seen[is_client], tcpinfo->seq + tvb_reported_length(tvb));
+    if (!(tcpinfo->flags & TH_ACK))
+        return 0;
+    if (peer->known)
+        unseen = (gint32)(tcpinfo->lastackseq - peer->upto);
+    account(peer, tcpinfo->lastackseq);
+    return unseen > 1 ? (guint32)unseen : 0;
 }
 
 static guint32 snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
@@ -192,8 +220,13 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
         int seen = distance < 0 ? (int)MIN(-(gint64)distance, (gint64)tvb_captured_length(tvb)) : 0;
         gboolean retransmit = seen >= (int)tvb_captured_length(tvb) && seen > 0;
         call->gap = distance > 0 ? (guint32)distance : 0;
-        if (call->gap)      /* rare: kept per frame, so later passes show it too */
+        call->unseen = tcpinfo ? unseen_bytes(conv, is_client, tcpinfo, tvb) : 0;
+        /* rare: kept per frame, so later passes show them too */
+        if (call->gap)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP, GUINT_TO_POINTER(call->gap));
+        if (call->unseen)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_UNSEEN,
+                             GUINT_TO_POINTER(call->unseen));
         smtpx_call_rec_t r = { .frame = pinfo->num, .key = key, .start = retransmit ? -1 : seen };
         r.snap = snap_store(conv, &conv->live);
         wmem_array_append_one(conv->calls, r);
@@ -215,6 +248,7 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
     call->replay = rec && rec->start < 0 ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
     call->start = rec ? MAX(rec->start, 0) : 0;
     call->gap = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP));
+    call->unseen = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_UNSEEN));
 }
 
 void smtpx_call_end(smtpx_call_t *call, smtpx_conv_t *conv, gboolean is_client,

@@ -112,6 +112,8 @@ typedef enum {
 #define SMTPX_F_CLEAR_MAIL 0x20000u /* mail without the TLS the server offered: reported */
 #define SMTPX_F_FOREIGN    0x40000u /* the client spoke another protocol: reported */
 #define SMTPX_F_PROXY      0x80000u /* a PROXY header came first (the real client: smtpx_conv_t.proxy_client) */
+#define SMTPX_F_UNSEEN_CLIENT 0x100000u /* the server acknowledged client bytes the capture lacks: reported */
+#define SMTPX_F_UNSEEN_SERVER 0x200000u /* the client acknowledged server bytes the capture lacks: reported */
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
@@ -213,6 +215,13 @@ typedef struct {
     const char *text;
 } smtpx_session_label_t;
 
+/* How far a side's bytes are accounted for: seen by smtpx, or acknowledged
+ * by the other side (a TCP sequence number; first pass). */
+typedef struct {
+    guint32 upto;
+    gboolean known;
+} smtpx_seen_t;
+
 typedef struct {
     smtpx_state_t live;              /* advanced on the first pass */
     wmem_array_t *calls;             /* every call of the first pass, in order (smtpx_session.c) */
@@ -224,6 +233,7 @@ typedef struct {
     guint32 server_port;
     guint32 next_seq[2];             /* [is_client]: next new TCP sequence number */
     gboolean seq_known[2];
+    smtpx_seen_t seen[2];            /* [is_client] */
     gboolean lmtp;                   /* the first pass saw an LHLO: later passes name the session LMTP from its start */
     smtpx_session_label_t label;     /* first pass: made again only when a name changes */
     address proxy_client;            /* the real client a PROXY header named (AT_NONE: none) */
@@ -240,6 +250,7 @@ typedef struct {
     smtpx_replay_t replay;
     int start;          /* first byte not seen before */
     guint32 gap;        /* bytes of the stream missing before this segment */
+    guint32 unseen;     /* bytes of the other side this segment acknowledges that never reached smtpx */
 } smtpx_call_t;
 
 /* The smtpx conversation of this call; tcpinfo may be NULL (inside TLS). */

@@ -300,6 +300,37 @@ def test_stream_gap(passes):
     assert "from a@example.com (incomplete: 11 bytes missing from the capture)]" in text   # the summary's label
 
 
+def test_stream_gap_reply_answers_missing_command(passes):
+    """The server's reply to the lost RSET acknowledges its 6 bytes: it is
+    said to answer a command the capture lacks, not to answer nothing."""
+    cap = ts.transcript_pcap("stream_gap")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.not_captured", **passes)
+    assert [r[0] for r in got] == ["16"]
+    assert got[0][1].endswith(",This segment acknowledges 6 bytes the client sent that are not in the capture "
+                              "(captured on the server's side only, or frames lost): the commands in them are not "
+                              "shown, so the replies to them answer nothing here")       # after TCP's own
+    assert ts.frames_matching(cap, "smtpx.analysis.unsolicited_reply", **passes) == []
+
+
+def test_one_side_captured(passes):
+    """A capture of one direction only: one finding, from the other side's
+    acknowledgements, instead of a warning at every reply that answers
+    nothing, or a message called early because its 354 is not there."""
+    server_side = ts.transcript_pcap("one_side_server")
+    got = ts.fields(server_side, ["frame.number", "_ws.expert.message"], "smtpx.analysis.not_captured", **passes)
+    assert [r[0] for r in got] == ["5"]
+    assert ",This segment acknowledges 25 bytes the client sent that are not in the capture" in got[0][1]
+    assert ts.experts(server_side, passes["two_pass"]) == [(5, "smtpx.analysis.not_captured"),
+                                                          (7, "smtpx.analysis.serious_reply")]
+    client_side = ts.transcript_pcap("one_side_client")
+    got = ts.fields(client_side, ["frame.number", "_ws.expert.message"], "smtpx.analysis.not_captured", **passes)
+    assert got == [["5", "This segment acknowledges 20 bytes the server sent that are not in the capture (captured "
+                         "on the client's side only, or frames lost): the replies in them are not shown, so commands "
+                         "go unanswered here"]]
+    assert ts.experts(client_side, passes["two_pass"]) == [(5, "smtpx.analysis.not_captured")]
+    assert ts.fields(client_side, ["frame.number", "smtpx.msg.size"], "smtpx.msg", **passes) == [["8", "48"]]
+
+
 # Fields that follow from the state a call starts from. The second pass
 # rebuilds that state from the first pass's snapshots (smtpx_session.c: a
 # key snapshot every 32, deltas between), so it must give the same values.

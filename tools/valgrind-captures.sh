@@ -44,7 +44,8 @@ else
     for t in split_lines typed_by_hand auth_mechanisms auth_empty_response message_headers smuggling \
              data_interrupted starttls attachments links log_escaping icmp_quote stream_gap data_before_354 lmtp \
              refusal_reasons forged_helo missing_blank_line slam_lines_as_commands guessing_sessions \
-             auth_results bounce heuristic_hello starttls_masked foreign_tls foreign_http proxy_header; do
+             auth_results bounce heuristic_hello starttls_masked foreign_tls foreign_http proxy_header \
+             one_side_server one_side_client; do
         [ -f "tests/transcripts/$t.txt" ] &&
             python3 tools/transcript2pcap.py "tests/transcripts/$t.txt" "$work/caps/transcript-$t.pcap"
     done
