@@ -33,6 +33,7 @@ extern int hf_smtpx_response_in, hf_smtpx_response_to, hf_smtpx_time;
 extern int hf_smtpx_ehlo_keyword, hf_smtpx_ehlo_param, hf_smtpx_ehlo_size, hf_smtpx_ehlo_auth_mech;
 extern int hf_smtpx_session, hf_smtpx_session_server_name, hf_smtpx_session_client_name;
 extern int hf_smtpx_session_real_client, hf_smtpx_session_real_client_ipv6;
+extern int hf_smtpx_xclient_attribute, hf_smtpx_xclient_addr, hf_smtpx_xclient_addr_ipv6, hf_smtpx_xclient_login;
 extern int hf_smtpx_session_server_software, hf_smtpx_msg_bcc, hf_smtpx_msg_header_only;
 extern int hf_smtpx_msg_dsn, hf_smtpx_msg_dsn_reporting_mta, hf_smtpx_msg_dsn_recipient, hf_smtpx_msg_dsn_action;
 extern int hf_smtpx_msg_dsn_status, hf_smtpx_msg_dsn_remote_mta, hf_smtpx_msg_dsn_diagnostic;
@@ -208,8 +209,10 @@ int smtpx_dissect_proxy(smtpx_ctx_t *ctx, int offset);
 gboolean smtpx_dissect_foreign(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 gboolean smtpx_foreign_start(const smtpx_ctx_t *ctx, const guint8 *p, int len);
 const address *smtpx_client_address(const smtpx_ctx_t *ctx);
-/* The real client a PROXY header named, or NULL. */
+/* The real client a PROXY header or an accepted XCLIENT named, or NULL;
+ * keep_real_client: it is addr (family 4 or 6; 0: none given). */
 const address *smtpx_real_client(const smtpx_ctx_t *ctx);
+void smtpx_keep_real_client(smtpx_ctx_t *ctx, int family, const guint8 *addr);
 
 /* smtpx_request.c: FALSE (nothing added) for a cut line that is no command. */
 gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line);

@@ -178,9 +178,9 @@ void smtpx_check_enhanced_missing(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, 
 {
     unsigned cls = code / 100;
 
-    /* RFC 2034: not the greeting, nor the replies to HELO and EHLO */
+    /* RFC 2034: not the greeting, nor the replies to HELO and EHLO; nor XCLIENT's 220, a greeting again */
     if (enhanced || greeting || !(ctx->st->ext & SMTPX_EXT_ENHANCED) || (cls != 2 && cls != 4 && cls != 5) ||
-        (rec && smtp_cmd_is_hello((smtp_cmd_t)rec->kind)))
+        (rec && (smtp_cmd_is_hello((smtp_cmd_t)rec->kind) || rec->kind == SMTP_CMD_XCLIENT)))
         return;
     smtpx_finding(ctx, &ei_smtpx_enhanced_missing, ctx->tvb, offset, 3,
                   "Reply %u has no enhanced status code although the server advertised ENHANCEDSTATUSCODES",

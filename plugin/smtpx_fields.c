@@ -23,6 +23,8 @@ int hf_smtpx_ehlo_keyword = -1, hf_smtpx_ehlo_param = -1, hf_smtpx_ehlo_size = -
 int hf_smtpx_session = -1, hf_smtpx_session_server_name = -1, hf_smtpx_session_client_name = -1;
 int hf_smtpx_session_server_software = -1;
 int hf_smtpx_session_real_client = -1, hf_smtpx_session_real_client_ipv6 = -1;
+int hf_smtpx_xclient_attribute = -1, hf_smtpx_xclient_addr = -1, hf_smtpx_xclient_addr_ipv6 = -1;
+int hf_smtpx_xclient_login = -1;
 int hf_smtpx_data = -1, hf_smtpx_data_line = -1, hf_smtpx_data_eod = -1, hf_smtpx_data_continuation = -1;
 int hf_smtpx_bdat_size = -1, hf_smtpx_bdat_last = -1, hf_smtpx_bdat_chunk = -1;
 int hf_smtpx_auth_step = -1, hf_smtpx_tls_data = -1, hf_smtpx_retransmission = -1;
@@ -190,6 +192,14 @@ static void register_hf(void)
            "The client's address a load balancer's PROXY header gave"),
         HF(hf_smtpx_session_real_client_ipv6, "Real client", "smtpx.session.real_client_ipv6", FT_IPv6, BASE_NONE,
            NULL, "The client's address a load balancer's PROXY header gave"),
+        HF(hf_smtpx_xclient_attribute, "Attribute", "smtpx.xclient.attribute", FT_STRING, BASE_NONE, NULL,
+           "NAME=VALUE of XCLIENT (a proxy names the real client) or XFORWARD (a content filter passes it on)"),
+        HF(hf_smtpx_xclient_addr, "Client address", "smtpx.xclient.addr", FT_IPv4, BASE_NONE, NULL,
+           "ADDR of XCLIENT or XFORWARD"),
+        HF(hf_smtpx_xclient_addr_ipv6, "Client address", "smtpx.xclient.addr_ipv6", FT_IPv6, BASE_NONE, NULL,
+           "ADDR of XCLIENT or XFORWARD"),
+        HF(hf_smtpx_xclient_login, "Login", "smtpx.xclient.login", FT_STRING, BASE_NONE, NULL,
+           "LOGIN of XCLIENT: the user the proxy authenticated"),
         HF(hf_smtpx_session_server_software, "Server software", "smtpx.session.server_software", FT_STRING,
            BASE_NONE, NULL, "The mail software the greeting named, and its version if given"),
         HF(hf_smtpx_data, "Message data", "smtpx.data", FT_NONE, BASE_NONE, NULL, NULL),

@@ -107,16 +107,14 @@ static void add_proxy_parts(smtpx_ctx_t *ctx, proto_tree *tree, int offset, int 
     col_set_str(ctx->pinfo->cinfo, COL_PROTOCOL, "SMTP");
 }
 
-/* The real client is kept for the checks that compare the client's address
- * (on the first pass; the state's flag says a header came). */
-static void keep_proxy_client(smtpx_ctx_t *ctx, const smtp_proxy_t *px)
+void smtpx_keep_real_client(smtpx_ctx_t *ctx, int family, const guint8 *addr)
 {
     address a;
 
     ctx->st->flags |= SMTPX_F_PROXY;
-    if (!px->family || ctx->call.replay != SMTPX_LIVE)
+    if (!family || ctx->call.replay != SMTPX_LIVE)
         return;
-    set_ip(&a, px->family, px->src);
+    set_ip(&a, family, addr);
     copy_address_wmem(wmem_file_scope(), &ctx->conv->proxy_client, &a);
 }
 
@@ -136,7 +134,7 @@ int smtpx_dissect_proxy(smtpx_ctx_t *ctx, int offset)
     add_proxy_parts(ctx, proto_item_add_subtree(pi, ett_smtpx_param), offset, len);
     smtpx_note_request(ctx, ctx->tree, SMTPX_KIND_PROXY);
     smtpx_info_appendf(ctx, "[PROXY v%u: client %s]", px.version, client);
-    keep_proxy_client(ctx, &px);
+    smtpx_keep_real_client(ctx, px.family, px.src);
     return len;
 }
 

@@ -48,6 +48,8 @@ static const smtpx_command_note_t command_notes[] = {
     { SMTP_CMD_EXPN, SMTPX_PHASE_ANY, "EXPN: asks for the members of a mailing list (most servers refuse)" },
     { SMTP_CMD_HELP, SMTPX_PHASE_ANY, "HELP: asks the server for help text" },
     { SMTP_CMD_QUIT, SMTPX_PHASE_TERMINATION, "QUIT: the client ends the session; the server answers 221 and closes the connection" },
+    { SMTP_CMD_XCLIENT, SMTPX_PHASE_HELLO, "XCLIENT (Postfix): a proxy (nginx's mail proxy) names the real client; after 220 the session starts again as that client, so servers allow it only from their own proxies (smtpd_authorized_xclient_hosts)" },
+    { SMTP_CMD_XFORWARD, SMTPX_PHASE_ANY, "XFORWARD (Postfix): a content filter passes on the original client's name and address, for the logs of the server it hands the mail back to" },
     { SMTPX_KIND_PROXY, SMTPX_PHASE_CONNECTION, "PROXY protocol: a load balancer passes on the real client's address before SMTP begins; the server must expect it (Postfix: smtpd_upstream_proxy_protocol) or it answers 500" },
     { SMTPX_KIND_FOREIGN, SMTPX_PHASE_ANY, "Not SMTP: the server reads these bytes as command lines and answers each with an error, or hangs up" },
     { SMTP_CMD_UNKNOWN, SMTPX_PHASE_ANY, "A command the SMTP standards do not define: the server answers 500 or 502" },

@@ -4,6 +4,7 @@
  * reply does to the session. */
 #include "smtpx.h"
 #include "smtp_codes.h"
+#include "smtp_sasl.h"
 
 /* What a reply answers, when not (only) a request. */
 typedef enum {
@@ -213,6 +214,34 @@ static void add_recipient(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned
     st->rcpt_ok++;
 }
 
+/* The server forgets the hello, its extensions and the transaction (RFC 3207
+ * after STARTTLS; Postfix after XCLIENT): the client must say EHLO again. */
+static void restart_session(smtpx_state_t *st)
+{
+    st->flags &= ~(SMTPX_F_HELLO | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT);
+    st->ext = 0;
+}
+
+/* XCLIENT accepted: a new session, from the client it names (ADDR), logged
+ * in as its LOGIN as Postfix takes it (sasl_method=XCLIENT). */
+static void xclient_accepted(smtpx_ctx_t *ctx, const char *arg)
+{
+    unsigned char addr[16];
+    size_t off, len;
+    int family;
+
+    if (!arg)
+        return;
+    if ((family = smtp_xclient_addr(arg, strlen(arg), addr)) != 0)
+        smtpx_keep_real_client(ctx, family, addr);
+    if (smtp_xclient_value(arg, strlen(arg), "LOGIN", &off, &len)) {
+        ctx->st->flags |= SMTPX_F_AUTHED;
+        ctx->st->auth_mech = SMTP_SASL_UNKNOWN;
+        ctx->st->auth_user = smtpx_state_strdup(&ctx->call, ctx->pinfo, arg + off, len);
+        ctx->st->auth_user_frame = ctx->pinfo->num;
+    }
+}
+
 /* What a complete reply to `rec` does to the session. */
 static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
 {
@@ -267,9 +296,8 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         break;
     case SMTP_CMD_STARTTLS:
         if (code == 220) {
-            /* RFC 3207: both sides forget what they knew before TLS */
-            st->flags = (st->flags | SMTPX_F_TLS) & ~(SMTPX_F_HELLO | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT);
-            st->ext = 0;
+            restart_session(st);
+            st->flags |= SMTPX_F_TLS;
             st->mode = SMTPX_MODE_TLS;
             if (ctx->call.replay != SMTPX_RETRANSMIT)
                 smtpx_start_tls(ctx->pinfo);
@@ -278,6 +306,12 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     case SMTP_CMD_QUIT:
         if (code == 221)
             st->flags |= SMTPX_F_QUIT;
+        break;
+    case SMTP_CMD_XCLIENT:
+        if (code == 220) {
+            restart_session(st);
+            xclient_accepted(ctx, rec->arg);
+        }
         break;
     default:
         break;

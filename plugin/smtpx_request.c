@@ -85,6 +85,35 @@ static void dissect_path(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
     dissect_envelope_params(ctx, tree, param, cmd->param_len, path.params_off, base);
 }
 
+/* XCLIENT (a proxy tells the server the real client) and XFORWARD (a content
+ * filter passes on the client for the logs): NAME=VALUE attributes. The
+ * server's 220 to XCLIENT makes its ADDR the client (smtpx_reply.c). */
+static void dissect_xclient(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,
+                            const smtp_command_t *cmd, smtpx_cmd_rec_t *rec)
+{
+    const char *param = line->text + cmd->param_off;
+    int base = line->offset + (int)cmd->param_off;
+    size_t off = 0;
+    smtp_param_t p;
+    unsigned char addr[16];
+
+    while (smtp_next_param(param, cmd->param_len, &off, &p)) {
+        int at = base + (int)p.key_off, len = (int)(p.has_val ? p.val_off + p.val_len - p.key_off : p.key_len);
+        proto_tree *at_tree = proto_item_add_subtree(
+            proto_tree_add_item(tree, hf_smtpx_xclient_attribute, ctx->tvb, at, len, ENC_UTF_8), ett_smtpx_param);
+        if (!p.has_val)
+            continue;
+        if (smtp_word_equals(param + p.key_off, p.key_len, "LOGIN"))
+            proto_tree_add_item(at_tree, hf_smtpx_xclient_login, ctx->tvb, base + (int)p.val_off, (int)p.val_len,
+                                ENC_UTF_8);
+        else if (smtp_word_equals(param + p.key_off, p.key_len, "ADDR"))
+            smtpx_add_ip(ctx, at_tree, hf_smtpx_xclient_addr, hf_smtpx_xclient_addr_ipv6, base + (int)p.val_off,
+                         (int)p.val_len, smtp_xclient_addr(param + p.key_off, len, addr), addr);
+    }
+    if (rec && cmd->id == SMTP_CMD_XCLIENT && ctx->call.replay == SMTPX_LIVE)
+        rec->arg = wmem_strndup(wmem_file_scope(), param, cmd->param_len);
+}
+
 /* BDAT <size> [LAST]: the chunk follows the command line at once. */
 static void dissect_bdat(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd,
                          smtpx_cmd_rec_t *rec)
@@ -176,6 +205,10 @@ static void dissect_argument(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_lin
         break;
     case SMTP_CMD_BDAT:
         dissect_bdat(ctx, tree, line, cmd, rec);
+        break;
+    case SMTP_CMD_XCLIENT:
+    case SMTP_CMD_XFORWARD:
+        dissect_xclient(ctx, tree, line, cmd, rec);
         break;
     case SMTP_CMD_HELO:
     case SMTP_CMD_EHLO:

@@ -412,3 +412,19 @@ def test_proxy_header(passes):
     assert "[Session: client 203.0.113.7 (via a proxy)]" in out
     assert "[Session: client [203.0.113.7] (203.0.113.7 via a proxy), server mx.example.org (Postfix)]" in out
     assert "Real client:" not in out
+
+
+def test_xclient_names_the_real_client(passes):
+    """XCLIENT from a proxy (nginx's mail proxy): its attributes are shown,
+    and once the server answers 220 the session is the real client's, logged
+    in as its LOGIN: its EHLO with its own address is no forged HELO, and
+    its relayed recipient no open relay (both were before)."""
+    cap = ts.transcript_pcap("xclient")
+    rows = {r[0]: r[1:] for r in ts.fields(cap, ["frame.number", "smtpx.xclient.attribute", "smtpx.xclient.addr",
+                                                  "smtpx.xclient.login", "smtpx.session.real_client"], "smtpx",
+                                           **passes)}
+    assert rows["7"] == ["ADDR=203.0.113.7,NAME=[UNAVAILABLE],LOGIN=alice", "203.0.113.7", "alice", ""]
+    assert [f for f, r in rows.items() if r[3] == "203.0.113.7"] == [str(f) for f in range(8, 17)]
+    assert ts.frames_matching(cap, "smtpx.analysis", **passes) == []
+    log = ts.tshark(["-r", ts.capture_path(cap), *["-2"] * passes["two_pass"], "-q", "-z", "smtpx,sessions"]).stdout
+    assert [line.split()[9] for line in log.splitlines()[2:3]] == ["alice"]     # the user column

@@ -27,6 +27,7 @@ AIOSMTPD_SLAM = CAPTURES / "aiosmtpd_slam.pcapng"
 GREYLIST = CAPTURES / "postfix_greylist.pcapng"
 NOT_SMTP = CAPTURES / "postfix_not_smtp.pcapng"
 PROXY = CAPTURES / "postfix_proxy.pcapng"
+XCLIENT = CAPTURES / "postfix_xclient.pcapng"
 CAPTURE_REAL = ts.REPO / "tools" / "capture-real.sh"
 
 # What Debian 12's postfix 3.7 says in EHLO with capture-real.sh's configuration
@@ -492,6 +493,17 @@ def test_proxy_header_before_postfix(passes):
     assert len(got) == 14 and all(r[3] == "203.0.113.7" for r in got)
     assert ts.frames_matching(PROXY, "smtpx.analysis", **passes) == []
     assert ts.info_mismatches(PROXY, passes["two_pass"]) == {}
+
+
+def test_xclient_to_postfix(passes):
+    """XCLIENT to Postfix with smtpd_authorized_xclient_hosts: Postfix
+    answers with a new 220 greeting (no enhanced code expected there), and
+    from it on the session is 203.0.113.7's, logged in as alice."""
+    got = ts.fields(XCLIENT, ["frame.number", "smtpx.rsp.code", "smtpx.response_to", "smtpx.session.real_client"],
+                    "smtpx", **passes)
+    assert got[3:5] == [["9", "", "", ""], ["10", "220", "9", "203.0.113.7"]]
+    assert all(r[3] == "203.0.113.7" for r in got[4:])
+    assert ts.frames_matching(XCLIENT, "smtpx.analysis", **passes) == []
 
 
 def test_live_postfix_swaks(tmp_path):

@@ -62,6 +62,9 @@
 #   proxy       with smtpd_upstream_proxy_protocol=haproxy: raw client as a
 #               load balancer, a PROXY header naming the real client
 #               203.0.113.7 port 56324 before the greeting, then one message
+#   xclient     with smtpd_authorized_xclient_hosts=127.0.0.0/8: raw client as
+#               nginx's mail proxy, "XCLIENT ADDR=203.0.113.7 LOGIN=alice"
+#               after EHLO (220: the session starts again), EHLO, one message
 #
 # What it does to the machine (idempotent, safe to re-run):
 #   * postconf -e: postfix listens on 127.0.0.1:25 only (IPv4), accepts mail
@@ -72,8 +75,9 @@
 #     (the relay scenario), without TLS and without connection caching; mail
 #     for lmtp.smtpx.test goes over LMTP to 127.0.0.1:24 (the lmtp scenario);
 #     smtpd_forbid_unauth_pipelining is yes for slam-refused, no otherwise;
-#     smtpd_upstream_proxy_protocol is haproxy for proxy (and emptied again
-#     by every other scenario);
+#     smtpd_upstream_proxy_protocol is haproxy for proxy, and
+#     smtpd_authorized_xclient_hosts 127.0.0.0/8 for xclient (both emptied
+#     again by every other scenario);
 #     smtpd_recipient_restrictions asks postgrey for greylist (and is
 #     emptied again by every other scenario);
 #   * greylist: postgrey started for the capture (its own pid file), stopped
@@ -109,7 +113,7 @@ scenario=$1
 out=$2
 case $scenario in
     basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay|slam|\
-    slam-refused|slam-unknown|lmtp|greylist|not-smtp|proxy) ;;
+    slam-refused|slam-unknown|lmtp|greylist|not-smtp|proxy|xclient) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
@@ -153,6 +157,8 @@ configure_postfix() {
     [ "$scenario" = greylist ] && postconf -e 'smtpd_recipient_restrictions=check_policy_service inet:127.0.0.1:10023'
     # proxy: every session starts with a PROXY header (HAProxy's version 1; the base configuration empties it)
     [ "$scenario" = proxy ] && postconf -e 'smtpd_upstream_proxy_protocol=haproxy'
+    # xclient: the loopback client may name another client
+    [ "$scenario" = xclient ] && postconf -e 'smtpd_authorized_xclient_hosts=127.0.0.0/8'
     after=$(postconf -n)
     postfix_apply "$before" "$after"
     # wait for the 220 banner
@@ -328,15 +334,20 @@ if scenario == "rejected":
     expect(554)
     send(b"RSET\r\n")
     expect(250)
-elif scenario == "proxy":
+elif scenario in ("proxy", "xclient"):
+    if scenario == "xclient":              # as nginx's mail proxy: the session starts again
+        send(b"XCLIENT ADDR=203.0.113.7 NAME=[UNAVAILABLE] LOGIN=alice\r\n")
+        expect(220)
+        send(f"EHLO {helo}\r\n".encode())
+        expect(250)
     send(b"MAIL FROM:<alice@smtpx.test>\r\n")
     expect(250)
     send(b"RCPT TO:<root@smtpx.test>\r\n")
     expect(250)
     send(b"DATA\r\n")
     expect(354)
-    send(b"From: <alice@smtpx.test>\r\nTo: <root@smtpx.test>\r\nSubject: smtpx proxy test\r\n\r\n"
-         b"Sent through a load balancer.\r\n.\r\n")
+    send(b"From: <alice@smtpx.test>\r\nTo: <root@smtpx.test>\r\nSubject: smtpx " + scenario.encode() +
+         b" test\r\n\r\nSent through a proxy.\r\n.\r\n")
     expect(250)
 elif scenario == "bdat":
     if not any(l[4:].upper() == "CHUNKING" for l in ehlo):
@@ -455,7 +466,7 @@ run_scenario() {
         forged-from)
             swaks "${swaks_common[@]}" --header 'Subject: smtpx forged From test' \
                 --header 'From: CEO <ceo@bank.example>' ;;
-        rejected|bdat|bdat-pipelined|slam|slam-refused|slam-unknown|proxy)
+        rejected|bdat|bdat-pipelined|slam|slam-refused|slam-unknown|proxy|xclient)
             raw_client "$scenario" ;;
         not-smtp)
             curl --silent --max-time 10 "http://$SERVER:$PORT/" || true

@@ -18,6 +18,7 @@ postfix_base_config() {
         'smtpd_peername_lookup=no' \
         'smtpd_recipient_restrictions=' \
         'smtpd_upstream_proxy_protocol=' \
+        'smtpd_authorized_xclient_hosts=' \
         'maillog_file=/var/log/postfix.log'
 }
 

@@ -387,6 +387,34 @@ int smtp_helo_address(const char *s, size_t len, unsigned char addr[16])
     return smtp_ip_parse(s, len, addr);
 }
 
+bool smtp_xclient_value(const char *s, size_t len, const char *name, size_t *off, size_t *vlen)
+{
+    size_t pos = 0;
+    smtp_param_t p;
+
+    while (smtp_next_param(s, len, &pos, &p)) {
+        if (!p.has_val || !smtp_word_equals(s + p.key_off, p.key_len, name))
+            continue;
+        const char *v = s + p.val_off;
+        if (smtp_word_equals(v, p.val_len, "[UNAVAILABLE]") || smtp_word_equals(v, p.val_len, "[TEMPUNAVAIL]"))
+            return false;
+        *off = p.val_off;
+        *vlen = p.val_len;
+        return true;
+    }
+    return false;
+}
+
+int smtp_xclient_addr(const char *s, size_t len, unsigned char addr[16])
+{
+    size_t off, vlen;
+
+    if (!smtp_xclient_value(s, len, "ADDR", &off, &vlen))
+        return 0;
+    size_t tag = smtp_ipv6_tag_len(s + off, vlen);
+    return smtp_ip_parse(s + off + tag, vlen - tag, addr);
+}
+
 bool smtp_ip_is_local(int family, const unsigned char *a)
 {
     static const unsigned char zero[16];

@@ -110,6 +110,15 @@ size_t smtp_ipv6_tag_len(const char *s, size_t len);
  * RFC 5321 forbids, but clients send). 4 or 6 (into addr), else 0. */
 int smtp_helo_address(const char *s, size_t len, unsigned char addr[16]);
 
+/* The value of the attribute name (any case) of an XCLIENT or XFORWARD
+ * argument ("NAME=VALUE ..."), as it is written (xtext); false when it is
+ * not there or says [UNAVAILABLE] or [TEMPUNAVAIL]. */
+bool smtp_xclient_value(const char *s, size_t len, const char *name, size_t *off, size_t *vlen);
+
+/* Its ADDR attribute ("ADDR=192.0.2.1", "ADDR=IPv6:2001:db8::1"): 4 or 6
+ * (into addr), else 0. */
+int smtp_xclient_addr(const char *s, size_t len, unsigned char addr[16]);
+
 /* Is the address one that a NAT or the host itself may stand for, so that
  * it need not be the address a peer sees: private (RFC 1918, RFC 4193),
  * shared (RFC 6598), loopback, link-local or unspecified? */

@@ -116,6 +116,20 @@ static void test_session_opening(void)
     CHECK(smtp_session_opening(S("")) == SMTP_OPENS_NONE);
 }
 
+static void test_xclient(void)
+{
+    unsigned char a[16];
+    CHECK(smtp_xclient_addr(S("NAME=[UNAVAILABLE] ADDR=203.0.113.7 LOGIN=alice"), a) == 4 && a[0] == 203 && a[3] == 7);
+    CHECK(smtp_xclient_addr(S("addr=IPv6:2001:db8::1"), a) == 6 && a[0] == 0x20 && a[15] == 1);
+    CHECK(smtp_xclient_addr(S("ADDR=[UNAVAILABLE]"), a) == 0);
+    CHECK(smtp_xclient_addr(S("NAME=mail.example.net HELO=x"), a) == 0);
+    CHECK(smtp_xclient_addr(S("ADDRESS=192.0.2.1"), a) == 0);
+    size_t off, n;
+    CHECK(smtp_xclient_value(S("ADDR=203.0.113.7 login=alice"), "LOGIN", &off, &n) && off == 23 && n == 5);
+    CHECK(!smtp_xclient_value(S("LOGIN=[UNAVAILABLE] ADDR=203.0.113.7"), "LOGIN", &off, &n));
+    CHECK(!smtp_xclient_value(S("LOGINS=alice"), "LOGIN", &off, &n));
+}
+
 static void test_paths(void)
 {
     smtp_path_t p;
@@ -686,6 +700,7 @@ int main(void)
     test_commands();
     test_session_opening();
     test_paths();
+    test_xclient();
     test_replies();
     test_sasl();
     test_imf();
