@@ -5,6 +5,8 @@
 #include "smtpx.h"
 #include "smtp_foreign.h"
 
+#include <epan/exceptions.h>
+#include <epan/show_exception.h>
 #include <epan/to_str.h>
 
 /* What the client sent, and why it matters; [0] is unused. */
@@ -32,6 +34,31 @@ static void report_foreign(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_fore
                   refused_tls ? "the server refused STARTTLS, yet the client began TLS" : foreign_why[kind]);
 }
 
+/* Wireshark's TLS dissector shows the record that starts at offset (the
+ * server name a ClientHello asks for, its JA3...), without taking the
+ * columns or asking TCP for more; what it cannot read stays its own error. */
+static void add_tls_record(smtpx_ctx_t *ctx, proto_tree *tree, int offset)
+{
+    dissector_handle_t tls = find_dissector("tls");
+    int avail = ctx->len - offset;
+    gboolean can_desegment = ctx->pinfo->can_desegment;
+
+    if (!tls || avail < 5)
+        return;
+    tvbuff_t *record = tvb_new_subset_length(ctx->tvb, offset, MIN(avail, 5 + (int)tvb_get_ntohs(ctx->tvb, offset + 3)));
+    ctx->pinfo->can_desegment = 0;
+    col_set_writable(ctx->pinfo->cinfo, -1, FALSE);
+    TRY {
+        call_dissector_only(tls, record, ctx->pinfo, tree, NULL);
+    }
+    CATCH_NONFATAL_ERRORS {
+        show_exception(record, ctx->pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+    }
+    ENDTRY;
+    col_set_writable(ctx->pinfo->cinfo, -1, TRUE);
+    ctx->pinfo->can_desegment = can_desegment;
+}
+
 /* The item of a line that is not SMTP, and the Info column's text. */
 static void add_foreign_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_foreign_t kind, gboolean more)
 {
@@ -48,6 +75,8 @@ static void add_foreign_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_fo
     }
     smtpx_mark_cut(pi, line);
     ctx->pdu_item = pi;
+    if (kind == SMTP_FOREIGN_TLS && !more)
+        add_tls_record(ctx, proto_item_add_subtree(pi, ett_smtpx_param), line->offset);
 }
 
 gboolean smtpx_dissect_foreign(smtpx_ctx_t *ctx, const smtpx_line_t *line)

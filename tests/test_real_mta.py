@@ -481,6 +481,9 @@ def test_other_protocols_sent_to_postfix(passes):
     assert replies["6"] == ["220,221", "4"] and replies["18"] == ["500,500,500", "14,14,14"]
     assert ts.frames_matching(NOT_SMTP, "smtpx.analysis.unknown_command", **passes) == []
     assert ts.info_mismatches(NOT_SMTP, passes["two_pass"]) == {}
+    # the ClientHello as Wireshark's TLS dissector reads it: the name openssl asked for, its JA3
+    hello = ts.fields(NOT_SMTP, ["tls.handshake.extensions_server_name", "tls.handshake.ja3"], "tls", **passes)
+    assert len(hello) == 1 and hello[0][0] == "mx.smtpx.test" and len(hello[0][1]) == 32
 
 
 def test_proxy_header_before_postfix(passes):
