@@ -34,29 +34,41 @@ static void report_foreign(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_fore
                   refused_tls ? "the server refused STARTTLS, yet the client began TLS" : foreign_why[kind]);
 }
 
-/* Wireshark's TLS dissector shows the record that starts at offset (the
- * server name a ClientHello asks for, its JA3...), without taking the
- * columns or asking TCP for more; what it cannot read stays its own error. */
-static void add_tls_record(smtpx_ctx_t *ctx, proto_tree *tree, int offset)
+/* Another of Wireshark's dissectors reads bytes of the client's (its
+ * handle, or its heuristic): the columns stay smtpx's, it asks TCP for
+ * nothing, and what it cannot read is its own error, not smtpx's. */
+static void call_other(smtpx_ctx_t *ctx, dissector_handle_t handle, heur_dissector_t heur, tvbuff_t *tvb,
+                       proto_tree *tree)
 {
-    dissector_handle_t tls = find_dissector("tls");
-    int avail = ctx->len - offset;
     gboolean can_desegment = ctx->pinfo->can_desegment;
 
-    if (!tls || avail < 5)
-        return;
-    tvbuff_t *record = tvb_new_subset_length(ctx->tvb, offset, MIN(avail, 5 + (int)tvb_get_ntohs(ctx->tvb, offset + 3)));
     ctx->pinfo->can_desegment = 0;
     col_set_writable(ctx->pinfo->cinfo, -1, FALSE);
     TRY {
-        call_dissector_only(tls, record, ctx->pinfo, tree, NULL);
+        if (handle)
+            call_dissector_only(handle, tvb, ctx->pinfo, tree, NULL);
+        else
+            heur(tvb, ctx->pinfo, tree, NULL);
     }
     CATCH_NONFATAL_ERRORS {
-        show_exception(record, ctx->pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+        show_exception(tvb, ctx->pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
     }
     ENDTRY;
     col_set_writable(ctx->pinfo->cinfo, -1, TRUE);
     ctx->pinfo->can_desegment = can_desegment;
+}
+
+/* Wireshark's TLS dissector shows the record that starts at offset: the
+ * server name a ClientHello asks for, its JA3... */
+static void add_tls_record(smtpx_ctx_t *ctx, proto_tree *tree, int offset)
+{
+    dissector_handle_t tls = find_dissector("tls");
+    int avail = ctx->len - offset;
+
+    if (!tls || avail < 5)
+        return;
+    int len = MIN(avail, 5 + (int)tvb_get_ntohs(ctx->tvb, offset + 3));     /* the record's header says */
+    call_other(ctx, tls, NULL, tvb_new_subset_length(ctx->tvb, offset, len), tree);
 }
 
 /* The item of a line that is not SMTP, and the Info column's text. */
@@ -130,10 +142,8 @@ static void add_proxy_parts(smtpx_ctx_t *ctx, proto_tree *tree, int offset, int 
 {
     heur_dtbl_entry_t *proxy = find_heur_dissector_by_unique_short_name("proxy_tcp");
 
-    if (!proxy || !proxy->enabled || !tree)
-        return;
-    proxy->dissector(tvb_new_subset_length(ctx->tvb, offset, len), ctx->pinfo, tree, NULL);
-    col_set_str(ctx->pinfo->cinfo, COL_PROTOCOL, "SMTP");
+    if (proxy && proxy->enabled && tree)
+        call_other(ctx, NULL, proxy->dissector, tvb_new_subset_length(ctx->tvb, offset, len), tree);
 }
 
 void smtpx_keep_real_client(smtpx_ctx_t *ctx, int family, const guint8 *addr)

@@ -383,7 +383,7 @@ def test_every_verb_recognised(passes):
     got = rows("all_verbs", ["smtpx.req.command"], "smtpx.req", **passes)
     assert [r[0] for r in got] == [
         "HELO", "EHLO", "VRFY", "EXPN", "HELP", "NOOP", "TURN", "ETRN", "ATRN", "SEND", "SOML",
-        "SAML", "XCLIENT", "XFORWARD", "XEXCH50", "X-EXPS", "X-LINK2STATE", "MAIL", "RCPT", "RSET",
+        "SAML", "XCLIENT", "EHLO", "XFORWARD", "XEXCH50", "X-EXPS", "X-LINK2STATE", "MAIL", "RCPT", "RSET",
         "BDAT", "DATA", "MAIL", "AUTH", "FOOBAR", "STARTTLS", "QUIT"]
 
 
