@@ -487,6 +487,7 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     ctx.in_tls = tcpinfo == NULL;
     if (!PINFO_FD_VISITED(pinfo)) {
         ctx.st = &ctx.conv->live;
+        smtpx_seen_segment(ctx.conv, ctx.is_client, tcpinfo, tvb);
         if (ctx.in_tls && ctx.st->mode == SMTPX_MODE_TLS)
             ctx.st->mode = SMTPX_MODE_COMMAND;     /* decrypted by TLS: SMTP again */
         if (first_pdu_incomplete(&ctx, 0)) {     /* no snapshot for a segment that waits for more */

@@ -121,16 +121,21 @@ static void account(smtpx_seen_t *side, guint32 seq)
     }
 }
 
+void smtpx_seen_segment(smtpx_conv_t *conv, gboolean is_client, const struct tcpinfo *tcpinfo, tvbuff_t *tvb)
+{
+    if (tcpinfo)
+        account(&conv->seen[is_client], tcpinfo->seq + tvb_reported_length(tvb));
+}
+
 /* Bytes of the other side that the segment acknowledges and that are not
  * accounted for: they never reached smtpx (one capture side only, or frames
  * lost), and no earlier segment acknowledged them. 0 when unknown; a FIN's
  * one byte is left out. First pass. */
-static guint32 unseen_bytes(smtpx_conv_t *conv, gboolean is_client, const struct tcpinfo *tcpinfo, tvbuff_t *tvb)
+static guint32 unseen_bytes(smtpx_conv_t *conv, gboolean is_client, const struct tcpinfo *tcpinfo)
 {
     smtpx_seen_t *peer = &conv->seen[!is_client];
     gint32 unseen = 0;
 
-    account(&conv->seen[is_client], tcpinfo->seq + tvb_reported_length(tvb));
     if (!(tcpinfo->flags & TH_ACK))
         return 0;
     if (peer->known)
@@ -220,7 +225,7 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
         int seen = distance < 0 ? (int)MIN(-(gint64)distance, (gint64)tvb_captured_length(tvb)) : 0;
         gboolean retransmit = seen >= (int)tvb_captured_length(tvb) && seen > 0;
         call->gap = distance > 0 ? (guint32)distance : 0;
-        call->unseen = tcpinfo ? unseen_bytes(conv, is_client, tcpinfo, tvb) : 0;
+        call->unseen = tcpinfo ? unseen_bytes(conv, is_client, tcpinfo) : 0;
         /* rare: kept per frame, so later passes show them too */
         if (call->gap)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP, GUINT_TO_POINTER(call->gap));

@@ -264,6 +264,10 @@ void smtpx_conv_cache_register(void);
 
 gboolean smtpx_is_client(const smtpx_conv_t *conv, const packet_info *pinfo);
 
+/* First pass: the segment's bytes reached smtpx (also one it asks TCP to
+ * reassemble further); tcpinfo may be NULL (inside TLS). */
+void smtpx_seen_segment(smtpx_conv_t *conv, gboolean is_client, const struct tcpinfo *tcpinfo, tvbuff_t *tvb);
+
 /* Chooses the state this call advances; tcpinfo may be NULL (inside TLS). */
 void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv,
                       gboolean is_client, const struct tcpinfo *tcpinfo, tvbuff_t *tvb);

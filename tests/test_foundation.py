@@ -329,6 +329,12 @@ def test_one_side_captured(passes):
                          "go unanswered here"]]
     assert ts.experts(client_side, passes["two_pass"]) == [(5, "smtpx.analysis.not_captured")]
     assert ts.fields(client_side, ["frame.number", "smtpx.msg.size"], "smtpx.msg", **passes) == [["8", "48"]]
+    # keys typed while a reply is on its way acknowledge its first part, which TCP holds for reassembly:
+    # smtpx saw it, so nothing is missing
+    in_flight = ts.transcript_pcap("reply_in_flight")
+    assert ts.experts(in_flight, passes["two_pass"]) == []
+    assert ts.fields(in_flight, ["frame.number", "smtpx.response_to"], "smtpx.rsp", **passes)[1:3] == [
+        ["13", "5"], ["14", "12"]]
 
 
 # Fields that follow from the state a call starts from. The second pass
