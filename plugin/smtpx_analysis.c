@@ -218,7 +218,7 @@ static void check_params(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_
                 (reported & param_extensions[i].ext))
                 continue;
             reported |= param_extensions[i].ext;
-            size_t shown = p.has_val ? p.val_off + p.val_len - p.key_off : p.key_len;
+            size_t shown = smtp_param_len(&p);
             unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool, "%s parameter %s", is_mail ? "MAIL" : "RCPT",
                                                        smtpx_line_format(ctx, param + p.key_off, (int)shown)),
                          param_extensions[i].ext_name);

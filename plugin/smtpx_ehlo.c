@@ -38,7 +38,7 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *name, int 
     guint64 size;
     int start = offset + (int)p->key_off;
 
-    int len = (int)(p->has_val ? p->val_off + p->val_len - p->key_off : p->key_len);
+    int len = (int)smtp_param_len(p);
 
     /* the generic item is hidden where a typed one shows the same bytes */
     proto_item *pi = proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, len, ENC_UTF_8);

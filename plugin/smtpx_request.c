@@ -50,7 +50,7 @@ static void dissect_envelope_params(smtpx_ctx_t *ctx, proto_tree *tree, const ch
 
     while (smtp_next_param(text, len, &off, &p)) {
         int start = offset + (int)p.key_off;
-        int plen = (int)(p.has_val ? p.val_off + p.val_len - p.key_off : p.key_len);
+        int plen = (int)smtp_param_len(&p);
         proto_item *pi = proto_tree_add_item(tree, hf_smtpx_envelope_param, ctx->tvb, start, plen, ENC_UTF_8);
         proto_tree *pt = proto_item_add_subtree(pi, ett_smtpx_param);
         for (size_t i = 0; i < G_N_ELEMENTS(envelope_params); i++) {
@@ -98,7 +98,7 @@ static void dissect_xclient(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line
     unsigned char addr[16];
 
     while (smtp_next_param(param, cmd->param_len, &off, &p)) {
-        int at = base + (int)p.key_off, len = (int)(p.has_val ? p.val_off + p.val_len - p.key_off : p.key_len);
+        int at = base + (int)p.key_off, len = (int)smtp_param_len(&p);
         proto_tree *at_tree = proto_item_add_subtree(
             proto_tree_add_item(tree, hf_smtpx_xclient_attribute, ctx->tvb, at, len, ENC_UTF_8), ett_smtpx_param);
         if (!p.has_val)

@@ -65,6 +65,12 @@ typedef struct {
     bool has_val;
 } smtp_param_t;
 
+/* Bytes of the whole token, KEY or KEY=VALUE. */
+static inline size_t smtp_param_len(const smtp_param_t *p)
+{
+    return p->has_val ? p->val_off + p->val_len - p->key_off : p->key_len;
+}
+
 /* Reads the token at or after *off; advances *off past it. False when no token is left. */
 bool smtp_next_param(const char *s, size_t len, size_t *off, smtp_param_t *p);
 
