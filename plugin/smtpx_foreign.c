@@ -150,18 +150,18 @@ void smtpx_keep_real_client(smtpx_ctx_t *ctx, int family, const guint8 *addr)
 {
     address a;
 
-    ctx->st->flags |= SMTPX_F_PROXY;
+    ctx->st->flags |= SMTPX_F_REAL_CLIENT;
     if (!family || ctx->call.replay != SMTPX_LIVE)
         return;
     set_ip(&a, family, addr);
-    copy_address_wmem(wmem_file_scope(), &ctx->conv->proxy_client, &a);
+    copy_address_wmem(wmem_file_scope(), &ctx->conv->real_client, &a);
 }
 
 int smtpx_dissect_proxy(smtpx_ctx_t *ctx, int offset)
 {
     smtp_proxy_t px;
 
-    if (smtpx_queue_last(ctx->st) || (ctx->st->flags & SMTPX_F_PROXY) ||
+    if (smtpx_queue_last(ctx->st) || (ctx->st->flags & SMTPX_F_REAL_CLIENT) ||
         !smtp_proxy_parse(ctx->data + offset, (size_t)(ctx->len - offset), &px))
         return 0;
     int len = (int)px.len;
@@ -179,8 +179,8 @@ int smtpx_dissect_proxy(smtpx_ctx_t *ctx, int offset)
 
 const address *smtpx_real_client(const smtpx_ctx_t *ctx)
 {
-    return (ctx->st->flags & SMTPX_F_PROXY) && ctx->conv->proxy_client.type != AT_NONE ? &ctx->conv->proxy_client
-                                                                                       : NULL;
+    const address *real = &ctx->conv->real_client;
+    return (ctx->st->flags & SMTPX_F_REAL_CLIENT) && real->type != AT_NONE ? real : NULL;
 }
 
 const address *smtpx_client_address(const smtpx_ctx_t *ctx)

@@ -227,14 +227,12 @@ static void restart_session(smtpx_state_t *st)
 static void xclient_accepted(smtpx_ctx_t *ctx, const char *arg)
 {
     unsigned char addr[16];
-    size_t off, len;
-    int family;
+    size_t n = arg ? strlen(arg) : 0, off, len;
+    int family = smtp_xclient_addr(arg, n, addr);
 
-    if (!arg)
-        return;
-    if ((family = smtp_xclient_addr(arg, strlen(arg), addr)) != 0)
+    if (family)
         smtpx_keep_real_client(ctx, family, addr);
-    if (smtp_xclient_value(arg, strlen(arg), "LOGIN", &off, &len)) {
+    if (smtp_xclient_value(arg, n, "LOGIN", &off, &len)) {
         ctx->st->flags |= SMTPX_F_AUTHED;
         ctx->st->auth_mech = SMTP_SASL_UNKNOWN;
         ctx->st->auth_user = smtpx_state_strdup(&ctx->call, ctx->pinfo, arg + off, len);

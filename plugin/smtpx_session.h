@@ -111,7 +111,8 @@ typedef enum {
 #define SMTPX_F_LMTP       0x10000u /* the client sent LHLO: LMTP (RFC 2033) */
 #define SMTPX_F_CLEAR_MAIL 0x20000u /* mail without the TLS the server offered: reported */
 #define SMTPX_F_FOREIGN    0x40000u /* the client spoke another protocol: reported */
-#define SMTPX_F_PROXY      0x80000u /* a PROXY header came first (the real client: smtpx_conv_t.proxy_client) */
+#define SMTPX_F_REAL_CLIENT 0x80000u /* a PROXY header or an accepted XCLIENT named the real client
+                                     * (smtpx_conv_t.real_client, when it gave an address) */
 #define SMTPX_F_UNSEEN_CLIENT 0x100000u /* the server acknowledged client bytes the capture lacks: reported */
 #define SMTPX_F_UNSEEN_SERVER 0x200000u /* the client acknowledged server bytes the capture lacks: reported */
 
@@ -236,7 +237,7 @@ typedef struct {
     smtpx_seen_t seen[2];            /* [is_client] */
     gboolean lmtp;                   /* the first pass saw an LHLO: later passes name the session LMTP from its start */
     smtpx_session_label_t label;     /* first pass: made again only when a name changes */
-    address proxy_client;            /* the real client a PROXY header named (AT_NONE: none) */
+    address real_client;             /* the real client a PROXY header or XCLIENT named (AT_NONE: none) */
 } smtpx_conv_t;
 
 typedef enum {
