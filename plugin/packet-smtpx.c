@@ -2,6 +2,7 @@
 /* smtpx: registration, preferences, and the top-level dissector, which only
  * sets the columns, loops over PDUs and hands them off by direction. */
 #include "smtpx.h"
+#include "smtp_params.h"
 
 #include <epan/conversation.h>
 #include <epan/prefs.h>
@@ -63,6 +64,19 @@ void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char 
 {
     if (value)
         proto_item_set_generated(proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value));
+}
+
+char *smtpx_xtext(smtpx_ctx_t *ctx, const char *s, size_t len)
+{
+    char *out = wmem_alloc(ctx->pinfo->pool, len + 1);
+    size_t bad;
+    out[smtp_xtext_decode(s, len, out, &bad)] = '\0';
+    return out;
+}
+
+proto_item *smtpx_add_xtext(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, const char *s, size_t len)
+{
+    return proto_tree_add_string(tree, hf, ctx->tvb, offset, (int)len, smtpx_xtext(ctx, s, len));
 }
 
 proto_item *smtpx_add_ip(smtpx_ctx_t *ctx, proto_tree *tree, int hf4, int hf6, int offset, int len, int family,

@@ -22,6 +22,7 @@ extern int hf_smtpx_envelope_sender, hf_smtpx_envelope_recipient, hf_smtpx_envel
 extern int hf_smtpx_envelope_param_size, hf_smtpx_envelope_param_body, hf_smtpx_envelope_param_smtputf8;
 extern int hf_smtpx_envelope_param_ret, hf_smtpx_envelope_param_envid, hf_smtpx_envelope_param_notify;
 extern int hf_smtpx_envelope_param_orcpt, hf_smtpx_envelope_param_auth;
+extern int hf_smtpx_envelope_param_orcpt_type, hf_smtpx_envelope_param_orcpt_addr;
 extern int hf_smtpx_rsp, hf_smtpx_rsp_code, hf_smtpx_rsp_code_class, hf_smtpx_rsp_code_category;
 extern int hf_smtpx_rsp_parameter, hf_smtpx_rsp_line_code, hf_smtpx_rsp_recipient;
 extern int hf_smtpx_rsp_client_ip, hf_smtpx_rsp_client_ipv6;
@@ -81,7 +82,7 @@ extern expert_field ei_smtpx_utf8_address;
 extern expert_field ei_smtpx_forged_helo, ei_smtpx_foreign_protocol, ei_smtpx_not_captured;
 extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtpx_masked_extension;
 extern expert_field ei_smtpx_sender_check_failed, ei_smtpx_masked_banner;
-extern expert_field ei_smtpx_missing_blank_line;
+extern expert_field ei_smtpx_missing_blank_line, ei_smtpx_bad_param;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
 extern expert_field ei_smtpx_bad_sequence, ei_smtpx_open_relay, ei_smtpx_error_reply, ei_smtpx_serious_reply;
@@ -159,6 +160,10 @@ gboolean smtpx_any_referenced(proto_tree *tree, int *const *hfs, size_t n);
 void smtpx_set_generated_hidden(proto_item *pi);
 /* A generated string field (made from the message, at no place in the frame), if value is not NULL. */
 void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value);
+/* The xtext s[0..len) decoded (RFC 3461; pinfo->pool, NUL-terminated). */
+char *smtpx_xtext(smtpx_ctx_t *ctx, const char *s, size_t len);
+/* A string item of the xtext s[0..len) at offset, its value decoded. */
+proto_item *smtpx_add_xtext(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, const char *s, size_t len);
 /* An address item: family 4 (hf4) or 6 (hf6), addr in network order; NULL
  * for another family. */
 proto_item *smtpx_add_ip(smtpx_ctx_t *ctx, proto_tree *tree, int hf4, int hf6, int offset, int len, int family,
@@ -365,11 +370,13 @@ typedef struct {
     gboolean is_client;     /* the packet is the client's */
     gboolean tls;
     const char *server_name, *server_software, *client_name, *auth_user;
+    const char *real_client;    /* named by a PROXY header or an accepted XCLIENT (NULL: none) */
 } smtpx_session_facts_t;
 
 typedef struct {
     guint32 frame, stream;
     const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *rcpt_to, *from, *subject, *message_id;
+    const char *real_client;            /* named by a PROXY header or an accepted XCLIENT (NULL: none) */
     const char *path, *attachments, *queue_id;
     const smtpx_log_headers_t *hdr;     /* To, Cc, Date... (never NULL) */
     const char *bcc;                    /* the recipients To and Cc do not name */

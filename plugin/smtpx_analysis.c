@@ -2,6 +2,7 @@
 /* Findings about a client command in the light of what the session knows:
  * extensions the server did not advertise, STARTTLS command injection. */
 #include "smtpx.h"
+#include "smtp_params.h"
 #include "smtp_codes.h"
 #include "smtp_grammar.h"
 #include "smtp_imf.h"
@@ -200,30 +201,73 @@ static const struct {
     { "ORCPT", NULL, "DSN", SMTPX_EXT_DSN },
 };
 
-/* MAIL FROM:<a> BODY=8BITMIME and the like: the parameters of extensions
- * the server did not advertise. */
+/* MAIL FROM:<a> BODY=8BITMIME and the like: a parameter of an extension
+ * the server did not advertise (once per extension and command: *reported). */
+static void check_param_advertised(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char *param,
+                                   const smtp_param_t *p, gboolean is_mail, guint32 *reported)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(param_extensions); i++) {
+        const char *value = param_extensions[i].value;
+        if (!smtp_word_equals(param + p->key_off, p->key_len, param_extensions[i].key) ||
+            (value && !smtp_word_equals(param + p->val_off, p->val_len, value)) ||
+            (*reported & param_extensions[i].ext))
+            continue;
+        *reported |= param_extensions[i].ext;
+        unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool, "%s parameter %s", is_mail ? "MAIL" : "RCPT",
+                                                   smtpx_line_format(ctx, param + p->key_off,
+                                                                     (int)smtp_param_len(p))),
+                     param_extensions[i].ext_name);
+        return;
+    }
+}
+
+/* SIZE=abc, NOTIFY on MAIL, ENVID with a bad xtext escape: a parameter
+ * (at offset, in param) not written as RFC 5321 or its extension's RFC wants. */
+static void check_param_grammar(smtpx_ctx_t *ctx, int offset, const char *param, const smtp_param_t *p,
+                                gboolean is_mail)
+{
+    const smtp_param_rule_t *rule;
+    smtp_param_fault_t fault = smtp_param_check(param, p, is_mail, &rule);
+    int len = (int)smtp_param_len(p);
+    offset += (int)p->key_off;
+
+    if (fault == SMTP_PARAM_OK)
+        return;
+    const char *shown = smtpx_line_format(ctx, param + p->key_off, len);
+    if (fault == SMTP_PARAM_SYNTAX)
+        smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len,
+                      "\"%s\" is no parameter: RFC 5321 wants KEYWORD or KEYWORD=value, the keyword of letters, "
+                      "digits and hyphens, the value without spaces, \"=\" or control characters", shown);
+    else if (fault == SMTP_PARAM_MISPLACED)
+        smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len, "\"%s\" on %s: %s belongs to %s (%s)",
+                      shown, is_mail ? "MAIL FROM" : "RCPT TO", rule->key, rule->on_mail ? "MAIL FROM" : "RCPT TO",
+                      rule->rfc);
+    else if (fault == SMTP_PARAM_XTEXT)
+        smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len,
+                      "\"%s\": %s is xtext (RFC 3461), which writes \"+\", \"=\", spaces and controls as \"+\" "
+                      "and two upper-case hex digits (\"+2B\")", shown, rule->key);
+    else
+        smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len, "\"%s\": %s wants %s (%s)", shown,
+                      rule->key, rule->value, rule->rfc);
+}
+
+/* The parameters after MAIL's or RCPT's path. */
 static void check_params(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd,
                          const smtp_path_t *path)
 {
     gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
+    gboolean hello = (ctx->st->flags & SMTPX_F_HELLO) != 0;   /* the server's extensions are known */
+    /* edit keys break the grammar, and telnet_edit says so */
+    gboolean typed = smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len) != 0;
     const char *param = line->text + cmd->param_off;
-    guint32 reported = ctx->st->ext;     /* once per extension and command */
+    guint32 reported = ctx->st->ext;
     smtp_param_t p;
 
     for (size_t off = path->params_off; smtp_next_param(param, cmd->param_len, &off, &p);) {
-        for (size_t i = 0; i < G_N_ELEMENTS(param_extensions); i++) {
-            const char *value = param_extensions[i].value;
-            if (!smtp_word_equals(param + p.key_off, p.key_len, param_extensions[i].key) ||
-                (value && !smtp_word_equals(param + p.val_off, p.val_len, value)) ||
-                (reported & param_extensions[i].ext))
-                continue;
-            reported |= param_extensions[i].ext;
-            size_t shown = smtp_param_len(&p);
-            unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool, "%s parameter %s", is_mail ? "MAIL" : "RCPT",
-                                                       smtpx_line_format(ctx, param + p.key_off, (int)shown)),
-                         param_extensions[i].ext_name);
-            break;
-        }
+        if (!typed)
+            check_param_grammar(ctx, line->offset + (int)cmd->param_off, param, &p, is_mail);
+        if (hello)
+            check_param_advertised(ctx, line, param, &p, is_mail, &reported);
     }
 }
 
@@ -278,8 +322,7 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
     check_lengths(ctx, line->offset + (int)(cmd->param_off + path.addr_off), param + path.addr_off,
                   path.addr_len);
     check_utf8_address(ctx, line, cmd, &path);
-    if (ctx->st->flags & SMTPX_F_HELLO)     /* the server's extensions are known */
-        check_params(ctx, line, cmd, &path);
+    check_params(ctx, line, cmd, &path);
     if (is_mail)
         check_auth_sender(ctx, line, wmem_strndup(ctx->pinfo->pool, param + path.addr_off, path.addr_len));
 }

@@ -11,6 +11,7 @@ int hf_smtpx_envelope_sender = -1, hf_smtpx_envelope_recipient = -1, hf_smtpx_en
 int hf_smtpx_envelope_param_size = -1, hf_smtpx_envelope_param_body = -1, hf_smtpx_envelope_param_smtputf8 = -1;
 int hf_smtpx_envelope_param_ret = -1, hf_smtpx_envelope_param_envid = -1, hf_smtpx_envelope_param_notify = -1;
 int hf_smtpx_envelope_param_orcpt = -1, hf_smtpx_envelope_param_auth = -1;
+int hf_smtpx_envelope_param_orcpt_type = -1, hf_smtpx_envelope_param_orcpt_addr = -1;
 int hf_smtpx_rsp = -1, hf_smtpx_rsp_code = -1, hf_smtpx_rsp_code_class = -1, hf_smtpx_rsp_code_category = -1;
 int hf_smtpx_rsp_parameter = -1, hf_smtpx_rsp_line_code = -1, hf_smtpx_rsp_recipient = -1;
 int hf_smtpx_rsp_client_ip = -1, hf_smtpx_rsp_client_ipv6 = -1;
@@ -79,7 +80,7 @@ expert_field ei_smtpx_forged_helo = EI_INIT, ei_smtpx_foreign_protocol = EI_INIT
 expert_field ei_smtpx_version_disclosed = EI_INIT, ei_smtpx_cleartext_mail = EI_INIT;
 expert_field ei_smtpx_sender_check_failed = EI_INIT, ei_smtpx_masked_banner = EI_INIT;
 expert_field ei_smtpx_masked_extension = EI_INIT;
-expert_field ei_smtpx_missing_blank_line = EI_INIT;
+expert_field ei_smtpx_missing_blank_line = EI_INIT, ei_smtpx_bad_param = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
 expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
@@ -125,13 +126,17 @@ static void register_hf(void)
         HF(hf_smtpx_envelope_param_ret, "RET", "smtpx.envelope.param.ret", FT_STRING, BASE_NONE, NULL,
            "DSN: return FULL message or HDRS only (RFC 3461)"),
         HF(hf_smtpx_envelope_param_envid, "ENVID", "smtpx.envelope.param.envid", FT_STRING, BASE_NONE, NULL,
-           "DSN envelope identifier (RFC 3461)"),
+           "DSN envelope identifier (RFC 3461), xtext decoded"),
         HF(hf_smtpx_envelope_param_notify, "NOTIFY", "smtpx.envelope.param.notify", FT_STRING, BASE_NONE, NULL,
            "DSN: when to notify (RFC 3461)"),
         HF(hf_smtpx_envelope_param_orcpt, "ORCPT", "smtpx.envelope.param.orcpt", FT_STRING, BASE_NONE, NULL,
-           "DSN original recipient (RFC 3461)"),
+           "DSN original recipient (RFC 3461), as written: address type, \";\", address in xtext"),
+        HF(hf_smtpx_envelope_param_orcpt_type, "Address type", "smtpx.envelope.param.orcpt.type", FT_STRING,
+           BASE_NONE, NULL, "ORCPT's address type (rfc822, utf-8)"),
+        HF(hf_smtpx_envelope_param_orcpt_addr, "Original recipient", "smtpx.envelope.param.orcpt.address", FT_STRING,
+           BASE_NONE, NULL, "ORCPT's address, xtext decoded: the recipient the sender named, before forwarding"),
         HF(hf_smtpx_envelope_param_auth, "AUTH", "smtpx.envelope.param.auth", FT_STRING, BASE_NONE, NULL,
-           "Authenticated submitter (RFC 4954)"),
+           "Authenticated submitter (RFC 4954), xtext decoded"),
         HF(hf_smtpx_rsp, "Response", "smtpx.rsp", FT_STRING, BASE_NONE, NULL, "First line of the reply"),
         HF(hf_smtpx_rsp_code, "Response code", "smtpx.rsp.code", FT_UINT16, BASE_DEC,
            vals_of(smtp_reply_codes), NULL),
@@ -199,7 +204,7 @@ static void register_hf(void)
         HF(hf_smtpx_xclient_addr_ipv6, "Client address", "smtpx.xclient.addr_ipv6", FT_IPv6, BASE_NONE, NULL,
            "ADDR of XCLIENT or XFORWARD"),
         HF(hf_smtpx_xclient_login, "Login", "smtpx.xclient.login", FT_STRING, BASE_NONE, NULL,
-           "LOGIN of XCLIENT: the user the proxy authenticated"),
+           "LOGIN of XCLIENT: the user the proxy authenticated (xtext decoded)"),
         HF(hf_smtpx_session_server_software, "Server software", "smtpx.session.server_software", FT_STRING,
            BASE_NONE, NULL, "The mail software the greeting named, and its version if given"),
         HF(hf_smtpx_data, "Message data", "smtpx.data", FT_NONE, BASE_NONE, NULL, NULL),
@@ -436,6 +441,8 @@ static ei_register_info ei[] = {
        "Bytes of the other side that this segment acknowledges are not in the capture (one side captured)"),
     EI(ei_smtpx_missing_brackets, "smtpx.analysis.missing_brackets", PI_MALFORMED, PI_WARN,
        "Address or HELO argument not written as RFC 5321 wants"),
+    EI(ei_smtpx_bad_param, "smtpx.analysis.bad_param", PI_MALFORMED, PI_WARN,
+       "MAIL or RCPT parameter not written as its RFC wants"),
     EI(ei_smtpx_telnet_edit, "smtpx.analysis.telnet_edit", PI_PROTOCOL, PI_WARN,
        "Backspace or Delete typed into a command line"),
     EI(ei_smtpx_telnet_iac, "smtpx.analysis.telnet_iac", PI_PROTOCOL, PI_WARN,

@@ -235,7 +235,8 @@ static void xclient_accepted(smtpx_ctx_t *ctx, const char *arg)
     if (smtp_xclient_value(arg, n, "LOGIN", &off, &len)) {
         ctx->st->flags |= SMTPX_F_AUTHED;
         ctx->st->auth_mech = SMTP_SASL_UNKNOWN;
-        ctx->st->auth_user = smtpx_state_strdup(&ctx->call, ctx->pinfo, arg + off, len);
+        const char *login = smtpx_xtext(ctx, arg + off, len);
+        ctx->st->auth_user = smtpx_state_strdup(&ctx->call, ctx->pinfo, login, strlen(login));
         ctx->st->auth_user_frame = ctx->pinfo->num;
     }
 }

@@ -2,6 +2,7 @@
 /* Client commands: verb, parameter, envelope addresses and ESMTP parameters. */
 #include "smtpx.h"
 #include "smtp_foreign.h"
+#include "smtp_params.h"
 
 typedef struct {
     const char *key;
@@ -19,6 +20,20 @@ static const smtpx_param_field_t envelope_params[] = {
     { "AUTH", &hf_smtpx_envelope_param_auth },
 };
 
+/* ORCPT=addr-type;xtext: the value as written, its type and its address decoded. */
+static void add_orcpt(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *value, size_t len)
+{
+    proto_tree *ot = proto_item_add_subtree(
+        proto_tree_add_item(tree, hf_smtpx_envelope_param_orcpt, ctx->tvb, offset, (int)len, ENC_UTF_8),
+        ett_smtpx_param);
+    size_t type = smtp_orcpt_type_len(value, len);
+    if (type == len)
+        return;
+    proto_tree_add_item(ot, hf_smtpx_envelope_param_orcpt_type, ctx->tvb, offset, (int)type, ENC_UTF_8);
+    smtpx_add_xtext(ctx, ot, hf_smtpx_envelope_param_orcpt_addr, offset + (int)type + 1, value + type + 1,
+                    len - type - 1);
+}
+
 static void add_param_value(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, const smtp_param_t *p,
                             const char *text)
 {
@@ -33,6 +48,10 @@ static void add_param_value(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
         proto_tree_add_uint64(tree, hf, tvb, offset + (int)p->val_off, (int)p->val_len, size);
         smtpx_check_size(ctx, size, offset + (int)p->val_off, (int)p->val_len);
     }
+    else if (hf == hf_smtpx_envelope_param_envid || hf == hf_smtpx_envelope_param_auth)
+        smtpx_add_xtext(ctx, tree, hf, offset + (int)p->val_off, text + p->val_off, p->val_len);
+    else if (hf == hf_smtpx_envelope_param_orcpt)
+        add_orcpt(ctx, tree, offset + (int)p->val_off, text + p->val_off, p->val_len);
     else if (hf != hf_smtpx_envelope_param_size && p->has_val)
         proto_tree_add_item(tree, hf, tvb, offset + (int)p->val_off, (int)p->val_len, ENC_UTF_8);
     if (hf == hf_smtpx_envelope_param_body) {
@@ -104,8 +123,8 @@ static void dissect_xclient(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line
         if (!p.has_val)
             continue;
         if (smtp_word_equals(param + p.key_off, p.key_len, "LOGIN"))
-            proto_tree_add_item(at_tree, hf_smtpx_xclient_login, ctx->tvb, base + (int)p.val_off, (int)p.val_len,
-                                ENC_UTF_8);
+            smtpx_add_xtext(ctx, at_tree, hf_smtpx_xclient_login, base + (int)p.val_off, param + p.val_off,
+                            p.val_len);
         else if (smtp_word_equals(param + p.key_off, p.key_len, "ADDR"))
             smtpx_add_ip(ctx, at_tree, hf_smtpx_xclient_addr, hf_smtpx_xclient_addr_ipv6, base + (int)p.val_off,
                          (int)p.val_len, smtp_xclient_addr(param + p.key_off, len, addr), addr);

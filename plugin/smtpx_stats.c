@@ -67,6 +67,13 @@ void smtpx_tap_enhanced(smtpx_ctx_t *ctx, unsigned cls, unsigned subject)
         queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_ENHANCED, .code = cls, .subject = subject });
 }
 
+/* The real client's address as text (pinfo->pool), or NULL. */
+static const char *real_client(smtpx_ctx_t *ctx)
+{
+    const address *a = smtpx_real_client(ctx);
+    return a ? address_to_str(ctx->pinfo->pool, a) : NULL;
+}
+
 void smtpx_tap_session(smtpx_ctx_t *ctx)
 {
     const smtpx_state_t *st = ctx->st;
@@ -75,7 +82,7 @@ void smtpx_tap_session(smtpx_ctx_t *ctx)
         queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_SESSION, .session = {
             .is_client = ctx->is_client, .tls = ctx->in_tls || (st->flags & SMTPX_F_TLS),
             .server_name = st->server_name, .server_software = st->server_software, .client_name = st->client_name,
-            .auth_user = st->auth_user } });
+            .auth_user = st->auth_user, .real_client = real_client(ctx) } });
 }
 
 static struct tcp_analysis *tcp_data(packet_info *pinfo)
@@ -156,6 +163,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->stream = tcp_stream(ctx->pinfo);
     t->client = address_to_str(ctx->pinfo->pool, &ctx->pinfo->dst);
     t->server = address_to_str(ctx->pinfo->pool, &ctx->pinfo->src);
+    t->real_client = real_client(ctx);
     t->helo = st->client_name;
     t->tls = ctx->in_tls || (st->flags & SMTPX_F_TLS);
     t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtp_sasl_mech_name((smtp_sasl_mech_t)st->auth_mech) : NULL;
@@ -299,7 +307,8 @@ typedef struct {
 } txn_log_t;
 
 static const char *const txn_columns[] = {
-    "frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to", "rcpt_ok",
+    "frame", "stream", "client", "real_client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to",
+    "rcpt_ok",
     "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to", "date", "subject", "message_id", "in_reply_to",
     "user_agent", "originating_ip", "auth_results", "path", "attachments", "size", "reply", "queue_id", "findings",
     NULL
@@ -326,6 +335,7 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = g_strdup_printf("%u", t->frame);
     row[i++] = g_strdup_printf("%u", t->stream);
     row[i++] = g_strdup(t->client);
+    row[i++] = text_cell(t->real_client);
     row[i++] = g_strdup(t->server);
     row[i++] = text_cell(t->helo);
     row[i++] = g_strdup(t->tls ? "yes" : "no");
@@ -432,7 +442,7 @@ static void txn_init(const char *opt, void *userdata _U_)
 typedef struct {
     guint32 frame, stream;
     nstime_t first, last;
-    gchar *client, *server, *server_name, *software, *helo, *auth_mech, *auth_user;
+    gchar *client, *real_client, *server, *server_name, *software, *helo, *auth_mech, *auth_user;
     gboolean tls;
     guint auth_ok, auth_failed, mails, accepted, findings, last_reply;
 } session_row_t;
@@ -444,7 +454,8 @@ typedef struct {
 } session_log_t;
 
 static const char *const session_columns[] = {
-    "frame", "stream", "client", "server", "server_name", "software", "helo", "tls", "auth", "user", "auth_ok",
+    "frame", "stream", "client", "real_client", "server", "server_name", "software", "helo", "tls", "auth", "user",
+    "auth_ok",
     "auth_failed", "mails", "accepted", "findings", "last_reply", "duration", NULL
 };
 
@@ -452,6 +463,7 @@ static void session_row_free(gpointer p)
 {
     session_row_t *s = (session_row_t *)p;
     g_free(s->client);
+    g_free(s->real_client);
     g_free(s->server);
     g_free(s->server_name);
     g_free(s->software);
@@ -494,6 +506,7 @@ static void session_facts(session_row_t *s, packet_info *pinfo, const smtpx_sess
         s->server = address_to_str(NULL, f->is_client ? &pinfo->dst : &pinfo->src);
     }
     s->tls |= f->tls;
+    keep_text(&s->real_client, f->real_client);
     keep_text(&s->server_name, f->server_name);
     keep_text(&s->software, f->server_software);
     keep_text(&s->helo, f->client_name);
@@ -544,6 +557,7 @@ static gchar **session_cells(const session_row_t *s)
     row[i++] = g_strdup_printf("%u", s->frame);
     row[i++] = g_strdup_printf("%u", s->stream);
     row[i++] = text_cell(s->client);
+    row[i++] = text_cell(s->real_client);
     row[i++] = text_cell(s->server);
     row[i++] = text_cell(s->server_name);
     row[i++] = text_cell(s->software);

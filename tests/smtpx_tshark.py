@@ -147,11 +147,15 @@ def fields(capture, fields, display_filter=None, two_pass=False, verbose=False, 
     return [line.split("\t") for line in out.split("\n")[:-1]]
 
 
-def transactions(capture, two_pass=False, extra=()):
-    """The rows of -z smtpx,transactions,tsv, each a dict keyed by column name."""
-    args = ["-r", capture_path(capture), "-q", "-z", "smtpx,transactions,tsv", *extra] + ["-2"] * two_pass
+def log_rows(capture, log, two_pass=False, extra=()):
+    """The rows of -z smtpx,<log>,tsv (transactions, sessions), each a dict keyed by column name."""
+    args = ["-r", capture_path(capture), "-q", "-z", f"smtpx,{log},tsv", *extra] + ["-2"] * two_pass
     lines = [line.split("\t") for line in tshark(args).stdout.splitlines() if "\t" in line]
     return [dict(zip(lines[0], r)) for r in lines[1:]]
+
+
+def transactions(capture, two_pass=False, extra=()):
+    return log_rows(capture, "transactions", two_pass, extra)
 
 
 def json(capture, display_filter=None, two_pass=False, verbose=False, extra=()):

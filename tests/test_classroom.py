@@ -136,7 +136,7 @@ def test_stats_tree_attachments():
 
 def test_transactions_log(passes):
     rows = ts.transactions(ts.transcript_pcap("message_headers"), passes["two_pass"])
-    assert list(rows[0])[:4] == ["frame", "stream", "client", "server"]
+    assert list(rows[0])[:5] == ["frame", "stream", "client", "real_client", "server"]
     assert len(rows) == 2
     assert rows[0] | {} == {**rows[0], "helo": "client.example.com", "tls": "no", "mail_from": "alice@mail.example.com",
                             "rcpt_to": "bob@example.org,carol@example.org", "rcpt_ok": "2", "rcpt_rejected": "1",
@@ -214,12 +214,12 @@ def test_transactions_log_aligned_with_auth():
     out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")
     lines = out.splitlines()
     assert lines[0] == "=== SMTP transactions (smtpx) ==="
-    assert lines[1].split() == ["frame", "stream", "client", "server", "helo", "tls", "auth", "user", "mail_from",
-                                "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to",
+    assert lines[1].split() == ["frame", "stream", "client", "real_client", "server", "helo", "tls", "auth", "user",
+                                "mail_from", "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to",
                                 "date", "subject", "message_id", "in_reply_to", "user_agent", "originating_ip",
                                 "auth_results", "path", "attachments", "size", "reply", "queue_id", "findings"]
     row = lines[2].split()
-    assert row[5:9] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
+    assert row[3] == "-" and row[6:10] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
     assert row[-2:] == ["768C8CD60", "4"]    # HELO with an address, AUTH after HELO, cleartext AUTH, no empty line
 
 
@@ -296,9 +296,7 @@ def test_transactions_log_refused_data_has_no_message(passes):
 
 
 def sessions(capture, two_pass=False):
-    """The rows of -z smtpx,sessions,tsv, each a dict keyed by column name."""
-    lines = [line.split("\t") for line in z(capture, "smtpx,sessions,tsv", two_pass).splitlines() if "\t" in line]
-    return [dict(zip(lines[0], r)) for r in lines[1:]]
+    return ts.log_rows(capture, "sessions", two_pass)
 
 
 def test_sessions_log(passes):
@@ -323,11 +321,11 @@ def test_sessions_log(passes):
 def test_sessions_log_aligned():
     lines = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,sessions").splitlines()
     assert lines[0] == "=== SMTP sessions (smtpx) ==="
-    assert lines[1].split() == ["frame", "stream", "client", "server", "server_name", "software", "helo", "tls",
-                                "auth", "user", "auth_ok", "auth_failed", "mails", "accepted", "findings",
-                                "last_reply", "duration"]
-    assert lines[2].split()[4:13] == ["profbox.domain.local", "Postfix", "raphael.cardoso@students.hevs.ch", "no",
-                                      "LOGIN", "student", "1", "0", "1"]
+    assert lines[1].split() == ["frame", "stream", "client", "real_client", "server", "server_name", "software",
+                                "helo", "tls", "auth", "user", "auth_ok", "auth_failed", "mails", "accepted",
+                                "findings", "last_reply", "duration"]
+    assert lines[2].split()[3:14] == ["-", "10.130.25.239", "profbox.domain.local", "Postfix",
+                                      "raphael.cardoso@students.hevs.ch", "no", "LOGIN", "student", "1", "0", "1"]
     assert lines[1].index("server_name") == lines[2].index("profbox.domain.local")
 
 

@@ -416,6 +416,23 @@ def test_envelope_and_esmtp_parameters(passes):
     assert rcpt == [["bob@example.org", "SUCCESS,DELAY", "rfc822;bob@example.org"]]
 
 
+def test_xtext_values_are_decoded(passes):
+    """ENVID, AUTH=, ORCPT's address and XCLIENT's LOGIN are xtext (RFC
+    3461): "+2B" is "+", "+3D" is "="; their fields hold the decoded text,
+    and ORCPT is split into its address type and address."""
+    got = rows("param_syntax", ["frame.number", "smtpx.envelope.param.envid", "smtpx.envelope.param.auth",
+                                "smtpx.envelope.param.orcpt", "smtpx.envelope.param.orcpt.type",
+                                "smtpx.envelope.param.orcpt.address", "smtpx.xclient.login"],
+               "smtpx.envelope.param.envid or smtpx.envelope.param.orcpt or smtpx.xclient.login", **passes)
+    assert got == [["7", "QQ+1=2", "e=mc2@example.com", "", "", "", ""],
+                   ["9", "", "", "rfc822;bob+2Bold@example.org", "rfc822", "bob+old@example.org", ""],
+                   ["15", "a+2b", "<>", "", "", "", ""],
+                   ["17", "", "", "bogus", "", "", ""],
+                   ["23", "", "", "", "", "", "j.doe+mail"]]
+    log = ts.log_rows(ts.transcript_pcap("param_syntax"), "sessions", passes["two_pass"])
+    assert [(r["real_client"], r["user"]) for r in log] == [("203.0.113.7", "j.doe+mail")]
+
+
 def test_empty_reverse_path_is_filterable(passes):
     got = rows("all_verbs", ["frame.number"], 'smtpx.envelope.sender == ""', **passes)
     assert len(got) == 1

@@ -495,6 +495,8 @@ def test_proxy_header_before_postfix(passes):
     assert got[0] == ["4", "203.0.113.7 port 56324", "203.0.113.7", "203.0.113.7"]
     assert len(got) == 14 and all(r[3] == "203.0.113.7" for r in got)
     assert ts.frames_matching(PROXY, "smtpx.analysis", **passes) == []
+    txn = ts.transactions(PROXY, passes["two_pass"])
+    assert [(t["client"], t["real_client"]) for t in txn] == [("127.0.0.1", "203.0.113.7")]
     assert ts.info_mismatches(PROXY, passes["two_pass"]) == {}
 
 
@@ -507,6 +509,9 @@ def test_xclient_to_postfix(passes):
     assert got[3:5] == [["9", "", "", ""], ["10", "220", "9", "203.0.113.7"]]
     assert all(r[3] == "203.0.113.7" for r in got[4:])
     assert ts.frames_matching(XCLIENT, "smtpx.analysis", **passes) == []
+    # the logs name the proxy (the connecting host) and the real client
+    txn = ts.transactions(XCLIENT, passes["two_pass"])
+    assert [(t["client"], t["real_client"], t["user"]) for t in txn] == [("127.0.0.1", "203.0.113.7", "alice")]
 
 
 def test_live_postfix_swaks(tmp_path):

@@ -12,6 +12,7 @@
 #include "smtp_foreign.h"
 #include "smtp_grammar.h"
 #include "smtp_lines.h"
+#include "smtp_params.h"
 
 #include <strings.h>
 
@@ -46,6 +47,25 @@ static void check_domain(const char *s, size_t len)
     free(c);
 }
 
+/* xtext decoding never writes beyond its input's length; a value that
+ * passes a rule has no fault of syntax; a fault of value or command names
+ * its rule. */
+static void check_param(const char *s, const smtp_param_t *p, bool is_mail)
+{
+    const smtp_param_rule_t *rule;
+    smtp_param_fault_t f = smtp_param_check(s, p, is_mail, &rule);
+    CHECK(f != SMTP_PARAM_SYNTAX || rule == NULL);
+    CHECK(f == SMTP_PARAM_OK || f == SMTP_PARAM_SYNTAX || (rule && (f != SMTP_PARAM_MISPLACED) == (rule->on_mail == is_mail)));
+    char *out = malloc(p->val_len + 1);
+    size_t bad;
+    size_t n = smtp_xtext_decode(s + p->val_off, p->val_len, out, &bad);
+    CHECK(n <= p->val_len && bad <= p->val_len);
+    CHECK(bad < p->val_len || (p->val_len - n) % 2 == 0);   /* each escape: three bytes into one */
+    free(out);
+    size_t type = smtp_orcpt_type_len(s + p->val_off, p->val_len);
+    CHECK(type <= p->val_len);
+}
+
 /* ESMTP parameters ("KEY=VALUE KEY") from s[off..len); s is len bytes long. */
 static void walk_params(const char *s, size_t len, size_t off)
 {
@@ -66,6 +86,7 @@ static void walk_params(const char *s, size_t len, size_t off)
             CHECK(p.val_len == 0);
         }
         CHECK(p.key_len == 0 || (s[p.key_off] != ' ' && s[p.key_off] != '\t'));
+        check_param(s, &p, (len & 1) != 0);
     }
     CHECK(off <= len);
 }

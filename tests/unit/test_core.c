@@ -12,6 +12,7 @@
 #include "smtp_lines.h"
 #include "smtp_links.h"
 #include "smtp_mime.h"
+#include "smtp_params.h"
 #include "smtp_sasl.h"
 
 static int failures;
@@ -128,6 +129,64 @@ static void test_xclient(void)
     CHECK(smtp_xclient_value(S("ADDR=203.0.113.7 login=alice"), "LOGIN", &off, &n) && off == 23 && n == 5);
     CHECK(!smtp_xclient_value(S("LOGIN=[UNAVAILABLE] ADDR=203.0.113.7"), "LOGIN", &off, &n));
     CHECK(!smtp_xclient_value(S("LOGINS=alice"), "LOGIN", &off, &n));
+}
+
+/* the fault of the first parameter of s, on MAIL (is_mail) or RCPT */
+static smtp_param_fault_t param_fault(const char *s, size_t len, bool is_mail, const char *key)
+{
+    size_t off = 0;
+    smtp_param_t p;
+    const smtp_param_rule_t *rule;
+    if (!smtp_next_param(s, len, &off, &p))
+        return (smtp_param_fault_t)-1;
+    smtp_param_fault_t f = smtp_param_check(s, &p, is_mail, &rule);
+    return (key ? rule && strcmp(rule->key, key) == 0 : rule == NULL) ? f : (smtp_param_fault_t)-1;
+}
+
+static void test_params(void)
+{
+    char out[64];
+    size_t bad;
+    CHECK(smtp_xtext_decode(S("a+2Bb+3D"), out, &bad) == 4 && memcmp(out, "a+b=", 4) == 0 && bad == 8);
+    CHECK(smtp_xtext_decode(S("x+2b y"), out, &bad) == 6 && memcmp(out, "x+2b y", 6) == 0 && bad == 1);
+    CHECK(smtp_xtext_decode(S("ab+4"), out, &bad) == 4 && bad == 2);
+    CHECK(smtp_xtext_decode(S("a=b"), out, &bad) == 3 && bad == 1);
+    CHECK(smtp_xtext_decode(S("+C3+A9"), out, &bad) == 2 && (unsigned char)out[0] == 0xC3 && bad == 6);
+
+    CHECK(param_fault(S("SIZE=12345"), true, "SIZE") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("size=abc"), true, "SIZE") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("SIZE"), true, "SIZE") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("SIZE=123456789012345678901"), true, "SIZE") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("BODY=8bitmime"), true, "BODY") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("BODY=9BIT"), true, "BODY") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("SMTPUTF8"), true, "SMTPUTF8") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("SMTPUTF8=yes"), true, "SMTPUTF8") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("AUTH=<>"), true, "AUTH") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("AUTH=e+3Dmc2@example.com"), true, "AUTH") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("AUTH=e+3dmc2@example.com"), true, "AUTH") == SMTP_PARAM_XTEXT);
+    CHECK(param_fault(S("RET=HDRS"), true, "RET") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("RET=FOO"), true, "RET") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("RET=FULL"), false, "RET") == SMTP_PARAM_MISPLACED);
+    CHECK(param_fault(S("ENVID=QQ314159"), true, "ENVID") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("ENVID=a+zz"), true, "ENVID") == SMTP_PARAM_XTEXT);
+    CHECK(param_fault(S("ENVID=a+2"), true, "ENVID") == SMTP_PARAM_XTEXT);
+    CHECK(param_fault(S("NOTIFY=SUCCESS,delay"), false, "NOTIFY") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("NOTIFY=NEVER"), false, "NOTIFY") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("NOTIFY=NEVER,SUCCESS"), false, "NOTIFY") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("NOTIFY=SUCCESS,"), false, "NOTIFY") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("NOTIFY=SUCCESS"), true, "NOTIFY") == SMTP_PARAM_MISPLACED);
+    CHECK(param_fault(S("ORCPT=rfc822;b+2Bold@example.org"), false, "ORCPT") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("ORCPT=bogus"), false, "ORCPT") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("ORCPT=;a@b"), false, "ORCPT") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("ORCPT=rfc822;"), false, "ORCPT") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("ORCPT=rfc822;a+b@c"), false, "ORCPT") == SMTP_PARAM_XTEXT);
+    CHECK(param_fault(S("X-VENDOR=1"), true, NULL) == SMTP_PARAM_OK);
+    CHECK(param_fault(S("MT-PRIORITY=-3"), true, NULL) == SMTP_PARAM_OK);
+    CHECK(param_fault(S("<x@y.z>"), false, NULL) == SMTP_PARAM_SYNTAX);
+    CHECK(param_fault(S("-X=1"), false, NULL) == SMTP_PARAM_SYNTAX);
+    CHECK(param_fault(S("X=a=b"), false, NULL) == SMTP_PARAM_SYNTAX);
+    CHECK(param_fault(S("X="), false, NULL) == SMTP_PARAM_SYNTAX);
+    CHECK(smtp_orcpt_type_len(S("rfc822;a@b")) == 6 && smtp_orcpt_type_len(S("rfc822")) == 6);
 }
 
 static void test_paths(void)
@@ -701,6 +760,7 @@ int main(void)
     test_session_opening();
     test_paths();
     test_xclient();
+    test_params();
     test_replies();
     test_sasl();
     test_imf();

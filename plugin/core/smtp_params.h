@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ESMTP parameters of MAIL FROM and RCPT TO: RFC 5321's esmtp-param, the
+ * grammar of each known value (SIZE RFC 1870, BODY RFC 6152 and 3030,
+ * SMTPUTF8 RFC 6531, AUTH RFC 4954, RET, ENVID, NOTIFY and ORCPT RFC 3461),
+ * and xtext (RFC 3461 4), in which ENVID, ORCPT, AUTH and the attributes of
+ * XCLIENT and XFORWARD are written. No epan dependency. */
+#ifndef SMTP_PARAMS_H
+#define SMTP_PARAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "smtp_grammar.h"
+
+/* Decodes the xtext in[0..len) into out (room for len bytes, not
+ * NUL-terminated) and returns the decoded length. "+" and two upper-case
+ * hex digits is the byte they name; a "+" without them, and a byte xtext
+ * does not allow (a control, space, "=", or beyond "~"), is copied as it is,
+ * and *bad is the offset of the first such (len if there is none). */
+size_t smtp_xtext_decode(const char *in, size_t len, char *out, size_t *bad);
+
+typedef struct {
+    const char *key;        /* upper case */
+    bool on_mail;           /* a parameter of MAIL FROM, else of RCPT TO */
+    const char *value;      /* what its value must be */
+    const char *rfc;        /* "RFC 1870" */
+} smtp_param_rule_t;
+
+typedef enum {
+    SMTP_PARAM_OK = 0,
+    SMTP_PARAM_SYNTAX,      /* not KEYWORD[=value] as RFC 5321 4.1.2 has it */
+    SMTP_PARAM_VALUE,       /* a known parameter whose value breaks its rule */
+    SMTP_PARAM_XTEXT,       /* the same, in its xtext: a bad "+" escape, or a byte xtext does not allow */
+    SMTP_PARAM_MISPLACED,   /* a known parameter of the other command */
+} smtp_param_fault_t;
+
+/* Checks the parameter p (in s) of MAIL (is_mail) or RCPT. *rule is the
+ * known parameter's rule, or NULL for a parameter of another extension
+ * (only its syntax is checked). */
+smtp_param_fault_t smtp_param_check(const char *s, const smtp_param_t *p, bool is_mail,
+                                    const smtp_param_rule_t **rule);
+
+/* ORCPT's value "addr-type;xtext": the length of the address type, or len
+ * when there is no ";". */
+size_t smtp_orcpt_type_len(const char *s, size_t len);
+
+#endif
