@@ -265,6 +265,56 @@ static gboolean files_wanted(proto_tree *tree)
     return smtpx_any_referenced(tree, hfs, G_N_ELEMENTS(hfs));
 }
 
+/* A base64 part whose body is not all base64: decoders differ on what
+ * follows (some skip the byte, some stop), so a filter may not see the file
+ * the reader gets. */
+static void check_base64(smtpx_ctx_t *ctx, const smtp_mime_part_t *p, const char *body)
+{
+    size_t at = p->cte == SMTP_CTE_BASE64 ? smtp_base64_body_fault(body, p->body_len) : p->body_len;
+
+    if (at == p->body_len)
+        return;
+    const char *part = p->name[0] ? wmem_strdup_printf(ctx->pinfo->pool, "\"%s\"",
+                                                       shown_name(ctx, smtpx_decode_rfc2047(ctx->pinfo->pool,
+                                                                                            p->name)))
+                                  : smtpx_line_format(ctx, p->type, (int)strlen(p->type));
+    char c = body[at];
+    if (g_ascii_isalnum(c) || c == '+' || c == '/')
+        smtpx_finding(ctx, &ei_smtpx_mime_malformed, ctx->tvb, 0, 0, "The base64 of %s goes on after its padding "
+                      "\"=\" (byte %zu of its body): decoders stop there or go on, so a filter may not see the file "
+                      "the reader gets", part, at);
+    else
+        smtpx_finding(ctx, &ei_smtpx_mime_malformed, ctx->tvb, 0, 0, "The base64 of %s has \"%s\" at byte %zu of "
+                      "its body, which is no base64: decoders skip it or stop there, so a filter may not see the "
+                      "file the reader gets", part, smtpx_line_format(ctx, body + at, 1), at);
+}
+
+/* What the walk of the message found wrong with its structure. */
+static void check_structure(smtpx_ctx_t *ctx, const smtp_mime_walk_t *w)
+{
+    static const struct {
+        unsigned fault;
+        const char *text;
+    } faults[] = {
+        { SMTP_MIME_UNCLOSED, "A multipart of the message has no closing delimiter (--boundary--): programs differ "
+                              "on where its last part ends" },
+        { SMTP_MIME_NO_BOUNDARY, "A multipart of the message has no boundary: its parts cannot be told apart, and "
+                                 "smtpx reads it as one part" },
+        { SMTP_MIME_LONG_BOUNDARY, "A multipart boundary is longer than the 70 characters RFC 2046 allows: "
+                                   "programs that keep to it, smtpx among them, read that multipart as one part "
+                                   "and miss its files" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(faults); i++) {
+        if (w->faults & faults[i].fault)
+            smtpx_finding(ctx, &ei_smtpx_mime_malformed, ctx->tvb, 0, 0, "%s", faults[i].text);
+    }
+    if (w->limited)
+        smtpx_finding(ctx, &ei_smtpx_mime_malformed, ctx->tvb, 0, 0, "More than %d nested multiparts or %d parts "
+                      "in the message: smtpx does not check the parts beyond (a way to hide a file from filters)",
+                      SMTP_MIME_MAX_DEPTH, SMTP_MIME_MAX_ENTITIES);
+}
+
 /* Every file of the message: checked always; decoded only for the tree
  * (when it is shown or filtered on) and Export Objects; named in the log
  * when that is written. */
@@ -273,7 +323,8 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     gboolean show = files_wanted(summary), log = smtpx_tapping(ctx);
     gboolean export = ctx->call.replay != SMTPX_RETRANSMIT && have_tap_listener(eo_tap);
     smtpx_links_t *links = smtpx_links_new(ctx, summary);
-    if (!show && !log && !export && !links && !smtpx_check_enabled(&ei_smtpx_risky_attachment))
+    if (!show && !log && !export && !links && !smtpx_check_enabled(&ei_smtpx_risky_attachment) &&
+        !smtpx_check_enabled(&ei_smtpx_mime_malformed))
         return;
     guint len = tvb_captured_length(msg);
     const char *text = (const char *)tvb_get_ptr(msg, 0, (gint)len);
@@ -285,6 +336,7 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 
     smtp_mime_walk_init(&w, text, len);
     while (smtp_mime_walk_next(&w, &p)) {
+        check_base64(ctx, &p, text + p.body_off);
         if (smtpx_is_dsn(&p)) {
             smtpx_dsn_part(ctx, summary, &p, text + p.body_off);
             continue;
@@ -310,6 +362,7 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
         f.n++;
     }
     smtpx_links_end(ctx, links);
+    check_structure(ctx, &w);
     if (wmem_strbuf_get_len(names))
         ctx->st->hdr_attachments = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(names),
                                                       wmem_strbuf_get_len(names));

@@ -308,10 +308,9 @@ typedef struct {
 
 static const char *const txn_columns[] = {
     "frame", "stream", "client", "real_client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to",
-    "rcpt_ok",
-    "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to", "date", "subject", "message_id", "in_reply_to",
-    "user_agent", "originating_ip", "auth_results", "path", "attachments", "size", "reply", "queue_id", "findings",
-    NULL
+    "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to", "date", "subject", "message_id",
+    "in_reply_to", "user_agent", "originating_ip", "auth_results", "path", "attachments", "size", "reply",
+    "queue_id", "findings", NULL
 };
 
 /* A text cell: packet text escaped as Wireshark shows it (valid UTF-8, no
@@ -455,8 +454,7 @@ typedef struct {
 
 static const char *const session_columns[] = {
     "frame", "stream", "client", "real_client", "server", "server_name", "software", "helo", "tls", "auth", "user",
-    "auth_ok",
-    "auth_failed", "mails", "accepted", "findings", "last_reply", "duration", NULL
+    "auth_ok", "auth_failed", "mails", "accepted", "findings", "last_reply", "duration", NULL
 };
 
 static void session_row_free(gpointer p)

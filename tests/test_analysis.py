@@ -325,6 +325,34 @@ def test_risky_attachments(passes):
         assert kind not in [a for f, a in ts.experts(cap, extra=["-o", off])]
 
 
+def test_mime_malformed(passes):
+    """A message whose MIME structure programs read differently: a byte
+    that is no base64 in an attachment, base64 after the padding, a
+    multipart without its closing delimiter, without a boundary, or with a
+    boundary over 70 characters, nesting deeper than smtpx looks: one
+    finding for each.
+    Not a well-formed message (base64 lines with trailing blanks), nor the
+    messages of the other transcripts with files; it can be switched off."""
+    kind = "smtpx.analysis.mime_malformed"
+    assert found("mime_malformed", passes, kind) == [13, 13, 21, 29, 37, 45]
+    assert messages("mime_malformed", kind, **passes) == [
+        'The base64 of "invoice.pdf" has "!" at byte 12 of its body, which is no base64: decoders skip it or stop '
+        'there, so a filter may not see the file the reader gets,The base64 of "tail.bin" goes on after its '
+        'padding "=" (byte 8 of its body): decoders stop there or go on, so a filter may not see the file the '
+        'reader gets',
+        "A multipart of the message has no closing delimiter (--boundary--): programs differ on where its last "
+        "part ends",
+        "A multipart of the message has no boundary: its parts cannot be told apart, and smtpx reads it as one part",
+        "A multipart boundary is longer than the 70 characters RFC 2046 allows: programs that keep to it, smtpx "
+        "among them, read that multipart as one part and miss its files",
+        "More than 8 nested multiparts or 128 parts in the message: smtpx does not check the parts beyond (a way to "
+        "hide a file from filters)"]
+    for other in ("attachments", "links", "bounce", "bdat_headers"):
+        assert found(other, passes, kind) == [], other
+    cap = ts.transcript_pcap("mime_malformed")
+    assert kind not in [a for f, a in ts.experts(cap, extra=["-o", "smtpx.check_mime_malformed:FALSE"])]
+
+
 def test_deceptive_links(passes):
     """An HTML link whose text shows a site of another organisation than
     the one it goes to (public suffix list): once per message, naming the

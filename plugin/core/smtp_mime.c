@@ -122,7 +122,8 @@ static void keep_name(smtp_mime_part_t *p, const char *name)
 
 /* Type, file name and encoding from a part's header block; the boundary
  * (length in *blen, 0 if none) when it is a multipart. */
-static void read_headers(const char *block, size_t len, smtp_mime_part_t *p, char *boundary, size_t *blen)
+static void read_headers(const char *block, size_t len, smtp_mime_part_t *p, char *boundary, size_t *blen,
+                         unsigned *faults)
 {
     char v[SMTP_MIME_MAX_VALUE], name[SMTP_MIME_MAX_VALUE], word[32];
 
@@ -131,9 +132,14 @@ static void read_headers(const char *block, size_t len, smtp_mime_part_t *p, cha
         first_word(v, p->type, sizeof p->type);
         if (smtp_mime_param(v, strlen(v), "name", name, sizeof name))
             keep_name(p, name);
-        if (strncmp(p->type, "multipart/", 10) == 0 &&
-            smtp_mime_param(v, strlen(v), "boundary", boundary, SMTP_MIME_MAX_BOUNDARY + 2))
-            *blen = strlen(boundary) <= SMTP_MIME_MAX_BOUNDARY ? strlen(boundary) : 0;
+        if (strncmp(p->type, "multipart/", 10) == 0) {
+            if (!smtp_mime_param(v, strlen(v), "boundary", boundary, SMTP_MIME_MAX_BOUNDARY + 2) || !boundary[0])
+                *faults |= SMTP_MIME_NO_BOUNDARY;
+            else if (strlen(boundary) > SMTP_MIME_MAX_BOUNDARY)
+                *faults |= SMTP_MIME_LONG_BOUNDARY;
+            else
+                *blen = strlen(boundary);
+        }
     }
     if (!p->type[0] || !strchr(p->type, '/'))
         strcpy(p->type, "text/plain");      /* RFC 2045 5.2 */
@@ -160,7 +166,7 @@ static bool read_entity(smtp_mime_walk_t *w, size_t start, size_t cap, smtp_mime
     size_t hlen = part_headers(w, start, cap, &body);
 
     memset(p, 0, sizeof *p);
-    read_headers(w->msg + start, hlen, p, boundary, &blen);
+    read_headers(w->msg + start, hlen, p, boundary, &blen, &w->faults);
     p->body_off = body;
     p->depth = w->depth;
     if (!blen)
@@ -215,8 +221,10 @@ bool smtp_mime_walk_next(smtp_mime_walk_t *w, smtp_mime_part_t *p)
         }
     }
     while (w->depth > 0) {
-        if (!find_delimiter(w, w->pos, &at, &level, &close))
+        if (!find_delimiter(w, w->pos, &at, &level, &close)) {
+            w->faults |= SMTP_MIME_UNCLOSED;
             break;
+        }
         w->pos = next_line(w->msg, w->len, at);
         w->depth = close ? level : level + 1;
         if (close)
@@ -405,4 +413,25 @@ size_t smtp_qp_decode(const char *in, size_t len, unsigned char *out)
         }
     }
     return n;
+}
+
+static bool is_base64_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+size_t smtp_base64_body_fault(const char *s, size_t len)
+{
+    bool padded = false;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        if (c == '=')
+            padded = true;
+        else if (!is_base64_char(c) || padded)
+            return i;
+    }
+    return len;
 }

@@ -30,6 +30,13 @@ typedef struct {
     unsigned depth;             /* 0: the message itself is the part */
 } smtp_mime_part_t;
 
+/* What is wrong with a message's MIME structure (bits of a walk's faults). */
+typedef enum {
+    SMTP_MIME_UNCLOSED = 1,         /* a multipart whose closing delimiter never comes */
+    SMTP_MIME_NO_BOUNDARY = 2,      /* a multipart without a boundary: read as one part */
+    SMTP_MIME_LONG_BOUNDARY = 4,    /* a boundary over 70 characters: read as one part */
+} smtp_mime_fault_t;
+
 typedef struct {
     const char *msg;
     size_t len;
@@ -40,6 +47,7 @@ typedef struct {
     unsigned entities;          /* parts looked at so far */
     bool started;
     bool limited;               /* a limit above stopped the walk */
+    unsigned faults;            /* smtp_mime_fault_t found so far */
 } smtp_mime_walk_t;
 
 void smtp_mime_walk_init(smtp_mime_walk_t *w, const char *msg, size_t len);
@@ -54,6 +62,11 @@ bool smtp_mime_walk_next(smtp_mime_walk_t *w, smtp_mime_part_t *part);
  * bytes); RFC 2231 forms (name*=charset''%xx, name*0=, name*1*=) are
  * joined and percent-decoded, and preferred to the plain one. False if absent. */
 bool smtp_mime_param(const char *v, size_t len, const char *name, char *out, size_t cap);
+
+/* Where a base64 body (RFC 2045 6.8) stops being base64: the offset of
+ * the first byte that is neither of its alphabet, "=" padding nor a blank
+ * or line end, or of base64 after the padding; len if there is none. */
+size_t smtp_base64_body_fault(const char *s, size_t len);
 
 /* Quoted-printable (RFC 2045 6.7) decoded into out (room for len bytes);
  * returns the decoded length. Soft line breaks are removed; a malformed

@@ -14,38 +14,41 @@ static bool is_xchar(char c)
     return c > ' ' && c <= '~' && c != '+' && c != '=';
 }
 
-size_t smtp_xtext_decode(const char *in, size_t len, char *out, size_t *bad)
+/* Reads the xtext in[0..len), decoding it into out unless that is NULL
+ * (*n bytes); returns the offset of its first fault (len if none). */
+static size_t xtext_walk(const char *in, size_t len, char *out, size_t *n)
 {
-    size_t n = 0;
+    size_t bad = len;
 
-    *bad = len;
+    *n = 0;
     for (size_t i = 0; i < len; i++) {
         int hi, lo;
-        if (in[i] == '+' && i + 2 < len && (hi = upper_hex(in[i + 1])) >= 0 && (lo = upper_hex(in[i + 2])) >= 0) {
-            out[n++] = (char)(hi << 4 | lo);
+        char c = in[i];
+        if (c == '+' && i + 2 < len && (hi = upper_hex(in[i + 1])) >= 0 && (lo = upper_hex(in[i + 2])) >= 0) {
+            c = (char)(hi << 4 | lo);
             i += 2;
-            continue;
         }
-        if (!is_xchar(in[i]) && *bad == len)
-            *bad = i;
-        out[n++] = in[i];
+        else if (!is_xchar(c) && bad == len)
+            bad = i;
+        if (out)
+            out[*n] = c;
+        (*n)++;
     }
+    return bad;
+}
+
+size_t smtp_xtext_decode(const char *in, size_t len, char *out, size_t *bad)
+{
+    size_t n;
+    *bad = xtext_walk(in, len, out, &n);
     return n;
 }
 
 /* SMTP_PARAM_XTEXT unless s[0..len) is xtext (at least one character) */
 static smtp_param_fault_t xtext_fault(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '+') {
-            if (i + 2 >= len || upper_hex(s[i + 1]) < 0 || upper_hex(s[i + 2]) < 0)
-                return SMTP_PARAM_XTEXT;
-            i += 2;
-        }
-        else if (!is_xchar(s[i]))
-            return SMTP_PARAM_XTEXT;
-    }
-    return len > 0 ? SMTP_PARAM_OK : SMTP_PARAM_VALUE;
+    size_t n;
+    return len == 0 ? SMTP_PARAM_VALUE : xtext_walk(s, len, NULL, &n) < len ? SMTP_PARAM_XTEXT : SMTP_PARAM_OK;
 }
 
 static smtp_param_fault_t value_fault(bool ok)
@@ -101,6 +104,13 @@ static smtp_param_fault_t envid_fault(const char *v, size_t n)
     return n > 100 ? SMTP_PARAM_VALUE : xtext_fault(v, n);
 }
 
+/* -9 to 9 (RFC 6710) */
+static smtp_param_fault_t priority_fault(const char *v, size_t n)
+{
+    size_t sign = n > 0 && (v[0] == '-' || v[0] == '+');
+    return value_fault(n == sign + 1 && v[sign] >= '0' && v[sign] <= '9');
+}
+
 /* "NEVER" alone, or a list of SUCCESS, FAILURE and DELAY */
 static smtp_param_fault_t notify_fault(const char *v, size_t n)
 {
@@ -148,6 +158,8 @@ static const struct {
     { { "ENVID", true, "xtext of at most 100 characters", "RFC 3461" }, envid_fault },
     { { "NOTIFY", false, "NEVER, or a comma-separated list of SUCCESS, FAILURE and DELAY", "RFC 3461" },
       notify_fault },
+    { { "REQUIRETLS", true, "no value", "RFC 8689" }, no_value },
+    { { "MT-PRIORITY", true, "a priority from -9 to 9", "RFC 6710" }, priority_fault },
     { { "ORCPT", false, "an address type, \";\" and the address in xtext (rfc822;user@example.com), "
                         "at most 500 characters", "RFC 3461" }, orcpt_fault },
 };

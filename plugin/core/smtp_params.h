@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ESMTP parameters of MAIL FROM and RCPT TO: RFC 5321's esmtp-param, the
  * grammar of each known value (SIZE RFC 1870, BODY RFC 6152 and 3030,
- * SMTPUTF8 RFC 6531, AUTH RFC 4954, RET, ENVID, NOTIFY and ORCPT RFC 3461),
+ * SMTPUTF8 RFC 6531, AUTH RFC 4954, RET, ENVID, NOTIFY and ORCPT RFC 3461,
+ * REQUIRETLS RFC 8689, MT-PRIORITY RFC 6710),
  * and xtext (RFC 3461 4), in which ENVID, ORCPT, AUTH and the attributes of
  * XCLIENT and XFORWARD are written. No epan dependency. */
 #ifndef SMTP_PARAMS_H

@@ -23,6 +23,7 @@ static void check_part(const char *msg, size_t size, const smtp_mime_part_t *p, 
     CHECK(strnlen(p->encoding, sizeof p->encoding) < sizeof p->encoding);
     CHECK(p->depth <= SMTP_MIME_MAX_DEPTH);
     CHECK(p->cte != SMTP_CTE_BASE64 || strcmp(p->encoding, "base64") == 0);
+    CHECK(smtp_base64_body_fault(msg + p->body_off, p->body_len) <= p->body_len);
 
     unsigned char *out = (unsigned char *)fuzz_copy(msg + p->body_off, p->body_len);
     CHECK(smtp_qp_decode(msg + p->body_off, p->body_len, out) <= p->body_len);
@@ -74,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(parts <= SMTP_MIME_MAX_ENTITIES + 1);
     }
     CHECK(!smtp_mime_walk_next(&w, &p));
+    CHECK((w.faults & ~(unsigned)(SMTP_MIME_UNCLOSED | SMTP_MIME_NO_BOUNDARY | SMTP_MIME_LONG_BOUNDARY)) == 0);
     check_links(msg, size);
 
     const char *lf = memchr(msg, '\n', size);

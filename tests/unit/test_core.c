@@ -181,7 +181,12 @@ static void test_params(void)
     CHECK(param_fault(S("ORCPT=rfc822;"), false, "ORCPT") == SMTP_PARAM_VALUE);
     CHECK(param_fault(S("ORCPT=rfc822;a+b@c"), false, "ORCPT") == SMTP_PARAM_XTEXT);
     CHECK(param_fault(S("X-VENDOR=1"), true, NULL) == SMTP_PARAM_OK);
-    CHECK(param_fault(S("MT-PRIORITY=-3"), true, NULL) == SMTP_PARAM_OK);
+    CHECK(param_fault(S("MT-PRIORITY=-3"), true, "MT-PRIORITY") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("MT-PRIORITY=4"), true, "MT-PRIORITY") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("MT-PRIORITY=10"), true, "MT-PRIORITY") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("MT-PRIORITY=-"), true, "MT-PRIORITY") == SMTP_PARAM_VALUE);
+    CHECK(param_fault(S("REQUIRETLS"), true, "REQUIRETLS") == SMTP_PARAM_OK);
+    CHECK(param_fault(S("REQUIRETLS=YES"), true, "REQUIRETLS") == SMTP_PARAM_VALUE);
     CHECK(param_fault(S("<x@y.z>"), false, NULL) == SMTP_PARAM_SYNTAX);
     CHECK(param_fault(S("-X=1"), false, NULL) == SMTP_PARAM_SYNTAX);
     CHECK(param_fault(S("X=a=b"), false, NULL) == SMTP_PARAM_SYNTAX);
@@ -466,7 +471,21 @@ static void test_mime_walk(void)
           strcmp(p.name, "invoice.pdf.exe") == 0 && p.attachment && p.cte == SMTP_CTE_BASE64 &&
           strcmp(p.encoding, "base64") == 0 && p.body_len == 14 &&
           memcmp(msg + p.body_off, "TVqQAAMA\r\nAAAE", 14) == 0);
-    CHECK(!smtp_mime_walk_next(&w, &p) && !w.limited);
+    CHECK(!smtp_mime_walk_next(&w, &p) && !w.limited && w.faults == 0);
+    CHECK(smtp_base64_body_fault(S("TVqQ AAMA\r\nAAAE\r\n")) == 17);
+    CHECK(smtp_base64_body_fault(S("TVq!QAAMA")) == 3);
+    CHECK(smtp_base64_body_fault(S("aGk=\r\naGk=")) == 6);
+    CHECK(smtp_base64_body_fault(S("aGk=\r\n=")) == 7);
+
+    /* faults of structure: no closing delimiter, no boundary, a boundary over 70 */
+    smtp_mime_walk_init(&w, S("Content-Type: multipart/mixed; boundary=u\r\n\r\n--u\r\n\r\nbody\r\n"));
+    CHECK(smtp_mime_walk_next(&w, &p) && !smtp_mime_walk_next(&w, &p) && w.faults == SMTP_MIME_UNCLOSED);
+    smtp_mime_walk_init(&w, S("Content-Type: multipart/mixed\r\n\r\n--x\r\n\r\nbody\r\n--x--\r\n"));
+    CHECK(smtp_mime_walk_next(&w, &p) && p.depth == 0 && !smtp_mime_walk_next(&w, &p) &&
+          w.faults == SMTP_MIME_NO_BOUNDARY);
+    smtp_mime_walk_init(&w, S("Content-Type: multipart/mixed; boundary=\"0123456789012345678901234567890123456789"
+                              "012345678901234567890123456789X\"\r\n\r\nbody\r\n"));
+    CHECK(smtp_mime_walk_next(&w, &p) && w.faults == SMTP_MIME_LONG_BOUNDARY);
 
     /* not multipart: the message is the one part */
     smtp_mime_walk_init(&w, S("Content-Type: application/pdf; name=x.pdf\n\n%PDF"));
