@@ -448,10 +448,10 @@ def test_bad_parameters(passes):
     """MAIL and RCPT parameters checked against RFC 5321 and their
     extension's RFC: well-formed ones (with xtext escapes) give nothing; a
     value the extension does not define, a DSN parameter on the other
-    command, bad xtext and an address in place of a parameter each give
-    bad_param, at the parameter itself."""
+    command, bad xtext, an address in place of a parameter and REQUIRETLS
+    without TLS each give bad_param, at the parameter itself."""
     name = "param_syntax"
-    assert found(name, passes, "smtpx.analysis.bad_param") == [13, 13, 13, 15, 15, 17, 17, 17, 19]
+    assert found(name, passes, "smtpx.analysis.bad_param") == [13, 13, 13, 15, 15, 17, 17, 17, 19, 38, 38]
     assert messages(name, "smtpx.analysis.bad_param", **passes) == [
         '"SIZE=12k": SIZE wants the message size in octets, a decimal number (RFC 1870),'
         '"BODY=9BIT": BODY wants 7BIT, 8BITMIME or BINARYMIME (RFC 6152, RFC 3030),'
@@ -463,7 +463,9 @@ def test_bad_parameters(passes):
         '(rfc822;user@example.com), at most 500 characters (RFC 3461),'
         '"RET=HDRS" on RCPT TO: RET belongs to MAIL FROM (RFC 3461)',
         '"<c@example.org>" is no parameter: RFC 5321 wants KEYWORD or KEYWORD=value, the keyword of letters, '
-        'digits and hyphens, the value without spaces, "=" or control characters']
+        'digits and hyphens, the value without spaces, "=" or control characters',
+        'REQUIRETLS on a session without TLS: RFC 8689 allows it only under TLS (after STARTTLS), and the server '
+        'must refuse the message,"MT-PRIORITY=12": MT-PRIORITY wants a priority from -9 to 9 (RFC 6710)']
     # well-formed parameters elsewhere, and the labs typed by hand, give none
     for other in ("all_verbs", "unadvertised_params", "pipelining", "typed_by_hand", "lab5_ilon_mask"):
         assert found(other, passes, "smtpx.analysis.bad_param") == [], other

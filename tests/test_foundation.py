@@ -430,7 +430,7 @@ def test_xtext_values_are_decoded(passes):
                    ["17", "", "", "bogus", "", "", ""],
                    ["23", "", "", "", "", "", "j.doe+mail"]]
     log = ts.log_rows(ts.transcript_pcap("param_syntax"), "sessions", passes["two_pass"])
-    assert [(r["real_client"], r["user"]) for r in log] == [("203.0.113.7", "j.doe+mail")]
+    assert [(r["real_client"], r["user"]) for r in log] == [("203.0.113.7", "j.doe+mail"), ("-", "-")]
 
 
 def test_empty_reverse_path_is_filterable(passes):
