@@ -328,8 +328,11 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                   path.addr_len);
     check_utf8_address(ctx, line, cmd, &path);
     check_params(ctx, line, cmd, &path);
-    if (is_mail)
+    if (is_mail) {
         check_auth_sender(ctx, line, wmem_strndup(ctx->pinfo->pool, param + path.addr_off, path.addr_len));
+        smtpx_check_homograph(ctx, "envelope sender", param + path.addr_off, path.addr_len,
+                              line->offset + (int)(cmd->param_off + path.addr_off), (int)path.addr_len);
+    }
 }
 
 /* What a forged HELO/EHLO argument claims (NULL: nothing). Nobody verifies

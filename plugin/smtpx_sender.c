@@ -2,6 +2,8 @@
 /* Sender authenticity: the header block of a message against its envelope,
  * domains compared by organisational domain (Public Suffix List, libpsl). */
 #include "smtpx.h"
+#include "smtp_grammar.h"
+#include "smtp_idn.h"
 #include "smtp_imf.h"
 
 #include <libpsl.h>
@@ -178,6 +180,24 @@ static void check_other_senders(smtpx_ctx_t *ctx, const char *block, const char 
     }
 }
 
+void smtpx_check_homograph(smtpx_ctx_t *ctx, const char *what, const char *addr, size_t len, int offset,
+                           int item_len)
+{
+    const char *at = g_strrstr_len(addr, (gssize)len, "@");
+    const char *domain = at ? at + 1 : addr;
+    size_t n = len - (size_t)(domain - addr);
+
+    if (smtp_find_nocase(domain, n, 0, "xn--") == n)
+        return;
+    smtp_idn_t *idn = wmem_new(ctx->pinfo->pool, smtp_idn_t);
+    if (smtp_idn_read(domain, n, idn) && idn->lookalike)
+        smtpx_finding(ctx, &ei_smtpx_homograph, ctx->tvb, offset, item_len,
+                      "The %s domain %s is %s in Unicode, which reads as %s: letters of another script that look "
+                      "like Latin ones (a homograph, a phishing trick)", what, smtpx_line_format(ctx, domain, (int)n),
+                      smtpx_line_format(ctx, idn->unicode, (int)strlen(idn->unicode)),
+                      smtpx_line_format(ctx, idn->looks_like, (int)strlen(idn->looks_like)));
+}
+
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
 {
     const char *display = NULL;
@@ -193,6 +213,8 @@ void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
         smtpx_finding(ctx, &ei_smtpx_multiple_from, ctx->tvb, 0, 0,
                       "The message has %u From headers; mail clients may show any of them", nfrom);
     check_alignment(ctx, block, from);
+    if (from)
+        smtpx_check_homograph(ctx, "From", from, strlen(from), 0, 0);
     check_display_name(ctx, from, display);
     check_other_senders(ctx, block, from);
 }

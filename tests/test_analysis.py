@@ -353,6 +353,27 @@ def test_mime_malformed(passes):
     assert kind not in [a for f, a in ts.experts(cap, extra=["-o", "smtpx.check_mime_malformed:FALSE"])]
 
 
+def test_homograph_sender(passes):
+    """A sender domain in Cyrillic letters that look like Latin ones (an
+    internationalised name, xn--): in the envelope, at its address, and in
+    the From header, with its Unicode form and what it reads as; a label
+    that mixes one such letter into a Latin word too, in any case. Not a
+    real word of another script (bücher.de), nor an ASCII domain."""
+    kind = "smtpx.analysis.homograph"
+    assert found("homograph", passes, kind) == [7, 13, 21]
+    assert messages("homograph", kind, **passes) == [
+        "The envelope sender domain xn--80ak6aa92e.com is \u0430\u0440\u0440\u04cf\u0435.com in Unicode, which "
+        "reads as apple.com: letters of another script that look like Latin ones (a homograph, a phishing trick)",
+        "The From domain xn--80ak6aa92e.com is \u0430\u0440\u0440\u04cf\u0435.com in Unicode, which reads as "
+        "apple.com: letters of another script that look like Latin ones (a homograph, a phishing trick)",
+        "Header From <support@XN--EXMPLE-4NF.org> (domain xn--exmple-4nf.org) is not aligned with the envelope "
+        "sender <news@xn--bcher-kva.de> (domain xn--bcher-kva.de),The From domain XN--EXMPLE-4NF.org is "
+        "ex\u0430mple.org in Unicode, which reads as example.org: letters of another script that look like Latin "
+        "ones (a homograph, a phishing trick)"]
+    for other in ("spoofing", "lab5_ilon_mask", "utf8_addresses"):
+        assert found(other, passes, kind) == [], other
+
+
 def test_deceptive_links(passes):
     """An HTML link whose text shows a site of another organisation than
     the one it goes to (public suffix list): once per message, naming the

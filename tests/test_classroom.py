@@ -215,9 +215,10 @@ def test_transactions_log_aligned_with_auth():
     lines = out.splitlines()
     assert lines[0] == "=== SMTP transactions (smtpx) ==="
     assert lines[1].split() == ["frame", "stream", "client", "real_client", "server", "helo", "tls", "auth", "user",
-                                "mail_from", "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to",
-                                "date", "subject", "message_id", "in_reply_to", "user_agent", "originating_ip",
-                                "auth_results", "path", "attachments", "size", "reply", "queue_id", "findings"]
+                                "mail_from", "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc",
+                                "reply_to", "date", "subject", "message_id", "in_reply_to", "user_agent",
+                                "originating_ip", "auth_results", "path", "attachments", "size", "reply", "queue_id",
+                                "findings"]
     row = lines[2].split()
     assert row[3] == "-" and row[6:10] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
     assert row[-2:] == ["768C8CD60", "4"]    # HELO with an address, AUTH after HELO, cleartext AUTH, no empty line

@@ -11,6 +11,7 @@
 #include "smtp_codes.h"
 #include "smtp_foreign.h"
 #include "smtp_grammar.h"
+#include "smtp_idn.h"
 #include "smtp_lines.h"
 #include "smtp_params.h"
 
@@ -64,6 +65,16 @@ static void check_param(const char *s, const smtp_param_t *p, bool is_mail)
     free(out);
     size_t type = smtp_orcpt_type_len(s + p->val_off, p->val_len);
     CHECK(type <= p->val_len);
+}
+
+/* A domain's Unicode form and lookalike stay within their room; a domain
+ * read has an xn-- label. */
+static void check_idn(const char *s, size_t len)
+{
+    static smtp_idn_t idn;
+    bool read = smtp_idn_read(s, len, &idn);
+    CHECK(strnlen(idn.unicode, SMTP_IDN_MAX) < SMTP_IDN_MAX && strnlen(idn.looks_like, SMTP_IDN_MAX) < SMTP_IDN_MAX);
+    CHECK(!read || smtp_find_nocase(s, len, 0, "xn--") < len);
 }
 
 /* ESMTP parameters ("KEY=VALUE KEY") from s[off..len); s is len bytes long. */
@@ -248,6 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_u64(all, size);
     check_domain(all, size);
     check_opening(all, size);
+    check_idn(all, size);
     free(all);
     uint8_t *bytes = (uint8_t *)fuzz_copy(data, size);
     check_foreign(bytes, size);

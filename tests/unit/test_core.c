@@ -7,6 +7,7 @@
 #include "smtp_dsn.h"
 #include "smtp_foreign.h"
 #include "smtp_grammar.h"
+#include "smtp_idn.h"
 #include "smtp_imf.h"
 #include "smtp_files.h"
 #include "smtp_lines.h"
@@ -153,45 +154,77 @@ static void test_params(void)
     CHECK(smtp_xtext_decode(S("a=b"), out, &bad) == 3 && bad == 1);
     CHECK(smtp_xtext_decode(S("+C3+A9"), out, &bad) == 2 && (unsigned char)out[0] == 0xC3 && bad == 6);
 
-    CHECK(param_fault(S("SIZE=12345"), true, "SIZE") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("size=abc"), true, "SIZE") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("SIZE"), true, "SIZE") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("SIZE=123456789012345678901"), true, "SIZE") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("BODY=8bitmime"), true, "BODY") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("BODY=9BIT"), true, "BODY") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("SMTPUTF8"), true, "SMTPUTF8") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("SMTPUTF8=yes"), true, "SMTPUTF8") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("AUTH=<>"), true, "AUTH") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("AUTH=e+3Dmc2@example.com"), true, "AUTH") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("AUTH=e+3dmc2@example.com"), true, "AUTH") == SMTP_PARAM_XTEXT);
-    CHECK(param_fault(S("RET=HDRS"), true, "RET") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("RET=FOO"), true, "RET") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("RET=FULL"), false, "RET") == SMTP_PARAM_MISPLACED);
-    CHECK(param_fault(S("ENVID=QQ314159"), true, "ENVID") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("ENVID=a+zz"), true, "ENVID") == SMTP_PARAM_XTEXT);
-    CHECK(param_fault(S("ENVID=a+2"), true, "ENVID") == SMTP_PARAM_XTEXT);
-    CHECK(param_fault(S("NOTIFY=SUCCESS,delay"), false, "NOTIFY") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("NOTIFY=NEVER"), false, "NOTIFY") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("NOTIFY=NEVER,SUCCESS"), false, "NOTIFY") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("NOTIFY=SUCCESS,"), false, "NOTIFY") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("NOTIFY=SUCCESS"), true, "NOTIFY") == SMTP_PARAM_MISPLACED);
-    CHECK(param_fault(S("ORCPT=rfc822;b+2Bold@example.org"), false, "ORCPT") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("ORCPT=bogus"), false, "ORCPT") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("ORCPT=;a@b"), false, "ORCPT") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("ORCPT=rfc822;"), false, "ORCPT") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("ORCPT=rfc822;a+b@c"), false, "ORCPT") == SMTP_PARAM_XTEXT);
-    CHECK(param_fault(S("X-VENDOR=1"), true, NULL) == SMTP_PARAM_OK);
-    CHECK(param_fault(S("MT-PRIORITY=-3"), true, "MT-PRIORITY") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("MT-PRIORITY=4"), true, "MT-PRIORITY") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("MT-PRIORITY=10"), true, "MT-PRIORITY") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("MT-PRIORITY=-"), true, "MT-PRIORITY") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("REQUIRETLS"), true, "REQUIRETLS") == SMTP_PARAM_OK);
-    CHECK(param_fault(S("REQUIRETLS=YES"), true, "REQUIRETLS") == SMTP_PARAM_VALUE);
-    CHECK(param_fault(S("<x@y.z>"), false, NULL) == SMTP_PARAM_SYNTAX);
-    CHECK(param_fault(S("-X=1"), false, NULL) == SMTP_PARAM_SYNTAX);
-    CHECK(param_fault(S("X=a=b"), false, NULL) == SMTP_PARAM_SYNTAX);
-    CHECK(param_fault(S("X="), false, NULL) == SMTP_PARAM_SYNTAX);
+    static const struct {
+        const char *param;
+        bool is_mail;
+        const char *key;       /* the rule found, NULL: none */
+        smtp_param_fault_t fault;
+    } params[] = {
+        { "SIZE=12345", true, "SIZE", SMTP_PARAM_OK },
+        { "size=abc", true, "SIZE", SMTP_PARAM_VALUE },
+        { "SIZE", true, "SIZE", SMTP_PARAM_VALUE },
+        { "SIZE=123456789012345678901", true, "SIZE", SMTP_PARAM_VALUE },
+        { "BODY=8bitmime", true, "BODY", SMTP_PARAM_OK },
+        { "BODY=9BIT", true, "BODY", SMTP_PARAM_VALUE },
+        { "SMTPUTF8", true, "SMTPUTF8", SMTP_PARAM_OK },
+        { "SMTPUTF8=yes", true, "SMTPUTF8", SMTP_PARAM_VALUE },
+        { "AUTH=<>", true, "AUTH", SMTP_PARAM_OK },
+        { "AUTH=e+3Dmc2@example.com", true, "AUTH", SMTP_PARAM_OK },
+        { "AUTH=e+3dmc2@example.com", true, "AUTH", SMTP_PARAM_XTEXT },
+        { "RET=HDRS", true, "RET", SMTP_PARAM_OK },
+        { "RET=FOO", true, "RET", SMTP_PARAM_VALUE },
+        { "RET=FULL", false, "RET", SMTP_PARAM_MISPLACED },
+        { "ENVID=QQ314159", true, "ENVID", SMTP_PARAM_OK },
+        { "ENVID=a+zz", true, "ENVID", SMTP_PARAM_XTEXT },
+        { "ENVID=a+2", true, "ENVID", SMTP_PARAM_XTEXT },
+        { "NOTIFY=SUCCESS,delay", false, "NOTIFY", SMTP_PARAM_OK },
+        { "NOTIFY=NEVER", false, "NOTIFY", SMTP_PARAM_OK },
+        { "NOTIFY=NEVER,SUCCESS", false, "NOTIFY", SMTP_PARAM_VALUE },
+        { "NOTIFY=SUCCESS,", false, "NOTIFY", SMTP_PARAM_VALUE },
+        { "NOTIFY=SUCCESS", true, "NOTIFY", SMTP_PARAM_MISPLACED },
+        { "ORCPT=rfc822;b+2Bold@example.org", false, "ORCPT", SMTP_PARAM_OK },
+        { "ORCPT=bogus", false, "ORCPT", SMTP_PARAM_VALUE },
+        { "ORCPT=;a@b", false, "ORCPT", SMTP_PARAM_VALUE },
+        { "ORCPT=rfc822;", false, "ORCPT", SMTP_PARAM_VALUE },
+        { "ORCPT=rfc822;a+b@c", false, "ORCPT", SMTP_PARAM_XTEXT },
+        { "X-VENDOR=1", true, NULL, SMTP_PARAM_OK },
+        { "MT-PRIORITY=-3", true, "MT-PRIORITY", SMTP_PARAM_OK },
+        { "MT-PRIORITY=4", true, "MT-PRIORITY", SMTP_PARAM_OK },
+        { "MT-PRIORITY=10", true, "MT-PRIORITY", SMTP_PARAM_VALUE },
+        { "MT-PRIORITY=-", true, "MT-PRIORITY", SMTP_PARAM_VALUE },
+        { "REQUIRETLS", true, "REQUIRETLS", SMTP_PARAM_OK },
+        { "REQUIRETLS=YES", true, "REQUIRETLS", SMTP_PARAM_VALUE },
+        { "<x@y.z>", false, NULL, SMTP_PARAM_SYNTAX },
+        { "-X=1", false, NULL, SMTP_PARAM_SYNTAX },
+        { "X=a=b", false, NULL, SMTP_PARAM_SYNTAX },
+        { "X=", false, NULL, SMTP_PARAM_SYNTAX },
+    };
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+        if (param_fault(params[i].param, strlen(params[i].param), params[i].is_mail, params[i].key) != params[i].fault) {
+            fprintf(stderr, "parameter %s:\n", params[i].param);
+            CHECK(0);
+        }
+    }
     CHECK(smtp_orcpt_type_len(S("rfc822;a@b")) == 6 && smtp_orcpt_type_len(S("rfc822")) == 6);
+}
+
+static void test_idn(void)
+{
+    static smtp_idn_t idn;
+    CHECK(smtp_idn_read(S("xn--80ak6aa92e.com"), &idn) && idn.lookalike &&
+          strcmp(idn.unicode, "\xd0\xb0\xd1\x80\xd1\x80\xd3\x8f\xd0\xb5.com") == 0 &&
+          strcmp(idn.looks_like, "apple.com") == 0);
+    CHECK(smtp_idn_read(S("Mail.XN--EXMPLE-4NF.org"), &idn) && idn.lookalike &&
+          strcmp(idn.looks_like, "mail.example.org") == 0 && strcmp(idn.unicode, "mail.ex\xd0\xb0mple.org") == 0);
+    CHECK(smtp_idn_read(S("xn--ggle-55da.com"), &idn) && idn.lookalike && strcmp(idn.looks_like, "google.com") == 0);
+    /* a real word in another script, or with accents: no lookalike */
+    CHECK(smtp_idn_read(S("xn--bcher-kva.de"), &idn) && !idn.lookalike &&
+          strcmp(idn.unicode, "b\xc3\xbc" "cher.de") == 0);
+    CHECK(smtp_idn_read(S("xn--e1afmkfd.xn--p1ai"), &idn) && !idn.lookalike);
+    CHECK(!smtp_idn_read(S("example.com"), &idn));
+    CHECK(!smtp_idn_read(S("xn--.com"), &idn));
+    CHECK(!smtp_idn_read(S("xn--99999999999999.com"), &idn));
+    CHECK(!smtp_idn_read(S(""), &idn));
 }
 
 static void test_paths(void)
@@ -780,6 +813,7 @@ int main(void)
     test_paths();
     test_xclient();
     test_params();
+    test_idn();
     test_replies();
     test_sasl();
     test_imf();
