@@ -232,10 +232,10 @@ static void check_param_grammar(smtpx_ctx_t *ctx, int offset, const char *param,
     offset += (int)p->key_off;
 
     if (fault == SMTP_PARAM_OK) {
-        if (rule && !ctx->in_tls && strcmp(rule->key, "REQUIRETLS") == 0)
-            smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len, "REQUIRETLS on a session without TLS: "
-                          "RFC 8689 allows it only under TLS (after STARTTLS), and the server must refuse the "
-                          "message");
+        if (rule && rule->needs_tls && !ctx->in_tls)
+            smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len, "%s on a session without TLS: "
+                          "%s allows it only under TLS (after STARTTLS), and the server must refuse the message",
+                          rule->key, rule->rfc);
         return;
     }
     const char *shown = smtpx_line_format(ctx, param + p->key_off, len);

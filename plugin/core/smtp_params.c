@@ -150,18 +150,18 @@ static const struct {
     smtp_param_rule_t rule;
     smtp_param_fault_t (*fault)(const char *v, size_t n);     /* of the value ("" when there is none) */
 } known[] = {
-    { { "SIZE", true, "the message size in octets, a decimal number", "RFC 1870" }, size_fault },
-    { { "BODY", true, "7BIT, 8BITMIME or BINARYMIME", "RFC 6152, RFC 3030" }, body_fault },
-    { { "SMTPUTF8", true, "no value", "RFC 6531" }, no_value },
-    { { "AUTH", true, "the submitter's address in xtext, or <>", "RFC 4954" }, auth_fault },
-    { { "RET", true, "FULL or HDRS", "RFC 3461" }, ret_fault },
-    { { "ENVID", true, "xtext of at most 100 characters", "RFC 3461" }, envid_fault },
-    { { "NOTIFY", false, "NEVER, or a comma-separated list of SUCCESS, FAILURE and DELAY", "RFC 3461" },
-      notify_fault },
-    { { "REQUIRETLS", true, "no value", "RFC 8689" }, no_value },
-    { { "MT-PRIORITY", true, "a priority from -9 to 9", "RFC 6710" }, priority_fault },
+    { { "SIZE", true, "the message size in octets, a decimal number", "RFC 1870", false }, size_fault },
+    { { "BODY", true, "7BIT, 8BITMIME or BINARYMIME", "RFC 6152, RFC 3030", false }, body_fault },
+    { { "SMTPUTF8", true, "no value", "RFC 6531", false }, no_value },
+    { { "AUTH", true, "the submitter's address in xtext, or <>", "RFC 4954", false }, auth_fault },
+    { { "RET", true, "FULL or HDRS", "RFC 3461", false }, ret_fault },
+    { { "ENVID", true, "xtext of at most 100 characters", "RFC 3461", false }, envid_fault },
+    { { "NOTIFY", false, "NEVER, or a comma-separated list of SUCCESS, FAILURE and DELAY", "RFC 3461",
+        false }, notify_fault },
+    { { "REQUIRETLS", true, "no value", "RFC 8689", true }, no_value },
+    { { "MT-PRIORITY", true, "a priority from -9 to 9", "RFC 6710", false }, priority_fault },
     { { "ORCPT", false, "an address type, \";\" and the address in xtext (rfc822;user@example.com), "
-                        "at most 500 characters", "RFC 3461" }, orcpt_fault },
+                        "at most 500 characters", "RFC 3461", false }, orcpt_fault },
 };
 
 /* esmtp-keyword: (ALPHA / DIGIT) *(ALPHA / DIGIT / "-") */

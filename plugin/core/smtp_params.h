@@ -25,6 +25,7 @@ typedef struct {
     bool on_mail;           /* a parameter of MAIL FROM, else of RCPT TO */
     const char *value;      /* what its value must be */
     const char *rfc;        /* "RFC 1870" */
+    bool needs_tls;         /* allowed only on a session under TLS */
 } smtp_param_rule_t;
 
 typedef enum {

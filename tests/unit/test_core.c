@@ -206,6 +206,14 @@ static void test_params(void)
         }
     }
     CHECK(smtp_orcpt_type_len(S("rfc822;a@b")) == 6 && smtp_orcpt_type_len(S("rfc822")) == 6);
+    size_t off = 0;
+    smtp_param_t tls;
+    const smtp_param_rule_t *rule;
+    CHECK(smtp_next_param(S("REQUIRETLS"), &off, &tls) && smtp_param_check("REQUIRETLS", &tls, true, &rule) ==
+          SMTP_PARAM_OK && rule && rule->needs_tls);
+    off = 0;
+    CHECK(smtp_next_param(S("SIZE=1"), &off, &tls) && smtp_param_check("SIZE=1", &tls, true, &rule) ==
+          SMTP_PARAM_OK && rule && !rule->needs_tls);
 }
 
 static void test_idn(void)
