@@ -223,19 +223,24 @@ static void check_param_advertised(smtpx_ctx_t *ctx, const smtpx_line_t *line, c
 
 /* SIZE=abc, NOTIFY on MAIL, ENVID with a bad xtext escape: a parameter
  * (at offset, in param) not written as RFC 5321 or its extension's RFC wants. */
-static void check_param_grammar(smtpx_ctx_t *ctx, int offset, const char *param, const smtp_param_t *p,
-                                gboolean is_mail)
+static void check_param_grammar(smtpx_ctx_t *ctx, const smtpx_line_t *line, int offset, const char *param,
+                                const smtp_param_t *p, gboolean is_mail)
 {
     const smtp_param_rule_t *rule;
     smtp_param_fault_t fault = smtp_param_check(param, p, is_mail, &rule);
     int len = (int)smtp_param_len(p);
     offset += (int)p->key_off;
 
-    if (fault == SMTP_PARAM_OK) {
-        if (rule && rule->needs_tls && !ctx->in_tls)
-            smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len, "%s on a session without TLS: "
-                          "%s allows it only under TLS (after STARTTLS), and the server must refuse the message",
-                          rule->key, rule->rfc);
+    gboolean tls_missing = fault == SMTP_PARAM_OK && rule && rule->needs_tls && !ctx->in_tls;
+
+    /* edit keys break the grammar, and telnet_edit says so */
+    if ((fault == SMTP_PARAM_OK && !tls_missing) ||
+        smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len))
+        return;
+    if (tls_missing) {
+        smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len, "%s on a session without TLS: "
+                      "%s allows it only under TLS (after STARTTLS), and the server must refuse the message",
+                      rule->key, rule->rfc);
         return;
     }
     const char *shown = smtpx_line_format(ctx, param + p->key_off, len);
@@ -262,15 +267,12 @@ static void check_params(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_
 {
     gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
     gboolean hello = (ctx->st->flags & SMTPX_F_HELLO) != 0;   /* the server's extensions are known */
-    /* edit keys break the grammar, and telnet_edit says so */
-    gboolean typed = smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len) != 0;
     const char *param = line->text + cmd->param_off;
     guint32 reported = ctx->st->ext;
     smtp_param_t p;
 
     for (size_t off = path->params_off; smtp_next_param(param, cmd->param_len, &off, &p);) {
-        if (!typed)
-            check_param_grammar(ctx, line->offset + (int)cmd->param_off, param, &p, is_mail);
+        check_param_grammar(ctx, line, line->offset + (int)cmd->param_off, param, &p, is_mail);
         if (hello)
             check_param_advertised(ctx, line, param, &p, is_mail, &reported);
     }

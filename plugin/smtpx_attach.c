@@ -7,6 +7,7 @@
 #include "smtpx.h"
 #include "smtp_mime.h"
 #include "smtp_files.h"
+#include "smtp_sasl.h"
 
 #include <epan/export_object.h>
 #include <epan/tap.h>
@@ -278,8 +279,7 @@ static void check_base64(smtpx_ctx_t *ctx, const smtp_mime_part_t *p, const char
                                                        shown_name(ctx, smtpx_decode_rfc2047(ctx->pinfo->pool,
                                                                                             p->name)))
                                   : smtpx_line_format(ctx, p->type, (int)strlen(p->type));
-    char c = body[at];
-    if (g_ascii_isalnum(c) || c == '+' || c == '/')
+    if (smtp_base64_char(body[at]))
         smtpx_finding(ctx, &ei_smtpx_mime_malformed, ctx->tvb, 0, 0, "The base64 of %s goes on after its padding "
                       "\"=\" (byte %zu of its body): decoders stop there or go on, so a filter may not see the file "
                       "the reader gets", part, at);

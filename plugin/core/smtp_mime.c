@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_mime.h"
+#include "smtp_sasl.h"
 #include "smtp_imf.h"
 #include "smtp_grammar.h"
 
@@ -415,11 +416,6 @@ size_t smtp_qp_decode(const char *in, size_t len, unsigned char *out)
     return n;
 }
 
-static bool is_base64_char(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
-
 size_t smtp_base64_body_fault(const char *s, size_t len)
 {
     bool padded = false;
@@ -430,7 +426,7 @@ size_t smtp_base64_body_fault(const char *s, size_t len)
             continue;
         if (c == '=')
             padded = true;
-        else if (!is_base64_char(c) || padded)
+        else if (!smtp_base64_char(c) || padded)
             return i;
     }
     return len;

@@ -41,11 +41,6 @@ bool smtp_sasl_sends_secret(smtp_sasl_mech_t mech)
            mech == SMTP_SASL_OAUTHBEARER;
 }
 
-static bool is_b64(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
-
 bool smtp_base64_valid(const char *s, size_t len)
 {
     size_t pad = 0;
@@ -55,7 +50,7 @@ bool smtp_base64_valid(const char *s, size_t len)
     while (pad < 2 && pad < len && s[len - 1 - pad] == '=')
         pad++;
     for (size_t i = 0; i < len - pad; i++) {
-        if (!is_b64(s[i]))
+        if (!smtp_base64_char(s[i]))
             return false;
     }
     return true;

@@ -22,6 +22,12 @@ const char *smtp_sasl_mech_name(smtp_sasl_mech_t mech);
 /* Does the mechanism send a password or bearer token that anyone on the path can reuse? */
 bool smtp_sasl_sends_secret(smtp_sasl_mech_t mech);
 
+/* A character of the base64 alphabet (RFC 4648), padding not included. */
+static inline bool smtp_base64_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
 /* Strict RFC 4648 base64: alphabet, length a multiple of 4, '=' only at the end. */
 bool smtp_base64_valid(const char *s, size_t len);
 
