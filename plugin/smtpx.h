@@ -11,6 +11,7 @@
 
 #include "smtp_grammar.h"
 #include "smtp_lines.h"
+#include "smtp_idn.h"
 #include "smtp_mime.h"
 #include "smtpx_session.h"
 
@@ -82,7 +83,8 @@ extern expert_field ei_smtpx_utf8_address;
 extern expert_field ei_smtpx_forged_helo, ei_smtpx_foreign_protocol, ei_smtpx_not_captured;
 extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtpx_masked_extension;
 extern expert_field ei_smtpx_sender_check_failed, ei_smtpx_masked_banner;
-extern expert_field ei_smtpx_missing_blank_line, ei_smtpx_bad_param, ei_smtpx_mime_malformed, ei_smtpx_homograph;
+extern expert_field ei_smtpx_missing_blank_line, ei_smtpx_bad_param, ei_smtpx_mime_malformed, ei_smtpx_homograph,
+    ei_smtpx_duplicate_header, ei_smtpx_bad_date;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
 extern expert_field ei_smtpx_bad_sequence, ei_smtpx_open_relay, ei_smtpx_error_reply, ei_smtpx_serious_reply;
@@ -332,8 +334,13 @@ void smtpx_check_unseen(smtpx_ctx_t *ctx, guint32 unseen);
 void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);
 /* smtpx_sender.c: findings on the header block of a message (sender authenticity) */
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block);
-/* A homograph: the domain of the address addr[0..len) (at offset, len item_len) spelt in letters of
- * another script that look like Latin ones; what names the address ("From"). */
+/* Is domain[0..len) a homograph, spelt in letters of another script that look like Latin
+ * ones? idn holds it decoded. */
+gboolean smtpx_homograph(const char *domain, size_t len, smtp_idn_t *idn);
+/* "xn--80ak6aa92e.com is аррӏе.com in Unicode, which reads as apple.com" (pinfo->pool) */
+const char *smtpx_homograph_text(smtpx_ctx_t *ctx, const char *domain, size_t len, const smtp_idn_t *idn);
+/* A finding if the domain of the address (or host name) addr[0..len) (at offset, len item_len)
+ * is a homograph; what names it ("From"). */
 void smtpx_check_homograph(smtpx_ctx_t *ctx, const char *what, const char *addr, size_t len, int offset,
                            int item_len);
 /* Organisational domain (lower-case, pinfo->pool) of an address or a host name; NULL if none. */

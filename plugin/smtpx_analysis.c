@@ -103,6 +103,15 @@ void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_
     case SMTP_CMD_MAIL:
         check_cleartext_mail(ctx, line);
         break;
+    case SMTP_CMD_XCLIENT:     /* Postfix offers it only to its own proxies */
+        if (!(st->ext & SMTPX_EXT_XCLIENT))
+            unadvertised(ctx, line, "XCLIENT (it asks the server to take another client's address and login)",
+                         "XCLIENT");
+        break;
+    case SMTP_CMD_XFORWARD:
+        if (!(st->ext & SMTPX_EXT_XFORWARD))
+            unadvertised(ctx, line, "XFORWARD", "XFORWARD");
+        break;
     default:
         break;
     }
@@ -221,13 +230,14 @@ static void check_param_advertised(smtpx_ctx_t *ctx, const smtpx_line_t *line, c
     }
 }
 
-/* SIZE=abc, NOTIFY on MAIL, ENVID with a bad xtext escape: a parameter
- * (at offset, in param) not written as RFC 5321 or its extension's RFC wants. */
+/* SIZE=abc, NOTIFY on MAIL, ENVID with a bad xtext escape, XCLIENT FOO=1: a
+ * parameter (at offset, in param) of the command on, not written as RFC 5321,
+ * its extension's RFC or Postfix's XCLIENT and XFORWARD want. */
 static void check_param_grammar(smtpx_ctx_t *ctx, const smtpx_line_t *line, int offset, const char *param,
-                                const smtp_param_t *p, gboolean is_mail)
+                                const smtp_param_t *p, smtp_param_on_t on)
 {
     const smtp_param_rule_t *rule;
-    smtp_param_fault_t fault = smtp_param_check(param, p, is_mail, &rule);
+    smtp_param_fault_t fault = smtp_param_check(param, p, on, &rule);
     int len = (int)smtp_param_len(p);
     offset += (int)p->key_off;
 
@@ -244,14 +254,24 @@ static void check_param_grammar(smtpx_ctx_t *ctx, const smtpx_line_t *line, int 
         return;
     }
     const char *shown = smtpx_line_format(ctx, param + p->key_off, len);
-    if (fault == SMTP_PARAM_SYNTAX)
+    const char *cmd = smtp_param_on_name(on);
+    if (fault == SMTP_PARAM_SYNTAX && (on & (SMTP_PARAM_ON_MAIL | SMTP_PARAM_ON_RCPT)))
         smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len,
                       "\"%s\" is no parameter: RFC 5321 wants KEYWORD or KEYWORD=value, the keyword of letters, "
                       "digits and hyphens, the value without spaces, \"=\" or control characters", shown);
+    else if (fault == SMTP_PARAM_SYNTAX)
+        smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len,
+                      "\"%s\" is no attribute: %s wants NAME=value, the value in xtext; Postfix answers 501", shown,
+                      cmd);
+    else if (fault == SMTP_PARAM_UNKNOWN) {
+        char names[128];
+        smtp_param_keys(on, names, sizeof names);
+        smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len,
+                      "\"%s\": %s has no such attribute (%s); Postfix answers 501", shown, cmd, names);
+    }
     else if (fault == SMTP_PARAM_MISPLACED)
         smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len, "\"%s\" on %s: %s belongs to %s (%s)",
-                      shown, is_mail ? "MAIL FROM" : "RCPT TO", rule->key, rule->on_mail ? "MAIL FROM" : "RCPT TO",
-                      rule->rfc);
+                      shown, cmd, rule->key, smtp_param_on_name(rule->on), rule->rfc);
     else if (fault == SMTP_PARAM_XTEXT)
         smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len,
                       "\"%s\": %s is xtext (RFC 3461), which writes \"+\", \"=\", spaces and controls as \"+\" "
@@ -272,10 +292,22 @@ static void check_params(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_
     smtp_param_t p;
 
     for (size_t off = path->params_off; smtp_next_param(param, cmd->param_len, &off, &p);) {
-        check_param_grammar(ctx, line, line->offset + (int)cmd->param_off, param, &p, is_mail);
+        check_param_grammar(ctx, line, line->offset + (int)cmd->param_off, param, &p,
+                            is_mail ? SMTP_PARAM_ON_MAIL : SMTP_PARAM_ON_RCPT);
         if (hello)
             check_param_advertised(ctx, line, param, &p, is_mail, &reported);
     }
+}
+
+/* XCLIENT's and XFORWARD's NAME=VALUE attributes. */
+static void check_attributes(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
+{
+    smtp_param_on_t on = cmd->id == SMTP_CMD_XCLIENT ? SMTP_PARAM_ON_XCLIENT : SMTP_PARAM_ON_XFORWARD;
+    const char *param = line->text + cmd->param_off;
+    smtp_param_t p;
+
+    for (size_t off = 0; smtp_next_param(param, cmd->param_len, &off, &p);)
+        check_param_grammar(ctx, line, line->offset + (int)cmd->param_off, param, &p, on);
 }
 
 /* Does MAIL's parameter list (from off) hold SMTPUTF8? */
@@ -378,6 +410,7 @@ static void check_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_c
         smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, off, (int)n,
                       "\"%s\" is an address, not a name: RFC 5321 wants an address written as a literal, "
                       "[%s]", shown, shown);
+    smtpx_check_homograph(ctx, smtp_cmd_name(cmd->id), arg, n, off, (int)n);
     const char *claim = forged_helo(ctx, arg, n, family, addr);
     if (claim)
         smtpx_finding(ctx, &ei_smtpx_forged_helo, ctx->tvb, off, (int)n,
@@ -616,6 +649,8 @@ static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smt
         check_path(ctx, line, cmd);
     else if (whole && smtp_cmd_is_hello(cmd->id))
         check_hello(ctx, line, cmd);
+    else if (whole && (cmd->id == SMTP_CMD_XCLIENT || cmd->id == SMTP_CMD_XFORWARD))
+        check_attributes(ctx, line, cmd);
     if (cmd->id == SMTP_CMD_RCPT && ++ctx->st->rcpt_cmds == 101)
         smtpx_finding(ctx, &ei_smtpx_too_long, ctx->tvb, line->offset, line->len,
                       "More than 100 recipients in one transaction: RFC 5321 4.5.3.1.8 lets servers refuse them");

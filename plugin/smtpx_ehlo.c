@@ -20,6 +20,7 @@ static const smtpx_ext_bit_t ext_bits[] = {
     { "8BITMIME", SMTPX_EXT_8BITMIME },     { "CHUNKING", SMTPX_EXT_CHUNKING },
     { "ENHANCEDSTATUSCODES", SMTPX_EXT_ENHANCED }, { "SMTPUTF8", SMTPX_EXT_SMTPUTF8 },
     { "DSN", SMTPX_EXT_DSN },               { "BINARYMIME", SMTPX_EXT_BINARYMIME },
+    { "XCLIENT", SMTPX_EXT_XCLIENT },       { "XFORWARD", SMTPX_EXT_XFORWARD },
 };
 
 static guint32 ext_bit(const char *kw)

@@ -81,7 +81,8 @@ expert_field ei_smtpx_version_disclosed = EI_INIT, ei_smtpx_cleartext_mail = EI_
 expert_field ei_smtpx_sender_check_failed = EI_INIT, ei_smtpx_masked_banner = EI_INIT;
 expert_field ei_smtpx_masked_extension = EI_INIT;
 expert_field ei_smtpx_missing_blank_line = EI_INIT, ei_smtpx_bad_param = EI_INIT;
-expert_field ei_smtpx_mime_malformed = EI_INIT, ei_smtpx_homograph = EI_INIT;
+expert_field ei_smtpx_mime_malformed = EI_INIT, ei_smtpx_homograph = EI_INIT, ei_smtpx_duplicate_header = EI_INIT;
+expert_field ei_smtpx_bad_date = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
 expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
@@ -443,11 +444,15 @@ static ei_register_info ei[] = {
     EI(ei_smtpx_missing_brackets, "smtpx.analysis.missing_brackets", PI_MALFORMED, PI_WARN,
        "Address or HELO argument not written as RFC 5321 wants"),
     EI(ei_smtpx_bad_param, "smtpx.analysis.bad_param", PI_MALFORMED, PI_WARN,
-       "MAIL or RCPT parameter not written as its RFC wants"),
+       "MAIL, RCPT, XCLIENT or XFORWARD parameter not written as its RFC or Postfix wants"),
+    EI(ei_smtpx_duplicate_header, "smtpx.analysis.duplicate_header", PI_MALFORMED, PI_WARN,
+       "Message with a header RFC 5322 allows once (Subject, To, Date...) more than once"),
+    EI(ei_smtpx_bad_date, "smtpx.analysis.bad_date", PI_MALFORMED, PI_WARN,
+       "Date header that is not an RFC 5322 date, or not a real one"),
     EI(ei_smtpx_mime_malformed, "smtpx.analysis.mime_malformed", PI_MALFORMED, PI_WARN,
        "Message whose MIME structure mail programs may read differently"),
     EI(ei_smtpx_homograph, "smtpx.analysis.homograph", PI_SECURITY, PI_WARN,
-       "Sender domain in letters of another script that look like Latin ones"),
+       "Sender, HELO or link domain in letters of another script that look like Latin ones"),
     EI(ei_smtpx_telnet_edit, "smtpx.analysis.telnet_edit", PI_PROTOCOL, PI_WARN,
        "Backspace or Delete typed into a command line"),
     EI(ei_smtpx_telnet_iac, "smtpx.analysis.telnet_iac", PI_PROTOCOL, PI_WARN,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Links in the text of a message: every http(s) URL of its text parts,
- * decoded (in the summary, when the tree is shown or filtered on), and the
- * HTML links whose text shows another site than the one they go to (a
- * finding, once per message). */
+ * decoded (in the summary, when the tree is shown or filtered on); the
+ * HTML links whose text shows another site than the one they go to, and
+ * the URLs whose host is a homograph (a finding each, once per message). */
 #include "smtpx.h"
 #include "smtp_links.h"
 #include "smtp_mime.h"
@@ -15,12 +15,14 @@ struct smtpx_links {
     wmem_map_t *seen;           /* URLs listed (each once); NULL when not shown */
     guint deceptive;            /* links whose text shows another site */
     const char *first_text, *first_host, *first_href;
+    wmem_map_t *homographs;     /* URLs whose host is a homograph (each once); NULL: none */
+    const char *first_homograph;    /* what the first one's host reads as */
 };
 
 smtpx_links_t *smtpx_links_new(smtpx_ctx_t *ctx, proto_tree *summary)
 {
     gboolean show = proto_field_is_referenced(summary, hf_smtpx_msg_url);
-    if (!show && !smtpx_check_enabled(&ei_smtpx_deceptive_link))
+    if (!show && !smtpx_check_enabled(&ei_smtpx_deceptive_link) && !smtpx_check_enabled(&ei_smtpx_homograph))
         return NULL;
     smtpx_links_t *l = wmem_new0(ctx->pinfo->pool, smtpx_links_t);
     l->summary = summary;
@@ -29,11 +31,31 @@ smtpx_links_t *smtpx_links_new(smtpx_ctx_t *ctx, proto_tree *summary)
     return l;
 }
 
-static void add_urls(smtpx_ctx_t *ctx, smtpx_links_t *l, const char *text, size_t len)
+/* A homograph host of the url[0..len) */
+static void check_url_host(smtpx_ctx_t *ctx, smtpx_links_t *l, const char *url, size_t len)
+{
+    size_t off, host_len;
+    smtp_idn_t idn;
+
+    if (!smtp_url_host(url, len, &off, &host_len) || !smtpx_homograph(url + off, host_len, &idn))
+        return;
+    if (!l->homographs) {
+        l->homographs = wmem_map_new(ctx->pinfo->pool, g_str_hash, g_str_equal);
+        l->first_homograph = smtpx_homograph_text(ctx, url + off, host_len, &idn);
+    }
+    if (wmem_map_size(l->homographs) < SMTPX_MAX_URLS)
+        wmem_map_insert(l->homographs, wmem_strndup(ctx->pinfo->pool, url, len), NULL);
+}
+
+/* Each URL of the text: listed (once, up to SMTPX_MAX_URLS) when shown, and its host checked. */
+static void walk_urls(smtpx_ctx_t *ctx, smtpx_links_t *l, const char *text, size_t len)
 {
     size_t pos = 0, off, url_len;
 
-    while (wmem_map_size(l->seen) < SMTPX_MAX_URLS && smtp_url_next(text, len, &pos, &off, &url_len)) {
+    while (smtp_url_next(text, len, &pos, &off, &url_len)) {
+        check_url_host(ctx, l, text + off, url_len);
+        if (!l->show || wmem_map_size(l->seen) >= SMTPX_MAX_URLS)
+            continue;
         char *url = smtpx_line_format(ctx, text + off, (int)url_len);
         if (wmem_map_contains(l->seen, url))
             continue;
@@ -89,21 +111,31 @@ void smtpx_links_part(smtpx_ctx_t *ctx, smtpx_links_t *l, const smtp_mime_part_t
     size_t len, pos = 0;
     smtp_html_link_t link;
 
-    if (!l || strncmp(p->type, "text/", 5) != 0 || (!html && !l->show))
+    if (!l || strncmp(p->type, "text/", 5) != 0)
         return;
     const char *text = smtpx_part_decoded(ctx, p, body, &len);
-    if (l->show)
-        add_urls(ctx, l, text, len);
+    walk_urls(ctx, l, text, len);
     while (html && smtp_html_link_next(text, len, &pos, &link))
         check_link(ctx, l, text, &link);
 }
 
+/* "; 3 such links in this message" when there are more than one ("100 or
+ * more" once the list of homograph links is full) */
+static const char *more_links(smtpx_ctx_t *ctx, guint n)
+{
+    return n > 1 ? wmem_strdup_printf(ctx->pinfo->pool, "; %u%s such links in this message", n,
+                                      n >= SMTPX_MAX_URLS ? " or more" : "") : "";
+}
+
 void smtpx_links_end(smtpx_ctx_t *ctx, smtpx_links_t *l)
 {
-    if (!l || !l->deceptive)
+    if (!l)
         return;
-    smtpx_finding(ctx, &ei_smtpx_deceptive_link, ctx->tvb, 0, 0,
-                  "Link text shows %s but the link goes to %s (%s)%s", l->first_text, l->first_host, l->first_href,
-                  l->deceptive > 1 ? wmem_strdup_printf(ctx->pinfo->pool, "; %u such links in this message",
-                                                        l->deceptive) : "");
+    if (l->deceptive)
+        smtpx_finding(ctx, &ei_smtpx_deceptive_link, ctx->tvb, 0, 0, "Link text shows %s but the link goes to %s "
+                      "(%s)%s", l->first_text, l->first_host, l->first_href, more_links(ctx, l->deceptive));
+    if (l->homographs)
+        smtpx_finding(ctx, &ei_smtpx_homograph, ctx->tvb, 0, 0, "The link host %s: letters of another script that "
+                      "look like Latin ones (a homograph, a phishing trick)%s", l->first_homograph,
+                      more_links(ctx, wmem_map_size(l->homographs)));
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Sender authenticity: the header block of a message against its envelope,
- * domains compared by organisational domain (Public Suffix List, libpsl). */
+ * domains compared by organisational domain (Public Suffix List, libpsl);
+ * and what RFC 5322 wants of the headers that two readers may read apart:
+ * some only once, the Date a real date. */
 #include "smtpx.h"
+#include "smtp_date.h"
 #include "smtp_grammar.h"
-#include "smtp_idn.h"
 #include "smtp_imf.h"
 
 #include <libpsl.h>
@@ -180,30 +182,83 @@ static void check_other_senders(smtpx_ctx_t *ctx, const char *block, const char 
     }
 }
 
+gboolean smtpx_homograph(const char *domain, size_t len, smtp_idn_t *idn)
+{
+    return smtp_find_nocase(domain, len, 0, "xn--") < len && smtp_idn_read(domain, len, idn) && idn->lookalike;
+}
+
+const char *smtpx_homograph_text(smtpx_ctx_t *ctx, const char *domain, size_t len, const smtp_idn_t *idn)
+{
+    return wmem_strdup_printf(ctx->pinfo->pool, "%s is %s in Unicode, which reads as %s",
+                              smtpx_line_format(ctx, domain, (int)len),
+                              smtpx_line_format(ctx, idn->unicode, (int)strlen(idn->unicode)),
+                              smtpx_line_format(ctx, idn->looks_like, (int)strlen(idn->looks_like)));
+}
+
 void smtpx_check_homograph(smtpx_ctx_t *ctx, const char *what, const char *addr, size_t len, int offset,
                            int item_len)
 {
     const char *at = g_strrstr_len(addr, (gssize)len, "@");
     const char *domain = at ? at + 1 : addr;
     size_t n = len - (size_t)(domain - addr);
+    smtp_idn_t idn;
 
-    if (smtp_find_nocase(domain, n, 0, "xn--") == n)
-        return;
-    smtp_idn_t *idn = wmem_new(ctx->pinfo->pool, smtp_idn_t);
-    if (smtp_idn_read(domain, n, idn) && idn->lookalike)
+    if (smtpx_homograph(domain, n, &idn))
         smtpx_finding(ctx, &ei_smtpx_homograph, ctx->tvb, offset, item_len,
-                      "The %s domain %s is %s in Unicode, which reads as %s: letters of another script that look "
-                      "like Latin ones (a homograph, a phishing trick)", what, smtpx_line_format(ctx, domain, (int)n),
-                      smtpx_line_format(ctx, idn->unicode, (int)strlen(idn->unicode)),
-                      smtpx_line_format(ctx, idn->looks_like, (int)strlen(idn->looks_like)));
+                      "The %s domain %s: letters of another script that look like Latin ones (a homograph, a "
+                      "phishing trick)", what, smtpx_homograph_text(ctx, domain, n, &idn));
+}
+
+/* The header fields RFC 5322 (3.6) allows once that the header block keeps
+ * (smtpx_message.c), From first. */
+static const char *const once_only[] = { "From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID",
+                                         "In-Reply-To" };
+
+/* Subject twice and the like (From has its own finding): a filter and a
+ * mail program may each read another one. */
+static void check_repeated(smtpx_ctx_t *ctx, const unsigned counts[])
+{
+    for (size_t i = 1; i < G_N_ELEMENTS(once_only); i++) {
+        if (counts[i] > 1)
+            smtpx_finding(ctx, &ei_smtpx_duplicate_header, ctx->tvb, 0, 0, "The message has %u %s headers: RFC "
+                          "5322 allows one, and a filter and a mail program may each read a different one",
+                          counts[i], once_only[i]);
+    }
+}
+
+/* A Date header that is no RFC 5322 date-time, or not a real one: mail
+ * programs sort and show such messages wrongly, and spam filters score them. */
+static void check_date(smtpx_ctx_t *ctx, const char *block)
+{
+    char value[SMTPX_MAX_VALUE];
+    smtp_date_t d;
+
+    if (!smtp_header_get(block, strlen(block), "Date", 0, value, sizeof value))
+        return;
+    smtp_date_fault_t fault = smtp_date_parse(value, strlen(value), &d);
+    const char *shown = smtpx_line_format(ctx, value, (int)MIN(strlen(value), 80));
+    if (fault == SMTP_DATE_SYNTAX)
+        smtpx_finding(ctx, &ei_smtpx_bad_date, ctx->tvb, 0, 0, "Date header \"%s\" is not written as RFC 5322 "
+                      "wants (Mon, 7 Dec 2026 10:00:00 +0100): mail programs may sort or show it wrongly", shown);
+    else if (fault == SMTP_DATE_RANGE)
+        smtpx_finding(ctx, &ei_smtpx_bad_date, ctx->tvb, 0, 0, "Date header \"%s\" names a day, time or time "
+                      "zone that does not exist", shown);
+    else if (fault == SMTP_DATE_WEEKDAY)
+        smtpx_finding(ctx, &ei_smtpx_bad_date, ctx->tvb, 0, 0, "Date header \"%s\" says %s, but that date is a "
+                      "%s: RFC 5322 wants the day the date falls on (a date typed by hand or made up)", shown,
+                      smtp_weekday_name(d.weekday), smtp_weekday_name(smtp_date_weekday(d.year, d.month, d.day)));
 }
 
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
 {
     const char *display = NULL;
     const char *from = header_address(ctx, block, "From", 0, &display);
-    unsigned nfrom = smtp_header_count(block, strlen(block), "From");
+    unsigned counts[G_N_ELEMENTS(once_only)];
 
+    smtp_header_counts(block, strlen(block), once_only, G_N_ELEMENTS(once_only), counts);
+    check_repeated(ctx, counts);
+    check_date(ctx, block);
+    unsigned nfrom = counts[0];
     if (nfrom == 0) {
         smtpx_finding(ctx, &ei_smtpx_missing_from, ctx->tvb, 0, 0,
                       "The message has no From header (RFC 5322 requires one)");

@@ -143,6 +143,8 @@ typedef enum {
 #define SMTPX_EXT_SMTPUTF8    0x0080u
 #define SMTPX_EXT_DSN         0x0100u
 #define SMTPX_EXT_BINARYMIME  0x0200u
+#define SMTPX_EXT_XCLIENT     0x0400u
+#define SMTPX_EXT_XFORWARD    0x0800u
 
 /* Kinds whose pending requests are counted, so that checks stay O(1) even
  * with thousands of pipelined commands: HELO, EHLO, MAIL, RCPT, QUIT. */

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 6: the expert items a teacher, mail admin or analyst must see."""
 
+import subprocess
+import sys
+
 import smtpx_tshark as ts
 
 
@@ -134,6 +137,39 @@ def test_spoofing_cases(passes):
     msg = messages("spoofing", "frame.number == 21 && smtpx.analysis", **passes)
     assert msg == ["Header From <y@bar.co.uk> (domain bar.co.uk) is not aligned with the envelope sender "
                    "<x@foo.co.uk> (domain foo.co.uk)"]
+
+
+def test_duplicate_headers(passes):
+    """A header RFC 5322 allows once, written twice (any case; a folded
+    line is no second one): one finding per header, in DATA and BDAT
+    messages; not for a well-formed message, nor for the labs and
+    captures of real servers."""
+    kind = "smtpx.analysis.duplicate_header"
+    assert found("duplicate_headers", passes) == [(13, kind), (13, kind), (19, kind)]   # none in frame 27
+    tail = " headers: RFC 5322 allows one, and a filter and a mail program may each read a different one"
+    assert messages("duplicate_headers", kind, **passes) == [
+        "The message has 2 Subject" + tail + ",The message has 2 Message-ID" + tail, "The message has 2 To" + tail]
+    for other in ("spoofing", "lab5_ilon_mask", "bdat_content", "mime_malformed"):
+        assert found(other, passes, kind) == [], other
+
+
+def test_bad_dates(passes):
+    """A Date header that is no RFC 5322 date-time, whose day of the week
+    is not the date's, or whose day does not exist: one finding each. Not a
+    date with a comment, folded, or in the obsolete form (two-digit year,
+    GMT); nor the dates of the labs and real servers' captures."""
+    kind = "smtpx.analysis.bad_date"
+    assert found("dates", passes) == [(21, kind), (29, kind), (37, kind)]
+    assert messages("dates", kind, **passes) == [
+        'Date header "today" is not written as RFC 5322 wants (Mon, 7 Dec 2026 10:00:00 +0100): mail programs may '
+        'sort or show it wrongly',
+        'Date header "Tue, 7 Dec 2026 10:00:00 +0000" says Tuesday, but that date is a Monday: RFC 5322 wants the '
+        'day the date falls on (a date typed by hand or made up)',
+        'Date header "31 Feb 2026 10:00:00 +0000" names a day, time or time zone that does not exist']
+    for other in ("spoofing", "lab5_ilon_mask", "message_headers", "duplicate_headers"):
+        assert found(other, passes, kind) == [], other
+    for cap in ("postfix_swaks_basic", "postfix_relay", "postfix_lmtp_dovecot", "aiosmtpd_auth"):     # with Dates
+        assert ts.frames_matching(ts.REPO / "tests" / "captures" / f"{cap}.pcapng", kind, **passes) == [], cap
 
 
 def test_dkim_signature_named_in_spoofed_from(passes):
@@ -353,25 +389,43 @@ def test_mime_malformed(passes):
     assert kind not in [a for f, a in ts.experts(cap, extra=["-o", "smtpx.check_mime_malformed:FALSE"])]
 
 
-def test_homograph_sender(passes):
+def test_homographs(passes):
     """A sender domain in Cyrillic letters that look like Latin ones (an
     internationalised name, xn--): in the envelope, at its address, and in
     the From header, with its Unicode form and what it reads as; a label
-    that mixes one such letter into a Latin word too, in any case. Not a
-    real word of another script (bücher.de), nor an ASCII domain."""
+    that mixes one such letter into a Latin word too, in any case; so is an
+    EHLO name, and a message's link hosts (once per message, counting the
+    URLs). Not a real word of another script (bücher.de, in a sender or a
+    link), nor an ASCII domain."""
     kind = "smtpx.analysis.homograph"
-    assert found("homograph", passes, kind) == [7, 13, 21]
+    assert found("homograph", passes, kind) == [5, 7, 13, 13, 21]
+    tail = ": letters of another script that look like Latin ones (a homograph, a phishing trick)"
+    apple = "xn--80ak6aa92e.com is \u0430\u0440\u0440\u04cf\u0435.com in Unicode, which reads as apple.com"
     assert messages("homograph", kind, **passes) == [
-        "The envelope sender domain xn--80ak6aa92e.com is \u0430\u0440\u0440\u04cf\u0435.com in Unicode, which "
-        "reads as apple.com: letters of another script that look like Latin ones (a homograph, a phishing trick)",
-        "The From domain xn--80ak6aa92e.com is \u0430\u0440\u0440\u04cf\u0435.com in Unicode, which reads as "
-        "apple.com: letters of another script that look like Latin ones (a homograph, a phishing trick)",
+        "The EHLO domain mail.xn--80ak6aa92e.com is mail.\u0430\u0440\u0440\u04cf\u0435.com in Unicode, which "
+        "reads as mail.apple.com" + tail,
+        "The envelope sender domain " + apple + tail,
+        "The From domain " + apple + tail + ",The link host " + apple + tail + "; 2 such links in this message",
         "Header From <support@XN--EXMPLE-4NF.org> (domain xn--exmple-4nf.org) is not aligned with the envelope "
         "sender <news@xn--bcher-kva.de> (domain xn--bcher-kva.de),The From domain XN--EXMPLE-4NF.org is "
-        "ex\u0430mple.org in Unicode, which reads as example.org: letters of another script that look like Latin "
-        "ones (a homograph, a phishing trick)"]
-    for other in ("spoofing", "lab5_ilon_mask", "utf8_addresses"):
+        "ex\u0430mple.org in Unicode, which reads as example.org" + tail]
+    for other in ("spoofing", "lab5_ilon_mask", "utf8_addresses", "links"):
         assert found(other, passes, kind) == [], other
+
+
+def test_homograph_links_counted_up_to_a_cap(tmp_path):
+    """Thousands of homograph links in one message: one finding, the first
+    named, the count of distinct links kept to a bounded list."""
+    urls = "".join(f"C+ see http://xn--pypal-4ve.com/{i} and https://xn--bcher-kva.de/{i}\n" for i in range(3000))
+    src, cap = tmp_path / "many.txt", tmp_path / "many.pcap"
+    src.write_text("S: 220 mx\nC: EHLO c.example\nS: 250 mx\nC: MAIL FROM:<a@b.example>\nS: 250 ok\n"
+                   "C: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: From: a@b.example\nC+\n" + urls +
+                   "C+ .\nS: 250 ok\n")
+    subprocess.run([sys.executable, str(ts.TRANSCRIPT2PCAP), str(src), str(cap)], check=True)
+    assert ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.homograph") == [
+        ["The link host xn--pypal-4ve.com is p\u0430ypal.com in Unicode, which reads as paypal.com: letters of "
+         "another script that look like Latin ones (a homograph, a phishing trick); 100 or more such links in this "
+         "message"]]
 
 
 def test_deceptive_links(passes):
@@ -470,9 +524,11 @@ def test_bad_parameters(passes):
     extension's RFC: well-formed ones (with xtext escapes) give nothing; a
     value the extension does not define, a DSN parameter on the other
     command, bad xtext, an address in place of a parameter and REQUIRETLS
-    without TLS each give bad_param, at the parameter itself."""
+    without TLS each give bad_param, at the parameter itself. So do
+    XCLIENT's and XFORWARD's attributes against Postfix's grammar."""
     name = "param_syntax"
-    assert found(name, passes, "smtpx.analysis.bad_param") == [13, 13, 13, 15, 15, 17, 17, 17, 19, 38, 38]
+    assert found(name, passes, "smtpx.analysis.bad_param") == [13, 13, 13, 15, 15, 17, 17, 17, 19, 38, 38,
+                                                                55, 55, 55, 55, 57, 57, 57]
     assert messages(name, "smtpx.analysis.bad_param", **passes) == [
         '"SIZE=12k": SIZE wants the message size in octets, a decimal number (RFC 1870),'
         '"BODY=9BIT": BODY wants 7BIT, 8BITMIME or BINARYMIME (RFC 6152, RFC 3030),'
@@ -486,7 +542,16 @@ def test_bad_parameters(passes):
         '"<c@example.org>" is no parameter: RFC 5321 wants KEYWORD or KEYWORD=value, the keyword of letters, '
         'digits and hyphens, the value without spaces, "=" or control characters',
         'REQUIRETLS on a session without TLS: RFC 8689 allows it only under TLS (after STARTTLS), and the server '
-        'must refuse the message,"MT-PRIORITY=12": MT-PRIORITY wants a priority from -9 to 9 (RFC 6710)']
+        'must refuse the message,"MT-PRIORITY=12": MT-PRIORITY wants a priority from -9 to 9 (RFC 6710)',
+        '"PORT=70000": PORT wants a TCP port from 0 to 65535, or [UNAVAILABLE] (Postfix XCLIENT_README, '
+        'XFORWARD_README),"SOURCE=ELSEWHERE": SOURCE wants LOCAL or REMOTE, or [UNAVAILABLE] (Postfix '
+        'XFORWARD_README),"LOGIN=bob" on XFORWARD: LOGIN belongs to XCLIENT (Postfix XCLIENT_README),'
+        '"HELO=a+2b": HELO is xtext (RFC 3461), which writes "+", "=", spaces and controls as "+" and two '
+        'upper-case hex digits ("+2B")',
+        '"ADDR=mail.example.com": ADDR wants an IPv4 address, IPV6: and an IPv6 address, or [UNAVAILABLE] '
+        '(Postfix XCLIENT_README, XFORWARD_README),"FOO=1": XCLIENT has no such attribute (NAME, ADDR, PORT, '
+        'PROTO, HELO, REVERSE_NAME, LOGIN, DESTADDR, DESTPORT); Postfix answers 501,"NAME" is no attribute: XCLIENT wants '
+        'NAME=value, the value in xtext; Postfix answers 501']
     # well-formed parameters elsewhere, and the labs typed by hand, give none
     for other in ("all_verbs", "unadvertised_params", "pipelining", "typed_by_hand", "lab5_ilon_mask"):
         assert found(other, passes, "smtpx.analysis.bad_param") == [], other

@@ -141,9 +141,13 @@ def test_credentials_tap():
 def test_unadvertised_auth_mechanism_and_extensions(passes):
     found = ts.experts(ts.transcript_pcap("all_verbs"), passes["two_pass"])
     unadv = [f for f, a in found if a == "smtpx.analysis.unadvertised"]
-    # after an EHLO that offered nothing: five MAIL parameters (SIZE, BODY=8BITMIME, SMTPUTF8,
-    # RET and ENVID of DSN once, AUTH=), a RCPT's DSN parameters once, BDAT, AUTH, STARTTLS
-    assert unadv == [41] * 5 + [43, 47, 53, 57]
+    # after an EHLO that offered nothing: XCLIENT, XFORWARD, five MAIL parameters (SIZE,
+    # BODY=8BITMIME, SMTPUTF8, RET and ENVID of DSN once, AUTH=), a RCPT's DSN parameters once,
+    # BDAT, AUTH, STARTTLS
+    assert unadv == [29, 33] + [41] * 5 + [43, 47, 53, 57]
+    assert ts.fields(ts.transcript_pcap("all_verbs"), ["_ws.expert.message"], "frame.number == 29",
+                     **passes) == [["XCLIENT (it asks the server to take another client's address and login), but the "
+                                    "server did not advertise XCLIENT in its EHLO reply"]]
     assert [f for f, a in ts.experts(ts.transcript_pcap("auth_mechanisms"), passes["two_pass"])
             if a == "smtpx.analysis.unadvertised"] == []
 

@@ -3,6 +3,8 @@
 state, request/response tracking and the Info column, in all four modes
 (one-pass and -2, with and without -V)."""
 
+import re
+
 import pytest
 
 import smtpx_tshark as ts
@@ -36,6 +38,18 @@ def test_every_field_is_under_smtpx():
     abbrevs = [f[2] for f in ours if f[0] == "F"]
     assert len(abbrevs) > 40
     assert all(a.startswith("smtpx.") for a in abbrevs)
+
+
+def test_every_finding_is_in_the_readme():
+    """The README's table of expert items names each finding smtpx
+    registers (smtpx.analysis.NAME), and no other."""
+    out = ts.tshark(["-G", "fields"]).stdout.splitlines()
+    registered = {f[2].removeprefix("smtpx.analysis.") for f in (line.split("\t") for line in out)
+                  if f[0] == "F" and f[2].startswith("smtpx.analysis.")}
+    rows = [line.split("|")[1] for line in (ts.REPO / "README.md").read_text().splitlines() if line.startswith("| `")]
+    documented = set(re.findall(r"`([a-z0-9_]+)`", " ".join(rows)))
+    assert len(registered) > 50
+    assert registered == documented
 
 
 def test_ports_587_and_2525(passes):
@@ -428,9 +442,10 @@ def test_xtext_values_are_decoded(passes):
                    ["9", "", "", "rfc822;bob+2Bold@example.org", "rfc822", "bob+old@example.org", ""],
                    ["15", "a+2b", "<>", "", "", "", ""],
                    ["17", "", "", "bogus", "", "", ""],
-                   ["23", "", "", "", "", "", "j.doe+mail"]]
+                   ["23", "", "", "", "", "", "j.doe+mail"],
+                   ["55", "", "", "", "", "", "bob"]]
     log = ts.log_rows(ts.transcript_pcap("param_syntax"), "sessions", passes["two_pass"])
-    assert [(r["real_client"], r["user"]) for r in log] == [("203.0.113.7", "j.doe+mail"), ("-", "-")]
+    assert [(r["real_client"], r["user"]) for r in log] == [("203.0.113.7", "j.doe+mail"), ("-", "-"), ("-", "-")]
 
 
 def test_empty_reverse_path_is_filterable(passes):

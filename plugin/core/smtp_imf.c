@@ -104,12 +104,27 @@ bool smtp_header_next(const char *block, size_t len, const char *name, size_t *p
     return true;
 }
 
+void smtp_header_counts(const char *block, size_t len, const char *const names[], size_t n, unsigned counts[])
+{
+    size_t name_len, value_off;
+
+    memset(counts, 0, n * sizeof counts[0]);
+    for (size_t pos = 0; pos < len;) {
+        size_t e = line_end(block, len, pos);
+        if (smtp_header_split(block + pos, e - pos, &name_len, &value_off)) {
+            for (size_t i = 0; i < n; i++) {
+                if (smtp_token_is(block + pos, name_len, names[i]))
+                    counts[i]++;
+            }
+        }
+        pos = e + 1;
+    }
+}
+
 unsigned smtp_header_count(const char *block, size_t len, const char *name)
 {
-    size_t pos = 0, start, end;
-    unsigned n = 0;
-    while (find_header(block, len, name, 0, &pos, &start, &end))
-        n++;
+    unsigned n;
+    smtp_header_counts(block, len, &name, 1, &n);
     return n;
 }
 

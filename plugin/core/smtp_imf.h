@@ -27,6 +27,10 @@ bool smtp_header_next(const char *block, size_t len, const char *name, size_t *p
 /* Number of header fields called `name` in the block. */
 unsigned smtp_header_count(const char *block, size_t len, const char *name);
 
+/* The same for each of names[0..n) (any case), in one pass over the block:
+ * counts[i] for names[i]. */
+void smtp_header_counts(const char *block, size_t len, const char *const names[], size_t n, unsigned counts[]);
+
 /* Length of the header block at the start of a message: up to the empty
  * line that ends it (CRLF or bare LF), or all of msg if there is none. */
 size_t smtp_header_block_len(const char *msg, size_t len);

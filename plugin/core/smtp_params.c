@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_params.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int upper_hex(char c)
@@ -146,31 +147,115 @@ static smtp_param_fault_t orcpt_fault(const char *v, size_t n)
     return xtext_fault(v + type + 1, n - type - 1);
 }
 
+/* Postfix's value of an attribute it does not know */
+static bool unavailable(const char *v, size_t n)
+{
+    return smtp_token_is(v, n, "[UNAVAILABLE]") || smtp_token_is(v, n, "[TEMPUNAVAIL]");
+}
+
+static smtp_param_fault_t attr_xtext_fault(const char *v, size_t n)
+{
+    return unavailable(v, n) ? SMTP_PARAM_OK : xtext_fault(v, n);
+}
+
+/* an IPv4 address, or an IPv6 one with or without "IPV6:" */
+static smtp_param_fault_t attr_addr_fault(const char *v, size_t n)
+{
+    unsigned char addr[16];
+    size_t tag = smtp_ipv6_tag_len(v, n);
+    return value_fault(unavailable(v, n) || smtp_ip_parse(v + tag, n - tag, addr) != 0);
+}
+
+static smtp_param_fault_t attr_port_fault(const char *v, size_t n)
+{
+    if (unavailable(v, n))
+        return SMTP_PARAM_OK;
+    if (n > 5 || !all_digits(v, n))
+        return SMTP_PARAM_VALUE;
+    unsigned long port = 0;
+    for (size_t i = 0; i < n; i++)
+        port = port * 10 + (unsigned long)(v[i] - '0');
+    return value_fault(port <= 65535);
+}
+
+static smtp_param_fault_t attr_proto_fault(const char *v, size_t n)
+{
+    return value_fault(unavailable(v, n) || smtp_token_is(v, n, "SMTP") || smtp_token_is(v, n, "ESMTP"));
+}
+
+static smtp_param_fault_t attr_source_fault(const char *v, size_t n)
+{
+    return value_fault(unavailable(v, n) || smtp_token_is(v, n, "LOCAL") || smtp_token_is(v, n, "REMOTE"));
+}
+
+#define ON_MAIL SMTP_PARAM_ON_MAIL
+#define ON_RCPT SMTP_PARAM_ON_RCPT
+#define ON_XCLIENT SMTP_PARAM_ON_XCLIENT
+#define ON_XFORWARD SMTP_PARAM_ON_XFORWARD
+#define ON_BOTH (SMTP_PARAM_ON_XCLIENT | SMTP_PARAM_ON_XFORWARD)
+#define ATTRS "Postfix XCLIENT_README, XFORWARD_README"
+#define XCLIENT_DOC "Postfix XCLIENT_README"
+#define XFORWARD_DOC "Postfix XFORWARD_README"
+
 static const struct {
     smtp_param_rule_t rule;
     smtp_param_fault_t (*fault)(const char *v, size_t n);     /* of the value ("" when there is none) */
 } known[] = {
-    { { "SIZE", true, "the message size in octets, a decimal number", "RFC 1870", false }, size_fault },
-    { { "BODY", true, "7BIT, 8BITMIME or BINARYMIME", "RFC 6152, RFC 3030", false }, body_fault },
-    { { "SMTPUTF8", true, "no value", "RFC 6531", false }, no_value },
-    { { "AUTH", true, "the submitter's address in xtext, or <>", "RFC 4954", false }, auth_fault },
-    { { "RET", true, "FULL or HDRS", "RFC 3461", false }, ret_fault },
-    { { "ENVID", true, "xtext of at most 100 characters", "RFC 3461", false }, envid_fault },
-    { { "NOTIFY", false, "NEVER, or a comma-separated list of SUCCESS, FAILURE and DELAY", "RFC 3461",
+    { { "SIZE", ON_MAIL, "the message size in octets, a decimal number", "RFC 1870", false }, size_fault },
+    { { "BODY", ON_MAIL, "7BIT, 8BITMIME or BINARYMIME", "RFC 6152, RFC 3030", false }, body_fault },
+    { { "SMTPUTF8", ON_MAIL, "no value", "RFC 6531", false }, no_value },
+    { { "AUTH", ON_MAIL, "the submitter's address in xtext, or <>", "RFC 4954", false }, auth_fault },
+    { { "RET", ON_MAIL, "FULL or HDRS", "RFC 3461", false }, ret_fault },
+    { { "ENVID", ON_MAIL, "xtext of at most 100 characters", "RFC 3461", false }, envid_fault },
+    { { "NOTIFY", ON_RCPT, "NEVER, or a comma-separated list of SUCCESS, FAILURE and DELAY", "RFC 3461",
         false }, notify_fault },
-    { { "REQUIRETLS", true, "no value", "RFC 8689", true }, no_value },
-    { { "MT-PRIORITY", true, "a priority from -9 to 9", "RFC 6710", false }, priority_fault },
-    { { "ORCPT", false, "an address type, \";\" and the address in xtext (rfc822;user@example.com), "
-                        "at most 500 characters", "RFC 3461", false }, orcpt_fault },
+    { { "REQUIRETLS", ON_MAIL, "no value", "RFC 8689", true }, no_value },
+    { { "MT-PRIORITY", ON_MAIL, "a priority from -9 to 9", "RFC 6710", false }, priority_fault },
+    { { "ORCPT", ON_RCPT, "an address type, \";\" and the address in xtext (rfc822;user@example.com), "
+                          "at most 500 characters", "RFC 3461", false }, orcpt_fault },
+    { { "NAME", ON_BOTH, "the client's host name in xtext, or [UNAVAILABLE]", ATTRS, false }, attr_xtext_fault },
+    { { "ADDR", ON_BOTH, "an IPv4 address, IPV6: and an IPv6 address, or [UNAVAILABLE]", ATTRS, false },
+      attr_addr_fault },
+    { { "PORT", ON_BOTH, "a TCP port from 0 to 65535, or [UNAVAILABLE]", ATTRS, false }, attr_port_fault },
+    { { "PROTO", ON_BOTH, "SMTP or ESMTP, or [UNAVAILABLE]", ATTRS, false }, attr_proto_fault },
+    { { "HELO", ON_BOTH, "the HELO name in xtext, or [UNAVAILABLE]", ATTRS, false }, attr_xtext_fault },
+    { { "REVERSE_NAME", ON_XCLIENT, "the host name of the client's address in xtext, or [UNAVAILABLE]", XCLIENT_DOC,
+        false }, attr_xtext_fault },
+    { { "LOGIN", ON_XCLIENT, "the SASL user in xtext, or [UNAVAILABLE]", XCLIENT_DOC, false }, attr_xtext_fault },
+    { { "DESTADDR", ON_XCLIENT, "an IPv4 address, IPV6: and an IPv6 address, or [UNAVAILABLE]", XCLIENT_DOC, false },
+      attr_addr_fault },
+    { { "DESTPORT", ON_XCLIENT, "a TCP port from 0 to 65535, or [UNAVAILABLE]", XCLIENT_DOC, false }, attr_port_fault },
+    { { "IDENT", ON_XFORWARD, "the original message's queue ID in xtext, or [UNAVAILABLE]", XFORWARD_DOC, false },
+      attr_xtext_fault },
+    { { "SOURCE", ON_XFORWARD, "LOCAL or REMOTE, or [UNAVAILABLE]", XFORWARD_DOC, false }, attr_source_fault },
 };
 
-/* esmtp-keyword: (ALPHA / DIGIT) *(ALPHA / DIGIT / "-") */
-static bool keyword_ok(const char *s, size_t len)
+const char *smtp_param_on_name(unsigned on)
+{
+    return on & ON_MAIL ? "MAIL FROM" : on & ON_RCPT ? "RCPT TO" : on & ON_XCLIENT ? "XCLIENT" : "XFORWARD";
+}
+
+void smtp_param_keys(smtp_param_on_t on, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (known[i].rule.on & on)
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? ", " : "", known[i].rule.key);
+        if (n >= cap)
+            return;
+    }
+}
+
+/* esmtp-keyword: (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"); an attribute name
+ * of XCLIENT may hold "_" too (REVERSE_NAME) */
+static bool keyword_ok(const char *s, size_t len, bool attr)
 {
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && (c != '-' || i == 0))
+        if (!alnum && ((c != '-' && !(attr && c == '_')) || i == 0))
             return false;
     }
     return len > 0;
@@ -187,24 +272,26 @@ static bool value_ok(const char *s, size_t len)
     return len > 0;
 }
 
-smtp_param_fault_t smtp_param_check(const char *s, const smtp_param_t *p, bool is_mail,
+smtp_param_fault_t smtp_param_check(const char *s, const smtp_param_t *p, smtp_param_on_t on,
                                     const smtp_param_rule_t **rule)
 {
     const char *key = s + p->key_off, *val = s + p->val_off;
+    bool attrs = (on & ON_BOTH) != 0;     /* NAME=VALUE, always with a value */
+    unsigned family = attrs ? ON_BOTH : ON_MAIL | ON_RCPT;
 
     *rule = NULL;
-    if (!keyword_ok(key, p->key_len) || (p->has_val && !value_ok(val, p->val_len)))
+    if (!keyword_ok(key, p->key_len, attrs) || (p->has_val && !value_ok(val, p->val_len)) || (attrs && !p->has_val))
         return SMTP_PARAM_SYNTAX;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if (!smtp_token_is(key, p->key_len, known[i].rule.key))
+        if (!(known[i].rule.on & family) || !smtp_token_is(key, p->key_len, known[i].rule.key))
             continue;
         *rule = &known[i].rule;
-        if (known[i].rule.on_mail != is_mail)
+        if (!(known[i].rule.on & on))
             return SMTP_PARAM_MISPLACED;
         bool takes_value = known[i].fault != no_value;
         if (p->has_val != takes_value)
             return SMTP_PARAM_VALUE;
         return known[i].fault(val, p->has_val ? p->val_len : 0);
     }
-    return SMTP_PARAM_OK;
+    return attrs ? SMTP_PARAM_UNKNOWN : SMTP_PARAM_OK;
 }

@@ -50,13 +50,16 @@ static void check_domain(const char *s, size_t len)
 
 /* xtext decoding never writes beyond its input's length; a value that
  * passes a rule has no fault of syntax; a fault of value or command names
- * its rule. */
-static void check_param(const char *s, const smtp_param_t *p, bool is_mail)
+ * its rule, an unknown attribute none. */
+static void check_param(const char *s, const smtp_param_t *p, smtp_param_on_t on)
 {
     const smtp_param_rule_t *rule;
-    smtp_param_fault_t f = smtp_param_check(s, p, is_mail, &rule);
+    smtp_param_fault_t f = smtp_param_check(s, p, on, &rule);
     CHECK(f != SMTP_PARAM_SYNTAX || rule == NULL);
-    CHECK(f == SMTP_PARAM_OK || f == SMTP_PARAM_SYNTAX || (rule && (f != SMTP_PARAM_MISPLACED) == (rule->on_mail == is_mail)));
+    if (f == SMTP_PARAM_UNKNOWN)
+        CHECK(rule == NULL && (on == SMTP_PARAM_ON_XCLIENT || on == SMTP_PARAM_ON_XFORWARD));
+    else if (f != SMTP_PARAM_OK && f != SMTP_PARAM_SYNTAX)
+        CHECK(rule && (f != SMTP_PARAM_MISPLACED) == ((rule->on & on) != 0));
     char *out = malloc(p->val_len + 1);
     size_t bad;
     size_t n = smtp_xtext_decode(s + p->val_off, p->val_len, out, &bad);
@@ -97,7 +100,7 @@ static void walk_params(const char *s, size_t len, size_t off)
             CHECK(p.val_len == 0);
         }
         CHECK(p.key_len == 0 || (s[p.key_off] != ' ' && s[p.key_off] != '\t'));
-        check_param(s, &p, (len & 1) != 0);
+        check_param(s, &p, (smtp_param_on_t)(1u << (len & 3)));
     }
     CHECK(off <= len);
 }

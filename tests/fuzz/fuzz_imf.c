@@ -13,9 +13,11 @@
  * each result a step forward, at most SMTP_AUTHRES_PROPS properties) and as
  * a Received-SPF value; and the input as the body of a delivery report, in
  * groups of fields (each inside, not empty, a step forward) whose lines'
- * typed values lie inside them. */
+ * typed values lie inside them; and the input as a Date header's value,
+ * whose date, when it is taken, is a real one (ranges, day of the week). */
 #include "fuzz_common.h"
 #include "smtp_authres.h"
+#include "smtp_date.h"
 #include "smtp_dsn.h"
 #include "smtp_imf.h"
 
@@ -151,6 +153,23 @@ static void walk_received(const char *block, size_t size)
     CHECK(n == smtp_header_count(block, size, "Received"));
 }
 
+/* A date taken is a real one; a fault is one of the four. */
+static void check_date(const char *v, size_t len)
+{
+    smtp_date_t d;
+    smtp_date_fault_t f = smtp_date_parse(v, len, &d);
+
+    CHECK(f == SMTP_DATE_OK || f == SMTP_DATE_SYNTAX || f == SMTP_DATE_RANGE || f == SMTP_DATE_WEEKDAY);
+    if (f == SMTP_DATE_RANGE || f == SMTP_DATE_WEEKDAY)
+        CHECK(d.month >= 1 && d.month <= 12 && d.weekday >= -1 && d.weekday <= 6);
+    if (f != SMTP_DATE_OK)
+        return;
+    CHECK(d.year >= 1900 && d.year <= 9999 && d.month >= 1 && d.month <= 12 && d.day >= 1 && d.day <= 31);
+    CHECK(d.hour >= 0 && d.hour <= 23 && d.minute >= 0 && d.minute <= 59 && d.second >= 0 && d.second <= 60);
+    CHECK(d.zone > -100 * 60 && d.zone < 100 * 60);
+    CHECK(d.weekday == -1 || d.weekday == smtp_date_weekday(d.year, d.month, d.day));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *block = fuzz_copy(data, size);
@@ -212,6 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_authres(block, size);
     walk_authres(block, size);
     walk_dsn(block, size);
+    check_date(block, size);
     if (smtp_queue_id(block, size, &off, &id_len))
         CHECK(id_len > 0 && fuzz_span_ok(off, id_len, size));
     free(block);

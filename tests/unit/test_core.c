@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "smtp_authres.h"
+#include "smtp_date.h"
 #include "smtp_dsn.h"
 #include "smtp_foreign.h"
 #include "smtp_grammar.h"
@@ -132,15 +133,15 @@ static void test_xclient(void)
     CHECK(!smtp_xclient_value(S("LOGINS=alice"), "LOGIN", &off, &n));
 }
 
-/* the fault of the first parameter of s, on MAIL (is_mail) or RCPT */
-static smtp_param_fault_t param_fault(const char *s, size_t len, bool is_mail, const char *key)
+/* the fault of the first parameter of s, on the command on */
+static smtp_param_fault_t param_fault(const char *s, size_t len, smtp_param_on_t on, const char *key)
 {
     size_t off = 0;
     smtp_param_t p;
     const smtp_param_rule_t *rule;
     if (!smtp_next_param(s, len, &off, &p))
         return (smtp_param_fault_t)-1;
-    smtp_param_fault_t f = smtp_param_check(s, &p, is_mail, &rule);
+    smtp_param_fault_t f = smtp_param_check(s, &p, on, &rule);
     return (key ? rule && strcmp(rule->key, key) == 0 : rule == NULL) ? f : (smtp_param_fault_t)-1;
 }
 
@@ -154,66 +155,100 @@ static void test_params(void)
     CHECK(smtp_xtext_decode(S("a=b"), out, &bad) == 3 && bad == 1);
     CHECK(smtp_xtext_decode(S("+C3+A9"), out, &bad) == 2 && (unsigned char)out[0] == 0xC3 && bad == 6);
 
+#define MAIL SMTP_PARAM_ON_MAIL
+#define RCPT SMTP_PARAM_ON_RCPT
+#define XCLIENT SMTP_PARAM_ON_XCLIENT
+#define XFORWARD SMTP_PARAM_ON_XFORWARD
     static const struct {
         const char *param;
-        bool is_mail;
+        smtp_param_on_t on;
         const char *key;       /* the rule found, NULL: none */
         smtp_param_fault_t fault;
     } params[] = {
-        { "SIZE=12345", true, "SIZE", SMTP_PARAM_OK },
-        { "size=abc", true, "SIZE", SMTP_PARAM_VALUE },
-        { "SIZE", true, "SIZE", SMTP_PARAM_VALUE },
-        { "SIZE=123456789012345678901", true, "SIZE", SMTP_PARAM_VALUE },
-        { "BODY=8bitmime", true, "BODY", SMTP_PARAM_OK },
-        { "BODY=9BIT", true, "BODY", SMTP_PARAM_VALUE },
-        { "SMTPUTF8", true, "SMTPUTF8", SMTP_PARAM_OK },
-        { "SMTPUTF8=yes", true, "SMTPUTF8", SMTP_PARAM_VALUE },
-        { "AUTH=<>", true, "AUTH", SMTP_PARAM_OK },
-        { "AUTH=e+3Dmc2@example.com", true, "AUTH", SMTP_PARAM_OK },
-        { "AUTH=e+3dmc2@example.com", true, "AUTH", SMTP_PARAM_XTEXT },
-        { "RET=HDRS", true, "RET", SMTP_PARAM_OK },
-        { "RET=FOO", true, "RET", SMTP_PARAM_VALUE },
-        { "RET=FULL", false, "RET", SMTP_PARAM_MISPLACED },
-        { "ENVID=QQ314159", true, "ENVID", SMTP_PARAM_OK },
-        { "ENVID=a+zz", true, "ENVID", SMTP_PARAM_XTEXT },
-        { "ENVID=a+2", true, "ENVID", SMTP_PARAM_XTEXT },
-        { "NOTIFY=SUCCESS,delay", false, "NOTIFY", SMTP_PARAM_OK },
-        { "NOTIFY=NEVER", false, "NOTIFY", SMTP_PARAM_OK },
-        { "NOTIFY=NEVER,SUCCESS", false, "NOTIFY", SMTP_PARAM_VALUE },
-        { "NOTIFY=SUCCESS,", false, "NOTIFY", SMTP_PARAM_VALUE },
-        { "NOTIFY=SUCCESS", true, "NOTIFY", SMTP_PARAM_MISPLACED },
-        { "ORCPT=rfc822;b+2Bold@example.org", false, "ORCPT", SMTP_PARAM_OK },
-        { "ORCPT=bogus", false, "ORCPT", SMTP_PARAM_VALUE },
-        { "ORCPT=;a@b", false, "ORCPT", SMTP_PARAM_VALUE },
-        { "ORCPT=rfc822;", false, "ORCPT", SMTP_PARAM_VALUE },
-        { "ORCPT=rfc822;a+b@c", false, "ORCPT", SMTP_PARAM_XTEXT },
-        { "X-VENDOR=1", true, NULL, SMTP_PARAM_OK },
-        { "MT-PRIORITY=-3", true, "MT-PRIORITY", SMTP_PARAM_OK },
-        { "MT-PRIORITY=4", true, "MT-PRIORITY", SMTP_PARAM_OK },
-        { "MT-PRIORITY=10", true, "MT-PRIORITY", SMTP_PARAM_VALUE },
-        { "MT-PRIORITY=-", true, "MT-PRIORITY", SMTP_PARAM_VALUE },
-        { "REQUIRETLS", true, "REQUIRETLS", SMTP_PARAM_OK },
-        { "REQUIRETLS=YES", true, "REQUIRETLS", SMTP_PARAM_VALUE },
-        { "<x@y.z>", false, NULL, SMTP_PARAM_SYNTAX },
-        { "-X=1", false, NULL, SMTP_PARAM_SYNTAX },
-        { "X=a=b", false, NULL, SMTP_PARAM_SYNTAX },
-        { "X=", false, NULL, SMTP_PARAM_SYNTAX },
+        { "SIZE=12345", MAIL, "SIZE", SMTP_PARAM_OK },
+        { "size=abc", MAIL, "SIZE", SMTP_PARAM_VALUE },
+        { "SIZE", MAIL, "SIZE", SMTP_PARAM_VALUE },
+        { "SIZE=123456789012345678901", MAIL, "SIZE", SMTP_PARAM_VALUE },
+        { "BODY=8bitmime", MAIL, "BODY", SMTP_PARAM_OK },
+        { "BODY=9BIT", MAIL, "BODY", SMTP_PARAM_VALUE },
+        { "SMTPUTF8", MAIL, "SMTPUTF8", SMTP_PARAM_OK },
+        { "SMTPUTF8=yes", MAIL, "SMTPUTF8", SMTP_PARAM_VALUE },
+        { "AUTH=<>", MAIL, "AUTH", SMTP_PARAM_OK },
+        { "AUTH=e+3Dmc2@example.com", MAIL, "AUTH", SMTP_PARAM_OK },
+        { "AUTH=e+3dmc2@example.com", MAIL, "AUTH", SMTP_PARAM_XTEXT },
+        { "RET=HDRS", MAIL, "RET", SMTP_PARAM_OK },
+        { "RET=FOO", MAIL, "RET", SMTP_PARAM_VALUE },
+        { "RET=FULL", RCPT, "RET", SMTP_PARAM_MISPLACED },
+        { "ENVID=QQ314159", MAIL, "ENVID", SMTP_PARAM_OK },
+        { "ENVID=a+zz", MAIL, "ENVID", SMTP_PARAM_XTEXT },
+        { "ENVID=a+2", MAIL, "ENVID", SMTP_PARAM_XTEXT },
+        { "NOTIFY=SUCCESS,delay", RCPT, "NOTIFY", SMTP_PARAM_OK },
+        { "NOTIFY=NEVER", RCPT, "NOTIFY", SMTP_PARAM_OK },
+        { "NOTIFY=NEVER,SUCCESS", RCPT, "NOTIFY", SMTP_PARAM_VALUE },
+        { "NOTIFY=SUCCESS,", RCPT, "NOTIFY", SMTP_PARAM_VALUE },
+        { "NOTIFY=SUCCESS", MAIL, "NOTIFY", SMTP_PARAM_MISPLACED },
+        { "ORCPT=rfc822;b+2Bold@example.org", RCPT, "ORCPT", SMTP_PARAM_OK },
+        { "ORCPT=bogus", RCPT, "ORCPT", SMTP_PARAM_VALUE },
+        { "ORCPT=;a@b", RCPT, "ORCPT", SMTP_PARAM_VALUE },
+        { "ORCPT=rfc822;", RCPT, "ORCPT", SMTP_PARAM_VALUE },
+        { "ORCPT=rfc822;a+b@c", RCPT, "ORCPT", SMTP_PARAM_XTEXT },
+        { "X-VENDOR=1", MAIL, NULL, SMTP_PARAM_OK },
+        { "MT-PRIORITY=-3", MAIL, "MT-PRIORITY", SMTP_PARAM_OK },
+        { "MT-PRIORITY=4", MAIL, "MT-PRIORITY", SMTP_PARAM_OK },
+        { "MT-PRIORITY=10", MAIL, "MT-PRIORITY", SMTP_PARAM_VALUE },
+        { "MT-PRIORITY=-", MAIL, "MT-PRIORITY", SMTP_PARAM_VALUE },
+        { "REQUIRETLS", MAIL, "REQUIRETLS", SMTP_PARAM_OK },
+        { "REQUIRETLS=YES", MAIL, "REQUIRETLS", SMTP_PARAM_VALUE },
+        { "<x@y.z>", RCPT, NULL, SMTP_PARAM_SYNTAX },
+        { "-X=1", RCPT, NULL, SMTP_PARAM_SYNTAX },
+        { "X=a=b", RCPT, NULL, SMTP_PARAM_SYNTAX },
+        { "X=", RCPT, NULL, SMTP_PARAM_SYNTAX },
+        { "NAME=mail.example.com", XCLIENT, "NAME", SMTP_PARAM_OK },
+        { "ADDR=IPV6:2001:db8::1", XCLIENT, "ADDR", SMTP_PARAM_OK },
+        { "addr=203.0.113.7", XFORWARD, "ADDR", SMTP_PARAM_OK },
+        { "ADDR=[UNAVAILABLE]", XCLIENT, "ADDR", SMTP_PARAM_OK },
+        { "ADDR=mail.example.com", XCLIENT, "ADDR", SMTP_PARAM_VALUE },
+        { "PORT=65535", XCLIENT, "PORT", SMTP_PARAM_OK },
+        { "PORT=65536", XCLIENT, "PORT", SMTP_PARAM_VALUE },
+        { "DESTPORT=2x", XCLIENT, "DESTPORT", SMTP_PARAM_VALUE },
+        { "PROTO=esmtp", XFORWARD, "PROTO", SMTP_PARAM_OK },
+        { "PROTO=LMTP", XFORWARD, "PROTO", SMTP_PARAM_VALUE },
+        { "LOGIN=a+2Bb", XCLIENT, "LOGIN", SMTP_PARAM_OK },
+        { "LOGIN=a+2bb", XCLIENT, "LOGIN", SMTP_PARAM_XTEXT },
+        { "LOGIN=alice", XFORWARD, "LOGIN", SMTP_PARAM_MISPLACED },
+        { "SOURCE=REMOTE", XFORWARD, "SOURCE", SMTP_PARAM_OK },
+        { "SOURCE=REMOTE", XCLIENT, "SOURCE", SMTP_PARAM_MISPLACED },
+        { "SOURCE=OTHER", XFORWARD, "SOURCE", SMTP_PARAM_VALUE },
+        { "REVERSE_NAME=host.example", XCLIENT, "REVERSE_NAME", SMTP_PARAM_OK },
+        { "SIZE=10", XCLIENT, NULL, SMTP_PARAM_UNKNOWN },
+        { "NAME", XCLIENT, NULL, SMTP_PARAM_SYNTAX },
+        { "NAME=a", MAIL, NULL, SMTP_PARAM_OK },
     };
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
-        if (param_fault(params[i].param, strlen(params[i].param), params[i].is_mail, params[i].key) != params[i].fault) {
+        if (param_fault(params[i].param, strlen(params[i].param), params[i].on, params[i].key) != params[i].fault) {
             fprintf(stderr, "parameter %s:\n", params[i].param);
             CHECK(0);
         }
     }
+    CHECK(strcmp(smtp_param_on_name(RCPT), "RCPT TO") == 0 && strcmp(smtp_param_on_name(XFORWARD), "XFORWARD") == 0);
+    char keys[64];
+    smtp_param_keys(XFORWARD, keys, sizeof keys);
+    CHECK(strcmp(keys, "NAME, ADDR, PORT, PROTO, HELO, IDENT, SOURCE") == 0);
+    smtp_param_keys(RCPT, keys, 12);
+    CHECK(strcmp(keys, "NOTIFY, ORC") == 0);
     CHECK(smtp_orcpt_type_len(S("rfc822;a@b")) == 6 && smtp_orcpt_type_len(S("rfc822")) == 6);
     size_t off = 0;
     smtp_param_t tls;
     const smtp_param_rule_t *rule;
-    CHECK(smtp_next_param(S("REQUIRETLS"), &off, &tls) && smtp_param_check("REQUIRETLS", &tls, true, &rule) ==
+    CHECK(smtp_next_param(S("REQUIRETLS"), &off, &tls) && smtp_param_check("REQUIRETLS", &tls, MAIL, &rule) ==
           SMTP_PARAM_OK && rule && rule->needs_tls);
     off = 0;
-    CHECK(smtp_next_param(S("SIZE=1"), &off, &tls) && smtp_param_check("SIZE=1", &tls, true, &rule) ==
+    CHECK(smtp_next_param(S("SIZE=1"), &off, &tls) && smtp_param_check("SIZE=1", &tls, MAIL, &rule) ==
           SMTP_PARAM_OK && rule && !rule->needs_tls);
+#undef MAIL
+#undef RCPT
+#undef XCLIENT
+#undef XFORWARD
 }
 
 static void test_idn(void)
@@ -357,6 +392,10 @@ static void test_imf(void)
     CHECK(!smtp_header_get(b, strlen(b), "Cc", 0, v, sizeof v));
     CHECK(smtp_header_get(b, strlen(b), "Subject", 0, v, 3) && strcmp(v, "hi") == 0);
     CHECK(smtp_header_count(b, strlen(b), "FROM") == 2);
+    static const char *const names[] = { "From", "to", "Cc", "Subject" };
+    unsigned counts[4];
+    smtp_header_counts(b, strlen(b), names, 4, counts);
+    CHECK(counts[0] == 2 && counts[1] == 1 && counts[2] == 0 && counts[3] == 1);
     size_t pos = 0;
     CHECK(smtp_header_next(b, strlen(b), "from", &pos, v, sizeof v) && strcmp(v, "\"Bob\" <bob@x.example>") == 0);
     CHECK(smtp_header_next(b, strlen(b), "from", &pos, v, sizeof v) && strcmp(v, "second@y") == 0);
@@ -813,6 +852,47 @@ static void test_proxy(void)
     CHECK(smtp_proxy_parse(local, 16, &px) == 16 && px.local && px.family == 0);
 }
 
+static void test_dates(void)
+{
+    static const struct {
+        const char *value;
+        smtp_date_fault_t fault;
+        int year, month, day, hour, zone, weekday;     /* checked when the fault is OK */
+    } dates[] = {
+        { "Tue, 15 Jan 2008 16:02:43 -0500", SMTP_DATE_OK, 2008, 1, 15, 16, -300, 2 },
+        { "7 Dec 2026 09:05 +0130 (CET)", SMTP_DATE_OK, 2026, 12, 7, 9, 90, -1 },
+        { " mon ,  7 dec 26 23:59:60 GMT", SMTP_DATE_OK, 2026, 12, 7, 23, 0, 1 },
+        { "Thu, 29 Feb 24 00:00:00 PDT", SMTP_DATE_OK, 2024, 2, 29, 0, -420, 4 },
+        { "Fri, 1 Jan 99 12:00:00 Z", SMTP_DATE_OK, 1999, 1, 1, 12, 0, 5 },
+        { "today", SMTP_DATE_SYNTAX, 0, 0, 0, 0, 0, 0 },
+        { "2026-12-07 10:00:00", SMTP_DATE_SYNTAX, 0, 0, 0, 0, 0, 0 },
+        { "Mon, 7 Dec 2026 10:00:00", SMTP_DATE_SYNTAX, 0, 0, 0, 0, 0, 0 },
+        { "Mon, 7 Dec 2026 10:00:00 +0000 x", SMTP_DATE_SYNTAX, 0, 0, 0, 0, 0, 0 },
+        { "Mon 7 Dec 2026 10:00:00 +0000", SMTP_DATE_SYNTAX, 0, 0, 0, 0, 0, 0 },
+        { "Mon, 7 Dec 2026 9:00:00 +0000", SMTP_DATE_SYNTAX, 0, 0, 0, 0, 0, 0 },
+        { "Mon, 7 Dec 2026 10:00:00 +000", SMTP_DATE_SYNTAX, 0, 0, 0, 0, 0, 0 },
+        { "Mon, 7 Dec 2026 10:00:00 J", SMTP_DATE_SYNTAX, 0, 0, 0, 0, 0, 0 },
+        { "Mon, 7 Dec 2026 10:00:00 CEST", SMTP_DATE_SYNTAX, 0, 0, 0, 0, 0, 0 },
+        { "31 Feb 2026 10:00:00 +0000", SMTP_DATE_RANGE, 0, 0, 0, 0, 0, 0 },
+        { "29 Feb 2100 10:00:00 +0000", SMTP_DATE_RANGE, 0, 0, 0, 0, 0, 0 },
+        { "7 Dec 2026 24:00:00 +0000", SMTP_DATE_RANGE, 0, 0, 0, 0, 0, 0 },
+        { "7 Dec 2026 10:00:00 +0060", SMTP_DATE_RANGE, 0, 0, 0, 0, 0, 0 },
+        { "Mon, 8 Dec 2026 10:00:00 +0000", SMTP_DATE_WEEKDAY, 0, 0, 0, 0, 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++) {
+        smtp_date_t d;
+        smtp_date_fault_t f = smtp_date_parse(dates[i].value, strlen(dates[i].value), &d);
+        if (f != dates[i].fault || (f == SMTP_DATE_OK && (d.year != dates[i].year || d.month != dates[i].month ||
+            d.day != dates[i].day || d.hour != dates[i].hour || d.zone != dates[i].zone ||
+            d.weekday != dates[i].weekday))) {
+            fprintf(stderr, "date %s:\n", dates[i].value);
+            CHECK(0);
+        }
+    }
+    CHECK(smtp_date_weekday(2026, 12, 8) == 2 && smtp_date_weekday(2000, 2, 29) == 2);
+    CHECK(strcmp(smtp_weekday_name(2), "Tuesday") == 0 && strcmp(smtp_weekday_name(7), "") == 0);
+}
+
 int main(void)
 {
     test_lines();
@@ -835,6 +915,7 @@ int main(void)
     test_mime_walk();
     test_mime_decode_and_risk();
     test_links();
+    test_dates();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else
