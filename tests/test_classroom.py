@@ -381,3 +381,7 @@ def test_classroom_profile():
     rules = ts.tshark(["-C", "SMTP Classroom", "--color", "-r", att, "-T", "fields", "-e", "frame.number",
                        "-e", "frame.coloring_rule.name"]).stdout
     assert [l.split("\t")[0] for l in rules.splitlines() if l.endswith("\tDangerous content")] == ["13", "19", "27"]
+    hom = ts.capture_path(ts.transcript_pcap("homograph"))     # lookalike EHLO, sender, From and links
+    rules = ts.tshark(["-C", "SMTP Classroom", "--color", "-r", hom, "-T", "fields", "-e", "frame.number",
+                       "-e", "frame.coloring_rule.name"]).stdout
+    assert [l.split("\t")[0] for l in rules.splitlines() if l.endswith("\tSpoofed sender")] == ["5", "7", "13", "21"]
