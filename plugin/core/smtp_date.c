@@ -180,6 +180,23 @@ int smtp_date_weekday(int year, int month, int day)
     return (y + y / 4 - y / 100 + y / 400 + t[month - 1] + day) % 7;
 }
 
+/* Days from 1970-01-01 to the date (the civil-from-days inverse, Gregorian) */
+static long long days_from_civil(long long y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+long long smtp_date_seconds(const smtp_date_t *d)
+{
+    return days_from_civil(d->year, d->month, d->day) * 86400 + d->hour * 3600 + d->minute * 60 + d->second -
+           d->zone * 60LL;
+}
+
 const char *smtp_weekday_name(int wd)
 {
     return wd >= 0 && wd < 7 ? weekday_names[wd] : "";

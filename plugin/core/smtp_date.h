@@ -25,6 +25,9 @@ typedef struct {
  * parts are skipped. *d is filled as far as it was read. */
 smtp_date_fault_t smtp_date_parse(const char *v, size_t len, smtp_date_t *d);
 
+/* The date-time as seconds since 1970-01-01 00:00 UTC, its zone applied. */
+long long smtp_date_seconds(const smtp_date_t *d);
+
 /* The day of the week of a date of the Gregorian calendar, 0 Sunday to 6 Saturday. */
 int smtp_date_weekday(int year, int month, int day);
 

@@ -890,6 +890,12 @@ static void test_dates(void)
         }
     }
     CHECK(smtp_date_weekday(2026, 12, 8) == 2 && smtp_date_weekday(2000, 2, 29) == 2);
+    smtp_date_t d;
+    CHECK(smtp_date_parse(S("Thu, 1 Jan 1970 01:00:00 +0100"), &d) == SMTP_DATE_OK && smtp_date_seconds(&d) == 0);
+    CHECK(smtp_date_parse(S("Sat, 13 Feb 2021 12:00:00 +0000"), &d) == SMTP_DATE_OK &&
+          smtp_date_seconds(&d) == 1613217600LL);
+    CHECK(smtp_date_parse(S("Tue, 15 Jan 2008 16:02:43 -0500"), &d) == SMTP_DATE_OK &&
+          smtp_date_seconds(&d) == 1200430963LL);
     CHECK(strcmp(smtp_weekday_name(2), "Tuesday") == 0 && strcmp(smtp_weekday_name(7), "") == 0);
 }
 
