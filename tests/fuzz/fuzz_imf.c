@@ -14,7 +14,8 @@
  * a Received-SPF value; and the input as the body of a delivery report, in
  * groups of fields (each inside, not empty, a step forward) whose lines'
  * typed values lie inside them; and the input as a Date header's value,
- * whose date, when it is taken, is a real one (ranges, day of the week). */
+ * whose date, when it is taken, is a real one (ranges, day of the week,
+ * seconds since 1970 within years 1900 to 9999). */
 #include "fuzz_common.h"
 #include "smtp_authres.h"
 #include "smtp_date.h"
@@ -168,6 +169,8 @@ static void check_date(const char *v, size_t len)
     CHECK(d.hour >= 0 && d.hour <= 23 && d.minute >= 0 && d.minute <= 59 && d.second >= 0 && d.second <= 60);
     CHECK(d.zone > -100 * 60 && d.zone < 100 * 60);
     CHECK(d.weekday == -1 || d.weekday == smtp_date_weekday(d.year, d.month, d.day));
+    long long t = smtp_date_seconds(&d);    /* 1900-01-01 to 10000-01-01 UTC, a day either side for the zone */
+    CHECK(t >= -2208988800LL - 86400 && t <= 253402300800LL + 86400);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
