@@ -349,6 +349,7 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
     const char *verdicts = smtpx_auth_results(ctx, ht, block);
     if (smtpx_tapping(ctx))     /* for the transactions log only */
         keep_log_headers(ctx, block, verdicts);
+    smtpx_check_header_form(ctx, block);
     smtpx_analyse_headers(ctx, block);
 }
 

@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Sender authenticity: the header block of a message against its envelope,
  * domains compared by organisational domain (Public Suffix List, libpsl);
- * and what RFC 5322 wants of the headers that two readers may read apart:
- * some only once, the Date a real date. */
+ * and domains spelt in lookalike letters (homographs). */
 #include "smtpx.h"
-#include "smtp_date.h"
 #include "smtp_grammar.h"
 #include "smtp_imf.h"
 
 #include <libpsl.h>
-#include <time.h>
 
 static const psl_ctx_t *psl;
 static psl_ctx_t *loaded_psl;       /* from a file: freed at shutdown */
@@ -210,78 +207,12 @@ void smtpx_check_homograph(smtpx_ctx_t *ctx, const char *what, const char *addr,
                       "phishing trick)", what, smtpx_homograph_text(ctx, domain, n, &idn));
 }
 
-/* The header fields RFC 5322 (3.6) allows once that the header block keeps
- * (smtpx_message.c), From first. */
-static const char *const once_only[] = { "From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID",
-                                         "In-Reply-To" };
-
-/* Subject twice and the like (From has its own finding): a filter and a
- * mail program may each read another one. */
-static void check_repeated(smtpx_ctx_t *ctx, const unsigned counts[])
-{
-    for (size_t i = 1; i < G_N_ELEMENTS(once_only); i++) {
-        if (counts[i] > 1)
-            smtpx_finding(ctx, &ei_smtpx_duplicate_header, ctx->tvb, 0, 0, "The message has %u %s headers: RFC "
-                          "5322 allows one, and a filter and a mail program may each read a different one",
-                          counts[i], once_only[i]);
-    }
-}
-
-#define SMTPX_DATE_PAST (7 * 86400)      /* a message may wait in queues for days */
-#define SMTPX_DATE_FUTURE 86400          /* clocks off by hours, zones written wrong */
-#define SMTPX_CLOCK_SET 631152000        /* 1990: a capture before it has no real clock */
-
-/* A Date far from the time the message was captured: copied (the lab's
- * example of 2008), made up, or a clock gone wrong. */
-static void check_date_time(smtpx_ctx_t *ctx, const char *shown, const smtp_date_t *d)
-{
-    long long captured = (long long)ctx->pinfo->abs_ts.secs, off = smtp_date_seconds(d) - captured;
-    if (captured < SMTPX_CLOCK_SET || (off >= -SMTPX_DATE_PAST && off <= SMTPX_DATE_FUTURE))
-        return;
-    time_t t = (time_t)captured;
-    struct tm tm;
-    char day[16];
-    strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
-    smtpx_finding(ctx, &ei_smtpx_date_far_off, ctx->tvb, 0, 0, "Date header \"%s\" is %.1f days %s this capture "
-                  "(%s): a date copied or made up, or a clock gone wrong; mail programs sort the message by it",
-                  shown, (double)(off < 0 ? -off : off) / 86400, off < 0 ? "before" : "after", day);
-}
-
-/* A Date header that is no RFC 5322 date-time, or not a real one: mail
- * programs sort and show such messages wrongly, and spam filters score them. */
-static void check_date(smtpx_ctx_t *ctx, const char *block)
-{
-    char value[SMTPX_MAX_VALUE];
-    smtp_date_t d;
-
-    if (!smtp_header_get(block, strlen(block), "Date", 0, value, sizeof value))
-        return;
-    smtp_date_fault_t fault = smtp_date_parse(value, strlen(value), &d);
-    const char *shown = smtpx_line_format(ctx, value, (int)MIN(strlen(value), 80));
-    if (fault == SMTP_DATE_OK)
-        check_date_time(ctx, shown, &d);
-    else if (fault == SMTP_DATE_SYNTAX)
-        smtpx_finding(ctx, &ei_smtpx_bad_date, ctx->tvb, 0, 0, "Date header \"%s\" is not written as RFC 5322 "
-                      "wants (Mon, 7 Dec 2026 10:00:00 +0100): mail programs may sort or show it wrongly", shown);
-    else if (fault == SMTP_DATE_RANGE)
-        smtpx_finding(ctx, &ei_smtpx_bad_date, ctx->tvb, 0, 0, "Date header \"%s\" names a day, time or time "
-                      "zone that does not exist", shown);
-    else
-        smtpx_finding(ctx, &ei_smtpx_bad_date, ctx->tvb, 0, 0, "Date header \"%s\" says %s, but that date is a "
-                      "%s: RFC 5322 wants the day the date falls on (a date typed by hand or made up)", shown,
-                      smtp_weekday_name(d.weekday), smtp_weekday_name(smtp_date_weekday(d.year, d.month, d.day)));
-}
-
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
 {
     const char *display = NULL;
     const char *from = header_address(ctx, block, "From", 0, &display);
-    unsigned counts[G_N_ELEMENTS(once_only)];
+    unsigned nfrom = smtp_header_count(block, strlen(block), "From");
 
-    smtp_header_counts(block, strlen(block), once_only, G_N_ELEMENTS(once_only), counts);
-    check_repeated(ctx, counts);
-    check_date(ctx, block);
-    unsigned nfrom = counts[0];
     if (nfrom == 0) {
         smtpx_finding(ctx, &ei_smtpx_missing_from, ctx->tvb, 0, 0,
                       "The message has no From header (RFC 5322 requires one)");
