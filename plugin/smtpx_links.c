@@ -31,6 +31,15 @@ smtpx_links_t *smtpx_links_new(smtpx_ctx_t *ctx, proto_tree *summary)
     return l;
 }
 
+/* Adds the URL to a list of at most SMTPX_MAX_URLS; false if it was there or the list is full. */
+static gboolean add_once(wmem_map_t *urls, char *url)
+{
+    if (wmem_map_size(urls) >= SMTPX_MAX_URLS || wmem_map_contains(urls, url))
+        return FALSE;
+    wmem_map_insert(urls, url, NULL);
+    return TRUE;
+}
+
 /* A homograph host of the url[0..len) */
 static void check_url_host(smtpx_ctx_t *ctx, smtpx_links_t *l, const char *url, size_t len)
 {
@@ -43,8 +52,7 @@ static void check_url_host(smtpx_ctx_t *ctx, smtpx_links_t *l, const char *url, 
         l->homographs = wmem_map_new(ctx->pinfo->pool, g_str_hash, g_str_equal);
         l->first_homograph = smtpx_homograph_text(ctx, url + off, host_len, &idn);
     }
-    if (wmem_map_size(l->homographs) < SMTPX_MAX_URLS)
-        wmem_map_insert(l->homographs, wmem_strndup(ctx->pinfo->pool, url, len), NULL);
+    add_once(l->homographs, wmem_strndup(ctx->pinfo->pool, url, len));
 }
 
 /* Each URL of the text: listed (once, up to SMTPX_MAX_URLS) when shown, and its host checked. */
@@ -55,12 +63,10 @@ static void walk_urls(smtpx_ctx_t *ctx, smtpx_links_t *l, const char *text, size
     while (smtp_url_next(text, len, &pos, &off, &url_len)) {
         check_url_host(ctx, l, text + off, url_len);
         if (!l->show || wmem_map_size(l->seen) >= SMTPX_MAX_URLS)
-            continue;
+            continue;       /* not formatted once the list is full */
         char *url = smtpx_line_format(ctx, text + off, (int)url_len);
-        if (wmem_map_contains(l->seen, url))
-            continue;
-        wmem_map_insert(l->seen, url, NULL);
-        smtpx_add_generated(ctx, l->summary, hf_smtpx_msg_url, url);
+        if (add_once(l->seen, url))
+            smtpx_add_generated(ctx, l->summary, hf_smtpx_msg_url, url);
     }
 }
 

@@ -246,16 +246,25 @@ def export_objects(capture, protocol, two_pass=False):
         shutil.rmtree(out, ignore_errors=True)
 
 
+def _build_transcript(src, out):
+    res = subprocess.run([sys.executable, str(TRANSCRIPT2PCAP), str(src), str(out)], capture_output=True, text=True)
+    if res.returncode:
+        raise AssertionError(f"transcript2pcap {src} failed:\n{res.stderr}")
+    out.chmod(0o644)
+    return out
+
+
 def transcript_pcap(name):
     """Build tests/transcripts/NAME.txt into a pcap (once per session); return its path."""
     setup()
     if name not in _state["transcripts"]:
-        src = TRANSCRIPTS / f"{name}.txt"
         out = _state["tmp"] / "captures" / f"transcript-{name}.pcap"
-        res = subprocess.run([sys.executable, str(TRANSCRIPT2PCAP), str(src), str(out)],
-                             capture_output=True, text=True)
-        if res.returncode:
-            raise AssertionError(f"transcript2pcap {src} failed:\n{res.stderr}")
-        out.chmod(0o644)
-        _state["transcripts"][name] = out
+        _state["transcripts"][name] = _build_transcript(TRANSCRIPTS / f"{name}.txt", out)
     return _state["transcripts"][name]
+
+
+def text_pcap(directory, text, name="t"):
+    """Build the transcript TEXT into DIRECTORY/NAME.pcap (through NAME.txt); return its path."""
+    src = Path(directory) / f"{name}.txt"
+    src.write_text(text)
+    return _build_transcript(src, Path(directory) / f"{name}.pcap")

@@ -1,9 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 6: the expert items a teacher, mail admin or analyst must see."""
 
-import subprocess
-import sys
-
 import smtpx_tshark as ts
 
 
@@ -175,15 +172,16 @@ def test_bad_dates(passes):
 def test_date_far_from_the_capture(passes):
     """A real date more than a week before the capture (the lab's example
     of 2008, copied) or more than a day after it: named with the capture's
-    day. Not the dates near it, nor those of real servers' captures."""
+    day. Not the dates near it (the lab's example, captured in 2008), nor
+    those of real servers' captures."""
     kind = "smtpx.analysis.date_far_off"
     assert found("dates", passes, kind) == [61, 69]
     tail = ": a date copied or made up, or a clock gone wrong; mail programs sort the message by it"
     assert messages("dates", kind, **passes) == [
         'Date header "Tue, 15 Jan 2008 16:02:43 -0500" is 4777.6 days before this capture (2021-02-13)' + tail,
         'Date header "Mon, 15 Feb 2021 12:00:00 -0500" is 2.2 days after this capture (2021-02-13)' + tail]
-    assert found("message_headers", passes, kind) == [22]
-    assert found("duplicate_headers", passes, kind) == []
+    for other in ("message_headers", "duplicate_headers"):     # dated on the capture's day
+        assert found(other, passes, kind) == [], other
     for cap in ("postfix_swaks_basic", "postfix_relay", "postfix_lmtp_dovecot", "aiosmtpd_auth"):
         assert ts.frames_matching(ts.REPO / "tests" / "captures" / f"{cap}.pcapng", kind, **passes) == [], cap
 
@@ -433,11 +431,9 @@ def test_homograph_links_counted_up_to_a_cap(tmp_path):
     """Thousands of homograph links in one message: one finding, the first
     named, the count of distinct links kept to a bounded list."""
     urls = "".join(f"C+ see http://xn--pypal-4ve.com/{i} and https://xn--bcher-kva.de/{i}\n" for i in range(3000))
-    src, cap = tmp_path / "many.txt", tmp_path / "many.pcap"
-    src.write_text("S: 220 mx\nC: EHLO c.example\nS: 250 mx\nC: MAIL FROM:<a@b.example>\nS: 250 ok\n"
-                   "C: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: From: a@b.example\nC+\n" + urls +
-                   "C+ .\nS: 250 ok\n")
-    subprocess.run([sys.executable, str(ts.TRANSCRIPT2PCAP), str(src), str(cap)], check=True)
+    cap = ts.text_pcap(tmp_path, "S: 220 mx\nC: EHLO c.example\nS: 250 mx\nC: MAIL FROM:<a@b.example>\nS: 250 ok\n"
+                       "C: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: From: a@b.example\nC+\n" + urls +
+                       "C+ .\nS: 250 ok\n")
     assert ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.homograph") == [
         ["The link host xn--pypal-4ve.com is p\u0430ypal.com in Unicode, which reads as paypal.com: letters of "
          "another script that look like Latin ones (a homograph, a phishing trick); 100 or more such links in this "

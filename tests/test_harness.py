@@ -23,10 +23,7 @@ TCP_FIELDS = ["ip.src", "tcp.srcport", "tcp.flags", "tcp.seq", "tcp.ack", "tcp.l
 
 
 def build(tmp_path, text, name="t"):
-    src, out = tmp_path / f"{name}.txt", tmp_path / f"{name}.pcap"
-    src.write_text(text)
-    subprocess.run([sys.executable, str(ts.TRANSCRIPT2PCAP), str(src), str(out)], check=True)
-    return out
+    return ts.text_pcap(tmp_path, text, name)
 
 
 def payloads(cap):
@@ -60,6 +57,8 @@ def test_timestamps_and_determinism(tmp_path):
     assert cap.read_bytes() == build(tmp_path, BASIC, "b").read_bytes()
     times = [r[0] for r in ts.fields(cap, ["frame.time_epoch"])]
     assert times[:3] == ["1613217600.000000000", "1613217600.010000000", "1613217600.020000000"]
+    cap = build(tmp_path, "@start 2008-01-15T21:03:00Z\n" + BASIC, "c")
+    assert [r[0] for r in ts.fields(cap, ["frame.time_epoch"])][:2] == ["1200430980.000000000", "1200430980.010000000"]
 
 
 def test_one_byte_and_split_segments(tmp_path):

@@ -220,12 +220,8 @@ def test_summary_final_reply_and_queue_id():
      "WIN-BKLR90FGWRQJ46000000001@WIN-BKLR90FGWRQ"),
 ])
 def test_queue_id_forms(text, queue_id, tmp_path):
-    src = tmp_path / "q.txt"
-    src.write_text(f"S: 220 mx\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\n"
-                   f"C: DATA\nS: 354 go\nC: From: a@b.example\nC+\nC+ x\nC+ .\nS: 250 {text}\n")
-    cap = tmp_path / "q.pcap"
-    import subprocess
-    subprocess.run(["python3", str(ts.TRANSCRIPT2PCAP), str(src), str(cap)], check=True)
+    cap = ts.text_pcap(tmp_path, f"S: 220 mx\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\n"
+                       f"S: 250 ok\nC: DATA\nS: 354 go\nC: From: a@b.example\nC+\nC+ x\nC+ .\nS: 250 {text}\n")
     assert ts.fields(cap, ["smtpx.msg.queue_id"], "smtpx.msg.queue_id") == [[queue_id]]
 
 

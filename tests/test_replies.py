@@ -35,11 +35,7 @@ def test_each_line_of_a_multiline_reply_gets_its_code(passes):
 
 
 def test_unregistered_but_well_formed_code(tmp_path):
-    import subprocess
-    src = tmp_path / "t.txt"
-    src.write_text("S: 220 mx\nC: NOOP\nS: 250 2.9.99 odd\n")
-    cap = tmp_path / "t.pcap"
-    subprocess.run(["python3", str(ts.TRANSCRIPT2PCAP), str(src), str(cap)], check=True)
+    cap = ts.text_pcap(tmp_path, "S: 220 mx\nC: NOOP\nS: 250 2.9.99 odd\n")
     got = ts.fields(cap, ["smtpx.rsp.enhanced", "smtpx.rsp.enhanced.meaning"], "smtpx.rsp.enhanced")
     assert got == [["2.9.99", "Unregistered code"]]
     assert ts.experts(cap) == []

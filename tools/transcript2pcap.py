@@ -64,7 +64,7 @@ def unescape(text):
 def parse(lines):
     """Return (settings, chunks); a chunk is [direction, bytearray, bytes per segment or 0]."""
     cfg = {"client": "10.0.0.2", "server": "10.0.0.1", "cport": 40000, "sport": 25,
-           "handshake": True, "fin": True}
+           "handshake": True, "fin": True, "start": START}
     chunks = []
     for no, line in enumerate(lines, 1):
         line = line.rstrip("\r\n")
@@ -93,6 +93,8 @@ def parse(lines):
                     cfg[key] = int(val)
                 elif key in ("client", "server"):
                     cfg[key] = str(ipaddress.IPv4Address(val))
+                elif key == "start":
+                    cfg["start"] = datetime.strptime(val, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
                 elif key in ("nohandshake", "nofin") and not val:
                     cfg["handshake" if key == "nohandshake" else "fin"] = False
                 else:
@@ -208,10 +210,10 @@ def build_frames(cfg, chunks):
     return conn.frames
 
 
-def hexdump(frames):
+def hexdump(frames, start):
     out = []
     for n, (d, frame) in enumerate(frames):
-        ts = (START + n * STEP).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        ts = (start + n * STEP).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         out.append(f"{'O' if d == 'C' else 'I'} {ts}")
         for off in range(0, len(frame), 16):
             out.append(f"{off:06x}  " + frame[off:off + 16].hex(" "))
@@ -223,11 +225,12 @@ def main(argv):
         sys.exit(f"usage: {os.path.basename(argv[0])} IN.txt OUT.pcap")
     try:
         with open(argv[1], encoding="utf-8") as f:
-            frames = build_frames(*parse(f))
+            cfg, chunks = parse(f)
+        frames = build_frames(cfg, chunks)
     except TranscriptError as exc:
         sys.exit(f"{argv[1]}: {exc}")
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as dump:
-        dump.write(hexdump(frames))
+        dump.write(hexdump(frames, cfg["start"]))
         dump.flush()
         res = subprocess.run(["text2pcap", "-q", "-F", "pcap", "-D", "-t", "ISO", dump.name, argv[2]],
                              env=dict(os.environ, TZ="UTC"), capture_output=True, text=True)

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int upper_hex(char c)
 {
@@ -52,6 +53,18 @@ static smtp_param_fault_t xtext_fault(const char *s, size_t len)
     return len == 0 ? SMTP_PARAM_VALUE : xtext_walk(s, len, NULL, &n) < len ? SMTP_PARAM_XTEXT : SMTP_PARAM_OK;
 }
 
+/* Is v[0..n) one of the words of list ("FULL|HDRS"), in any case? */
+static bool word_in(const char *v, size_t n, const char *list)
+{
+    for (const char *w = list; *w;) {
+        size_t wl = strcspn(w, "|");
+        if (wl == n && strncasecmp(v, w, n) == 0)
+            return true;
+        w += wl + (w[wl] == '|');
+    }
+    return false;
+}
+
 static smtp_param_fault_t value_fault(bool ok)
 {
     return ok ? SMTP_PARAM_OK : SMTP_PARAM_VALUE;
@@ -80,8 +93,7 @@ static smtp_param_fault_t size_fault(const char *v, size_t n)
 
 static smtp_param_fault_t body_fault(const char *v, size_t n)
 {
-    return value_fault(smtp_token_is(v, n, "7BIT") || smtp_token_is(v, n, "8BITMIME") ||
-                       smtp_token_is(v, n, "BINARYMIME"));
+    return value_fault(word_in(v, n, "7BIT|8BITMIME|BINARYMIME"));
 }
 
 static smtp_param_fault_t no_value(const char *v, size_t n)
@@ -97,7 +109,7 @@ static smtp_param_fault_t auth_fault(const char *v, size_t n)
 
 static smtp_param_fault_t ret_fault(const char *v, size_t n)
 {
-    return value_fault(smtp_token_is(v, n, "FULL") || smtp_token_is(v, n, "HDRS"));
+    return value_fault(word_in(v, n, "FULL|HDRS"));
 }
 
 static smtp_param_fault_t envid_fault(const char *v, size_t n)
@@ -122,7 +134,7 @@ static smtp_param_fault_t notify_fault(const char *v, size_t n)
         size_t end = comma ? (size_t)(comma - v) : n;
         const char *w = v + start;
         size_t wl = end - start;
-        if (!smtp_token_is(w, wl, "SUCCESS") && !smtp_token_is(w, wl, "FAILURE") && !smtp_token_is(w, wl, "DELAY"))
+        if (!word_in(w, wl, "SUCCESS|FAILURE|DELAY"))
             return SMTP_PARAM_VALUE;
         start = end + 1;
     }
@@ -150,7 +162,7 @@ static smtp_param_fault_t orcpt_fault(const char *v, size_t n)
 /* Postfix's value of an attribute it does not know */
 static bool unavailable(const char *v, size_t n)
 {
-    return smtp_token_is(v, n, "[UNAVAILABLE]") || smtp_token_is(v, n, "[TEMPUNAVAIL]");
+    return word_in(v, n, "[UNAVAILABLE]|[TEMPUNAVAIL]");
 }
 
 static smtp_param_fault_t attr_xtext_fault(const char *v, size_t n)
@@ -180,12 +192,12 @@ static smtp_param_fault_t attr_port_fault(const char *v, size_t n)
 
 static smtp_param_fault_t attr_proto_fault(const char *v, size_t n)
 {
-    return value_fault(unavailable(v, n) || smtp_token_is(v, n, "SMTP") || smtp_token_is(v, n, "ESMTP"));
+    return value_fault(unavailable(v, n) || word_in(v, n, "SMTP|ESMTP"));
 }
 
 static smtp_param_fault_t attr_source_fault(const char *v, size_t n)
 {
-    return value_fault(unavailable(v, n) || smtp_token_is(v, n, "LOCAL") || smtp_token_is(v, n, "REMOTE"));
+    return value_fault(unavailable(v, n) || word_in(v, n, "LOCAL|REMOTE"));
 }
 
 #define ON_MAIL SMTP_PARAM_ON_MAIL
