@@ -48,6 +48,7 @@ extern int hf_smtpx_auth_decoded, hf_smtpx_auth_result;
 extern int hf_smtpx_data_header, hf_smtpx_data_header_name, hf_smtpx_data_header_value, hf_smtpx_headers;
 extern int hf_smtpx_header_from, hf_smtpx_header_from_display, hf_smtpx_header_to, hf_smtpx_header_cc;
 extern int hf_smtpx_header_subject, hf_smtpx_header_date, hf_smtpx_header_message_id, hf_smtpx_header_reply_to;
+extern int hf_smtpx_header_date_time;
 extern int hf_smtpx_header_sender, hf_smtpx_header_return_path;
 extern int hf_smtpx_header_in_reply_to, hf_smtpx_header_user_agent, hf_smtpx_header_originating_ip;
 extern int hf_smtpx_header_dkim_domain, hf_smtpx_header_dkim_selector;
@@ -336,6 +337,8 @@ void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block);
 /* smtpx_headers.c: findings on the form of the header block (headers twice, the Date) */
 void smtpx_check_header_form(smtpx_ctx_t *ctx, const char *block);
+/* The Date header as a time (UTC) under tree, when it is a real date and the field is asked for */
+void smtpx_add_date_time(smtpx_ctx_t *ctx, proto_tree *tree, const char *block);
 /* Is domain[0..len) a homograph, spelt in letters of another script that look like Latin
  * ones? idn holds it decoded. */
 gboolean smtpx_homograph(const char *domain, size_t len, smtp_idn_t *idn);

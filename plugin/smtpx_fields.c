@@ -36,6 +36,7 @@ int hf_smtpx_auth_challenge = -1, hf_smtpx_auth_base64 = -1, hf_smtpx_auth_decod
 int hf_smtpx_data_header = -1, hf_smtpx_data_header_name = -1, hf_smtpx_data_header_value = -1, hf_smtpx_headers = -1;
 int hf_smtpx_header_from = -1, hf_smtpx_header_from_display = -1, hf_smtpx_header_to = -1, hf_smtpx_header_cc = -1;
 int hf_smtpx_header_subject = -1, hf_smtpx_header_date = -1, hf_smtpx_header_message_id = -1;
+int hf_smtpx_header_date_time = -1;
 int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_return_path = -1;
 int hf_smtpx_header_in_reply_to = -1, hf_smtpx_header_user_agent = -1, hf_smtpx_header_originating_ip = -1;
 int hf_smtpx_header_auth_results = -1, hf_smtpx_header_auth_results_server = -1;
@@ -253,6 +254,8 @@ static void register_hf(void)
         HF(hf_smtpx_header_subject, "Subject", "smtpx.header.subject", FT_STRING, BASE_NONE, NULL,
            "Subject (RFC 2047 decoded)"),
         HF(hf_smtpx_header_date, "Date", "smtpx.header.date", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_header_date_time, "Date (UTC)", "smtpx.header.date.time", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_UTC,
+           NULL, "The Date header as a time, when it is a real date"),
         HF(hf_smtpx_header_message_id, "Message-ID", "smtpx.header.message_id", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_header_reply_to, "Reply-To", "smtpx.header.reply_to", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_header_sender, "Sender", "smtpx.header.sender", FT_STRING, BASE_NONE, NULL, NULL),

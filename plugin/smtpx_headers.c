@@ -2,7 +2,8 @@
 /* The form of a message's header block, where two readers (a filter, a mail
  * program) may read it apart: headers RFC 5322 allows once written more
  * than once, and a Date that is no real date or lies far from the time the
- * message was captured. (From has its own findings: smtpx_sender.c.) */
+ * message was captured (From has its own findings: smtpx_sender.c); and
+ * the Date as a time, for filters and columns. */
 #include "smtpx.h"
 #include "smtp_date.h"
 #include "smtp_imf.h"
@@ -54,16 +55,26 @@ static void report_far_off(smtpx_ctx_t *ctx, const char *shown, long long off)
                   shown, (double)(off < 0 ? -off : off) / 86400, off < 0 ? "before" : "after", day);
 }
 
+/* The first Date header of the block, copied into value and parsed; false if there is none. */
+static gboolean header_date(const char *block, char value[SMTPX_MAX_VALUE], smtp_date_t *d,
+                            smtp_date_fault_t *fault)
+{
+    if (!smtp_header_get(block, strlen(block), "Date", 0, value, SMTPX_MAX_VALUE))
+        return FALSE;
+    *fault = smtp_date_parse(value, strlen(value), d);
+    return TRUE;
+}
+
 /* A Date header that is no RFC 5322 date-time, or not a real one: mail
  * programs sort and show such messages wrongly, and spam filters score them. */
 static void check_date(smtpx_ctx_t *ctx, const char *block)
 {
     char value[SMTPX_MAX_VALUE];
     smtp_date_t d;
+    smtp_date_fault_t fault;
 
-    if (!smtp_header_get(block, strlen(block), "Date", 0, value, sizeof value))
+    if (!header_date(block, value, &d, &fault))
         return;
-    smtp_date_fault_t fault = smtp_date_parse(value, strlen(value), &d);
     long long off = fault == SMTP_DATE_OK ? date_far_off(ctx, &d) : 0;
     if (fault == SMTP_DATE_OK && off == 0)
         return;
@@ -80,6 +91,19 @@ static void check_date(smtpx_ctx_t *ctx, const char *block)
         smtpx_finding(ctx, &ei_smtpx_bad_date, ctx->tvb, 0, 0, "Date header \"%s\" says %s, but that date is a "
                       "%s: RFC 5322 wants the day the date falls on (a date typed by hand or made up)", shown,
                       smtp_weekday_name(d.weekday), smtp_weekday_name(smtp_date_weekday(d.year, d.month, d.day)));
+}
+
+void smtpx_add_date_time(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
+{
+    char value[SMTPX_MAX_VALUE];
+    smtp_date_t d;
+    smtp_date_fault_t fault;
+
+    if (!proto_field_is_referenced(tree, hf_smtpx_header_date_time) || !header_date(block, value, &d, &fault) ||
+        (fault != SMTP_DATE_OK && fault != SMTP_DATE_WEEKDAY))
+        return;
+    nstime_t t = { (time_t)smtp_date_seconds(&d), 0 };
+    proto_item_set_generated(proto_tree_add_time(tree, hf_smtpx_header_date_time, ctx->tvb, 0, 0, &t));
 }
 
 void smtpx_check_header_form(smtpx_ctx_t *ctx, const char *block)

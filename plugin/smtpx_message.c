@@ -345,6 +345,7 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
             smtpx_add_generated(ctx, ht, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
     }
+    smtpx_add_date_time(ctx, ht, block);
     add_dkim(ctx, ht, block);
     const char *verdicts = smtpx_auth_results(ctx, ht, block);
     if (smtpx_tapping(ctx))     /* for the transactions log only */

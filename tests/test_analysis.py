@@ -182,6 +182,13 @@ def test_date_far_from_the_capture(passes):
         'Date header "Mon, 15 Feb 2021 12:00:00 -0500" is 2.2 days after this capture (2021-02-13)' + tail]
     for other in ("message_headers", "duplicate_headers"):     # dated on the capture's day
         assert found(other, passes, kind) == [], other
+    # the Date as a time (UTC), for filters; none for "today" nor 31 Feb
+    cap = ts.transcript_pcap("dates")
+    assert ts.fields(cap, ["frame.number", "smtpx.header.date.time"], "smtpx.header.date.time", **passes) == [
+        ["13", "Feb 13, 2021 09:00:00.000000000 UTC"], ["29", "Feb 13, 2021 10:00:00.000000000 UTC"],
+        ["45", "Feb 13, 2021 10:00:00.000000000 UTC"], ["53", "Feb 13, 2021 10:00:00.000000000 UTC"],
+        ["61", "Jan 15, 2008 21:02:43.000000000 UTC"], ["69", "Feb 15, 2021 17:00:00.000000000 UTC"]]
+    assert ts.frames_matching(cap, 'smtpx.header.date.time < "2010-01-01 00:00:00Z"', **passes) == [61]
     for cap in ("postfix_swaks_basic", "postfix_relay", "postfix_lmtp_dovecot", "aiosmtpd_auth"):
         assert ts.frames_matching(ts.REPO / "tests" / "captures" / f"{cap}.pcapng", kind, **passes) == [], cap
 
