@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The trace of a message: its Received headers, read in the reassembled
  * message, each split into its clauses; the senders' addresses for the
- * transactions log; and the link from a Received header to the reply where
- * that relay queued the message, when the capture holds both hops. */
+ * transactions log; the link from a Received header to the reply where
+ * that relay queued the message, when the capture holds both hops; and a
+ * header dated after the one above it, which the message reached later. */
 #include "smtpx.h"
+#include "smtp_date.h"
 #include "smtp_imf.h"
 
 #include <wsutil/str_util.h>
@@ -90,6 +92,36 @@ static void add_received(smtpx_ctx_t *ctx, proto_tree *tree, const char *value, 
     add_queued_in(ctx, rt, value, r);
 }
 
+#define SMTPX_TRACE_SKEW (2 * 3600)     /* relays' clocks differ; a zone written an hour wrong */
+
+/* The time order of the trace: each header written before the one above it. */
+typedef struct {
+    gboolean known;             /* the header above had a date */
+    long long above;            /* its time */
+    guint32 above_hop;
+    gboolean reported;          /* once per message */
+} trace_order_t;
+
+static void check_order(smtpx_ctx_t *ctx, trace_order_t *o, const char *value, const smtp_received_t *r,
+                        guint32 hop)
+{
+    smtp_date_t d;
+    smtp_date_fault_t fault = smtp_date_parse(value + r->date.off, r->date.len, &d);
+
+    if (fault != SMTP_DATE_OK && fault != SMTP_DATE_WEEKDAY)
+        return;
+    long long t = smtp_date_seconds(&d);
+    if (o->known && !o->reported && t > o->above + SMTPX_TRACE_SKEW) {
+        o->reported = TRUE;
+        smtpx_finding(ctx, &ei_smtpx_trace_order, ctx->tvb, 0, 0, "Received header %u (%s) is dated %.1f hours "
+                      "after header %u above it, which the message reached later: a trace header written by hand "
+                      "(forged) or a relay's clock gone wrong", hop,
+                      smtpx_line_format(ctx, value + r->date.off, (int)MIN(r->date.len, 60)),
+                      (double)(t - o->above) / 3600, o->above_hop);
+    }
+    *o = (trace_order_t){ TRUE, t, hop, o->reported };
+}
+
 static gboolean received_wanted(proto_tree *tree)
 {
     static int *const hfs[] = { &hf_smtpx_msg_received, &hf_smtpx_msg_received_hop, &hf_smtpx_msg_received_ip,
@@ -100,15 +132,17 @@ static gboolean received_wanted(proto_tree *tree)
 }
 
 /* The trace, top (newest) first: in the tree (under the summary) when it is
- * shown or filtered on, and its addresses as the path of the transactions
- * log when that is written. Read in the reassembled message, not kept from
- * the lines as they pass: a Received chain is the bulk of a header block,
- * and reassembly holds the message anyway. */
+ * shown or filtered on, its addresses as the path of the transactions log
+ * when that is written, and its time order checked. Read in the reassembled
+ * message, not kept from the lines as they pass: a Received chain is the
+ * bulk of a header block, and reassembly holds the message anyway. */
 void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 {
     gboolean show = received_wanted(summary), log = smtpx_tapping(ctx);
-    if (!show && !log)
+    gboolean check = smtpx_check_enabled(&ei_smtpx_trace_order);
+    if (!show && !log && !check)
         return;
+    trace_order_t order = { FALSE, 0, 0, FALSE };
     wmem_strbuf_t *path = wmem_strbuf_new(ctx->pinfo->pool, "");
     int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
     const char *text = (const char *)tvb_get_ptr(msg, 0, avail);
@@ -121,6 +155,8 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
         gboolean parsed = smtp_received_parse(value, strlen(value), &r);
         if (show)
             add_received(ctx, summary, value, &r, parsed, hop);
+        if (check && parsed && r.date.len)
+            check_order(ctx, &order, value, &r, hop);
         if (log && parsed && r.ip_family)
             wmem_strbuf_append_printf(path, "%s%.*s", wmem_strbuf_get_len(path) ? "," : "", (int)r.ip.len,
                                       value + r.ip.off);

@@ -193,6 +193,22 @@ def test_date_far_from_the_capture(passes):
         assert ts.frames_matching(ts.REPO / "tests" / "captures" / f"{cap}.pcapng", kind, **passes) == [], cap
 
 
+def test_trace_out_of_time_order(passes):
+    """A Received header dated hours after the one above it (a relay the
+    message reached later): one finding, naming the hop and its date. Not
+    relays twenty minutes apart, nor the traces of other transcripts and
+    real servers' captures."""
+    kind = "smtpx.analysis.trace_order"
+    assert found("trace_forged", passes) == [(13, kind)]
+    assert messages("trace_forged", kind, **passes) == [
+        "Received header 2 (Sat, 13 Feb 2021 17:28:00 +0100) is dated 4.5 hours after header 1 above it, which the "
+        "message reached later: a trace header written by hand (forged) or a relay's clock gone wrong"]
+    for other in ("received_trace", "message_headers", "spoofing"):
+        assert found(other, passes, kind) == [], other
+    for cap in ("postfix_relay", "postfix_lmtp_dovecot"):
+        assert ts.frames_matching(ts.REPO / "tests" / "captures" / f"{cap}.pcapng", kind, **passes) == [], cap
+
+
 def test_dkim_signature_named_in_spoofed_from(passes):
     """A From not aligned with the envelope is still reported when a DKIM
     signature is of the From domain (signatures are not verified, and a
