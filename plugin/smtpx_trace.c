@@ -102,11 +102,11 @@ typedef struct {
     gboolean reported;          /* once per message */
 } trace_order_t;
 
-static void check_order(smtpx_ctx_t *ctx, trace_order_t *o, const char *value, const smtp_received_t *r,
-                        guint32 hop)
+static void check_order(smtpx_ctx_t *ctx, trace_order_t *o, const char *value, guint32 hop)
 {
+    smtp_range_t date = smtp_received_date(value, strlen(value));
     smtp_date_t d;
-    smtp_date_fault_t fault = smtp_date_parse(value + r->date.off, r->date.len, &d);
+    smtp_date_fault_t fault = smtp_date_parse(value + date.off, date.len, &d);
 
     if (fault != SMTP_DATE_OK && fault != SMTP_DATE_WEEKDAY)
         return;
@@ -116,7 +116,7 @@ static void check_order(smtpx_ctx_t *ctx, trace_order_t *o, const char *value, c
         smtpx_finding(ctx, &ei_smtpx_trace_order, ctx->tvb, 0, 0, "Received header %u (%s) is dated %.1f hours "
                       "after header %u above it, which the message reached later: a trace header written by hand "
                       "(forged) or a relay's clock gone wrong", hop,
-                      smtpx_line_format(ctx, value + r->date.off, (int)MIN(r->date.len, 60)),
+                      smtpx_line_format(ctx, value + date.off, (int)MIN(date.len, 60)),
                       (double)(t - o->above) / 3600, o->above_hop);
     }
     *o = (trace_order_t){ TRUE, t, hop, o->reported };
@@ -143,7 +143,7 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     if (!show && !log && !check)
         return;
     trace_order_t order = { FALSE, 0, 0, FALSE };
-    wmem_strbuf_t *path = wmem_strbuf_new(ctx->pinfo->pool, "");
+    wmem_strbuf_t *path = log ? wmem_strbuf_new(ctx->pinfo->pool, "") : NULL;
     int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
     const char *text = (const char *)tvb_get_ptr(msg, 0, avail);
     size_t pos = 0, len = smtp_header_block_len(text, (size_t)avail);
@@ -152,16 +152,18 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 
     for (guint32 hop = 1; hop <= SMTPX_MAX_RECEIVED && (value = smtpx_header_next(ctx, text, len, "Received", &pos));
          hop++) {
+        if (check)
+            check_order(ctx, &order, value, hop);
+        if (!show && !log)
+            continue;
         gboolean parsed = smtp_received_parse(value, strlen(value), &r);
         if (show)
             add_received(ctx, summary, value, &r, parsed, hop);
-        if (check && parsed && r.date.len)
-            check_order(ctx, &order, value, &r, hop);
         if (log && parsed && r.ip_family)
             wmem_strbuf_append_printf(path, "%s%.*s", wmem_strbuf_get_len(path) ? "," : "", (int)r.ip.len,
                                       value + r.ip.off);
     }
-    if (wmem_strbuf_get_len(path))
+    if (path && wmem_strbuf_get_len(path))
         ctx->st->hdr_path = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(path),
                                                wmem_strbuf_get_len(path));
 }

@@ -417,6 +417,19 @@ static void rcvd_word(const char *v, size_t w, size_t i, int *clause, smtp_recei
     }
 }
 
+smtp_range_t smtp_received_date(const char *v, size_t len)
+{
+    size_t end = last_semicolon(v, len);
+    smtp_range_t date = { 0, 0 };
+
+    if (end < len) {
+        date.off = end + 1;
+        date.len = len - end - 1;
+        trim(v, &date.off, &date.len);
+    }
+    return date;
+}
+
 bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r)
 {
     size_t end = last_semicolon(v, len);
@@ -424,11 +437,7 @@ bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r)
     bool any = false;
 
     memset(r, 0, sizeof *r);
-    if (end < len) {
-        r->date.off = end + 1;
-        r->date.len = len - end - 1;
-        trim(v, &r->date.off, &r->date.len);
-    }
+    r->date = smtp_received_date(v, len);
     for (size_t i = 0; i < end;) {
         if (is_wsp(v[i])) {
             i++;

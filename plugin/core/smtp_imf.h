@@ -76,6 +76,10 @@ typedef struct {
     smtp_range_t date;   /* after the last ';' outside comments, trimmed */
 } smtp_received_t;
 
+/* The date of a Received header's (unfolded) value: after its last ';'
+ * outside comments, trimmed (len 0 if there is none). */
+smtp_range_t smtp_received_date(const char *v, size_t len);
+
 /* Parses the (unfolded) value of a Received header; false if it has
  * neither a clause nor a date. */
 bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r);

@@ -492,6 +492,9 @@ static void test_received(void)
     CHECK(!smtp_received_parse(S("   (only a comment"), &r) && r.ip_family == 0);
     CHECK(smtp_received_parse(S("; Tue, 1 Jan 2008"), &r) && r.date.len == 15);
     CHECK(!smtp_received_parse(S("from"), &r));
+    smtp_range_t date = smtp_received_date(S("from a (b; c) by d; x (y; z) ;  Tue, 1 Jan 2008 "));
+    CHECK(date.off == 32 && date.len == 15);
+    CHECK(smtp_received_date(S("from a (b; c)")).len == 0);
 }
 
 static void test_dkim(void)
