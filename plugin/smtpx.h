@@ -335,10 +335,9 @@ void smtpx_check_unseen(smtpx_ctx_t *ctx, guint32 unseen);
 void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);
 /* smtpx_sender.c: findings on the header block of a message (sender authenticity) */
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block);
-/* smtpx_headers.c: findings on the form of the header block (headers twice, the Date) */
-void smtpx_check_header_form(smtpx_ctx_t *ctx, const char *block);
-/* The Date header as a time (UTC) under tree, when it is a real date and the field is asked for */
-void smtpx_add_date_time(smtpx_ctx_t *ctx, proto_tree *tree, const char *block);
+/* smtpx_headers.c: findings on the form of the header block (headers twice, the Date), and the
+ * Date as a time under tree */
+void smtpx_header_form(smtpx_ctx_t *ctx, proto_tree *tree, const char *block);
 /* Is domain[0..len) a homograph, spelt in letters of another script that look like Latin
  * ones? idn holds it decoded. */
 gboolean smtpx_homograph(const char *domain, size_t len, smtp_idn_t *idn);

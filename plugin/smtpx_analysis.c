@@ -71,6 +71,28 @@ static void check_cleartext_mail(smtpx_ctx_t *ctx, const smtpx_line_t *line)
                   "read the message and its addresses");
 }
 
+/* Commands of an extension the server must have advertised */
+static const struct {
+    smtp_cmd_t cmd;
+    guint32 ext;
+    const char *what, *ext_name;
+} command_extensions[] = {
+    { SMTP_CMD_BDAT, SMTPX_EXT_CHUNKING, "BDAT", "CHUNKING" },
+    { SMTP_CMD_STARTTLS, SMTPX_EXT_STARTTLS, "STARTTLS", "STARTTLS" },
+    /* Postfix offers it only to its own proxies */
+    { SMTP_CMD_XCLIENT, SMTPX_EXT_XCLIENT, "XCLIENT (it asks the server to take another client's address and login)",
+      "XCLIENT" },
+    { SMTP_CMD_XFORWARD, SMTPX_EXT_XFORWARD, "XFORWARD", "XFORWARD" },
+};
+
+static void check_command_advertised(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_cmd_t cmd)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(command_extensions); i++) {
+        if (command_extensions[i].cmd == cmd && !(ctx->st->ext & command_extensions[i].ext))
+            unadvertised(ctx, line, command_extensions[i].what, command_extensions[i].ext_name);
+    }
+}
+
 void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     check_syntax_and_order(ctx, tree, line, cmd);
@@ -88,33 +110,11 @@ void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_
         unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool,
                      "Command sent before the reply to the command in frame %u (pipelining)",
                      pending->req_frame), "PIPELINING");
-    switch (cmd->id) {
-    case SMTP_CMD_BDAT:
-        if (!(st->ext & SMTPX_EXT_CHUNKING))
-            unadvertised(ctx, line, "BDAT", "CHUNKING");
-        break;
-    case SMTP_CMD_STARTTLS:
-        if (!(st->ext & SMTPX_EXT_STARTTLS))
-            unadvertised(ctx, line, "STARTTLS", "STARTTLS");
-        break;
-    case SMTP_CMD_AUTH:
+    check_command_advertised(ctx, line, cmd->id);
+    if (cmd->id == SMTP_CMD_AUTH)
         check_auth(ctx, line, cmd);
-        break;
-    case SMTP_CMD_MAIL:
+    else if (cmd->id == SMTP_CMD_MAIL)
         check_cleartext_mail(ctx, line);
-        break;
-    case SMTP_CMD_XCLIENT:     /* Postfix offers it only to its own proxies */
-        if (!(st->ext & SMTPX_EXT_XCLIENT))
-            unadvertised(ctx, line, "XCLIENT (it asks the server to take another client's address and login)",
-                         "XCLIENT");
-        break;
-    case SMTP_CMD_XFORWARD:
-        if (!(st->ext & SMTPX_EXT_XFORWARD))
-            unadvertised(ctx, line, "XFORWARD", "XFORWARD");
-        break;
-    default:
-        break;
-    }
 }
 
 void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len)

@@ -55,26 +55,28 @@ static void report_far_off(smtpx_ctx_t *ctx, const char *shown, long long off)
                   shown, (double)(off < 0 ? -off : off) / 86400, off < 0 ? "before" : "after", day);
 }
 
-/* The first Date header of the block, copied into value and parsed; false if there is none. */
-static gboolean header_date(const char *block, char value[SMTPX_MAX_VALUE], smtp_date_t *d,
-                            smtp_date_fault_t *fault)
+/* The Date as a time (UTC), when it is a real date and the field is asked for */
+static void add_date_time(smtpx_ctx_t *ctx, proto_tree *tree, const smtp_date_t *d, smtp_date_fault_t fault)
 {
-    if (!smtp_header_get(block, strlen(block), "Date", 0, value, SMTPX_MAX_VALUE))
-        return FALSE;
-    *fault = smtp_date_parse(value, strlen(value), d);
-    return TRUE;
+    if ((fault != SMTP_DATE_OK && fault != SMTP_DATE_WEEKDAY) ||
+        !proto_field_is_referenced(tree, hf_smtpx_header_date_time))
+        return;
+    nstime_t t = { (time_t)smtp_date_seconds(d), 0 };
+    proto_item_set_generated(proto_tree_add_time(tree, hf_smtpx_header_date_time, ctx->tvb, 0, 0, &t));
 }
 
-/* A Date header that is no RFC 5322 date-time, or not a real one: mail
- * programs sort and show such messages wrongly, and spam filters score them. */
-static void check_date(smtpx_ctx_t *ctx, const char *block)
+/* The Date header: as a time under tree, and a finding when it is no RFC
+ * 5322 date-time, or not a real one (mail programs sort and show such
+ * messages wrongly, and spam filters score them), or far from the capture. */
+static void check_date(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
 {
     char value[SMTPX_MAX_VALUE];
     smtp_date_t d;
-    smtp_date_fault_t fault;
 
-    if (!header_date(block, value, &d, &fault))
+    if (!smtp_header_get(block, strlen(block), "Date", 0, value, sizeof value))
         return;
+    smtp_date_fault_t fault = smtp_date_parse(value, strlen(value), &d);
+    add_date_time(ctx, tree, &d, fault);
     long long off = fault == SMTP_DATE_OK ? date_far_off(ctx, &d) : 0;
     if (fault == SMTP_DATE_OK && off == 0)
         return;
@@ -93,21 +95,8 @@ static void check_date(smtpx_ctx_t *ctx, const char *block)
                       smtp_weekday_name(d.weekday), smtp_weekday_name(smtp_date_weekday(d.year, d.month, d.day)));
 }
 
-void smtpx_add_date_time(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
-{
-    char value[SMTPX_MAX_VALUE];
-    smtp_date_t d;
-    smtp_date_fault_t fault;
-
-    if (!proto_field_is_referenced(tree, hf_smtpx_header_date_time) || !header_date(block, value, &d, &fault) ||
-        (fault != SMTP_DATE_OK && fault != SMTP_DATE_WEEKDAY))
-        return;
-    nstime_t t = { (time_t)smtp_date_seconds(&d), 0 };
-    proto_item_set_generated(proto_tree_add_time(tree, hf_smtpx_header_date_time, ctx->tvb, 0, 0, &t));
-}
-
-void smtpx_check_header_form(smtpx_ctx_t *ctx, const char *block)
+void smtpx_header_form(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
 {
     check_repeated(ctx, block);
-    check_date(ctx, block);
+    check_date(ctx, tree, block);
 }

@@ -345,12 +345,11 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
             smtpx_add_generated(ctx, ht, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
     }
-    smtpx_add_date_time(ctx, ht, block);
     add_dkim(ctx, ht, block);
     const char *verdicts = smtpx_auth_results(ctx, ht, block);
     if (smtpx_tapping(ctx))     /* for the transactions log only */
         keep_log_headers(ctx, block, verdicts);
-    smtpx_check_header_form(ctx, block);
+    smtpx_header_form(ctx, ht, block);
     smtpx_analyse_headers(ctx, block);
 }
 

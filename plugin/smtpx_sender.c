@@ -182,7 +182,7 @@ static void check_other_senders(smtpx_ctx_t *ctx, const char *block, const char 
 
 gboolean smtpx_homograph(const char *domain, size_t len, smtp_idn_t *idn)
 {
-    return smtp_find_nocase(domain, len, 0, "xn--") < len && smtp_idn_read(domain, len, idn) && idn->lookalike;
+    return smtp_idn_read(domain, len, idn) && idn->lookalike;
 }
 
 const char *smtpx_homograph_text(smtpx_ctx_t *ctx, const char *domain, size_t len, const smtp_idn_t *idn)

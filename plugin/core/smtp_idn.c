@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_idn.h"
+#include "smtp_grammar.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -172,6 +173,8 @@ bool smtp_idn_read(const char *domain, size_t len, smtp_idn_t *idn)
 
     idn->unicode[0] = idn->looks_like[0] = '\0';
     idn->lookalike = false;
+    if (smtp_find_nocase(domain, len, 0, "xn--") == len)
+        return false;       /* most domains: no label to decode */
     for (size_t start = 0; start <= len && ok;) {
         const char *dot = memchr(domain + start, '.', len - start);
         size_t end = dot ? (size_t)(dot - domain) : len;

@@ -18,7 +18,9 @@ typedef struct {
 } smtp_idn_t;
 
 /* Reads domain[0..len): false when no label is a valid "xn--" label (any
- * case) or the domain is too long; else fills idn. */
+ * case; a domain without "xn--" is passed over at once) or the domain is
+ * too long; else fills idn. A label that is no valid Punycode is kept as
+ * written, and the others are still read. */
 bool smtp_idn_read(const char *domain, size_t len, smtp_idn_t *idn);
 
 #endif

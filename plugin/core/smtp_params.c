@@ -208,6 +208,8 @@ static smtp_param_fault_t attr_source_fault(const char *v, size_t n)
 #define ATTRS "Postfix XCLIENT_README, XFORWARD_README"
 #define XCLIENT_DOC "Postfix XCLIENT_README"
 #define XFORWARD_DOC "Postfix XFORWARD_README"
+#define ADDR_VALUE "an IPv4 address, IPV6: and an IPv6 address, or [UNAVAILABLE]"
+#define PORT_VALUE "a TCP port from 0 to 65535, or [UNAVAILABLE]"
 
 static const struct {
     smtp_param_rule_t rule;
@@ -226,17 +228,15 @@ static const struct {
     { { "ORCPT", ON_RCPT, "an address type, \";\" and the address in xtext (rfc822;user@example.com), "
                           "at most 500 characters", "RFC 3461", false }, orcpt_fault },
     { { "NAME", ON_BOTH, "the client's host name in xtext, or [UNAVAILABLE]", ATTRS, false }, attr_xtext_fault },
-    { { "ADDR", ON_BOTH, "an IPv4 address, IPV6: and an IPv6 address, or [UNAVAILABLE]", ATTRS, false },
-      attr_addr_fault },
-    { { "PORT", ON_BOTH, "a TCP port from 0 to 65535, or [UNAVAILABLE]", ATTRS, false }, attr_port_fault },
+    { { "ADDR", ON_BOTH, ADDR_VALUE, ATTRS, false }, attr_addr_fault },
+    { { "PORT", ON_BOTH, PORT_VALUE, ATTRS, false }, attr_port_fault },
     { { "PROTO", ON_BOTH, "SMTP or ESMTP, or [UNAVAILABLE]", ATTRS, false }, attr_proto_fault },
     { { "HELO", ON_BOTH, "the HELO name in xtext, or [UNAVAILABLE]", ATTRS, false }, attr_xtext_fault },
     { { "REVERSE_NAME", ON_XCLIENT, "the host name of the client's address in xtext, or [UNAVAILABLE]", XCLIENT_DOC,
         false }, attr_xtext_fault },
     { { "LOGIN", ON_XCLIENT, "the SASL user in xtext, or [UNAVAILABLE]", XCLIENT_DOC, false }, attr_xtext_fault },
-    { { "DESTADDR", ON_XCLIENT, "an IPv4 address, IPV6: and an IPv6 address, or [UNAVAILABLE]", XCLIENT_DOC, false },
-      attr_addr_fault },
-    { { "DESTPORT", ON_XCLIENT, "a TCP port from 0 to 65535, or [UNAVAILABLE]", XCLIENT_DOC, false }, attr_port_fault },
+    { { "DESTADDR", ON_XCLIENT, ADDR_VALUE, XCLIENT_DOC, false }, attr_addr_fault },
+    { { "DESTPORT", ON_XCLIENT, PORT_VALUE, XCLIENT_DOC, false }, attr_port_fault },
     { { "IDENT", ON_XFORWARD, "the original message's queue ID in xtext, or [UNAVAILABLE]", XFORWARD_DOC, false },
       attr_xtext_fault },
     { { "SOURCE", ON_XFORWARD, "LOCAL or REMOTE, or [UNAVAILABLE]", XFORWARD_DOC, false }, attr_source_fault },

@@ -264,6 +264,9 @@ static void test_idn(void)
     CHECK(smtp_idn_read(S("xn--bcher-kva.de"), &idn) && !idn.lookalike &&
           strcmp(idn.unicode, "b\xc3\xbc" "cher.de") == 0);
     CHECK(smtp_idn_read(S("xn--e1afmkfd.xn--p1ai"), &idn) && !idn.lookalike);
+    /* a label that is no Punycode does not hide the others (GLib's g_hostname_to_unicode gives up on the name) */
+    CHECK(smtp_idn_read(S("xn--zz.xn--80ak6aa92e.com"), &idn) && idn.lookalike &&
+          strcmp(idn.looks_like, "xn--zz.apple.com") == 0);
     CHECK(!smtp_idn_read(S("example.com"), &idn));
     CHECK(!smtp_idn_read(S("xn--.com"), &idn));
     CHECK(!smtp_idn_read(S("xn--99999999999999.com"), &idn));
