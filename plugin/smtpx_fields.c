@@ -455,7 +455,7 @@ static ei_register_info ei[] = {
     EI(ei_smtpx_date_far_off, "smtpx.analysis.date_far_off", PI_PROTOCOL, PI_WARN,
        "Date header days away from the time the message was captured"),
     EI(ei_smtpx_trace_order, "smtpx.analysis.trace_order", PI_SECURITY, PI_WARN,
-       "Received header dated after the one above it (a forged trace)"),
+       "Received header dated after the one above it or after the capture (a forged trace)"),
     EI(ei_smtpx_mime_malformed, "smtpx.analysis.mime_malformed", PI_MALFORMED, PI_WARN,
        "Message whose MIME structure mail programs may read differently"),
     EI(ei_smtpx_homograph, "smtpx.analysis.homograph", PI_SECURITY, PI_WARN,

@@ -34,25 +34,41 @@ static void check_repeated(smtpx_ctx_t *ctx, const char *block)
 #define SMTPX_DATE_FUTURE 86400          /* clocks off by hours, zones written wrong */
 #define SMTPX_CLOCK_SET 631152000        /* 1990: a capture before it has no real clock */
 
+gboolean smtpx_capture_clock(smtpx_ctx_t *ctx, long long *now)
+{
+    *now = (long long)ctx->pinfo->abs_ts.secs;
+    return *now >= SMTPX_CLOCK_SET;
+}
+
+const char *smtpx_capture_time_text(smtpx_ctx_t *ctx, const char *format)
+{
+    time_t t = (time_t)ctx->pinfo->abs_ts.secs;
+    struct tm tm;
+    char text[32];
+
+    strftime(text, sizeof text, format, gmtime_r(&t, &tm));
+    return wmem_strdup(ctx->pinfo->pool, text);
+}
+
 /* Seconds from the capture of the message to its date d, when that is far:
  * a date copied (the lab's example of 2008), made up, or a clock gone
  * wrong; else 0. */
 static long long date_far_off(smtpx_ctx_t *ctx, const smtp_date_t *d)
 {
-    long long captured = (long long)ctx->pinfo->abs_ts.secs, off = smtp_date_seconds(d) - captured;
-    return captured < SMTPX_CLOCK_SET || (off >= -SMTPX_DATE_PAST && off <= SMTPX_DATE_FUTURE) ? 0 : off;
+    long long captured, off;
+
+    if (!smtpx_capture_clock(ctx, &captured))
+        return 0;
+    off = smtp_date_seconds(d) - captured;
+    return off >= -SMTPX_DATE_PAST && off <= SMTPX_DATE_FUTURE ? 0 : off;
 }
 
 static void report_far_off(smtpx_ctx_t *ctx, const char *shown, long long off)
 {
-    time_t t = (time_t)ctx->pinfo->abs_ts.secs;
-    struct tm tm;
-    char day[16];
-
-    strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
     smtpx_finding(ctx, &ei_smtpx_date_far_off, ctx->tvb, 0, 0, "Date header \"%s\" is %.1f days %s this capture "
                   "(%s): a date copied or made up, or a clock gone wrong; mail programs sort the message by it",
-                  shown, (double)(off < 0 ? -off : off) / 86400, off < 0 ? "before" : "after", day);
+                  shown, (double)(off < 0 ? -off : off) / 86400, off < 0 ? "before" : "after",
+                  smtpx_capture_time_text(ctx, "%Y-%m-%d"));
 }
 
 /* The Date as a time (UTC), when it is a real date and the field is asked for */

@@ -3,7 +3,8 @@
  * message, each split into its clauses; the senders' addresses for the
  * transactions log; the link from a Received header to the reply where
  * that relay queued the message, when the capture holds both hops; and a
- * header dated after the one above it, which the message reached later. */
+ * header dated after the one above it, or after the capture, which the
+ * message reached later. */
 #include "smtpx.h"
 #include "smtp_date.h"
 #include "smtp_imf.h"
@@ -94,13 +95,25 @@ static void add_received(smtpx_ctx_t *ctx, proto_tree *tree, const char *value, 
 
 #define SMTPX_TRACE_SKEW (2 * 3600)     /* relays' clocks differ; a zone written an hour wrong */
 
-/* The time order of the trace: each header written before the one above it. */
+/* The time order of the trace: each header written before the one above
+ * it, and the top one before the message was captured. */
 typedef struct {
-    gboolean known;             /* the header above had a date */
-    long long above;            /* its time */
+    gboolean known;             /* the time above is known */
+    long long above;            /* the time of the header above, or of the capture (hop 0) */
     guint32 above_hop;
     gboolean reported;          /* once per message */
 } trace_order_t;
+
+static void report_order(smtpx_ctx_t *ctx, const trace_order_t *o, const char *date, long long t, guint32 hop)
+{
+    const char *after = o->above_hop
+        ? wmem_strdup_printf(ctx->pinfo->pool, "header %u above it, which the message reached later", o->above_hop)
+        : wmem_strdup_printf(ctx->pinfo->pool, "this capture of the message (%s UTC), when no relay can have "
+                             "received it yet", smtpx_capture_time_text(ctx, "%Y-%m-%d %H:%M"));
+    smtpx_finding(ctx, &ei_smtpx_trace_order, ctx->tvb, 0, 0, "Received header %u (%s) is dated %.1f hours after "
+                  "%s: a trace header written by hand (forged) or a relay's clock gone wrong", hop, date,
+                  (double)(t - o->above) / 3600, after);
+}
 
 static void check_order(smtpx_ctx_t *ctx, trace_order_t *o, const char *value, guint32 hop)
 {
@@ -113,11 +126,7 @@ static void check_order(smtpx_ctx_t *ctx, trace_order_t *o, const char *value, g
     long long t = smtp_date_seconds(&d);
     if (o->known && !o->reported && t > o->above + SMTPX_TRACE_SKEW) {
         o->reported = TRUE;
-        smtpx_finding(ctx, &ei_smtpx_trace_order, ctx->tvb, 0, 0, "Received header %u (%s) is dated %.1f hours "
-                      "after header %u above it, which the message reached later: a trace header written by hand "
-                      "(forged) or a relay's clock gone wrong", hop,
-                      smtpx_line_format(ctx, value + date.off, (int)MIN(date.len, 60)),
-                      (double)(t - o->above) / 3600, o->above_hop);
+        report_order(ctx, o, smtpx_line_format(ctx, value + date.off, (int)MIN(date.len, 60)), t, hop);
     }
     *o = (trace_order_t){ TRUE, t, hop, o->reported };
 }
@@ -143,6 +152,7 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     if (!show && !log && !check)
         return;
     trace_order_t order = { FALSE, 0, 0, FALSE };
+    order.known = smtpx_capture_clock(ctx, &order.above);
     wmem_strbuf_t *path = log ? wmem_strbuf_new(ctx->pinfo->pool, "") : NULL;
     int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
     const char *text = (const char *)tvb_get_ptr(msg, 0, avail);

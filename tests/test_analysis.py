@@ -202,17 +202,33 @@ def test_date_far_from_the_capture(passes):
 
 def test_trace_out_of_time_order(passes):
     """A Received header dated hours after the one above it (a relay the
-    message reached later): one finding, naming the hop and its date. Not
-    relays twenty minutes apart, nor the traces of other transcripts and
-    real servers' captures."""
+    message reached later), or a top one dated hours after the capture: one
+    finding per message, naming the hop and its date. Not relays twenty
+    minutes apart, nor the traces of other transcripts and real servers'
+    captures."""
     kind = "smtpx.analysis.trace_order"
-    assert found("trace_forged", passes) == [(13, kind)]
+    assert found("trace_forged", passes) == [(13, kind), (29, kind)]
     assert messages("trace_forged", kind, **passes) == [
         "Received header 2 (Sat, 13 Feb 2021 17:28:00 +0100) is dated 4.5 hours after header 1 above it, which the "
-        "message reached later: a trace header written by hand (forged) or a relay's clock gone wrong"]
+        "message reached later: a trace header written by hand (forged) or a relay's clock gone wrong",
+        "Received header 1 (Sat, 13 Feb 2021 20:30:00 +0000) is dated 8.5 hours after this capture of the message "
+        "(2021-02-13 12:00 UTC), when no relay can have received it yet: a trace header written by hand (forged) "
+        "or a relay's clock gone wrong"]
     for other in ("received_trace", "message_headers", "spoofing"):
         assert found(other, passes, kind) == [], other
     assert in_captures(["postfix_relay", "postfix_lmtp_dovecot"], kind, **passes) == []
+
+
+def test_capture_without_a_real_clock(passes, tmp_path):
+    """A capture stamped in 1970 (made by hand, or by a machine without a
+    clock) is no time to measure dates against: no date_far_off, and no
+    top Received header after it; the order of the trace is still
+    checked."""
+    for name in ("dates", "trace_forged"):
+        text = "@start 1970-01-01T00:00:00Z\n" + (ts.REPO / "tests" / "transcripts" / f"{name}.txt").read_text()
+        got = ts.experts(ts.text_pcap(tmp_path, text, name), passes["two_pass"])
+        assert [f for f, a in got if a == "smtpx.analysis.date_far_off"] == [], name
+        assert [f for f, a in got if a == "smtpx.analysis.trace_order"] == ([13] if name == "trace_forged" else []), name
 
 
 def test_dkim_signature_named_in_spoofed_from(passes):
