@@ -265,7 +265,7 @@ static void check_param_grammar(smtpx_ctx_t *ctx, const smtpx_line_t *line, int 
                       cmd);
     else if (fault == SMTP_PARAM_UNKNOWN) {
         char names[128];
-        smtp_param_keys(on, names, sizeof names);
+        smtp_param_keys(on, SMTP_PARAMS_ALL, names, sizeof names);
         smtpx_finding(ctx, &ei_smtpx_bad_param, ctx->tvb, offset, len,
                       "\"%s\": %s has no such attribute (%s); Postfix answers 501", shown, cmd, names);
     }
@@ -299,15 +299,39 @@ static void check_params(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_
     }
 }
 
+/* An attribute of XCLIENT or XFORWARD that the server's EHLO reply does not
+ * list after the command (listed: their bits; 0, no list): a server that
+ * does not know it answers 501 (Postfix before 3.2 has no DESTADDR or
+ * DESTPORT). */
+static void check_attribute_listed(smtpx_ctx_t *ctx, int offset, const char *param, const smtp_param_t *p,
+                                   smtp_param_on_t on, guint32 listed)
+{
+    int index = smtp_param_index(on, param + p->key_off, p->key_len);
+    char names[128];
+
+    if (!listed || index < 0 || (listed & (1u << index)))
+        return;
+    smtp_param_keys(on, listed, names, sizeof names);
+    smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, offset + (int)p->key_off, (int)smtp_param_len(p),
+                  "%s attribute %s, but the server's EHLO reply lists only %s after %s: a server answers 501 to "
+                  "an attribute it does not list (an older Postfix knows fewer)",
+                  smtp_param_on_name(on), smtpx_line_format(ctx, param + p->key_off, (int)p->key_len), names,
+                  smtp_param_on_name(on));
+}
+
 /* XCLIENT's and XFORWARD's NAME=VALUE attributes. */
 static void check_attributes(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
-    smtp_param_on_t on = cmd->id == SMTP_CMD_XCLIENT ? SMTP_PARAM_ON_XCLIENT : SMTP_PARAM_ON_XFORWARD;
+    gboolean xclient = cmd->id == SMTP_CMD_XCLIENT;
+    smtp_param_on_t on = xclient ? SMTP_PARAM_ON_XCLIENT : SMTP_PARAM_ON_XFORWARD;
     const char *param = line->text + cmd->param_off;
+    int offset = line->offset + (int)cmd->param_off;
     smtp_param_t p;
 
-    for (size_t off = 0; smtp_next_param(param, cmd->param_len, &off, &p);)
-        check_param_grammar(ctx, line, line->offset + (int)cmd->param_off, param, &p, on);
+    for (size_t off = 0; smtp_next_param(param, cmd->param_len, &off, &p);) {
+        check_param_grammar(ctx, line, offset, param, &p, on);
+        check_attribute_listed(ctx, offset, param, &p, on, ctx->st->listed_attrs[!xclient]);
+    }
 }
 
 /* Does MAIL's parameter list (from off) hold SMTPUTF8? */

@@ -4,6 +4,7 @@
  * remembers of them), the client's address it sees. */
 #include "smtpx.h"
 #include "smtp_codes.h"
+#include "smtp_params.h"
 #include "smtp_sasl.h"
 
 #include <epan/to_str.h>
@@ -51,6 +52,12 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *name, int 
         proto_tree_add_uint64(tree, hf_smtpx_ehlo_size, ctx->tvb, start, (int)p->key_len, size);
         ctx->st->size_limit = size;
         proto_item_set_hidden(pi);
+    } else if (name && (strcmp(name, "XCLIENT") == 0 || strcmp(name, "XFORWARD") == 0)) {
+        gboolean xclient = name[1] == 'C';
+        int index = smtp_param_index(xclient ? SMTP_PARAM_ON_XCLIENT : SMTP_PARAM_ON_XFORWARD, text + p->key_off,
+                                     p->key_len);
+        if (index >= 0)
+            ctx->st->listed_attrs[!xclient] |= 1u << index;
     }
 }
 

@@ -214,12 +214,19 @@ static void add_recipient(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned
     st->rcpt_ok++;
 }
 
+/* What the server advertised: gone with a new EHLO reply or a new session. */
+static void forget_extensions(smtpx_state_t *st)
+{
+    st->ext = st->auth_mechs = st->listed_attrs[0] = st->listed_attrs[1] = 0;
+    st->size_limit = 0;
+}
+
 /* The server forgets the hello, its extensions and the transaction (RFC 3207
  * after STARTTLS; Postfix after XCLIENT): the client must say EHLO again. */
 static void restart_session(smtpx_state_t *st)
 {
     st->flags &= ~(SMTPX_F_HELLO | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT);
-    st->ext = 0;
+    forget_extensions(st);
 }
 
 /* XCLIENT accepted: a new session, from the client it names (ADDR), logged
@@ -505,10 +512,8 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     ctx->pdu_item = ri;
     smtpx_mark_cut(ri, first);
     add_code(ctx, rt, first->offset, r.rl.code);
-    if (ehlo && !st->open_reply_code) {     /* a new EHLO reply replaces what was advertised */
-        st->ext = st->auth_mechs = 0;
-        st->size_limit = 0;
-    }
+    if (ehlo && !st->open_reply_code)       /* a new EHLO reply replaces what was advertised */
+        forget_extensions(st);
     gboolean enhanced = add_lines(ctx, rt, &r, code, ehlo);
     add_request_specific(ctx, rt, &r, rec, code);
     if (r.answers == ANSWERS_TAKEN_END)

@@ -209,6 +209,8 @@ typedef struct {
     guint8 addr_refused;             /* RCPT refused (5xx), VRFY unknown, in the session (stops at 255) */
     guint8 early_end_next;           /* message: a line may follow an end of data only some servers take */
     guint8 foreign;                  /* smtp_foreign_t of the client's lines that are not SMTP, until a command */
+    guint32 listed_attrs[2];         /* the attributes the EHLO reply lists after XCLIENT [0] and XFORWARD [1]:
+                                        1 << smtp_param_index (0: no list) */
 } smtpx_state_t;
 
 /* The session line's text, and the names it was made of (packet-smtpx.c). */

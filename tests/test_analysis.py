@@ -614,6 +614,26 @@ def test_bad_parameters(passes):
         assert found(other, passes, "smtpx.analysis.bad_param") == [], other
 
 
+def test_xclient_attribute_not_listed(passes):
+    """An attribute the server's EHLO reply does not list after XCLIENT or
+    XFORWARD (an older Postfix) is unadvertised, at the attribute, naming
+    those listed. Not when the list has it, nor in a server's captures."""
+    kind = "smtpx.analysis.unadvertised"
+    assert found("xclient_unlisted", passes, kind) == [7, 7, 9]
+    tail = ": a server answers 501 to an attribute it does not list (an older Postfix knows fewer)"
+    assert messages("xclient_unlisted", kind, **passes) == [
+        "XCLIENT attribute LOGIN, but the server's EHLO reply lists only NAME, ADDR, PROTO, HELO after XCLIENT" +
+        tail + ",XCLIENT attribute DESTPORT, but the server's EHLO reply lists only NAME, ADDR, PROTO, HELO after "
+        "XCLIENT" + tail,
+        "XFORWARD attribute IDENT, but the server's EHLO reply lists only NAME, ADDR after XFORWARD" + tail]
+    cap = ts.transcript_pcap("xclient_unlisted")
+    assert ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.xclient.attribute == \"IDENT=4XyZ\"",
+                     **passes)[0][0] == "9"
+    for other in ("xclient", "param_syntax"):
+        assert found(other, passes, kind) == [], other
+    assert in_captures(["postfix_xclient"], kind, **passes) == []
+
+
 def test_xclient_names_the_real_client(passes):
     """XCLIENT from a proxy (nginx's mail proxy): its attributes are shown,
     and once the server answers 220 the session is the real client's, logged

@@ -242,18 +242,29 @@ static const struct {
     { { "SOURCE", ON_XFORWARD, "LOCAL or REMOTE, or [UNAVAILABLE]", XFORWARD_DOC, false }, attr_source_fault },
 };
 
+_Static_assert(sizeof known / sizeof known[0] <= 32, "a parameter's bit is 1 << its index");
+
 const char *smtp_param_on_name(unsigned on)
 {
     return on & ON_MAIL ? "MAIL FROM" : on & ON_RCPT ? "RCPT TO" : on & ON_XCLIENT ? "XCLIENT" : "XFORWARD";
 }
 
-void smtp_param_keys(smtp_param_on_t on, char *out, size_t cap)
+int smtp_param_index(smtp_param_on_t on, const char *key, size_t len)
+{
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if ((known[i].rule.on & on) && smtp_token_is(key, len, known[i].rule.key))
+            return (int)i;
+    }
+    return -1;
+}
+
+void smtp_param_keys(smtp_param_on_t on, uint32_t mask, char *out, size_t cap)
 {
     size_t n = 0;
 
     out[0] = '\0';
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if (known[i].rule.on & on)
+        if ((known[i].rule.on & on) && (mask & (1u << i)))
             n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? ", " : "", known[i].rule.key);
         if (n >= cap)
             return;
