@@ -207,12 +207,34 @@ void smtpx_check_homograph(smtpx_ctx_t *ctx, const char *what, const char *addr,
                       "phishing trick)", what, smtpx_homograph_text(ctx, domain, n, &idn));
 }
 
+/* A Return-Path header in a message on its way: RFC 5321 (4.4) has only
+ * the final delivery write it, from MAIL FROM (and LMTP is that delivery). */
+static void check_return_path(smtpx_ctx_t *ctx, const char *block)
+{
+    char value[SMTPX_MAX_VALUE];
+    const char *envelope = smtpx_envelope_sender(ctx->st);
+
+    if ((ctx->st->flags & SMTPX_F_LMTP) ||
+        !smtp_header_get(block, strlen(block), "Return-Path", 0, value, sizeof value))
+        return;
+    const char *path = g_strstrip(value), *addr = path;
+    size_t len = strlen(path);
+    if (len >= 2 && path[0] == '<' && path[len - 1] == '>')
+        addr = wmem_strndup(ctx->pinfo->pool, path + 1, len - 2);
+    gboolean other = envelope && g_ascii_strcasecmp(addr, envelope) != 0;
+    smtpx_finding(ctx, &ei_smtpx_return_path, ctx->tvb, 0, 0, "Return-Path header %s in a message on its way: only "
+                  "the final delivery writes it (RFC 5321 4.4), from MAIL FROM, so it was copied or written by the "
+                  "sender%s%s%s", smtpx_line_format(ctx, path, (int)MIN(len, 80)),
+                  other ? "; the envelope's sender is <" : "", other ? envelope : "", other ? ">" : "");
+}
+
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
 {
     const char *display = NULL;
     const char *from = header_address(ctx, block, "From", 0, &display);
     unsigned nfrom = smtp_header_count(block, strlen(block), "From");
 
+    check_return_path(ctx, block);
     if (nfrom == 0) {
         smtpx_finding(ctx, &ei_smtpx_missing_from, ctx->tvb, 0, 0,
                       "The message has no From header (RFC 5322 requires one)");

@@ -219,6 +219,23 @@ def test_trace_out_of_time_order(passes):
     assert in_captures(["postfix_relay", "postfix_lmtp_dovecot"], kind, **passes) == []
 
 
+def test_return_path_on_its_way(passes):
+    """A Return-Path header in a message on its way (only the final delivery
+    writes one): once per message, naming the envelope's sender when it
+    names another. Not a message without one, nor LMTP (the final delivery),
+    nor the real captures."""
+    kind = "smtpx.analysis.return_path"
+    assert found("return_path", passes) == [(13, kind), (21, kind)]
+    head = " in a message on its way: only the final delivery writes it (RFC 5321 4.4), from MAIL FROM, so it was " \
+           "copied or written by the sender"
+    assert messages("return_path", kind, **passes) == [
+        "Return-Path header <Alice@example.net>" + head,
+        "Return-Path header <security@bank.example>" + head + "; the envelope's sender is <bulk@mailer.example>"]
+    for other in ("lmtp", "spoofing", "received_trace"):
+        assert found(other, passes, kind) == [], other
+    assert in_captures(["postfix_relay", "postfix_lmtp_dovecot"], kind, **passes) == []
+
+
 def test_capture_without_a_real_clock(passes, tmp_path):
     """A capture stamped in 1970 (made by hand, or by a machine without a
     clock) is no time to measure dates against: no date_far_off, and no

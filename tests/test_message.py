@@ -272,9 +272,10 @@ def test_capture_ending_inside_data():
 
 
 def test_no_finding_on_clean_messages(passes):
-    # the only finding is the rejected recipient (550), not the messages
+    # the findings are the rejected recipient (550) and the Return-Path the
+    # first message kept from a mailbox; nothing else in either message
     assert ts.experts(ts.transcript_pcap("message_headers"), passes["two_pass"]) == [
-        (12, "smtpx.analysis.serious_reply")]
+        (12, "smtpx.analysis.serious_reply"), (22, "smtpx.analysis.return_path")]
 
 
 def test_segment_quoted_in_an_icmp_error(passes):
