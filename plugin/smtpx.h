@@ -60,6 +60,7 @@ extern int hf_smtpx_msg_received_ipv6, hf_smtpx_msg_received_by, hf_smtpx_msg_re
 extern int hf_smtpx_msg_received_with, hf_smtpx_msg_received_id, hf_smtpx_msg_received_for;
 extern int hf_smtpx_msg_received_date, hf_smtpx_msg_received_queued_in;
 extern int hf_smtpx_msg, hf_smtpx_msg_sender, hf_smtpx_msg_recipient, hf_smtpx_msg_from, hf_smtpx_msg_subject;
+extern int hf_smtpx_msg_dkim_body, hf_smtpx_msg_dkim_body_hash;
 extern int hf_smtpx_msg_size, hf_smtpx_msg_missing, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id;
 extern int hf_smtpx_msg_end_in;
 extern int hf_smtpx_msg_attachment, hf_smtpx_msg_attachment_type, hf_smtpx_msg_attachment_encoding;
@@ -69,7 +70,7 @@ extern int hf_smtpx_analysis, hf_smtpx_quoted, hf_smtpx_quoted_line;
 
 extern gint ett_smtpx, ett_smtpx_req, ett_smtpx_rsp, ett_smtpx_rsp_code, ett_smtpx_enhanced;
 extern gint ett_smtpx_param, ett_smtpx_ehlo, ett_smtpx_data, ett_smtpx_analysis, ett_smtpx_auth;
-extern gint ett_smtpx_received, ett_smtpx_attachment, ett_smtpx_auth_results;
+extern gint ett_smtpx_received, ett_smtpx_attachment, ett_smtpx_auth_results, ett_smtpx_dkim;
 
 extern expert_field ei_smtpx_unknown_command, ei_smtpx_continuation_code, ei_smtpx_line_too_long;
 extern expert_field ei_smtpx_not_a_reply, ei_smtpx_unsolicited_reply, ei_smtpx_reply_truncated;
@@ -85,7 +86,8 @@ extern expert_field ei_smtpx_forged_helo, ei_smtpx_foreign_protocol, ei_smtpx_no
 extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtpx_masked_extension;
 extern expert_field ei_smtpx_sender_check_failed, ei_smtpx_masked_banner;
 extern expert_field ei_smtpx_missing_blank_line, ei_smtpx_bad_param, ei_smtpx_mime_malformed, ei_smtpx_homograph,
-    ei_smtpx_duplicate_header, ei_smtpx_bad_date, ei_smtpx_date_far_off, ei_smtpx_trace_order, ei_smtpx_return_path;
+    ei_smtpx_duplicate_header, ei_smtpx_bad_date, ei_smtpx_date_far_off, ei_smtpx_trace_order, ei_smtpx_return_path,
+    ei_smtpx_dkim_body;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
 extern expert_field ei_smtpx_bad_sequence, ei_smtpx_open_relay, ei_smtpx_error_reply, ei_smtpx_serious_reply;
@@ -283,6 +285,8 @@ void smtpx_attach_register(void);
 void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 /* A part's body decoded (base64, quoted-printable; pinfo->pool, or body itself). */
 const char *smtpx_part_decoded(smtpx_ctx_t *ctx, const smtp_mime_part_t *p, const char *body, size_t *len);
+/* smtpx_dkim.c: the body of a message against the body hash of each DKIM signature */
+void smtpx_dkim_body(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 /* smtpx_links.c: links in the text parts of a message; NULL when nothing asks for them */
 typedef struct smtpx_links smtpx_links_t;
 smtpx_links_t *smtpx_links_new(smtpx_ctx_t *ctx, proto_tree *summary);

@@ -54,6 +54,7 @@ int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf
 int hf_smtpx_msg_bcc = -1;
 int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_missing = -1, hf_smtpx_msg_lines = -1;
 int hf_smtpx_msg_reply_code = -1, hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
+int hf_smtpx_msg_dkim_body = -1, hf_smtpx_msg_dkim_body_hash = -1;
 int hf_smtpx_msg_attachment = -1, hf_smtpx_msg_attachment_type = -1, hf_smtpx_msg_attachment_encoding = -1;
 int hf_smtpx_msg_attachment_size = -1, hf_smtpx_msg_attachment_sha256 = -1, hf_smtpx_msg_attachment_md5 = -1;
 int hf_smtpx_msg_attachment_content = -1, hf_smtpx_msg_url = -1;
@@ -62,7 +63,7 @@ int hf_smtpx_analysis = -1, hf_smtpx_quoted = -1, hf_smtpx_quoted_line = -1;
 
 gint ett_smtpx = -1, ett_smtpx_req = -1, ett_smtpx_rsp = -1, ett_smtpx_rsp_code = -1, ett_smtpx_enhanced = -1;
 gint ett_smtpx_param = -1, ett_smtpx_ehlo = -1, ett_smtpx_data = -1, ett_smtpx_analysis = -1, ett_smtpx_auth = -1;
-gint ett_smtpx_received = -1, ett_smtpx_attachment = -1, ett_smtpx_auth_results = -1;
+gint ett_smtpx_received = -1, ett_smtpx_attachment = -1, ett_smtpx_auth_results = -1, ett_smtpx_dkim = -1;
 
 expert_field ei_smtpx_unknown_command = EI_INIT, ei_smtpx_continuation_code = EI_INIT;
 expert_field ei_smtpx_line_too_long = EI_INIT, ei_smtpx_not_a_reply = EI_INIT;
@@ -84,7 +85,7 @@ expert_field ei_smtpx_masked_extension = EI_INIT;
 expert_field ei_smtpx_missing_blank_line = EI_INIT, ei_smtpx_bad_param = EI_INIT;
 expert_field ei_smtpx_mime_malformed = EI_INIT, ei_smtpx_homograph = EI_INIT, ei_smtpx_duplicate_header = EI_INIT;
 expert_field ei_smtpx_bad_date = EI_INIT, ei_smtpx_date_far_off = EI_INIT, ei_smtpx_trace_order = EI_INIT;
-expert_field ei_smtpx_return_path = EI_INIT;
+expert_field ei_smtpx_return_path = EI_INIT, ei_smtpx_dkim_body = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
 expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
@@ -323,6 +324,10 @@ static void register_hf(void)
            vals_of(smtp_reply_codes), "The server's reply to the end of the message (LMTP: one per recipient)"),
         HF(hf_smtpx_msg_queue_id, "Queue id", "smtpx.msg.queue_id", FT_STRING, BASE_NONE, NULL,
            "Id the server gave the message (\"queued as X\")"),
+        HF(hf_smtpx_msg_dkim_body, "DKIM body hash", "smtpx.msg.dkim_body", FT_BOOLEAN, BASE_NONE, NULL,
+           "Does the body match the hash a DKIM signature gives (bh=)? The part of DKIM that needs no key"),
+        HF(hf_smtpx_msg_dkim_body_hash, "Body hash of the capture", "smtpx.msg.dkim_body.hash", FT_STRING, BASE_NONE,
+           NULL, "The hash of the captured body, canonicalized as the signature says (base64, as bh=)"),
         HF(hf_smtpx_msg_received, "Received", "smtpx.msg.received", FT_STRING, BASE_NONE, NULL,
            "A trace header of the message: one hop it took before this session, newest first (RFC 5321 4.4)"),
         HF(hf_smtpx_msg_received_hop, "Hop", "smtpx.msg.received.hop", FT_UINT32, BASE_DEC, NULL,
@@ -386,7 +391,7 @@ static void register_ett(void)
     static gint *ett[] = {
         &ett_smtpx, &ett_smtpx_req, &ett_smtpx_rsp, &ett_smtpx_rsp_code, &ett_smtpx_enhanced,
         &ett_smtpx_param, &ett_smtpx_ehlo, &ett_smtpx_data, &ett_smtpx_analysis, &ett_smtpx_auth,
-        &ett_smtpx_received, &ett_smtpx_attachment, &ett_smtpx_auth_results,
+        &ett_smtpx_received, &ett_smtpx_attachment, &ett_smtpx_auth_results, &ett_smtpx_dkim,
     };
     proto_register_subtree_array(ett, array_length(ett));
 }
@@ -457,6 +462,8 @@ static ei_register_info ei[] = {
        "Date header days away from the time the message was captured"),
     EI(ei_smtpx_trace_order, "smtpx.analysis.trace_order", PI_SECURITY, PI_WARN,
        "Received header dated after the one above it or after the capture (a forged trace)"),
+    EI(ei_smtpx_dkim_body, "smtpx.analysis.dkim_body", PI_SECURITY, PI_WARN,
+       "Body that does not match its DKIM signature's body hash, or that l= signs only in part"),
     EI(ei_smtpx_return_path, "smtpx.analysis.return_path", PI_PROTOCOL, PI_WARN,
        "Return-Path header in a message on its way (only the final delivery writes it)"),
     EI(ei_smtpx_mime_malformed, "smtpx.analysis.mime_malformed", PI_MALFORMED, PI_WARN,

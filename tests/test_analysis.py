@@ -248,6 +248,35 @@ def test_capture_without_a_real_clock(passes, tmp_path):
         assert [f for f, a in got if a == "smtpx.analysis.trace_order"] == ([13] if name == "trace_forged" else []), name
 
 
+def test_dkim_body_hash(passes):
+    """Each DKIM signature's body hash (bh=) against the captured body, as
+    dkimpy signed it: the body without its dot-stuffing, relaxed and simple,
+    SHA-256 and SHA-1, DATA and BDAT. A footer added after signing does not
+    match; a body l= signs only in part matches, but is a finding too. The
+    signatures of dkim_signatures match, and one whose bh= is no digest
+    (bh=x) gets no verdict."""
+    kind = "smtpx.analysis.dkim_body"
+    cap = ts.transcript_pcap("dkim_body")
+    assert ts.fields(cap, ["frame.number", "smtpx.msg.dkim_body", "smtpx.msg.dkim_body.hash"], "smtpx.msg.dkim_body",
+                     **passes) == [
+        ["13", "1", "J8oxm87F0ffFh03/o711Vf6NU61gsKHpPKo1nBLbzko="],
+        ["21", "0", "jQSxDT+m6bPwErKg4HqwVr69p5fxVogL/9dUc0y3O8g="],
+        ["29", "1", "JQEqv3WDNh6bm+El2Q24mxO6oQatAkbT4PTerG86Qv0="],
+        ["37", "1", "BqPZGcDfI3m+R23XsUFs+iFnc7o="],
+        ["43", "1", "ISg5C++bhFrgF6V6GIQiOpCtkeZ3+XFTNsS5nNDbS9A="]]
+    assert found("dkim_body", passes) == [(21, kind), (29, kind)]
+    assert messages("dkim_body", kind, **passes) == [
+        "The body does not match the DKIM signature of lists.example (s=sel2): it was changed after signing (a "
+        "list's footer, a filter's disclaimer), so DKIM fails, or the signature was copied from another message",
+        "The DKIM signature of bank.example (s=sel3) signs only the first 26 of the body's 61 bytes (l=): text added "
+        "after them still passes DKIM"]
+    assert ts.frames_matching(cap, "smtpx.msg.dkim_body == 0", **passes) == [21]
+    sigs = ts.transcript_pcap("dkim_signatures")
+    assert ts.fields(sigs, ["frame.number", "smtpx.msg.dkim_body"], "smtpx.msg.dkim_body", **passes) == [
+        ["13", "1,1"]]
+    assert found("dkim_signatures", passes, kind) == []
+
+
 def test_dkim_signature_named_in_spoofed_from(passes):
     """A From not aligned with the envelope is still reported when a DKIM
     signature is of the From domain (signatures are not verified, and a

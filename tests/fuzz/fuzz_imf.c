@@ -19,6 +19,7 @@
 #include "fuzz_common.h"
 #include "smtp_authres.h"
 #include "smtp_date.h"
+#include "smtp_dkim.h"
 #include "smtp_dsn.h"
 #include "smtp_imf.h"
 
@@ -82,6 +83,46 @@ static void check_dkim(const char *v, size_t len)
         size_t off = 0, n = 0;
         if (smtp_dkim_tag(v, len, tags[i], &off, &n))
             CHECK(n > 0 && fuzz_span_ok(off, n, len) && off > 0 && v[off - 1] != ';');
+    }
+}
+
+typedef struct {
+    uint64_t bytes;
+    char last[2];           /* the last two bytes written */
+    bool blank_before_crlf; /* relaxed: a blank just before a CRLF */
+    bool tab;               /* relaxed: a tab */
+} canon_seen_t;
+
+static void see_canon(void *data, const char *bytes, size_t len)
+{
+    canon_seen_t *s = data;
+    for (size_t i = 0; i < len; i++) {
+        if (bytes[i] == '\n' && s->last[1] == '\r' && s->last[0] == ' ')
+            s->blank_before_crlf = true;
+        s->tab |= bytes[i] == '\t';
+        s->last[0] = s->last[1];
+        s->last[1] = bytes[i];
+    }
+    s->bytes += len;
+}
+
+/* The canonical body of a signature's body hash: no more than asked for,
+ * at most the body and one CRLF, ending in CRLF (but an empty relaxed one);
+ * relaxed has no tab and no blank at a line's end but the last one's. */
+static void check_dkim_body(const char *v, size_t len)
+{
+    smtp_dkim_body_sig_t sig;
+    if (smtp_dkim_body_sig_parse(v, len, &sig))
+        CHECK(sig.hash != SMTP_DKIM_HASH_UNKNOWN && fuzz_span_ok(sig.bh.off, sig.bh.len, len));
+    for (int c = SMTP_DKIM_SIMPLE; c <= SMTP_DKIM_RELAXED; c++) {
+        canon_seen_t all = { 0 }, cut = { 0 };
+        uint64_t total = smtp_dkim_body_canon(v, len, (smtp_dkim_canon_t)c, UINT64_MAX, see_canon, &all);
+        CHECK(total == all.bytes && total <= (uint64_t)len + 2);
+        CHECK(total == 0 ? c == SMTP_DKIM_RELAXED : all.last[0] == '\r' && all.last[1] == '\n');
+        if (c == SMTP_DKIM_RELAXED)
+            CHECK(!all.tab && (!all.blank_before_crlf || (total >= 3 && len > 0 && v[len - 1] != '\n')));
+        CHECK(smtp_dkim_body_canon(v, len, (smtp_dkim_canon_t)c, len / 3, see_canon, &cut) == total &&
+              cut.bytes == (total < len / 3 ? total : len / 3));
     }
 }
 
@@ -230,6 +271,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_mailbox(block, size);
     check_received(block, size);
     check_dkim(block, size);
+    check_dkim_body(block, size);
     walk_received(block, size);
     check_authres(block, size);
     walk_authres(block, size);

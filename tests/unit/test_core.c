@@ -5,6 +5,7 @@
 
 #include "smtp_authres.h"
 #include "smtp_date.h"
+#include "smtp_dkim.h"
 #include "smtp_dsn.h"
 #include "smtp_foreign.h"
 #include "smtp_grammar.h"
@@ -521,6 +522,51 @@ static void test_dkim(void)
     CHECK(!smtp_dkim_tag(S("d=; s"), "d", &t.off, &t.len) && !smtp_dkim_tag(S("d=; s"), "s", &t.off, &t.len));
 }
 
+/* The canonical body as one string. */
+static void append_canon(void *data, const char *bytes, size_t len)
+{
+    char *out = data;
+    size_t n = strlen(out);
+    memcpy(out + n, bytes, len);
+    out[n + len] = '\0';
+}
+
+static bool canon_is(const char *body, smtp_dkim_canon_t c, uint64_t limit, const char *want, uint64_t total)
+{
+    char out[256] = "";
+    return smtp_dkim_body_canon(body, strlen(body), c, limit, append_canon, out) == total && strcmp(out, want) == 0;
+}
+
+static void test_dkim_body(void)
+{
+    smtp_dkim_body_sig_t sig;
+    const char *v = "v=1; a=rsa-sha256; c=relaxed/relaxed; d=a.example; s=s; l=26; bh=ab cd=; b=x";
+
+    CHECK(smtp_dkim_body_sig_parse(v, strlen(v), &sig) && sig.hash == SMTP_DKIM_SHA256 && sig.body == SMTP_DKIM_RELAXED &&
+          sig.has_length && sig.length == 26 && sig.bh.len == 6 && strncmp(v + sig.bh.off, "ab cd=", 6) == 0);
+    /* c= absent, or naming only the header half: the body is simple */
+    CHECK(smtp_dkim_body_sig_parse(S("a=rsa-sha1; bh=x"), &sig) && sig.hash == SMTP_DKIM_SHA1 &&
+          sig.body == SMTP_DKIM_SIMPLE && !sig.has_length);
+    CHECK(smtp_dkim_body_sig_parse(S("a=ed25519-sha256; c=relaxed; bh=x"), &sig) && sig.body == SMTP_DKIM_SIMPLE);
+    CHECK(smtp_dkim_body_sig_parse(S("a=RSA-SHA256; c=simple/Relaxed; bh=x"), &sig) && sig.body == SMTP_DKIM_RELAXED);
+    CHECK(!smtp_dkim_body_sig_parse(S("a=rsa-md5; bh=x"), &sig));
+    CHECK(!smtp_dkim_body_sig_parse(S("a=rsa-sha256; c=relaxed/nowsp; bh=x"), &sig));
+    CHECK(!smtp_dkim_body_sig_parse(S("a=rsa-sha256; l=1x; bh=x"), &sig));
+    CHECK(!smtp_dkim_body_sig_parse(S("a=rsa-sha256; l=99999999999999999999; bh=x"), &sig));
+    CHECK(!smtp_dkim_body_sig_parse(S("a=rsa-sha256; b=x"), &sig));
+    /* RFC 6376 3.4.5's example */
+    const char *body = " C \r\nD \t E\r\n\r\n\r\n";
+    CHECK(canon_is(body, SMTP_DKIM_SIMPLE, UINT64_MAX, " C \r\nD \t E\r\n", 12));
+    CHECK(canon_is(body, SMTP_DKIM_RELAXED, UINT64_MAX, " C\r\nD E\r\n", 9));
+    /* empty bodies; a last line without CRLF gets one (its blanks stay one space, as dkimpy has it) */
+    CHECK(canon_is("", SMTP_DKIM_SIMPLE, UINT64_MAX, "\r\n", 2) && canon_is("", SMTP_DKIM_RELAXED, UINT64_MAX, "", 0));
+    CHECK(canon_is("\r\n \r\n", SMTP_DKIM_RELAXED, UINT64_MAX, "", 0));
+    CHECK(canon_is("a\r\n\r\nb  ", SMTP_DKIM_RELAXED, UINT64_MAX, "a\r\n\r\nb \r\n", 9));
+    CHECK(canon_is("a\rb\nc", SMTP_DKIM_SIMPLE, UINT64_MAX, "a\rb\nc\r\n", 7));
+    /* l=: only the first bytes go out, the whole length is returned */
+    CHECK(canon_is("hello\r\nworld\r\n", SMTP_DKIM_SIMPLE, 7, "hello\r\n", 14));
+}
+
 static void test_mime_params(void)
 {
     char out[64];
@@ -926,6 +972,7 @@ int main(void)
     test_imf();
     test_received();
     test_dkim();
+    test_dkim_body();
     test_authres();
     test_dsn();
     test_foreign();

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "smtp_dkim.h"
+
+#include <string.h>
+
+static bool word_is(const char *v, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+    if (len != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] - 'A' + 'a') : v[i];
+        if (c != word[i])
+            return false;
+    }
+    return true;
+}
+
+static smtp_dkim_hash_t hash_of(const char *v, size_t len)
+{
+    if (word_is(v, len, "rsa-sha256") || word_is(v, len, "ed25519-sha256"))
+        return SMTP_DKIM_SHA256;
+    return word_is(v, len, "rsa-sha1") ? SMTP_DKIM_SHA1 : SMTP_DKIM_HASH_UNKNOWN;
+}
+
+/* c= is "header/body" or "header" alone: the body half, simple by default */
+static bool body_canon_of(const char *v, size_t len, smtp_dkim_canon_t *canon)
+{
+    const char *slash = memchr(v, '/', len);
+    if (!slash) {
+        *canon = SMTP_DKIM_SIMPLE;
+        return word_is(v, len, "simple") || word_is(v, len, "relaxed");
+    }
+    size_t off = (size_t)(slash - v) + 1;
+    if (word_is(v + off, len - off, "relaxed"))
+        *canon = SMTP_DKIM_RELAXED;
+    else if (word_is(v + off, len - off, "simple"))
+        *canon = SMTP_DKIM_SIMPLE;
+    else
+        return false;
+    return true;
+}
+
+/* l=: 1*76DIGIT, read only up to what fits */
+static bool length_of(const char *v, size_t len, uint64_t *n)
+{
+    *n = 0;
+    if (len == 0 || len > 19)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+        *n = *n * 10 + (uint64_t)(v[i] - '0');
+    }
+    return true;
+}
+
+bool smtp_dkim_body_sig_parse(const char *v, size_t len, smtp_dkim_body_sig_t *sig)
+{
+    size_t off, n;
+
+    memset(sig, 0, sizeof *sig);
+    if (!smtp_dkim_tag(v, len, "a", &off, &n) || (sig->hash = hash_of(v + off, n)) == SMTP_DKIM_HASH_UNKNOWN)
+        return false;
+    if (smtp_dkim_tag(v, len, "c", &off, &n) && !body_canon_of(v + off, n, &sig->body))
+        return false;
+    if (smtp_dkim_tag(v, len, "l", &off, &n)) {
+        if (!length_of(v + off, n, &sig->length))
+            return false;
+        sig->has_length = true;
+    }
+    if (!smtp_dkim_tag(v, len, "bh", &off, &n))
+        return false;
+    sig->bh = (smtp_range_t){ off, n };
+    return true;
+}
+
+/* The canonical body goes out through a small buffer, cut at the limit. */
+typedef struct {
+    char buf[1024];
+    size_t used;
+    uint64_t total, limit;
+    smtp_dkim_sink_t sink;
+    void *data;
+} writer_t;
+
+static void flush(writer_t *w)
+{
+    if (w->used)
+        w->sink(w->data, w->buf, w->used);
+    w->used = 0;
+}
+
+static void put(writer_t *w, const char *bytes, size_t len)
+{
+    uint64_t room = w->total < w->limit ? w->limit - w->total : 0;
+    size_t n = room < len ? (size_t)room : len;
+
+    w->total += len;
+    if (n > sizeof w->buf - w->used) {
+        flush(w);
+        if (n >= sizeof w->buf) {
+            w->sink(w->data, bytes, n);
+            return;
+        }
+    }
+    memcpy(w->buf + w->used, bytes, n);
+    w->used += n;
+}
+
+/* Empty lines are held until a line with text follows: those at the end
+ * of the body are left out. */
+static void put_held_lines(writer_t *w, uint64_t *held)
+{
+    for (; *held > 0; (*held)--)
+        put(w, "\r\n", 2);
+}
+
+static bool is_wsp(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* One line, without its CRLF; false when its canonical form is empty. The
+ * blanks at the end of a last line without CRLF (a BDAT body) stay one
+ * space, as dkimpy has it: relaxed removes blanks before a CRLF. */
+static bool put_line(writer_t *w, const char *line, size_t len, smtp_dkim_canon_t canon, uint64_t *held,
+                     bool unterminated)
+{
+    if (canon == SMTP_DKIM_SIMPLE) {
+        if (len == 0)
+            return false;
+        put_held_lines(w, held);
+        put(w, line, len);
+        return true;
+    }
+    bool text = false, blank = false;
+    for (size_t i = 0; i < len; i++) {
+        if (is_wsp(line[i])) {      /* a run of blanks is one space, none at the line's end */
+            blank = true;
+            continue;
+        }
+        if (!text)
+            put_held_lines(w, held);
+        if (blank)
+            put(w, " ", 1);
+        size_t run = 1;
+        while (i + run < len && !is_wsp(line[i + run]))
+            run++;
+        put(w, line + i, run);
+        i += run - 1;
+        text = true;
+        blank = false;
+    }
+    if (blank && unterminated) {
+        if (!text)
+            put_held_lines(w, held);
+        put(w, " ", 1);
+        text = true;
+    }
+    return text;
+}
+
+/* Where the line from pos ends: at its CRLF, or at len. */
+static size_t line_end(const char *s, size_t pos, size_t len)
+{
+    const char *cr;
+
+    while (pos < len && (cr = memchr(s + pos, '\r', len - pos)) != NULL) {
+        size_t i = (size_t)(cr - s);
+        if (i + 1 < len && s[i + 1] == '\n')
+            return i;
+        pos = i + 1;
+    }
+    return len;
+}
+
+uint64_t smtp_dkim_body_canon(const char *body, size_t len, smtp_dkim_canon_t canon, uint64_t limit,
+                              smtp_dkim_sink_t sink, void *data)
+{
+    writer_t w = { .limit = limit, .sink = sink, .data = data };
+    uint64_t held = 0;
+    bool any = false;
+
+    for (size_t pos = 0; pos < len;) {
+        size_t end = line_end(body, pos, len);
+        if (put_line(&w, body + pos, end - pos, canon, &held, end == len)) {     /* a last line without CRLF gets one */
+            put(&w, "\r\n", 2);
+            any = true;
+        } else {
+            held++;
+        }
+        pos = end < len ? end + 2 : len;
+    }
+    if (!any && canon == SMTP_DKIM_SIMPLE)     /* an empty body is one CRLF; relaxed: nothing */
+        put(&w, "\r\n", 2);
+    flush(&w);
+    return w.total;
+}
