@@ -31,6 +31,7 @@ BARELF = CAPTURES / "postfix_curl_barelf.pcapng"
 BDAT_PIPELINED = CAPTURES / "postfix_bdat_pipelined.pcapng"
 FORGED_FROM = CAPTURES / "postfix_forged_from.pcapng"
 RELAY = CAPTURES / "postfix_relay.pcapng"
+DKIM = CAPTURES / "postfix_dkim.pcapng"
 LMTP = CAPTURES / "postfix_lmtp_dovecot.pcapng"
 
 QUEUED_ID = "98D8010603D"        # postfix_relay: the queue id of the first leg
@@ -324,6 +325,19 @@ def test_relay_transactions_log():
     assert [[r[k] for k in keys] for r in ts.transactions(RELAY)] == [
         ["client.smtpx.test", "bob@relay.smtpx.test", SWAKS, "-", QUEUED_ID],
         ["mx.smtpx.test", "bob@relay.smtpx.test", SWAKS, "127.0.0.1", "NEXT1"]]
+
+
+def test_dkim_body_hash_of_opendkim(passes):
+    """OpenDKIM, Postfix's milter, signs the message (relaxed/relaxed): on
+    the second leg the body, with blanks and a tab at a line's end, two
+    blanks inside, a dot-stuffed line and empty lines at its end, hashes to
+    the signature's bh=. No finding on either leg."""
+    got = rows(DKIM, ["smtpx.header.dkim_domain", "smtpx.msg.dkim_body", "smtpx.msg.dkim_body.hash"],
+               "smtpx.msg.dkim_body", **passes)
+    assert got == [[38, ["smtpx.test"], ["1"], ["/1LXdcDGBPHp7Nk4zN+IP1yk77ppV2cvjb+4SJEFTlY="]]]
+    wire = payloads(DKIM, "frame.number == 38")[38]
+    assert b"c=relaxed/relaxed" in wire and b"bh=/1LXdcDGBPHp7Nk4zN+IP1yk77ppV2cvjb+4SJEFTlY=" in wire
+    assert ts.frames_matching(DKIM, "smtpx.analysis", **passes) == []
 
 
 # ---- postfix_lmtp_dovecot: postfix delivers over LMTP to Dovecot ------------------------

@@ -65,6 +65,11 @@
 #   xclient     with smtpd_authorized_xclient_hosts=127.0.0.0/8: raw client as
 #               nginx's mail proxy, "XCLIENT ADDR=203.0.113.7 LOGIN=alice"
 #               after EHLO (220: the session starts again), EHLO, one message
+#   dkim        the relay scenario with OpenDKIM as postfix's milter, signing
+#               mail from smtpx.test (c=relaxed/relaxed, a throwaway key): the
+#               relayed copy carries a real DKIM-Signature; the body has
+#               blanks at line ends, a line that starts with "." and empty
+#               lines at its end; needs opendkim and opendkim-tools
 #
 # What it does to the machine (idempotent, safe to re-run):
 #   * postconf -e: postfix listens on 127.0.0.1:25 only (IPv4), accepts mail
@@ -104,7 +109,7 @@ PORT=25
 die() { echo "capture-real.sh: $*" >&2; exit 1; }
 
 usage() {
-    sed -n '4,52p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,57p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -113,7 +118,7 @@ scenario=$1
 out=$2
 case $scenario in
     basic|pipelining|rejected|bdat|dotstuff|attachment|barelf|bdat-pipelined|forged-from|telnet|relay|slam|\
-    slam-refused|slam-unknown|lmtp|greylist|not-smtp|proxy|xclient) ;;
+    slam-refused|slam-unknown|lmtp|greylist|not-smtp|proxy|xclient|dkim) ;;
     *) usage ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "must be run as root (it configures and starts postfix, and captures on lo)"
@@ -134,6 +139,11 @@ if [ "$scenario" = lmtp ]; then
 fi
 if [ "$scenario" = greylist ]; then
     command -v postgrey >/dev/null || die "postgrey is not installed (apt-get install postgrey)"
+fi
+if [ "$scenario" = dkim ]; then
+    for tool in opendkim opendkim-genkey; do
+        command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install opendkim opendkim-tools)"
+    done
 fi
 
 # ---- postfix ---------------------------------------------------------------
@@ -159,6 +169,8 @@ configure_postfix() {
     [ "$scenario" = proxy ] && postconf -e 'smtpd_upstream_proxy_protocol=haproxy'
     # xclient: the loopback client may name another client
     [ "$scenario" = xclient ] && postconf -e 'smtpd_authorized_xclient_hosts=127.0.0.0/8'
+    # dkim: OpenDKIM signs what smtpd receives (the base configuration empties it)
+    [ "$scenario" = dkim ] && postconf -e 'smtpd_milters=inet:127.0.0.1:8891' 'milter_default_action=accept'
     after=$(postconf -n)
     postfix_apply "$before" "$after"
     # wait for the 220 banner
@@ -211,6 +223,43 @@ while True:
         conn.sendall(b"250 2.0.0 Ok\r\n")
 conn.close()
 PY
+}
+
+# ---- the DKIM signer ------------------------------------------------------------
+
+DKIM_PID=/run/opendkim-smtpx.pid
+DKIM_DIR=/var/lib/smtpx-test/dkim
+
+# OpenDKIM on 127.0.0.1:8891, signing mail from smtpx.test with a key made
+# for the capture (in a folder only root reads: OpenDKIM refuses others);
+# stopped after it.
+start_dkim() {
+    install -d -m 0700 "$DKIM_DIR"
+    rm -f "$DKIM_DIR"/smtpx.*
+    opendkim-genkey -b 1024 -D "$DKIM_DIR" -d smtpx.test -s smtpx
+    chmod 0600 "$DKIM_DIR/smtpx.private"
+    cat >"$DKIM_DIR/opendkim.conf" <<CONF
+Syslog no
+Socket inet:8891@127.0.0.1
+PidFile $DKIM_PID
+Domain smtpx.test
+Selector smtpx
+KeyFile $DKIM_DIR/smtpx.private
+Mode s
+Canonicalization relaxed/relaxed
+InternalHosts 127.0.0.1
+CONF
+    opendkim -x "$DKIM_DIR/opendkim.conf" || die "opendkim does not start"
+    for _ in $(seq 50); do
+        python3 -c 'import socket; socket.create_connection(("127.0.0.1", 8891), timeout=1)' 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "opendkim does not answer on 127.0.0.1:8891"
+}
+
+stop_dkim() {
+    [ -f "$DKIM_PID" ] && kill "$(cat "$DKIM_PID")" 2>/dev/null || true
+    rm -f "$DKIM_PID"
 }
 
 # ---- the LMTP server ------------------------------------------------------------
@@ -484,6 +533,15 @@ run_scenario() {
                 --to bob@lmtp.smtpx.test,carol@lmtp.smtpx.test,nobody@lmtp.smtpx.test \
                 --header 'Subject: smtpx lmtp test'
             postqueue -f ;;
+        dkim)
+            receiver &
+            receiver_pid=$!
+            sleep 0.5
+            swaks --server "$SERVER" --port "$PORT" --helo "$CLIENT_NAME" --from alice@smtpx.test \
+                --to bob@relay.smtpx.test --header 'Subject: smtpx dkim test' \
+                --body "$(printf 'Signed by OpenDKIM.  Blanks at the end:  \t\n. A line that starts with a dot.\n\n')"
+            postqueue -f
+            wait "$receiver_pid" ;;
         relay)
             receiver &
             receiver_pid=$!
@@ -541,6 +599,7 @@ cleanup() {
     stop_process INT "$dumpcap_pid"
     [ "$scenario" = lmtp ] && stop_lmtp
     [ "$scenario" = greylist ] && stop_greylist
+    [ "$scenario" = dkim ] && stop_dkim
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -553,6 +612,7 @@ configure_postfix
 prepare_scenario
 [ "$scenario" = lmtp ] && start_lmtp
 [ "$scenario" = greylist ] && start_greylist
+[ "$scenario" = dkim ] && start_dkim
 
 cap=$tmp/capture.pcapng
 dumpcap -i lo -f "$CAPTURE_FILTER" -w "$cap" 2>"$tmp/dumpcap.log" &
@@ -571,7 +631,7 @@ run_scenario >"$tmp/client.log" 2>&1 || { cat "$tmp/client.log" >&2; die "scenar
 want_fins=2
 # relay: postfix's client sends QUIT and FIN without waiting for the 221
 # (smtp_skip_quit_response), and answers the 221 with RST: one FIN more
-[ "$scenario" = relay ] && want_fins=3
+{ [ "$scenario" = relay ] || [ "$scenario" = dkim ]; } && want_fins=3
 [ "$scenario" = lmtp ] && want_fins=4
 [ "$scenario" = not-smtp ] && want_fins=4
 for _ in $(seq 50); do

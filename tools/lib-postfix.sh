@@ -19,6 +19,7 @@ postfix_base_config() {
         'smtpd_recipient_restrictions=' \
         'smtpd_upstream_proxy_protocol=' \
         'smtpd_authorized_xclient_hosts=' \
+        'smtpd_milters=' \
         'maillog_file=/var/log/postfix.log'
 }
 
