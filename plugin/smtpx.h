@@ -87,7 +87,7 @@ extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtp
 extern expert_field ei_smtpx_sender_check_failed, ei_smtpx_masked_banner;
 extern expert_field ei_smtpx_missing_blank_line, ei_smtpx_bad_param, ei_smtpx_mime_malformed, ei_smtpx_homograph,
     ei_smtpx_duplicate_header, ei_smtpx_bad_date, ei_smtpx_date_far_off, ei_smtpx_trace_order, ei_smtpx_return_path,
-    ei_smtpx_dkim_body;
+    ei_smtpx_dkim;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
 extern expert_field ei_smtpx_bad_sequence, ei_smtpx_open_relay, ei_smtpx_error_reply, ei_smtpx_serious_reply;
@@ -285,8 +285,8 @@ void smtpx_attach_register(void);
 void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 /* A part's body decoded (base64, quoted-printable; pinfo->pool, or body itself). */
 const char *smtpx_part_decoded(smtpx_ctx_t *ctx, const smtp_mime_part_t *p, const char *body, size_t *len);
-/* smtpx_dkim.c: the body of a message against the body hash of each DKIM signature */
-void smtpx_dkim_body(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
+/* smtpx_dkim.c: what of each DKIM signature of a message needs no key: body hash, From signed, expiry */
+void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 /* smtpx_links.c: links in the text parts of a message; NULL when nothing asks for them */
 typedef struct smtpx_links smtpx_links_t;
 smtpx_links_t *smtpx_links_new(smtpx_ctx_t *ctx, proto_tree *summary);

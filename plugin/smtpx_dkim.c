@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The part of a DKIM signature that can be checked without the signer's
- * key (RFC 6376 3.7): the hash of the body it gives (bh=) against the
- * captured body. A body changed after signing (a mailing list's footer, a
- * filter's disclaimer) or a signature copied onto another message does not
- * match; neither does a body of which l= signs only the start. */
+/* What of a DKIM signature can be checked without the signer's key: the
+ * hash of the body it gives (bh=, RFC 6376 3.7) against the captured body
+ * (a body changed after signing, by a mailing list's footer or a filter's
+ * disclaimer, or a signature copied onto another message, does not match;
+ * l= may sign only the body's start), that it signs From, and that it had
+ * not expired (x=) when the message was captured. */
 #include "smtpx.h"
 #include "smtp_dkim.h"
 #include "smtp_imf.h"
+
+#include <time.h>
 
 #define SMTPX_MAX_DKIM 8        /* signatures checked per message */
 
@@ -34,18 +37,27 @@ static guchar *signed_hash(smtpx_ctx_t *ctx, const char *value, const smtp_dkim_
 }
 
 typedef struct {
-    const char *domain, *selector;
+    const char *value;              /* the signature, unfolded */
+    const char *domain, *selector;  /* d=, s= ("?" when absent) */
+} dkim_sig_t;
+
+typedef struct {
     guint64 signed_len, body_len;   /* canonical bytes signed (l=, else all) and in the body */
     gboolean match;
     const char *computed;           /* base64 of the body's hash */
 } dkim_body_t;
 
-/* The body's hash as the signature value asks for it; FALSE when the
- * signature does not say how, or its bh= cannot be read. */
-static gboolean check_signature(smtpx_ctx_t *ctx, const char *value, const char *body, size_t len, dkim_body_t *r)
+static const char *tag_text(smtpx_ctx_t *ctx, const char *value, const char *name)
+{
+    size_t off, n;
+    return smtp_dkim_tag(value, strlen(value), name, &off, &n) ? wmem_strndup(ctx->pinfo->pool, value + off, n) : "?";
+}
+
+/* The body's hash as the signature asks for it; FALSE when the signature
+ * does not say how, or its bh= cannot be read. */
+static gboolean hash_body(smtpx_ctx_t *ctx, const char *value, const char *body, size_t len, dkim_body_t *r)
 {
     smtp_dkim_body_sig_t sig;
-    size_t off, n;
 
     if (!smtp_dkim_body_sig_parse(value, strlen(value), &sig))
         return FALSE;
@@ -64,38 +76,65 @@ static gboolean check_signature(smtpx_ctx_t *ctx, const char *value, const char 
     gchar *computed = g_base64_encode(got, digest_len);
     r->computed = wmem_strdup(ctx->pinfo->pool, computed);
     g_free(computed);
-    r->domain = smtp_dkim_tag(value, strlen(value), "d", &off, &n) ? wmem_strndup(ctx->pinfo->pool, value + off, n)
-                                                                   : "?";
-    r->selector = smtp_dkim_tag(value, strlen(value), "s", &off, &n) ? wmem_strndup(ctx->pinfo->pool, value + off, n)
-                                                                     : "?";
     return TRUE;
 }
 
-static void report(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_body_t *r)
+static void report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t *sig, const dkim_body_t *r)
 {
     gboolean part = r->match && r->signed_len < r->body_len;
     proto_item *pi = proto_tree_add_boolean_format_value(
         summary, hf_smtpx_msg_dkim_body, ctx->tvb, 0, 0, r->match, "%s (%s, s=%s)%s",
-        r->match ? "matches" : "does not match", r->domain, r->selector,
+        r->match ? "matches" : "does not match", sig->domain, sig->selector,
         part ? wmem_strdup_printf(ctx->pinfo->pool, ", of the first %" PRIu64 " of %" PRIu64 " bytes",
                                   r->signed_len, r->body_len) : "");
     proto_item_set_generated(pi);
     proto_tree *t = proto_item_add_subtree(pi, ett_smtpx_dkim);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_dkim_body_hash, r->computed);
     if (!r->match)
-        smtpx_finding(ctx, &ei_smtpx_dkim_body, ctx->tvb, 0, 0, "The body does not match the DKIM signature of %s "
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The body does not match the DKIM signature of %s "
                       "(s=%s): it was changed after signing (a list's footer, a filter's disclaimer), so DKIM fails, "
-                      "or the signature was copied from another message", r->domain, r->selector);
+                      "or the signature was copied from another message", sig->domain, sig->selector);
     else if (part)
-        smtpx_finding(ctx, &ei_smtpx_dkim_body, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) signs only the "
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) signs only the "
                       "first %" PRIu64 " of the body's %" PRIu64 " bytes (l=): text added after them still passes "
-                      "DKIM", r->domain, r->selector, r->signed_len, r->body_len);
+                      "DKIM", sig->domain, sig->selector, r->signed_len, r->body_len);
 }
 
-void smtpx_dkim_body(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
+/* RFC 6376 5.4: From MUST be signed; a signature without it fails, and
+ * leaves From to anyone. */
+static void check_signed_from(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
+{
+    size_t off, n;
+
+    if (smtp_dkim_tag(sig->value, strlen(sig->value), "h", &off, &n) && !smtp_dkim_signs(sig->value + off, n, "from"))
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) does not sign the From "
+                      "header (h=%s): RFC 6376 requires it, verifiers fail the signature, and anyone may change From",
+                      sig->domain, sig->selector, smtpx_line_format(ctx, sig->value + off, (int)MIN(n, 60)));
+}
+
+/* x=: a signature that expired before the message was captured fails. */
+static void check_expiry(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
+{
+    guint64 x;
+    long long now;
+
+    if (!smtp_dkim_number(sig->value, strlen(sig->value), "x", &x) || !smtpx_capture_clock(ctx, &now) ||
+        (long long)x >= now)
+        return;
+    time_t t = (time_t)x;
+    struct tm tm;
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime_r(&t, &tm));
+    smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) expired on %s (x=), before "
+                  "this capture of the message (%s UTC): verifiers fail it; an old signed message sent again",
+                  sig->domain, sig->selector, when, smtpx_capture_time_text(ctx, "%Y-%m-%d %H:%M"));
+}
+
+void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 {
     static int *const hfs[] = { &hf_smtpx_msg_dkim_body, &hf_smtpx_msg_dkim_body_hash };
-    if (!smtpx_check_enabled(&ei_smtpx_dkim_body) && !smtpx_any_referenced(summary, hfs, G_N_ELEMENTS(hfs)))
+    gboolean check = smtpx_check_enabled(&ei_smtpx_dkim);
+    if (!check && !smtpx_any_referenced(summary, hfs, G_N_ELEMENTS(hfs)))
         return;
     size_t avail = tvb_captured_length(msg), pos = 0;
     const char *text = avail ? (const char *)tvb_get_ptr(msg, 0, (gint)avail) : "";
@@ -103,11 +142,18 @@ void smtpx_dkim_body(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     if (hlen == SMTPX_MAX_HEADERS && hlen < avail)     /* the body's start is not known */
         return;
     size_t body = hlen + (hlen < avail && text[hlen] == '\r' ? 2 : hlen < avail ? 1 : 0);
-    const char *value;
+    dkim_sig_t sig;
     dkim_body_t r;
 
-    for (int n = 0; n < SMTPX_MAX_DKIM && (value = smtpx_header_next(ctx, text, hlen, "DKIM-Signature", &pos)); n++) {
-        if (check_signature(ctx, value, text + body, avail - body, &r))
-            report(ctx, summary, &r);
+    for (int n = 0; n < SMTPX_MAX_DKIM && (sig.value = smtpx_header_next(ctx, text, hlen, "DKIM-Signature", &pos));
+         n++) {
+        sig.domain = tag_text(ctx, sig.value, "d");
+        sig.selector = tag_text(ctx, sig.value, "s");
+        if (hash_body(ctx, sig.value, text + body, avail - body, &r))
+            report_body(ctx, summary, &sig, &r);
+        if (check) {
+            check_signed_from(ctx, &sig);
+            check_expiry(ctx, &sig);
+        }
     }
 }

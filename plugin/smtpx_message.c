@@ -516,7 +516,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
         add_final_reply(ctx, t, rec);
     if (msg) {
         smtpx_trace(ctx, t, msg);
-        smtpx_dkim_body(ctx, t, msg);
+        smtpx_dkim(ctx, t, msg);
         smtpx_attachments(ctx, t, msg);
     }
 }

@@ -248,28 +248,35 @@ def test_capture_without_a_real_clock(passes, tmp_path):
         assert [f for f, a in got if a == "smtpx.analysis.trace_order"] == ([13] if name == "trace_forged" else []), name
 
 
-def test_dkim_body_hash(passes):
-    """Each DKIM signature's body hash (bh=) against the captured body, as
-    dkimpy signed it: the body without its dot-stuffing, relaxed and simple,
-    SHA-256 and SHA-1, DATA and BDAT. A footer added after signing does not
-    match; a body l= signs only in part matches, but is a finding too. The
-    signatures of dkim_signatures match, and one whose bh= is no digest
-    (bh=x) gets no verdict."""
-    kind = "smtpx.analysis.dkim_body"
-    cap = ts.transcript_pcap("dkim_body")
+def test_dkim_checks(passes):
+    """What of each DKIM signature a capture can check, on messages dkimpy
+    signed. The body hash (bh=) against the body without its dot-stuffing,
+    relaxed and simple, SHA-256 and SHA-1, DATA and BDAT: a footer added
+    after signing does not match; a body l= signs only in part matches, but
+    is a finding too. A signature whose h= lacks From, or that expired (x=)
+    before the capture. The signatures of dkim_signatures match, and one
+    whose bh= is no digest (bh=x) gets no verdict."""
+    kind = "smtpx.analysis.dkim"
+    cap = ts.transcript_pcap("dkim_checks")
     assert ts.fields(cap, ["frame.number", "smtpx.msg.dkim_body", "smtpx.msg.dkim_body.hash"], "smtpx.msg.dkim_body",
                      **passes) == [
         ["13", "1", "J8oxm87F0ffFh03/o711Vf6NU61gsKHpPKo1nBLbzko="],
         ["21", "0", "jQSxDT+m6bPwErKg4HqwVr69p5fxVogL/9dUc0y3O8g="],
         ["29", "1", "JQEqv3WDNh6bm+El2Q24mxO6oQatAkbT4PTerG86Qv0="],
         ["37", "1", "BqPZGcDfI3m+R23XsUFs+iFnc7o="],
-        ["43", "1", "ISg5C++bhFrgF6V6GIQiOpCtkeZ3+XFTNsS5nNDbS9A="]]
-    assert found("dkim_body", passes) == [(21, kind), (29, kind)]
-    assert messages("dkim_body", kind, **passes) == [
+        ["43", "1", "ISg5C++bhFrgF6V6GIQiOpCtkeZ3+XFTNsS5nNDbS9A="],
+        ["51", "1", "rLG+ylSn5KuLTErUnQeN/p7Dpq8Rb+P+WspJ1qK0KQs="],
+        ["59", "1", "Rz5gLptvBEylsq3sTl+WtYzI+XfpSCEtuiHvQUHwUF0="]]
+    assert found("dkim_checks", passes) == [(21, kind), (29, kind), (51, kind), (59, kind)]
+    assert messages("dkim_checks", kind, **passes) == [
         "The body does not match the DKIM signature of lists.example (s=sel2): it was changed after signing (a "
         "list's footer, a filter's disclaimer), so DKIM fails, or the signature was copied from another message",
         "The DKIM signature of bank.example (s=sel3) signs only the first 26 of the body's 61 bytes (l=): text added "
-        "after them still passes DKIM"]
+        "after them still passes DKIM",
+        "The DKIM signature of mailer.example (s=sel6) does not sign the From header (h=to : subject): RFC 6376 "
+        "requires it, verifiers fail the signature, and anyone may change From",
+        "The DKIM signature of shop.example (s=sel7) expired on 2020-09-13 12:26 UTC (x=), before this capture of "
+        "the message (2021-02-13 12:00 UTC): verifiers fail it; an old signed message sent again"]
     assert ts.frames_matching(cap, "smtpx.msg.dkim_body == 0", **passes) == [21]
     sigs = ts.transcript_pcap("dkim_signatures")
     assert ts.fields(sigs, ["frame.number", "smtpx.msg.dkim_body"], "smtpx.msg.dkim_body", **passes) == [

@@ -327,7 +327,7 @@ def test_relay_transactions_log():
         ["mx.smtpx.test", "bob@relay.smtpx.test", SWAKS, "127.0.0.1", "NEXT1"]]
 
 
-def test_dkim_body_hash_of_opendkim(passes):
+def test_dkim_of_opendkim(passes):
     """OpenDKIM, Postfix's milter, signs the message (relaxed/relaxed): on
     the second leg the body, with blanks and a tab at a line's end, two
     blanks inside, a dot-stuffed line and empty lines at its end, hashes to

@@ -41,11 +41,11 @@ static bool body_canon_of(const char *v, size_t len, smtp_dkim_canon_t *canon)
     return true;
 }
 
-/* l=: 1*76DIGIT, read only up to what fits */
-static bool length_of(const char *v, size_t len, uint64_t *n)
+/* digits only, at most max of them */
+static bool number_of(const char *v, size_t len, size_t max, uint64_t *n)
 {
     *n = 0;
-    if (len == 0 || len > 19)
+    if (len == 0 || len > max)
         return false;
     for (size_t i = 0; i < len; i++) {
         if (v[i] < '0' || v[i] > '9')
@@ -65,7 +65,7 @@ bool smtp_dkim_body_sig_parse(const char *v, size_t len, smtp_dkim_body_sig_t *s
     if (smtp_dkim_tag(v, len, "c", &off, &n) && !body_canon_of(v + off, n, &sig->body))
         return false;
     if (smtp_dkim_tag(v, len, "l", &off, &n)) {
-        if (!length_of(v + off, n, &sig->length))
+        if (!number_of(v + off, n, 19, &sig->length))     /* l=: 1*76DIGIT, read only up to what fits */
             return false;
         sig->has_length = true;
     }
@@ -73,6 +73,33 @@ bool smtp_dkim_body_sig_parse(const char *v, size_t len, smtp_dkim_body_sig_t *s
         return false;
     sig->bh = (smtp_range_t){ off, n };
     return true;
+}
+
+bool smtp_dkim_number(const char *v, size_t len, const char *name, uint64_t *n)
+{
+    size_t off, tag_len;
+    return smtp_dkim_tag(v, len, name, &off, &tag_len) && number_of(v + off, tag_len, 12, n);
+}
+
+static bool is_fws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool smtp_dkim_signs(const char *h, size_t len, const char *name)
+{
+    for (size_t start = 0; start < len;) {
+        const char *colon = memchr(h + start, ':', len - start);
+        size_t end = colon ? (size_t)(colon - h) : len, a = start, b = end;
+        while (a < b && is_fws(h[a]))
+            a++;
+        while (b > a && is_fws(h[b - 1]))
+            b--;
+        if (word_is(h + a, b - a, name))
+            return true;
+        start = end + 1;
+    }
+    return false;
 }
 
 /* The canonical body goes out through a small buffer, cut at the limit. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What of a DKIM signature (RFC 6376) can be checked without the signer's
- * key: the hash of the body. The tags of a DKIM-Signature that say how the
- * body was hashed (a=, c=, l=, bh=), and the body's canonical form (3.4.3
- * simple, 3.4.4 relaxed), written out in pieces for a hash function. No epan
- * dependency. */
+ * key: the hash of the body, the headers it signs (h=), when it expires
+ * (x=). The tags of a DKIM-Signature that say how the body was hashed (a=,
+ * c=, l=, bh=), and the body's canonical form (3.4.3 simple, 3.4.4
+ * relaxed), written out in pieces for a hash function. No epan dependency. */
 #ifndef SMTP_DKIM_H
 #define SMTP_DKIM_H
 
@@ -35,6 +35,15 @@ typedef struct {
 /* Reads how the signature v[0..len) (unfolded) hashed the body; false when
  * it has no bh=, an a= of no known hash, or a c= or l= it cannot read. */
 bool smtp_dkim_body_sig_parse(const char *v, size_t len, smtp_dkim_body_sig_t *sig);
+
+/* Does the colon-separated list of header names h[0..len) (h=, blanks and
+ * folding possibly around the names) name `name` (lower case), in any
+ * case? */
+bool smtp_dkim_signs(const char *h, size_t len, const char *name);
+
+/* The number of the tag `name` (t=, x=: seconds since 1970) of the
+ * signature v[0..len); false if absent or not 1 to 12 digits. */
+bool smtp_dkim_number(const char *v, size_t len, const char *name, uint64_t *n);
 
 /* Receives the canonical body, piece by piece. */
 typedef void (*smtp_dkim_sink_t)(void *data, const char *bytes, size_t len);

@@ -112,6 +112,11 @@ static void see_canon(void *data, const char *bytes, size_t len)
 static void check_dkim_body(const char *v, size_t len)
 {
     smtp_dkim_body_sig_t sig;
+    uint64_t x;
+    if (smtp_dkim_number(v, len, "x", &x))
+        CHECK(x < 1000000000000ULL);
+    if (smtp_dkim_signs(v, len, "from"))       /* the name is in it, in some case */
+        CHECK(len >= 4);
     if (smtp_dkim_body_sig_parse(v, len, &sig))
         CHECK(sig.hash != SMTP_DKIM_HASH_UNKNOWN && fuzz_span_ok(sig.bh.off, sig.bh.len, len));
     for (int c = SMTP_DKIM_SIMPLE; c <= SMTP_DKIM_RELAXED; c++) {

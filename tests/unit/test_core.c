@@ -554,6 +554,13 @@ static void test_dkim_body(void)
     CHECK(!smtp_dkim_body_sig_parse(S("a=rsa-sha256; l=1x; bh=x"), &sig));
     CHECK(!smtp_dkim_body_sig_parse(S("a=rsa-sha256; l=99999999999999999999; bh=x"), &sig));
     CHECK(!smtp_dkim_body_sig_parse(S("a=rsa-sha256; b=x"), &sig));
+    /* h= and x= */
+    CHECK(smtp_dkim_signs(S("Date:To : \r\n From:subject"), "from") && smtp_dkim_signs(S("from"), "from"));
+    CHECK(!smtp_dkim_signs(S("to:subject:x-from:fromx"), "from") && !smtp_dkim_signs(S(""), "from"));
+    uint64_t x;
+    CHECK(smtp_dkim_number(S("v=1; x=1600000000; t=1"), "x", &x) && x == 1600000000);
+    CHECK(!smtp_dkim_number(S("x=16e8"), "x", &x) && !smtp_dkim_number(S("x=1234567890123"), "x", &x) &&
+          !smtp_dkim_number(S("t=1"), "x", &x));
     /* RFC 6376 3.4.5's example */
     const char *body = " C \r\nD \t E\r\n\r\n\r\n";
     CHECK(canon_is(body, SMTP_DKIM_SIMPLE, UINT64_MAX, " C \r\nD \t E\r\n", 12));
