@@ -401,7 +401,7 @@ typedef struct {
     guint32 frame, stream;
     const char *client, *server, *helo, *auth_mech, *auth_user, *sender, *rcpt_to, *from, *subject, *message_id;
     const char *real_client;            /* named by a PROXY header or an accepted XCLIENT (NULL: none) */
-    const char *path, *attachments, *queue_id;
+    const char *dkim, *path, *attachments, *queue_id;
     const smtpx_log_headers_t *hdr;     /* To, Cc, Date... (never NULL) */
     const char *bcc;                    /* the recipients To and Cc do not name */
     gboolean tls;

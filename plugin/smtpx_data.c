@@ -89,7 +89,7 @@ void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
     st->headers_len = 0;
     st->hdr_from = st->hdr_subject = st->hdr_message_id = NULL;
     st->hdr_log = NULL;
-    st->hdr_path = st->hdr_attachments = NULL;
+    st->hdr_path = st->hdr_attachments = st->hdr_dkim = NULL;
     st->in_headers = 1;
     st->prev_crlf = 1;
     st->early_end_next = 0;

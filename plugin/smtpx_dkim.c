@@ -79,7 +79,12 @@ static gboolean hash_body(smtpx_ctx_t *ctx, const char *value, const char *body,
     return TRUE;
 }
 
-static void report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t *sig, const dkim_body_t *r)
+/* A signature's verdict in the transactions log: the worst thing found */
+typedef enum { VERDICT_UNCHECKED, VERDICT_OK, VERDICT_PARTIAL, VERDICT_EXPIRED, VERDICT_NO_FROM,
+               VERDICT_ALTERED } verdict_t;
+static const char *const verdict_names[] = { "unchecked", "ok", "partial", "expired", "no-from", "altered" };
+
+static verdict_t report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t *sig, const dkim_body_t *r)
 {
     gboolean part = r->match && r->signed_len < r->body_len;
     proto_item *pi = proto_tree_add_boolean_format_value(
@@ -98,29 +103,32 @@ static void report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t 
         smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) signs only the "
                       "first %" PRIu64 " of the body's %" PRIu64 " bytes (l=): text added after them still passes "
                       "DKIM", sig->domain, sig->selector, r->signed_len, r->body_len);
+    return !r->match ? VERDICT_ALTERED : part ? VERDICT_PARTIAL : VERDICT_OK;
 }
 
 /* RFC 6376 5.4: From MUST be signed; a signature without it fails, and
  * leaves From to anyone. */
-static void check_signed_from(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
+static gboolean check_signed_from(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
 {
     size_t off, n;
 
-    if (smtp_dkim_tag(sig->value, strlen(sig->value), "h", &off, &n) && !smtp_dkim_signs(sig->value + off, n, "from"))
-        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) does not sign the From "
+    if (!smtp_dkim_tag(sig->value, strlen(sig->value), "h", &off, &n) || smtp_dkim_signs(sig->value + off, n, "from"))
+        return FALSE;
+    smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) does not sign the From "
                       "header (h=%s): RFC 6376 requires it, verifiers fail the signature, and anyone may change From",
-                      sig->domain, sig->selector, smtpx_line_format(ctx, sig->value + off, (int)MIN(n, 60)));
+                  sig->domain, sig->selector, smtpx_line_format(ctx, sig->value + off, (int)MIN(n, 60)));
+    return TRUE;
 }
 
 /* x=: a signature that expired before the message was captured fails. */
-static void check_expiry(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
+static gboolean check_expiry(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
 {
     guint64 x;
     long long now;
 
     if (!smtp_dkim_number(sig->value, strlen(sig->value), "x", &x) || !smtpx_capture_clock(ctx, &now) ||
         (long long)x >= now)
-        return;
+        return FALSE;
     time_t t = (time_t)x;
     struct tm tm;
     char when[32];
@@ -128,13 +136,28 @@ static void check_expiry(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
     smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) expired on %s (x=), before "
                   "this capture of the message (%s UTC): verifiers fail it; an old signed message sent again",
                   sig->domain, sig->selector, when, smtpx_capture_time_text(ctx, "%Y-%m-%d %H:%M"));
+    return TRUE;
+}
+
+/* The checks of one signature, and its verdict. */
+static verdict_t check_signature(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t *sig, const char *body,
+                                 size_t len)
+{
+    dkim_body_t r;
+    verdict_t v = hash_body(ctx, sig->value, body, len, &r) ? report_body(ctx, summary, sig, &r) : VERDICT_UNCHECKED;
+
+    if (check_signed_from(ctx, sig))
+        v = MAX(v, VERDICT_NO_FROM);
+    if (check_expiry(ctx, sig))
+        v = MAX(v, VERDICT_EXPIRED);
+    return v;
 }
 
 void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 {
     static int *const hfs[] = { &hf_smtpx_msg_dkim_body, &hf_smtpx_msg_dkim_body_hash };
-    gboolean check = smtpx_check_enabled(&ei_smtpx_dkim);
-    if (!check && !smtpx_any_referenced(summary, hfs, G_N_ELEMENTS(hfs)))
+    gboolean log = smtpx_tapping(ctx);
+    if (!log && !smtpx_check_enabled(&ei_smtpx_dkim) && !smtpx_any_referenced(summary, hfs, G_N_ELEMENTS(hfs)))
         return;
     size_t avail = tvb_captured_length(msg), pos = 0;
     const char *text = avail ? (const char *)tvb_get_ptr(msg, 0, (gint)avail) : "";
@@ -142,18 +165,17 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     if (hlen == SMTPX_MAX_HEADERS && hlen < avail)     /* the body's start is not known */
         return;
     size_t body = hlen + (hlen < avail && text[hlen] == '\r' ? 2 : hlen < avail ? 1 : 0);
+    wmem_strbuf_t *verdicts = wmem_strbuf_new(ctx->pinfo->pool, "");
     dkim_sig_t sig;
-    dkim_body_t r;
 
     for (int n = 0; n < SMTPX_MAX_DKIM && (sig.value = smtpx_header_next(ctx, text, hlen, "DKIM-Signature", &pos));
          n++) {
         sig.domain = tag_text(ctx, sig.value, "d");
         sig.selector = tag_text(ctx, sig.value, "s");
-        if (hash_body(ctx, sig.value, text + body, avail - body, &r))
-            report_body(ctx, summary, &sig, &r);
-        if (check) {
-            check_signed_from(ctx, &sig);
-            check_expiry(ctx, &sig);
-        }
+        verdict_t v = check_signature(ctx, summary, &sig, text + body, avail - body);
+        wmem_strbuf_append_printf(verdicts, "%s%s=%s", n ? "," : "", sig.domain, verdict_names[v]);
     }
+    if (log && wmem_strbuf_get_len(verdicts))
+        ctx->st->hdr_dkim = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(verdicts),
+                                               wmem_strbuf_get_len(verdicts));
 }

@@ -165,7 +165,6 @@ typedef struct {
     const char *server_software;     /* the greeting names it: "Exim 4.96" */
     const char *client_name;         /* from HELO/EHLO */
     const char *auth_user;           /* user of the current or last AUTH */
-    guint32 auth_user_frame;         /* frame that carried auth_user */
     smtpx_msg_rec_t *msg;            /* message being transferred */
     smtpx_cmd_rec_t *mail_rec;       /* MAIL command of the current transaction */
     const smtpx_chunk_t *headers;    /* header block of the message so far */
@@ -175,6 +174,7 @@ typedef struct {
     const smtpx_log_headers_t *hdr_log;  /* for the transactions log (NULL: none read) */
     const char *hdr_path;            /* Received: the sending hosts' addresses, top first (for the tap) */
     const char *hdr_attachments;     /* file names of the attachments (for the tap) */
+    const char *hdr_dkim;            /* each DKIM signature's domain and verdict (for the tap) */
     smtpx_held_t *held;              /* the client line being held, or the next one's record */
     guint64 msg_bytes;               /* message size after unstuffing */
     guint64 bdat_remaining;
@@ -191,6 +191,7 @@ typedef struct {
     guint32 headers_len;
     guint32 lines_as_commands;       /* lines of a refused message sent early whose replies are still due */
     guint32 lines_frame;             /* ... the frame that began sending them */
+    guint32 auth_user_frame;         /* frame that carried auth_user */
     guint8 long_line[2];             /* [is_client]: inside a line begun earlier (SMTPX_LINE_*) */
     guint8 in_headers;               /* message: still in the header block */
     guint8 prev_crlf;                /* message: the previous line ended with CRLF */
@@ -209,7 +210,7 @@ typedef struct {
     guint8 addr_refused;             /* RCPT refused (5xx), VRFY unknown, in the session (stops at 255) */
     guint8 early_end_next;           /* message: a line may follow an end of data only some servers take */
     guint8 foreign;                  /* smtp_foreign_t of the client's lines that are not SMTP, until a command */
-    guint32 listed_attrs[2];         /* the attributes the EHLO reply lists after XCLIENT [0] and XFORWARD [1]:
+    guint16 listed_attrs[2];         /* the attributes the EHLO reply lists after XCLIENT [0] and XFORWARD [1]:
                                         1 << smtp_param_index (0: no list) */
 } smtpx_state_t;
 

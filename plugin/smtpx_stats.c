@@ -144,6 +144,7 @@ static void message_facts(smtpx_txn_t *t, smtpx_ctx_t *ctx, const smtpx_cmd_rec_
         t->hdr = st->hdr_log;
         t->bcc = smtpx_blind_copies(ctx, mail, t->hdr->to, t->hdr->cc);
     }
+    t->dkim = st->hdr_dkim;
     t->path = st->hdr_path;
     t->attachments = st->hdr_attachments;
     t->size = st->msg_bytes;
@@ -309,7 +310,7 @@ typedef struct {
 static const char *const txn_columns[] = {
     "frame", "stream", "client", "real_client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to",
     "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to", "date", "subject", "message_id",
-    "in_reply_to", "user_agent", "originating_ip", "auth_results", "path", "attachments", "size", "reply",
+    "in_reply_to", "user_agent", "originating_ip", "auth_results", "dkim", "path", "attachments", "size", "reply",
     "queue_id", "findings", NULL
 };
 
@@ -356,6 +357,7 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = text_cell(t->hdr->user_agent);
     row[i++] = text_cell(t->hdr->originating_ip);
     row[i++] = text_cell(t->hdr->auth_results);
+    row[i++] = text_cell(t->dkim);
     row[i++] = text_cell(t->path);
     row[i++] = text_cell(t->attachments);
     row[i++] = g_strdup_printf("%" PRIu64, t->size);

@@ -142,7 +142,7 @@ def test_transactions_log(passes):
                             "rcpt_to": "bob@example.org,carol@example.org", "rcpt_ok": "2", "rcpt_rejected": "1",
                             "header_from": "alice@example.com", "subject": "Café crème plan",
                             "message_id": "<20080115160243.1234@example.com>", "size": "439", "reply": "250",
-                            "queue_id": "4BF8C1080B0", "findings": "1"}
+                            "queue_id": "4BF8C1080B0", "findings": "2"}    # the refused RCPT, the Return-Path
     assert rows[1]["subject"] == "second" and rows[1]["findings"] == "0" and rows[1]["message_id"] == "-"
 
 
@@ -217,7 +217,7 @@ def test_transactions_log_aligned_with_auth():
     assert lines[1].split() == ["frame", "stream", "client", "real_client", "server", "helo", "tls", "auth", "user",
                                 "mail_from", "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc",
                                 "reply_to", "date", "subject", "message_id", "in_reply_to", "user_agent",
-                                "originating_ip", "auth_results", "path", "attachments", "size", "reply", "queue_id",
+                                "originating_ip", "auth_results", "dkim", "path", "attachments", "size", "reply", "queue_id",
                                 "findings"]
     row = lines[2].split()
     assert row[3] == "-" and row[6:10] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
@@ -234,6 +234,12 @@ def test_sender_checks_in_log_and_tree(passes):
         ["14", "spf=pass dkim=pass dmarc=pass"], ["22", "spf=softfail dkim=none dmarc=fail"], ["28", "spf=fail"],
         ["36", "spf=fail"]]
     assert [r["auth_results"] for r in ts.transactions(ts.transcript_pcap("dkim_signatures"))] == ["-", "-"]
+    # each DKIM signature's domain and the worst of what its checks found
+    assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("dkim_checks"), passes["two_pass"])] == [
+        "shop.example=ok", "lists.example=altered", "bank.example=partial", "legacy.example=ok", "shop.example=ok",
+        "mailer.example=no-from", "shop.example=expired"]
+    assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("dkim_signatures"))] == [
+        "mailer.example.net=ok,news.brand.example=ok", "evil.example=unchecked"]
     out = z(ts.transcript_pcap("auth_results"), "smtpx,tree", passes["two_pass"])
     assert tree_children(out, "Sender checks (Authentication-Results, Received-SPF)") == {
         ("Sender checks (Authentication-Results, Received-SPF)", "8"),

@@ -242,7 +242,7 @@ static const struct {
     { { "SOURCE", ON_XFORWARD, "LOCAL or REMOTE, or [UNAVAILABLE]", XFORWARD_DOC, false }, attr_source_fault },
 };
 
-_Static_assert(sizeof known / sizeof known[0] <= 32, "a parameter's bit is 1 << its index");
+_Static_assert(sizeof known / sizeof known[0] <= 32, "a parameter's bit is 1 << its rank");
 
 const char *smtp_param_on_name(unsigned on)
 {
@@ -251,9 +251,14 @@ const char *smtp_param_on_name(unsigned on)
 
 int smtp_param_index(smtp_param_on_t on, const char *key, size_t len)
 {
+    int rank = 0;
+
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if ((known[i].rule.on & on) && smtp_token_is(key, len, known[i].rule.key))
-            return (int)i;
+        if (!(known[i].rule.on & on))
+            continue;
+        if (smtp_token_is(key, len, known[i].rule.key))
+            return rank;
+        rank++;
     }
     return -1;
 }
@@ -261,10 +266,13 @@ int smtp_param_index(smtp_param_on_t on, const char *key, size_t len)
 void smtp_param_keys(smtp_param_on_t on, uint32_t mask, char *out, size_t cap)
 {
     size_t n = 0;
+    unsigned rank = 0;
 
     out[0] = '\0';
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if ((known[i].rule.on & on) && (mask & (1u << i)))
+        if (!(known[i].rule.on & on))
+            continue;
+        if (mask & (1u << rank++))
             n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? ", " : "", known[i].rule.key);
         if (n >= cap)
             return;

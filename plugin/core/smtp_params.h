@@ -32,13 +32,14 @@ typedef enum {
 /* "MAIL FROM", "RCPT TO", "XCLIENT" or "XFORWARD": the first in the set on */
 const char *smtp_param_on_name(unsigned on);
 
-/* The known parameter key[0..len) (any case) of the command on: its index
- * in the table of known parameters (below 32), or -1. */
+/* The known parameter key[0..len) (any case) of the command on: its rank
+ * among the command's known parameters (XCLIENT's NAME is 0, ADDR 1...;
+ * below 16 for XCLIENT and XFORWARD, below 32 for any), or -1. */
 int smtp_param_index(smtp_param_on_t on, const char *key, size_t len);
 
 #define SMTP_PARAMS_ALL 0xffffffffu
 
-/* The known parameters of the command on whose bit (1 << index) is in mask
+/* The known parameters of the command on whose bit (1 << rank) is in mask
  * ("NAME, ADDR, PORT"), into out (cap > 0 bytes, NUL-terminated, cut if
  * need be). */
 void smtp_param_keys(smtp_param_on_t on, uint32_t mask, char *out, size_t cap);
