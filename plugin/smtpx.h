@@ -386,7 +386,7 @@ void smtpx_note_line_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, gu
 typedef enum {
     SMTPX_EV_COMMAND, SMTPX_EV_REPLY, SMTPX_EV_ENHANCED, SMTPX_EV_AUTH, SMTPX_EV_AUTH_RESULT,
     SMTPX_EV_TRANSACTION, SMTPX_EV_FINDING, SMTPX_EV_ATTACHMENT, SMTPX_EV_REASON, SMTPX_EV_SESSION,
-    SMTPX_EV_SOFTWARE, SMTPX_EV_DOMAIN, SMTPX_EV_VERDICT, SMTPX_EV_DSN
+    SMTPX_EV_SOFTWARE, SMTPX_EV_DOMAIN, SMTPX_EV_VERDICT, SMTPX_EV_DSN, SMTPX_EV_DKIM
 } smtpx_event_kind_t;
 
 /* What a call knows of its session, for -z smtpx,sessions. */

@@ -173,6 +173,7 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
         sig.domain = tag_text(ctx, sig.value, "d");
         sig.selector = tag_text(ctx, sig.value, "s");
         verdict_t v = check_signature(ctx, summary, &sig, text + body, avail - body);
+        smtpx_tap_pair(ctx, SMTPX_EV_DKIM, verdict_names[v], sig.domain);
         wmem_strbuf_append_printf(verdicts, "%s%s=%s", n ? "," : "", sig.domain, verdict_names[v]);
     }
     if (log && wmem_strbuf_get_len(verdicts))

@@ -194,13 +194,14 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
 /* The top nodes, in the order they are shown. */
 typedef enum {
     N_SOFTWARE, N_COMMANDS, N_SENDERS, N_RECIPIENTS, N_REPLIES, N_REASONS, N_ENHANCED, N_AUTH, N_MESSAGES,
-    N_VERDICTS, N_DSN, N_ATTACHMENTS, N_FINDINGS, N_COUNT
+    N_VERDICTS, N_DKIM, N_DSN, N_ATTACHMENTS, N_FINDINGS, N_COUNT
 } tree_node_t;
 
 static const char *const node_names[N_COUNT] = {
     "Server software", "Commands", "Sender domains (MAIL FROM)", "Recipient domains (RCPT TO)", "Replies",
     "Refusal reasons", "Enhanced status codes", "AUTH", "Messages",
-    "Sender checks (Authentication-Results, Received-SPF)", "Delivery reports (bounces)", "Attachments",
+    "Sender checks (Authentication-Results, Received-SPF)", "DKIM signatures (what needs no key)",
+    "Delivery reports (bounces)", "Attachments",
     "Analysis findings"
 };
 static int node_ids[N_COUNT];
@@ -242,6 +243,8 @@ static tree_node_t pair_node(smtpx_event_kind_t kind)
         return N_SOFTWARE;
     case SMTPX_EV_VERDICT:
         return N_VERDICTS;
+    case SMTPX_EV_DKIM:
+        return N_DKIM;
     default:
         return N_DSN;
     }
@@ -279,6 +282,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         break;
     case SMTPX_EV_SOFTWARE:        /* one per greeting */
     case SMTPX_EV_VERDICT:         /* one per method of a message's newest verdicts */
+    case SMTPX_EV_DKIM:            /* one per DKIM signature: verdict, then domain */
     case SMTPX_EV_DSN: {           /* one per recipient of a delivery report: action, then status */
         int id = tick_under(st, pair_node(ev->kind), ev->name, TRUE);
         if (ev->detail)

@@ -240,6 +240,11 @@ def test_sender_checks_in_log_and_tree(passes):
         "mailer.example=no-from", "shop.example=expired"]
     assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("dkim_signatures"))] == [
         "mailer.example.net=ok,news.brand.example=ok", "evil.example=unchecked"]
+    top = "DKIM signatures (what needs no key)"
+    assert tree_children(z(ts.transcript_pcap("dkim_checks"), "smtpx,tree", passes["two_pass"]), top) == {
+        (top, "7"), ("ok", "3"), ("ok/shop.example", "2"), ("ok/legacy.example", "1"), ("altered", "1"),
+        ("altered/lists.example", "1"), ("partial", "1"), ("partial/bank.example", "1"), ("no-from", "1"),
+        ("no-from/mailer.example", "1"), ("expired", "1"), ("expired/shop.example", "1")}
     out = z(ts.transcript_pcap("auth_results"), "smtpx,tree", passes["two_pass"])
     assert tree_children(out, "Sender checks (Authentication-Results, Received-SPF)") == {
         ("Sender checks (Authentication-Results, Received-SPF)", "8"),
