@@ -373,6 +373,7 @@ typedef enum {
 #define SMTPX_KIND_AUTHRES    207   /* the Authentication-Results of a message (for notes) */
 #define SMTPX_KIND_DSN        208   /* a delivery report in a message (for notes) */
 #define SMTPX_KIND_FOREIGN    209   /* client bytes of another protocol (for notes) */
+#define SMTPX_KIND_DKIM       210   /* the DKIM body hash of a message (for notes) */
 #define SMTPX_KIND_PROXY      210   /* a PROXY header before the session (for notes) */
 extern gboolean smtpx_pref_teaching_notes;
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);

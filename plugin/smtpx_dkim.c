@@ -84,7 +84,8 @@ typedef enum { VERDICT_UNCHECKED, VERDICT_OK, VERDICT_PARTIAL, VERDICT_EXPIRED, 
                VERDICT_ALTERED } verdict_t;
 static const char *const verdict_names[] = { "unchecked", "ok", "partial", "expired", "no-from", "altered" };
 
-static verdict_t report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t *sig, const dkim_body_t *r)
+static verdict_t report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t *sig, const dkim_body_t *r,
+                             gboolean first)
 {
     gboolean part = r->match && r->signed_len < r->body_len;
     proto_item *pi = proto_tree_add_boolean_format_value(
@@ -95,6 +96,8 @@ static verdict_t report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_s
     proto_item_set_generated(pi);
     proto_tree *t = proto_item_add_subtree(pi, ett_smtpx_dkim);
     smtpx_add_generated(ctx, t, hf_smtpx_msg_dkim_body_hash, r->computed);
+    if (first)
+        smtpx_note_request(ctx, t, SMTPX_KIND_DKIM);
     if (!r->match)
         smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The body does not match the DKIM signature of %s "
                       "(s=%s): it was changed after signing (a list's footer, a filter's disclaimer), so DKIM fails, "
@@ -141,10 +144,11 @@ static gboolean check_expiry(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
 
 /* The checks of one signature, and its verdict. */
 static verdict_t check_signature(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t *sig, const char *body,
-                                 size_t len)
+                                 size_t len, gboolean first)
 {
     dkim_body_t r;
-    verdict_t v = hash_body(ctx, sig->value, body, len, &r) ? report_body(ctx, summary, sig, &r) : VERDICT_UNCHECKED;
+    verdict_t v = hash_body(ctx, sig->value, body, len, &r) ? report_body(ctx, summary, sig, &r, first)
+                                                             : VERDICT_UNCHECKED;
 
     if (check_signed_from(ctx, sig))
         v = MAX(v, VERDICT_NO_FROM);
@@ -172,7 +176,7 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
          n++) {
         sig.domain = tag_text(ctx, sig.value, "d");
         sig.selector = tag_text(ctx, sig.value, "s");
-        verdict_t v = check_signature(ctx, summary, &sig, text + body, avail - body);
+        verdict_t v = check_signature(ctx, summary, &sig, text + body, avail - body, n == 0);
         smtpx_tap_pair(ctx, SMTPX_EV_DKIM, verdict_names[v], sig.domain);
         wmem_strbuf_append_printf(verdicts, "%s%s=%s", n ? "," : "", sig.domain, verdict_names[v]);
     }

@@ -278,6 +278,10 @@ def test_dkim_checks(passes):
         "The DKIM signature of shop.example (s=sel7) expired on 2020-09-13 12:26 UTC (x=), before this capture of "
         "the message (2021-02-13 12:00 UTC): verifiers fail it; an old signed message sent again"]
     assert ts.frames_matching(cap, "smtpx.msg.dkim_body == 0", **passes) == [21]
+    # a teaching note under the first signature's verdict of each message
+    note = ("DKIM: the signer hashed the body (bh=) and signed that hash and some headers with its key; the body "
+            "hash needs no key, so it is computed again here: a match means the body arrived as signed")
+    assert ts.frames_matching(cap, f'smtpx.note == "{note}"', **passes) == [13, 21, 29, 37, 43, 51, 59]
     sigs = ts.transcript_pcap("dkim_signatures")
     assert ts.fields(sigs, ["frame.number", "smtpx.msg.dkim_body"], "smtpx.msg.dkim_body", **passes) == [
         ["13", "1,1"]]
