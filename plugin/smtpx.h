@@ -285,7 +285,7 @@ void smtpx_attach_register(void);
 void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 /* A part's body decoded (base64, quoted-printable; pinfo->pool, or body itself). */
 const char *smtpx_part_decoded(smtpx_ctx_t *ctx, const smtp_mime_part_t *p, const char *body, size_t *len);
-/* smtpx_dkim.c: what of each DKIM signature of a message needs no key: body hash, From signed, expiry */
+/* smtpx_dkim.c: what of each DKIM (and ARC message) signature needs no key: body hash, From signed, expiry */
 void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 /* smtpx_links.c: links in the text parts of a message; NULL when nothing asks for them */
 typedef struct smtpx_links smtpx_links_t;

@@ -38,7 +38,9 @@ static guchar *signed_hash(smtpx_ctx_t *ctx, const char *value, const smtp_dkim_
 
 typedef struct {
     const char *value;              /* the signature, unfolded */
-    const char *domain, *selector;  /* d=, s= ("?" when absent) */
+    const char *name;               /* "DKIM signature of example.com (s=sel)", for findings */
+    const char *label;              /* "example.com, s=sel", for its verdict item */
+    const char *who;                /* "example.com" ("arc:example.com"), for the log and statistics */
 } dkim_sig_t;
 
 typedef struct {
@@ -51,6 +53,25 @@ static const char *tag_text(smtpx_ctx_t *ctx, const char *value, const char *nam
 {
     size_t off, n;
     return smtp_dkim_tag(value, strlen(value), name, &off, &n) ? wmem_strndup(ctx->pinfo->pool, value + off, n) : "?";
+}
+
+/* How a DKIM-Signature, or an ARC-Message-Signature (RFC 8617: a forwarder's
+ * DKIM-like signature, numbered by i=), is named. */
+static void name_signature(smtpx_ctx_t *ctx, dkim_sig_t *sig, gboolean arc)
+{
+    wmem_allocator_t *pool = ctx->pinfo->pool;
+    const char *d = tag_text(ctx, sig->value, "d"), *sel = tag_text(ctx, sig->value, "s");
+
+    if (!arc) {
+        sig->name = wmem_strdup_printf(pool, "DKIM signature of %s (s=%s)", d, sel);
+        sig->label = wmem_strdup_printf(pool, "%s, s=%s", d, sel);
+        sig->who = d;
+        return;
+    }
+    const char *i = tag_text(ctx, sig->value, "i");
+    sig->name = wmem_strdup_printf(pool, "ARC message signature i=%s of %s (s=%s)", i, d, sel);
+    sig->label = wmem_strdup_printf(pool, "ARC i=%s, %s, s=%s", i, d, sel);
+    sig->who = wmem_strdup_printf(pool, "arc:%s", d);
 }
 
 /* The body's hash as the signature asks for it; FALSE when the signature
@@ -89,8 +110,8 @@ static verdict_t report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_s
 {
     gboolean part = r->match && r->signed_len < r->body_len;
     proto_item *pi = proto_tree_add_boolean_format_value(
-        summary, hf_smtpx_msg_dkim_body, ctx->tvb, 0, 0, r->match, "%s (%s, s=%s)%s",
-        r->match ? "matches" : "does not match", sig->domain, sig->selector,
+        summary, hf_smtpx_msg_dkim_body, ctx->tvb, 0, 0, r->match, "%s (%s)%s",
+        r->match ? "matches" : "does not match", sig->label,
         part ? wmem_strdup_printf(ctx->pinfo->pool, ", of the first %" PRIu64 " of %" PRIu64 " bytes",
                                   r->signed_len, r->body_len) : "");
     proto_item_set_generated(pi);
@@ -99,13 +120,13 @@ static verdict_t report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_s
     if (first)
         smtpx_note_request(ctx, t, SMTPX_KIND_DKIM);
     if (!r->match)
-        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The body does not match the DKIM signature of %s "
-                      "(s=%s): it was changed after signing (a list's footer, a filter's disclaimer), so DKIM fails, "
-                      "or the signature was copied from another message", sig->domain, sig->selector);
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The body does not match the %s: it was changed "
+                      "after signing (a list's footer, a filter's disclaimer), so the signature fails, or it was "
+                      "copied from another message", sig->name);
     else if (part)
-        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) signs only the "
-                      "first %" PRIu64 " of the body's %" PRIu64 " bytes (l=): text added after them still passes "
-                      "DKIM", sig->domain, sig->selector, r->signed_len, r->body_len);
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The %s signs only the first %" PRIu64 " of the "
+                      "body's %" PRIu64 " bytes (l=): text added after them still passes DKIM", sig->name,
+                      r->signed_len, r->body_len);
     return !r->match ? VERDICT_ALTERED : part ? VERDICT_PARTIAL : VERDICT_OK;
 }
 
@@ -117,9 +138,9 @@ static gboolean check_signed_from(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
 
     if (!smtp_dkim_tag(sig->value, strlen(sig->value), "h", &off, &n) || smtp_dkim_signs(sig->value + off, n, "from"))
         return FALSE;
-    smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) does not sign the From "
-                      "header (h=%s): RFC 6376 requires it, verifiers fail the signature, and anyone may change From",
-                  sig->domain, sig->selector, smtpx_line_format(ctx, sig->value + off, (int)MIN(n, 60)));
+    smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The %s does not sign the From header (h=%s): RFC 6376 "
+                  "requires it, verifiers fail the signature, and anyone may change From", sig->name,
+                  smtpx_line_format(ctx, sig->value + off, (int)MIN(n, 60)));
     return TRUE;
 }
 
@@ -136,9 +157,9 @@ static gboolean check_expiry(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
     struct tm tm;
     char when[32];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime_r(&t, &tm));
-    smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The DKIM signature of %s (s=%s) expired on %s (x=), before "
-                  "this capture of the message (%s UTC): verifiers fail it; an old signed message sent again",
-                  sig->domain, sig->selector, when, smtpx_capture_time_text(ctx, "%Y-%m-%d %H:%M"));
+    smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The %s expired on %s (x=), before this capture of the "
+                  "message (%s UTC): verifiers fail it; an old signed message sent again", sig->name, when,
+                  smtpx_capture_time_text(ctx, "%Y-%m-%d %H:%M"));
     return TRUE;
 }
 
@@ -170,15 +191,17 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
         return;
     size_t body = hlen + (hlen < avail && text[hlen] == '\r' ? 2 : hlen < avail ? 1 : 0);
     wmem_strbuf_t *verdicts = wmem_strbuf_new(ctx->pinfo->pool, "");
+    static const char *const headers[] = { "DKIM-Signature", "ARC-Message-Signature" };
     dkim_sig_t sig;
+    int n = 0;
 
-    for (int n = 0; n < SMTPX_MAX_DKIM && (sig.value = smtpx_header_next(ctx, text, hlen, "DKIM-Signature", &pos));
-         n++) {
-        sig.domain = tag_text(ctx, sig.value, "d");
-        sig.selector = tag_text(ctx, sig.value, "s");
-        verdict_t v = check_signature(ctx, summary, &sig, text + body, avail - body, n == 0);
-        smtpx_tap_pair(ctx, SMTPX_EV_DKIM, verdict_names[v], sig.domain);
-        wmem_strbuf_append_printf(verdicts, "%s%s=%s", n ? "," : "", sig.domain, verdict_names[v]);
+    for (int h = 0; h < 2; h++) {
+        for (pos = 0; n < SMTPX_MAX_DKIM && (sig.value = smtpx_header_next(ctx, text, hlen, headers[h], &pos)); n++) {
+            name_signature(ctx, &sig, h == 1);
+            verdict_t v = check_signature(ctx, summary, &sig, text + body, avail - body, n == 0);
+            smtpx_tap_pair(ctx, SMTPX_EV_DKIM, verdict_names[v], sig.who);
+            wmem_strbuf_append_printf(verdicts, "%s%s=%s", n ? "," : "", sig.who, verdict_names[v]);
+        }
     }
     if (log && wmem_strbuf_get_len(verdicts))
         ctx->st->hdr_dkim = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(verdicts),

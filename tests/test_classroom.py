@@ -217,8 +217,8 @@ def test_transactions_log_aligned_with_auth():
     assert lines[1].split() == ["frame", "stream", "client", "real_client", "server", "helo", "tls", "auth", "user",
                                 "mail_from", "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc",
                                 "reply_to", "date", "subject", "message_id", "in_reply_to", "user_agent",
-                                "originating_ip", "auth_results", "dkim", "path", "attachments", "size", "reply", "queue_id",
-                                "findings"]
+                                "originating_ip", "auth_results", "dkim", "path", "attachments", "size", "reply",
+                                "queue_id", "findings"]
     row = lines[2].split()
     assert row[3] == "-" and row[6:10] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
     assert row[-2:] == ["768C8CD60", "4"]    # HELO with an address, AUTH after HELO, cleartext AUTH, no empty line
@@ -237,13 +237,15 @@ def test_sender_checks_in_log_and_tree(passes):
     # each DKIM signature's domain and the worst of what its checks found
     assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("dkim_checks"), passes["two_pass"])] == [
         "shop.example=ok", "lists.example=altered", "bank.example=partial", "legacy.example=ok", "shop.example=ok",
-        "mailer.example=no-from", "shop.example=expired"]
+        "mailer.example=no-from", "shop.example=expired", "arc:forwarder.example=ok",
+        "arc:forwarder.example=altered"]
     assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("dkim_signatures"))] == [
         "mailer.example.net=ok,news.brand.example=ok", "evil.example=unchecked"]
     top = "DKIM signatures (what needs no key)"
     assert tree_children(z(ts.transcript_pcap("dkim_checks"), "smtpx,tree", passes["two_pass"]), top) == {
-        (top, "7"), ("ok", "3"), ("ok/shop.example", "2"), ("ok/legacy.example", "1"), ("altered", "1"),
-        ("altered/lists.example", "1"), ("partial", "1"), ("partial/bank.example", "1"), ("no-from", "1"),
+        (top, "9"), ("ok", "4"), ("ok/shop.example", "2"), ("ok/legacy.example", "1"),
+        ("ok/arc:forwarder.example", "1"), ("altered", "2"), ("altered/lists.example", "1"),
+        ("altered/arc:forwarder.example", "1"), ("partial", "1"), ("partial/bank.example", "1"), ("no-from", "1"),
         ("no-from/mailer.example", "1"), ("expired", "1"), ("expired/shop.example", "1")}
     out = z(ts.transcript_pcap("auth_results"), "smtpx,tree", passes["two_pass"])
     assert tree_children(out, "Sender checks (Authentication-Results, Received-SPF)") == {
