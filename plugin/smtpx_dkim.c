@@ -4,7 +4,9 @@
  * (a body changed after signing, by a mailing list's footer or a filter's
  * disclaimer, or a signature copied onto another message, does not match;
  * l= may sign only the body's start), that it signs From, and that it had
- * not expired (x=) when the message was captured. */
+ * not expired (x=) when the message was captured. A forwarder's
+ * ARC-Message-Signature (RFC 8617) has the same tags and gets the same
+ * checks. */
 #include "smtpx.h"
 #include "smtp_dkim.h"
 #include "smtp_imf.h"
