@@ -345,7 +345,9 @@ void smtpx_header_form(smtpx_ctx_t *ctx, proto_tree *tree, const char *block);
 /* The capture time of this frame in *now; FALSE when it is no real clock's
  * (before 1990: a capture made up by hand or stamped with 0). */
 gboolean smtpx_capture_clock(smtpx_ctx_t *ctx, long long *now);
-/* That time, UTC, as strftime writes it with format (at most 31 bytes) */
+/* A time (seconds since 1970), UTC, as strftime writes it with format (at most 31 bytes; pinfo->pool) */
+const char *smtpx_time_text(smtpx_ctx_t *ctx, long long secs, const char *format);
+/* The capture time of this frame, so written */
 const char *smtpx_capture_time_text(smtpx_ctx_t *ctx, const char *format);
 /* Is domain[0..len) a homograph, spelt in letters of another script that look like Latin
  * ones? idn holds it decoded. */

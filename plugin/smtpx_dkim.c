@@ -4,14 +4,13 @@
  * (a body changed after signing, by a mailing list's footer or a filter's
  * disclaimer, or a signature copied onto another message, does not match;
  * l= may sign only the body's start), that it signs From, and that it had
- * not expired (x=) when the message was captured. A forwarder's
+ * not expired (x=), nor was made later (t=), when the message was captured. A forwarder's
  * ARC-Message-Signature (RFC 8617) has the same tags and gets the same
  * checks. */
 #include "smtpx.h"
 #include "smtp_dkim.h"
 #include "smtp_imf.h"
 
-#include <time.h>
 
 #define SMTPX_MAX_DKIM 8        /* signatures checked per message */
 
@@ -103,9 +102,10 @@ static gboolean hash_body(smtpx_ctx_t *ctx, const char *value, const char *body,
 }
 
 /* A signature's verdict in the transactions log: the worst thing found */
-typedef enum { VERDICT_UNCHECKED, VERDICT_OK, VERDICT_PARTIAL, VERDICT_EXPIRED, VERDICT_NO_FROM,
+typedef enum { VERDICT_UNCHECKED, VERDICT_OK, VERDICT_PARTIAL, VERDICT_FUTURE, VERDICT_EXPIRED, VERDICT_NO_FROM,
                VERDICT_ALTERED } verdict_t;
-static const char *const verdict_names[] = { "unchecked", "ok", "partial", "expired", "no-from", "altered" };
+static const char *const verdict_names[] = { "unchecked", "ok", "partial", "future", "expired", "no-from",
+                                             "altered" };
 
 static verdict_t report_body(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t *sig, const dkim_body_t *r,
                              gboolean first)
@@ -146,23 +146,32 @@ static gboolean check_signed_from(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
     return TRUE;
 }
 
-/* x=: a signature that expired before the message was captured fails. */
-static gboolean check_expiry(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
+#define SMTPX_DKIM_SKEW (2 * 3600)      /* the signer's clock and the capture's differ */
+
+/* x=: a signature that expired before the message was captured fails; t=:
+ * one made after it cannot be (a clock gone wrong, or made up). */
+static verdict_t check_times(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
 {
-    guint64 x;
+    guint64 x, t;
     long long now;
 
-    if (!smtp_dkim_number(sig->value, strlen(sig->value), "x", &x) || !smtpx_capture_clock(ctx, &now) ||
-        (long long)x >= now)
-        return FALSE;
-    time_t t = (time_t)x;
-    struct tm tm;
-    char when[32];
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime_r(&t, &tm));
-    smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The %s expired on %s (x=), before this capture of the "
-                  "message (%s UTC): verifiers fail it; an old signed message sent again", sig->name, when,
-                  smtpx_capture_time_text(ctx, "%Y-%m-%d %H:%M"));
-    return TRUE;
+    if (!smtpx_capture_clock(ctx, &now))
+        return VERDICT_UNCHECKED;
+    const char *captured = smtpx_capture_time_text(ctx, "%Y-%m-%d %H:%M UTC");
+    if (smtp_dkim_number(sig->value, strlen(sig->value), "x", &x) && (long long)x < now) {
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The %s expired on %s (x=), before this capture of the "
+                      "message (%s): verifiers fail it; an old signed message sent again", sig->name,
+                      smtpx_time_text(ctx, (long long)x, "%Y-%m-%d %H:%M UTC"), captured);
+        return VERDICT_EXPIRED;
+    }
+    if (smtp_dkim_number(sig->value, strlen(sig->value), "t", &t) && (long long)t > now + SMTPX_DKIM_SKEW) {
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The %s was made on %s (t=), %.1f hours after this "
+                      "capture of the message (%s): the signer's clock is wrong, or the signature made up", sig->name,
+                      smtpx_time_text(ctx, (long long)t, "%Y-%m-%d %H:%M UTC"), (double)((long long)t - now) / 3600,
+                      captured);
+        return VERDICT_FUTURE;
+    }
+    return VERDICT_UNCHECKED;      /* nothing found */
 }
 
 /* The checks of one signature, and its verdict. */
@@ -173,11 +182,11 @@ static verdict_t check_signature(smtpx_ctx_t *ctx, proto_tree *summary, const dk
     verdict_t v = hash_body(ctx, sig->value, body, len, &r) ? report_body(ctx, summary, sig, &r, first)
                                                              : VERDICT_UNCHECKED;
 
+    verdict_t times = check_times(ctx, sig);     /* (MAX evaluates its arguments twice) */
+
     if (check_signed_from(ctx, sig))
         v = MAX(v, VERDICT_NO_FROM);
-    if (check_expiry(ctx, sig))
-        v = MAX(v, VERDICT_EXPIRED);
-    return v;
+    return MAX(v, times);
 }
 
 void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)

@@ -40,14 +40,20 @@ gboolean smtpx_capture_clock(smtpx_ctx_t *ctx, long long *now)
     return *now >= SMTPX_CLOCK_SET;
 }
 
-const char *smtpx_capture_time_text(smtpx_ctx_t *ctx, const char *format)
+const char *smtpx_time_text(smtpx_ctx_t *ctx, long long secs, const char *format)
 {
-    time_t t = (time_t)ctx->pinfo->abs_ts.secs;
+    time_t t = (time_t)secs;
     struct tm tm;
     char text[32];
 
-    strftime(text, sizeof text, format, gmtime_r(&t, &tm));
+    if (!gmtime_r(&t, &tm) || !strftime(text, sizeof text, format, &tm))
+        return "?";
     return wmem_strdup(ctx->pinfo->pool, text);
+}
+
+const char *smtpx_capture_time_text(smtpx_ctx_t *ctx, const char *format)
+{
+    return smtpx_time_text(ctx, (long long)ctx->pinfo->abs_ts.secs, format);
 }
 
 /* Seconds from the capture of the message to its date d, when that is far:

@@ -255,8 +255,8 @@ def test_dkim_checks(passes):
     relaxed and simple, SHA-256 and SHA-1, DATA and BDAT: a footer added
     after signing does not match; a body l= signs only in part matches, but
     is a finding too. A signature whose h= lacks From, or that expired (x=)
-    before the capture. A forwarder's ARC-Message-Signature is checked the
-    same way. The signatures of dkim_signatures match, and one
+    before the capture, or was made (t=) after it. A forwarder's
+    ARC-Message-Signature is checked the same way. The signatures of dkim_signatures match, and one
     whose bh= is no digest (bh=x) gets no verdict."""
     kind = "smtpx.analysis.dkim"
     cap = ts.transcript_pcap("dkim_checks")
@@ -270,8 +270,9 @@ def test_dkim_checks(passes):
         ["51", "1", "rLG+ylSn5KuLTErUnQeN/p7Dpq8Rb+P+WspJ1qK0KQs="],
         ["59", "1", "Rz5gLptvBEylsq3sTl+WtYzI+XfpSCEtuiHvQUHwUF0="],
         ["67", "1", "ab50Olj6eQoe2NQmB+TZhipxEiQzojJ8Tndn+yosj4M="],
-        ["75", "0", "LuCNWXdxpXa+Ustnh4tbWBUaovl6/G5f6JFJULf17Mg="]]
-    assert found("dkim_checks", passes) == [(21, kind), (29, kind), (51, kind), (59, kind), (75, kind)]
+        ["75", "0", "LuCNWXdxpXa+Ustnh4tbWBUaovl6/G5f6JFJULf17Mg="],
+        ["83", "1", "+YGvtxjGXDn+tA9dmD9GqAO0Xr8DQrPzGKSi0t439GU="]]
+    assert found("dkim_checks", passes) == [(21, kind), (29, kind), (51, kind), (59, kind), (75, kind), (83, kind)]
     assert messages("dkim_checks", kind, **passes) == [
         "The body does not match the DKIM signature of lists.example (s=sel2): it was changed after signing (a "
         "list's footer, a filter's disclaimer), so the signature fails, or it was copied from another message",
@@ -280,15 +281,17 @@ def test_dkim_checks(passes):
         "The DKIM signature of mailer.example (s=sel6) does not sign the From header (h=to : subject): RFC 6376 "
         "requires it, verifiers fail the signature, and anyone may change From",
         "The DKIM signature of shop.example (s=sel7) expired on 2020-09-13 12:26 UTC (x=), before this capture of "
-        "the message (2021-02-13 12:00 UTC): verifiers fail it; an old signed message sent again",
+        "the message (2026-12-07 12:00 UTC): verifiers fail it; an old signed message sent again",
         "The body does not match the ARC message signature i=1 of forwarder.example (s=arc): it was changed after "
         "signing (a list's footer, a filter's disclaimer), so the signature fails, or it was copied from another "
-        "message"]
+        "message",
+        "The DKIM signature of shop.example (s=sel10) was made on 2030-03-17 17:46 UTC (t=), 28709.8 hours after "
+        "this capture of the message (2026-12-07 12:00 UTC): the signer's clock is wrong, or the signature made up"]
     assert ts.frames_matching(cap, "smtpx.msg.dkim_body == 0", **passes) == [21, 75]
     # a teaching note under the first signature's verdict of each message
     note = ("DKIM: the signer hashed the body (bh=) and signed that hash and some headers with its key; the body "
             "hash needs no key, so it is computed again here: a match means the body arrived as signed")
-    assert ts.frames_matching(cap, f'smtpx.note == "{note}"', **passes) == [13, 21, 29, 37, 43, 51, 59, 67, 75]
+    assert ts.frames_matching(cap, f'smtpx.note == "{note}"', **passes) == [13, 21, 29, 37, 43, 51, 59, 67, 75, 83]
     sigs = ts.transcript_pcap("dkim_signatures")
     assert ts.fields(sigs, ["frame.number", "smtpx.msg.dkim_body"], "smtpx.msg.dkim_body", **passes) == [
         ["13", "1,1"]]

@@ -238,15 +238,16 @@ def test_sender_checks_in_log_and_tree(passes):
     assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("dkim_checks"), passes["two_pass"])] == [
         "shop.example=ok", "lists.example=altered", "bank.example=partial", "legacy.example=ok", "shop.example=ok",
         "mailer.example=no-from", "shop.example=expired", "arc:forwarder.example=ok",
-        "arc:forwarder.example=altered"]
+        "arc:forwarder.example=altered", "shop.example=future"]
     assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("dkim_signatures"))] == [
         "mailer.example.net=ok,news.brand.example=ok", "evil.example=unchecked"]
     top = "DKIM signatures (what needs no key)"
     assert tree_children(z(ts.transcript_pcap("dkim_checks"), "smtpx,tree", passes["two_pass"]), top) == {
-        (top, "9"), ("ok", "4"), ("ok/shop.example", "2"), ("ok/legacy.example", "1"),
+        (top, "10"), ("ok", "4"), ("ok/shop.example", "2"), ("ok/legacy.example", "1"),
         ("ok/arc:forwarder.example", "1"), ("altered", "2"), ("altered/lists.example", "1"),
         ("altered/arc:forwarder.example", "1"), ("partial", "1"), ("partial/bank.example", "1"), ("no-from", "1"),
-        ("no-from/mailer.example", "1"), ("expired", "1"), ("expired/shop.example", "1")}
+        ("no-from/mailer.example", "1"), ("expired", "1"), ("expired/shop.example", "1"), ("future", "1"),
+        ("future/shop.example", "1")}
     out = z(ts.transcript_pcap("auth_results"), "smtpx,tree", passes["two_pass"])
     assert tree_children(out, "Sender checks (Authentication-Results, Received-SPF)") == {
         ("Sender checks (Authentication-Results, Received-SPF)", "8"),
