@@ -1,26 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_dkim.h"
+#include "smtp_grammar.h"
 
 #include <string.h>
 
-static bool word_is(const char *v, size_t len, const char *word)
-{
-    size_t n = strlen(word);
-    if (len != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] - 'A' + 'a') : v[i];
-        if (c != word[i])
-            return false;
-    }
-    return true;
-}
-
 static smtp_dkim_hash_t hash_of(const char *v, size_t len)
 {
-    if (word_is(v, len, "rsa-sha256") || word_is(v, len, "ed25519-sha256"))
+    if (smtp_token_is(v, len, "rsa-sha256") || smtp_token_is(v, len, "ed25519-sha256"))
         return SMTP_DKIM_SHA256;
-    return word_is(v, len, "rsa-sha1") ? SMTP_DKIM_SHA1 : SMTP_DKIM_HASH_UNKNOWN;
+    return smtp_token_is(v, len, "rsa-sha1") ? SMTP_DKIM_SHA1 : SMTP_DKIM_HASH_UNKNOWN;
 }
 
 /* c= is "header/body" or "header" alone: the body half, simple by default */
@@ -29,12 +17,12 @@ static bool body_canon_of(const char *v, size_t len, smtp_dkim_canon_t *canon)
     const char *slash = memchr(v, '/', len);
     if (!slash) {
         *canon = SMTP_DKIM_SIMPLE;
-        return word_is(v, len, "simple") || word_is(v, len, "relaxed");
+        return smtp_token_is(v, len, "simple") || smtp_token_is(v, len, "relaxed");
     }
     size_t off = (size_t)(slash - v) + 1;
-    if (word_is(v + off, len - off, "relaxed"))
+    if (smtp_token_is(v + off, len - off, "relaxed"))
         *canon = SMTP_DKIM_RELAXED;
-    else if (word_is(v + off, len - off, "simple"))
+    else if (smtp_token_is(v + off, len - off, "simple"))
         *canon = SMTP_DKIM_SIMPLE;
     else
         return false;
@@ -95,7 +83,7 @@ bool smtp_dkim_signs(const char *h, size_t len, const char *name)
             a++;
         while (b > a && is_fws(h[b - 1]))
             b--;
-        if (word_is(h + a, b - a, name))
+        if (smtp_token_is(h + a, b - a, name))
             return true;
         start = end + 1;
     }

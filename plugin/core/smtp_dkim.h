@@ -37,8 +37,7 @@ typedef struct {
 bool smtp_dkim_body_sig_parse(const char *v, size_t len, smtp_dkim_body_sig_t *sig);
 
 /* Does the colon-separated list of header names h[0..len) (h=, blanks and
- * folding possibly around the names) name `name` (lower case), in any
- * case? */
+ * folding possibly around the names) name `name`, in any case? */
 bool smtp_dkim_signs(const char *h, size_t len, const char *name);
 
 /* The number of the tag `name` (t=, x=: seconds since 1970) of the
