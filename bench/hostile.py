@@ -163,8 +163,25 @@ def mime_flood(s, scale):
         s.send("S", b"250 2.0.0 Ok: queued as 4A1B2C3D\r\n")
 
 
+def dkim_flood(s, scale):
+    """Messages of 12 MB with 30 DKIM and 30 ARC message signatures each
+    (the first 8 are checked), relaxed and simple, some with l=, over lines
+    of runs of blanks: every checked signature hashes the whole body."""
+    sigs = b"".join(b"%s: v=1; a=rsa-sha256; c=relaxed/%s; d=s%d.example; s=k;%s h=from; bh=%s; b=x\r\n" % (
+        b"DKIM-Signature" if i < 30 else b"ARC-Message-Signature: i=1;", b"relaxed" if i % 2 else b"simple", i,
+        b" l=%d;" % (1 << 23) if i % 3 == 0 else b"", base64.b64encode(bytes(32))) for i in range(60))
+    line = b"a  \t b" * 12 + b"   \t \r\n"
+    body = line * (int(12 * 1024 * 1024 * scale) // len(line))
+    for _ in range(4):
+        s.send("C", b"MAIL FROM:<flood@example.com>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n")
+        s.send("S", b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n")
+        s.stream("C", [sigs, b"From: <flood@example.com>\r\n\r\n"] + [body[i:i + 65536] for i in
+                                                                       range(0, len(body), 65536)] + [b".\r\n"])
+        s.send("S", b"250 2.0.0 Ok: queued as 4A1B2C3D\r\n")
+
+
 CAPTURES = {f.__name__: f for f in (long_line, data_no_end, tiny_segments, tiny_lines, tiny_long_lines,
-                                    pipelined_100k, reply_1m_lines, auth_10mb, header_flood, mime_flood)}
+                                    pipelined_100k, reply_1m_lines, auth_10mb, header_flood, mime_flood, dkim_flood)}
 
 
 def main():
