@@ -75,25 +75,61 @@ static void name_signature(smtpx_ctx_t *ctx, dkim_sig_t *sig, gboolean arc)
     sig->who = wmem_strdup_printf(pool, "arc:%s", d);
 }
 
+/* The bodies hashed for a message's signatures so far: signatures that
+ * hash it the same way (a DKIM and an ARC signature, both relaxed) share
+ * one pass over it. */
+typedef struct {
+    int n;
+    struct {
+        smtp_dkim_hash_t hash;
+        smtp_dkim_canon_t canon;
+        guint64 limit;
+        guint64 body_len;
+        guchar digest[32];
+    } done[SMTPX_MAX_DKIM];
+} hashed_t;
+
+/* The body's canonical length, and its digest (of digest_len bytes) as sig asks. */
+static const guchar *digest_of(hashed_t *hashed, const smtp_dkim_body_sig_t *sig, const char *body, size_t len,
+                               gsize digest_len, guint64 *body_len)
+{
+    guint64 limit = sig->has_length ? sig->length : G_MAXUINT64;
+    int i;
+
+    for (i = 0; i < hashed->n; i++) {
+        if (hashed->done[i].hash == sig->hash && hashed->done[i].canon == sig->body && hashed->done[i].limit == limit)
+            break;
+    }
+    if (i == hashed->n) {       /* not hashed so: once more (at most SMTPX_MAX_DKIM times) */
+        GChecksum *sum = g_checksum_new(sig->hash == SMTP_DKIM_SHA1 ? G_CHECKSUM_SHA1 : G_CHECKSUM_SHA256);
+        hashed->done[i].body_len = smtp_dkim_body_canon(body, len, sig->body, limit, hash_piece, sum);
+        g_checksum_get_digest(sum, hashed->done[i].digest, &digest_len);
+        g_checksum_free(sum);
+        hashed->done[i].hash = sig->hash;
+        hashed->done[i].canon = sig->body;
+        hashed->done[i].limit = limit;
+        hashed->n++;
+    }
+    *body_len = hashed->done[i].body_len;
+    return hashed->done[i].digest;
+}
+
 /* The body's hash as the signature asks for it; FALSE when the signature
  * does not say how, or its bh= cannot be read. */
-static gboolean hash_body(smtpx_ctx_t *ctx, const char *value, const char *body, size_t len, dkim_body_t *r)
+static gboolean hash_body(smtpx_ctx_t *ctx, hashed_t *hashed, const char *value, const char *body, size_t len,
+                          dkim_body_t *r)
 {
     smtp_dkim_body_sig_t sig;
 
     if (!smtp_dkim_body_sig_parse(value, strlen(value), &sig))
         return FALSE;
-    GChecksumType type = sig.hash == SMTP_DKIM_SHA1 ? G_CHECKSUM_SHA1 : G_CHECKSUM_SHA256;
-    gsize digest_len = (gsize)g_checksum_type_get_length(type);
-    guchar *want = signed_hash(ctx, value, &sig, digest_len), got[32];
+    gsize digest_len = (gsize)g_checksum_type_get_length(sig.hash == SMTP_DKIM_SHA1 ? G_CHECKSUM_SHA1
+                                                                                     : G_CHECKSUM_SHA256);
+    const guchar *want = signed_hash(ctx, value, &sig, digest_len);
     if (!want)
         return FALSE;
-    GChecksum *sum = g_checksum_new(type);
-    r->body_len = smtp_dkim_body_canon(body, len, sig.body, sig.has_length ? sig.length : G_MAXUINT64, hash_piece,
-                                       sum);
+    const guchar *got = digest_of(hashed, &sig, body, len, digest_len, &r->body_len);
     r->signed_len = sig.has_length ? MIN(sig.length, r->body_len) : r->body_len;
-    g_checksum_get_digest(sum, got, &digest_len);
-    g_checksum_free(sum);
     r->match = memcmp(want, got, digest_len) == 0 && (!sig.has_length || sig.length <= r->body_len);
     gchar *computed = g_base64_encode(got, digest_len);
     r->computed = wmem_strdup(ctx->pinfo->pool, computed);
@@ -175,12 +211,12 @@ static verdict_t check_times(smtpx_ctx_t *ctx, const dkim_sig_t *sig)
 }
 
 /* The checks of one signature, and its verdict. */
-static verdict_t check_signature(smtpx_ctx_t *ctx, proto_tree *summary, const dkim_sig_t *sig, const char *body,
-                                 size_t len, gboolean first)
+static verdict_t check_signature(smtpx_ctx_t *ctx, proto_tree *summary, hashed_t *hashed, const dkim_sig_t *sig,
+                                 const char *body, size_t len, gboolean first)
 {
     dkim_body_t r;
-    verdict_t v = hash_body(ctx, sig->value, body, len, &r) ? report_body(ctx, summary, sig, &r, first)
-                                                             : VERDICT_UNCHECKED;
+    verdict_t v = hash_body(ctx, hashed, sig->value, body, len, &r) ? report_body(ctx, summary, sig, &r, first)
+                                                                     : VERDICT_UNCHECKED;
 
     verdict_t times = check_times(ctx, sig);     /* (MAX evaluates its arguments twice) */
 
@@ -204,12 +240,13 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     wmem_strbuf_t *verdicts = wmem_strbuf_new(ctx->pinfo->pool, "");
     static const char *const headers[] = { "DKIM-Signature", "ARC-Message-Signature" };
     dkim_sig_t sig;
+    hashed_t hashed = { 0 };
     int n = 0;
 
     for (int h = 0; h < 2; h++) {
         for (pos = 0; n < SMTPX_MAX_DKIM && (sig.value = smtpx_header_next(ctx, text, hlen, headers[h], &pos)); n++) {
             name_signature(ctx, &sig, h == 1);
-            verdict_t v = check_signature(ctx, summary, &sig, text + body, avail - body, n == 0);
+            verdict_t v = check_signature(ctx, summary, &hashed, &sig, text + body, avail - body, n == 0);
             smtpx_tap_pair(ctx, SMTPX_EV_DKIM, verdict_names[v], sig.who);
             wmem_strbuf_append_printf(verdicts, "%s%s=%s", n ? "," : "", sig.who, verdict_names[v]);
         }
