@@ -87,7 +87,7 @@ extern expert_field ei_smtpx_version_disclosed, ei_smtpx_cleartext_mail, ei_smtp
 extern expert_field ei_smtpx_sender_check_failed, ei_smtpx_masked_banner;
 extern expert_field ei_smtpx_missing_blank_line, ei_smtpx_bad_param, ei_smtpx_mime_malformed, ei_smtpx_homograph,
     ei_smtpx_duplicate_header, ei_smtpx_bad_date, ei_smtpx_date_far_off, ei_smtpx_trace_order, ei_smtpx_return_path,
-    ei_smtpx_dkim;
+    ei_smtpx_dkim, ei_smtpx_trace_top;
 extern expert_field ei_smtpx_missing_brackets, ei_smtpx_telnet_edit, ei_smtpx_telnet_iac, ei_smtpx_too_long;
 extern expert_field ei_smtpx_auth_sender_mismatch, ei_smtpx_bdat;
 extern expert_field ei_smtpx_bad_sequence, ei_smtpx_open_relay, ei_smtpx_error_reply, ei_smtpx_serious_reply;

@@ -85,7 +85,7 @@ expert_field ei_smtpx_masked_extension = EI_INIT;
 expert_field ei_smtpx_missing_blank_line = EI_INIT, ei_smtpx_bad_param = EI_INIT;
 expert_field ei_smtpx_mime_malformed = EI_INIT, ei_smtpx_homograph = EI_INIT, ei_smtpx_duplicate_header = EI_INIT;
 expert_field ei_smtpx_bad_date = EI_INIT, ei_smtpx_date_far_off = EI_INIT, ei_smtpx_trace_order = EI_INIT;
-expert_field ei_smtpx_return_path = EI_INIT, ei_smtpx_dkim = EI_INIT;
+expert_field ei_smtpx_return_path = EI_INIT, ei_smtpx_dkim = EI_INIT, ei_smtpx_trace_top = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
 expert_field ei_smtpx_error_reply = EI_INIT, ei_smtpx_serious_reply = EI_INIT;
 expert_field ei_smtpx_auth_sender_mismatch = EI_INIT, ei_smtpx_bdat = EI_INIT;
@@ -462,6 +462,8 @@ static ei_register_info ei[] = {
        "Date header days away from the time the message was captured"),
     EI(ei_smtpx_trace_order, "smtpx.analysis.trace_order", PI_SECURITY, PI_WARN,
        "Received header dated after the one above it or after the capture (a forged trace)"),
+    EI(ei_smtpx_trace_top, "smtpx.analysis.trace_top", PI_SECURITY, PI_WARN,
+       "Top Received header naming another organisation's host than the client's HELO (a forged trace)"),
     EI(ei_smtpx_dkim, "smtpx.analysis.dkim", PI_SECURITY, PI_WARN,
        "DKIM signature that fails what a capture can check: body hash, l=, From signed, expiry"),
     EI(ei_smtpx_return_path, "smtpx.analysis.return_path", PI_PROTOCOL, PI_WARN,

@@ -4,7 +4,7 @@
  * transactions log; the link from a Received header to the reply where
  * that relay queued the message, when the capture holds both hops; and a
  * header dated after the one above it, or after the capture, which the
- * message reached later. */
+ * message reached later; a top header the client did not write. */
 #include "smtpx.h"
 #include "smtp_date.h"
 #include "smtp_imf.h"
@@ -131,6 +131,39 @@ static void check_order(smtpx_ctx_t *ctx, trace_order_t *o, const char *value, g
     *o = (trace_order_t){ TRUE, t, hop, o->reported };
 }
 
+/* A host name with a dot, not an address ("[192.0.2.1]", "localhost"). */
+static gboolean is_host_name(const char *s)
+{
+    unsigned char addr[16];
+    return s && strchr(s, '.') && g_ascii_isalnum(s[0]) && !smtp_ip_parse(s, strlen(s), addr);
+}
+
+/* The client of this session writes the top Received header when it takes
+ * the message, naming itself after "by", as in its HELO: one that names
+ * another organisation's host (and not this server's: a message back from
+ * a content filter) was written before, by hand, or the client relays for
+ * another host. */
+static void check_top_hop(smtpx_ctx_t *ctx, const char *value, const smtp_received_t *r)
+{
+    const char *helo = ctx->st->client_name, *server = ctx->st->server_name;
+    smtp_range_t by = r->clause[SMTP_RCVD_BY];
+
+    if (!by.len || !is_host_name(helo))
+        return;
+    const char *host = wmem_strndup(ctx->pinfo->pool, value + by.off, by.len);
+    if (!is_host_name(host))
+        return;
+    const char *org = smtpx_org_domain_of_host(ctx, host);
+    if (strcmp(org, smtpx_org_domain_of_host(ctx, helo)) == 0 ||
+        (server && strcmp(org, smtpx_org_domain_of_host(ctx, server)) == 0))
+        return;
+    smtpx_finding(ctx, &ei_smtpx_trace_top, ctx->tvb, 0, 0, "The top Received header says %s received the message "
+                  "last, but the client calls itself %s, of another organisation, and it is the client that writes "
+                  "that header: forged, or the client relays for another host",
+                  smtpx_line_format(ctx, host, (int)MIN(strlen(host), 60)),
+                  smtpx_line_format(ctx, helo, (int)MIN(strlen(helo), 60)));
+}
+
 static gboolean received_wanted(proto_tree *tree)
 {
     static int *const hfs[] = { &hf_smtpx_msg_received, &hf_smtpx_msg_received_hop, &hf_smtpx_msg_received_ip,
@@ -148,8 +181,8 @@ static gboolean received_wanted(proto_tree *tree)
 void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 {
     gboolean show = received_wanted(summary), log = smtpx_tapping(ctx);
-    gboolean check = smtpx_check_enabled(&ei_smtpx_trace_order);
-    if (!show && !log && !check)
+    gboolean check = smtpx_check_enabled(&ei_smtpx_trace_order), check_top = smtpx_check_enabled(&ei_smtpx_trace_top);
+    if (!show && !log && !check && !check_top)
         return;
     trace_order_t order = { FALSE, 0, 0, FALSE };
     order.known = smtpx_capture_clock(ctx, &order.above);
@@ -164,9 +197,11 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
          hop++) {
         if (check)
             check_order(ctx, &order, value, hop);
-        if (!show && !log)
+        if (!show && !log && !(check_top && hop == 1))
             continue;
         gboolean parsed = smtp_received_parse(value, strlen(value), &r);
+        if (check_top && hop == 1)
+            check_top_hop(ctx, value, &r);
         if (show)
             add_received(ctx, summary, value, &r, parsed, hop);
         if (log && parsed && r.ip_family)

@@ -207,7 +207,7 @@ def test_trace_out_of_time_order(passes):
     minutes apart, nor the traces of other transcripts and real servers'
     captures."""
     kind = "smtpx.analysis.trace_order"
-    assert found("trace_forged", passes) == [(13, kind), (29, kind)]
+    assert found("trace_forged", passes, kind) == [13, 29]
     assert messages("trace_forged", kind, **passes) == [
         "Received header 2 (Sat, 13 Feb 2021 17:28:00 +0100) is dated 4.5 hours after header 1 above it, which the "
         "message reached later: a trace header written by hand (forged) or a relay's clock gone wrong",
@@ -217,6 +217,24 @@ def test_trace_out_of_time_order(passes):
     for other in ("received_trace", "message_headers", "spoofing"):
         assert found(other, passes, kind) == [], other
     assert in_captures(["postfix_relay", "postfix_lmtp_dovecot"], kind, **passes) == []
+
+
+def test_trace_top_not_written_by_the_client(passes):
+    """The client writes the top Received header when it takes a message,
+    naming itself after "by" as in its HELO: a top header naming another
+    organisation's host is a finding. Not one naming this server (a message
+    back from a content filter), nor the real servers' traces, where the
+    names are the same."""
+    kind = "smtpx.analysis.trace_top"
+    assert found("trace_forged", passes) == [(13, "smtpx.analysis.trace_order"), (29, "smtpx.analysis.trace_order"),
+                                             (37, kind)]
+    assert messages("trace_forged", kind, **passes) == [
+        "The top Received header says mail.bank.example received the message last, but the client calls itself "
+        "relay.example.net, of another organisation, and it is the client that writes that header: forged, or the "
+        "client relays for another host"]
+    for other in ("received_trace", "message_headers", "auth_results", "dkim_checks"):
+        assert found(other, passes, kind) == [], other
+    assert in_captures(["postfix_relay", "postfix_lmtp_dovecot", "postfix_dkim"], kind, **passes) == []
 
 
 def test_return_path_on_its_way(passes):

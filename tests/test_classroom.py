@@ -399,7 +399,7 @@ def test_classroom_profile():
     rules = ts.tshark(["-C", "SMTP Classroom", "--color", "-r", hom, "-T", "fields", "-e", "frame.number",
                        "-e", "frame.coloring_rule.name"]).stdout
     assert [l.split("\t")[0] for l in rules.splitlines() if l.endswith("\tSpoofed sender")] == ["5", "7", "13", "21"]
-    for name, frames in (("dkim_checks", ["21", "29", "51", "59", "75", "83"]), ("trace_forged", ["13", "29"])):
+    for name, frames in (("dkim_checks", ["21", "29", "51", "59", "75", "83"]), ("trace_forged", ["13", "29", "37"])):
         rules = ts.tshark(["-C", "SMTP Classroom", "--color", "-r", ts.capture_path(ts.transcript_pcap(name)), "-T",
                            "fields", "-e", "frame.number", "-e", "frame.coloring_rule.name"]).stdout
         assert [l.split("\t")[0] for l in rules.splitlines() if l.endswith("\tSpoofed sender")] == frames, name
