@@ -237,8 +237,12 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     if (hlen == SMTPX_MAX_HEADERS && hlen < avail)     /* the body's start is not known */
         return;
     size_t body = hlen + (hlen < avail && text[hlen] == '\r' ? 2 : hlen < avail ? 1 : 0);
-    wmem_strbuf_t *verdicts = wmem_strbuf_new(ctx->pinfo->pool, "");
     static const char *const headers[] = { "DKIM-Signature", "ARC-Message-Signature" };
+    unsigned counts[G_N_ELEMENTS(headers)];
+    smtp_header_counts(text, hlen, headers, G_N_ELEMENTS(headers), counts);     /* one walk when there is none */
+    if (!counts[0] && !counts[1])
+        return;
+    wmem_strbuf_t *verdicts = wmem_strbuf_new(ctx->pinfo->pool, "");
     dkim_sig_t sig;
     hashed_t hashed = { 0 };
     int n = 0;

@@ -143,16 +143,20 @@ static gboolean is_host_name(const char *s)
  * another organisation's host (and not this server's: a message back from
  * a content filter) was written before, by hand, or the client relays for
  * another host. */
-static void check_top_hop(smtpx_ctx_t *ctx, const char *value, const smtp_received_t *r)
+static void check_top_hop(smtpx_ctx_t *ctx, const char *value)
 {
     const char *helo = ctx->st->client_name, *server = ctx->st->server_name;
-    smtp_range_t by = r->clause[SMTP_RCVD_BY];
+    if (!is_host_name(helo))
+        return;
+    smtp_range_t by = smtp_received_by(value, strlen(value));
 
-    if (!by.len || !is_host_name(helo))
+    if (!by.len)
         return;
     const char *host = wmem_strndup(ctx->pinfo->pool, value + by.off, by.len);
     if (!is_host_name(host))
         return;
+    if (g_ascii_strcasecmp(host, helo) == 0 || (server && g_ascii_strcasecmp(host, server) == 0))
+        return;     /* the usual case, without a look-up in the Public Suffix List */
     const char *org = smtpx_org_domain_of_host(ctx, host);
     if (strcmp(org, smtpx_org_domain_of_host(ctx, helo)) == 0 ||
         (server && strcmp(org, smtpx_org_domain_of_host(ctx, server)) == 0))
@@ -197,11 +201,11 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
          hop++) {
         if (check)
             check_order(ctx, &order, value, hop);
-        if (!show && !log && !(check_top && hop == 1))
+        if (check_top && hop == 1)
+            check_top_hop(ctx, value);
+        if (!show && !log)
             continue;
         gboolean parsed = smtp_received_parse(value, strlen(value), &r);
-        if (check_top && hop == 1)
-            check_top_hop(ctx, value, &r);
         if (show)
             add_received(ctx, summary, value, &r, parsed, hop);
         if (log && parsed && r.ip_family)

@@ -430,15 +430,13 @@ smtp_range_t smtp_received_date(const char *v, size_t len)
     return date;
 }
 
-bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r)
+/* The clauses of v[0..end) into r, up to the value of clause `last`
+ * (SMTP_RCVD_CLAUSES: all of them). */
+static void rcvd_clauses(const char *v, size_t end, int last, smtp_received_t *r)
 {
-    size_t end = last_semicolon(v, len);
     int clause = -1;
-    bool any = false;
 
-    memset(r, 0, sizeof *r);
-    r->date = smtp_received_date(v, len);
-    for (size_t i = 0; i < end;) {
+    for (size_t i = 0; i < end && (last == SMTP_RCVD_CLAUSES || r->clause[last].len == 0);) {
         if (is_wsp(v[i])) {
             i++;
         } else if (v[i] == '(') {
@@ -453,7 +451,25 @@ bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r)
             rcvd_word(v, w, i, &clause, r);
         }
     }
+}
+
+bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r)
+{
+    bool any = false;
+
+    memset(r, 0, sizeof *r);
+    r->date = smtp_received_date(v, len);
+    rcvd_clauses(v, last_semicolon(v, len), SMTP_RCVD_CLAUSES, r);
     for (int k = 0; k < SMTP_RCVD_CLAUSES; k++)
         any = any || r->clause[k].len > 0;
     return any || r->date.len > 0;
+}
+
+smtp_range_t smtp_received_by(const char *v, size_t len)
+{
+    smtp_received_t r;
+
+    memset(&r, 0, sizeof r);
+    rcvd_clauses(v, last_semicolon(v, len), SMTP_RCVD_BY, &r);
+    return r.clause[SMTP_RCVD_BY];
 }

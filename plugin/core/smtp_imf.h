@@ -84,6 +84,10 @@ smtp_range_t smtp_received_date(const char *v, size_t len);
  * neither a clause nor a date. */
 bool smtp_received_parse(const char *v, size_t len, smtp_received_t *r);
 
+/* Its "by" clause alone, as smtp_received_parse finds it (len 0 if none),
+ * read no further than needed. */
+smtp_range_t smtp_received_by(const char *v, size_t len);
+
 /* The value of the tag `name` (case-sensitive) in the tag list of an
  * (unfolded) DKIM-Signature ("v=1; a=rsa-sha256; d=example.com; s=sel";
  * RFC 6376 3.2), without the blanks around it; false if absent or empty. */

@@ -67,6 +67,8 @@ static void check_received(const char *v, size_t len)
         seen = seen || r.clause[k].len > 0;
     }
     CHECK(any == seen);
+    smtp_range_t by = smtp_received_by(c, len);     /* the same clause, read no further */
+    CHECK(by.off == r.clause[SMTP_RCVD_BY].off && by.len == r.clause[SMTP_RCVD_BY].len);
     CHECK(fuzz_span_ok(r.date.off, r.date.len, len));
     CHECK(fuzz_span_ok(r.ip.off, r.ip.len, len));
     CHECK(r.ip_family == 0 || r.ip_family == 4 || r.ip_family == 6);

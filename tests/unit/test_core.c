@@ -492,6 +492,7 @@ static void test_received(void)
         CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_FROM], a), cases[i].from) == 0);
         CHECK(strcmp(clause(v, r.ip, a), cases[i].ip) == 0 && r.ip_family == cases[i].family);
         CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_BY], a), cases[i].by) == 0);
+        CHECK(strcmp(clause(v, smtp_received_by(v, strlen(v)), a), cases[i].by) == 0);
         CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_WITH], a), cases[i].with) == 0);
         CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_ID], a), cases[i].id) == 0);
         CHECK(strcmp(clause(v, r.clause[SMTP_RCVD_FOR], a), cases[i].for_) == 0);
