@@ -4,13 +4,12 @@
  * (a body changed after signing, by a mailing list's footer or a filter's
  * disclaimer, or a signature copied onto another message, does not match;
  * l= may sign only the body's start), that it signs From, and that it had
- * not expired (x=), nor was made later (t=), when the message was captured. A forwarder's
- * ARC-Message-Signature (RFC 8617) has the same tags and gets the same
- * checks. */
+ * not expired (x=), nor was made later (t=), when the message was
+ * captured. A forwarder's ARC-Message-Signature (RFC 8617) has the same
+ * tags and gets the same checks. */
 #include "smtpx.h"
 #include "smtp_dkim.h"
 #include "smtp_imf.h"
-
 
 #define SMTPX_MAX_DKIM 8        /* signatures checked per message */
 
@@ -215,14 +214,12 @@ static verdict_t check_signature(smtpx_ctx_t *ctx, proto_tree *summary, hashed_t
                                  const char *body, size_t len, gboolean first)
 {
     dkim_body_t r;
-    verdict_t v = hash_body(ctx, hashed, sig->value, body, len, &r) ? report_body(ctx, summary, sig, &r, first)
-                                                                     : VERDICT_UNCHECKED;
+    verdict_t body_v = hash_body(ctx, hashed, sig->value, body, len, &r) ? report_body(ctx, summary, sig, &r, first)
+                                                                          : VERDICT_UNCHECKED;
+    verdict_t times_v = check_times(ctx, sig);
+    verdict_t from_v = check_signed_from(ctx, sig) ? VERDICT_NO_FROM : VERDICT_UNCHECKED;
 
-    verdict_t times = check_times(ctx, sig);     /* (MAX evaluates its arguments twice) */
-
-    if (check_signed_from(ctx, sig))
-        v = MAX(v, VERDICT_NO_FROM);
-    return MAX(v, times);
+    return MAX(body_v, MAX(times_v, from_v));
 }
 
 void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
