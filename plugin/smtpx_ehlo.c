@@ -53,7 +53,7 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *name, int 
         ctx->st->size_limit = size;
         proto_item_set_hidden(pi);
     } else if (name && (strcmp(name, "XCLIENT") == 0 || strcmp(name, "XFORWARD") == 0)) {
-        gboolean xclient = name[1] == 'C';
+        gboolean xclient = strcmp(name, "XCLIENT") == 0;
         int index = smtp_param_index(xclient ? SMTP_PARAM_ON_XCLIENT : SMTP_PARAM_ON_XFORWARD, text + p->key_off,
                                      p->key_len);
         if (index >= 0)
