@@ -39,7 +39,7 @@ static const smtpx_command_note_t command_notes[] = {
     { SMTPX_KIND_BDAT_CHUNK, SMTPX_PHASE_MESSAGE, "Bytes of the message, exactly as many as BDAT announced: unlike DATA, no dot-stuffing and no \".\" line at the end" },
     { SMTPX_KIND_TRACE, SMTPX_PHASE_MESSAGE, "Received: each server on the way adds one on top, so read the path bottom-up; only those added by servers you trust are reliable, the ones below can be forged" },
     { SMTPX_KIND_AUTHRES, SMTPX_PHASE_MESSAGE, "Authentication-Results: how a receiving server judged the sender by SPF (the sending host), DKIM (a signature) and DMARC (the From domain); only your own server's is trustworthy" },
-    { SMTPX_KIND_DKIM, SMTPX_PHASE_MESSAGE, "DKIM: the signer hashed the body (bh=) and signed that hash and some headers with its key; the body hash needs no key, so it is computed again here: a match means the body arrived as signed" },
+    { SMTPX_KIND_DKIM, SMTPX_PHASE_MESSAGE, "DKIM: the signer hashed the body (bh=) and signed that hash and some headers with its key; the body hash needs no key, so it is checked here: a match means the body is as signed" },
     { SMTPX_KIND_DSN, SMTPX_PHASE_MESSAGE, "A delivery report (bounce, RFC 3464): a server tells the sender what became of a message, for each recipient an action (failed, delayed, delivered) and a status code" },
     { SMTPX_KIND_ATTACHMENT, SMTPX_PHASE_MESSAGE, "An attachment travels inside the message text as a MIME part (RFC 2045, 2046): a file is sent in base64, four characters for every three bytes, so it grows by a third on the way" },
     { SMTPX_KIND_EOD, SMTPX_PHASE_MESSAGE, "A line holding only \".\" ends the message; the server now accepts or refuses it" },
@@ -102,9 +102,8 @@ static const smtpx_reply_note_t reply_notes[] = {
 
 /* A reply to an end of data only the server saw (code, frame of the "."). */
 static const char taken_end_note[] =
-    "%u: the server took the \".\" of frame %u for the end of the message, though only <CRLF>.<CRLF> may end "
-    "it (RFC 5321); what the client sends after it, the server reads as commands: this is how SMTP smuggling "
-    "hides a second message";
+    "%u: the server ended the message at the \".\" of frame %u, though only <CRLF>.<CRLF> ends it (RFC 5321): "
+    "it reads what follows as commands, how SMTP smuggling hides another message";
 
 /* A 354 to a DATA whose message came before it (frame of its first line). */
 static const char early_message_note[] =

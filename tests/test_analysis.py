@@ -308,7 +308,7 @@ def test_dkim_checks(passes):
     assert ts.frames_matching(cap, "smtpx.msg.dkim_body == 0", **passes) == [21, 75]
     # a teaching note under the first signature's verdict of each message
     note = ("DKIM: the signer hashed the body (bh=) and signed that hash and some headers with its key; the body "
-            "hash needs no key, so it is computed again here: a match means the body arrived as signed")
+            "hash needs no key, so it is checked here: a match means the body is as signed")
     assert ts.frames_matching(cap, f'smtpx.note == "{note}"', **passes) == [13, 21, 29, 37, 43, 51, 59, 67, 75, 83]
     sigs = ts.transcript_pcap("dkim_signatures")
     assert ts.fields(sigs, ["frame.number", "smtpx.msg.dkim_body"], "smtpx.msg.dkim_body", **passes) == [

@@ -44,15 +44,34 @@ def test_notes_are_not_findings(passes):
     assert ts.frames_matching(cap, "smtpx.analysis", **passes) == []
 
 
+def test_notes_fit_in_a_label():
+    """Wireshark cuts an item's label at 239 characters: every note of the
+    tables, with its phase (a reply's: the longest) and its frame numbers
+    at 7 digits, fits in "Teaching note: [phase] note", and none is cut in
+    the -V output of the transcripts with the longest ones."""
+    src = re.sub(r'"\s*\n\s*"', "", (REPO / "plugin" / "smtpx_notes.c").read_text())   # as C joins literals
+    phases = dict(re.findall(r'\[(SMTPX_PHASE_\w+)\] = "([^"]+)"', src))
+    notes = re.findall(r'(?:(SMTPX_PHASE_\w+), )?"((?:[^"\\]|\\.)*)"', src)
+    notes = [(phases.get(p, max(phases.values(), key=len)), n) for p, n in notes
+             if n not in phases.values() and len(n) > 40]     # a reply's phase is its request's: the longest
+    assert len(notes) > 60
+    too_long = [n for p, n in notes
+                if len(f"Teaching note: [{p}] " + n.replace("%u:", "250:").replace("%u", "1234567")
+                       .replace('\\"', '"')) > 239]
+    assert too_long == []
+    for name in ("smuggling", "dkim_checks", "xclient", "lmtp", "data_before_354"):
+        out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap(name)), "-V"]).stdout
+        assert "Teaching note:" in out and "[truncated]Teaching note" not in out, name
+
+
 def test_note_on_an_end_only_the_server_saw(passes):
     """The server answers the <LF>.<LF> of frame 21 and the <CR>.<CR> of
     frame 29 (SMTP smuggling): the note on its reply explains that, where a
     reply to a real end of data (frame 14) says the message was accepted."""
     got = ts.fields(ts.transcript_pcap("smuggling"), ["frame.number", "smtpx.note.phase", "smtpx.note"],
                     "frame.number in {14, 22, 30}", **passes)
-    taken = ('250: the server took the "." of frame {} for the end of the message, though only <CRLF>.<CRLF> '
-             'may end it (RFC 5321); what the client sends after it, the server reads as commands: this is how '
-             'SMTP smuggling hides a second message')
+    taken = ('250: the server ended the message at the "." of frame {}, though only <CRLF>.<CRLF> ends it (RFC '
+             '5321): it reads what follows as commands, how SMTP smuggling hides another message')
     phase = "mail transaction: message transfer"
     assert got == [["14", phase, "250: the server accepted the message; it is now responsible for delivering it"],
                    ["22", phase, taken.format(21)], ["30", phase, taken.format(29)]]
