@@ -306,10 +306,10 @@ static void check_params(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_
 static void check_attribute_listed(smtpx_ctx_t *ctx, int offset, const char *param, const smtp_param_t *p,
                                    smtp_param_on_t on, guint32 listed)
 {
-    int index = smtp_param_index(on, param + p->key_off, p->key_len);
+    int rank = smtp_param_rank(on, param + p->key_off, p->key_len);
     char names[128];
 
-    if (!listed || index < 0 || (listed & (1u << index)))
+    if (!listed || rank < 0 || (listed & (1u << rank)))
         return;
     smtp_param_keys(on, listed, names, sizeof names);
     smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, offset + (int)p->key_off, (int)smtp_param_len(p),

@@ -54,10 +54,10 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *name, int 
         proto_item_set_hidden(pi);
     } else if (name && (strcmp(name, "XCLIENT") == 0 || strcmp(name, "XFORWARD") == 0)) {
         gboolean xclient = strcmp(name, "XCLIENT") == 0;
-        int index = smtp_param_index(xclient ? SMTP_PARAM_ON_XCLIENT : SMTP_PARAM_ON_XFORWARD, text + p->key_off,
-                                     p->key_len);
-        if (index >= 0)
-            ctx->st->listed_attrs[!xclient] |= 1u << index;
+        int rank = smtp_param_rank(xclient ? SMTP_PARAM_ON_XCLIENT : SMTP_PARAM_ON_XFORWARD, text + p->key_off,
+                                    p->key_len);
+        if (rank >= 0)
+            ctx->st->listed_attrs[!xclient] |= 1u << rank;
     }
 }
 

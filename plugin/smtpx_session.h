@@ -211,7 +211,7 @@ typedef struct {
     guint8 early_end_next;           /* message: a line may follow an end of data only some servers take */
     guint8 foreign;                  /* smtp_foreign_t of the client's lines that are not SMTP, until a command */
     guint16 listed_attrs[2];         /* the attributes the EHLO reply lists after XCLIENT [0] and XFORWARD [1]:
-                                        1 << smtp_param_index (0: no list) */
+                                        1 << smtp_param_rank (0: no list) */
 } smtpx_state_t;
 
 /* The session line's text, and the names it was made of (packet-smtpx.c). */

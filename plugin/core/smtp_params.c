@@ -249,7 +249,7 @@ const char *smtp_param_on_name(unsigned on)
     return on & ON_MAIL ? "MAIL FROM" : on & ON_RCPT ? "RCPT TO" : on & ON_XCLIENT ? "XCLIENT" : "XFORWARD";
 }
 
-int smtp_param_index(smtp_param_on_t on, const char *key, size_t len)
+int smtp_param_rank(smtp_param_on_t on, const char *key, size_t len)
 {
     int rank = 0;
 

@@ -35,7 +35,7 @@ const char *smtp_param_on_name(unsigned on);
 /* The known parameter key[0..len) (any case) of the command on: its rank
  * among the command's known parameters (XCLIENT's NAME is 0, ADDR 1...;
  * below 16 for XCLIENT and XFORWARD, below 32 for any), or -1. */
-int smtp_param_index(smtp_param_on_t on, const char *key, size_t len);
+int smtp_param_rank(smtp_param_on_t on, const char *key, size_t len);
 
 #define SMTP_PARAMS_ALL 0xffffffffu
 

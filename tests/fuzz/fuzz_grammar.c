@@ -60,11 +60,11 @@ static void check_param(const char *s, const smtp_param_t *p, smtp_param_on_t on
         CHECK(rule == NULL && (on == SMTP_PARAM_ON_XCLIENT || on == SMTP_PARAM_ON_XFORWARD));
     else if (f != SMTP_PARAM_OK && f != SMTP_PARAM_SYNTAX)
         CHECK(rule && (f != SMTP_PARAM_MISPLACED) == ((rule->on & on) != 0));
-    /* a parameter has an index for the command exactly when it is a known one of it */
-    int index = smtp_param_index(on, s + p->key_off, p->key_len);
-    CHECK(index < 32);
+    /* a parameter has a rank among the parameters of the command exactly when it is a known one of it */
+    int rank = smtp_param_rank(on, s + p->key_off, p->key_len);
+    CHECK(rank < 32);
     if (f != SMTP_PARAM_SYNTAX)
-        CHECK((index >= 0) == (rule != NULL && (rule->on & on) != 0));
+        CHECK((rank >= 0) == (rule != NULL && (rule->on & on) != 0));
     char *out = malloc(p->val_len + 1);
     size_t bad;
     size_t n = smtp_xtext_decode(s + p->val_off, p->val_len, out, &bad);

@@ -237,11 +237,11 @@ static void test_params(void)
     CHECK(strcmp(keys, "NAME, ADDR, PORT, PROTO, HELO, IDENT, SOURCE") == 0);
     smtp_param_keys(RCPT, SMTP_PARAMS_ALL, keys, 12);
     CHECK(strcmp(keys, "NOTIFY, ORC") == 0);
-    /* the attributes a server lists, as bits of their index */
-    int name = smtp_param_index(XCLIENT, S("name")), login = smtp_param_index(XCLIENT, S("LOGIN"));
-    CHECK(name >= 0 && login > name && smtp_param_index(XFORWARD, S("NAME")) == name);
-    CHECK(smtp_param_index(XFORWARD, S("LOGIN")) == -1 && smtp_param_index(XCLIENT, S("SIZE")) == -1 &&
-          smtp_param_index(XCLIENT, S("NAMEX")) == -1);
+    /* the attributes a server lists, as bits of their rank */
+    int name = smtp_param_rank(XCLIENT, S("name")), login = smtp_param_rank(XCLIENT, S("LOGIN"));
+    CHECK(name >= 0 && login > name && smtp_param_rank(XFORWARD, S("NAME")) == name);
+    CHECK(smtp_param_rank(XFORWARD, S("LOGIN")) == -1 && smtp_param_rank(XCLIENT, S("SIZE")) == -1 &&
+          smtp_param_rank(XCLIENT, S("NAMEX")) == -1);
     smtp_param_keys(XCLIENT, (1u << name) | (1u << login), keys, sizeof keys);
     CHECK(strcmp(keys, "NAME, LOGIN") == 0);
     CHECK(smtp_orcpt_type_len(S("rfc822;a@b")) == 6 && smtp_orcpt_type_len(S("rfc822")) == 6);
