@@ -174,11 +174,40 @@ static smtpx_cmd_rec_t *lmtp_expect_replies(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *r
     return rec;
 }
 
+/* Wireshark's reassembly walks the list of a message's fragments twice to
+ * add one, so the fragments of one message cost the square of their number.
+ * The first ones are a segment each, so the fragment tree names their
+ * frames; after them, segments are joined into fragments of 64 KB. */
+#define SMTPX_EXACT_FRAGMENTS 256
+#define SMTPX_JOINED_FRAGMENT 65536
+
+static void give_fragment(smtpx_ctx_t *ctx, const guint8 *data, guint32 len)
+{
+    smtpx_msg_rec_t *msg = ctx->st->msg;
+    tvbuff_t *ftvb = tvb_new_child_real_data(ctx->tvb, data, len, (gint)len);
+
+    fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, msg->id, msg, len, TRUE);
+    if (ctx->call.replay == SMTPX_LIVE)
+        msg->fragments++;
+}
+
+/* The bytes kept to be joined, as one fragment of this frame. */
+static void give_pending(smtpx_ctx_t *ctx)
+{
+    smtpx_msg_rec_t *msg = ctx->st->msg;
+
+    if (msg && msg->pending_len) {
+        give_fragment(ctx, msg->pending, msg->pending_len);
+        msg->pending_len = 0;
+    }
+}
+
 static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
 {
     smtpx_state_t *st = ctx->st;
+    smtpx_msg_rec_t *msg = st->msg;
 
-    if (!smtpx_pref_reassemble || !st->msg || len <= 0 || (st->msg_flags & SMTPX_MSG_TOO_BIG))
+    if (!smtpx_pref_reassemble || !msg || len <= 0 || (st->msg_flags & SMTPX_MSG_TOO_BIG))
         return;
     if (st->msg_bytes > smtpx_pref_max_message) {
         st->msg_flags |= SMTPX_MSG_TOO_BIG;
@@ -187,8 +216,20 @@ static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
                       smtpx_pref_max_message);
         return;
     }
-    tvbuff_t *ftvb = tvb_new_child_real_data(ctx->tvb, data, (guint)len, len);
-    fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, st->msg->id, st->msg, (guint32)len, TRUE);
+    if (ctx->call.replay != SMTPX_LIVE || msg->fragments < SMTPX_EXACT_FRAGMENTS) {
+        give_fragment(ctx, data, (guint32)len);
+        return;
+    }
+    if (msg->pending_len + (guint32)len > SMTPX_JOINED_FRAGMENT)
+        give_pending(ctx);
+    if (len >= SMTPX_JOINED_FRAGMENT) {
+        give_fragment(ctx, data, (guint32)len);
+        return;
+    }
+    if (!msg->pending)
+        msg->pending = (guint8 *)wmem_alloc(wmem_file_scope(), SMTPX_JOINED_FRAGMENT);
+    memcpy(msg->pending + msg->pending_len, data, (size_t)len);
+    msg->pending_len += (guint32)len;
 }
 
 /* The end of the message: reassembled, handed to IMF, summarised. */
@@ -206,6 +247,8 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
             rec->msg = st->msg;
     }
     if (smtpx_pref_reassemble && st->msg && !(st->msg_flags & SMTPX_MSG_TOO_BIG)) {
+        if (ctx->call.replay == SMTPX_LIVE)
+            give_pending(ctx);
         fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, st->msg);
         mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
                                                   &msg_frag_items, NULL, ctx->tree);

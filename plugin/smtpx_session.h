@@ -40,6 +40,9 @@ typedef struct {
     guint64 missing;              /* bytes of it the capture lacks (stream gaps) */
     const struct smtpx_cmd_rec *lmtp_first; /* LMTP: the end of data's request for its first recipient */
     smtpx_early_end_t early_end;  /* the server may answer it (a reply during DATA) */
+    guint32 fragments;            /* given to reassembly so far (first pass) */
+    guint32 pending_len;          /* bytes kept in pending, to be given as one fragment */
+    guint8 *pending;              /* (smtpx_data.c: add_fragment) */
 } smtpx_msg_rec_t;
 
 /* A client request waiting for (or matched to) its reply; file scope. */

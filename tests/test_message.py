@@ -236,6 +236,22 @@ def test_imf_export_is_the_unstuffed_message():
     assert bodies[1] == b"From: alice@example.com\r\nSubject: second\r\n\r\ntwo\r\n"
 
 
+def test_message_of_many_segments(passes, tmp_path):
+    """A message in over 1,000 segments: the first 256 fragments are a
+    segment each, later segments are joined into fragments of up to 64 KB
+    (Wireshark's reassembly costs the square of a message's fragments).
+    The message is whole: its size and the exported IMF object."""
+    body = "".join(f"line {i:05d} " + "x" * 40 + "\\r\\n" for i in range(1200))
+    message = "From: <a@b.example>\\r\\nSubject: long\\r\\n\\r\\n" + body
+    cap = ts.text_pcap(tmp_path, "S: 220 mx\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\n"
+                       "S: 250 ok\nC: DATA\nS: 354 go\nCsplit 58: " + message + "\\\nC: .\nS: 250 ok\n")
+    want = message.replace("\\r\\n", "\r\n").encode()
+    assert len(ts.frames_matching(cap, "smtpx.data", **passes)) > 1000
+    [[size, count]] = ts.fields(cap, ["smtpx.msg.size", "smtpx.msg.fragment.count"], "smtpx.msg", **passes)
+    assert size == str(len(want)) and 256 < int(count) <= 256 + -(-len(want) // 65536)
+    assert list(ts.export_objects(cap, "imf", passes["two_pass"]))[0][1] == want
+
+
 def test_imf_fields(passes):
     got = fields("message_headers", ["frame.number", "imf.from", "imf.subject"], "imf", **passes)
     assert [r[0] for r in got] == ["22", "30"]
