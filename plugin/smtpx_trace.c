@@ -131,11 +131,13 @@ static void check_order(smtpx_ctx_t *ctx, trace_order_t *o, const char *value, g
     *o = (trace_order_t){ TRUE, t, hop, o->reported };
 }
 
-/* A host name with a dot, not an address ("[192.0.2.1]", "localhost"). */
+/* A domain with a dot, not an address ("[192.0.2.1]", "192.0.2.1") nor
+ * "localhost". */
 static gboolean is_host_name(const char *s)
 {
     unsigned char addr[16];
-    return s && strchr(s, '.') && g_ascii_isalnum(s[0]) && !smtp_ip_parse(s, strlen(s), addr);
+    size_t len = s ? strlen(s) : 0;
+    return len && s[0] != '[' && smtp_is_domain_or_literal(s, len) && strchr(s, '.') && !smtp_ip_parse(s, len, addr);
 }
 
 /* The client of this session writes the top Received header when it takes
