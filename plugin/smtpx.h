@@ -259,6 +259,10 @@ gboolean smtpx_dkim_next(smtpx_ctx_t *ctx, const char *block, size_t len, size_t
 char *smtpx_header_next(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t *pos);
 /* BDAT: the header block, read in the reassembled message. */
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg);
+/* The bytes of a reassembled message (*len of them), and the length of its
+ * header block, read within the first SMTPX_MAX_HEADERS bytes (that many
+ * when it goes on). */
+const char *smtpx_message_text(tvbuff_t *msg, size_t *len, size_t *block_len);
 /* smtpx_trace.c: the Received headers of a message */
 void smtpx_trace_register(void);
 /* The trace of the reassembled message msg, under the message summary. */

@@ -228,9 +228,8 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     gboolean log = smtpx_tapping(ctx);
     if (!log && !smtpx_check_enabled(&ei_smtpx_dkim) && !smtpx_any_referenced(summary, hfs, G_N_ELEMENTS(hfs)))
         return;
-    size_t avail = tvb_captured_length(msg), pos = 0;
-    const char *text = avail ? (const char *)tvb_get_ptr(msg, 0, (gint)avail) : "";
-    size_t hlen = smtp_header_block_len(text, MIN(avail, SMTPX_MAX_HEADERS));
+    size_t avail, hlen, pos = 0;
+    const char *text = smtpx_message_text(msg, &avail, &hlen);
     if (hlen == SMTPX_MAX_HEADERS && hlen < avail)     /* the body's start is not known */
         return;
     size_t body = hlen + (hlen < avail && text[hlen] == '\r' ? 2 : hlen < avail ? 1 : 0);

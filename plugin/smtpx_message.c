@@ -365,13 +365,20 @@ void smtpx_headers_end(smtpx_ctx_t *ctx)
 
 /* The header block of a reassembled message, as a string: a NUL byte ends
  * it, as it does for DATA. */
+const char *smtpx_message_text(tvbuff_t *msg, size_t *len, size_t *block_len)
+{
+    *len = tvb_captured_length(msg);
+    const char *text = *len ? (const char *)tvb_get_ptr(msg, 0, (gint)*len) : "";
+    *block_len = smtp_header_block_len(text, MIN(*len, SMTPX_MAX_HEADERS));
+    return text;
+}
+
 static const char *header_block_of(smtpx_ctx_t *ctx, tvbuff_t *msg)
 {
-    int len = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
-    const char *text = (const char *)tvb_get_ptr(msg, 0, len);
-    int block_len = (int)smtp_header_block_len(text, (size_t)len);
+    size_t len, block_len;
 
-    return (const char *)tvb_get_string_enc(ctx->pinfo->pool, msg, 0, block_len, ENC_UTF_8);
+    smtpx_message_text(msg, &len, &block_len);
+    return (const char *)tvb_get_string_enc(ctx->pinfo->pool, msg, 0, (gint)block_len, ENC_UTF_8);
 }
 
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg)

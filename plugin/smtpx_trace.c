@@ -193,9 +193,8 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     trace_order_t order = { FALSE, 0, 0, FALSE };
     order.known = smtpx_capture_clock(ctx, &order.above);
     wmem_strbuf_t *path = log ? wmem_strbuf_new(ctx->pinfo->pool, "") : NULL;
-    int avail = (int)MIN(tvb_captured_length(msg), SMTPX_MAX_HEADERS);
-    const char *text = (const char *)tvb_get_ptr(msg, 0, avail);
-    size_t pos = 0, len = smtp_header_block_len(text, (size_t)avail);
+    size_t avail, len, pos = 0;
+    const char *text = smtpx_message_text(msg, &avail, &len);
     smtp_received_t r;
     const char *value;
 
