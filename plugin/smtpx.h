@@ -60,7 +60,7 @@ extern int hf_smtpx_msg_received_ipv6, hf_smtpx_msg_received_by, hf_smtpx_msg_re
 extern int hf_smtpx_msg_received_with, hf_smtpx_msg_received_id, hf_smtpx_msg_received_for;
 extern int hf_smtpx_msg_received_date, hf_smtpx_msg_received_queued_in;
 extern int hf_smtpx_msg, hf_smtpx_msg_sender, hf_smtpx_msg_recipient, hf_smtpx_msg_from, hf_smtpx_msg_subject;
-extern int hf_smtpx_msg_dkim_body, hf_smtpx_msg_dkim_body_hash;
+extern int hf_smtpx_msg_dkim_body, hf_smtpx_msg_dkim_body_hash, hf_smtpx_msg_arc, hf_smtpx_msg_arc_sets;
 extern int hf_smtpx_msg_size, hf_smtpx_msg_missing, hf_smtpx_msg_lines, hf_smtpx_msg_reply_code, hf_smtpx_msg_queue_id;
 extern int hf_smtpx_msg_end_in;
 extern int hf_smtpx_msg_attachment, hf_smtpx_msg_attachment_type, hf_smtpx_msg_attachment_encoding;
@@ -289,7 +289,8 @@ void smtpx_attach_register(void);
 void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 /* A part's body decoded (base64, quoted-printable; pinfo->pool, or body itself). */
 const char *smtpx_part_decoded(smtpx_ctx_t *ctx, const smtp_mime_part_t *p, const char *body, size_t *len);
-/* smtpx_dkim.c: what of each DKIM (and ARC message) signature needs no key: body hash, From signed, expiry */
+/* smtpx_dkim.c: what of each DKIM (and ARC message) signature needs no key: body hash, From signed, expiry;
+ * and the structure of the ARC chain */
 void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg);
 /* smtpx_links.c: links in the text parts of a message; NULL when nothing asks for them */
 typedef struct smtpx_links smtpx_links_t;
@@ -380,6 +381,7 @@ typedef enum {
 #define SMTPX_KIND_DSN        208   /* a delivery report in a message (for notes) */
 #define SMTPX_KIND_FOREIGN    209   /* client bytes of another protocol (for notes) */
 #define SMTPX_KIND_DKIM       210   /* the DKIM body hash of a message (for notes) */
+#define SMTPX_KIND_ARC        211   /* the ARC chain of a message (for notes) */
 #define SMTPX_KIND_PROXY      210   /* a PROXY header before the session (for notes) */
 extern gboolean smtpx_pref_teaching_notes;
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);

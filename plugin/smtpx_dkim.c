@@ -6,7 +6,8 @@
  * l= may sign only the body's start), that it signs From, and that it had
  * not expired (x=), nor was made later (t=), when the message was
  * captured. A forwarder's ARC-Message-Signature (RFC 8617) has the same
- * tags and gets the same checks. */
+ * tags and gets the same checks, and the ARC chain's structure is checked
+ * (smtp_arc_verdict). */
 #include "smtpx.h"
 #include "smtp_dkim.h"
 #include "smtp_imf.h"
@@ -222,9 +223,75 @@ static verdict_t check_signature(smtpx_ctx_t *ctx, proto_tree *summary, hashed_t
     return MAX(body_v, MAX(times_v, from_v));
 }
 
+static const char *const arc_headers[SMTP_ARC_KINDS] = { "ARC-Seal", "ARC-Message-Signature",
+                                                         "ARC-Authentication-Results" };
+
+static const char *cv_text(char cv)
+{
+    return cv == 'n' ? "cv=none" : cv == 'p' ? "cv=pass" : "no cv= of none, pass or fail";
+}
+
+/* The finding for a chain that is not intact. */
+static void report_arc_fault(smtpx_ctx_t *ctx, const smtp_arc_sets_t *sets, const smtp_arc_chain_t *c)
+{
+    const char *broken = "the chain is broken, verifiers fail it";
+
+    switch (c->verdict) {
+    case SMTP_ARC_NO_INSTANCE:
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "An %s header has no instance i= from 1 to %d: %s",
+                      arc_headers[c->kind], SMTP_ARC_MAX, broken);
+        break;
+    case SMTP_ARC_FAILED:
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The ARC-Seal i=%u says cv=fail: the forwarder that "
+                      "added set %u found the chain it received broken, so the chain fails", c->at, c->at);
+        break;
+    case SMTP_ARC_MISSING:
+    case SMTP_ARC_DUPLICATE:
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "Set i=%u of %u in the ARC chain has %s %s header "
+                      "(each forwarder adds one seal, one signature, one results): %s", c->at, c->instances,
+                      c->verdict == SMTP_ARC_MISSING ? "no" : "more than one", arc_headers[c->kind], broken);
+        break;
+    case SMTP_ARC_WRONG_CV:
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The ARC-Seal i=%u has %s, not %s (%s): %s", c->at,
+                      cv_text(sets->cv[c->at]), c->at == 1 ? "cv=none" : "cv=pass",
+                      c->at == 1 ? "no chain comes before the first set" : "the sets before it were intact", broken);
+        break;
+    case SMTP_ARC_INTACT:
+        break;
+    }
+}
+
+/* The structure of the message's ARC chain (RFC 8617 5.2), the part of it
+ * that needs no key; returns its verdict: intact, failed or broken. */
+static const char *check_arc_chain(smtpx_ctx_t *ctx, proto_tree *summary, const char *text, size_t hlen)
+{
+    smtp_arc_sets_t sets = { 0 };
+    smtp_arc_chain_t chain;
+    const char *value;
+
+    for (int k = 0; k < SMTP_ARC_KINDS; k++) {
+        for (size_t pos = 0; (value = smtpx_header_next(ctx, text, hlen, arc_headers[k], &pos));)
+            smtp_arc_add(&sets, (smtp_arc_kind_t)k, value, strlen(value));
+    }
+    smtp_arc_verdict(&sets, &chain);
+    const char *verdict = chain.verdict == SMTP_ARC_INTACT ? "intact"
+                        : chain.verdict == SMTP_ARC_FAILED ? "failed" : "broken";
+    proto_item *pi = proto_tree_add_string_format_value(summary, hf_smtpx_msg_arc, ctx->tvb, 0, 0, verdict,
+                                                        "%s, %u set%s (its seals need keys: not verified)", verdict,
+                                                        chain.instances, chain.instances == 1 ? "" : "s");
+    proto_item_set_generated(pi);
+    proto_tree *t = proto_item_add_subtree(pi, ett_smtpx_dkim);
+    proto_item_set_generated(proto_tree_add_uint(t, hf_smtpx_msg_arc_sets, ctx->tvb, 0, 0, chain.instances));
+    smtpx_note_request(ctx, t, SMTPX_KIND_ARC);
+    report_arc_fault(ctx, &sets, &chain);
+    smtpx_tap_pair(ctx, SMTPX_EV_DKIM, verdict, "arc-chain");
+    return verdict;
+}
+
 void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
 {
-    static int *const hfs[] = { &hf_smtpx_msg_dkim_body, &hf_smtpx_msg_dkim_body_hash };
+    static int *const hfs[] = { &hf_smtpx_msg_dkim_body, &hf_smtpx_msg_dkim_body_hash, &hf_smtpx_msg_arc,
+                                &hf_smtpx_msg_arc_sets };
     gboolean log = smtpx_tapping(ctx);
     if (!log && !smtpx_check_enabled(&ei_smtpx_dkim) && !smtpx_any_referenced(summary, hfs, G_N_ELEMENTS(hfs)))
         return;
@@ -233,10 +300,11 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     if (hlen == SMTPX_MAX_HEADERS && hlen < avail)     /* the body's start is not known */
         return;
     size_t body = hlen + (hlen < avail && text[hlen] == '\r' ? 2 : hlen < avail ? 1 : 0);
-    static const char *const headers[] = { "DKIM-Signature", "ARC-Message-Signature" };
+    static const char *const headers[] = { "DKIM-Signature", "ARC-Message-Signature", "ARC-Seal",
+                                           "ARC-Authentication-Results" };
     unsigned counts[G_N_ELEMENTS(headers)];
     smtp_header_counts(text, hlen, headers, G_N_ELEMENTS(headers), counts);     /* one walk when there is none */
-    if (!counts[0] && !counts[1])
+    if (!counts[0] && !counts[1] && !counts[2] && !counts[3])
         return;
     wmem_strbuf_t *verdicts = wmem_strbuf_new(ctx->pinfo->pool, "");
     dkim_sig_t sig;
@@ -251,6 +319,8 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
             wmem_strbuf_append_printf(verdicts, "%s%s=%s", n ? "," : "", sig.who, verdict_names[v]);
         }
     }
+    if (counts[1] || counts[2] || counts[3])
+        wmem_strbuf_append_printf(verdicts, "%sarc-chain=%s", n ? "," : "", check_arc_chain(ctx, summary, text, hlen));
     if (log && wmem_strbuf_get_len(verdicts))
         ctx->st->hdr_dkim = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(verdicts),
                                                wmem_strbuf_get_len(verdicts));

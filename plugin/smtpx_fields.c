@@ -54,7 +54,7 @@ int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf
 int hf_smtpx_msg_bcc = -1;
 int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_missing = -1, hf_smtpx_msg_lines = -1;
 int hf_smtpx_msg_reply_code = -1, hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
-int hf_smtpx_msg_dkim_body = -1, hf_smtpx_msg_dkim_body_hash = -1;
+int hf_smtpx_msg_dkim_body = -1, hf_smtpx_msg_dkim_body_hash = -1, hf_smtpx_msg_arc = -1, hf_smtpx_msg_arc_sets = -1;
 int hf_smtpx_msg_attachment = -1, hf_smtpx_msg_attachment_type = -1, hf_smtpx_msg_attachment_encoding = -1;
 int hf_smtpx_msg_attachment_size = -1, hf_smtpx_msg_attachment_sha256 = -1, hf_smtpx_msg_attachment_md5 = -1;
 int hf_smtpx_msg_attachment_content = -1, hf_smtpx_msg_url = -1;
@@ -328,6 +328,11 @@ static void register_hf(void)
            "Does the body match the hash a DKIM signature gives (bh=)? The part of DKIM that needs no key"),
         HF(hf_smtpx_msg_dkim_body_hash, "Body hash of the capture", "smtpx.msg.dkim_body.hash", FT_STRING, BASE_NONE,
            NULL, "The hash of the captured body, canonicalized as the signature says (base64, as bh=)"),
+        HF(hf_smtpx_msg_arc, "ARC chain", "smtpx.msg.arc", FT_STRING, BASE_NONE, NULL,
+           "The structure of the message's ARC chain (RFC 8617), which needs no key: intact, failed (a seal says "
+           "cv=fail) or broken"),
+        HF(hf_smtpx_msg_arc_sets, "ARC sets", "smtpx.msg.arc.sets", FT_UINT8, BASE_DEC, NULL,
+           "The highest instance (i=) of the chain: one set per forwarder"),
         HF(hf_smtpx_msg_received, "Received", "smtpx.msg.received", FT_STRING, BASE_NONE, NULL,
            "A trace header of the message: one hop it took before this session, newest first (RFC 5321 4.4)"),
         HF(hf_smtpx_msg_received_hop, "Hop", "smtpx.msg.received.hop", FT_UINT32, BASE_DEC, NULL,
@@ -465,7 +470,7 @@ static ei_register_info ei[] = {
     EI(ei_smtpx_trace_top, "smtpx.analysis.trace_top", PI_SECURITY, PI_WARN,
        "Top Received header naming another organisation's host than the client's HELO (a forged trace)"),
     EI(ei_smtpx_dkim, "smtpx.analysis.dkim", PI_SECURITY, PI_WARN,
-       "DKIM signature that fails what a capture can check: body hash, l=, From signed, expiry"),
+       "DKIM or ARC signature that fails what a capture can check: body hash, l=, From signed, expiry, ARC chain"),
     EI(ei_smtpx_return_path, "smtpx.analysis.return_path", PI_PROTOCOL, PI_WARN,
        "Return-Path header in a message on its way (only the final delivery writes it)"),
     EI(ei_smtpx_mime_malformed, "smtpx.analysis.mime_malformed", PI_MALFORMED, PI_WARN,

@@ -40,6 +40,7 @@ static const smtpx_command_note_t command_notes[] = {
     { SMTPX_KIND_TRACE, SMTPX_PHASE_MESSAGE, "Received: each server on the way adds one on top, so read the path bottom-up; only those added by servers you trust are reliable, the ones below can be forged" },
     { SMTPX_KIND_AUTHRES, SMTPX_PHASE_MESSAGE, "Authentication-Results: how a receiving server judged the sender by SPF (the sending host), DKIM (a signature) and DMARC (the From domain); only your own server's is trustworthy" },
     { SMTPX_KIND_DKIM, SMTPX_PHASE_MESSAGE, "DKIM: the signer hashed the body (bh=) and signed that hash and some headers with its key; the body hash needs no key, so it is checked here: a match means the body is as signed" },
+    { SMTPX_KIND_ARC, SMTPX_PHASE_MESSAGE, "ARC: each forwarder adds a set numbered i= (seal, signature, the checks it saw); seal 1 has cv=none, later seals cv=pass; a missing set or cv=fail breaks the chain" },
     { SMTPX_KIND_DSN, SMTPX_PHASE_MESSAGE, "A delivery report (bounce, RFC 3464): a server tells the sender what became of a message, for each recipient an action (failed, delayed, delivered) and a status code" },
     { SMTPX_KIND_ATTACHMENT, SMTPX_PHASE_MESSAGE, "An attachment travels inside the message text as a MIME part (RFC 2045, 2046): a file is sent in base64, four characters for every three bytes, so it grows by a third on the way" },
     { SMTPX_KIND_EOD, SMTPX_PHASE_MESSAGE, "A line holding only \".\" ends the message; the server now accepts or refuses it" },

@@ -316,6 +316,38 @@ def test_dkim_checks(passes):
     assert found("dkim_signatures", passes, kind) == []
 
 
+def test_arc_chain(passes):
+    """The structure of an ARC chain (RFC 8617 5.2), which needs no key, on
+    chains dkimpy sealed: two intact sets; a seal saying cv=fail after a
+    footer broke the first set's body hash; a set without its results
+    header; a first seal with cv=pass; an instance used twice; a results
+    header without i=. Each verdict agrees with dkimpy's arc_verify."""
+    kind = "smtpx.analysis.dkim"
+    cap = ts.transcript_pcap("arc_chain")
+    assert ts.fields(cap, ["frame.number", "smtpx.msg.arc", "smtpx.msg.arc.sets", "smtpx.msg.dkim_body"],
+                     "smtpx.msg.arc", **passes) == [
+        ["13", "intact", "2", "1,1"], ["21", "failed", "2", "1,0"], ["29", "broken", "2", "1,1"],
+        ["37", "broken", "1", "1"], ["45", "broken", "1", "1,1"], ["53", "broken", "1", "1"]]
+    assert found("arc_chain", passes) == [(21, kind), (21, kind), (29, kind), (37, kind), (45, kind), (53, kind)]
+    broken = "the chain is broken, verifiers fail it"
+    assert messages("arc_chain", kind, **passes) == [
+        "The body does not match the ARC message signature i=1 of lists.example (s=arc): it was changed after "
+        "signing (a list's footer, a filter's disclaimer), so the signature fails, or it was copied from another "
+        "message,The ARC-Seal i=2 says cv=fail: the forwarder that added set 2 found the chain it received broken, "
+        "so the chain fails",
+        "Set i=2 of 2 in the ARC chain has no ARC-Authentication-Results header (each forwarder adds one seal, one "
+        "signature, one results): " + broken,
+        "The ARC-Seal i=1 has cv=pass, not cv=none (no chain comes before the first set): " + broken,
+        "Set i=1 of 1 in the ARC chain has more than one ARC-Seal header (each forwarder adds one seal, one "
+        "signature, one results): " + broken,
+        "An ARC-Authentication-Results header has no instance i= from 1 to 50: " + broken]
+    note = ("ARC: each forwarder adds a set numbered i= (seal, signature, the checks it saw); seal 1 has cv=none, "
+            "later seals cv=pass; a missing set or cv=fail breaks the chain")
+    assert ts.frames_matching(cap, f'smtpx.note == "{note}"', **passes) == [13, 21, 29, 37, 45, 53]
+    assert found("dkim_signatures", passes, kind) == [] and ts.frames_matching(
+        ts.transcript_pcap("dkim_signatures"), "smtpx.msg.arc", **passes) == []
+
+
 def test_dkim_signature_named_in_spoofed_from(passes):
     """A From not aligned with the envelope is still reported when a DKIM
     signature is of the From domain (signatures are not verified, and a

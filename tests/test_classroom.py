@@ -59,7 +59,7 @@ def test_notes_fit_in_a_label():
                 if len(f"Teaching note: [{p}] " + n.replace("%u:", "250:").replace("%u", "1234567")
                        .replace('\\"', '"')) > 239]
     assert too_long == []
-    for name in ("smuggling", "dkim_checks", "xclient", "lmtp", "data_before_354"):
+    for name in ("smuggling", "dkim_checks", "arc_chain", "xclient", "lmtp", "data_before_354"):
         out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap(name)), "-V"]).stdout
         assert "Teaching note:" in out and "[truncated]Teaching note" not in out, name
 
@@ -256,14 +256,20 @@ def test_sender_checks_in_log_and_tree(passes):
     # each DKIM signature's domain and the worst of what its checks found
     assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("dkim_checks"), passes["two_pass"])] == [
         "shop.example=ok", "lists.example=altered", "bank.example=partial", "legacy.example=ok", "shop.example=ok",
-        "mailer.example=no-from", "shop.example=expired", "arc:forwarder.example=ok",
-        "arc:forwarder.example=altered", "shop.example=future"]
+        "mailer.example=no-from", "shop.example=expired", "arc:forwarder.example=ok,arc-chain=intact",
+        "arc:forwarder.example=altered,arc-chain=intact", "shop.example=future"]
+    assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("arc_chain"), passes["two_pass"])] == [
+        "arc:relay.example=ok,arc:lists.example=ok,arc-chain=intact",
+        "arc:relay.example=ok,arc:lists.example=altered,arc-chain=failed",
+        "arc:relay.example=ok,arc:lists.example=ok,arc-chain=broken", "arc:lists.example=ok,arc-chain=broken",
+        "arc:relay.example=ok,arc:lists.example=ok,arc-chain=broken", "arc:lists.example=ok,arc-chain=broken"]
     assert [r["dkim"] for r in ts.transactions(ts.transcript_pcap("dkim_signatures"))] == [
         "mailer.example.net=ok,news.brand.example=ok", "evil.example=unchecked"]
     top = "DKIM signatures (what needs no key)"
     assert tree_children(z(ts.transcript_pcap("dkim_checks"), "smtpx,tree", passes["two_pass"]), top) == {
-        (top, "10"), ("ok", "4"), ("ok/shop.example", "2"), ("ok/legacy.example", "1"),
-        ("ok/arc:forwarder.example", "1"), ("altered", "2"), ("altered/lists.example", "1"),
+        (top, "12"), ("ok", "4"), ("ok/shop.example", "2"), ("ok/legacy.example", "1"),
+        ("ok/arc:forwarder.example", "1"), ("intact", "2"), ("intact/arc-chain", "2"),
+        ("altered", "2"), ("altered/lists.example", "1"),
         ("altered/arc:forwarder.example", "1"), ("partial", "1"), ("partial/bank.example", "1"), ("no-from", "1"),
         ("no-from/mailer.example", "1"), ("expired", "1"), ("expired/shop.example", "1"), ("future", "1"),
         ("future/shop.example", "1")}
@@ -418,7 +424,8 @@ def test_classroom_profile():
     rules = ts.tshark(["-C", "SMTP Classroom", "--color", "-r", hom, "-T", "fields", "-e", "frame.number",
                        "-e", "frame.coloring_rule.name"]).stdout
     assert [l.split("\t")[0] for l in rules.splitlines() if l.endswith("\tSpoofed sender")] == ["5", "7", "13", "21"]
-    for name, frames in (("dkim_checks", ["21", "29", "51", "59", "75", "83"]), ("trace_forged", ["13", "29", "37"])):
+    for name, frames in (("dkim_checks", ["21", "29", "51", "59", "75", "83"]), ("trace_forged", ["13", "29", "37"]),
+                         ("arc_chain", ["21", "29", "37", "45", "53"])):
         rules = ts.tshark(["-C", "SMTP Classroom", "--color", "-r", ts.capture_path(ts.transcript_pcap(name)), "-T",
                            "fields", "-e", "frame.number", "-e", "frame.coloring_rule.name"]).stdout
         assert [l.split("\t")[0] for l in rules.splitlines() if l.endswith("\tSpoofed sender")] == frames, name

@@ -212,3 +212,69 @@ uint64_t smtp_dkim_body_canon(const char *body, size_t len, smtp_dkim_canon_t ca
     flush(&w);
     return w.total;
 }
+
+void smtp_arc_add(smtp_arc_sets_t *sets, smtp_arc_kind_t kind, const char *v, size_t len)
+{
+    uint64_t i;
+    size_t off, n;
+
+    if (!smtp_dkim_number(v, len, "i", &i) || i < 1 || i > SMTP_ARC_MAX) {
+        if (!sets->no_instance)
+            sets->no_instance_kind = kind;
+        sets->no_instance = true;
+        return;
+    }
+    if (sets->count[i][kind] < UINT8_MAX)
+        sets->count[i][kind]++;
+    if (i > sets->highest)
+        sets->highest = (unsigned)i;
+    if (kind != SMTP_ARC_SEAL || sets->cv[i])
+        return;
+    sets->cv[i] = '?';
+    if (smtp_dkim_tag(v, len, "cv", &off, &n)) {
+        sets->cv[i] = smtp_token_is(v + off, n, "none") ? 'n' : smtp_token_is(v + off, n, "pass") ? 'p'
+                    : smtp_token_is(v + off, n, "fail") ? 'f' : '?';
+    }
+}
+
+/* The first set, lowest instance first, that lacks a header or has two. */
+static bool incomplete_set(const smtp_arc_sets_t *sets, smtp_arc_chain_t *chain)
+{
+    for (unsigned i = 1; i <= sets->highest; i++) {
+        for (int k = 0; k < SMTP_ARC_KINDS; k++) {
+            if (sets->count[i][k] != 1) {
+                chain->verdict = sets->count[i][k] ? SMTP_ARC_DUPLICATE : SMTP_ARC_MISSING;
+                chain->at = i;
+                chain->kind = (smtp_arc_kind_t)k;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void smtp_arc_verdict(const smtp_arc_sets_t *sets, smtp_arc_chain_t *chain)
+{
+    *chain = (smtp_arc_chain_t){ SMTP_ARC_INTACT, sets->highest, 0, SMTP_ARC_SEAL };
+    if (sets->no_instance) {
+        chain->verdict = SMTP_ARC_NO_INSTANCE;
+        chain->kind = sets->no_instance_kind;
+        return;
+    }
+    for (unsigned i = 1; i <= sets->highest; i++) {
+        if (sets->cv[i] == 'f') {       /* the forwarder found the chain before it broken */
+            chain->verdict = SMTP_ARC_FAILED;
+            chain->at = i;
+            return;
+        }
+    }
+    if (incomplete_set(sets, chain))
+        return;
+    for (unsigned i = 1; i <= sets->highest; i++) {
+        if (sets->cv[i] != (i == 1 ? 'n' : 'p')) {
+            chain->verdict = SMTP_ARC_WRONG_CV;
+            chain->at = i;
+            return;
+        }
+    }
+}

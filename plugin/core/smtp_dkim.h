@@ -3,7 +3,8 @@
  * key: the hash of the body, the headers it signs (h=), when it expires
  * (x=). The tags of a DKIM-Signature that say how the body was hashed (a=,
  * c=, l=, bh=), and the body's canonical form (3.4.3 simple, 3.4.4
- * relaxed), written out in pieces for a hash function. No epan dependency. */
+ * relaxed), written out in pieces for a hash function; and the structure
+ * of an ARC chain (RFC 8617). No epan dependency. */
 #ifndef SMTP_DKIM_H
 #define SMTP_DKIM_H
 
@@ -52,5 +53,45 @@ typedef void (*smtp_dkim_sink_t)(void *data, const char *bytes, size_t len);
  * Lines end in CRLF; a bare CR or LF is a byte of its line. */
 uint64_t smtp_dkim_body_canon(const char *body, size_t len, smtp_dkim_canon_t canon, uint64_t limit,
                               smtp_dkim_sink_t sink, void *data);
+
+/* ARC (RFC 8617): each forwarder adds a set of three headers numbered by
+ * i=: a seal, a message signature, and the results of the checks it made.
+ * Without keys, a capture can still check the chain's structure (4.1.2,
+ * 5.2): sets 1..N complete and single, the first seal cv=none, later seals
+ * cv=pass; a seal saying cv=fail ends the chain as failed. */
+typedef enum { SMTP_ARC_SEAL = 0, SMTP_ARC_SIGNATURE, SMTP_ARC_RESULTS, SMTP_ARC_KINDS } smtp_arc_kind_t;
+
+#define SMTP_ARC_MAX 50         /* instances a chain may have */
+
+typedef enum {
+    SMTP_ARC_INTACT = 0,        /* structure as required */
+    SMTP_ARC_NO_INSTANCE,       /* a header without i= of 1 to 50 */
+    SMTP_ARC_FAILED,            /* the seal of instance `at` says cv=fail */
+    SMTP_ARC_MISSING,           /* set `at` has no header of `kind` */
+    SMTP_ARC_DUPLICATE,         /* set `at` has two of `kind` */
+    SMTP_ARC_WRONG_CV,          /* the seal of `at`: cv= not none (at 1) or pass (later) */
+} smtp_arc_verdict_t;
+
+/* The sets seen so far; all zero to begin. */
+typedef struct {
+    uint8_t count[SMTP_ARC_MAX + 1][SMTP_ARC_KINDS];
+    char cv[SMTP_ARC_MAX + 1];      /* a seal's cv=: 'n'one, 'p'ass, 'f'ail, '?' other, 0 none seen */
+    unsigned highest;               /* N, the highest i= */
+    bool no_instance;
+    smtp_arc_kind_t no_instance_kind;
+} smtp_arc_sets_t;
+
+typedef struct {
+    smtp_arc_verdict_t verdict;
+    unsigned instances;             /* N */
+    unsigned at;                    /* the instance the verdict names (not for NO_INSTANCE) */
+    smtp_arc_kind_t kind;           /* the header kind it names (MISSING, DUPLICATE, NO_INSTANCE) */
+} smtp_arc_chain_t;
+
+/* Adds the header v[0..len) (unfolded) of kind to the sets. */
+void smtp_arc_add(smtp_arc_sets_t *sets, smtp_arc_kind_t kind, const char *v, size_t len);
+
+/* The chain's verdict: the first fault found, lowest instance first. */
+void smtp_arc_verdict(const smtp_arc_sets_t *sets, smtp_arc_chain_t *chain);
 
 #endif

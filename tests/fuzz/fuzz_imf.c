@@ -133,6 +133,33 @@ static void check_dkim_body(const char *v, size_t len)
     }
 }
 
+/* An ARC chain of the input's lines, each taken as a header of the kind
+ * its first byte picks: the verdict names an instance of the chain, a
+ * chain of one intact set has exactly its three headers. */
+static void check_arc(const char *v, size_t len)
+{
+    smtp_arc_sets_t sets = { 0 };
+    smtp_arc_chain_t chain;
+    size_t headers = 0;
+
+    for (size_t start = 0; start < len;) {
+        const char *nl = memchr(v + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - v) : len;
+        if (end > start) {
+            smtp_arc_add(&sets, (smtp_arc_kind_t)((unsigned char)v[start] % SMTP_ARC_KINDS), v + start + 1,
+                         end - start - 1);
+            headers++;
+        }
+        start = end + 1;
+    }
+    smtp_arc_verdict(&sets, &chain);
+    CHECK(chain.instances == sets.highest && chain.instances <= SMTP_ARC_MAX && chain.kind < SMTP_ARC_KINDS);
+    if (chain.verdict != SMTP_ARC_NO_INSTANCE && chain.verdict != SMTP_ARC_INTACT)
+        CHECK(chain.at >= 1 && chain.at <= chain.instances);
+    if (chain.verdict == SMTP_ARC_INTACT)
+        CHECK(headers == 3 * (size_t)chain.instances);
+}
+
 static void check_authres(const char *v, size_t len)
 {
     char *c = fuzz_copy(v, len);
@@ -279,6 +306,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_received(block, size);
     check_dkim(block, size);
     check_dkim_body(block, size);
+    check_arc(block, size);
     walk_received(block, size);
     check_authres(block, size);
     walk_authres(block, size);

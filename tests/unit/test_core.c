@@ -523,6 +523,51 @@ static void test_dkim(void)
     CHECK(!smtp_dkim_tag(S("d=; s"), "d", &t.off, &t.len) && !smtp_dkim_tag(S("d=; s"), "s", &t.off, &t.len));
 }
 
+/* The verdict of the ARC headers given as "kind:value" lines (kind s, m, r). */
+static smtp_arc_chain_t arc_chain(const char *const *headers, size_t n)
+{
+    smtp_arc_sets_t sets = { 0 };
+    smtp_arc_chain_t chain;
+
+    for (size_t i = 0; i < n; i++) {
+        smtp_arc_kind_t kind = headers[i][0] == 's' ? SMTP_ARC_SEAL : headers[i][0] == 'm' ? SMTP_ARC_SIGNATURE
+                             : SMTP_ARC_RESULTS;
+        smtp_arc_add(&sets, kind, headers[i] + 2, strlen(headers[i] + 2));
+    }
+    smtp_arc_verdict(&sets, &chain);
+    return chain;
+}
+
+#define ARC(...) arc_chain((const char *const[]){ __VA_ARGS__ }, sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
+
+static void test_arc(void)
+{
+    smtp_arc_chain_t c = ARC("s:i=2; cv=pass; d=b", "m:i=2; d=b", "r:i=2; b.example; spf=pass",
+                             "s:i=1; cv=None; d=a", "m:a=rsa-sha256; i=1", "r:i=1; a.example; dkim=pass header.i=@x");
+    CHECK(c.verdict == SMTP_ARC_INTACT && c.instances == 2);
+    c = ARC("s:i=1; cv=none", "m:i=1", "r:i=1; a", "s:i=2; cv=pass", "m:i=2");
+    CHECK(c.verdict == SMTP_ARC_MISSING && c.at == 2 && c.kind == SMTP_ARC_RESULTS);
+    c = ARC("s:i=1; cv=none", "m:i=1", "m:i=1", "r:i=1");
+    CHECK(c.verdict == SMTP_ARC_DUPLICATE && c.at == 1 && c.kind == SMTP_ARC_SIGNATURE);
+    c = ARC("s:i=3; cv=pass", "m:i=3", "r:i=3", "s:i=1; cv=none", "m:i=1", "r:i=1");
+    CHECK(c.verdict == SMTP_ARC_MISSING && c.at == 2 && c.kind == SMTP_ARC_SEAL && c.instances == 3);
+    /* a seal saying fail is reported before the sets it leaves incomplete */
+    c = ARC("s:i=2; cv=fail", "s:i=1; cv=none", "m:i=1", "r:i=1");
+    CHECK(c.verdict == SMTP_ARC_FAILED && c.at == 2);
+    c = ARC("s:i=1; cv=pass", "m:i=1", "r:i=1");
+    CHECK(c.verdict == SMTP_ARC_WRONG_CV && c.at == 1);
+    c = ARC("s:i=1; cv=none", "m:i=1", "r:i=1", "s:i=2; cv=none", "m:i=2", "r:i=2");
+    CHECK(c.verdict == SMTP_ARC_WRONG_CV && c.at == 2);
+    c = ARC("s:i=1", "m:i=1", "r:i=1");                               /* no cv= */
+    CHECK(c.verdict == SMTP_ARC_WRONG_CV && c.at == 1);
+    c = ARC("s:i=1; cv=none", "m:i=51", "r:i=1");
+    CHECK(c.verdict == SMTP_ARC_NO_INSTANCE && c.kind == SMTP_ARC_SIGNATURE);
+    c = ARC("s:i=1; cv=none", "m:i=1", "r:a.example; i=x");
+    CHECK(c.verdict == SMTP_ARC_NO_INSTANCE && c.kind == SMTP_ARC_RESULTS);
+    c = ARC("s:i=0; cv=none");
+    CHECK(c.verdict == SMTP_ARC_NO_INSTANCE);
+}
+
 /* The canonical body as one string. */
 static void append_canon(void *data, const char *bytes, size_t len)
 {
@@ -981,6 +1026,7 @@ int main(void)
     test_received();
     test_dkim();
     test_dkim_body();
+    test_arc();
     test_authres();
     test_dsn();
     test_foreign();
