@@ -252,8 +252,8 @@ static void report_arc_fault(smtpx_ctx_t *ctx, const smtp_arc_sets_t *sets, cons
                       c->verdict == SMTP_ARC_MISSING ? "no" : "more than one", arc_headers[c->kind], broken);
         break;
     case SMTP_ARC_WRONG_CV:
-        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The ARC-Seal i=%u has %s, not %s (%s): %s", c->at,
-                      cv_text(sets->cv[c->at]), c->at == 1 ? "cv=none" : "cv=pass",
+        smtpx_finding(ctx, &ei_smtpx_dkim, ctx->tvb, 0, 0, "The ARC-Seal i=%u has %s where the chain needs %s "
+                      "(%s): %s", c->at, cv_text(sets->cv[c->at]), c->at == 1 ? "cv=none" : "cv=pass",
                       c->at == 1 ? "no chain comes before the first set" : "the sets before it were intact", broken);
         break;
     case SMTP_ARC_INTACT:

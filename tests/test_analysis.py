@@ -337,7 +337,7 @@ def test_arc_chain(passes):
         "so the chain fails",
         "Set i=2 of 2 in the ARC chain has no ARC-Authentication-Results header (each forwarder adds one seal, one "
         "signature, one results): " + broken,
-        "The ARC-Seal i=1 has cv=pass, not cv=none (no chain comes before the first set): " + broken,
+        "The ARC-Seal i=1 has cv=pass where the chain needs cv=none (no chain comes before the first set): " + broken,
         "Set i=1 of 1 in the ARC chain has more than one ARC-Seal header (each forwarder adds one seal, one "
         "signature, one results): " + broken,
         "An ARC-Authentication-Results header has no instance i= from 1 to 50: " + broken]
