@@ -134,8 +134,8 @@ static void check_dkim_body(const char *v, size_t len)
 }
 
 /* An ARC chain of the input's lines, each taken as a header of the kind
- * its first byte picks: the verdict names an instance of the chain, a
- * chain of one intact set has exactly its three headers. */
+ * its first byte picks: the verdict names an instance of the chain, and an
+ * intact chain has exactly three headers a set. */
 static void check_arc(const char *v, size_t len)
 {
     smtp_arc_sets_t sets = { 0 };
