@@ -304,7 +304,8 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
                                            "ARC-Authentication-Results" };
     unsigned counts[G_N_ELEMENTS(headers)];
     smtp_header_counts(text, hlen, headers, G_N_ELEMENTS(headers), counts);     /* one walk when there is none */
-    if (!counts[0] && !counts[1] && !counts[2] && !counts[3])
+    unsigned arc = counts[1] + counts[2] + counts[3];
+    if (!counts[0] && !arc)
         return;
     wmem_strbuf_t *verdicts = wmem_strbuf_new(ctx->pinfo->pool, "");
     dkim_sig_t sig;
@@ -319,7 +320,7 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
             wmem_strbuf_append_printf(verdicts, "%s%s=%s", n ? "," : "", sig.who, verdict_names[v]);
         }
     }
-    if (counts[1] || counts[2] || counts[3])
+    if (arc)
         wmem_strbuf_append_printf(verdicts, "%sarc-chain=%s", n ? "," : "", check_arc_chain(ctx, summary, text, hlen));
     if (log && wmem_strbuf_get_len(verdicts))
         ctx->st->hdr_dkim = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(verdicts),
