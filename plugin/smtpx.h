@@ -372,17 +372,21 @@ typedef enum {
     SMTPX_PHASE_CONNECTION, SMTPX_PHASE_HELLO, SMTPX_PHASE_AUTH, SMTPX_PHASE_ENVELOPE,
     SMTPX_PHASE_MESSAGE, SMTPX_PHASE_TERMINATION, SMTPX_PHASE_ANY
 } smtpx_phase_t;
-#define SMTPX_KIND_DATA_LINES 202   /* message lines (for notes) */
-#define SMTPX_KIND_BDAT_CHUNK 203   /* the bytes of a BDAT chunk (for notes) */
-#define SMTPX_KIND_TRACE      204   /* the Received headers of a message (for notes) */
-#define SMTPX_KIND_ATTACHMENT 205   /* the attachments of a message (for notes) */
-#define SMTPX_KIND_GREETING   206   /* the server's greeting (for notes) */
-#define SMTPX_KIND_AUTHRES    207   /* the Authentication-Results of a message (for notes) */
-#define SMTPX_KIND_DSN        208   /* a delivery report in a message (for notes) */
-#define SMTPX_KIND_FOREIGN    209   /* client bytes of another protocol (for notes) */
-#define SMTPX_KIND_DKIM       210   /* the DKIM body hash of a message (for notes) */
-#define SMTPX_KIND_ARC        211   /* the ARC chain of a message (for notes) */
-#define SMTPX_KIND_PROXY      210   /* a PROXY header before the session (for notes) */
+/* Kinds of PDU with a note that are no command, after smtpx_session.h's;
+ * an enum, so no two share a number (and so a note). */
+enum {
+    SMTPX_KIND_DATA_LINES = SMTPX_KIND_EOD + 1,     /* message lines */
+    SMTPX_KIND_BDAT_CHUNK,  /* the bytes of a BDAT chunk */
+    SMTPX_KIND_TRACE,       /* the Received headers of a message */
+    SMTPX_KIND_ATTACHMENT,  /* the attachments of a message */
+    SMTPX_KIND_GREETING,    /* the server's greeting */
+    SMTPX_KIND_AUTHRES,     /* the Authentication-Results of a message */
+    SMTPX_KIND_DSN,         /* a delivery report in a message */
+    SMTPX_KIND_FOREIGN,     /* client bytes of another protocol */
+    SMTPX_KIND_DKIM,        /* the DKIM body hash of a message */
+    SMTPX_KIND_ARC,         /* the ARC chain of a message */
+    SMTPX_KIND_PROXY,       /* a PROXY header before the session */
+};
 extern gboolean smtpx_pref_teaching_notes;
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);
 /* The note on a reply to rec (NULL: none known), or on the greeting. */

@@ -691,6 +691,9 @@ def test_proxy_header(passes):
     assert "[Session: client 203.0.113.7 (via a proxy)]" in out
     assert "[Session: client [203.0.113.7] (203.0.113.7 via a proxy), server mx.example.org (Postfix)]" in out
     assert "Real client:" not in out
+    note = ("PROXY protocol: a load balancer passes on the real client's address before SMTP begins; the server "
+            "must expect it (Postfix: smtpd_upstream_proxy_protocol) or it answers 500")
+    assert ts.fields(cap, ["frame.number", "smtpx.note"], "smtpx.proxy", **passes) == [["4", note], ["16", note]]
 
 
 def test_bad_parameters(passes):
