@@ -53,6 +53,7 @@ extern int hf_smtpx_header_sender, hf_smtpx_header_return_path;
 extern int hf_smtpx_header_in_reply_to, hf_smtpx_header_user_agent, hf_smtpx_header_originating_ip;
 extern int hf_smtpx_header_dkim_domain, hf_smtpx_header_dkim_selector;
 extern int hf_smtpx_header_auth_results, hf_smtpx_header_auth_results_server;
+extern int hf_smtpx_header_arc_auth_results, hf_smtpx_header_arc_auth_results_instance;
 extern int hf_smtpx_header_auth_result, hf_smtpx_header_auth_method, hf_smtpx_header_auth_verdict;
 extern int hf_smtpx_header_auth_reason, hf_smtpx_header_auth_property, hf_smtpx_header_received_spf;
 extern int hf_smtpx_msg_received, hf_smtpx_msg_received_hop, hf_smtpx_msg_received_from, hf_smtpx_msg_received_ip;
@@ -386,6 +387,7 @@ enum {
     SMTPX_KIND_DKIM,        /* the DKIM body hash of a message */
     SMTPX_KIND_ARC,         /* the ARC chain of a message */
     SMTPX_KIND_PROXY,       /* a PROXY header before the session */
+    SMTPX_KIND_ARC_RESULTS, /* the first forwarder's ARC-Authentication-Results */
 };
 extern gboolean smtpx_pref_teaching_notes;
 void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind);

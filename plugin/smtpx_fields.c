@@ -40,6 +40,7 @@ int hf_smtpx_header_date_time = -1;
 int hf_smtpx_header_reply_to = -1, hf_smtpx_header_sender = -1, hf_smtpx_header_return_path = -1;
 int hf_smtpx_header_in_reply_to = -1, hf_smtpx_header_user_agent = -1, hf_smtpx_header_originating_ip = -1;
 int hf_smtpx_header_auth_results = -1, hf_smtpx_header_auth_results_server = -1;
+int hf_smtpx_header_arc_auth_results = -1, hf_smtpx_header_arc_auth_results_instance = -1;
 int hf_smtpx_header_auth_result = -1, hf_smtpx_header_auth_method = -1, hf_smtpx_header_auth_verdict = -1;
 int hf_smtpx_msg_dsn = -1, hf_smtpx_msg_dsn_reporting_mta = -1, hf_smtpx_msg_dsn_recipient = -1;
 int hf_smtpx_msg_dsn_action = -1, hf_smtpx_msg_dsn_status = -1, hf_smtpx_msg_dsn_remote_mta = -1;
@@ -286,6 +287,11 @@ static void register_hf(void)
            NULL),
         HF(hf_smtpx_header_auth_property, "Property", "smtpx.header.auth_results.property", FT_STRING, BASE_NONE,
            NULL, "What was checked, as ptype.property=value (smtp.mailfrom=..., header.from=..., header.d=...)"),
+        HF(hf_smtpx_header_arc_auth_results, "ARC-Authentication-Results", "smtpx.header.arc_auth_results",
+           FT_STRING, BASE_NONE, NULL, "What a forwarder found when it checked the sender, kept in its ARC set "
+           "(RFC 8617 4.1.1): the header's value; its verdicts are shown with the auth_results fields"),
+        HF(hf_smtpx_header_arc_auth_results_instance, "Instance", "smtpx.header.arc_auth_results.instance",
+           FT_UINT16, BASE_DEC, NULL, "i=: the forwarder's place in the ARC chain (1: the first forwarder)"),
         HF(hf_smtpx_header_received_spf, "Received-SPF", "smtpx.header.received_spf", FT_STRING, BASE_NONE, NULL,
            "The SPF result a receiving server wrote (RFC 7208 9.1): may the sending host send for the envelope "
            "sender's domain?"),

@@ -102,7 +102,7 @@ static gboolean header_named(const char *name, size_t len, const char *want)
 static gboolean is_kept_header(const char *name, size_t len)
 {
     static const char *const read_whole[] = { "From", "Subject", "DKIM-Signature", "Authentication-Results",
-                                              "Received-SPF" };
+                                              "ARC-Authentication-Results", "Received-SPF" };
     for (size_t i = 0; i < G_N_ELEMENTS(read_whole); i++) {
         if (header_named(name, len, read_whole[i]))
             return TRUE;

@@ -346,6 +346,50 @@ def test_arc_chain(passes):
     assert ts.frames_matching(cap, f'smtpx.note == "{note}"', **passes) == [13, 21, 29, 37, 45, 53]
     assert found("dkim_signatures", passes, kind) == [] and ts.frames_matching(
         ts.transcript_pcap("dkim_signatures"), "smtpx.msg.arc", **passes) == []
+    # each set's results header, with its instance (none for the one without i=)
+    assert ts.fields(cap, ["frame.number", "smtpx.header.arc_auth_results.instance"],
+                     "smtpx.header.arc_auth_results", **passes) == [
+        ["13", "2,1"], ["21", "2,1"], ["29", "1"], ["37", "1"], ["45", "1,1"], ["53", ""]]
+
+
+def test_arc_authentication_results(passes):
+    """ARC-Authentication-Results is read like Authentication-Results, with
+    its instance, and the first forwarder's has a teaching note. When a
+    receiving server says the sender failed a check that ARC set i=1 says
+    it passed (a list's subject tag and footer broke DKIM and DMARC; a
+    forwarder's host fails SPF), the finding says forwarding may explain
+    it; a failure only an ARC set reports is a finding like any other."""
+    cap = ts.transcript_pcap("arc_results")
+    assert ts.fields(cap, ["frame.number", "smtpx.header.arc_auth_results.instance",
+                           "smtpx.header.auth_results.server", "smtpx.header.auth_results.result"],
+                     "smtpx.header.arc_auth_results", **passes) == [
+        ["13", "1", "mx.example.org,lists.example,lists.example",
+         "spf=pass,dkim=fail,dmarc=fail,arc=pass,spf=pass,dkim=pass,dmarc=pass,spf=pass,dkim=pass,dmarc=pass"],
+        ["21", "1", "lists.example", "spf=pass,dmarc=fail"],
+        ["29", "1", "mx.example.org,fwd.example,fwd.example",
+         "spf=fail,dkim=pass,dmarc=pass,arc=pass,spf=pass,dkim=pass,spf=pass,dkim=pass"]]
+    kind = "smtpx.analysis.sender_check_failed"
+    assert found("arc_results", passes, kind) == [13, 21, 29]
+    forwarding = "pass: forwarding may explain it, if its ARC seal verifies"
+    assert messages("arc_results", kind, **passes) == [
+        "Authentication-Results of mx.example.org says dkim=fail, dmarc=fail (header.from=origin.example), but "
+        "ARC-Authentication-Results i=1 of lists.example says dmarc=" + forwarding + ",Header From "
+        "<alice@origin.example> (domain origin.example) is not aligned with the envelope sender "
+        "<team-bounces@lists.example> (domain lists.example); a DKIM signature of d=origin.example would align it "
+        "if valid (not verified),The body does not match the DKIM signature of origin.example (s=sel): it was "
+        "changed after signing (a list's footer, a filter's disclaimer), so the signature fails, or it was copied "
+        "from another message",
+        "ARC-Authentication-Results i=1 of lists.example says dmarc=fail (header.from=bank.example): the From "
+        "domain is not authenticated, so From may be forged. Trust it where your own server wrote it (a sender "
+        "can add one),Header From <security@bank.example> (domain bank.example) is not aligned with the envelope "
+        "sender <team-bounces@lists.example> (domain lists.example)",
+        "Authentication-Results of mx.example.org says spf=fail (smtp.mailfrom=alice@origin.example), but "
+        "ARC-Authentication-Results i=1 of fwd.example says spf=" + forwarding]
+    note = ("ARC-Authentication-Results i=1: what the first forwarder (a mailing list) found of the sender before "
+            "changing the message; a server trusting it may accept what now fails DMARC")
+    assert ts.frames_matching(cap, f'smtpx.note == "{note}"', **passes) == [13, 21, 29]
+    out = ts.tshark(["-r", ts.capture_path(cap), *["-2"] * passes["two_pass"], "-V", "-Y", "frame.number == 13"]).stdout
+    assert "[ARC-Authentication-Results i=1 of lists.example: spf=pass, dkim=pass, dmarc=pass]" in out
 
 
 def test_dkim_signature_named_in_spoofed_from(passes):

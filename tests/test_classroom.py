@@ -59,7 +59,7 @@ def test_notes_fit_in_a_label():
                 if len(f"Teaching note: [{p}] " + n.replace("%u:", "250:").replace("%u", "1234567")
                        .replace('\\"', '"')) > 239]
     assert too_long == []
-    for name in ("smuggling", "dkim_checks", "arc_chain", "xclient", "lmtp", "data_before_354"):
+    for name in ("smuggling", "dkim_checks", "arc_chain", "arc_results", "xclient", "lmtp", "data_before_354"):
         out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap(name)), "-V"]).stdout
         assert "Teaching note:" in out and "[truncated]Teaching note" not in out, name
 

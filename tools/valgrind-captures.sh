@@ -46,7 +46,7 @@ else
              refusal_reasons forged_helo missing_blank_line slam_lines_as_commands guessing_sessions \
              auth_results bounce heuristic_hello starttls_masked foreign_tls foreign_http proxy_header \
              one_side_server one_side_client param_syntax mime_malformed homograph dates duplicate_headers trace_forged \
-             xclient_unlisted return_path dkim_checks arc_chain; do
+             xclient_unlisted return_path dkim_checks arc_chain arc_results; do
         [ -f "tests/transcripts/$t.txt" ] &&
             python3 tools/transcript2pcap.py "tests/transcripts/$t.txt" "$work/caps/transcript-$t.pcap"
     done

@@ -87,6 +87,28 @@ bool smtp_authres_server(const char *v, size_t len, smtp_range_t *id, size_t *po
     return true;
 }
 
+size_t smtp_arc_results_instance(const char *v, size_t len, unsigned *instance)
+{
+    smtp_range_t key, number;
+    size_t i = skip_cfws(v, len, read_word(v, len, skip_cfws(v, len, 0), "=;", &key));
+
+    *instance = 0;
+    if (!smtp_token_is(v + key.off, key.len, "i") || i >= len || v[i] != '=')
+        return 0;
+    i = skip_cfws(v, len, read_word(v, len, skip_cfws(v, len, i + 1), ";", &number));
+    if (i >= len || v[i] != ';')
+        return 0;
+    unsigned n = 0;
+    for (size_t k = 0; k < number.len && number.len <= 3; k++) {
+        char c = v[number.off + k];
+        if (c < '0' || c > '9')
+            return i + 1;       /* "i=x;": no instance */
+        n = n * 10 + (unsigned)(c - '0');
+    }
+    *instance = n;
+    return i + 1;
+}
+
 /* The properties and the reason after "method=result", in v[i..end). */
 static void read_properties(const char *v, size_t end, size_t i, smtp_authres_t *r)
 {

@@ -28,6 +28,12 @@ typedef struct {
  * starts with a result instead (no authserv-id: *pos stays 0). */
 bool smtp_authres_server(const char *v, size_t len, smtp_range_t *id, size_t *pos);
 
+/* An ARC-Authentication-Results value (RFC 8617 4.1.1) is "i=N;" and then an
+ * Authentication-Results value. Returns where that value starts (0 when the
+ * value does not start with "i=...;") and sets *instance to N (0: no i=, or
+ * not a number from 1 to 999). */
+size_t smtp_arc_results_instance(const char *v, size_t len, unsigned *instance);
+
 /* The next result from *pos on ("; spf=pass smtp.mailfrom=a@b"), *pos
  * after it; false at the end. A part that is not "method=result" ("none")
  * is skipped. */

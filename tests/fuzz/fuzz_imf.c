@@ -9,7 +9,8 @@
  * walked with smtp_header_next (as many as smtp_header_count finds), and the
  * whole input are parsed as trace fields, whose spans must lie inside the
  * value; the input is also read as a DKIM tag list, and it and every
- * Authentication-Results header as authentication results (spans inside,
+ * Authentication-Results header (and ARC-Authentication-Results header,
+ * after its "i=N;") as authentication results (spans inside,
  * each result a step forward, at most SMTP_AUTHRES_PROPS properties) and as
  * a Received-SPF value; and the input as the body of a delivery report, in
  * groups of fields (each inside, not empty, a step forward) whose lines'
@@ -188,6 +189,19 @@ static void check_authres(const char *v, size_t len)
     free(c);
 }
 
+/* An ARC-Authentication-Results value: its Authentication-Results value
+ * starts after the ';' that ends "i=N", N a number up to 999. */
+static void check_arc_results(const char *v, size_t len)
+{
+    char *c = fuzz_copy(v, len);
+    unsigned instance = 1000;
+    size_t rest = smtp_arc_results_instance(c, len, &instance);
+
+    CHECK(rest <= len && instance <= 999 && (rest == 0 ? instance == 0 : c[rest - 1] == ';'));
+    check_authres(c + rest, len - rest);
+    free(c);
+}
+
 static void walk_authres(const char *block, size_t size)
 {
     char value[4097];
@@ -195,6 +209,8 @@ static void walk_authres(const char *block, size_t size)
 
     while (smtp_header_next(block, size, "Authentication-Results", &pos, value, sizeof value))
         check_authres(value, strlen(value));
+    for (pos = 0; smtp_header_next(block, size, "ARC-Authentication-Results", &pos, value, sizeof value);)
+        check_arc_results(value, strlen(value));
 }
 
 static void walk_dsn(const char *body, size_t size)

@@ -873,6 +873,18 @@ static void test_authres(void)
     CHECK(smtp_authres_failed(S("dkim"), S("FAIL")));
     CHECK(!smtp_authres_failed(S("dkim"), S("permerror")) && !smtp_authres_failed(S("spf"), S("none")));
     CHECK(!smtp_authres_failed(S("iprev"), S("fail")) && !smtp_authres_failed(S("arc"), S("fail")));
+
+    /* ARC-Authentication-Results: "i=N;" before the Authentication-Results value */
+    unsigned inst;
+    const char *aar = "i=1; lists.example; spf=pass smtp.mailfrom=a@b";
+    CHECK(smtp_arc_results_instance(S("i=1; lists.example; spf=pass smtp.mailfrom=a@b"), &inst) == 4 && inst == 1);
+    CHECK(strcmp(authres_all(aar + 4, out, sizeof out), "<lists.example> spf=pass{smtp.mailfrom=a@b}") == 0);
+    CHECK(smtp_arc_results_instance(S(" (c) I = 12 ;x; dkim=pass"), &inst) == 13 && inst == 12);
+    CHECK(smtp_arc_results_instance(S("i=x; mx; spf=pass"), &inst) == 4 && inst == 0);
+    CHECK(smtp_arc_results_instance(S("i=1000; mx"), &inst) == 7 && inst == 0);
+    CHECK(smtp_arc_results_instance(S("lists.example; spf=pass"), &inst) == 0 && inst == 0);
+    CHECK(smtp_arc_results_instance(S("i=2"), &inst) == 0 && inst == 0);
+    CHECK(smtp_arc_results_instance(S(""), &inst) == 0 && inst == 0);
 }
 
 static void test_dsn(void)
