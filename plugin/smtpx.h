@@ -313,6 +313,8 @@ gboolean smtpx_auth_late_step(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 void smtpx_auth_register_handoff(void);
 /* smtpx_ehlo.c: one extension line of an EHLO reply (text at offset). */
 void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, size_t len);
+/* Did the last EHLO reply's AUTH offer the mechanism (any case)? */
+gboolean smtpx_auth_offered(smtpx_ctx_t *ctx, const char *mech, size_t len);
 /* The first line of the greeting: the server's name, and the software it names. */
 void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len);
 /* The first line of the reply to HELO/EHLO: the server's name if the greeting gave none, and the
@@ -431,7 +433,8 @@ typedef struct {
     const char *name;       /* verb, mechanism, finding, server software, address domain, verdict's method,
                              * DSN action */
     const char *detail;     /* counted under name: the software's version (NULL: not given), the
-                             * verdict's result, the DSN status */
+                             * verdict's result, the DSN status, AUTH's result (success, failure,
+                             * cancelled) */
     unsigned code;          /* reply code, or enhanced class */
     unsigned subject;       /* enhanced subject */
     const smtpx_cmd_rec_t *rec; /* reply: the request it answers (NULL: none known) */

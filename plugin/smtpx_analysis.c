@@ -34,7 +34,7 @@ static void check_auth(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
     char *mech = smtpx_line_format(ctx, param, (int)mlen);
     if (!(st->ext & SMTPX_EXT_AUTH))
         unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s", mech), "AUTH");
-    else if (!(st->auth_mechs & (1u << smtp_sasl_mech(param, mlen))))
+    else if (!smtpx_auth_offered(ctx, param, mlen))
         unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s", mech),
                      wmem_strdup_printf(ctx->pinfo->pool, "the mechanism %s", mech));
 }

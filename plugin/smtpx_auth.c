@@ -296,11 +296,11 @@ static const char *auth_result(const smtpx_state_t *st, unsigned code)
 void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const char *text, int offset, int len)
 {
     if (code != 334) {
-        proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_result, ctx->tvb, offset, 0,
-                                               auth_result(ctx->st, code));
+        const char *result = auth_result(ctx->st, code);
+        proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_result, ctx->tvb, offset, 0, result);
         proto_item_set_generated(pi);
         ctx->st->flags |= SMTPX_F_AUTH_ENDED;
-        smtpx_tap_simple(ctx, SMTPX_EV_AUTH_RESULT, mech_label(ctx), code);
+        smtpx_tap_pair(ctx, SMTPX_EV_AUTH_RESULT, mech_label(ctx), result);
         return;
     }
     if (len <= 0 || !smtp_base64_valid(text, (size_t)len))

@@ -33,6 +33,40 @@ static guint32 ext_bit(const char *kw)
     return 0;
 }
 
+#define SMTPX_MAX_AUTH_OTHERS 128   /* bytes of unknown mechanism names kept per EHLO reply */
+
+/* A mechanism AUTH offers: its bit, or, for one smtpx does not know, its
+ * name in auth_others (past SMTPX_MAX_AUTH_OTHERS bytes, bit 0 says that
+ * any unknown one may be offered). */
+static void offer_mech(smtpx_ctx_t *ctx, const char *mech, size_t len)
+{
+    smtpx_state_t *st = ctx->st;
+    smtp_sasl_mech_t m = smtp_sasl_mech(mech, len);
+    const char *kept = st->auth_others ? st->auth_others : " ";
+
+    if (m != SMTP_SASL_UNKNOWN) {
+        st->auth_mechs |= 1u << m;
+    } else if (strlen(kept) + len + 1 > SMTPX_MAX_AUTH_OTHERS) {
+        st->auth_mechs |= 1u;
+    } else {
+        char *list = ascii_strup_inplace(wmem_strdup_printf(ctx->pinfo->pool, "%s%.*s ", kept, (int)len, mech));
+        st->auth_others = smtpx_state_strdup(&ctx->call, ctx->pinfo, list, strlen(list));
+    }
+}
+
+gboolean smtpx_auth_offered(smtpx_ctx_t *ctx, const char *mech, size_t len)
+{
+    const smtpx_state_t *st = ctx->st;
+    smtp_sasl_mech_t m = smtp_sasl_mech(mech, len);
+
+    if (m != SMTP_SASL_UNKNOWN)
+        return (st->auth_mechs >> m) & 1u;
+    if (st->auth_mechs & 1u)
+        return TRUE;        /* more unknown ones than were kept */
+    const char *word = ascii_strup_inplace(wmem_strdup_printf(ctx->pinfo->pool, " %.*s ", (int)len, mech));
+    return st->auth_others && strstr(st->auth_others, word);
+}
+
 /* One parameter of the extension `name` (the registry's keyword, or NULL). */
 static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *name, int offset, const char *text,
                       const smtp_param_t *p)
@@ -46,7 +80,7 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *name, int 
     proto_item *pi = proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, len, ENC_UTF_8);
     if (name && strcmp(name, "AUTH") == 0) {
         proto_tree_add_item(tree, hf_smtpx_ehlo_auth_mech, ctx->tvb, start, (int)p->key_len, ENC_ASCII);
-        ctx->st->auth_mechs |= 1u << smtp_sasl_mech(text + p->key_off, p->key_len);
+        offer_mech(ctx, text + p->key_off, p->key_len);
         proto_item_set_hidden(pi);
     } else if (name && strcmp(name, "SIZE") == 0 && smtp_parse_u64(text + p->key_off, p->key_len, &size)) {
         proto_tree_add_uint64(tree, hf_smtpx_ehlo_size, ctx->tvb, start, (int)p->key_len, size);

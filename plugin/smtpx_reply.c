@@ -219,6 +219,7 @@ static void forget_extensions(smtpx_state_t *st)
 {
     st->ext = st->auth_mechs = st->listed_attrs[0] = st->listed_attrs[1] = 0;
     st->size_limit = 0;
+    st->auth_others = NULL;
 }
 
 /* The server forgets the hello, its extensions and the transaction (RFC 3207

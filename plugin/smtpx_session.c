@@ -14,12 +14,13 @@
  *
  * The snapshots of a conversation follow each other in one array of 64-bit
  * words (conv->snaps): a header word, then the words it stores. The header
- * holds the mask of the stored words (bits 0-31), the number of snapshots
- * back to the key snapshot (bits 32-39) and the distance in words to the
- * previous snapshot's header (bits 40-47). */
+ * holds the mask of the stored words (bits 0-31 for words 0-31, bits 48-63
+ * for words 32-47), the number of snapshots back to the key snapshot (bits
+ * 32-39) and the distance in words to the previous snapshot's header (bits
+ * 40-47). */
 #define SMTPX_STATE_WORDS ((sizeof(smtpx_state_t) + 7) / 8)
 #define SMTPX_SNAP_CHAIN 32
-G_STATIC_ASSERT(SMTPX_STATE_WORDS <= 32);
+G_STATIC_ASSERT(SMTPX_STATE_WORDS <= 48);
 G_STATIC_ASSERT(sizeof(smtpx_state_t) % 8 == 0);     /* the words cover it exactly */
 
 typedef union {
@@ -27,7 +28,9 @@ typedef union {
     guint64 w[SMTPX_STATE_WORDS];
 } smtpx_state_words_t;
 
-#define SNAP_MASK(h)  ((guint32)(h))
+#define SNAP_MASK(h)  (((h) & 0xffffffffu) | ((h) >> 48) << 32)
+#define SNAP_MASK_BITS(m) (((m) & 0xffffffffu) | ((m) >> 32) << 48)     /* a mask as the header holds it */
+#define SNAP_WORD_BIT(i)   (G_GUINT64_CONSTANT(1) << (i))
 #define SNAP_DEPTH(h) ((guint32)((h) >> 32) & 0xffu)
 #define SNAP_BACK(h)  ((guint32)((h) >> 40) & 0xffu)
 
@@ -151,19 +154,20 @@ static guint32 snap_store(smtpx_conv_t *conv, const smtpx_state_t *st)
     guint32 depth = count ? SNAP_DEPTH(*(const guint64 *)wmem_array_index(conv->snaps, prev)) + 1 : SMTPX_SNAP_CHAIN;
     gboolean key = depth >= SMTPX_SNAP_CHAIN;
     guint64 snap[1 + SMTPX_STATE_WORDS];
-    guint32 mask = 0, n = 1;
+    guint64 mask = 0;
+    guint32 n = 1;
 
     memcpy(&now, st, sizeof *st);     /* every byte, padding included */
     for (guint i = 0; i < SMTPX_STATE_WORDS; i++) {
         if (now.w[i] != (key ? 0 : conv->last_words[i])) {
-            mask |= 1u << i;
+            mask |= SNAP_WORD_BIT(i);
             snap[n++] = now.w[i];
         }
     }
     memcpy(conv->last_words, now.w, sizeof now.w);
     if (!key && !mask)
         return prev;    /* nothing changed since the previous call */
-    snap[0] = mask | (guint64)(key ? 0 : depth) << 32 | (guint64)(key ? 0 : count - prev) << 40;
+    snap[0] = SNAP_MASK_BITS(mask) | (guint64)(key ? 0 : depth) << 32 | (guint64)(key ? 0 : count - prev) << 40;
     wmem_array_append(conv->snaps, snap, n);
     conv->last_snap = count;
     return count;
@@ -183,9 +187,9 @@ static void snap_load(const smtpx_conv_t *conv, guint32 at, smtpx_state_t *out)
     memset(&st, 0, sizeof st);
     while (n-- > 0) {
         const guint64 *snap = words + chain[n];
-        guint32 mask = SNAP_MASK(snap[0]);
+        guint64 mask = SNAP_MASK(snap[0]);
         for (guint i = 0, j = 1; i < SMTPX_STATE_WORDS; i++) {
-            if (mask & (1u << i))
+            if (mask & SNAP_WORD_BIT(i))
                 st.w[i] = snap[j++];
         }
     }

@@ -166,6 +166,7 @@ typedef struct {
     smtpx_cmd_rec_t *open_reply;     /* request of a reply still open (over the cap) */
     const char *server_name;         /* from the greeting */
     const char *server_software;     /* the greeting names it: "Exim 4.96" */
+    const char *auth_others;         /* offered by AUTH, unknown to smtpx: " SCRAM-SHA-512 X " (NULL: none) */
     const char *client_name;         /* from HELO/EHLO */
     const char *auth_user;           /* user of the current or last AUTH */
     smtpx_msg_rec_t *msg;            /* message being transferred */
@@ -187,7 +188,8 @@ typedef struct {
      * segment of message text costs three words, not five. */
     guint32 flags;
     guint32 ext;
-    guint32 auth_mechs;              /* 1 << smtp_sasl_mech_t offered by AUTH */
+    guint32 auth_mechs;              /* 1 << smtp_sasl_mech_t offered by AUTH (bit 0: more unknown ones than
+                                        auth_others keeps) */
     guint32 held_len;                /* bytes of the client line held so far */
     guint32 msg_lines;
     guint32 msg_line_len;            /* bytes of a message line cut in parts, so far */

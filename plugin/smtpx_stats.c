@@ -273,8 +273,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         break;
     case SMTPX_EV_AUTH_RESULT: {
         int id = stats_tree_parent_id_by_name(st, ev->name);
-        tick_stat_node(st, ev->code == 235 ? "success" : ev->code == 501 ? "cancelled" : "failure",
-                       id > 0 ? id : node_ids[N_AUTH], FALSE);
+        tick_stat_node(st, ev->detail, id > 0 ? id : node_ids[N_AUTH], FALSE);
         break;
     }
     case SMTPX_EV_TRANSACTION:
@@ -534,9 +533,9 @@ static tap_packet_status session_packet(void *tapdata, packet_info *pinfo, epan_
     case SMTPX_EV_AUTH:
         keep_text(&s->auth_mech, ev->name);
         break;
-    case SMTPX_EV_AUTH_RESULT:      /* (501: cancelled by the client) */
-        s->auth_ok += ev->code == 235;
-        s->auth_failed += ev->code != 235 && ev->code != 501;
+    case SMTPX_EV_AUTH_RESULT:      /* one cancelled by the client is neither */
+        s->auth_ok += strcmp(ev->detail, "success") == 0;
+        s->auth_failed += strcmp(ev->detail, "failure") == 0;
         break;
     case SMTPX_EV_TRANSACTION:
         s->mails++;

@@ -152,6 +152,18 @@ def test_unadvertised_auth_mechanism_and_extensions(passes):
             if a == "smtpx.analysis.unadvertised"] == []
 
 
+def test_unknown_mechanism_advertised_by_name(passes):
+    """Mechanisms smtpx has no decoder for are told apart by name: one the
+    EHLO reply names is advertised (in any case), another is not, and a
+    new EHLO reply replaces the list. Past 128 bytes of such names any
+    unknown one counts as advertised, so the list stays bounded."""
+    got = ts.fields(ts.transcript_pcap("auth_unknown_mechanisms"), ["frame.number", "_ws.expert.message"],
+                    "smtpx.analysis.unadvertised", **passes)
+    assert got == [["9", "AUTH CRAM-SHA1, but the server did not advertise the mechanism CRAM-SHA1 in its EHLO reply"],
+                   ["15", "AUTH SCRAM-SHA-512, but the server did not advertise the mechanism SCRAM-SHA-512 in its "
+                          "EHLO reply"]]
+
+
 def test_starttls_injection(passes):
     cap = ts.transcript_pcap("starttls_injection")
     assert (7, "smtpx.analysis.starttls_injection") in ts.experts(cap, passes["two_pass"])

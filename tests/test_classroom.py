@@ -104,6 +104,11 @@ def test_stats_tree():
     arows = [line.split() for line in auth.splitlines()]
     assert ["LOGIN", "4"] == [r for r in arows if r and r[0] == "LOGIN"][0][:2]
     assert any(r[:2] == ["success", "1"] for r in arows if r)
+    # a 501 is "cancelled" only after the client's "*" (frame 36), as smtpx.auth.result says; the 501 to
+    # bad base64 (frame 32) is a failure
+    login = [r[:2] for r in arows[[r[:1] for r in arows].index(["LOGIN"]) + 1:][:2]]
+    assert login == [["failure", "3"], ["cancelled", "1"]]
+    assert [(r["auth_ok"], r["auth_failed"]) for r in sessions(ts.transcript_pcap("auth_mechanisms"))] == [("1", "10")]
 
 
 def srt_rows(out):
