@@ -60,10 +60,26 @@ void smtpx_set_generated_hidden(proto_item *pi)
     proto_item_set_hidden(pi);
 }
 
+const char *smtpx_valid_utf8(smtpx_ctx_t *ctx, const char *s)
+{
+    if (!s || g_utf8_validate(s, -1, NULL))
+        return s;
+    char *valid = g_utf8_make_valid(s, -1);
+    const char *copy = wmem_strdup(ctx->pinfo->pool, valid);
+    g_free(valid);
+    return copy;
+}
+
+proto_item *smtpx_add_string(smtpx_ctx_t *ctx, proto_tree *tree, int hf, tvbuff_t *tvb, int start, int len,
+                             const char *value)
+{
+    return proto_tree_add_string(tree, hf, tvb, start, len, smtpx_valid_utf8(ctx, value));
+}
+
 void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value)
 {
     if (value)
-        proto_item_set_generated(proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, value));
+        proto_item_set_generated(smtpx_add_string(ctx, tree, hf, ctx->tvb, 0, 0, value));
 }
 
 char *smtpx_xtext(smtpx_ctx_t *ctx, const char *s, size_t len)
@@ -149,7 +165,8 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
     va_start(ap, format);
     msg = wmem_strdup_vprintf(ctx->pinfo->pool, format, ap);
     va_end(ap);
-    proto_tree_add_expert_format(ctx->analysis_tree, ctx->pinfo, ei, tvb, offset, len, "%s", msg);
+    proto_tree_add_expert_format(ctx->analysis_tree, ctx->pinfo, ei, tvb, offset, len, "%s",
+                                 smtpx_valid_utf8(ctx, msg));
     ctx->st->txn_findings++;
     smtpx_tap_simple(ctx, SMTPX_EV_FINDING, smtpx_finding_name(ei), 0);
 }
@@ -369,7 +386,7 @@ static int dissect_server_pdus(smtpx_ctx_t *ctx)
 static void add_session_name(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *name)
 {
     if (name)
-        smtpx_set_generated_hidden(proto_tree_add_string(tree, hf, ctx->tvb, 0, 0, name));
+        smtpx_set_generated_hidden(smtpx_add_string(ctx, tree, hf, ctx->tvb, 0, 0, name));
 }
 
 /* A session name as label text, escaped like a line. */

@@ -37,6 +37,7 @@ extern int hf_smtpx_session, hf_smtpx_session_server_name, hf_smtpx_session_clie
 extern int hf_smtpx_session_real_client, hf_smtpx_session_real_client_ipv6;
 extern int hf_smtpx_xclient_attribute, hf_smtpx_xclient_addr, hf_smtpx_xclient_addr_ipv6, hf_smtpx_xclient_login;
 extern int hf_smtpx_session_server_software, hf_smtpx_msg_bcc, hf_smtpx_msg_header_only;
+extern int hf_smtpx_msg_recipient_unanswered;
 extern int hf_smtpx_msg_dsn, hf_smtpx_msg_dsn_reporting_mta, hf_smtpx_msg_dsn_recipient, hf_smtpx_msg_dsn_action;
 extern int hf_smtpx_msg_dsn_status, hf_smtpx_msg_dsn_remote_mta, hf_smtpx_msg_dsn_diagnostic;
 extern int hf_smtpx_data, hf_smtpx_data_line, hf_smtpx_data_eod, hf_smtpx_data_continuation;
@@ -164,6 +165,12 @@ proto_item *smtpx_add_shown(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offs
 gboolean smtpx_any_referenced(proto_tree *tree, int *const *hfs, size_t n);
 /* An item made by smtpx and left out of the printed tree (a label above already says it). */
 void smtpx_set_generated_hidden(proto_item *pi);
+/* s, or where it is not valid UTF-8 (bytes from the wire), a copy in pinfo->pool with U+FFFD in place of
+ * each bad sequence, as Wireshark gives text it reads as UTF-8: JSON and EK output stay valid. */
+const char *smtpx_valid_utf8(smtpx_ctx_t *ctx, const char *s);
+/* proto_tree_add_string with the value made valid UTF-8 (smtpx_valid_utf8). */
+proto_item *smtpx_add_string(smtpx_ctx_t *ctx, proto_tree *tree, int hf, tvbuff_t *tvb, int start, int len,
+                             const char *value);
 /* A generated string field (made from the message, at no place in the frame), if value is not NULL. */
 void smtpx_add_generated(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *value);
 /* The xtext s[0..len) decoded (RFC 3461; pinfo->pool, NUL-terminated). */
@@ -302,6 +309,8 @@ void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *re
                          int len);
 /* smtpx_auth.c: AUTH command, client lines of the exchange, server challenges and results */
 void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd);
+/* The AUTH exchange's mechanism as the statistics and logs name it ("(other)": one smtpx has no decoder for). */
+const char *smtpx_auth_mech_label(const smtpx_state_t *st);
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 /* A later part of a cut AUTH line, hidden (hide_passwords): TRUE if it was shown so. */
 gboolean smtpx_auth_hide_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line);

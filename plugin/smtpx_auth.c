@@ -229,9 +229,9 @@ static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, con
     ctx->st->auth_step++;
 }
 
-static const char *mech_label(smtpx_ctx_t *ctx)
+const char *smtpx_auth_mech_label(const smtpx_state_t *st)
 {
-    const char *name = smtp_sasl_mech_name((smtp_sasl_mech_t)ctx->st->auth_mech);
+    const char *name = smtp_sasl_mech_name((smtp_sasl_mech_t)st->auth_mech);
     return name ? name : "(other)";
 }
 
@@ -252,7 +252,7 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
     st->flags &= ~SMTPX_F_AUTH_CANCEL;
     proto_tree_add_item(tree, hf_smtpx_auth_mechanism, ctx->tvb, line->offset + (int)cmd->param_off, (int)mlen,
                         ENC_ASCII);
-    smtpx_tap_simple(ctx, SMTPX_EV_AUTH, mech_label(ctx), 0);
+    smtpx_tap_simple(ctx, SMTPX_EV_AUTH, smtpx_auth_mech_label(ctx->st), 0);
     if (ir < cmd->param_len)
         dissect_response(ctx, tree, line->offset + (int)(cmd->param_off + ir), param + ir,
                          (int)(cmd->param_len - ir), line->partial);
@@ -300,7 +300,7 @@ void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const c
         proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_result, ctx->tvb, offset, 0, result);
         proto_item_set_generated(pi);
         ctx->st->flags |= SMTPX_F_AUTH_ENDED;
-        smtpx_tap_pair(ctx, SMTPX_EV_AUTH_RESULT, mech_label(ctx), result);
+        smtpx_tap_pair(ctx, SMTPX_EV_AUTH_RESULT, smtpx_auth_mech_label(ctx->st), result);
         return;
     }
     if (len <= 0 || !smtp_base64_valid(text, (size_t)len))

@@ -52,7 +52,7 @@ int hf_smtpx_msg_received_ip = -1, hf_smtpx_msg_received_ipv6 = -1, hf_smtpx_msg
 int hf_smtpx_msg_received_via = -1, hf_smtpx_msg_received_with = -1, hf_smtpx_msg_received_id = -1;
 int hf_smtpx_msg_received_for = -1, hf_smtpx_msg_received_date = -1, hf_smtpx_msg_received_queued_in = -1;
 int hf_smtpx_msg = -1, hf_smtpx_msg_sender = -1, hf_smtpx_msg_recipient = -1, hf_smtpx_msg_from = -1;
-int hf_smtpx_msg_bcc = -1;
+int hf_smtpx_msg_bcc = -1, hf_smtpx_msg_recipient_unanswered = -1;
 int hf_smtpx_msg_subject = -1, hf_smtpx_msg_size = -1, hf_smtpx_msg_missing = -1, hf_smtpx_msg_lines = -1;
 int hf_smtpx_msg_reply_code = -1, hf_smtpx_msg_queue_id = -1, hf_smtpx_msg_end_in = -1;
 int hf_smtpx_msg_dkim_body = -1, hf_smtpx_msg_dkim_body_hash = -1, hf_smtpx_msg_arc = -1, hf_smtpx_msg_arc_sets = -1;
@@ -298,6 +298,9 @@ static void register_hf(void)
         HF(hf_smtpx_msg, "Message summary", "smtpx.msg", FT_NONE, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_sender, "Envelope sender", "smtpx.msg.sender", FT_STRING, BASE_NONE, NULL, NULL),
         HF(hf_smtpx_msg_recipient, "Accepted recipient", "smtpx.msg.recipient", FT_STRING, BASE_NONE, NULL, NULL),
+        HF(hf_smtpx_msg_recipient_unanswered, "Recipient, no reply yet", "smtpx.msg.recipient_unanswered",
+           FT_STRING, BASE_NONE, NULL, "A RCPT TO the server had not answered at the end of the message (pipelined "
+           "with BDAT LAST); one pass cannot know whether it was accepted, two passes can"),
         HF(hf_smtpx_msg_bcc, "Blind copy", "smtpx.msg.bcc", FT_STRING, BASE_NONE, NULL,
            "An envelope recipient the To and Cc headers do not name: it gets the message without the others "
            "seeing it (Bcc), or the headers are not the real recipients"),

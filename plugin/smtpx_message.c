@@ -199,7 +199,7 @@ static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
         !smtp_mailbox_parse(value, strlen(value), &mb))
         return;
     const char *addr = wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
-    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_header_from, ctx->tvb, 0, 0, addr);
+    proto_item *pi = smtpx_add_string(ctx, tree, hf_smtpx_header_from, ctx->tvb, 0, 0, addr);
     proto_item_set_generated(pi);
     if (mb.display_len) {
         const char *raw = wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len);
@@ -336,7 +336,7 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
     char subject[SMTPX_MAX_VALUE];
     if (smtp_header_get(block, strlen(block), "Subject", 0, subject, sizeof subject)) {
         const char *decoded = smtpx_decode_rfc2047(ctx->pinfo->pool, subject);
-        proto_item *pi = proto_tree_add_string(ht, hf_smtpx_header_subject, ctx->tvb, 0, 0, decoded);
+        proto_item *pi = smtpx_add_string(ctx, ht, hf_smtpx_header_subject, ctx->tvb, 0, 0, decoded);
         proto_item_set_generated(pi);
         st->hdr_subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
     }
@@ -394,25 +394,27 @@ typedef struct {
     const char *to, *cc;
 } summary_t;
 
-/* A recipient of the summary. One that To and Cc do not name gets the
+/* A recipient of the summary, accepted or not answered yet (one pass, RCPT
+ * pipelined with BDAT LAST). One that To and Cc do not name gets the
  * message as a blind copy: the label says so (the field is hidden under it). */
-static proto_item *add_summary_recipient(const summary_t *s, const char *addr)
+static proto_item *add_summary_recipient(const summary_t *s, const char *addr, gboolean unanswered)
 {
     smtpx_ctx_t *ctx = s->ctx;
-    proto_item *pi = proto_tree_add_string(s->tree, hf_smtpx_msg_recipient, ctx->tvb, 0, 0, addr);
+    proto_item *pi = smtpx_add_string(ctx, s->tree, unanswered ? hf_smtpx_msg_recipient_unanswered
+                                                               : hf_smtpx_msg_recipient, ctx->tvb, 0, 0, addr);
 
     proto_item_set_generated(pi);
     if (ctx->tree && is_blind_copy(s->to, s->cc, addr)) {
         proto_item_append_text(pi, " (blind copy: To and Cc do not name it)");
-        smtpx_set_generated_hidden(proto_tree_add_string(proto_item_add_subtree(pi, ett_smtpx_data), hf_smtpx_msg_bcc,
-                                                         ctx->tvb, 0, 0, addr));
+        smtpx_set_generated_hidden(smtpx_add_string(ctx, proto_item_add_subtree(pi, ett_smtpx_data), hf_smtpx_msg_bcc,
+                                                    ctx->tvb, 0, 0, addr));
     }
     return pi;
 }
 
 static void add_recipient(const smtpx_cmd_rec_t *rec, void *data)
 {
-    add_summary_recipient((const summary_t *)data, rec->arg);
+    add_summary_recipient((const summary_t *)data, rec->arg, rec->rsp_code == 0);
 }
 
 typedef struct {
@@ -453,10 +455,12 @@ static void add_header_only(const summary_t *s, const char *list, const char *he
 }
 
 /* The reply to the end of the message, once seen (on the first pass it
- * comes after the end of data): its code item, or NULL. */
+ * comes after the end of data): its code item, or NULL. A message refused
+ * before its text (sent early, DATA refused) has none: the reply to its "."
+ * answers a line read as a command. */
 static proto_item *add_final_reply(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec)
 {
-    if (!rec->rsp_frame)
+    if (!rec->rsp_frame || (rec->msg && rec->msg->refused))
         return NULL;
     proto_item *pi = proto_tree_add_uint(tree, hf_smtpx_msg_reply_code, ctx->tvb, 0, 0, rec->rsp_code);
     proto_item_set_generated(pi);
@@ -469,7 +473,7 @@ static proto_item *add_final_reply(smtpx_ctx_t *ctx, proto_tree *tree, const smt
 static void add_lmtp_recipients(const summary_t *s, const smtpx_cmd_rec_t *first)
 {
     for (const smtpx_cmd_rec_t *rec = first; rec; rec = smtpx_rec_next_recipient(rec)) {
-        proto_item *pi = add_summary_recipient(s, rec->arg);
+        proto_item *pi = add_summary_recipient(s, rec->arg, FALSE);
         proto_item *ci = add_final_reply(s->ctx, proto_item_add_subtree(pi, ett_smtpx_data), rec);
         if (ci) {
             proto_item_set_hidden(ci);
@@ -489,7 +493,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
     const char *sender = smtpx_envelope_sender(st);
     const char *shown_sender = !sender ? "?" : *sender ? sender : "<> (null sender: a bounce)";
     if (sender) {
-        proto_item *pi = proto_tree_add_string(t, hf_smtpx_msg_sender, ctx->tvb, 0, 0, sender);
+        proto_item *pi = smtpx_add_string(ctx, t, hf_smtpx_msg_sender, ctx->tvb, 0, 0, sender);
         proto_item_set_generated(pi);
         if (!*sender)
             proto_item_append_text(pi, "%s", shown_sender);

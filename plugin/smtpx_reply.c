@@ -20,6 +20,7 @@ typedef struct {
     int end;                /* offset after the last line of the reply */
     int nlines;
     gboolean complete;      /* the final line (code + space) is included */
+    gboolean interrupted;   /* not complete: a line without a reply code comes first (its own finding) */
     smtpx_answers_t answers;
     guint32 line_frame;     /* ANSWERS_LINE: the frame that sent the line */
 } smtpx_reply_t;
@@ -51,6 +52,7 @@ static gboolean scan_reply(smtpx_ctx_t *ctx, smtpx_reply_t *r)
         if (line.partial || !smtp_parse_reply_line(line.text, (size_t)line.len, &rl)) {
             ctx->st->long_line[0] = 0;  /* that line is looked at again on its own */
             r->complete = FALSE;
+            r->interrupted = !line.partial;
             return TRUE;
         }
         r->end = line.next;
@@ -205,7 +207,7 @@ static void add_recipient(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned
     smtpx_state_t *st = ctx->st;
     gboolean ok = code / 100 == 2;
 
-    if (!ok || !(st->flags & SMTPX_F_MAIL)) {
+    if (!ok) {      /* (accepted without a MAIL seen: the capture began after it) */
         st->rcpt_bad++;
         return;
     }
@@ -525,7 +527,7 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
         finish_reply(ctx, rt, &r, rec, code, enhanced);
         return r.end - first->offset;
     }
-    if (!st->open_reply_code)
+    if (!st->open_reply_code && !r.interrupted)
         smtpx_finding(ctx, &ei_smtpx_reply_truncated, ctx->tvb, first->offset, 3,
                       "Reply %u continues beyond this part (%d lines so far); the rest is shown in parts",
                       code, r.nlines);

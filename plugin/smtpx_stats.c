@@ -54,7 +54,7 @@ void smtpx_tap_domain(smtpx_ctx_t *ctx, gboolean sender, const char *addr, size_
 
     if (!smtpx_tapping(ctx))
         return;
-    const char *domain = len == 0 ? "(null sender: a bounce)"
+    const char *domain = len == 0 ? (sender ? "(null sender: a bounce)" : "(empty address)")
                        : smtp_address_domain(addr, len, &at)
                            ? ascii_strdown_inplace(wmem_strndup(ctx->pinfo->pool, addr + at, len - at))
                            : "(no domain)";
@@ -167,7 +167,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->real_client = real_client(ctx);
     t->helo = st->client_name;
     t->tls = ctx->in_tls || (st->flags & SMTPX_F_TLS);
-    t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtp_sasl_mech_name((smtp_sasl_mech_t)st->auth_mech) : NULL;
+    t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtpx_auth_mech_label(st) : NULL;
     t->auth_user = (st->flags & SMTPX_F_AUTHED) ? st->auth_user : NULL;
     const smtpx_cmd_rec_t *mail = smtpx_txn_mail(st, rec);
     t->sender = mail ? mail->arg : NULL;

@@ -162,6 +162,10 @@ def test_unknown_mechanism_advertised_by_name(passes):
     assert got == [["9", "AUTH CRAM-SHA1, but the server did not advertise the mechanism CRAM-SHA1 in its EHLO reply"],
                    ["15", "AUTH SCRAM-SHA-512, but the server did not advertise the mechanism SCRAM-SHA-512 in its "
                           "EHLO reply"]]
+    # the transactions log and the sessions log name the mechanism as -z smtpx,tree does
+    cap = ts.transcript_pcap("auth_unknown_mechanisms")
+    assert [(r["auth"], r["rcpt_ok"]) for r in ts.transactions(cap, passes["two_pass"])] == [("(other)", "1")]
+    assert [(r["auth"], r["auth_ok"]) for r in ts.log_rows(cap, "sessions", passes["two_pass"])] == [("(other)", "1")]
 
 
 def test_starttls_injection(passes):

@@ -2,6 +2,7 @@
 """Issue 7: teaching notes, statistics, the transaction log, annotated
 captures and the SMTP Classroom profile."""
 
+import json
 import re
 from decimal import Decimal, ROUND_HALF_UP
 import shutil
@@ -100,6 +101,9 @@ def test_stats_tree():
     assert re.search(r"^Recipient domains \(RCPT TO\) +4 .*\n example\.org +4 ", out, re.M)
     bounce = z(ts.transcript_pcap("all_verbs"), "smtpx,tree")
     assert re.search(r"^ \(null sender: a bounce\) +1 ", bounce, re.M)
+    # an empty RCPT TO (typed by hand) is no bounce's sender
+    typed = z(ts.transcript_pcap("typed_by_hand"), "smtpx,tree")
+    assert re.search(r"^ \(empty address\) +1 ", typed, re.M) and "null sender" not in typed
     auth = z(ts.transcript_pcap("auth_mechanisms"), "smtpx,tree")
     arows = [line.split() for line in auth.splitlines()]
     assert ["LOGIN", "4"] == [r for r in arows if r and r[0] == "LOGIN"][0][:2]
@@ -182,6 +186,21 @@ def test_transactions_log_escapes_packet_text(passes):
     assert [row[k] for k in ["helo", "mail_from", "rcpt_to", "header_from", "subject", "user_agent", "queue_id"]] == [
         "c\ufffd.example.com", "a\ufffd@example.com", "b\ufffd@example.com", "x\ufffd@example.com",
         "caf\ufffd\\tcr\u00e8me", "\ufffd", "Q\ufffd"]
+
+
+def test_json_and_ek_output_is_utf8(passes):
+    """Fields made of what the client sent (HELO name, envelope, header
+    values, the queue id) hold U+FFFD for bytes that are not UTF-8, as the
+    logs do, so -T ek and -T json output parses as JSON."""
+    cap = ts.capture_path(ts.transcript_pcap("log_escaping"))
+    two = ["-2"] if passes["two_pass"] else []
+    ek = ts.tshark(["-r", cap, "-T", "ek"] + two, raw=True).stdout.decode("utf-8")       # strict UTF-8
+    docs = [json.loads(line) for line in ek.splitlines() if line.strip()]
+    assert any("smtpx_smtpx_session_client_name" in d.get("layers", {}).get("smtpx", {}) for d in docs)
+    whole = json.loads(ts.tshark(["-r", cap, "-T", "json"] + two, raw=True).stdout.decode("utf-8"))
+    names = [p["_source"]["layers"]["smtpx"].get("smtpx.session", {}) for p in whole
+             if "smtpx" in p["_source"]["layers"]]
+    assert {"smtpx.session.client_name": "c\ufffd.example.com"}.items() <= names[-1].items()
 
 
 def test_transactions_log_smuggled_message(passes):

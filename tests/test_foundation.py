@@ -292,6 +292,9 @@ def test_midstream_capture(passes):
     assert rows("midstream", ["smtpx.response_to"], "frame.number == 7", **passes) == [["6"]]
     # the only finding is about the message itself (it has no From header)
     assert ts.experts(ts.transcript_pcap("midstream"), passes["two_pass"]) == [(6, "smtpx.analysis.missing_from")]
+    # the RCPT accepted after a MAIL the capture missed counts as accepted, not refused
+    rows_ = ts.transactions(ts.transcript_pcap("midstream"), passes["two_pass"])
+    assert [(r["rcpt_ok"], r["rcpt_rejected"], r["reply"]) for r in rows_] == [("1", "0", "250")]
 
 
 def test_stream_gap(passes):

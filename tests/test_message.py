@@ -428,6 +428,9 @@ def test_slam_lines_answered_as_commands(passes):
     assert [a for _, a in ts.experts(cap, passes["two_pass"]) if "unsolicited" in a] == []
     if passes["two_pass"]:
         assert ts.fields(cap, ["smtpx.response_in"], "frame.number == 7", **passes) == [["8,8,8,8,8"]]
+    # the message has no final reply (the 500 to its "." answers a line read as a command), as in the log
+    assert ts.fields(cap, ["smtpx.msg.reply_code"], "smtpx.msg", **passes) == [[""]]
+    assert [r["reply"] for r in ts.transactions(cap, passes["two_pass"])] == ["503"]
 
 
 def test_message_sent_before_354_cut_by_the_capture():
@@ -435,6 +438,21 @@ def test_message_sent_before_354_cut_by_the_capture():
     got = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.message_incomplete", two_pass=True)
     assert got[0][0].endswith(",The capture has no end of data for this message (its first line, sent before 354, "
                               "in frame 41)")
+
+
+def test_recipients_without_a_reply_yet(tmp_path):
+    """RCPT pipelined with BDAT LAST: at the end of the message the server
+    has answered none of them, so one pass lists them as recipients with no
+    reply yet (not as accepted); two passes know that one was refused."""
+    cap = ts.text_pcap(tmp_path, "S: 220 mx ESMTP\nC: EHLO c\nS: 250-mx\nS+ 250-PIPELINING\nS+ 250 CHUNKING\n"
+                                 "C: MAIL FROM:<alice@example.com>\nC+ RCPT TO:<bob@example.org>\n"
+                                 "C+ RCPT TO:<nobody@example.org>\nC+ BDAT 52 LAST\nC+ From: alice@example.com\n"
+                                 "C+ To: bob@example.org\nC+\nC+ hi\nS: 250 2.1.0 Ok\nS+ 250 2.1.5 Ok\nS+ 550 5.1.1 unknown\n"
+                                 "S+ 250 2.0.0 Ok: queued as XYZ\nC: QUIT\nS: 221 bye\n")
+    names = ["smtpx.msg.recipient", "smtpx.msg.recipient_unanswered", "smtpx.msg.bcc"]
+    assert ts.fields(cap, names, "smtpx.msg") == [["", "bob@example.org,nobody@example.org", "nobody@example.org"]]
+    assert ts.fields(cap, names, "smtpx.msg", two_pass=True) == [["bob@example.org", "", ""]]
+    assert [r["rcpt_to"] for r in ts.transactions(cap)] == ["bob@example.org"]
 
 
 def test_blind_copies(passes):

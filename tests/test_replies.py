@@ -41,6 +41,17 @@ def test_unregistered_but_well_formed_code(tmp_path):
     assert ts.experts(cap) == []
 
 
+def test_line_without_code_inside_a_reply(tmp_path):
+    """A line without a code inside a multi-line reply is reported as such,
+    once, and the reply goes on after it; it is no reply too long."""
+    cap = ts.text_pcap(tmp_path, "S: 220 mx\nC: EHLO c\nS: 250-mx\nS+ 250-SIZE 1000\nS+ oops\nS+ 250-8BITMIME\n"
+                                 "S+ 250 HELP\nC: QUIT\nS: 221 bye\n")
+    for two_pass in (False, True):
+        assert [a for _, a in ts.experts(cap, two_pass)] == ["smtpx.analysis.not_a_reply"]
+        assert ts.fields(cap, ["_ws.col.Info"], "frame.number == 6", two_pass=two_pass) == [
+            ["S: 250-mx (+1 line) | S: oops | S: 250-8BITMIME (+1 line)"]]
+
+
 def test_enhanced_code_findings(passes):
     found = ts.experts(ts.transcript_pcap("unknown_and_enhanced"), passes["two_pass"])
     assert (12, "smtpx.analysis.enhanced_class_mismatch") in found      # 250 5.1.1
