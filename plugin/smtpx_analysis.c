@@ -148,11 +148,12 @@ static void check_telnet(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
 {
     if (smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len)) {
         char *edited = apply_edits(ctx, line);
-        proto_item *pi = proto_tree_add_string(tree, hf_smtpx_req_edited, ctx->tvb, line->offset, line->len, edited);
+        proto_item *pi = smtpx_add_string(ctx, tree, hf_smtpx_req_edited, ctx->tvb, line->offset, line->len, edited);
         proto_item_set_generated(pi);
         smtpx_finding(ctx, &ei_smtpx_telnet_edit, ctx->tvb, line->offset, line->len,
                       "Backspace/Delete keys in the line: the user meant \"%s\" but the server receives \"%s\" "
-                      "with the edit keys in it, and rejects what it cannot parse",
+                      "with the edit keys in it (telnet sends them as bytes): the server may refuse it, or take "
+                      "other text than the screen showed",
                       smtpx_line_format(ctx, edited, (int)strlen(edited)), smtpx_line_format(ctx, line->text, line->len));
     }
     if (memchr(line->text, 0xff, (size_t)line->len))
@@ -542,9 +543,9 @@ void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned co
     if (!rcpt_org || (server_org && strcmp(server_org, rcpt_org) == 0) || is_local_domain(ctx, rcpt_org))
         return;
     smtpx_finding(ctx, &ei_smtpx_open_relay, ctx->tvb, 0, 0,
-                  "RCPT TO:<%s> accepted with %u by a session that has not authenticated, for domain %s, which "
-                  "is not the server's own (%s%s%s%s): the server relays mail for anyone",
-                  rec->arg, code, rcpt_org, server_org ? "the server calls itself " : "",
+                  "The server relays mail for anyone: RCPT TO:<%s> accepted (%u) without authentication, for "
+                  "domain %s, not the server's own (%s%s%s%s)",
+                  rec->arg, code, rcpt_org, server_org ? "it calls itself " : "",
                   server_org ? st->server_name : "", server_org && have_pref ? "; " : "",
                   have_pref ? "not in the local_domains preference" : "; no local_domains preference");
 }

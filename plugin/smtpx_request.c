@@ -169,15 +169,19 @@ static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp
 }
 
 /* " (did you mean VRFY?)" for a verb one typing error away from known
- * ones ("HELO, EHLO or LHLO"), else "". */
+ * ones ("HELO or EHLO"), else "". LHLO only in LMTP, on its port 24 or
+ * after an LHLO (RFC 2033 1: never on port 25). */
 static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
 {
+    gboolean lmtp = (ctx->st->flags & SMTPX_F_LMTP) || ctx->conv->server_port == 24;
     const char *names[SMTP_CMD_COUNT];
     size_t n = 0;
 
     for (smtp_cmd_t id = smtp_cmd_suggest(verb, len, SMTP_CMD_UNKNOWN); id != SMTP_CMD_UNKNOWN;
-         id = smtp_cmd_suggest(verb, len, id))
-        names[n++] = smtp_cmd_name(id);
+         id = smtp_cmd_suggest(verb, len, id)) {
+        if (id != SMTP_CMD_LHLO || lmtp)
+            names[n++] = smtp_cmd_name(id);
+    }
     if (n == 0)
         return "";
     wmem_strbuf_t *buf = wmem_strbuf_new(ctx->pinfo->pool, " (did you mean ");

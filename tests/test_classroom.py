@@ -35,7 +35,7 @@ def test_notes_and_phases(passes):
     assert by[20] == ["mail transaction: message transfer",
                       '354: the server is ready for the message; end it with a line holding only "."']
     assert by[21][0] == "mail transaction: message transfer"
-    assert by[32][0] == "connection termination"
+    assert by[31][0] == "connection termination"
 
 
 def test_notes_are_not_findings(passes):

@@ -558,7 +558,7 @@ def test_info_column_classroom_lab(passes):
     assert got[13] == "C: MAIL FROM:<rafael.cardoso@students.hevs.ch>"
     assert got[14] == "S: 250 2.1.0 Ok"
     assert got[21] == "C: DATA fragment, 1 line, 58 bytes"
-    assert got[29] == "C: . (end of data)"
+    assert got[28] == "C: . (end of data)"
 
 
 def test_port_range_preference():
