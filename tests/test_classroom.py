@@ -416,6 +416,18 @@ def test_annotated_capture(tmp_path):
     assert "Problem: Header From <mask@tesla.com> cannot be checked" in comments[153]
 
 
+def test_annotate_without_the_plugin(tmp_path):
+    """A tshark without smtpx (root's, or none installed) gets a message
+    that says so, not a Python traceback."""
+    out = tmp_path / "annotated.pcapng"
+    res = subprocess.run(["python3", str(REPO / "tools/smtpx-annotate"),
+                          ts.capture_path(ts.transcript_pcap("lab5_ilon_mask")), str(out),
+                          "--tshark", "tshark --disable-protocol smtpx"], capture_output=True, text=True)
+    assert res.returncode == 1 and "Traceback" not in res.stderr and not out.exists()
+    # root's tshark without smtpx knows no smtpx field; one with smtpx installed, but disabled, finds nothing
+    assert res.stderr.startswith("smtpx-annotate: ") and "(is the smtpx plugin loaded?" in res.stderr
+
+
 def test_annotate_refuses_to_overwrite_its_input(tmp_path):
     tmp_path.chmod(0o777)
     src = tmp_path / "lab.pcap"
