@@ -92,7 +92,7 @@ char *smtpx_xtext(smtpx_ctx_t *ctx, const char *s, size_t len)
 
 proto_item *smtpx_add_xtext(smtpx_ctx_t *ctx, proto_tree *tree, int hf, int offset, const char *s, size_t len)
 {
-    return proto_tree_add_string(tree, hf, ctx->tvb, offset, (int)len, smtpx_xtext(ctx, s, len));
+    return smtpx_add_string(ctx, tree, hf, ctx->tvb, offset, (int)len, smtpx_xtext(ctx, s, len));
 }
 
 proto_item *smtpx_add_ip(smtpx_ctx_t *ctx, proto_tree *tree, int hf4, int hf6, int offset, int len, int family,

@@ -179,9 +179,10 @@ static void add_file(smtpx_ctx_t *ctx, proto_tree *summary, const smtpx_file_t *
     proto_tree *t = proto_item_add_subtree(pi, ett_smtpx_attachment);
     if (f->n == 0)
         smtpx_note_request(ctx, t, SMTPX_KIND_ATTACHMENT);
-    smtpx_set_generated_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_type, ctx->tvb, 0, 0, f->type));
+    smtpx_set_generated_hidden(smtpx_add_string(ctx, t, hf_smtpx_msg_attachment_type, ctx->tvb, 0, 0, f->type));
     if (encoding[0])
-        smtpx_set_generated_hidden(proto_tree_add_string(t, hf_smtpx_msg_attachment_encoding, ctx->tvb, 0, 0, encoding));
+        smtpx_set_generated_hidden(smtpx_add_string(ctx, t, hf_smtpx_msg_attachment_encoding, ctx->tvb, 0, 0,
+                                                    encoding));
     smtpx_set_generated_hidden(proto_tree_add_uint(t, hf_smtpx_msg_attachment_size, ctx->tvb, 0, 0, size));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_sha256, g_checksum_get_string(s->sha256));
     smtpx_add_generated(ctx, t, hf_smtpx_msg_attachment_md5, g_checksum_get_string(s->md5));

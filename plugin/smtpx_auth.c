@@ -150,7 +150,7 @@ static void add_span(smtpx_ctx_t *ctx, proto_tree *tree, int hf, tvbuff_t *dtvb,
     if (!s->set)
         return;
     gboolean masked = smtpx_pref_hide_passwords && hf == hf_smtpx_auth_password;
-    proto_tree_add_string(tree, hf, dtvb, (gint)s->off, (gint)s->len, masked ? "********" : span_text(ctx, dtvb, s));
+    smtpx_add_string(ctx, tree, hf, dtvb, (gint)s->off, (gint)s->len, masked ? "********" : span_text(ctx, dtvb, s));
 }
 
 static void remember_user(smtpx_ctx_t *ctx, tvbuff_t *dtvb, const smtp_span_t *user)

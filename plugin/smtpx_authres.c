@@ -77,7 +77,7 @@ static void add_result(verdicts_t *out, proto_tree *tree, const char *v, const s
                        const verdict_t *vd)
 {
     smtpx_ctx_t *ctx = out->ctx;
-    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_header_auth_result, ctx->tvb, 0, 0, vd->shown);
+    proto_item *pi = smtpx_add_string(ctx, tree, hf_smtpx_header_auth_result, ctx->tvb, 0, 0, vd->shown);
 
     proto_item_set_generated(pi);
     for (unsigned k = 0; k < r->n_props; k++)
@@ -137,7 +137,7 @@ static proto_item *add_results_item(verdicts_t *out, const results_header_t *h, 
                                     proto_tree **at)
 {
     smtpx_ctx_t *ctx = out->ctx;
-    proto_item *ai = proto_tree_add_string(out->tree, h->arc ? hf_smtpx_header_arc_auth_results
+    proto_item *ai = smtpx_add_string(ctx, out->tree, h->arc ? hf_smtpx_header_arc_auth_results
                                                              : hf_smtpx_header_auth_results, ctx->tvb, 0, 0, h->value);
 
     proto_item_set_generated(ai);

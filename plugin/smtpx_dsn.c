@@ -79,7 +79,7 @@ static void add_recipient(smtpx_ctx_t *ctx, proto_tree *tree, const char *group,
         smtpx_tap_pair(ctx, SMTPX_EV_DSN, ascii_strdown_inplace(wmem_strdup(ctx->pinfo->pool, action)), status);
     if (!tree)
         return;
-    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_msg_dsn_recipient, ctx->tvb, 0, 0, rcpt ? rcpt : "?");
+    proto_item *pi = smtpx_add_string(ctx, tree, hf_smtpx_msg_dsn_recipient, ctx->tvb, 0, 0, rcpt ? rcpt : "?");
     proto_item_set_generated(pi);
     proto_item_append_text(pi, ": %s%s%s", action ? action : "no action given", status ? ", " : "",
                            status ? status_text(ctx, status) : "");

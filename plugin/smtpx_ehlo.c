@@ -101,7 +101,7 @@ static void add_keyword(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const ch
     if (!proto_field_is_referenced(tree, hf_smtpx_ehlo_keyword))
         return;
     char *kw = ascii_strup_inplace(wmem_strndup(ctx->pinfo->pool, text, kw_len));
-    proto_item *ki = proto_tree_add_string(tree, hf_smtpx_ehlo_keyword, ctx->tvb, offset, (int)kw_len, kw);
+    proto_item *ki = smtpx_add_string(ctx, tree, hf_smtpx_ehlo_keyword, ctx->tvb, offset, (int)kw_len, kw);
     if (ext)
         proto_item_append_text(ki, " (%s, %s)", ext->description, ext->rfc);
     else if (g_ascii_toupper(text[0]) == 'X')
@@ -156,7 +156,7 @@ static void greeting_software(smtpx_ctx_t *ctx, proto_tree *tree, const char *te
     proto_tree_add_string(tree, hf_smtpx_rsp_software, ctx->tvb, offset + (int)sw.off, (int)sw.len, sw.product);
     if (sw.version_len) {
         version = wmem_strndup(ctx->pinfo->pool, text + sw.version_off, sw.version_len);
-        proto_tree_add_string(tree, hf_smtpx_rsp_software_version, ctx->tvb, offset + (int)sw.version_off,
+        smtpx_add_string(ctx, tree, hf_smtpx_rsp_software_version, ctx->tvb, offset + (int)sw.version_off,
                               (int)sw.version_len, version);
         smtpx_finding(ctx, &ei_smtpx_version_disclosed, ctx->tvb, offset + (int)sw.version_off,
                       (int)sw.version_len, "The greeting gives away the server software and its version (%s %s): "

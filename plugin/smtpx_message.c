@@ -204,7 +204,7 @@ static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
     if (mb.display_len) {
         const char *raw = wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len);
         const char *display = smtpx_decode_rfc2047(ctx->pinfo->pool, raw);
-        pi = proto_tree_add_string(tree, hf_smtpx_header_from_display, ctx->tvb, 0, 0, display);
+        pi = smtpx_add_string(ctx, tree, hf_smtpx_header_from_display, ctx->tvb, 0, 0, display);
         proto_item_set_generated(pi);
     }
     ctx->st->hdr_from = smtpx_state_strdup(&ctx->call, ctx->pinfo, addr, strlen(addr));
@@ -447,7 +447,7 @@ static void add_header_only(const summary_t *s, const char *list, const char *he
         if (q.found)
             continue;
         const char *addr = wmem_strndup(ctx->pinfo->pool, q.addr, q.len);
-        proto_item *pi = proto_tree_add_string(s->tree, hf_smtpx_msg_header_only, ctx->tvb, 0, 0, addr);
+        proto_item *pi = smtpx_add_string(ctx, s->tree, hf_smtpx_msg_header_only, ctx->tvb, 0, 0, addr);
         proto_item_set_generated(pi);
         proto_item_append_text(pi, " (named in %s, but no accepted RCPT TO: not delivered there by this "
                                "transaction)", header);

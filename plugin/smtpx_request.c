@@ -261,7 +261,7 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     ctx->pdu_item = ri;
     add_verb(ctx, rt, line, &cmd);
     if (masked)
-        proto_tree_add_string(rt, hf_smtpx_req_parameter, ctx->tvb, line->offset + (int)cmd.param_off,
+        smtpx_add_string(ctx, rt, hf_smtpx_req_parameter, ctx->tvb, line->offset + (int)cmd.param_off,
                               (int)cmd.param_len, masked + cmd.param_off);
     else if (cmd.param_len)
         proto_tree_add_item(rt, hf_smtpx_req_parameter, ctx->tvb, line->offset + (int)cmd.param_off,

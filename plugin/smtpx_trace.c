@@ -76,7 +76,7 @@ static void add_queued_in(smtpx_ctx_t *ctx, proto_tree *tree, const char *value,
 static void add_received(smtpx_ctx_t *ctx, proto_tree *tree, const char *value, const smtp_received_t *r,
                          gboolean parsed, guint32 hop)
 {
-    proto_item *pi = proto_tree_add_string(tree, hf_smtpx_msg_received, ctx->tvb, 0, 0, value);
+    proto_item *pi = smtpx_add_string(ctx, tree, hf_smtpx_msg_received, ctx->tvb, 0, 0, value);
 
     proto_item_set_generated(pi);
     if (!parsed)
