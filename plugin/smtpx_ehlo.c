@@ -35,21 +35,28 @@ static guint32 ext_bit(const char *kw)
 
 #define SMTPX_MAX_AUTH_OTHERS 128   /* bytes of unknown mechanism names kept per EHLO reply */
 
-/* A mechanism AUTH offers: its bit, or, for one smtpx does not know, its
- * name in auth_others (past SMTPX_MAX_AUTH_OTHERS bytes, bit 0 says that
- * any unknown one may be offered). */
-static void offer_mech(smtpx_ctx_t *ctx, const char *mech, size_t len)
+/* The mechanisms an AUTH line offers (its parameters from off): a bit for
+ * each one smtpx knows, and the names of the others in auth_others, at most
+ * SMTPX_MAX_AUTH_OTHERS bytes (past that, bit 0 says any unknown one may be
+ * offered). One copy per line, so what is kept follows the reply's size. */
+static void offer_mechs(smtpx_ctx_t *ctx, const char *text, size_t len, size_t off)
 {
     smtpx_state_t *st = ctx->st;
-    smtp_sasl_mech_t m = smtp_sasl_mech(mech, len);
-    const char *kept = st->auth_others ? st->auth_others : " ";
+    wmem_strbuf_t *others = wmem_strbuf_new(ctx->pinfo->pool, st->auth_others ? st->auth_others : " ");
+    gsize kept = wmem_strbuf_get_len(others);
+    smtp_param_t p;
 
-    if (m != SMTP_SASL_UNKNOWN) {
-        st->auth_mechs |= 1u << m;
-    } else if (strlen(kept) + len + 1 > SMTPX_MAX_AUTH_OTHERS) {
-        st->auth_mechs |= 1u;
-    } else {
-        char *list = ascii_strup_inplace(wmem_strdup_printf(ctx->pinfo->pool, "%s%.*s ", kept, (int)len, mech));
+    while (smtp_next_param(text, len, &off, &p)) {
+        smtp_sasl_mech_t m = smtp_sasl_mech(text + p.key_off, p.key_len);
+        if (m != SMTP_SASL_UNKNOWN)
+            st->auth_mechs |= 1u << m;
+        else if (wmem_strbuf_get_len(others) + p.key_len + 1 > SMTPX_MAX_AUTH_OTHERS)
+            st->auth_mechs |= 1u;
+        else
+            wmem_strbuf_append_printf(others, "%.*s ", (int)p.key_len, text + p.key_off);
+    }
+    if (wmem_strbuf_get_len(others) > kept) {
+        char *list = ascii_strup_inplace(wmem_strbuf_finalize(others));
         st->auth_others = smtpx_state_strdup(&ctx->call, ctx->pinfo, list, strlen(list));
     }
 }
@@ -80,7 +87,6 @@ static void add_param(smtpx_ctx_t *ctx, proto_tree *tree, const char *name, int 
     proto_item *pi = proto_tree_add_item(tree, hf_smtpx_ehlo_param, ctx->tvb, start, len, ENC_UTF_8);
     if (name && strcmp(name, "AUTH") == 0) {
         proto_tree_add_item(tree, hf_smtpx_ehlo_auth_mech, ctx->tvb, start, (int)p->key_len, ENC_ASCII);
-        offer_mech(ctx, text + p->key_off, p->key_len);
         proto_item_set_hidden(pi);
     } else if (name && strcmp(name, "SIZE") == 0 && smtp_parse_u64(text + p->key_off, p->key_len, &size)) {
         proto_tree_add_uint64(tree, hf_smtpx_ehlo_size, ctx->tvb, start, (int)p->key_len, size);
@@ -138,6 +144,8 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
     else
         check_masked(ctx, offset, text, kw_len);
     off = kw_len < len && text[kw_len] == '=' ? kw_len + 1 : kw_len;
+    if (name && strcmp(name, "AUTH") == 0)
+        offer_mechs(ctx, text, len, off);
     while (smtp_next_param(text, len, &off, &p))
         add_param(ctx, tree, name, offset, text, &p);
 }
