@@ -165,8 +165,10 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
     va_start(ap, format);
     msg = wmem_strdup_vprintf(ctx->pinfo->pool, format, ap);
     va_end(ap);
-    proto_tree_add_expert_format(ctx->analysis_tree, ctx->pinfo, ei, tvb, offset, len, "%s",
-                                 smtpx_valid_utf8(ctx, msg));
+    msg = wmem_strdup(ctx->pinfo->pool, smtpx_valid_utf8(ctx, msg));
+    if (strlen(msg) >= ITEM_LABEL_LENGTH)   /* Wireshark would cut it there, maybe inside a character */
+        *g_utf8_find_prev_char(msg, msg + ITEM_LABEL_LENGTH) = '\0';
+    proto_tree_add_expert_format(ctx->analysis_tree, ctx->pinfo, ei, tvb, offset, len, "%s", msg);
     ctx->st->txn_findings++;
     smtpx_tap_simple(ctx, SMTPX_EV_FINDING, smtpx_finding_name(ei), 0);
 }
