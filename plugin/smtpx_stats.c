@@ -206,16 +206,42 @@ static const char *const node_names[N_COUNT] = {
 };
 static int node_ids[N_COUNT];
 
+/* Children a top node shows by name; the others count as one "(others)".
+ * stats_tree appends a new child at the end of a list, so a capture with a
+ * domain per recipient would cost time in the square of their number. */
+#define SMTPX_TREE_MAX_NAMES 1000
+static GHashTable *node_children[N_COUNT];     /* the names shown under each top node */
+
+static void tree_cleanup(stats_tree *st _U_)
+{
+    for (int i = 0; i < N_COUNT; i++) {
+        if (node_children[i])
+            g_hash_table_destroy(node_children[i]);
+        node_children[i] = NULL;
+    }
+}
+
 static void tree_init(stats_tree *st)
 {
-    for (int i = 0; i < N_COUNT; i++)
+    tree_cleanup(st);
+    for (int i = 0; i < N_COUNT; i++) {
         node_ids[i] = stats_tree_create_node(st, node_names[i], 0, STAT_DT_INT, TRUE);
+        node_children[i] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    }
 }
 
 /* One more under a top node and its child `name`; returns the child's id. */
 static int tick_under(stats_tree *st, tree_node_t node, const char *name, gboolean with_children)
 {
+    GHashTable *shown = node_children[node];
+
     tick_stat_node(st, node_names[node], 0, TRUE);
+    if (!g_hash_table_contains(shown, name)) {
+        if (g_hash_table_size(shown) >= SMTPX_TREE_MAX_NAMES)
+            name = "(others)";
+        else
+            g_hash_table_add(shown, g_strdup(name));
+    }
     return tick_stat_node(st, name, node_ids[node], with_children);
 }
 
@@ -678,7 +704,7 @@ void smtpx_stats_register(void)
     };
 
     smtpx_tap = register_tap("smtpx");
-    stats_tree_register_with_group("smtpx", "smtpx", "SMTP (smtpx)", 0, tree_packet, tree_init, NULL,
+    stats_tree_register_with_group("smtpx", "smtpx", "SMTP (smtpx)", 0, tree_packet, tree_init, tree_cleanup,
                                    REGISTER_STAT_GROUP_GENERIC);
     register_stat_tap_ui(&txn_ui, NULL);
     register_stat_tap_ui(&session_ui, NULL);

@@ -115,6 +115,17 @@ def test_stats_tree():
     assert [(r["auth_ok"], r["auth_failed"]) for r in sessions(ts.transcript_pcap("auth_mechanisms"))] == [("1", "10")]
 
 
+def test_stats_tree_names_at_most_1000_children(tmp_path):
+    """A top node names at most 1000 children; the rest count as one
+    "(others)", so a recipient per domain stays linear in time."""
+    rcpts = "".join(f"C: RCPT TO:<a@d{i}.example>\nS: 250 ok\n" for i in range(1003))
+    cap = ts.text_pcap(tmp_path, "S: 220 mx\nC: EHLO c\nS: 250 mx\nC: MAIL FROM:<a@b.example>\nS: 250 ok\n" + rcpts)
+    out = z(cap, "smtpx,tree")
+    assert re.search(r"^Recipient domains \(RCPT TO\) +1003 ", out, re.M)
+    assert re.search(r"^ \(others\) +3 ", out, re.M) and re.search(r"^ d999\.example +1 ", out, re.M)
+    assert not re.search(r"^ d1000\.example ", out, re.M)
+
+
 def srt_rows(out):
     """{command: (calls, min, max)} of a -z smtpx,srt table (times in seconds, as printed)."""
     rows = {}
