@@ -454,6 +454,22 @@ static void add_session_facts(smtpx_ctx_t *ctx)
                                                 now.real->data));
 }
 
+/* Bytes of a multi-line reply gathered, whatever its segments, before the
+ * rule on small segments applies. */
+#define SMTPX_REPLY_GATHER 2048
+
+/* TCP copies everything gathered for each new segment, so a reply that
+ * comes in small segments (a hostile server's, one byte each) would cost time
+ * in the square of its length: past SMTPX_REPLY_GATHER bytes, gathering goes
+ * on only while the reply is at most 64 times this frame's length (which
+ * bounds its segment), and the rest is shown in parts, as beyond
+ * SMTPX_MAX_REPLY. The frame is the same on every pass, and so is the answer. */
+gboolean smtpx_reply_may_grow(const smtpx_ctx_t *ctx, int gathered)
+{
+    return (guint)gathered < SMTPX_MAX_REPLY &&
+           (gathered <= SMTPX_REPLY_GATHER || (guint)gathered / 64 <= ctx->pinfo->fd->pkt_len);
+}
+
 /* TRUE when the server's first PDU of the call (a line, or all lines of a
  * reply) is incomplete: reassembly is asked for before anything is added to
  * the tree. */
@@ -476,9 +492,10 @@ static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
             return FALSE;
         pos += found.len + found.term_len;
         if (pos >= (size_t)avail)
-            return (guint)avail < SMTPX_MAX_REPLY;
+            return smtpx_reply_may_grow(ctx, avail);
     }
-    return (guint)(avail - (int)pos) < smtpx_pref_max_line && (guint)avail < SMTPX_MAX_REPLY;
+    return (guint)(avail - (int)pos) < smtpx_pref_max_line &&
+           (pos == 0 ? (guint)avail < SMTPX_MAX_REPLY : smtpx_reply_may_grow(ctx, avail));
 }
 
 /* SMTP bytes that an ICMP error quotes from the packet it reports: a copy of

@@ -135,6 +135,9 @@ typedef struct {
     int pdus;                  /* PDUs dissected in this call */
 } smtpx_ctx_t;
 
+/* May a multi-line reply of `gathered` bytes so far wait for more (TCP reassembly)? */
+gboolean smtpx_reply_may_grow(const smtpx_ctx_t *ctx, int gathered);
+
 /* One line of the tvb. */
 typedef struct {
     int offset;        /* first byte */

@@ -39,7 +39,7 @@ static gboolean scan_reply(smtpx_ctx_t *ctx, smtpx_reply_t *r)
         return TRUE;
     }
     while (rl.sep == '-') {
-        gboolean too_big = r->end - r->first.offset >= (int)SMTPX_MAX_REPLY;
+        gboolean too_big = !smtpx_reply_may_grow(ctx, r->end - r->first.offset);
         if (r->end >= len || too_big) {
             /* beyond the cap, a reply goes on segment by segment */
             if (!too_big && ctx->pinfo->can_desegment && !ctx->st->open_reply_code)

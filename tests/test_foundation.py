@@ -565,3 +565,20 @@ def test_port_range_preference():
     cap = ts.transcript_pcap("custom_port")
     got = ts.fields(cap, ["smtpx.req.command"], "smtpx.req", extra=["-o", "smtpx.tcp.port:25,10025"])
     assert got == [["NOOP"]]
+
+
+def test_reply_in_one_byte_segments_is_shown_in_parts(tmp_path):
+    """A multi-line reply sent a byte per segment (a hostile server): TCP
+    copies all it gathered for each new segment, so smtpx gathers only up to
+    64 times the frame's length (at least 2 KiB) and shows the rest segment
+    by segment, as beyond 4 x max_line; both passes cut it at the same
+    frame, and the session's commands go on."""
+    lines = "".join(f"S1: 214-help line {i:03d} of a reply sent a byte at a time\n" for i in range(100))
+    cap = ts.text_pcap(tmp_path, "S: 220 mx ESMTP\nC: HELP\n" + lines + "S1: 214 end\nC: QUIT\nS: 221 bye\n")
+    for two_pass in (False, True):
+        cut = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.reply_too_long",
+                        two_pass=two_pass)
+        assert len(cut) == 1 and cut[0][1].startswith("Reply 214 continues beyond this part (")
+        assert ts.frames_matching(cap, "smtpx.rsp.code == 214", two_pass=two_pass) == [int(cut[0][0])]
+        assert 3000 < int(cut[0][0]) < 4000     # about 64 frames' length: 55 bytes each
+        assert ts.fields(cap, ["smtpx.req.command"], "smtpx.req", two_pass=two_pass)[-1] == ["QUIT"]
