@@ -13,7 +13,7 @@
 #include <epan/dissectors/packet-tls.h>
 #include <epan/dissectors/packet-tls-utils.h>
 
-#define SMTPX_TCP_PORTS "24,25,587,2525"   /* 24: LMTP, as Dovecot listens for it */
+#define SMTPX_TCP_PORTS "24,25,587,2525"   /* 24: LMTP (SMTPX_LMTP_PORT), as Dovecot listens for it */
 #define SMTPX_TLS_PORT  465
 
 /* Lines longer than this are not reassembled further (RFC 4954 allows
@@ -165,7 +165,7 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
     va_start(ap, format);
     msg = wmem_strdup_vprintf(ctx->pinfo->pool, format, ap);
     va_end(ap);
-    msg = wmem_strdup(ctx->pinfo->pool, smtpx_valid_utf8(ctx, msg));
+    msg = (char *)smtpx_valid_utf8(ctx, msg);     /* msg itself, or a copy in the same pool */
     if (strlen(msg) >= ITEM_LABEL_LENGTH)   /* Wireshark would cut it there, maybe inside a character */
         *g_utf8_find_prev_char(msg, msg + ITEM_LABEL_LENGTH) = '\0';
     proto_tree_add_expert_format(ctx->analysis_tree, ctx->pinfo, ei, tvb, offset, len, "%s", msg);
@@ -494,8 +494,8 @@ static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
         if (pos >= (size_t)avail)
             return smtpx_reply_may_grow(ctx, avail);
     }
-    return (guint)(avail - (int)pos) < smtpx_pref_max_line &&
-           (pos == 0 ? (guint)avail < SMTPX_MAX_REPLY : smtpx_reply_may_grow(ctx, avail));
+    /* (a first line alone is held up to max_line, below SMTPX_MAX_REPLY) */
+    return (guint)(avail - (int)pos) < smtpx_pref_max_line && (pos == 0 || smtpx_reply_may_grow(ctx, avail));
 }
 
 /* SMTP bytes that an ICMP error quotes from the packet it reports: a copy of

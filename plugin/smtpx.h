@@ -115,6 +115,7 @@ extern const char *smtpx_pref_local_domains;
 #define SMTPX_MAX_VALUE 1024
 /* A multi-line reply longer than this is shown in parts. */
 #define SMTPX_MAX_REPLY (4 * smtpx_pref_max_line)
+#define SMTPX_LMTP_PORT 24      /* LMTP's port (IANA), among the default ports */
 
 /* ---- the context of one call of the dissector ---- */
 typedef struct {

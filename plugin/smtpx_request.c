@@ -173,7 +173,7 @@ static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp
  * after an LHLO (RFC 2033 1: never on port 25). */
 static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
 {
-    gboolean lmtp = (ctx->st->flags & SMTPX_F_LMTP) || ctx->conv->server_port == 24;
+    gboolean lmtp = (ctx->st->flags & SMTPX_F_LMTP) || ctx->conv->server_port == SMTPX_LMTP_PORT;
     const char *names[SMTP_CMD_COUNT];
     size_t n = 0;
 

@@ -435,12 +435,14 @@ def test_annotated_capture(tmp_path):
 def test_annotate_without_the_plugin(tmp_path):
     """A tshark without smtpx (root's, or none installed) gets a message
     that says so, not a Python traceback."""
+    tmp_path.chmod(0o777)
     out = tmp_path / "annotated.pcapng"
+    # the tests' tshark, with an empty HOME: no personal plugin, and the harness keeps global ones out
+    tshark = [f"HOME={tmp_path}" if a.startswith("HOME=") else a for a in ts.command([])]
     res = subprocess.run(["python3", str(REPO / "tools/smtpx-annotate"),
                           ts.capture_path(ts.transcript_pcap("lab5_ilon_mask")), str(out),
-                          "--tshark", "tshark --disable-protocol smtpx"], capture_output=True, text=True)
+                          "--tshark", shlex.join(tshark)], capture_output=True, text=True)
     assert res.returncode == 1 and "Traceback" not in res.stderr and not out.exists()
-    # root's tshark without smtpx knows no smtpx field; one with smtpx installed, but disabled, finds nothing
     assert res.stderr.startswith("smtpx-annotate: ") and "(is the smtpx plugin loaded?" in res.stderr
 
 
