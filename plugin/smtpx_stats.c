@@ -212,13 +212,20 @@ static int node_ids[N_COUNT];
 #define SMTPX_TREE_MAX_NAMES 1000
 static GHashTable *node_children[N_COUNT];     /* the names shown under each top node */
 
-static void tree_cleanup(stats_tree *st _U_)
+/* Also a shutdown routine: tshark never frees a -z tree, and Wireshark
+ * unloads its plugins at exit, which would leave the tables unreachable. */
+static void tree_forget_children(void)
 {
     for (int i = 0; i < N_COUNT; i++) {
         if (node_children[i])
             g_hash_table_destroy(node_children[i]);
         node_children[i] = NULL;
     }
+}
+
+static void tree_cleanup(stats_tree *st _U_)
+{
+    tree_forget_children();
 }
 
 static void tree_init(stats_tree *st)
@@ -706,6 +713,7 @@ void smtpx_stats_register(void)
     smtpx_tap = register_tap("smtpx");
     stats_tree_register_with_group("smtpx", "smtpx", "SMTP (smtpx)", 0, tree_packet, tree_init, tree_cleanup,
                                    REGISTER_STAT_GROUP_GENERIC);
+    register_shutdown_routine(tree_forget_children);
     register_stat_tap_ui(&txn_ui, NULL);
     register_stat_tap_ui(&session_ui, NULL);
     register_srt_table(proto_smtpx, "smtpx", 1, srt_packet, srt_init, NULL);
