@@ -13,6 +13,7 @@ Writes OUTDIR/NAME.pcap for each of:
                    max_line, so each line is reassembled from 16,000 segments)
   pipelined_100k   100,000 pipelined RCPT commands, never answered
   reply_1m_lines   a multi-line reply of 1,000,000 lines
+  reply_tiny_segments  200,000 one-byte segments of a multi-line reply
   auth_10mb        AUTH PLAIN with a 10 MB base64 initial response on one line
   header_flood     200 messages, each a 64 KB header block of short From and
                    Received headers (thousands of each)
@@ -128,6 +129,17 @@ def reply_1m_lines(s, scale):
     s.send("S", b"214 2.0.0 end of HELP\r\n")
 
 
+def reply_tiny_segments(s, scale):
+    n = int(200000 * scale)
+    s.send("C", b"HELP\r\n")
+    reply = bytearray()
+    while len(reply) < n:
+        reply += b"214-2.0.0 help line %d of a reply\r\n" % (len(reply) // 30)
+    s.send("S", bytes(reply) + b"214 2.0.0 end of HELP\r\n", seg=1, ack_every=0)
+    s.send("C", b"QUIT\r\n")
+    s.send("S", b"221 2.0.0 Bye\r\n")
+
+
 def auth_10mb(s, scale):
     n = int(10 * 1024 * 1024 * scale) // 4 * 4
     raw = (b"\0user\0" + b"p" * n)[: n // 4 * 3]
@@ -181,7 +193,7 @@ def dkim_flood(s, scale):
 
 
 CAPTURES = {f.__name__: f for f in (long_line, data_no_end, tiny_segments, tiny_lines, tiny_long_lines,
-                                    pipelined_100k, reply_1m_lines, auth_10mb, header_flood, mime_flood, dkim_flood)}
+                                    pipelined_100k, reply_1m_lines, reply_tiny_segments, auth_10mb, header_flood, mime_flood, dkim_flood)}
 
 
 def main():

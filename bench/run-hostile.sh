@@ -26,7 +26,7 @@ dir=${1:-/tmp/smtpx-hostile}
 plugin=${SMTPX_PLUGIN:-$here/../build/smtpx.so}
 export BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 builtin_timeout=${HOSTILE_BUILTIN_TIMEOUT:-300}
-names=(${HOSTILE_ONLY:-long_line data_no_end tiny_segments tiny_lines tiny_long_lines pipelined_100k reply_1m_lines auth_10mb header_flood mime_flood dkim_flood})
+names=(${HOSTILE_ONLY:-long_line data_no_end tiny_segments tiny_lines tiny_long_lines pipelined_100k reply_1m_lines reply_tiny_segments auth_10mb header_flood mime_flood dkim_flood})
 
 k=${HOSTILE_SCALE:-1}
 half=$(awk "BEGIN {print 0.5 * $k}") full=$(awk "BEGIN {print 1 * $k}")

@@ -173,6 +173,14 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
     smtpx_tap_simple(ctx, SMTPX_EV_FINDING, smtpx_finding_name(ei), 0);
 }
 
+/* May a line starting with these bytes be the last of a reply ("250 ...")? */
+static gboolean may_end_reply(const guint8 *p, int len)
+{
+    smtp_reply_line_t rl;
+
+    return len < 4 || (smtp_parse_reply_line((const char *)p, 4, &rl) && rl.sep == ' ');
+}
+
 /* Data at least this long is a bulk transfer, not a person typing. */
 #define SMTPX_BULK_DATA 512
 
@@ -181,14 +189,16 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
  * client, reassembled by TCP for the server)? Yes in the body of a message
  * sent in bulk (the bulk of SMTP, which would be kept twice), unless the
  * bytes could be a dot line or a CRLF cut in two; and in a reply already
- * beyond its cap. What is kept then no longer grows with the stream, while
- * lines typed a key at a time are still shown whole. */
+ * beyond its cap, unless the line may be the reply's last (then it is put
+ * together while the reply may grow, so that the reply is seen to end).
+ * What is kept then no longer grows with the stream, while lines typed a
+ * key at a time are still shown whole. */
 static gboolean keep_partial(const smtpx_ctx_t *ctx, const guint8 *p, int len)
 {
     const smtpx_state_t *st = ctx->st;
 
     if (!ctx->is_client)
-        return st->open_reply_code != 0;
+        return st->open_reply_code != 0 && (!may_end_reply(p, len) || !smtpx_reply_may_grow(ctx, len));
     if (st->mode == SMTPX_MODE_COMMAND)     /* another protocol is not typed a key at a time */
         return smtpx_foreign_start(ctx, p, len);
     return st->mode == SMTPX_MODE_DATA && (!st->in_headers || st->msg_bytes >= SMTPX_MAX_HEADERS) &&
@@ -487,6 +497,8 @@ static gboolean first_pdu_incomplete(smtpx_ctx_t *ctx, int offset)
         return FALSE;
     if (keep_partial(ctx, p, avail))
         return FALSE;
+    if (ctx->st->open_reply_code)   /* a reply beyond its cap goes on line by line */
+        return !smtp_line_find(p, (size_t)avail, &found) && (guint)avail < smtpx_pref_max_line;
     while (smtp_line_find(p + pos, (size_t)avail - pos, &found)) {
         if (!smtp_parse_reply_line((const char *)p + pos, found.len, &rl) || rl.sep != '-')
             return FALSE;

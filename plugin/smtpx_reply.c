@@ -47,8 +47,12 @@ static gboolean scan_reply(smtpx_ctx_t *ctx, smtpx_reply_t *r)
             r->complete = FALSE;
             return TRUE;
         }
-        if (!smtpx_get_line(ctx, r->end, &line))
-            return FALSE;
+        if (!smtpx_get_line(ctx, r->end, &line)) {
+            if (!ctx->st->open_reply_code)
+                return FALSE;
+            r->complete = FALSE;    /* (that line is put together on its own) */
+            return TRUE;
+        }
         if (line.partial || !smtp_parse_reply_line(line.text, (size_t)line.len, &rl)) {
             ctx->st->long_line[0] = 0;  /* that line is looked at again on its own */
             r->complete = FALSE;

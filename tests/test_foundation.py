@@ -253,6 +253,23 @@ def test_reply_over_cap_goes_on_segment_by_segment(passes):
                      extra=opt, **passes)[-1] == ["18", "5"]
 
 
+@pytest.mark.parametrize("name, opt, end, quit", [
+    ("reply_cut_final_split", ["-o", "smtpx.max_line:64"], 12, 13),
+    ("reply_tiny_segments", [], 4589, 4590)])
+def test_reply_beyond_its_cap_still_ends(passes, name, opt, end, quit):
+    """A reply cut at its cap (or, sent a byte per segment, at 64 times a
+    frame's length) goes on segment by segment, but a line that may be its
+    last ("214 ...") is put together, so the reply is seen to end and the
+    next reply answers QUIT (the final line once stayed a fragment, and
+    QUIT's reply was taken for HELP's)."""
+    cap = ts.transcript_pcap(name)
+    got = ts.fields(cap, ["frame.number", "smtpx.rsp.code", "smtpx.response_to", "_ws.col.Info"],
+                    "smtpx.rsp.code == 214 || smtpx.rsp.code == 221", extra=opt, **passes)
+    assert got[-2:] == [[str(end), "214", "5", "S: 214 2.0.0 end of HELP"],
+                        [str(end + 2), "221", str(quit), "S: 221 2.0.0 Bye"]]
+    assert ts.experts(cap, **passes, extra=opt) == [(int(got[0][0]), "smtpx.analysis.reply_too_long")]
+
+
 def test_reply_split_mid_line_and_multiline_over_segments(passes):
     got = info("split_lines", **passes)
     assert got[5] == "S: 220 mx.example.org ESMTP ready"
@@ -579,6 +596,7 @@ def test_reply_in_one_byte_segments_is_shown_in_parts(tmp_path):
         cut = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.reply_too_long",
                         two_pass=two_pass)
         assert len(cut) == 1 and cut[0][1].startswith("Reply 214 continues beyond this part (")
-        assert ts.frames_matching(cap, "smtpx.rsp.code == 214", two_pass=two_pass) == [int(cut[0][0])]
+        shown = ts.fields(cap, ["frame.number", "_ws.col.Info"], "smtpx.rsp.code == 214", two_pass=two_pass)
+        assert shown[0][0] == cut[0][0] and shown[-1][1] == "S: 214 end"    # (the final line put together)
         assert 3000 < int(cut[0][0]) < 4000     # about 64 frames' length: 55 bytes each
         assert ts.fields(cap, ["smtpx.req.command"], "smtpx.req", two_pass=two_pass)[-1] == ["QUIT"]
