@@ -228,11 +228,12 @@ static void forget_extensions(smtpx_state_t *st)
     st->auth_others = NULL;
 }
 
-/* The server forgets the hello, its extensions and the transaction (RFC 3207
- * after STARTTLS; Postfix after XCLIENT): the client must say EHLO again. */
+/* The server forgets the hello, its extensions, the login and the
+ * transaction (RFC 3207 after STARTTLS; Postfix after XCLIENT): the client
+ * must say EHLO again. */
 static void restart_session(smtpx_state_t *st)
 {
-    st->flags &= ~(SMTPX_F_HELLO | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT);
+    st->flags &= ~(SMTPX_F_HELLO | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT | SMTPX_F_AUTHED);
     forget_extensions(st);
 }
 
@@ -310,6 +311,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     case SMTP_CMD_STARTTLS:
         if (code == 220) {
             restart_session(st);
+            smtpx_queue_discard(st);    /* commands sent before TLS (smtpx.analysis.starttls_injection) */
             st->flags |= SMTPX_F_TLS;
             st->mode = SMTPX_MODE_TLS;
             if (ctx->call.replay != SMTPX_RETRANSMIT)

@@ -360,6 +360,12 @@ gboolean smtpx_queue_has_pending(const smtpx_state_t *st, guint16 kind)
     return i >= 0 && st->pending[i] > 0;
 }
 
+void smtpx_queue_discard(smtpx_state_t *st)
+{
+    st->last_answered = st->last_queued;
+    memset(st->pending, 0, sizeof st->pending);
+}
+
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
 {
     smtpx_cmd_rec_t *rec = smtpx_queue_peek(call->st);

@@ -292,6 +292,9 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
  * answers only now). */
 smtpx_cmd_rec_t *smtpx_queue_push_at(smtpx_call_t *call, guint16 kind, guint32 frame, const nstime_t *time);
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
+/* The server drops the requests still waiting (RFC 3207 4.2, after STARTTLS):
+ * none of them gets a reply. */
+void smtpx_queue_discard(smtpx_state_t *st);
 /* Envelope sender of the current transaction (MAIL sent, not refused), or NULL. */
 const char *smtpx_envelope_sender(const smtpx_state_t *st);
 /* At the final reply to `rec` (end of data, BDAT): the MAIL of the transaction

@@ -11,6 +11,8 @@ tools/capture-auth-tls.sh (see tests/captures/SOURCES.tsv):
   postfix_starttls_keys.pcapng  postfix on 587, STARTTLS, AUTH only after TLS; curl
                                 AUTH PLAIN; TLS 1.3 secrets embedded (editcap --inject-secrets)
   postfix_smtps465_keys.pcapng  postfix smtps on 465 (implicit TLS); curl AUTH LOGIN; secrets embedded
+  tls_*.pcapng                  scripted dialogues with real TLS (tools/capture-tls-script.sh,
+                                tests/tls_scripts/); secrets embedded
 
 The test user is student / hessovs!. Every test runs in the four modes (one
 pass and -2, with and without -V). test_live_aiosmtpd makes a fresh aiosmtpd
@@ -496,3 +498,36 @@ def test_live_aiosmtpd(tmp_path):
     ts.run_capture_script(CAPTURE_AUTH_TLS, ["aiosmtpd"], cap, timeout=300)
     for passes in ts.PASSES:
         check_aiosmtpd(cap, **passes)
+
+
+# Scripted dialogues with real TLS (tools/capture-tls-script.sh, scripts in
+# tests/tls_scripts/; keys embedded).
+INJECTION_DISCARDED = CAPTURES / "tls_starttls_injection_discarded.pcapng"
+AUTH_BEFORE_TLS = CAPTURES / "tls_auth_before_starttls.pcapng"
+
+
+def test_commands_pipelined_after_starttls_are_discarded(passes):
+    """A NOOP sent in the STARTTLS segment is discarded by the server (RFC
+    3207 4.2), so each reply inside TLS answers its own command (they were
+    once each taken for the one before: EHLO's for the NOOP's, QUIT's for a
+    failed AUTH)."""
+    links = {r[0]: r[1] for r in rows(INJECTION_DISCARDED, ["smtpx.response_to"], "smtpx.rsp", **passes)}
+    assert {f: links[f] for f in (12, 25, 29, 33)} == {12: ["10"], 25: ["23"], 29: ["27"], 33: ["31"]}
+    assert by_frame(INJECTION_DISCARDED, "smtpx.auth.result", **passes) == {29: ["success"]}
+    assert experts(INJECTION_DISCARDED, **passes) == [(10, "smtpx.analysis.starttls_injection")]
+
+
+def test_login_before_starttls_is_forgotten(passes):
+    """STARTTLS makes the server forget a login (RFC 3207 4.2): a foreign
+    recipient accepted inside TLS is an open relay, and the AUTH inside TLS
+    is not a second AUTH (it was once auth_repeated, and the relay unseen)."""
+    assert experts(AUTH_BEFORE_TLS, **passes) == [(10, "smtpx.analysis.cleartext_auth"),
+                                                  (37, "smtpx.analysis.open_relay")]
+    assert by_frame(AUTH_BEFORE_TLS, "smtpx.auth.result", **passes) == {12: ["success"], 49: ["success"]}
+
+
+def test_login_before_starttls_not_in_the_transactions_log():
+    out = ts.tshark(["-r", str(AUTH_BEFORE_TLS), "-q", "-z", "smtpx,transactions,tsv"]).stdout
+    head, row = [line.split("\t") for line in out.splitlines() if line][:2]
+    got = dict(zip(head, row))
+    assert (got["auth"], got["user"]) == ("-", "-")
