@@ -242,6 +242,9 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line);
  * of that line alone); returns bytes used, 0 if reassembly was asked for. */
 int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first);
 void smtpx_add_request_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_cmd_rec_t *rec);
+/* Is the session LMTP (RFC 2033)? An LHLO not refused says so; before any
+ * hello is accepted, port 24 does. */
+gboolean smtpx_is_lmtp(const smtpx_ctx_t *ctx);
 /* smtpx_data.c: message transfer; returns bytes used, 0 if reassembly was asked for. */
 int smtpx_dissect_data(smtpx_ctx_t *ctx, int offset);
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset);

@@ -16,7 +16,7 @@ static void unadvertised(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char 
     if (ctx->st->flags & SMTPX_F_EHLO)
         smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, line->offset, line->len,
                       "%s, but the server did not advertise %s in its %s reply", what, ext,
-                      (ctx->st->flags & SMTPX_F_LMTP) ? "LHLO" : "EHLO");
+                      smtpx_is_lmtp(ctx) ? "LHLO" : "EHLO");
     else
         smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, line->offset, line->len,
                       "%s, but the session began with HELO, so the server advertised no extension (%s needs EHLO)",
@@ -536,7 +536,7 @@ void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned co
     gboolean have_pref = smtpx_pref_local_domains && *smtpx_pref_local_domains;
 
     /* (LMTP delivers into the local mailbox store: it relays nothing) */
-    if ((st->flags & (SMTPX_F_AUTHED | SMTPX_F_LMTP)) || (!st->server_name && !have_pref))
+    if ((st->flags & SMTPX_F_AUTHED) || smtpx_is_lmtp(ctx) || (!st->server_name && !have_pref))
         return;
     const char *rcpt_org = smtpx_org_domain(ctx, rec->arg);
     const char *server_org = st->server_name ? smtpx_org_domain_of_host(ctx, st->server_name) : NULL;

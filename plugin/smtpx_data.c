@@ -137,7 +137,7 @@ void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec)
 
 static void add_recipient_to(const smtpx_cmd_rec_t *rcpt, void *data)
 {
-    wmem_array_append_one((wmem_array_t *)data, rcpt->arg);
+    wmem_array_append_one((wmem_array_t *)data, rcpt);
 }
 
 /* LMTP (RFC 2033): the server answers the end of a message once for each
@@ -149,7 +149,7 @@ static smtpx_cmd_rec_t *lmtp_expect_replies(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *r
 {
     smtpx_state_t *st = ctx->st;
 
-    if (!rec || !(st->flags & SMTPX_F_LMTP))
+    if (!rec || !smtpx_is_lmtp(ctx))
         return rec;
     if (ctx->call.replay != SMTPX_LIVE) {
         smtpx_cmd_rec_t *next;
@@ -157,7 +157,7 @@ static smtpx_cmd_rec_t *lmtp_expect_replies(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *r
             rec = next;
         return rec;
     }
-    wmem_array_t *rcpts = wmem_array_new(ctx->pinfo->pool, sizeof(const char *));
+    wmem_array_t *rcpts = wmem_array_new(ctx->pinfo->pool, sizeof(const smtpx_cmd_rec_t *));
     smtpx_foreach_recipient(st, st->mail_rec, add_recipient_to, rcpts);
     for (guint i = 0; i < wmem_array_get_count(rcpts); i++) {
         if (i > 0) {
@@ -168,7 +168,8 @@ static smtpx_cmd_rec_t *lmtp_expect_replies(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *r
         } else if (st->msg) {
             st->msg->lmtp_first = rec;
         }
-        rec->arg = *(const char **)wmem_array_index(rcpts, i);
+        rec->rcpt = *(const smtpx_cmd_rec_t **)wmem_array_index(rcpts, i);
+        rec->arg = rec->rcpt->arg;
         rec->msg = st->msg;
     }
     return rec;

@@ -472,8 +472,8 @@ static proto_item *add_final_reply(smtpx_ctx_t *ctx, proto_tree *tree, const smt
  * the message (RFC 2033), in RCPT order; the label says the code. */
 static void add_lmtp_recipients(const summary_t *s, const smtpx_cmd_rec_t *first)
 {
-    for (const smtpx_cmd_rec_t *rec = first; rec; rec = smtpx_rec_next_recipient(rec)) {
-        proto_item *pi = add_summary_recipient(s, rec->arg, FALSE);
+    for (const smtpx_cmd_rec_t *rec = smtpx_rec_first_recipient(first); rec; rec = smtpx_rec_next_recipient(rec)) {
+        proto_item *pi = add_summary_recipient(s, rec->arg, rec->rcpt && !rec->rcpt->rsp_code);
         proto_item *ci = add_final_reply(s->ctx, proto_item_add_subtree(pi, ett_smtpx_data), rec);
         if (ci) {
             proto_item_set_hidden(ci);

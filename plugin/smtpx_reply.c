@@ -256,6 +256,13 @@ static void xclient_accepted(smtpx_ctx_t *ctx, const char *arg)
     }
 }
 
+static void forget_lmtp(smtpx_ctx_t *ctx)
+{
+    ctx->st->flags &= ~SMTPX_F_LMTP;
+    if (ctx->call.replay == SMTPX_LIVE)
+        ctx->conv->lmtp = FALSE;    /* (the Protocol column) */
+}
+
 /* What a complete reply to `rec` does to the session. */
 static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
 {
@@ -267,6 +274,8 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     case SMTP_CMD_HELO:
     case SMTP_CMD_EHLO:
     case SMTP_CMD_LHLO:
+        if (rec->kind == SMTP_CMD_LHLO ? !ok : ok)    /* SMTP after all (a refused LHLO, an accepted EHLO) */
+            forget_lmtp(ctx);
         if (ok) {
             st->flags = (st->flags | SMTPX_F_HELLO) & ~SMTPX_F_EHLO;
             st->flags |= smtp_cmd_is_ehlo((smtp_cmd_t)rec->kind) ? SMTPX_F_EHLO : 0;
@@ -492,7 +501,7 @@ static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *
         smtpx_note_reply(ctx, rt, code, rec, greeting);
     smtpx_tap_reply(ctx, code, rec, greeting);
     /* LMTP: the transaction ends with the reply for its last recipient */
-    if (!rec || rec->lmtp_more)
+    if (!rec || smtpx_rec_next_recipient(rec))
         return;
     smtpx_check_sent_early_reply(ctx, rec, code, offset);
     if (ends_transaction(st, rec, code)) {

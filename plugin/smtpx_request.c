@@ -168,12 +168,19 @@ static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp
     }
 }
 
+gboolean smtpx_is_lmtp(const smtpx_ctx_t *ctx)
+{
+    const smtpx_state_t *st = ctx->st;
+
+    return (st->flags & SMTPX_F_LMTP) || (!(st->flags & SMTPX_F_HELLO) && ctx->conv->server_port == SMTPX_LMTP_PORT);
+}
+
 /* " (did you mean VRFY?)" for a verb one typing error away from known
- * ones ("HELO or EHLO"), else "". LHLO only in LMTP, on its port 24 or
- * after an LHLO (RFC 2033 1: never on port 25). */
+ * ones ("HELO or EHLO"), else "". LHLO only in LMTP (RFC 2033 1: never on
+ * port 25). */
 static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
 {
-    gboolean lmtp = (ctx->st->flags & SMTPX_F_LMTP) || ctx->conv->server_port == SMTPX_LMTP_PORT;
+    gboolean lmtp = smtpx_is_lmtp(ctx);
     const char *names[SMTP_CMD_COUNT];
     size_t n = 0;
 

@@ -214,7 +214,7 @@ static void check_return_path(smtpx_ctx_t *ctx, const char *block)
     char value[SMTPX_MAX_VALUE];
     const char *envelope = smtpx_envelope_sender(ctx->st);
 
-    if ((ctx->st->flags & SMTPX_F_LMTP) ||
+    if (smtpx_is_lmtp(ctx) ||
         !smtp_header_get(block, strlen(block), "Return-Path", 0, value, sizeof value))
         return;
     const char *path = g_strstrip(value), *addr = path;

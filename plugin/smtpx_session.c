@@ -368,7 +368,11 @@ void smtpx_queue_discard(smtpx_state_t *st)
 
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
 {
-    smtpx_cmd_rec_t *rec = smtpx_queue_peek(call->st);
+    smtpx_cmd_rec_t *rec;
+
+    /* (LMTP: no reply comes for a recipient refused after its end of data was sent) */
+    while ((rec = smtpx_queue_peek(call->st)) && smtpx_rec_for_refused(rec) && call->replay != SMTPX_RETRANSMIT)
+        call->st->last_answered = rec;
 
     if (!rec || call->replay == SMTPX_RETRANSMIT)
         return rec;

@@ -58,6 +58,7 @@ typedef struct smtpx_cmd_rec {
     guint8 lmtp_more;             /* LMTP end of data: more replies, for the next recipients, follow this one's */
     guint8 host_alarm;            /* 1 << smtpx_host_kind_t: its reply brought its client's refusals to a count */
     const char *arg;              /* MAIL/RCPT address; LMTP end of data: the recipient its reply is for */
+    const struct smtpx_cmd_rec *rcpt; /* LMTP end of data: the RCPT of that recipient */
     const char *queue_id;         /* EOD/BDAT LAST: from the reply */
     smtpx_msg_rec_t *msg;         /* DATA, first BDAT: the message it opened; end of data, LAST: the one it ended */
 } smtpx_cmd_rec_t;
@@ -318,10 +319,28 @@ static inline gboolean smtpx_rec_for_recipient(const smtpx_cmd_rec_t *rec)
     return smtpx_rec_ends_message(rec) && rec->arg;
 }
 
-/* LMTP: the request for the next recipient of the same end of data, or NULL. */
+/* LMTP: was the request counted for a recipient whose RCPT, still waiting
+ * then, the server refused? It gets no reply (RFC 2033 4.2). */
+static inline gboolean smtpx_rec_for_refused(const smtpx_cmd_rec_t *rec)
+{
+    return rec->rcpt && rec->rcpt->rsp_code && rec->rcpt->rsp_code / 100 != 2;
+}
+
+/* LMTP: the request for the next accepted recipient of the same end of data, or NULL. */
 static inline const smtpx_cmd_rec_t *smtpx_rec_next_recipient(const smtpx_cmd_rec_t *rec)
 {
-    return rec->lmtp_more ? rec->next : NULL;
+    while (rec->lmtp_more) {
+        rec = rec->next;
+        if (!smtpx_rec_for_refused(rec))
+            return rec;
+    }
+    return NULL;
+}
+
+/* LMTP: the request for the first accepted recipient of an end of data, or NULL. */
+static inline const smtpx_cmd_rec_t *smtpx_rec_first_recipient(const smtpx_cmd_rec_t *first)
+{
+    return smtpx_rec_for_refused(first) ? smtpx_rec_next_recipient(first) : first;
 }
 
 /* Is the request a DATA whose message the client sent before its reply? */

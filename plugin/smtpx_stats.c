@@ -113,8 +113,8 @@ static void lmtp_outcome(smtpx_txn_t *t, const smtpx_cmd_rec_t *first, wmem_allo
     wmem_strbuf_t *codes = wmem_strbuf_new(pool, ""), *ids = wmem_strbuf_new(pool, "");
     gboolean any_id = FALSE;
 
-    for (const smtpx_cmd_rec_t *rec = first; rec; rec = smtpx_rec_next_recipient(rec)) {
-        const char *sep = rec == first ? "" : ",";
+    for (const smtpx_cmd_rec_t *rec = smtpx_rec_first_recipient(first); rec; rec = smtpx_rec_next_recipient(rec)) {
+        const char *sep = wmem_strbuf_get_len(codes) ? "," : "";
         wmem_strbuf_append_printf(codes, "%s%u", sep, rec->rsp_code);
         wmem_strbuf_append_printf(ids, "%s%s", sep, rec->queue_id ? rec->queue_id : "-");
         any_id |= rec->queue_id != NULL;

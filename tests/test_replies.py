@@ -209,16 +209,18 @@ def test_lmtp_transactions_log(passes):
 def test_lmtp_summary_gives_each_recipient_its_reply(passes):
     """The message summary lists the recipients with the reply each got at
     the end of data (two passes: the replies come after it), in the label
-    and as smtpx.msg.reply_code and .queue_id; in one pass only the names."""
+    and as smtpx.msg.reply_code and .queue_id; in one pass only the names,
+    as unanswered where the RCPTs still wait for their replies."""
     cap = ts.transcript_pcap("lmtp")
     got = ts.fields(cap, ["frame.number", "smtpx.msg.recipient", "smtpx.msg.reply_code", "smtpx.msg.queue_id"],
                     "smtpx.msg", **passes)
     if passes["two_pass"]:
         assert got == [["9", "bob@example.org,carol@example.org", "250,452", "eG8pB3vQM2W0AQAA"],
                        ["12", "bob@example.org,carol@example.org", "250,250", "iB1hC3vQM2W0AQAA,iB1hC3vQM2W0AQAA"]]
-    else:
-        assert got == [["9", "bob@example.org,carol@example.org", "", ""],
-                       ["12", "bob@example.org,carol@example.org", "", ""]]
+    else:   # (BDAT LAST pipelined with its RCPTs: they have no reply yet)
+        assert got == [["9", "bob@example.org,carol@example.org", "", ""], ["12", "", "", ""]]
+        assert ts.fields(cap, ["smtpx.msg.recipient_unanswered"], "frame.number == 12", **passes) == [
+            ["bob@example.org,carol@example.org"]]
     if passes["two_pass"] and passes["verbose"]:
         out = ts.tshark(["-r", ts.capture_path(cap), "-2", "-V", "-Y", "frame.number == 9"]).stdout
         blind = "(blind copy: To and Cc do not name it)"     # the message has no To
@@ -382,3 +384,45 @@ def test_printed_tree_hides_what_the_label_says(two_pass):
     assert "191 bytes, 6 lines" in summary
     assert fields("lab5_ilon_mask", ["smtpx.msg.size", "smtpx.msg.lines"], "smtpx.msg",
                   two_pass=two_pass) == [["191", "6"]]
+
+
+def test_lmtp_recipient_refused_after_its_end_of_data(passes):
+    """A RCPT pipelined with BDAT LAST and refused afterwards gets no reply
+    after the chunk (RFC 2033 4.2): two replies for bob and carol, then
+    NOOP's reply answers NOOP (carol's reply was once taken for nobody's,
+    NOOP's for carol's). In one pass the summary lists the recipients as
+    unanswered; with two, the accepted ones."""
+    cap = ts.transcript_pcap("lmtp_refused_pipelined")
+    got = ts.fields(cap, ["frame.number", "smtpx.response_to", "smtpx.rsp.recipient"], "smtpx.rsp", **passes)
+    assert got[-3:] == [["8", "7,7,7,7,7,7", "bob@example.org,carol@example.org"], ["10", "9", ""],
+                        ["12", "11", ""]]
+    summary = ts.fields(cap, ["smtpx.msg.recipient", "smtpx.msg.recipient_unanswered"], "smtpx.msg", **passes)
+    assert summary == ([["bob@example.org,carol@example.org", ""]] if passes["two_pass"] else
+                       [["", "bob@example.org,nobody@example.org,carol@example.org"]])
+    keys = ["frame", "rcpt_to", "rcpt_rejected", "reply", "queue_id"]
+    assert [[r[k] for k in keys] for r in ts.transactions(cap, passes["two_pass"])] == [
+        ["8", "bob@example.org,carol@example.org", "1", "250,250", "AAAA,BBBB"]]
+
+
+def test_refused_lhlo_leaves_the_session_smtp(passes):
+    """An SMTP server refuses LHLO and the client says EHLO: one reply to
+    the end of data, QUIT's reply answers QUIT, the Protocol column says
+    SMTP after the refusal, and the open-relay check is on (a junk LHLO once
+    turned it off)."""
+    cap = ts.transcript_pcap("lhlo_refused")
+    got = ts.fields(cap, ["frame.number", "_ws.col.Protocol", "smtpx.response_to"], "smtpx.rsp.code && frame.number > 6",
+                    **passes)
+    assert got[-2:] == [["18", "SMTP", "17"], ["20", "SMTP", "19"]]
+    assert ts.experts(cap, passes["two_pass"]) == [(6, "smtpx.analysis.error_reply"),
+                                                   (14, "smtpx.analysis.open_relay")]
+
+
+def test_lmtp_on_port_24_from_mid_session(passes):
+    """A capture of port 24 that starts after the LHLO: the end of data gets
+    a reply per recipient (carol's once answered nothing)."""
+    cap = ts.transcript_pcap("lmtp_midsession")
+    got = ts.fields(cap, ["frame.number", "smtpx.response_to", "smtpx.rsp.recipient"], "smtpx.rsp.recipient",
+                    **passes)
+    assert got == [["10", "9", "bob@example.org"], ["11", "9", "carol@example.org"]]
+    keys = ["frame", "reply", "queue_id"]
+    assert [[r[k] for k in keys] for r in ts.transactions(cap, passes["two_pass"])] == [["11", "250,250", "AAAA,AAAA"]]
