@@ -483,6 +483,9 @@ static void check_sequence(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smt
         else if (cmd->id == SMTP_CMD_DATA && (st->msg_flags & SMTPX_MSG_BINARY))
             bad_sequence(ctx, line, "DATA after MAIL with BODY=BINARYMIME: a binary message must be sent "
                                     "with BDAT (RFC 3030); the server answers 503");
+        else if (cmd->id == SMTP_CMD_DATA && smtpx_in_chunks(st))
+            bad_sequence(ctx, line, "DATA inside a message sent with BDAT: the server answers 503 (RFC 3030), "
+                                    "and the next chunk goes on the same message");
         break;
     default:
         break;

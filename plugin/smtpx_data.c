@@ -652,7 +652,8 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
     st->bdat_remaining -= (guint64)n;
     count_bytes(ctx, (guint64)n);
     add_fragment(ctx, tvb_get_ptr(ctx->tvb, offset, n), n);
-    smtpx_info_appendf(ctx, "BDAT chunk data, %d bytes (%" PRIu64 " to come)", n, st->bdat_remaining);
+    smtpx_info_appendf(ctx, "BDAT chunk data, %d byte%s (%" PRIu64 " to come)", n, plurality(n, "", "s"),
+                       st->bdat_remaining);
     check_cut(ctx);
     if (st->bdat_remaining == 0) {
         st->mode = SMTPX_MODE_COMMAND;

@@ -328,8 +328,10 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         }
         break;
     case SMTP_CMD_QUIT:
-        if (code == 221)
+        if (code == 221) {
             st->flags |= SMTPX_F_QUIT;
+            end_transaction(ctx);   /* (a message in chunks without its LAST is given up) */
+        }
         break;
     case SMTP_CMD_XCLIENT:
         if (code == 220) {
@@ -345,8 +347,11 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
 /* Is this the final reply of a mail transaction (for the transaction log)? */
 static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t *rec, unsigned code)
 {
-    return smtpx_rec_ends_message(rec) || (rec->kind == SMTP_CMD_BDAT && code >= 400) ||
-           (rec->kind == SMTP_CMD_DATA && code >= 400 && (st->flags & SMTPX_F_MAIL));
+    gboolean failed = code >= 400, open = (st->flags & SMTPX_F_MAIL) != 0;
+
+    if (rec->kind == SMTP_CMD_BDAT)     /* the first chunk refused ends it; later ones get 503 */
+        return failed ? open : rec->last;
+    return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_DATA && failed && open && !smtpx_in_chunks(st));
 }
 
 /* A reply while the client is still sending the message: the server took an

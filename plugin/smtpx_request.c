@@ -133,23 +133,28 @@ static void dissect_xclient(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line
         rec->arg = wmem_strndup(wmem_file_scope(), param, cmd->param_len);
 }
 
-/* BDAT <size> [LAST]: the chunk follows the command line at once. */
+/* BDAT <size> [LAST]: the chunk follows the command line at once. Anything
+ * else (RFC 3030 2) has the server answer 501 and read no chunk. */
 static void dissect_bdat(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd,
                          smtpx_cmd_rec_t *rec)
 {
     const char *param = line->text + cmd->param_off;
     int base = line->offset + (int)cmd->param_off;
     size_t off = 0;
-    smtp_param_t size_tok, last_tok;
+    smtp_param_t size_tok, last_tok, extra;
     guint64 size = 0;
 
-    if (!smtp_next_param(param, cmd->param_len, &off, &size_tok) ||
-        !smtp_parse_u64(param + size_tok.key_off, size_tok.key_len, &size))
+    gboolean sized = smtp_next_param(param, cmd->param_len, &off, &size_tok) &&
+                     smtp_parse_u64(param + size_tok.key_off, size_tok.key_len, &size);
+    gboolean has_last = sized && smtp_next_param(param, cmd->param_len, &off, &last_tok);
+    gboolean last = has_last && smtp_word_equals(param + last_tok.key_off, last_tok.key_len, "LAST");
+    if (!sized || has_last != last || smtp_next_param(param, cmd->param_len, &off, &extra)) {
+        smtpx_finding(ctx, &ei_smtpx_bdat, ctx->tvb, line->offset, line->len, "Not BDAT <size> [LAST] (RFC 3030), "
+                      "or a size of over 19 digits: the server refuses it and reads no chunk");
         return;
+    }
     proto_tree_add_uint64(tree, hf_smtpx_bdat_size, ctx->tvb, base + (int)size_tok.key_off,
                           (int)size_tok.key_len, size);
-    gboolean last = smtp_next_param(param, cmd->param_len, &off, &last_tok) &&
-                    smtp_word_equals(param + last_tok.key_off, last_tok.key_len, "LAST");
     proto_tree_add_boolean(tree, hf_smtpx_bdat_last, ctx->tvb, last ? base + (int)last_tok.key_off : base,
                            last ? 4 : 0, last);
     smtpx_bdat_begin(ctx, rec, size, last);

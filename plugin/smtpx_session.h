@@ -319,6 +319,12 @@ static inline gboolean smtpx_rec_for_recipient(const smtpx_cmd_rec_t *rec)
     return smtpx_rec_ends_message(rec) && rec->arg;
 }
 
+/* Is a message sent with BDAT open (its LAST chunk not sent yet)? */
+static inline gboolean smtpx_in_chunks(const smtpx_state_t *st)
+{
+    return st->msg && (st->msg_flags & SMTPX_MSG_CHUNKED) && !(st->flags & SMTPX_F_BDAT_LAST);
+}
+
 /* LMTP: was the request counted for a recipient whose RCPT, still waiting
  * then, the server refused? It gets no reply (RFC 2033 4.2). */
 static inline gboolean smtpx_rec_for_refused(const smtpx_cmd_rec_t *rec)

@@ -695,3 +695,36 @@ def test_urls(passes):
                    ["21", "http://codashop-free01.duckdns.org/"], ["29", ""]]
     assert ts.fields(ts.transcript_pcap("links"), ["frame.number"], "smtpx.msg.url",
                      extra=["-o", "smtpx.reassemble:FALSE"]) == []
+
+
+def test_bdat_syntax_error_reads_no_chunk(passes):
+    """BDAT with anything but a size and LAST is refused and no chunk is
+    read (RFC 3030 2): the MAIL pipelined behind "BDAT 5 X" is a command,
+    the transaction is logged once (it was cut in two: a 5-byte chunk
+    "MAIL ", then "FROM:<...>" an unknown command)."""
+    cap = ts.transcript_pcap("bdat_syntax")
+    got = ts.fields(cap, ["frame.number", "smtpx.req.command", "smtpx.envelope.sender"], "smtpx.req", **passes)
+    assert got[1:3] == [["7", "BDAT,MAIL,RCPT", "alice@example.com"], ["9", "BDAT", ""]]
+    assert [e for e in ts.experts(cap, passes["two_pass"]) if e[1] == "smtpx.analysis.bdat"] == [
+        (7, "smtpx.analysis.bdat"), (11, "smtpx.analysis.bdat")]
+    assert ts.fields(cap, ["_ws.expert.message"], "frame.number == 11 && smtpx.analysis.bdat", **passes)[0][0] \
+        .endswith("Not BDAT <size> [LAST] (RFC 3030), or a size of over 19 digits: the server refuses it and reads no chunk")
+    keys = ["frame", "mail_from", "rcpt_to", "reply", "queue_id"]
+    assert [[r[k] for k in keys] for r in ts.transactions(cap, passes["two_pass"])] == [
+        ["10", "alice@example.com", "bob@example.org", "250", "Q1"]]
+
+
+def test_bdat_refusals_end_one_transaction(passes):
+    """A refused chunk ends its transaction once (the 503 to the chunk after
+    it is no second row); DATA inside a message sent with BDAT is a
+    bad_sequence and ends nothing; a chunked message given up by QUIT is no
+    message the capture lacks (each once gave a row or a finding)."""
+    cap = ts.transcript_pcap("bdat_refusals")
+    keys = ["frame", "reply", "queue_id"]
+    assert [[r[k] for k in keys] for r in ts.transactions(cap, passes["two_pass"])] == [
+        ["14", "552", "-"], ["32", "250", "Q5"]]
+    found = [e for e in ts.experts(cap, passes["two_pass"]) if e[1] in (
+        "smtpx.analysis.bad_sequence", "smtpx.analysis.message_incomplete")]
+    assert found == [(7, "smtpx.analysis.bad_sequence"), (29, "smtpx.analysis.bad_sequence")]
+    assert ts.fields(cap, ["_ws.col.Info"], "frame.number == 13", **passes) == [[
+        "C: BDAT 25 | C: BDAT chunk data, 25 bytes (0 to come) | C: BDAT 7 LAST | C: BDAT chunk data, 7 bytes (0 to come)"]]
