@@ -603,7 +603,8 @@ static gboolean dissect_smtpx_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree
 
     if (opens == SMTP_OPENS_NONE)
         return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), smtpx_handle);
+    /* (from this frame: earlier ones stay what they were in the first pass) */
+    conversation_set_dissector_from_frame_number(find_or_create_conversation(pinfo), pinfo->num, smtpx_handle);
     guint32 match = pinfo->match_uint;
     pinfo->match_uint = opens == SMTP_OPENS_GREETING ? pinfo->srcport : pinfo->destport;    /* the server's port */
     dissect_smtpx(tvb, pinfo, tree, data);

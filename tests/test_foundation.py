@@ -600,3 +600,14 @@ def test_reply_in_one_byte_segments_is_shown_in_parts(tmp_path):
         assert shown[0][0] == cut[0][0] and shown[-1][1] == "S: 214 end"    # (the final line put together)
         assert 3000 < int(cut[0][0]) < 4000     # about 64 frames' length: 55 bytes each
         assert ts.fields(cap, ["smtpx.req.command"], "smtpx.req", two_pass=two_pass)[-1] == ["QUIT"]
+
+
+def test_heuristic_takes_the_session_from_its_frame_on():
+    """A conversation smtpx's heuristic finds (port 465, a cleartext
+    server) is smtpx's from that frame on: the ClientHello before it stays
+    TLS's in two passes as in one, and the findings and logs agree."""
+    cap = ts.transcript_pcap("cleartext_on_465")
+    one, two = (ts.fields(cap, ["frame.number", "_ws.col.Protocol", "smtpx.response_to", "_ws.expert.message"],
+                          "frame.number >= 4 && frame.number <= 6", two_pass=p) for p in (False, True))
+    assert one == two and [r[1] for r in one] == ["TLSv1", "SMTP", "SMTP"]
+    assert [ts.log_rows(cap, "sessions", p)[0]["findings"] for p in (False, True)] == ["2", "2"]
