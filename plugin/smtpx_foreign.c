@@ -23,15 +23,24 @@ static const char *const foreign_why[SMTP_FOREIGN_COUNT] = {
     "error",
 };
 
+/* Why a TLS handshake came: after STARTTLS, either still unanswered or refused. */
+static const char *tls_why(const smtpx_state_t *st)
+{
+    const smtpx_cmd_rec_t *prev = st->last_answered;
+
+    if (smtpx_queue_peek(st) && st->last_queued->kind == SMTP_CMD_STARTTLS)
+        return "the client began TLS before the server's reply to its STARTTLS (RFC 3207 4: it must wait for "
+               "the 220)";
+    if (prev && prev->kind == SMTP_CMD_STARTTLS)
+        return "the server refused STARTTLS, yet the client began TLS";
+    return foreign_why[SMTP_FOREIGN_TLS];
+}
+
 static void report_foreign(smtpx_ctx_t *ctx, const smtpx_line_t *line, smtp_foreign_t kind)
 {
-    const smtpx_cmd_rec_t *prev = ctx->st->last_answered;
-    gboolean refused_tls = kind == SMTP_FOREIGN_TLS && prev && prev->kind == SMTP_CMD_STARTTLS;
-
     ctx->st->flags |= SMTPX_F_FOREIGN;
     smtpx_finding(ctx, &ei_smtpx_foreign_protocol, ctx->tvb, line->offset, line->len, "Not SMTP but %s: %s",
-                  foreign_what[kind],
-                  refused_tls ? "the server refused STARTTLS, yet the client began TLS" : foreign_why[kind]);
+                  foreign_what[kind], kind == SMTP_FOREIGN_TLS ? tls_why(ctx->st) : foreign_why[kind]);
 }
 
 /* Another of Wireshark's dissectors reads bytes of the client's (its

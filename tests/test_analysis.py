@@ -686,6 +686,14 @@ def test_tls_spoken_to_cleartext_smtp(passes):
     assert ts.info_mismatches(cap, passes["two_pass"]) == {}
 
 
+def test_tls_begun_before_the_220_to_starttls(passes):
+    cap = ts.transcript_pcap("tls_before_220")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.foreign_protocol", **passes)
+    assert got == [["8", "Not SMTP but a TLS handshake (a ClientHello): the client began TLS before the server's "
+                         "reply to its STARTTLS (RFC 3207 4: it must wait for the 220)"]]
+    assert ts.fields(cap, ["smtpx.response_to"], "frame.number == 9", **passes) == [["7"]]
+
+
 def test_http_and_binary_spoken_to_smtp(passes):
     """An HTTP request to the mail port: its header lines and the empty line
     are more of it, and Postfix's 221 answers it. Binary bytes before a
