@@ -233,6 +233,24 @@ static void add_fragment(smtpx_ctx_t *ctx, const guint8 *data, int len)
     msg->pending_len += (guint32)len;
 }
 
+/* A bare CR or LF in the message: once per message. */
+static void report_bare(smtpx_ctx_t *ctx, int offset, int len, const char *what)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (st->msg_flags & SMTPX_MSG_BARE_SEEN)
+        return;
+    st->msg_flags |= SMTPX_MSG_BARE_SEEN;
+    smtpx_finding(ctx, &ei_smtpx_bare_lf, ctx->tvb, offset, len,
+                  "Bare %s inside the message: RFC 5321 allows CR and LF only together as CRLF", what);
+}
+
+static void check_bare(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    if (line->eol == SMTP_EOL_LF || line->has_cr)
+        report_bare(ctx, line->offset, line->next - line->offset, line->has_cr ? "CR" : "LF");
+}
+
 /* The end of the message: reassembled, handed to IMF, summarised. */
 static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
 {
@@ -241,6 +259,8 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
 
     smtpx_headers_end(ctx);
     st->msg_lines += st->chunk_open != SMTPX_CHUNK_AT_LINE_START;  /* BDAT: a last line without a line end */
+    if (st->chunk_open == SMTPX_CHUNK_OPEN_CR && !(st->msg_flags & SMTPX_MSG_BINARY))
+        report_bare(ctx, offset, 0, "CR");     /* its last byte */
     if (st->msg && ctx->call.replay == SMTPX_LIVE) {
         st->msg->end_frame = ctx->pinfo->num;
         st->msg->lines = st->msg_lines;
@@ -300,19 +320,6 @@ void smtpx_message_gap(smtpx_ctx_t *ctx, guint32 gap)
 {
     if (smtpx_sending_message(ctx) && ctx->st->msg && ctx->call.replay == SMTPX_LIVE)
         ctx->st->msg->missing += gap;
-}
-
-/* A bare CR or LF in a message line: once per message. */
-static void check_bare(smtpx_ctx_t *ctx, const smtpx_line_t *line)
-{
-    smtpx_state_t *st = ctx->st;
-
-    if ((line->eol == SMTP_EOL_LF || line->has_cr) && !(st->msg_flags & SMTPX_MSG_BARE_SEEN)) {
-        st->msg_flags |= SMTPX_MSG_BARE_SEEN;
-        smtpx_finding(ctx, &ei_smtpx_bare_lf, ctx->tvb, line->offset, line->next - line->offset,
-                      "Bare %s inside the message: RFC 5321 allows CR and LF only together as CRLF",
-                      line->has_cr ? "CR" : "LF");
-    }
 }
 
 /* A message line longer than 1000 bytes: once per line, also when cut in parts. */
@@ -580,15 +587,15 @@ static void chunk_line(smtpx_ctx_t *ctx, int offset, int end, smtpx_line_t *line
 {
     guint8 *open = &ctx->st->chunk_open;
     smtp_line_t found;
-    gboolean complete = smtp_chunk_line(ctx->data + offset, (size_t)(end - offset), *open == SMTPX_CHUNK_OPEN_CR,
-                                        &found);
+    gboolean after_cr = *open == SMTPX_CHUNK_OPEN_CR;
+    gboolean complete = smtp_chunk_line(ctx->data + offset, (size_t)(end - offset), after_cr, &found);
 
     line->offset = offset;
     line->text = (const char *)ctx->data + offset;
     line->len = (int)found.len;
     line->next = offset + (int)(found.len + found.term_len);
     line->eol = found.eol;
-    line->has_cr = found.has_cr;
+    line->has_cr = found.has_cr || (after_cr && ctx->data[offset] != '\n');    /* (the CR before was bare) */
     line->partial = !complete;
     line->continuation = *open != SMTPX_CHUNK_AT_LINE_START;
     line->follows = FALSE;
@@ -658,7 +665,7 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
     if (st->bdat_remaining == 0) {
         st->mode = SMTPX_MODE_COMMAND;
         st->flags |= SMTPX_F_CHUNK_END;
-        if (st->bdat_last)
+        if (st->bdat_last && st->msg)   /* (none once the server refused a chunk before) */
             message_end(ctx, offset, smtpx_queue_last(st));
     }
     return n;

@@ -728,3 +728,25 @@ def test_bdat_refusals_end_one_transaction(passes):
     assert found == [(7, "smtpx.analysis.bad_sequence"), (29, "smtpx.analysis.bad_sequence")]
     assert ts.fields(cap, ["_ws.col.Info"], "frame.number == 13", **passes) == [[
         "C: BDAT 25 | C: BDAT chunk data, 25 bytes (0 to come) | C: BDAT 7 LAST | C: BDAT chunk data, 7 bytes (0 to come)"]]
+
+
+def test_bdat_bare_cr_at_a_chunk_end(passes):
+    """A CR at the end of a chunk that the next chunk does not follow with
+    LF is bare, and so is a CR that ends the message (neither was seen)."""
+    cap = ts.transcript_pcap("bdat_bare_cr")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.bare_lf", **passes)
+    assert got == [[f, "Bare CR inside the message: RFC 5321 allows CR and LF only together as CRLF"]
+                   for f in ("13", "19")]
+
+
+def test_bdat_refused_while_the_last_chunk_comes(passes):
+    """A refusal that comes while the LAST chunk is still sent: the rest of
+    the chunk is data, but no message ends (it once got a summary "from ?"
+    and a second log row of another size)."""
+    cap = ts.transcript_pcap("bdat_refused_midchunk")
+    assert ts.fields(cap, ["frame.number", "_ws.col.Info"], "frame.number == 14", **passes) == [
+        ["14", "C: BDAT chunk data, 15 bytes (0 to come)"]]
+    assert ts.frames_matching(cap, "smtpx.msg", **passes) == []
+    keys = ["frame", "mail_from", "size", "reply"]
+    assert [[r[k] for k in keys] for r in ts.transactions(cap, passes["two_pass"])] == [
+        ["13", "a@example.com", "69", "552"]]
