@@ -272,6 +272,8 @@ gboolean smtpx_dkim_next(smtpx_ctx_t *ctx, const char *block, size_t len, size_t
  * (0 for the first), unfolded, tabs shown as blanks (pinfo->pool, at most
  * SMTPX_MAX_VALUE - 1 bytes); NULL when there is none left. */
 char *smtpx_header_next(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t *pos);
+/* The first header `name` of the block, unfolded and whole however long (pool), or NULL. */
+const char *smtpx_whole_header(smtpx_ctx_t *ctx, const char *block, const char *name);
 /* BDAT: the header block, read in the reassembled message. */
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg);
 /* The bytes of a reassembled message (*len of them), and the length of its

@@ -31,7 +31,8 @@ static size_t decode_word(wmem_strbuf_t *out, const char *s)
     size_t len = 0;
     const char *end;
 
-    if (strncmp(s, "=?", 2) != 0 || !(end = strstr(s + 2, "?=")))
+    const char *q = strncmp(s, "=?", 2) == 0 ? strchr(s + 2, '?') : NULL;    /* after the charset */
+    if (!q || !q[1] || q[2] != '?' || !(end = strstr(q + 3, "?=")))    /* (the text may start with "=") */
         return 0;
     char *word = g_strndup(s + 2, (gsize)(end - s - 2));
     parts = g_strsplit(word, "?", 3);
@@ -192,11 +193,11 @@ static const char *header_value(smtpx_ctx_t *ctx, const char *block, const char 
 
 static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
 {
-    char value[SMTPX_MAX_VALUE];
+    const char *value = smtpx_whole_header(ctx, block, "From");
     smtp_mailbox_t mb;
+    size_t pos = 0;
 
-    if (!smtp_header_get(block, strlen(block), "From", 0, value, sizeof value) ||
-        !smtp_mailbox_parse(value, strlen(value), &mb))
+    if (!value || !smtp_mailbox_list_next(value, strlen(value), &pos, &mb))   /* (the first, also in a group) */
         return;
     const char *addr = wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
     proto_item *pi = smtpx_add_string(ctx, tree, hf_smtpx_header_from, ctx->tvb, 0, 0, addr);
@@ -216,6 +217,13 @@ static const char *dkim_tag(smtpx_ctx_t *ctx, const char *value, const char *nam
     size_t off, len;
     return smtp_dkim_tag(value, strlen(value), name, &off, &len) ? wmem_strndup(ctx->pinfo->pool, value + off, len)
                                                                   : NULL;
+}
+
+const char *smtpx_whole_header(smtpx_ctx_t *ctx, const char *block, const char *name)
+{
+    size_t len = strlen(block);
+    char *value = (char *)wmem_alloc(ctx->pinfo->pool, len + 1);
+    return smtp_header_get(block, len, name, 0, value, len + 1) ? value : NULL;
 }
 
 char *smtpx_header_next(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t *pos)

@@ -66,14 +66,28 @@ static char *lookup_org_domain(const char *host_lower)
     return g_strdup(reg ? reg : host_lower);
 }
 
+/* A host name as one form: xn-- labels decoded (bücher.de is
+ * xn--bcher-kva.de), without the root's dot ("bank.example."). */
+static const char *one_form(smtpx_ctx_t *ctx, const char *host)
+{
+    smtp_idn_t idn;
+    size_t len = strlen(host);
+
+    if (smtp_idn_read(host, len, &idn))
+        host = wmem_strdup(ctx->pinfo->pool, idn.unicode);
+    len = strlen(host);
+    return len > 1 && host[len - 1] == '.' ? wmem_strndup(ctx->pinfo->pool, host, len - 1) : host;
+}
+
 /* Organisational domain of a host name, lower-case. */
 const char *smtpx_org_domain_of_host(smtpx_ctx_t *ctx, const char *host)
 {
+    host = one_form(ctx, host);
     org_cache_slot_t *slot = &org_cache[host_hash(host) % ORG_CACHE_SLOTS], fresh;
 
     if (slot->host && g_ascii_strcasecmp(slot->host, host) == 0)
         return wmem_strdup(ctx->pinfo->pool, slot->org);
-    fresh.host = g_ascii_strdown(host, -1);
+    fresh.host = g_utf8_validate(host, -1, NULL) ? g_utf8_strdown(host, -1) : g_ascii_strdown(host, -1);
     fresh.org = lookup_org_domain(fresh.host);
     const char *org = wmem_strdup(ctx->pinfo->pool, fresh.org);
     if (strlen(host) > ORG_CACHE_MAX_HOST) {
@@ -96,18 +110,36 @@ const char *smtpx_org_domain(smtpx_ctx_t *ctx, const char *addr)
     return smtpx_org_domain_of_host(ctx, addr + off);
 }
 
-static const char *header_address(smtpx_ctx_t *ctx, const char *block, const char *name, unsigned n,
-                                  const char **display)
+/* The addresses the header `name` lists (From may name several, RFC 5322
+ * 3.6.2; a group's members count), in order; *display: the first one's
+ * display name. */
+static wmem_array_t *header_addresses(smtpx_ctx_t *ctx, const char *block, const char *name, const char **display)
 {
-    char value[SMTPX_MAX_VALUE];
+    const char *value = smtpx_whole_header(ctx, block, name);
+    wmem_array_t *addrs = wmem_array_new(ctx->pinfo->pool, sizeof(const char *));
     smtp_mailbox_t mb;
+    size_t pos = 0;
 
-    if (!smtp_header_get(block, strlen(block), name, n, value, sizeof value) ||
-        !smtp_mailbox_parse(value, strlen(value), &mb))
-        return NULL;
-    if (display)
-        *display = wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len);
-    return wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
+    if (!value)
+        return addrs;
+    while (smtp_mailbox_list_next(value, strlen(value), &pos, &mb)) {
+        const char *addr = wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
+        if (display && wmem_array_get_count(addrs) == 0)
+            *display = wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len);
+        wmem_array_append_one(addrs, addr);
+    }
+    return addrs;
+}
+
+static const char *address_at(wmem_array_t *addrs, guint i)
+{
+    return i < wmem_array_get_count(addrs) ? *(const char **)wmem_array_index(addrs, i) : NULL;
+}
+
+/* An address as label text (typed edit keys escaped). */
+static const char *shown(smtpx_ctx_t *ctx, const char *addr)
+{
+    return smtpx_line_format(ctx, addr, (int)strlen(addr));
 }
 
 /* The domain of the first DKIM signature aligned with from_org (relaxed), or NULL. */
@@ -123,42 +155,60 @@ static const char *aligned_signature(smtpx_ctx_t *ctx, const char *block, const 
     return NULL;
 }
 
-static void check_alignment(smtpx_ctx_t *ctx, const char *block, const char *from)
+/* Each From address against the envelope sender (DMARC relaxed alignment);
+ * one finding, for the first that is not aligned. */
+static void check_alignment(smtpx_ctx_t *ctx, const char *block, wmem_array_t *froms)
 {
-    const char *envelope = smtpx_envelope_sender(ctx->st);
-    const char *env_org, *from_org, *signer;
+    const char *envelope = smtpx_envelope_sender(ctx->st), *from = address_at(froms, 0);
 
     if (!envelope || !*envelope || !from)
         return;         /* no transaction seen, or a bounce (<>) */
     if (!strchr(envelope, '@')) {
         smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
                       "Header From <%s> cannot be checked against the envelope sender \"%s\", which is not "
-                      "an address: the sender is not authenticated", from, envelope);
+                      "an address: the sender is not authenticated", shown(ctx, from), shown(ctx, envelope));
         return;
     }
-    env_org = smtpx_org_domain(ctx, envelope);
-    from_org = smtpx_org_domain(ctx, from);
-    if (!env_org || !from_org || strcmp(env_org, from_org) == 0)
+    const char *env_org = smtpx_org_domain(ctx, envelope);
+    for (guint i = 0; env_org && (from = address_at(froms, i)) != NULL; i++) {
+        const char *from_org = smtpx_org_domain(ctx, from);
+        if (!from_org || strcmp(env_org, from_org) == 0)
+            continue;
+        const char *signer = aligned_signature(ctx, block, from_org);
+        smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
+                      "Header From <%s> (domain %s) is not aligned with the envelope sender <%s> (domain %s)%s%s%s",
+                      shown(ctx, from), from_org, shown(ctx, envelope), env_org,
+                      signer ? "; a DKIM signature of d=" : "", signer ? signer : "",
+                      signer ? " would align it if valid (not verified)" : "");
         return;
-    signer = aligned_signature(ctx, block, from_org);
-    smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
-                  "Header From <%s> (domain %s) is not aligned with the envelope sender <%s> (domain %s)%s%s%s",
-                  from, from_org, envelope, env_org,
-                  signer ? "; a DKIM signature of d=" : "", signer ? signer : "",
-                  signer ? " would align it if valid (not verified)" : "");
+    }
 }
 
-/* A display name that holds another address than the real one. */
+/* A From that is no address ("From: You'll-never-know", "From: <Ilon Mask>"):
+ * mail programs show it as the sender, and there is nothing to check. */
+static void check_from_is_address(smtpx_ctx_t *ctx, const char *from)
+{
+    if (from && !strchr(from, '@'))
+        smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
+                      "Header From \"%s\" is no address (RFC 5322 3.6.2 wants a mailbox, name@domain): mail "
+                      "programs show it as the sender, and nothing ties it to one", shown(ctx, from));
+}
+
+/* A display name that holds another address than the real one, as a mail
+ * client shows it (RFC 2047 words decoded). */
 static void check_display_name(smtpx_ctx_t *ctx, const char *from, const char *display)
 {
-    const char *at = display ? strchr(display, '@') : NULL;
-    if (!at || !from)
+    const char *name = display && from ? smtpx_decode_rfc2047(ctx->pinfo->pool, display) : NULL;
+    const char *at = name ? strchr(name, '@') : NULL;
+    if (!at)
         return;
-    const char *start = at, *end = at;
-    while (start > display && !strchr(" \"'<(", start[-1]))
+    const char *start = at, *end = at + 1;
+    while (start > name && !strchr(" \"'<(", start[-1]))
         start--;
     while (*end && !strchr(" \"'>)", *end))
         end++;
+    if (start == at || end == at + 1)
+        return;     /* "Support @ Example": no address */
     char *shown = wmem_strndup(ctx->pinfo->pool, start, (size_t)(end - start));
     if (g_ascii_strcasecmp(shown, from) != 0)
         smtpx_finding(ctx, &ei_smtpx_display_name_spoof, ctx->tvb, 0, 0,
@@ -171,12 +221,16 @@ static void check_other_senders(smtpx_ctx_t *ctx, const char *block, const char 
     const char *from_org = smtpx_org_domain(ctx, from);
 
     for (size_t i = 0; i < G_N_ELEMENTS(names) && from_org; i++) {
-        const char *addr = header_address(ctx, block, names[i], 0, NULL);
-        const char *org = smtpx_org_domain(ctx, addr);
-        if (org && strcmp(org, from_org) != 0)
+        wmem_array_t *addrs = header_addresses(ctx, block, names[i], NULL);
+        const char *addr, *org;
+        for (guint j = 0; (addr = address_at(addrs, j)) != NULL; j++) {
+            if ((org = smtpx_org_domain(ctx, addr)) == NULL || strcmp(org, from_org) == 0)
+                continue;
             smtpx_finding(ctx, &ei_smtpx_reply_to_mismatch, ctx->tvb, 0, 0,
-                          "%s <%s> is in another domain (%s) than From <%s> (%s)", names[i], addr, org, from,
-                          from_org);
+                          "%s <%s> is in another domain (%s) than From <%s> (%s)", names[i], shown(ctx, addr), org,
+                          shown(ctx, from), from_org);
+            break;
+        }
     }
 }
 
@@ -231,7 +285,8 @@ static void check_return_path(smtpx_ctx_t *ctx, const char *block)
 void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
 {
     const char *display = NULL;
-    const char *from = header_address(ctx, block, "From", 0, &display);
+    wmem_array_t *froms = header_addresses(ctx, block, "From", &display);
+    const char *from = address_at(froms, 0);
     unsigned nfrom = smtp_header_count(block, strlen(block), "From");
 
     check_return_path(ctx, block);
@@ -243,7 +298,8 @@ void smtpx_analyse_headers(smtpx_ctx_t *ctx, const char *block)
     if (nfrom > 1)
         smtpx_finding(ctx, &ei_smtpx_multiple_from, ctx->tvb, 0, 0,
                       "The message has %u From headers; mail clients may show any of them", nfrom);
-    check_alignment(ctx, block, from);
+    check_from_is_address(ctx, from);
+    check_alignment(ctx, block, froms);
     if (from)
         smtpx_check_homograph(ctx, "From", from, strlen(from), 0, 0);
     check_display_name(ctx, from, display);

@@ -820,3 +820,39 @@ def test_xclient_names_the_real_client(passes):
     assert ts.frames_matching(cap, "smtpx.analysis", **passes) == []
     log = ts.log_rows(cap, "sessions", passes["two_pass"])
     assert [(r["client"], r["real_client"], r["user"]) for r in log] == [("192.0.2.10", "203.0.113.7", "alice")]
+
+
+def test_from_parsing_and_sender_checks(passes):
+    """From, Sender and Reply-To read as RFC 5322 writes them: quoted-pairs
+    in a display name or a comment, a comment before the address, a display
+    name over 1000 bytes, several From addresses (each checked), a group, an
+    RFC 2047 display name (checked as shown), an IDN written as xn-- and as
+    UTF-8, a root dot, a lone "@" that is no address, and a From that is no
+    address at all. Each of these was read wrong once (tests/transcripts/
+    from_parsing.txt has the cases, one per Subject)."""
+    cap = ts.transcript_pcap("from_parsing")
+    rows = ts.fields(cap, ["frame.number", "smtpx.header.subject", "smtpx.header.from"], "smtpx.header", **passes)
+    got = {int(f): (subject, sender) for f, subject, sender in rows}
+    kinds = ("smtpx.analysis.spoofed_from", "smtpx.analysis.display_name_spoof", "smtpx.analysis.reply_to_mismatch")
+    found = {}
+    for frame, kind in ts.experts(cap, passes["two_pass"]):
+        if kind in kinds:
+            found.setdefault(frame, []).append(kind.split(".")[-1])
+    spoof, display, reply_to = (k.split(".")[-1] for k in kinds)
+    expected = {
+        13: ("c1", "ceo@bank.example", [spoof, display]), 21: ("c2", "ceo@bank.example", [spoof]),
+        29: ("c3", "ceo@bank.example", [spoof]), 37: ("c4", "x@evil.example", [display]),
+        45: ("c5", "b@b.example.co.uk", []), 53: ("c6", "a@mail.google.com", [spoof]),
+        61: ("c8", "x@evil.example", [spoof]), 69: ("c9", "bob@EXAMPLE.com", []),
+        77: ("c10", "b@bücher.de", []), 85: ("c11", "bob@example.com", []),
+        93: ("c12", "ceo@bank.example", [spoof]), 101: ("c13", "bob@example.com", [reply_to]),
+        109: ("c14", "ceo@bank.example.", []), 117: ("c15", "ceo@bank.example", [spoof, display]),
+        125: ("c16", "bob@example.com", []), 133: ("École", "bob@example.com", []),
+        141: ("c18", "You'll-never-know-for-sure", [spoof]), 149: ("c19", "bob@example.com", []),
+    }
+    assert {f: (s, a, found.get(f, [])) for f, (s, a) in got.items()} == expected
+    messages = dict(ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.spoofed_from", **passes))
+    assert messages["61"].startswith("Header From <ceo@bank.example> (domain bank.example) is not aligned")
+    assert messages["141"].startswith("Header From \"You'll-never-know-for-sure\" is no address")
+    assert ts.fields(cap, ["smtpx.header.from_display"], "frame.number == 133", **passes) == [["Élise"]]
+    assert ts.fields(cap, ["smtpx.msg.received.ip"], "frame.number == 149", **passes) == [["203.0.113.9"]]

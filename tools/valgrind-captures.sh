@@ -40,13 +40,15 @@ if [ $# -gt 0 ]; then
     for f in "$@"; do cp "$f" "$work/caps/"; done
 else
     cp tests/captures/postfix_swaks_pipelining.pcapng tests/captures/lab_postfix_auth_login.pcap \
-       tests/captures/postfix_bdat.pcapng tests/captures/aiosmtpd_slam.pcapng "$work/caps/"
+       tests/captures/postfix_bdat.pcapng tests/captures/aiosmtpd_slam.pcapng \
+       tests/captures/tls_starttls_injection_discarded.pcapng "$work/caps/"
     for t in split_lines typed_by_hand auth_mechanisms auth_empty_response message_headers smuggling \
              data_interrupted starttls attachments links log_escaping icmp_quote stream_gap data_before_354 lmtp \
              refusal_reasons forged_helo missing_blank_line slam_lines_as_commands guessing_sessions \
              auth_results bounce heuristic_hello starttls_masked foreign_tls foreign_http proxy_header \
              one_side_server one_side_client param_syntax mime_malformed homograph dates duplicate_headers trace_forged \
-             xclient_unlisted return_path dkim_checks arc_chain arc_results; do
+             xclient_unlisted return_path dkim_checks arc_chain arc_results lmtp_refused_pipelined lhlo_refused \
+             bdat_refusals bdat_syntax bdat_refused_midchunk bdat_bare_cr reply_tiny_segments tls_before_220; do
         [ -f "tests/transcripts/$t.txt" ] &&
             python3 tools/transcript2pcap.py "tests/transcripts/$t.txt" "$work/caps/transcript-$t.pcap"
     done

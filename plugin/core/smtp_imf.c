@@ -158,17 +158,19 @@ bool smtp_mailbox_parse(const char *v, size_t len, smtp_mailbox_t *mb)
 {
     bool quoted = false;
     unsigned comment = 0;
-    size_t lt = len, gt = len, paren = len;
+    size_t lt = len, gt = len, first = len, last = 0;   /* [first, last): outside comments */
 
     memset(mb, 0, sizeof *mb);
     for (size_t i = 0; i < len && gt == len; i++) {
-        if (v[i] == '"' && !comment) {
+        bool was_comment = comment > 0;
+        if ((quoted || comment) && v[i] == '\\' && i + 1 < len) {
+            i++;            /* a quoted-pair: the next character is text (RFC 5322 3.2.1) */
+        } else if (v[i] == '"' && !comment) {
             quoted = !quoted;
         } else if (quoted) {
-            continue;
+            ;
         } else if (v[i] == '(') {
-            if (comment++ == 0 && paren > i)
-                paren = i;      /* where the first comment begins */
+            comment++;
         } else if (comment) {
             comment -= v[i] == ')';
         } else if (v[i] == '<') {
@@ -177,6 +179,11 @@ bool smtp_mailbox_parse(const char *v, size_t len, smtp_mailbox_t *mb)
             gt = i;
         } else if (v[i] == ',' && lt == len) {
             len = i;        /* several mailboxes: the first one */
+            break;
+        }
+        if (!comment && !was_comment && !is_wsp(v[i])) {
+            first = first < len ? first : i;
+            last = i + 1;
         }
     }
     if (lt < len) {
@@ -185,10 +192,9 @@ bool smtp_mailbox_parse(const char *v, size_t len, smtp_mailbox_t *mb)
         trim(v, &mb->display_off, &mb->display_len);
         mb->addr_off = lt + 1;
         mb->addr_len = (gt < len ? gt : len) - lt - 1;
-    } else {
-        mb->addr_off = 0;
-        mb->addr_len = paren < len ? paren : len;     /* "bob@b.example (Bob)": without its comment */
-        trim(v, &mb->addr_off, &mb->addr_len);
+    } else if (first < last) {  /* "(Bob) bob@b.example (Bob)": without its comments */
+        mb->addr_off = first;
+        mb->addr_len = last - first;
     }
     return mb->addr_len > 0;
 }
@@ -207,6 +213,7 @@ static size_t member_end(const char *v, size_t len, size_t from, size_t *group)
             i += c == '\\';
             quoted = c != '"';
         } else if (comment) {
+            i += c == '\\';    /* (a quoted-pair) */
             comment = c == '(' ? comment + 1 : c == ')' ? comment - 1 : comment;
         } else if (closer) {
             closer = c == closer ? 0 : closer;
@@ -391,6 +398,19 @@ static void find_ip(const char *v, size_t from, size_t to, smtp_received_t *r)
     }
 }
 
+/* The address in a comment of the from clause is the one the server saw
+ * (TCP-info, RFC 5321 4.4): it wins over one the client gave as its name
+ * ("from [192.168.1.5] (dsl-9.isp.example [203.0.113.9])"). */
+static void comment_ip(const char *v, size_t from, size_t to, smtp_received_t *r)
+{
+    smtp_received_t before = *r;
+
+    r->ip_family = 0;
+    find_ip(v, from, to, r);
+    if (!r->ip_family)
+        *r = before;
+}
+
 static int rcvd_keyword(const char *w, size_t len)
 {
     static const char *const keywords[SMTP_RCVD_CLAUSES] = { "from", "by", "via", "with", "id", "for" };
@@ -442,7 +462,7 @@ static void rcvd_clauses(const char *v, size_t end, int last, smtp_received_t *r
         } else if (v[i] == '(') {
             size_t e = smtp_comment_end(v, end, i);
             if (clause == SMTP_RCVD_FROM)
-                find_ip(v, i + 1, e, r);        /* from name (rdns [192.0.2.1]) */
+                comment_ip(v, i + 1, e, r);     /* from name (rdns [192.0.2.1]) */
             i = e;
         } else {
             size_t w = i;

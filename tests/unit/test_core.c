@@ -422,6 +422,21 @@ static void test_imf(void)
     const char *m = "\"Bob\" <bob@x.example>";
     CHECK(smtp_mailbox_parse(m, strlen(m), &mb) && mb.display_len == 3 && mb.addr_len == 13);
     CHECK(smtp_mailbox_parse(S(" alice@example.com "), &mb) && mb.addr_off == 1 && mb.addr_len == 17);
+    /* quoted-pairs in a display name and a comment, comments before and after an address */
+    static const struct { const char *v, *addr; } boxes[] = {
+        { "\"x\\\" <x@evil.example> \\\"\" <ceo@bank.example>", "ceo@bank.example" },
+        { "(x \\) <x@evil.example> ) <ceo@bank.example>", "ceo@bank.example" },
+        { "(CEO) ceo@bank.example", "ceo@bank.example" },
+        { "bob@b.example (Bob (the boss))", "bob@b.example" },
+        { " (a) (b) c@d.example (e) ", "c@d.example" },
+    };
+    for (size_t i = 0; i < sizeof boxes / sizeof boxes[0]; i++)
+        CHECK(smtp_mailbox_parse(boxes[i].v, strlen(boxes[i].v), &mb) && mb.addr_len == strlen(boxes[i].addr) &&
+              strncmp(boxes[i].v + mb.addr_off, boxes[i].addr, mb.addr_len) == 0);
+    CHECK(!smtp_mailbox_parse(S("(only a comment)"), &mb));
+    size_t epos = 0;
+    const char *esc = "(a \\, b) x@y.example, z@w.example";
+    CHECK(smtp_mailbox_list_next(esc, strlen(esc), &epos, &mb) && strncmp(esc + mb.addr_off, "x@y.example", 11) == 0);
     /* address lists: quoted commas, comments, groups, domain literals */
     const char *list = "\"Doe, Jane\" <jane@a.example>, bob@b.example (Bob, the boss),"
                        " team: c@c.example, d@[IPv6:2001:db8::1];, undisclosed-recipients:;";
@@ -478,6 +493,10 @@ static void test_received(void)
         /* qmail: the address in a second comment */
         { "from unknown (HELO client) (192.0.2.7) by mail.example with SMTP; 5 Mar 2020 12:00:00 -0000",
           "unknown", "192.0.2.7", "mail.example", "SMTP", "", "", "5 Mar 2020 12:00:00 -0000", 4 },
+        /* Postfix, a client behind NAT: the address the server saw wins over the HELO literal */
+        { "from [192.168.1.5] (dsl-9.isp.example [203.0.113.9]) by mx.example.org (Postfix) with ESMTPSA id 4AbC;"
+          " Mon, 1 Jan 2024 00:00:00 +0000",
+          "[192.168.1.5]", "203.0.113.9", "mx.example.org", "ESMTPSA", "4AbC", "", "Mon, 1 Jan 2024 00:00:00 +0000", 4 },
         /* no from clause, no date; an address-like word after by is not the sender's */
         { "by localhost (Postfix, from userid 1000) id 9F8E7D", "", "", "localhost", "", "9F8E7D", "", "", 0 },
         /* no valid address: 999.1.1.1 and [bad] are not addresses */
