@@ -149,6 +149,28 @@ void smtpx_info_appendf(smtpx_ctx_t *ctx, const char *format, ...)
     smtpx_info_append(ctx, text);
 }
 
+/* Control bytes from the wire in a finding's text (a Delete typed over
+ * telnet, in an address) written as \177, as smtpx_line_format does: a
+ * label is one line of text. */
+static char *escape_controls(wmem_allocator_t *pool, char *msg)
+{
+    size_t n = 0;
+
+    for (const char *p = msg; *p; p++)
+        n += (guchar)*p < 0x20 || *p == 0x7f;
+    if (n == 0)
+        return msg;
+    char *out = (char *)wmem_alloc(pool, strlen(msg) + 3 * n + 1), *o = out;
+    for (const char *p = msg; *p; p++) {
+        if ((guchar)*p < 0x20 || *p == 0x7f)
+            o += g_snprintf(o, 5, "\\%03o", (guchar)*p);
+        else
+            *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
 void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset, int len,
                    const char *format, ...)
 {
@@ -165,7 +187,7 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
     va_start(ap, format);
     msg = wmem_strdup_vprintf(ctx->pinfo->pool, format, ap);
     va_end(ap);
-    msg = (char *)smtpx_valid_utf8(ctx, msg);     /* msg itself, or a copy in the same pool */
+    msg = escape_controls(ctx->pinfo->pool, (char *)smtpx_valid_utf8(ctx, msg));    /* (msg itself, or a copy) */
     if (strlen(msg) >= ITEM_LABEL_LENGTH)   /* Wireshark would cut it there, maybe inside a character */
         *g_utf8_find_prev_char(msg, msg + ITEM_LABEL_LENGTH) = '\0';
     proto_tree_add_expert_format(ctx->analysis_tree, ctx->pinfo, ei, tvb, offset, len, "%s", msg);

@@ -128,17 +128,20 @@ void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len)
 
 /* ---- syntax, as typed by students ---- */
 
-/* The line as the user meant it: each BS or DEL removes the byte before it. */
+/* The line as the user meant it: each BS or DEL removes the character
+ * before it (all bytes of a UTF-8 one, "é" erased whole). */
 static char *apply_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     char *out = (char *)wmem_alloc(ctx->pinfo->pool, (size_t)line->len + 1);
     int n = 0;
     for (int i = 0; i < line->len; i++) {
         guint8 c = (guint8)line->text[i];
-        if (c == 0x08 || c == 0x7f)
-            n = MAX(n - 1, 0);
-        else
+        if (c == 0x08 || c == 0x7f) {
+            while (n > 0 && ((guint8)out[--n] & 0xc0) == 0x80)
+                ;       /* (a continuation byte: on to the first byte of its character) */
+        } else {
             out[n++] = (char)c;
+        }
     }
     out[n] = '\0';
     return out;
@@ -150,11 +153,11 @@ static void check_telnet(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
         char *edited = apply_edits(ctx, line);
         proto_item *pi = smtpx_add_string(ctx, tree, hf_smtpx_req_edited, ctx->tvb, line->offset, line->len, edited);
         proto_item_set_generated(pi);
+        /* (the bytes sent are the item's; the label holds 240 bytes) */
         smtpx_finding(ctx, &ei_smtpx_telnet_edit, ctx->tvb, line->offset, line->len,
-                      "Backspace/Delete keys in the line: the user meant \"%s\" but the server receives \"%s\" "
-                      "with the edit keys in it (telnet sends them as bytes): the server may refuse it, or take "
-                      "other text than the screen showed",
-                      smtpx_line_format(ctx, edited, (int)strlen(edited)), smtpx_line_format(ctx, line->text, line->len));
+                      "Edit keys (Backspace/Delete) in the line: the screen showed \"%s\", but telnet sends the keys "
+                      "as bytes and the server gets them in the line: it may refuse it, or take other text",
+                      smtpx_line_format(ctx, edited, (int)MIN(strlen(edited), 60)));
     }
     if (memchr(line->text, 0xff, (size_t)line->len))
         smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->offset, line->len,
@@ -378,11 +381,18 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                       is_mail ? "FROM:" : "TO:");
         return;
     }
+    const char *addr = smtpx_line_format(ctx, param + path.addr_off, (int)path.addr_len);
+    gboolean no_domain = path.addr_len > 0 && !memchr(param + path.addr_off, '@', path.addr_len) &&
+                         (is_mail || !smtp_token_is(param + path.addr_off, path.addr_len, "Postmaster"));
     if (!path.brackets || path.space_after_colon)
         smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
                       "\"%s\": RFC 5321 wants %s<%s> (angle brackets, no space after the colon); "
                       "strict servers answer 501", shown, is_mail ? "MAIL FROM:" : "RCPT TO:",
-                      smtpx_line_format(ctx, param + path.addr_off, (int)path.addr_len));
+                      no_domain ? "local-part@domain" : addr);
+    else if (no_domain)
+        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
+                      "<%s> is no address: RFC 5321 wants local-part@domain (only RCPT TO:<Postmaster> may go "
+                      "without one); a server refuses it, or adds its own domain", addr);
     check_lengths(ctx, line->offset + (int)(cmd->param_off + path.addr_off), param + path.addr_off,
                   path.addr_len);
     check_utf8_address(ctx, line, cmd, &path);
@@ -675,7 +685,8 @@ static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smt
     gboolean whole = !line->partial;    /* the argument of a cut line is not checked */
     if (whole && (cmd->id == SMTP_CMD_MAIL || cmd->id == SMTP_CMD_RCPT))
         check_path(ctx, line, cmd);
-    else if (whole && smtp_cmd_is_hello(cmd->id))
+    else if (whole && smtp_cmd_is_hello(cmd->id) &&
+             !smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len))   /* (telnet_edit says it) */
         check_hello(ctx, line, cmd);
     else if (whole && (cmd->id == SMTP_CMD_XCLIENT || cmd->id == SMTP_CMD_XFORWARD))
         check_attributes(ctx, line, cmd);

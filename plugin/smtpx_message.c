@@ -128,7 +128,7 @@ static gboolean header_wanted(proto_tree *tree)
  * it is text of the body. */
 static void body_without_blank_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    const char *shown = smtpx_line_format(ctx, line->text, MIN(line->len, 80));
+    const char *shown = smtpx_line_format(ctx, line->text, MIN(line->len, 40));    /* (a label holds 240 bytes) */
 
     if (ctx->st->msg_lines == 0)
         smtpx_finding(ctx, &ei_smtpx_missing_blank_line, ctx->tvb, line->offset, line->len,

@@ -53,6 +53,10 @@ static const smtpx_command_note_t command_notes[] = {
     { SMTP_CMD_QUIT, SMTPX_PHASE_TERMINATION, "QUIT: the client ends the session; the server answers 221 and closes the connection" },
     { SMTP_CMD_XCLIENT, SMTPX_PHASE_HELLO, "XCLIENT (Postfix): a proxy (nginx's mail proxy) names the real client; after 220 the session starts again as that client, so servers allow it only from their own proxies (smtpd_authorized_xclient_hosts)" },
     { SMTP_CMD_XFORWARD, SMTPX_PHASE_ANY, "XFORWARD (Postfix): a content filter passes on the original client's name and address, for the logs of the server it hands the mail back to" },
+    { SMTP_CMD_TURN, SMTPX_PHASE_ANY, "TURN (RFC 821): asked the server to swap roles and send its mail to the client; RFC 5321 dropped it (anyone could take another's mail), and servers answer 502" },
+    { SMTP_CMD_SEND, SMTPX_PHASE_ANY, "SEND (RFC 821): delivered to the user's terminal instead of the mailbox; RFC 5321 dropped it, and servers answer 502" },
+    { SMTP_CMD_SOML, SMTPX_PHASE_ANY, "SOML (RFC 821): to the user's terminal or else the mailbox; RFC 5321 dropped it, and servers answer 502" },
+    { SMTP_CMD_SAML, SMTPX_PHASE_ANY, "SAML (RFC 821): to the user's terminal and the mailbox; RFC 5321 dropped it, and servers answer 502" },
     { SMTPX_KIND_PROXY, SMTPX_PHASE_CONNECTION, "PROXY protocol: a load balancer passes on the real client's address before SMTP begins; the server must expect it (Postfix: smtpd_upstream_proxy_protocol) or it answers 500" },
     { SMTPX_KIND_FOREIGN, SMTPX_PHASE_ANY, "Not SMTP: the server reads these bytes as command lines and answers each with an error, or hangs up" },
     { SMTP_CMD_UNKNOWN, SMTPX_PHASE_ANY, "A command the SMTP standards do not define: the server answers 500 or 502" },
@@ -94,7 +98,7 @@ static const smtpx_reply_note_t reply_notes[] = {
     { 503, ANY_REQUEST, "503: bad sequence of commands (e.g. RCPT before MAIL, MAIL before HELO)" },
     { 504, ANY_REQUEST, "504: that parameter is not implemented" },
     { 530, ANY_REQUEST, "530: authentication (or STARTTLS) is required first" },
-    { 535, ANY_REQUEST, "535: login failed: wrong user name or password" },
+    { 535, ANY_REQUEST, "535: login failed: a wrong user name or password, or an answer the server could not read (its text may say which)" },
     { 550, ANY_REQUEST, "550: the action was refused: mailbox unavailable, user unknown, or relaying denied" },
     { 551, ANY_REQUEST, "551: user not local; the server gives another address to try" },
     { 552, ANY_REQUEST, "552: the message is too big or the mailbox is full" },
@@ -173,7 +177,7 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
     if (n)
         add_note(ctx, tree, n->phase, n->note);
     else
-        add_note(ctx, tree, SMTPX_PHASE_ANY, "A command from an extension or a vendor (see its RFC)");
+        add_note(ctx, tree, SMTPX_PHASE_ANY, "A command of an SMTP extension or a vendor (see its RFC)");
 }
 
 /* The meaning of a reply to rec (NULL: none known), or of the greeting. */

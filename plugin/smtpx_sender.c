@@ -161,8 +161,8 @@ static void check_alignment(smtpx_ctx_t *ctx, const char *block, wmem_array_t *f
 {
     const char *envelope = smtpx_envelope_sender(ctx->st), *from = address_at(froms, 0);
 
-    if (!envelope || !*envelope || !from)
-        return;         /* no transaction seen, or a bounce (<>) */
+    if (!envelope || !*envelope || !from || !strchr(from, '@'))
+        return;         /* no transaction seen, a bounce (<>), or no address (check_from_is_address) */
     if (!strchr(envelope, '@')) {
         smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
                       "Header From <%s> cannot be checked against the envelope sender \"%s\", which is not "

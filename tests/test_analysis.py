@@ -856,3 +856,37 @@ def test_from_parsing_and_sender_checks(passes):
     assert messages["141"].startswith("Header From \"You'll-never-know-for-sure\" is no address")
     assert ts.fields(cap, ["smtpx.header.from_display"], "frame.number == 133", **passes) == [["Élise"]]
     assert ts.fields(cap, ["smtpx.msg.received.ip"], "frame.number == 149", **passes) == [["203.0.113.9"]]
+
+
+def test_what_is_not_an_address(passes):
+    """MAIL FROM:<194.87.96.192> and RCPT TO:<student> are no addresses
+    (RCPT TO:<Postmaster> may be); the fix suggested for a path without
+    brackets is local-part@domain, not the IP again; a From without one is
+    said to be none. One Delete erases "é" whole, and the Delete byte in the
+    open-relay text is written as \\177 (it was raw, and a terminal ate it)."""
+    cap = ts.transcript_pcap("not_an_address")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.missing_brackets", **passes)
+    assert got == [[f, f"<{a}> is no address: RFC 5321 wants local-part@domain (only RCPT TO:<Postmaster> may go "
+                       "without one); a server refuses it, or adds its own domain"]
+                   for f, a in (("7", "194.87.96.192"), ("9", "student"))]
+    assert ts.fields(cap, ["smtpx.req.edited"], "smtpx.req.edited", **passes) == [["RCPT TO:<rene@hevs.ch>"]]
+    edit = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.telnet_edit", **passes)[0][0]
+    assert edit.split(",Non-ASCII address")[0] == ('Edit keys (Backspace/Delete) in the line: the screen showed "RCPT TO:<rene@hevs.ch>", but '
+                    'telnet sends the keys as bytes and the server gets them in the line: it may refuse it, or take '
+                    'other text')
+    relay = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.open_relay", **passes)[0][0]
+    assert relay.startswith("The server relays mail for anyone: RCPT TO:<rené\\177e@hevs.ch> accepted")
+    assert ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.spoofed_from", **passes) == [[
+        'Header From "Ilon Mask" is no address (RFC 5322 3.6.2 wants a mailbox, name@domain): mail programs show '
+        'it as the sender, and nothing ties it to one']]
+    lab5 = ts.fields(ts.transcript_pcap("lab5_ilon_mask"), ["_ws.expert.message"], "frame.number == 51", **passes)
+    assert lab5[0][0].startswith('"MAIL FROM: 194.87.96.192": RFC 5321 wants MAIL FROM:<local-part@domain> (')
+
+
+def test_notes_of_rfc_821_commands(passes):
+    cap = ts.transcript_pcap("all_verbs")
+    notes = dict(ts.fields(cap, ["smtpx.req.command", "smtpx.note"],
+                           'smtpx.req.command == "TURN" || smtpx.req.command == "SAML"', **passes))
+    assert notes["TURN"].startswith("TURN (RFC 821): asked the server to swap roles")
+    assert notes["SAML"] == ("SAML (RFC 821): to the user's terminal and the mailbox; RFC 5321 dropped it, "
+                             "and servers answer 502")
