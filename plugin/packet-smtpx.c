@@ -299,7 +299,7 @@ static gboolean dissect_client_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     if (line->continuation)
         return FALSE;
-    if (ctx->st->mode != SMTPX_MODE_AUTH)
+    if (ctx->st->mode != SMTPX_MODE_AUTH && !smtpx_auth_unseen_challenge(ctx, line))
         return smtpx_dissect_command(ctx, line);
     smtpx_dissect_auth_line(ctx, line);
     return TRUE;

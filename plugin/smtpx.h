@@ -326,6 +326,12 @@ gboolean smtpx_auth_hide_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 /* The AUTH command line with the secret masked (hide_passwords), or NULL. */
 char *smtpx_auth_masked_command(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd);
 void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const char *text, int offset, int len);
+/* A 334 that answers no AUTH the capture has (it began, or lost bytes, in
+ * the exchange): the client's next lines are AUTH steps. */
+void smtpx_auth_unasked_challenge(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len);
+/* A base64 line sent while AUTH waits for its reply: the server reads it as
+ * the answer to a 334 the capture lacks (TRUE: now in AUTH mode). */
+gboolean smtpx_auth_unseen_challenge(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 /* A base64 line after the AUTH exchange ended: TRUE if it was reported as such. */
 gboolean smtpx_auth_late_step(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 void smtpx_auth_register_handoff(void);

@@ -293,6 +293,22 @@ static const char *auth_result(const smtpx_state_t *st, unsigned code)
     return "failure";
 }
 
+/* AUTH LOGIN's prompts say which answer comes next: a client line the
+ * capture lacks (or an AUTH it lacks) does not make the password the user
+ * name. */
+static void login_prompt(smtpx_state_t *st, const char *prompt, gsize len)
+{
+    gboolean user = len >= 8 && g_ascii_strncasecmp(prompt, "username", 8) == 0;
+    gboolean pass = len >= 8 && g_ascii_strncasecmp(prompt, "password", 8) == 0;
+
+    if (!user && !pass)
+        return;
+    if (st->auth_mech == SMTP_SASL_UNKNOWN)
+        st->auth_mech = SMTP_SASL_LOGIN;    /* (its AUTH not captured, or a name smtpx does not know) */
+    if (st->auth_mech == SMTP_SASL_LOGIN)
+        st->auth_step = pass;
+}
+
 void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const char *text, int offset, int len)
 {
     if (code != 334) {
@@ -310,6 +326,35 @@ void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const c
     proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_challenge, ctx->tvb, offset, len,
                                            smtpx_line_format(ctx, (const char *)decoded, (int)out_len));
     proto_item_set_generated(pi);
+    login_prompt(ctx->st, (const char *)decoded, out_len);
+}
+
+void smtpx_auth_unasked_challenge(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len)
+{
+    smtpx_state_t *st = ctx->st;
+
+    if (st->mode == SMTPX_MODE_COMMAND) {
+        st->mode = SMTPX_MODE_AUTH;
+        st->auth_mech = SMTP_SASL_UNKNOWN;
+        st->auth_user = NULL;
+    }
+    if (st->mode == SMTPX_MODE_AUTH)
+        smtpx_auth_reply(ctx, tree, 334, text, offset, len);
+}
+
+gboolean smtpx_auth_unseen_challenge(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    smtpx_state_t *st = ctx->st;
+    smtp_command_t cmd;
+
+    if (!smtpx_queue_peek(st) || st->last_queued->kind != SMTP_CMD_AUTH || line->len < 4 ||
+        !smtp_base64_valid(line->text, (size_t)line->len))
+        return FALSE;
+    smtp_parse_command(line->text, (size_t)line->len, &cmd);
+    if (cmd.id != SMTP_CMD_UNKNOWN)
+        return FALSE;       /* ("QUIT" is base64 too) */
+    st->mode = SMTPX_MODE_AUTH;
+    return TRUE;
 }
 
 gboolean smtpx_auth_late_step(smtpx_ctx_t *ctx, const smtpx_line_t *line)

@@ -468,6 +468,8 @@ static void add_request_specific(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_r
     int text_off, text_len;
     const char *text = first_text(r, &text_off, &text_len);
 
+    if (!rec && code == 334 && r->complete && r->answers == ANSWERS_REQUEST)
+        smtpx_auth_unasked_challenge(ctx, rt, text, text_off, text_len);
     if (!rec)
         return;
     if ((rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP) && r->complete)

@@ -2,6 +2,8 @@
 """Issue 4: AUTH exchanges decoded by default, cleartext credentials, the
 credentials tap, STARTTLS command injection."""
 
+import pytest
+
 import smtpx_tshark as ts
 
 AUTH_FIELDS = ["frame.number", "smtpx.auth.mechanism", "smtpx.auth.authzid", "smtpx.auth.username",
@@ -179,3 +181,27 @@ def test_gssapi_handed_to_gssapi(passes):
     got = ts.fields(ts.transcript_pcap("gssapi_and_long"), ["frame.number", "smtpx.auth.mechanism", "gss-api.OID"],
                     "gss-api", **passes)
     assert got == [["7", "GSSAPI", "1.2.840.113554.1.2.2"]]
+
+
+@pytest.mark.parametrize("name", ["auth_gaps", "auth_midstream"])
+def test_auth_login_with_bytes_the_capture_lacks(passes, name):
+    """AUTH LOGIN when the capture lacks the user name line, the server's
+    "Username:" prompt, or the AUTH itself (it starts at "Password:"): the
+    prompts say which line is the password, a base64 line sent while AUTH
+    waits is an AUTH step (the server reads it so), and with hide_passwords
+    the password shows nowhere (it was once the user name, or a command)."""
+    cap = ts.transcript_pcap(name)
+    opt = ["-o", "smtpx.hide_passwords:TRUE"]
+    out = ts.tshark(["-r", ts.capture_path(cap), "-V", *opt] + ["-2"] * passes["two_pass"]).stdout
+    assert "c2VjcmV0" not in out and '"secret"' not in out and ": secret" not in out
+    steps = ts.fields(cap, ["frame.number", "smtpx.auth.username", "_ws.col.Info"], "smtpx.auth.step", extra=opt,
+                      **passes)
+    if name == "auth_gaps":
+        assert steps == [["10", "", "[TCP Previous segment not captured] C: AUTH LOGIN step 2: ********"],
+                         ["26", "alice", "[TCP ACKed unseen segment] C: AUTH LOGIN step 1: YWxpY2U="],
+                         ["28", "", "[TCP ACKed unseen segment] C: AUTH LOGIN step 2: ********"]]
+        assert [r[0] for r in ts.fields(cap, ["smtpx.req.command"], 'smtpx.req.command == "MAIL"', extra=opt,
+                                        **passes)] == ["MAIL", "MAIL"]
+    else:
+        assert steps == [["2", "", "C: AUTH LOGIN step 2: ********"]]
+        assert ts.experts(cap, passes["two_pass"], extra=opt) == [(2, "smtpx.analysis.cleartext_auth")]
