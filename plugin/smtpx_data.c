@@ -316,10 +316,21 @@ void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset)
     message_end(ctx, offset, rec);
 }
 
+static void chunk_done(smtpx_ctx_t *ctx, int offset);
+
 void smtpx_message_gap(smtpx_ctx_t *ctx, guint32 gap)
 {
-    if (smtpx_sending_message(ctx) && ctx->st->msg && ctx->call.replay == SMTPX_LIVE)
-        ctx->st->msg->missing += gap;
+    smtpx_state_t *st = ctx->st;
+
+    if (!smtpx_sending_message(ctx))
+        return;
+    if (st->msg && ctx->call.replay == SMTPX_LIVE)
+        st->msg->missing += gap;
+    if (st->mode == SMTPX_MODE_BDAT) {      /* the missing bytes were chunk data, as many as announced */
+        st->bdat_remaining -= MIN((guint64)gap, st->bdat_remaining);
+        if (st->bdat_remaining == 0)
+            chunk_done(ctx, 0);
+    }
 }
 
 /* A message line longer than 1000 bytes: once per line, also when cut in parts. */
@@ -662,11 +673,18 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
     smtpx_info_appendf(ctx, "BDAT chunk data, %d byte%s (%" PRIu64 " to come)", n, plurality(n, "", "s"),
                        st->bdat_remaining);
     check_cut(ctx);
-    if (st->bdat_remaining == 0) {
-        st->mode = SMTPX_MODE_COMMAND;
-        st->flags |= SMTPX_F_CHUNK_END;
-        if (st->bdat_last && st->msg)   /* (none once the server refused a chunk before) */
-            message_end(ctx, offset, smtpx_queue_last(st));
-    }
+    if (st->bdat_remaining == 0)
+        chunk_done(ctx, offset);
     return n;
+}
+
+/* The last byte of a chunk was sent: commands follow; after LAST, the message ends. */
+static void chunk_done(smtpx_ctx_t *ctx, int offset)
+{
+    smtpx_state_t *st = ctx->st;
+
+    st->mode = SMTPX_MODE_COMMAND;
+    st->flags |= SMTPX_F_CHUNK_END;
+    if (st->bdat_last && st->msg)   /* (none once the server refused a chunk before) */
+        message_end(ctx, offset, smtpx_queue_last(st));
 }

@@ -750,3 +750,15 @@ def test_bdat_refused_while_the_last_chunk_comes(passes):
     keys = ["frame", "mail_from", "size", "reply"]
     assert [[r[k] for k in keys] for r in ts.transactions(cap, passes["two_pass"])] == [
         ["13", "a@example.com", "69", "552"]]
+
+
+def test_bdat_chunk_with_bytes_the_capture_lacks(passes):
+    """The bytes a stream gap takes from a chunk count against its size (the
+    next MAIL was once eaten as chunk data), and the message says how many
+    bytes it lacks."""
+    cap = ts.transcript_pcap("bdat_gap")
+    got = ts.fields(cap, ["frame.number", "_ws.col.Info", "smtpx.msg.missing"], "frame.number == 12", **passes)
+    assert got == [["12", "[TCP Previous segment not captured] C: BDAT chunk data, 20 bytes (0 to come)", "24"]]
+    assert ts.fields(cap, ["frame.number", "smtpx.response_to"], "smtpx.rsp.code && frame.number > 12",
+                     **passes)[:2] == [["13", "11"], ["15", "14"]]
+    assert ts.frames_matching(cap, "smtpx.analysis.unknown_command || smtpx.analysis.bdat", **passes) == []
