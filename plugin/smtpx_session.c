@@ -241,7 +241,7 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
         wmem_array_append_one(conv->calls, r);
         call->st = &conv->live;
         call->replay = retransmit ? SMTPX_RETRANSMIT : SMTPX_LIVE;
-        call->start = retransmit ? 0 : seen;
+        call->start = seen;     /* (a retransmission: all of it, shown as such, not dissected again) */
         if (retransmit)
             call->st = wmem_memdup(pinfo->pool, &conv->live, sizeof conv->live);
         return;
@@ -255,7 +255,7 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
         call->st->held = wmem_new0(pinfo->pool, smtpx_held_t);
     }
     call->replay = rec && rec->start < 0 ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
-    call->start = rec ? MAX(rec->start, 0) : 0;
+    call->start = !rec ? 0 : rec->start < 0 ? (int)tvb_captured_length(tvb) : rec->start;
     call->gap = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP));
     call->unseen = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_UNSEEN));
 }

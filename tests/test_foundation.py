@@ -611,3 +611,33 @@ def test_heuristic_takes_the_session_from_its_frame_on():
                           "frame.number >= 4 && frame.number <= 6", two_pass=p) for p in (False, True))
     assert one == two and [r[1] for r in one] == ["TLSv1", "SMTP", "SMTP"]
     assert [ts.log_rows(cap, "sessions", p)[0]["findings"] for p in (False, True)] == ["2", "2"]
+
+
+def _pcap_with_copy(src, dst, frame, after):
+    """dst: the classic pcap src with a copy of FRAME (1-based) put after frame AFTER."""
+    data = src.read_bytes()
+    head, pos, records = data[:24], 24, []
+    while pos < len(data):
+        caplen = int.from_bytes(data[pos + 8:pos + 12], "little")
+        records.append(data[pos:pos + 16 + caplen])
+        pos += 16 + caplen
+    records.insert(after, records[frame - 1])
+    dst.write_bytes(head + b"".join(records))
+    dst.chmod(0o644)
+    return dst
+
+
+def test_retransmission_passed_on_is_not_dissected_again(passes, tmp_path):
+    """With -o tcp.analyze_sequence_numbers:FALSE, TCP passes a retransmitted
+    segment on: smtpx shows it as a retransmission and dissects it no more
+    (it was dissected from the state after the original: the AUTH LOGIN
+    password again, despite hide_passwords, and findings that were false)."""
+    orig = ts.transcript_pcap("auth_mechanisms")
+    cap = _pcap_with_copy(orig, tmp_path / "retransmitted.pcap", 15, 16)
+    opt = ["-o", "tcp.analyze_sequence_numbers:FALSE", "-o", "smtpx.hide_passwords:TRUE"]
+    out = ts.tshark(["-r", str(ts.capture_path(cap)), "-V", *opt] + ["-2"] * passes["two_pass"]).stdout
+    assert "d29uZGVybGFuZA" not in out and "wonderland" not in out
+    assert ts.fields(cap, ["_ws.col.Info", "smtpx.auth.step"], "frame.number == 17 && smtpx.retransmission",
+                     extra=opt, **passes) == [["C: [retransmission]", ""]]
+    shifted = [(f + (f > 16), k) for f, k in ts.experts(orig, passes["two_pass"], extra=opt)]
+    assert ts.experts(cap, passes["two_pass"], extra=opt) == shifted
