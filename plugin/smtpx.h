@@ -366,7 +366,7 @@ void smtpx_check_sent_early(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, int of
 void smtpx_check_sent_early_reply(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code, int offset);
 /* Bytes of this direction's stream that never reached smtpx before the segment. */
 void smtpx_check_stream_gap(smtpx_ctx_t *ctx, guint32 gap);
-/* Bytes of the other side the segment acknowledges that are not in the capture (once per side). */
+/* Bytes of the other side the segment acknowledges that smtpx did not get (once per side). */
 void smtpx_check_unseen(smtpx_ctx_t *ctx, guint32 unseen);
 void smtpx_check_size(smtpx_ctx_t *ctx, guint64 size, int offset, int len);
 /* smtpx_sender.c: findings on the header block of a message (sender authenticity) */

@@ -340,9 +340,9 @@ def test_stream_gap_reply_answers_missing_command(passes):
     cap = ts.transcript_pcap("stream_gap")
     got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.not_captured", **passes)
     assert [r[0] for r in got] == ["16"]
-    assert got[0][1].endswith(",This segment acknowledges 6 bytes the client sent that are not in the capture "
-                              "(captured on the server's side only, or frames lost): the commands in them are not "
-                              "shown, so the replies to them answer nothing here")       # after TCP's own
+    assert got[0][1].endswith(",This segment acknowledges 6 bytes the client sent that smtpx did not get "
+                              "(server's side captured only, frames lost, or a retransmission TCP kept back): the "
+                              "commands in them are not shown, so the replies to them answer nothing here")
     assert ts.frames_matching(cap, "smtpx.analysis.unsolicited_reply", **passes) == []
 
 
@@ -353,14 +353,14 @@ def test_one_side_captured(passes):
     server_side = ts.transcript_pcap("one_side_server")
     got = ts.fields(server_side, ["frame.number", "_ws.expert.message"], "smtpx.analysis.not_captured", **passes)
     assert [r[0] for r in got] == ["5"]
-    assert ",This segment acknowledges 25 bytes the client sent that are not in the capture" in got[0][1]
+    assert ",This segment acknowledges 25 bytes the client sent that smtpx did not get" in got[0][1]
     assert ts.experts(server_side, passes["two_pass"]) == [(5, "smtpx.analysis.not_captured"),
                                                           (7, "smtpx.analysis.serious_reply")]
     client_side = ts.transcript_pcap("one_side_client")
     got = ts.fields(client_side, ["frame.number", "_ws.expert.message"], "smtpx.analysis.not_captured", **passes)
-    assert got == [["5", "This segment acknowledges 20 bytes the server sent that are not in the capture (captured "
-                         "on the client's side only, or frames lost): the replies in them are not shown, so commands "
-                         "go unanswered here"]]
+    assert got == [["5", "This segment acknowledges 20 bytes the server sent that smtpx did not get (client's side "
+                         "captured only, frames lost, or a retransmission TCP kept back): the replies in them are "
+                         "not shown, so commands go unanswered here"]]
     assert ts.experts(client_side, passes["two_pass"]) == [(5, "smtpx.analysis.not_captured")]
     assert ts.fields(client_side, ["frame.number", "smtpx.msg.size"], "smtpx.msg", **passes) == [["8", "48"]]
     # keys typed while a reply is on its way acknowledge its first part, which TCP holds for reassembly:
