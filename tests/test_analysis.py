@@ -827,8 +827,8 @@ def test_from_parsing_and_sender_checks(passes):
     in a display name or a comment, a comment before the address, a display
     name over 1000 bytes, several From addresses (each checked), a group, an
     RFC 2047 display name (checked as shown), an IDN written as xn-- and as
-    UTF-8, a root dot, a lone "@" that is no address, and a From that is no
-    address at all. Each of these was read wrong once (tests/transcripts/
+    UTF-8, a root dot, a lone "@" that is no address, a From that is no
+    address at all, and the obsolete "From :". Each of these was read wrong once (tests/transcripts/
     from_parsing.txt has the cases, one per Subject)."""
     cap = ts.transcript_pcap("from_parsing")
     rows = ts.fields(cap, ["frame.number", "smtpx.header.subject", "smtpx.header.from"], "smtpx.header", **passes)
@@ -849,6 +849,7 @@ def test_from_parsing_and_sender_checks(passes):
         109: ("c14", "ceo@bank.example.", []), 117: ("c15", "ceo@bank.example", [spoof, display]),
         125: ("c16", "bob@example.com", []), 133: ("École", "bob@example.com", []),
         141: ("c18", "You'll-never-know-for-sure", [spoof]), 149: ("c19", "bob@example.com", []),
+        157: ("c20", "ceo@bank.example", [spoof]),
     }
     assert {f: (s, a, found.get(f, [])) for f, (s, a) in got.items()} == expected
     messages = dict(ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.spoofed_from", **passes))

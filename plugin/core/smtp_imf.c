@@ -20,9 +20,12 @@ bool smtp_header_split(const char *line, size_t len, size_t *name_len, size_t *v
     size_t i = 0;
     while (i < len && line[i] != ':' && line[i] > ' ' && line[i] < 127)
         i++;
-    if (i == 0 || i >= len || line[i] != ':')
+    size_t name_end = i;
+    while (i < len && is_wsp(line[i]))
+        i++;        /* "From : x", the obsolete form RFC 5322 4.5 has readers accept */
+    if (name_end == 0 || i >= len || line[i] != ':')
         return false;
-    *name_len = i;
+    *name_len = name_end;
     i++;
     while (i < len && is_wsp(line[i]))
         i++;

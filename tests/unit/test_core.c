@@ -401,6 +401,9 @@ static void test_imf(void)
     CHECK(smtp_header_get(b, strlen(b), "to", 0, v, sizeof v) && strcmp(v, "a, b") == 0);
     CHECK(smtp_header_get(b, strlen(b), "From", 1, v, sizeof v) && strcmp(v, "second@y") == 0);
     CHECK(!smtp_header_get(b, strlen(b), "Cc", 0, v, sizeof v));
+    size_t hn, ho;      /* obsolete: blanks before the colon (RFC 5322 4.5); a body line is no field */
+    CHECK(smtp_header_split(S("From : ceo@bank.example"), &hn, &ho) && hn == 4 && ho == 7);
+    CHECK(!smtp_header_split(S("Hello world: x"), &hn, &ho) && !smtp_header_split(S(" : x"), &hn, &ho));
     CHECK(smtp_header_get(b, strlen(b), "Subject", 0, v, 3) && strcmp(v, "hi") == 0);
     CHECK(smtp_header_count(b, strlen(b), "FROM") == 2);
     static const char *const names[] = { "From", "to", "Cc", "Subject" };
