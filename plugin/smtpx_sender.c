@@ -136,12 +136,6 @@ static const char *address_at(wmem_array_t *addrs, guint i)
     return i < wmem_array_get_count(addrs) ? *(const char **)wmem_array_index(addrs, i) : NULL;
 }
 
-/* An address as label text (typed edit keys escaped). */
-static const char *shown(smtpx_ctx_t *ctx, const char *addr)
-{
-    return smtpx_line_format(ctx, addr, (int)strlen(addr));
-}
-
 /* The domain of the first DKIM signature aligned with from_org (relaxed), or NULL. */
 static const char *aligned_signature(smtpx_ctx_t *ctx, const char *block, const char *from_org)
 {
@@ -166,7 +160,7 @@ static void check_alignment(smtpx_ctx_t *ctx, const char *block, wmem_array_t *f
     if (!strchr(envelope, '@')) {
         smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
                       "Header From <%s> cannot be checked against the envelope sender \"%s\", which is not "
-                      "an address: the sender is not authenticated", shown(ctx, from), shown(ctx, envelope));
+                      "an address: the sender is not authenticated", from, envelope);
         return;
     }
     const char *env_org = smtpx_org_domain(ctx, envelope);
@@ -177,7 +171,7 @@ static void check_alignment(smtpx_ctx_t *ctx, const char *block, wmem_array_t *f
         const char *signer = aligned_signature(ctx, block, from_org);
         smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
                       "Header From <%s> (domain %s) is not aligned with the envelope sender <%s> (domain %s)%s%s%s",
-                      shown(ctx, from), from_org, shown(ctx, envelope), env_org,
+                      from, from_org, envelope, env_org,
                       signer ? "; a DKIM signature of d=" : "", signer ? signer : "",
                       signer ? " would align it if valid (not verified)" : "");
         return;
@@ -191,7 +185,7 @@ static void check_from_is_address(smtpx_ctx_t *ctx, const char *from)
     if (from && !strchr(from, '@'))
         smtpx_finding(ctx, &ei_smtpx_spoofed_from, ctx->tvb, 0, 0,
                       "Header From \"%s\" is no address (RFC 5322 3.6.2 wants a mailbox, name@domain): mail "
-                      "programs show it as the sender, and nothing ties it to one", shown(ctx, from));
+                      "programs show it as the sender, and nothing ties it to one", from);
 }
 
 /* A display name that holds another address than the real one, as a mail
@@ -227,8 +221,8 @@ static void check_other_senders(smtpx_ctx_t *ctx, const char *block, const char 
             if ((org = smtpx_org_domain(ctx, addr)) == NULL || strcmp(org, from_org) == 0)
                 continue;
             smtpx_finding(ctx, &ei_smtpx_reply_to_mismatch, ctx->tvb, 0, 0,
-                          "%s <%s> is in another domain (%s) than From <%s> (%s)", names[i], shown(ctx, addr), org,
-                          shown(ctx, from), from_org);
+                          "%s <%s> is in another domain (%s) than From <%s> (%s)", names[i], addr, org,
+                          from, from_org);
             break;
         }
     }

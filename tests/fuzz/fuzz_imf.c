@@ -279,7 +279,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = end - pos, name_len = 0, value_off = 0;
         char *line = fuzz_copy(block + pos, len);
         if (smtp_header_split(line, len, &name_len, &value_off)) {
-            CHECK(name_len > 0 && name_len < len && line[name_len] == ':');
+            size_t colon = name_len;
+            while (colon < len && (line[colon] == ' ' || line[colon] == '\t'))
+                colon++;        /* ("From : x", obsolete) */
+            CHECK(name_len > 0 && colon < len && line[colon] == ':' && value_off > colon);
             CHECK(value_off > name_len && value_off <= len);
             check_mailbox(line + value_off, len - value_off);
         }
