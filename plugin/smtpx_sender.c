@@ -66,16 +66,19 @@ static char *lookup_org_domain(const char *host_lower)
     return g_strdup(reg ? reg : host_lower);
 }
 
-/* A host name as one form: xn-- labels decoded (bücher.de is
- * xn--bcher-kva.de), without the root's dot ("bank.example."). */
+/* A host name in one form: ASCII, an IDN's labels as xn-- (bücher.de is
+ * xn--bcher-kva.de; a homograph stays visible as one), without the root's
+ * dot ("bank.example."). */
 static const char *one_form(smtpx_ctx_t *ctx, const char *host)
 {
-    smtp_idn_t idn;
-    size_t len = strlen(host);
+    gboolean idn = g_utf8_validate(host, -1, NULL) && g_hostname_is_non_ascii(host);
+    char *ascii = idn ? g_hostname_to_ascii(host) : NULL;
 
-    if (smtp_idn_read(host, len, &idn))
-        host = wmem_strdup(ctx->pinfo->pool, idn.unicode);
-    len = strlen(host);
+    if (ascii) {
+        host = wmem_strdup(ctx->pinfo->pool, ascii);
+        g_free(ascii);
+    }
+    size_t len = strlen(host);
     return len > 1 && host[len - 1] == '.' ? wmem_strndup(ctx->pinfo->pool, host, len - 1) : host;
 }
 
@@ -87,7 +90,7 @@ const char *smtpx_org_domain_of_host(smtpx_ctx_t *ctx, const char *host)
 
     if (slot->host && g_ascii_strcasecmp(slot->host, host) == 0)
         return wmem_strdup(ctx->pinfo->pool, slot->org);
-    fresh.host = g_utf8_validate(host, -1, NULL) ? g_utf8_strdown(host, -1) : g_ascii_strdown(host, -1);
+    fresh.host = g_ascii_strdown(host, -1);
     fresh.org = lookup_org_domain(fresh.host);
     const char *org = wmem_strdup(ctx->pinfo->pool, fresh.org);
     if (strlen(host) > ORG_CACHE_MAX_HOST) {
