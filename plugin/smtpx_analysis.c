@@ -48,8 +48,8 @@ void smtpx_check_unseen(smtpx_ctx_t *ctx, guint32 unseen)
     ctx->st->flags |= flag;
     smtpx_finding(ctx, &ei_smtpx_not_captured, ctx->tvb, 0, 0,
                   "This segment acknowledges %u bytes the %s sent that smtpx did not get (%s's side captured "
-                  "only, frames lost, or a retransmission TCP kept back): %s", unseen, ctx->is_client ? "server" : "client",
-                  ctx->is_client ? "client" : "server",
+                  "only, frames lost, or a retransmission TCP kept back): %s", unseen,
+                  ctx->is_client ? "server" : "client", ctx->is_client ? "client" : "server",
                   ctx->is_client ? "the replies in them are not shown, so commands go unanswered here"
                                  : "the commands in them are not shown, so the replies to them answer nothing here");
 }
