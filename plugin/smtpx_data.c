@@ -316,23 +316,6 @@ void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset)
     message_end(ctx, offset, rec);
 }
 
-static void chunk_done(smtpx_ctx_t *ctx, int offset);
-
-void smtpx_message_gap(smtpx_ctx_t *ctx, guint32 gap)
-{
-    smtpx_state_t *st = ctx->st;
-
-    if (!smtpx_sending_message(ctx))
-        return;
-    if (st->msg && ctx->call.replay == SMTPX_LIVE)
-        st->msg->missing += gap;
-    if (st->mode == SMTPX_MODE_BDAT) {      /* the missing bytes were chunk data, as many as announced */
-        st->bdat_remaining -= MIN((guint64)gap, st->bdat_remaining);
-        if (st->bdat_remaining == 0)
-            chunk_done(ctx, 0);
-    }
-}
-
 /* A message line longer than 1000 bytes: once per line, also when cut in parts. */
 static void check_length(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
@@ -656,6 +639,17 @@ static void chunk_lines(smtpx_ctx_t *ctx, proto_tree *ct, int offset, int end)
     }
 }
 
+/* The last byte of a chunk was sent: commands follow; after LAST, the message ends. */
+static void chunk_done(smtpx_ctx_t *ctx, int offset)
+{
+    smtpx_state_t *st = ctx->st;
+
+    st->mode = SMTPX_MODE_COMMAND;
+    st->flags |= SMTPX_F_CHUNK_END;
+    if (st->bdat_last && st->msg)   /* (none once the server refused a chunk before) */
+        message_end(ctx, offset, smtpx_queue_last(st));
+}
+
 int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
 {
     smtpx_state_t *st = ctx->st;
@@ -678,13 +672,17 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset)
     return n;
 }
 
-/* The last byte of a chunk was sent: commands follow; after LAST, the message ends. */
-static void chunk_done(smtpx_ctx_t *ctx, int offset)
+void smtpx_message_gap(smtpx_ctx_t *ctx, guint32 gap)
 {
     smtpx_state_t *st = ctx->st;
 
-    st->mode = SMTPX_MODE_COMMAND;
-    st->flags |= SMTPX_F_CHUNK_END;
-    if (st->bdat_last && st->msg)   /* (none once the server refused a chunk before) */
-        message_end(ctx, offset, smtpx_queue_last(st));
+    if (!smtpx_sending_message(ctx))
+        return;
+    if (st->msg && ctx->call.replay == SMTPX_LIVE)
+        st->msg->missing += gap;
+    if (st->mode == SMTPX_MODE_BDAT) {      /* the missing bytes were chunk data, as many as announced */
+        st->bdat_remaining -= MIN((guint64)gap, st->bdat_remaining);
+        if (st->bdat_remaining == 0)
+            chunk_done(ctx, 0);
+    }
 }

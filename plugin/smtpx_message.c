@@ -184,11 +184,22 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
     }
 }
 
-/* The value of the first header `name` of the block, or NULL. */
+/* The value of the first header `name` of the block, at most cap - 1 bytes (pool), or NULL. */
+static const char *value_of(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t cap)
+{
+    char *value = (char *)wmem_alloc(ctx->pinfo->pool, cap);
+    return smtp_header_get(block, len, name, 0, value, cap) ? value : NULL;
+}
+
 static const char *header_value(smtpx_ctx_t *ctx, const char *block, const char *name)
 {
-    char *value = (char *)wmem_alloc(ctx->pinfo->pool, SMTPX_MAX_VALUE);
-    return smtp_header_get(block, strlen(block), name, 0, value, SMTPX_MAX_VALUE) ? value : NULL;
+    return value_of(ctx, block, strlen(block), name, SMTPX_MAX_VALUE);
+}
+
+const char *smtpx_whole_header(smtpx_ctx_t *ctx, const char *block, const char *name)
+{
+    size_t len = strlen(block);
+    return value_of(ctx, block, len, name, len + 1);
 }
 
 static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
@@ -217,13 +228,6 @@ static const char *dkim_tag(smtpx_ctx_t *ctx, const char *value, const char *nam
     size_t off, len;
     return smtp_dkim_tag(value, strlen(value), name, &off, &len) ? wmem_strndup(ctx->pinfo->pool, value + off, len)
                                                                   : NULL;
-}
-
-const char *smtpx_whole_header(smtpx_ctx_t *ctx, const char *block, const char *name)
-{
-    size_t len = strlen(block);
-    char *value = (char *)wmem_alloc(ctx->pinfo->pool, len + 1);
-    return smtp_header_get(block, len, name, 0, value, len + 1) ? value : NULL;
 }
 
 char *smtpx_header_next(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t *pos)

@@ -38,7 +38,7 @@ typedef union {
 typedef struct {
     guint32 frame;
     guint32 key;                    /* TCP sequence number, or a call counter inside TLS */
-    gint32 start;                   /* bytes at the start already seen; -1: all (a retransmission) */
+    gint32 start;                   /* bytes at the start already seen (all: a retransmission) */
     guint32 snap;                   /* the state the call starts from: its header in conv->snaps */
 } smtpx_call_rec_t;
 
@@ -236,7 +236,7 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
         if (call->unseen)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_UNSEEN,
                              GUINT_TO_POINTER(call->unseen));
-        smtpx_call_rec_t r = { .frame = pinfo->num, .key = key, .start = retransmit ? -1 : seen };
+        smtpx_call_rec_t r = { .frame = pinfo->num, .key = key, .start = seen };
         r.snap = snap_store(conv, &conv->live);
         wmem_array_append_one(conv->calls, r);
         call->st = &conv->live;
@@ -254,8 +254,8 @@ void smtpx_call_begin(smtpx_call_t *call, packet_info *pinfo, smtpx_conv_t *conv
         call->st->last_queued = call->st->last_answered = &conv->head;
         call->st->held = wmem_new0(pinfo->pool, smtpx_held_t);
     }
-    call->replay = rec && rec->start < 0 ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
-    call->start = !rec ? 0 : rec->start < 0 ? (int)tvb_captured_length(tvb) : rec->start;
+    call->start = rec ? rec->start : 0;
+    call->replay = call->start > 0 && call->start >= (int)tvb_captured_length(tvb) ? SMTPX_RETRANSMIT : SMTPX_REPLAY;
     call->gap = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_GAP));
     call->unseen = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_smtpx, SMTPX_KEY_UNSEEN));
 }

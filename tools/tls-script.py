@@ -6,14 +6,13 @@ real TLS handshake where the script says so, and log the TLS keys.
 Usage: tls-script.py PORT SCRIPT KEYLOG   (tools/capture-tls-script.sh
 captures it and puts the keys in the pcapng)
 
-Script lines: `S: text` / `C: text` (one write by server / client, text +
-CRLF; escapes as in Python bytes, a trailing backslash sends no CRLF),
-`S+ text` / `C+ text` (appended to the write before), `TLS` (both sides
-start TLS with what they have written so far), `#` comments. A self-signed
-certificate is made for the run with openssl.
+Script lines: `S: text` / `C: text` (one write by server / client) and
+`S+ text` / `C+ text` (appended to the write before), with the escapes of
+transcripts (tests/transcripts/README.md, read by transcript2pcap.py), `TLS`
+(both sides start TLS with what they have written so far), `#` comments. A
+self-signed certificate is made for the run with openssl.
 """
 
-import codecs
 import os
 import socket
 import ssl
@@ -23,11 +22,15 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from transcript2pcap import LINE_RE, unescape  # noqa: E402  (the transcripts' line syntax)
 
-def unescape(text):
-    raw = text.endswith("\\") and not text.endswith("\\\\")
-    data = codecs.escape_decode(text[:-1] if raw else text)[0]
-    return data if raw else data + b"\r\n"
+
+def segment(line):
+    """(side, bytes, appended to the write before?) of a script line."""
+    side, plus, _, _, text = LINE_RE.fullmatch(line).groups()
+    data, crlf = unescape(text)
+    return side, data + (b"\r\n" if crlf else b""), bool(plus)
 
 
 def drain(sock):
@@ -88,12 +91,12 @@ def main():
             ends["S"] = done["s"]
             time.sleep(0.03)
             continue
-        side, text = line[0], line[3:]
-        if line[1] == "+":
-            pending = (side, pending[1] + unescape(text))
+        side, data, more = segment(line)
+        if more:
+            pending = (side, pending[1] + data)
             continue
         flush()
-        pending = (side, unescape(text))
+        pending = (side, data)
     flush()
     time.sleep(0.05)
     for sock in ends.values():
