@@ -315,6 +315,7 @@ static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
         if (used)
             return used;
         smtpx_message_sent_early(ctx, offset);
+        smtpx_message_unseen_start(ctx, offset);
     }
     switch (ctx->st->mode) {
     case SMTPX_MODE_DATA:
@@ -393,7 +394,9 @@ static int dissect_client_pdus(smtpx_ctx_t *ctx)
 
     if (joined) {
         use_tvb(ctx, joined);
+        ctx->joined = TRUE;
         dissect_client_lines(ctx, 0);
+        ctx->joined = FALSE;
         use_tvb(ctx, tvb);
     } else if (ctx->st->held_len == 0) {    /* (else the bytes were one more piece) */
         dissect_client_lines(ctx, ctx->call.start);

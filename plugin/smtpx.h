@@ -134,6 +134,7 @@ typedef struct {
     proto_item *pdu_item;      /* the PDU the findings belong to */
     gboolean info_started;     /* this call has written to the Info column */
     int pdus;                  /* PDUs dissected in this call */
+    gboolean joined;           /* tvb starts with a client line held from earlier segments (typed by hand) */
 } smtpx_ctx_t;
 
 /* May a multi-line reply of `gathered` bytes so far wait for more (TCP reassembly)? */
@@ -251,6 +252,10 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset);
 void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec);
 /* In command mode, before a client line: is it message sent before the reply to DATA? */
 void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset);
+/* smtpx_analysis.c: Backspace/Delete typed in the first line of a joined tvb (ctx->joined), a message line. */
+void smtpx_check_message_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line);
+/* In command mode, before a client line: does the capture begin inside a message? */
+void smtpx_message_unseen_start(smtpx_ctx_t *ctx, int offset);
 /* A reply other than 354 to a DATA whose message was sent early. */
 void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec);
 void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboolean last);

@@ -147,6 +147,18 @@ static char *apply_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     return out;
 }
 
+/* A message line typed by hand with Backspace/Delete: the message keeps the keys as bytes. */
+void smtpx_check_message_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    if (!ctx->joined || line->offset != 0 || !smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len))
+        return;
+    char *edited = apply_edits(ctx, line);
+    smtpx_finding(ctx, &ei_smtpx_telnet_edit, ctx->tvb, line->offset, line->len,
+                  "Edit keys (Backspace/Delete) in a message line: the screen showed \"%s\", but telnet sends the "
+                  "keys as bytes, and the message keeps them: mail programs show them as they are",
+                  smtpx_line_format(ctx, edited, (int)MIN(strlen(edited), 60)));
+}
+
 static void check_telnet(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line)
 {
     if (smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len)) {

@@ -3,6 +3,7 @@
  * the checks on message bytes, and the whole message reassembled,
  * dot-unstuffed and handed to the IMF dissector. */
 #include "smtpx.h"
+#include "smtp_foreign.h"
 
 #include <epan/reassemble.h>
 #include <wsutil/str_util.h>
@@ -72,16 +73,20 @@ void smtpx_data_handoff(void)
 
 /* A new message: after 354 to DATA, at a line the client sends before it,
  * or at the first BDAT of a transaction. */
-void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
+static smtpx_msg_rec_t *new_message(smtpx_ctx_t *ctx)
+{
+    smtpx_msg_rec_t *msg = wmem_new0(wmem_file_scope(), smtpx_msg_rec_t);
+
+    msg->id = ctx->pinfo->num;
+    msg->mail = ctx->st->mail_rec;
+    return msg;
+}
+
+static void begin_message(smtpx_ctx_t *ctx, smtpx_msg_rec_t *msg)
 {
     smtpx_state_t *st = ctx->st;
 
-    if (ctx->call.replay == SMTPX_LIVE && rec && !rec->msg) {
-        rec->msg = wmem_new0(wmem_file_scope(), smtpx_msg_rec_t);
-        rec->msg->id = ctx->pinfo->num;
-        rec->msg->mail = st->mail_rec;
-    }
-    st->msg = rec ? rec->msg : NULL;
+    st->msg = msg;
     st->msg_bytes = 0;
     st->msg_lines = 0;
     st->msg_line_len = 0;
@@ -95,6 +100,13 @@ void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
     st->early_end_next = 0;
     st->msg_flags &= SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY;
     st->chunk_open = SMTPX_CHUNK_AT_LINE_START;
+}
+
+void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec)
+{
+    if (ctx->call.replay == SMTPX_LIVE && rec && !rec->msg)
+        rec->msg = new_message(ctx);
+    begin_message(ctx, rec ? rec->msg : NULL);
 }
 
 /* A client line while the newest request, DATA, still waits for its reply:
@@ -113,6 +125,33 @@ void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset)
         rec->msg->sent_early = TRUE;
     if (!ctx->call.unseen)     /* (else its reply, 354 or not, may be what the capture lacks) */
         smtpx_check_sent_early(ctx, rec, offset);
+}
+
+/* The capture begins inside a message: before any request or reply, the
+ * client sends a line that is no command (smtp_may_be_command) nor another
+ * protocol. The lines up to the end of data are the rest of a message whose
+ * beginning, headers included, the capture lacks. */
+void smtpx_message_unseen_start(smtpx_ctx_t *ctx, int offset)
+{
+    const guint8 *p = ctx->data + offset;
+    size_t avail = (size_t)(ctx->len - offset);
+    smtp_line_t found;
+
+    if (smtpx_queue_last(ctx->st) || (ctx->st->flags & SMTPX_F_ANY_REPLY) || ctx->st->long_line[TRUE] ||
+        !smtp_line_find(p, avail, &found) ||
+        smtp_may_be_command((const char *)p, found.len, found.len + found.term_len == avail) ||
+        smtp_foreign_kind(p, found.len) != SMTP_FOREIGN_NONE)
+        return;
+    if (ctx->call.replay == SMTPX_LIVE && !ctx->conv->unseen_msg) {
+        ctx->conv->unseen_msg = new_message(ctx);
+        ctx->conv->unseen_msg->start_unseen = TRUE;
+    }
+    ctx->st->mode = SMTPX_MODE_DATA;
+    begin_message(ctx, ctx->conv->unseen_msg);
+    ctx->st->in_headers = 0;
+    smtpx_finding(ctx, &ei_smtpx_not_captured, ctx->tvb, offset, (int)found.len,
+                  "The capture begins inside a message: a line that is no command, before any reply; the lines up "
+                  "to the end of data are its rest (its beginning and headers are not in the capture)");
 }
 
 /* A reply other than 354 to a DATA whose message was sent early: the server
@@ -275,6 +314,8 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
                                                   &msg_frag_items, NULL, ctx->tree);
         if (mtvb && tvb_reported_length(mtvb) > st->msg_bytes)     /* ended early: smtpx_message_taken */
             mtvb = tvb_new_subset_length(mtvb, 0, (gint)st->msg_bytes);
+        if (st->msg->start_unseen)      /* no headers to read, for IMF or smtpx */
+            mtvb = NULL;
         if (mtvb && (st->msg_flags & SMTPX_MSG_CHUNKED))
             smtpx_chunked_headers(ctx, mtvb);
         if (mtvb && imf_handle) {
@@ -378,6 +419,7 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, 
     check_length(ctx, line);
     if (first_8bit < line->offset + line->len)
         check_8bit(ctx, first_8bit);
+    smtpx_check_message_edits(ctx, line);
 }
 
 static void count_bytes(smtpx_ctx_t *ctx, guint64 n)

@@ -260,6 +260,9 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtp_command_t cmd;
 
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
+    /* a transaction's findings start with its MAIL (unless one before it is still open: pipelined) */
+    if (cmd.id == SMTP_CMD_MAIL && !(ctx->st->flags & SMTPX_F_MAIL) && !smtpx_queue_has_pending(ctx->st, SMTP_CMD_MAIL))
+        ctx->st->txn_findings = 0;
     if (cmd.id == SMTP_CMD_UNKNOWN && smtpx_dissect_foreign(ctx, line))
         return TRUE;
     if (cmd.id != SMTP_CMD_UNKNOWN && ctx->st->foreign)

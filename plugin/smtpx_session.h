@@ -36,6 +36,7 @@ typedef struct {
     gboolean server_ended;        /* the transaction ended before the message did */
     gboolean sent_early;          /* DATA: the client sent it before the reply to DATA */
     gboolean refused;             /* ... and the server refused DATA: it read the lines as commands */
+    gboolean start_unseen;        /* the capture begins inside it (smtpx_message_unseen_start) */
     guint32 lines;                /* lines before its end of data (set there) */
     guint64 missing;              /* bytes of it the capture lacks (stream gaps) */
     const struct smtpx_cmd_rec *lmtp_first; /* LMTP: the end of data's request for its first recipient */
@@ -203,7 +204,7 @@ typedef struct {
     guint8 prev_crlf;                /* message: the previous line ended with CRLF */
     guint16 rcpt_ok, rcpt_bad;
     guint16 rcpt_cmds;               /* RCPT commands in the transaction */
-    guint16 txn_findings;            /* findings since the last transaction ended */
+    guint16 txn_findings;            /* findings since the transaction's MAIL (or the last transaction's end) */
     guint32 pending[SMTPX_PENDING_KINDS]; /* requests waiting for a reply, by kind (see smtpx_pending_index) */
     guint16 open_reply_code;         /* code of a multi-line reply still open */
     guint8 mode;                     /* smtpx_mode_t, client side */
@@ -249,6 +250,7 @@ typedef struct {
     gboolean lmtp;                   /* the first pass saw an LHLO: later passes name the session LMTP from its start */
     smtpx_session_label_t label;     /* first pass: made again only when a name changes */
     address real_client;             /* the real client a PROXY header or XCLIENT named (AT_NONE: none) */
+    smtpx_msg_rec_t *unseen_msg;     /* the message the capture begins inside (NULL: none) */
 } smtpx_conv_t;
 
 typedef enum {

@@ -469,6 +469,19 @@ def test_telnet_edits(passes):
     assert found("typed_by_hand", passes, "smtpx.analysis.telnet_edit") == [61, 101]
 
 
+
+def test_telnet_edits_in_message_lines(passes):
+    """Backspace and Delete typed in message lines stay in the message."""
+    msgs = messages("typed_message", "smtpx.analysis.telnet_edit", **passes)
+    assert msgs == [
+        'Edit keys (Backspace/Delete) in a message line: the screen showed "Subject: Hello", but telnet sends the '
+        'keys as bytes, and the message keeps them: mail programs show them as they are',
+        'Edit keys (Backspace/Delete) in a message line: the screen showed "I am typing this.", but telnet sends '
+        'the keys as bytes, and the message keeps them: mail programs show them as they are']
+    assert found("typed_message", passes, "smtpx.analysis.telnet_edit") == [32, 80]
+    assert ts.fields(ts.transcript_pcap("typed_message"), ["smtpx.msg.subject"], "smtpx.msg", **passes) == [
+        ["Helo\\b\\bllo"]]
+
 def test_telnet_iac_and_cr_nul(passes):
     assert found("typed_by_hand", passes, "smtpx.analysis.telnet_iac") == [113, 115]
 

@@ -269,6 +269,16 @@ def test_transactions_log_attachments(passes):
             assert [r["findings"] for r in rows] == ["2", "3", "1", "0"]
 
 
+
+def test_transactions_log_findings_start_with_mail(passes):
+    """A transaction counts the findings from its MAIL on: not the refused
+    MAIL before it; its message's missing From even though the next MAIL is
+    pipelined behind its end of data."""
+    cap = ts.transcript_pcap("txn_findings")
+    assert [[r["subject"], r["findings"]] for r in ts.transactions(cap, passes["two_pass"])] == [
+        ["one", "1"], ["two", "0"]]
+    assert ts.log_rows(cap, "sessions", passes["two_pass"])[0]["findings"] == "3"
+
 def test_transactions_log_aligned_with_auth():
     out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")
     lines = out.splitlines()
@@ -280,7 +290,9 @@ def test_transactions_log_aligned_with_auth():
                                 "queue_id", "findings"]
     row = lines[2].split()
     assert row[3] == "-" and row[6:10] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
-    assert row[-2:] == ["768C8CD60", "4"]    # HELO with an address, AUTH after HELO, cleartext AUTH, no empty line
+    assert row[-2:] == ["768C8CD60", "1"]    # no empty line; not those before MAIL, which are the session's:
+    session = ts.log_rows(ts.transcript_pcap("lab_postfix_auth_login"), "sessions")[0]
+    assert session["findings"] == "4"       # HELO with an address, AUTH after HELO, cleartext AUTH, no empty line
 
 
 def test_sender_checks_in_log_and_tree(passes):

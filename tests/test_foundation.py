@@ -314,6 +314,45 @@ def test_midstream_capture(passes):
     assert [(r["rcpt_ok"], r["rcpt_rejected"], r["reply"]) for r in rows_] == [("1", "0", "250")]
 
 
+def test_capture_begins_inside_message(passes):
+    """The first client lines are text before any reply: the rest of a
+    message, up to its end of data, whose 250 answers it."""
+    got = info("midstream_in_data", **passes)
+    assert got[1] == "C: DATA fragment, 3 lines, 55 bytes | C: . (end of data)"
+    assert got[3] == "C: MAIL FROM:<bob@example.com>"
+    assert rows("midstream_in_data", ["smtpx.data.line"], "frame.number == 1", **passes) == [
+        ["quarterly figures attached, see below.,Regards,,Bob"]]
+    assert rows("midstream_in_data", ["frame.number", "smtpx.response_to"], "smtpx.response_to", **passes) == [
+        ["2", "1"], ["4", "3"], ["6", "5"], ["8", "7"]]
+    # no unknown commands, no missing From: one finding says what the capture lacks
+    cap = ts.transcript_pcap("midstream_in_data")
+    assert ts.experts(cap, passes["two_pass"], passes["verbose"]) == [(1, "smtpx.analysis.not_captured")]
+    msg = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.not_captured", **passes)[0][0]
+    assert msg.startswith("The capture begins inside a message: a line that is no command, before any reply")
+    assert ts.fields(cap, ["smtpx.msg.lines", "smtpx.msg.size"], "smtpx.msg", **passes) == [["3", "55"]]
+    if passes["verbose"]:
+        out = ts.tshark(["-r", ts.capture_path(cap), "-V", "-Y", "smtpx.msg"] + ["-2"] * passes["two_pass"]).stdout
+        assert "[Message summary: 55 bytes, 3 lines, from ? (its beginning is not in the capture)]" in out
+        assert "Internet Message Format" not in out     # a body without its headers is not given to IMF
+
+
+def test_capture_begins_inside_base64_attachment(passes):
+    got = info("midstream_in_base64", **passes)
+    assert got[1] == "C: DATA fragment, 4 lines, 166 bytes | C: . (end of data)"
+    assert rows("midstream_in_base64", ["smtpx.response_to"], "frame.number == 2", **passes) == [["1"]]
+    assert ts.experts(ts.transcript_pcap("midstream_in_base64"), passes["two_pass"]) == [
+        (1, "smtpx.analysis.not_captured")]
+
+
+def test_capture_begins_with_mistyped_command(passes):
+    """A typo of a verb and a lone base64 line stay commands."""
+    got = info("midstream_typo", **passes)
+    assert got[1] == "C: HLEO client.example.com"
+    assert got[3] == "C: dXNlcm5hbWU="
+    assert rows("midstream_typo", ["smtpx.req.command"], "smtpx.req", **passes) == [["HLEO"], ["DXNLCM5HBWU="],
+                                                                                    ["QUIT"]]
+    assert not ts.frames_matching(ts.transcript_pcap("midstream_typo"), "smtpx.data", passes["two_pass"])
+
 def test_stream_gap(passes):
     """Two client segments are not in the capture: a line of the message and
     an RSET. The next client segment says what is missing and what that means

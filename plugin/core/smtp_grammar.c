@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "smtp_grammar.h"
+#include "smtp_sasl.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -155,6 +156,16 @@ bool smtp_is_transaction_command(const char *line, size_t len)
     default:
         return false;
     }
+}
+
+bool smtp_may_be_command(const char *line, size_t len, bool alone)
+{
+    smtp_command_t c;
+
+    if (len == 0 || (unsigned char)line[0] == 0xff || (alone && smtp_base64_valid(line, len)))
+        return true;
+    smtp_parse_command(line, len, &c);
+    return c.id != SMTP_CMD_UNKNOWN || smtp_cmd_suggest(line, c.verb_len, SMTP_CMD_UNKNOWN) != SMTP_CMD_UNKNOWN;
 }
 
 bool smtp_token_is(const char *s, size_t len, const char *name)

@@ -45,6 +45,12 @@ smtp_cmd_t smtp_cmd_suggest(const char *s, size_t len, smtp_cmd_t after);
  * smuggled one does: HELO/EHLO name, MAIL FROM:, RCPT TO:, or DATA, RSET,
  * QUIT alone? (Not a text line that starts with "Mail me" or "Data".) */
 bool smtp_is_transaction_command(const char *line, size_t len);
+/* Could a client line be meant as a command: a known verb, one typing error
+ * away from one, an empty line, Telnet negotiation (IAC), or, when `alone`
+ * (nothing follows it in its segment, as an AUTH answer waits for its
+ * reply), a base64 token? A line that is none of them, sent before any
+ * reply, is text: a capture that begins inside a message. */
+bool smtp_may_be_command(const char *line, size_t len, bool alone);
 
 /* MAIL FROM:<path> / RCPT TO:<path> */
 typedef struct {

@@ -365,6 +365,16 @@ static void test_replies(void)
     CHECK(smtp_cmd_suggest(S("MAI\0"), SMTP_CMD_UNKNOWN) == SMTP_CMD_MAIL);     /* (changed to NUL) */
     CHECK(smtp_cmd_suggest(S("AMIL"), SMTP_CMD_UNKNOWN) == SMTP_CMD_MAIL);
     CHECK(smtp_cmd_suggest(S("MLIA"), SMTP_CMD_UNKNOWN) == SMTP_CMD_UNKNOWN);    /* two apart */
+    /* before any reply: a line meant as a command, or message text (a capture begun inside DATA) */
+    CHECK(smtp_may_be_command(S("mail from:<a@b.c>"), true));
+    CHECK(smtp_may_be_command(S("HLEO me"), false));                          /* a typing error */
+    CHECK(smtp_may_be_command(S(""), false));
+    CHECK(smtp_may_be_command(S("\xff\xfb\x18" "EHLO x"), false));          /* Telnet negotiation */
+    CHECK(smtp_may_be_command(S("dXNlcg=="), true));                          /* an AUTH answer */
+    CHECK(!smtp_may_be_command(S("dXNlcg=="), false));                        /* base64 body lines */
+    CHECK(!smtp_may_be_command(S("Regards,"), true));
+    CHECK(!smtp_may_be_command(S("quarterly figures attached"), false));
+    CHECK(!smtp_may_be_command(S("."), true));
 }
 
 static void test_sasl(void)
