@@ -672,11 +672,15 @@ void smtpx_check_stream_gap(smtpx_ctx_t *ctx, guint32 gap)
     if (ctx->st->mode == SMTPX_MODE_TLS)     /* the bytes are TLS's, not SMTP */
         return;
     gboolean in_message = smtpx_sending_message(ctx);
+    gboolean in_line = !in_message && ctx->is_client && ctx->st->held_len;
+    if (in_line)
+        ctx->st->flags |= SMTPX_F_HELD_GAP;
     smtpx_finding(ctx, &ei_smtpx_stream_gap, ctx->tvb, 0, 0,
                   "%u bytes the %s sent before this segment are missing from the capture (not captured, or in a "
                   "retransmission TCP did not pass on): %s", gap, ctx->is_client ? "client" : "server",
                   in_message ? "the message lacks them, so its size, summary, IMF and exported file are incomplete"
-                             : "the lines in them are not shown, and replies may not match their requests");
+                  : in_line ? "the line being typed lacks them, so its parameters are not read"
+                            : "the lines in them are not shown, and replies may not match their requests");
 }
 
 static void check_syntax_and_order(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line,

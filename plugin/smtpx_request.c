@@ -284,13 +284,21 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtpx_mark_cut(ri, line);
     smtpx_info_append(ctx, shown);
 
-    smtpx_analyse_command(ctx, rt, line, &cmd);
+    /* a line typed across a stream gap: its verb is known, its parameters are not what was sent */
+    gboolean gap_inside = ctx->joined && line->offset == 0 && (ctx->st->flags & SMTPX_F_HELD_GAP);
+    if (gap_inside) {
+        proto_item_append_text(ri, " [bytes missing inside: parameters not read]");
+        col_append_str(ctx->pinfo->cinfo, COL_INFO, " [bytes missing inside]");
+    } else {
+        smtpx_analyse_command(ctx, rt, line, &cmd);
+    }
     smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, (guint16)cmd.id);
     if (cmd.id == SMTP_CMD_MAIL) {
         ctx->st->mail_rec = rec;
         ctx->st->rcpt_cmds = 0;
     }
-    dissect_argument(ctx, rt, line, &cmd, rec);
+    if (!gap_inside)
+        dissect_argument(ctx, rt, line, &cmd, rec);
     ctx->st->flags &= ~SMTPX_F_AUTH_ENDED;
     smtpx_note_request(ctx, rt, (guint16)cmd.id);
     smtpx_tap_simple(ctx, SMTPX_EV_COMMAND, smtp_cmd_name(cmd.id) ? smtp_cmd_name(cmd.id) : "(unknown)", 0);

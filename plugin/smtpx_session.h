@@ -120,6 +120,7 @@ typedef enum {
                                      * (smtpx_conv_t.real_client, when it gave an address) */
 #define SMTPX_F_UNSEEN_CLIENT 0x100000u /* the server acknowledged client bytes the capture lacks: reported */
 #define SMTPX_F_UNSEEN_SERVER 0x200000u /* the client acknowledged server bytes the capture lacks: reported */
+#define SMTPX_F_HELD_GAP   0x400000u /* the client line being held lacks bytes (a stream gap): its argument is not read */
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */

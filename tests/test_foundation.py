@@ -353,6 +353,22 @@ def test_capture_begins_with_mistyped_command(passes):
                                                                                     ["QUIT"]]
     assert not ts.frames_matching(ts.transcript_pcap("midstream_typo"), "smtpx.data", passes["two_pass"])
 
+
+def test_stream_gap_inside_a_typed_line(passes):
+    cap = ts.transcript_pcap("held_line_gap")
+    got = ts.fields(cap, ["frame.number", "_ws.col.Info", "smtpx.req.command", "smtpx.envelope.sender"], "smtpx.req",
+                    **passes)
+    assert got[1] == ["31", "C: MAIL FROM:<alample.com> [bytes missing inside]", "MAIL", ""]
+    assert got[2][:3] == ["33", "C: RCPT TO:<bob@example.org>", "RCPT"]
+    assert ts.experts(cap, passes["two_pass"]) == [(20, "smtpx.analysis.stream_gap")]
+    msg = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.stream_gap", **passes)[0][0]
+    assert msg.endswith("6 bytes the client sent before this segment are missing from the capture (not captured, "
+                        "or in a retransmission TCP did not pass on): the line being typed lacks them, so its "
+                        "parameters are not read")
+    # the next line is read whole again
+    assert rows("held_line_gap", ["smtpx.envelope.recipient"], "frame.number == 33", **passes) == [
+        ["bob@example.org"]]
+
 def test_stream_gap(passes):
     """Two client segments are not in the capture: a line of the message and
     an RSET. The next client segment says what is missing and what that means
