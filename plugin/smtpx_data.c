@@ -602,6 +602,10 @@ void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboo
         smtpx_message_begin(ctx, rec);
         st->in_headers = 0;     /* the headers are read in the reassembled message, at its end */
         st->msg_flags |= SMTPX_MSG_CHUNKED;
+        /* a capture begun after the session's start, with no MAIL nor RCPT seen: chunks may be missing */
+        if (st->msg && ctx->call.replay == SMTPX_LIVE && !st->mail_rec && !st->rcpt_cmds &&
+            !(st->flags & SMTPX_F_GREETING))
+            st->msg->start_unseen = TRUE;
     }
     st->bdat_remaining = size;
     st->bdat_last = last;

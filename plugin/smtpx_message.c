@@ -536,7 +536,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
         smtpx_set_generated_hidden(proto_tree_add_uint64(t, hf_smtpx_msg_missing, ctx->tvb, 0, 0, st->msg->missing));
     }
     if (st->msg && st->msg->start_unseen)
-        proto_item_append_text(si, " (its beginning is not in the capture)");
+        proto_item_append_text(si, " (the capture may lack its beginning)");
     if (rec && !lmtp_first)
         add_final_reply(ctx, t, rec);
     if (msg) {

@@ -376,7 +376,9 @@ static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
                       "of frame %u for the end of data (SMTP smuggling)", r->rl.code, end->frame);
         return TRUE;
     }
-    if (r->rl.code < 400)   /* an error reply aborts the transfer (its own finding says so) */
+    /* an error reply aborts the transfer (its own finding says so); in a message the capture began
+     * inside, the lines were no message after all (a BDAT chunk's, a command's) */
+    if (r->rl.code < 400 && !(st->msg && st->msg->start_unseen))
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
                       "Reply %u while the client was sending the message: the server took an earlier "
                       "line for the end of data", r->rl.code);

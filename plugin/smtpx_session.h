@@ -36,7 +36,8 @@ typedef struct {
     gboolean server_ended;        /* the transaction ended before the message did */
     gboolean sent_early;          /* DATA: the client sent it before the reply to DATA */
     gboolean refused;             /* ... and the server refused DATA: it read the lines as commands */
-    gboolean start_unseen;        /* the capture begins inside it (smtpx_message_unseen_start) */
+    gboolean start_unseen;        /* the capture begins inside it (smtpx_message_unseen_start), or may
+                                     (a BDAT, in a capture begun after the session's start, MAIL and RCPT) */
     guint32 lines;                /* lines before its end of data (set there) */
     guint64 missing;              /* bytes of it the capture lacks (stream gaps) */
     const struct smtpx_cmd_rec *lmtp_first; /* LMTP: the end of data's request for its first recipient */
