@@ -365,6 +365,6 @@ void smtpx_attachments(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     smtpx_links_end(ctx, links);
     check_structure(ctx, &w);
     if (wmem_strbuf_get_len(names))
-        ctx->st->hdr_attachments = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(names),
+        ctx->st->facts.attachments = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(names),
                                                       wmem_strbuf_get_len(names));
 }

@@ -75,9 +75,11 @@ void smtpx_data_handoff(void)
  * or at the first BDAT of a transaction. */
 static smtpx_msg_rec_t *new_message(smtpx_ctx_t *ctx)
 {
+    static guint32 messages;
     smtpx_msg_rec_t *msg = wmem_new0(wmem_file_scope(), smtpx_msg_rec_t);
 
     msg->id = ctx->pinfo->num;
+    msg->reassembly_id = ++messages;
     msg->mail = ctx->st->mail_rec;
     return msg;
 }
@@ -92,9 +94,7 @@ static void begin_message(smtpx_ctx_t *ctx, smtpx_msg_rec_t *msg)
     st->msg_line_len = 0;
     st->headers = NULL;
     st->headers_len = 0;
-    st->hdr_from = st->hdr_subject = st->hdr_message_id = NULL;
-    st->hdr_log = NULL;
-    st->hdr_path = st->hdr_attachments = st->hdr_dkim = NULL;
+    memset(&st->facts, 0, sizeof st->facts);
     st->in_headers = 1;
     st->prev_crlf = 1;
     st->early_end_next = 0;
@@ -226,7 +226,7 @@ static void give_fragment(smtpx_ctx_t *ctx, const guint8 *data, guint32 len)
     smtpx_msg_rec_t *msg = ctx->st->msg;
     tvbuff_t *ftvb = tvb_new_child_real_data(ctx->tvb, data, len, (gint)len);
 
-    fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, msg->id, msg, len, TRUE);
+    fragment_add_seq_next(&msg_reassembly, ftvb, 0, ctx->pinfo, msg->reassembly_id, msg, len, TRUE);
     if (ctx->call.replay == SMTPX_LIVE)
         msg->fragments++;
 }
@@ -309,7 +309,7 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
     if (smtpx_pref_reassemble && st->msg && !(st->msg_flags & SMTPX_MSG_TOO_BIG)) {
         if (ctx->call.replay == SMTPX_LIVE)
             give_pending(ctx);
-        fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->id, st->msg);
+        fragment_head *fh = fragment_end_seq_next(&msg_reassembly, ctx->pinfo, st->msg->reassembly_id, st->msg);
         mtvb = process_reassembled_data(ctx->tvb, offset, ctx->pinfo, "Reassembled SMTP message", fh,
                                                   &msg_frag_items, NULL, ctx->tree);
         if (mtvb && tvb_reported_length(mtvb) > st->msg_bytes)     /* ended early: smtpx_message_taken */
@@ -326,6 +326,10 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
         }
     }
     smtpx_message_summary(ctx, rec, mtvb);
+    if (st->msg && ctx->call.replay == SMTPX_LIVE) {
+        st->msg->bytes = st->msg_bytes;
+        st->msg->facts = wmem_memdup(wmem_file_scope(), &st->facts, sizeof st->facts);
+    }
     st->msg = NULL;
 }
 

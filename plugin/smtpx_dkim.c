@@ -323,6 +323,6 @@ void smtpx_dkim(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
     if (arc)
         wmem_strbuf_append_printf(verdicts, "%sarc-chain=%s", n ? "," : "", check_arc_chain(ctx, summary, text, hlen));
     if (log && wmem_strbuf_get_len(verdicts))
-        ctx->st->hdr_dkim = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(verdicts),
+        ctx->st->facts.dkim = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(verdicts),
                                                wmem_strbuf_get_len(verdicts));
 }

@@ -219,7 +219,7 @@ static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
         pi = smtpx_add_string(ctx, tree, hf_smtpx_header_from_display, ctx->tvb, 0, 0, display);
         proto_item_set_generated(pi);
     }
-    ctx->st->hdr_from = smtpx_state_strdup(&ctx->call, ctx->pinfo, addr, strlen(addr));
+    ctx->st->facts.from = smtpx_state_strdup(&ctx->call, ctx->pinfo, addr, strlen(addr));
 }
 
 /* A DKIM tag of a signature as a string (NULL if absent). */
@@ -334,7 +334,7 @@ static void keep_log_headers(smtpx_ctx_t *ctx, const char *block, const char *ve
     log->originating_ip = kept_value(ctx, block, "X-Originating-IP");
     if (verdicts)
         log->auth_results = smtpx_state_strdup(&ctx->call, ctx->pinfo, verdicts, strlen(verdicts));
-    ctx->st->hdr_log = log;
+    ctx->st->facts.log = log;
 }
 
 /* The header block read: the headers that matter, and analysis on them. */
@@ -350,9 +350,9 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
         const char *decoded = smtpx_decode_rfc2047(ctx->pinfo->pool, subject);
         proto_item *pi = smtpx_add_string(ctx, ht, hf_smtpx_header_subject, ctx->tvb, 0, 0, decoded);
         proto_item_set_generated(pi);
-        st->hdr_subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
+        st->facts.subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
     }
-    st->hdr_message_id = kept_value(ctx, block, "Message-ID");
+    st->facts.message_id = kept_value(ctx, block, "Message-ID");
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
             smtpx_add_generated(ctx, ht, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
@@ -525,8 +525,8 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
         add_header_only(&s, s.to, "To");
         add_header_only(&s, s.cc, "Cc");
     }
-    smtpx_add_generated(ctx, t, hf_smtpx_msg_from, st->hdr_from);
-    smtpx_add_generated(ctx, t, hf_smtpx_msg_subject, st->hdr_subject);
+    smtpx_add_generated(ctx, t, hf_smtpx_msg_from, st->facts.from);
+    smtpx_add_generated(ctx, t, hf_smtpx_msg_subject, st->facts.subject);
     /* size and lines: hidden, the summary's label gives them */
     smtpx_set_generated_hidden(proto_tree_add_uint64(t, hf_smtpx_msg_size, ctx->tvb, 0, 0, st->msg_bytes));
     smtpx_set_generated_hidden(proto_tree_add_uint(t, hf_smtpx_msg_lines, ctx->tvb, 0, 0, st->msg_lines));

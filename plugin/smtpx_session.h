@@ -27,9 +27,28 @@ typedef struct {
     nstime_t time;
 } smtpx_early_end_t;
 
+/* Header values of a message for the transactions log (read only when it
+ * is asked for). */
+typedef struct {
+    const char *to, *cc, *reply_to, *date, *in_reply_to, *user_agent, *originating_ip;
+    const char *auth_results;   /* the newest verdicts: "spf=pass dkim=pass dmarc=fail" */
+} smtpx_log_headers_t;
+
+/* What a message says of itself: for its summary and the transactions log. */
+typedef struct {
+    const char *from;                /* header From address */
+    const char *subject;
+    const char *message_id;
+    const smtpx_log_headers_t *log;  /* for the transactions log (NULL: none read) */
+    const char *path;                /* Received: the sending hosts' addresses, top first (for the tap) */
+    const char *attachments;         /* file names of the attachments (for the tap) */
+    const char *dkim;                /* each DKIM signature's domain and verdict (for the tap) */
+} smtpx_msg_facts_t;
+
 /* A message (DATA or BDAT) of the session; file scope. */
 typedef struct {
-    guint32 id;                   /* reassembly id: frame that opened it (354, first BDAT, a line sent before 354) */
+    guint32 id;                   /* frame that opened it (354, first BDAT, a line sent before 354) */
+    guint32 reassembly_id;        /* its own: two messages may open and end in one frame */
     guint32 end_frame;            /* frame with the end of data (0: not seen) */
     guint32 last_frame;           /* last frame with message data */
     const struct smtpx_cmd_rec *mail;   /* MAIL of its transaction */
@@ -39,6 +58,9 @@ typedef struct {
     gboolean start_unseen;        /* the capture begins inside it (smtpx_message_unseen_start), or may
                                      (a BDAT, in a capture begun after the session's start, MAIL and RCPT) */
     guint32 lines;                /* lines before its end of data (set there) */
+    guint64 bytes;                /* its size (set there) */
+    const smtpx_msg_facts_t *facts; /* what it said of itself (set there): the next message may be sent
+                                       before the reply to its end */
     guint64 missing;              /* bytes of it the capture lacks (stream gaps) */
     const struct smtpx_cmd_rec *lmtp_first; /* LMTP: the end of data's request for its first recipient */
     smtpx_early_end_t early_end;  /* the server may answer it (a reply during DATA) */
@@ -157,13 +179,6 @@ typedef enum {
  * with thousands of pipelined commands: HELO, EHLO, MAIL, RCPT, QUIT. */
 #define SMTPX_PENDING_KINDS 5
 
-/* Header values of a message for the transactions log (read only when it
- * is asked for). */
-typedef struct {
-    const char *to, *cc, *reply_to, *date, *in_reply_to, *user_agent, *originating_ip;
-    const char *auth_results;   /* the newest verdicts: "spf=pass dkim=pass dmarc=fail" */
-} smtpx_log_headers_t;
-
 typedef struct {
     smtpx_cmd_rec_t *last_queued;    /* newest request */
     smtpx_cmd_rec_t *last_answered;  /* newest request that got its reply */
@@ -176,13 +191,7 @@ typedef struct {
     smtpx_msg_rec_t *msg;            /* message being transferred */
     smtpx_cmd_rec_t *mail_rec;       /* MAIL command of the current transaction */
     const smtpx_chunk_t *headers;    /* header block of the message so far */
-    const char *hdr_from;            /* header From address of the message */
-    const char *hdr_subject;
-    const char *hdr_message_id;
-    const smtpx_log_headers_t *hdr_log;  /* for the transactions log (NULL: none read) */
-    const char *hdr_path;            /* Received: the sending hosts' addresses, top first (for the tap) */
-    const char *hdr_attachments;     /* file names of the attachments (for the tap) */
-    const char *hdr_dkim;            /* each DKIM signature's domain and verdict (for the tap) */
+    smtpx_msg_facts_t facts;         /* of the message being transferred, or the last one */
     smtpx_held_t *held;              /* the client line being held, or the next one's record */
     guint64 msg_bytes;               /* message size after unstuffing */
     guint64 bdat_remaining;

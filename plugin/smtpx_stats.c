@@ -132,22 +132,24 @@ static const smtpx_log_headers_t no_log_headers;    /* a message with no header 
 static void message_facts(smtpx_txn_t *t, smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec,
                           const smtpx_cmd_rec_t *mail)
 {
-    const smtpx_state_t *st = ctx->st;
+    const smtpx_msg_rec_t *msg = rec ? rec->msg : NULL;
+    /* kept at its end: the state may hold the next message's, pipelined behind it */
+    const smtpx_msg_facts_t *f = msg && msg->facts ? msg->facts : &ctx->st->facts;
 
     t->hdr = &no_log_headers;
     if (rec && rec->kind == SMTP_CMD_DATA && !rec->msg)
         return;
-    t->from = st->hdr_from;
-    t->subject = st->hdr_subject;
-    t->message_id = st->hdr_message_id;
-    if (st->hdr_log) {
-        t->hdr = st->hdr_log;
+    t->from = f->from;
+    t->subject = f->subject;
+    t->message_id = f->message_id;
+    if (f->log) {
+        t->hdr = f->log;
         t->bcc = smtpx_blind_copies(ctx, mail, t->hdr->to, t->hdr->cc);
     }
-    t->dkim = st->hdr_dkim;
-    t->path = st->hdr_path;
-    t->attachments = st->hdr_attachments;
-    t->size = st->msg_bytes;
+    t->dkim = f->dkim;
+    t->path = f->path;
+    t->attachments = f->attachments;
+    t->size = msg && msg->facts ? msg->bytes : ctx->st->msg_bytes;
 }
 
 /* The final reply of a mail transaction: one row of the log. */

@@ -214,6 +214,6 @@ void smtpx_trace(smtpx_ctx_t *ctx, proto_tree *summary, tvbuff_t *msg)
                                       value + r.ip.off);
     }
     if (path && wmem_strbuf_get_len(path))
-        ctx->st->hdr_path = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(path),
+        ctx->st->facts.path = smtpx_state_strdup(&ctx->call, ctx->pinfo, wmem_strbuf_get_str(path),
                                                wmem_strbuf_get_len(path));
 }

@@ -279,6 +279,20 @@ def test_transactions_log_findings_start_with_mail(passes):
         ["one", "1"], ["two", "0"]]
     assert ts.log_rows(cap, "sessions", passes["two_pass"])[0]["findings"] == "3"
 
+
+@pytest.mark.parametrize("name,frame", [("bdat_pipelined_two", "7"), ("data_pipelined_two", "7")])
+def test_transactions_log_pipelined_messages_keep_their_headers(name, frame, passes):
+    """The next message, sent before the reply to the end of the first one,
+    does not lend the first row its headers or size; two messages that end
+    in one frame are each reassembled and given to IMF, in both passes."""
+    cap = ts.transcript_pcap(name)
+    rows = ts.transactions(cap, passes["two_pass"])
+    size = "70" if name.startswith("bdat") else "45"
+    assert [[r[k] for k in ("queue_id", "header_from", "subject", "size", "bcc")] for r in rows] == [
+        ["AAA", "alice@example.com", "one", "45", "bob@example.org"],
+        ["BBB", "carol@example.com", "two", size, "-" if name.startswith("bdat") else "dave@example.org"]]
+    assert ts.fields(cap, ["imf.subject"], f"frame.number == {frame}", **passes) == [["one,two"]]
+
 def test_transactions_log_aligned_with_auth():
     out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")
     lines = out.splitlines()
