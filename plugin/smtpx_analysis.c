@@ -23,6 +23,26 @@ static void unadvertised(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char 
                       what, ext);
 }
 
+/* A command sent before the reply to the one before it, PIPELINING not
+ * advertised: also behind a hello, which ends a group (RFC 2920 3.1). */
+static void check_pipelining(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    const smtpx_state_t *st = ctx->st;
+    const smtpx_cmd_rec_t *pending = smtpx_queue_peek(st);
+
+    if (!pending || (st->ext & SMTPX_EXT_PIPELINING))
+        return;
+    if (smtp_cmd_is_hello((smtp_cmd_t)pending->kind))
+        smtpx_finding(ctx, &ei_smtpx_unadvertised, ctx->tvb, line->offset, line->len,
+                      "Command sent before the reply to %s (frame %u): a client may pipeline only once the EHLO "
+                      "reply advertised PIPELINING, and a hello ends a group (RFC 2920 3.1)",
+                      smtp_cmd_name((smtp_cmd_t)pending->kind), pending->req_frame);
+    else if (st->flags & SMTPX_F_HELLO)
+        unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool,
+                     "Command sent before the reply to the command in frame %u (pipelining)",
+                     pending->req_frame), "PIPELINING");
+}
+
 static void check_auth(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     const smtpx_state_t *st = ctx->st;
@@ -97,19 +117,15 @@ void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_
 {
     check_syntax_and_order(ctx, tree, line, cmd);
     smtpx_state_t *st = ctx->st;
-    const smtpx_cmd_rec_t *pending = smtpx_queue_peek(st);
 
     if (cmd->id == SMTP_CMD_STARTTLS && line->next < ctx->len)
         smtpx_finding(ctx, &ei_smtpx_starttls_injection, ctx->tvb, line->next, -1,
                       "%d bytes follow STARTTLS in the same segment: sent in cleartext, a server that "
                       "buffers them would run them inside TLS (CVE-2011-0411)",
                       ctx->len - line->next);
+    check_pipelining(ctx, line);
     if (!(st->flags & SMTPX_F_HELLO))
         return;
-    if (pending && !(st->ext & SMTPX_EXT_PIPELINING))
-        unadvertised(ctx, line, wmem_strdup_printf(ctx->pinfo->pool,
-                     "Command sent before the reply to the command in frame %u (pipelining)",
-                     pending->req_frame), "PIPELINING");
     check_command_advertised(ctx, line, cmd->id);
     if (cmd->id == SMTP_CMD_AUTH)
         check_auth(ctx, line, cmd);

@@ -501,6 +501,14 @@ def test_order_of_commands(passes):
     assert found("data_rejected", passes, "smtpx.analysis.bad_sequence") == [11]   # DATA, recipient refused
 
 
+
+def test_pipelining_behind_hello(passes):
+    """MAIL, RCPT and DATA sent with HELO in one segment: one finding each."""
+    assert found("pipelined_after_hello", passes, "smtpx.analysis.unadvertised") == [5, 5, 5]
+    assert messages("pipelined_after_hello", "smtpx.analysis.unadvertised", **passes)[0].startswith(
+        "Command sent before the reply to HELO (frame 5): a client may pipeline only once the EHLO reply "
+        "advertised PIPELINING, and a hello ends a group (RFC 2920 3.1)")
+
 def test_early_talker(passes):
     assert found("early_talker", passes) == [(5, "smtpx.analysis.bad_sequence")]
 

@@ -388,7 +388,7 @@ static const struct {
     { "requires tls", R_TLS, 0 }, { "encryption required", R_TLS, 0 },
     { "authentication required", R_AUTH, 0 }, { "authentication is required", R_AUTH, 0 },
     { "must authenticate", R_AUTH, 0 }, { "must be authenticated", R_AUTH, 0 }, { "not logged in", R_AUTH, 0 },
-    { "protocol synchronization", R_PIPELINING, 0 }, { "improper command pipelining", R_PIPELINING, 0 },
+    { "protocol synchronization", R_PIPELINING, 0 }, { "command pipelining", R_PIPELINING, 0 },
     { "too many", R_LIMIT, 0 }, { "rate limit", R_LIMIT, 0 }, { "ratelimit", R_LIMIT, 0 },
     { "throttl", R_LIMIT, 0 },
     { "size exceeds", R_SIZE, 0 }, { "exceeds size", R_SIZE, 0 }, { "message too big", R_SIZE, 0 },

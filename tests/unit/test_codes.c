@@ -209,6 +209,8 @@ static void test_reasons(void)
         { "5.3.4 Message size exceeds fixed limit", "message too big", "size exceeds", NULL },
         { "5.7.1 Message rejected as spam", "spam or virus filter", "spam", NULL },
         { "5.5.0 Error: SMTP protocol synchronization", "pipelining", "protocol synchronization", NULL },
+        { "5.5.0 <unknown[10.0.0.2]>: Client host rejected: Improper use of SMTP command pipelining", "pipelining",
+          "command pipelining", NULL },
         { "4.2.2 <carol@example.org> Quota exceeded (mailbox for user is full)", "mailbox full", "Quota", NULL },
         { "5.1.1 <x@example.org>: Recipient address rejected: User unknown in local recipient table",
           "unknown recipient", "User unknown", NULL },
