@@ -299,7 +299,9 @@ static gboolean dissect_client_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     if (line->continuation)
         return FALSE;
-    if (ctx->st->mode != SMTPX_MODE_AUTH && !smtpx_auth_unseen_challenge(ctx, line))
+    gboolean step = ctx->st->mode == SMTPX_MODE_AUTH ? !smtpx_auth_pipelined_command(ctx, line)
+                                                     : smtpx_auth_unseen_challenge(ctx, line);
+    if (!step)
         return smtpx_dissect_command(ctx, line);
     smtpx_dissect_auth_line(ctx, line);
     return TRUE;

@@ -337,6 +337,9 @@ void smtpx_auth_unasked_challenge(smtpx_ctx_t *ctx, proto_tree *tree, const char
 /* A base64 line sent while AUTH waits for its reply: the server reads it as
  * the answer to a 334 the capture lacks (TRUE: now in AUTH mode). */
 gboolean smtpx_auth_unseen_challenge(smtpx_ctx_t *ctx, const smtpx_line_t *line);
+/* In AUTH mode, a command pipelined behind the exchange's lines (TRUE:
+ * dissect it as a command, reported as such). */
+gboolean smtpx_auth_pipelined_command(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 /* A base64 line after the AUTH exchange ended: TRUE if it was reported as such. */
 gboolean smtpx_auth_late_step(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 void smtpx_auth_register_handoff(void);

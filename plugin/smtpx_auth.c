@@ -357,6 +357,25 @@ gboolean smtpx_auth_unseen_challenge(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     return TRUE;
 }
 
+/* While replies of the exchange are due, a known verb that is no base64
+ * (RFC 4954 4: AUTH ends a pipelined group, yet a server reads such a line
+ * as a command once the exchange is done). */
+gboolean smtpx_auth_pipelined_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    const smtpx_cmd_rec_t *pending = smtpx_queue_peek(ctx->st);
+    smtp_command_t cmd;
+
+    if (!pending || smtp_base64_valid(line->text, (size_t)line->len))
+        return FALSE;
+    smtp_parse_command(line->text, (size_t)line->len, &cmd);
+    if (cmd.id == SMTP_CMD_UNKNOWN)
+        return FALSE;
+    smtpx_finding(ctx, &ei_smtpx_bad_sequence, ctx->tvb, line->offset, line->len,
+                  "Command sent inside an AUTH exchange, before its replies (frame %u on): AUTH must end a "
+                  "pipelined group (RFC 4954 4); the server reads it once the exchange is done", pending->req_frame);
+    return TRUE;
+}
+
 gboolean smtpx_auth_late_step(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     if (!(ctx->st->flags & SMTPX_F_AUTH_ENDED) || line->len < 4 || !smtp_base64_valid(line->text, (size_t)line->len))

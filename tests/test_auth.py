@@ -205,3 +205,17 @@ def test_auth_login_with_bytes_the_capture_lacks(passes, name):
     else:
         assert steps == [["2", "", "C: AUTH LOGIN step 2: ********"]]
         assert ts.experts(cap, passes["two_pass"], extra=opt) == [(2, "smtpx.analysis.cleartext_auth")]
+
+
+
+def test_commands_pipelined_behind_auth_login(passes):
+    cap = ts.transcript_pcap("auth_login_pipelined")
+    got = ts.fields(cap, ["smtpx.req.command", "smtpx.envelope.sender", "smtpx.envelope.recipient"],
+                    "frame.number == 7", **passes)
+    assert got == [["AUTH,MAIL,RCPT", "alice@example.com", "bob@example.net"]]
+    assert ts.fields(cap, ["smtpx.auth.result", "smtpx.response_to"], "frame.number == 8", **passes) == [
+        ["success", "7,7,7,7,7"]]
+    assert [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.bad_sequence"] == [7, 7]
+    assert not [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.bad_base64"]
+    session = ts.log_rows(cap, "sessions", passes["two_pass"])[0]
+    assert (session["auth_ok"], session["auth_failed"]) == ("1", "0")
