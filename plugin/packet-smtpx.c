@@ -600,8 +600,10 @@ static int dissect_smtpx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         smtpx_check_stream_gap(&ctx, ctx.call.gap);
         smtpx_message_gap(&ctx, ctx.call.gap);
     }
-    if (ctx.call.unseen)
+    if (ctx.call.unseen) {
         smtpx_check_unseen(&ctx, ctx.call.unseen);
+        smtpx_replies_unseen(&ctx);
+    }
     if (ctx.call.start > 0) {
         proto_tree_add_item(ctx.tree, hf_smtpx_retransmission, tvb, 0, ctx.call.start, ENC_NA);
         if (ctx.call.start >= len)

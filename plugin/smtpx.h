@@ -252,6 +252,8 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset);
 void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec);
 /* In command mode, before a client line: is it message sent before the reply to DATA? */
 void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset);
+/* smtpx_reply.c: a client segment acknowledges server bytes the capture lacks. */
+void smtpx_replies_unseen(smtpx_ctx_t *ctx);
 /* smtpx_analysis.c: Backspace/Delete typed in the first line of a joined tvb (ctx->joined), a message line. */
 void smtpx_check_message_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 /* In command mode, before a client line: does the capture begin inside a message? */

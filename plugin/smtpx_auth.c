@@ -353,6 +353,8 @@ gboolean smtpx_auth_unseen_challenge(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
     if (cmd.id != SMTP_CMD_UNKNOWN)
         return FALSE;       /* ("QUIT" is base64 too) */
+    if (ctx->call.unseen && smtpx_queue_peek(st) == st->last_queued)
+        smtpx_queue_lose(&ctx->call);      /* the segment acknowledges server bytes the capture lacks: the 334 */
     st->mode = SMTPX_MODE_AUTH;
     return TRUE;
 }

@@ -119,10 +119,14 @@ void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset)
 
     if (!rec || rec->kind != SMTP_CMD_DATA || !smtpx_queue_peek(ctx->st))
         return;
+    /* the segment acknowledges server bytes the capture lacks: its 354 was in them */
+    gboolean answered = ctx->call.unseen && smtpx_queue_peek(ctx->st) == rec;
+    if (answered)
+        smtpx_queue_lose(&ctx->call);
     ctx->st->mode = SMTPX_MODE_DATA;
     smtpx_message_begin(ctx, rec);
     if (rec->msg && ctx->call.replay == SMTPX_LIVE)
-        rec->msg->sent_early = TRUE;
+        rec->msg->sent_early = !answered;
     if (!ctx->call.unseen)     /* (else its reply, 354 or not, may be what the capture lacks) */
         smtpx_check_sent_early(ctx, rec, offset);
 }

@@ -403,6 +403,62 @@ static gboolean answers_line(smtpx_state_t *st, smtpx_reply_t *r)
 
 /* Which request the reply answers; NULL when none is known, or when it
  * answers no request (r->answers says what it does answer). */
+static gboolean reply_fits(const smtpx_cmd_rec_t *rec, unsigned code)
+{
+    return smtp_reply_fits(code, rec->kind == SMTPX_KIND_AUTH_STEP ? SMTP_CMD_AUTH
+                                 : rec->kind < SMTP_CMD_COUNT ? (smtp_cmd_t)rec->kind : SMTP_CMD_UNKNOWN);
+}
+
+/* The oldest request waiting got a reply the capture lacks. The client went
+ * on, as after an acceptance: so it counts for the order of commands (no
+ * counts, no checks of its own). */
+static void reply_lost(smtpx_ctx_t *ctx)
+{
+    const smtpx_cmd_rec_t *rec = smtpx_queue_peek(ctx->st);
+
+    if (rec && smtp_cmd_is_hello((smtp_cmd_t)rec->kind))
+        ctx->st->flags |= SMTPX_F_HELLO;
+    else if (rec && rec->kind == SMTP_CMD_MAIL)
+        ctx->st->flags |= SMTPX_F_MAIL;
+    else if (rec && rec->kind == SMTP_CMD_RCPT)
+        ctx->st->flags |= SMTPX_F_RCPT;
+    smtpx_queue_lose(&ctx->call);
+}
+
+/* A reply only one verb gets (354 to DATA...) while an older request waits:
+ * the replies to the requests before its own are missing from the capture.
+ * Looks a few requests ahead only, so that many pipelined ones cost no more. */
+static void skip_lost_replies(smtpx_ctx_t *ctx, unsigned code)
+{
+    const smtpx_state_t *st = ctx->st;
+    const smtpx_cmd_rec_t *first = smtpx_queue_peek(st), *rec = first;
+
+    if (!first || reply_fits(first, code))
+        return;
+    for (int ahead = 0; rec != st->last_queued && ahead < 8; ahead++) {
+        rec = rec->next;
+        if (reply_fits(rec, code)) {
+            while (smtpx_queue_peek(st) != rec)
+                reply_lost(ctx);
+            return;
+        }
+    }
+}
+
+/* A client segment acknowledges server bytes the capture lacks: they held
+ * the reply to the oldest request waiting (a client waits for it, or the
+ * lost bytes came first), unless a reply is open (they held its rest). For
+ * DATA and AUTH the client's next line tells what that reply was
+ * (smtpx_message_sent_early, smtpx_auth_unseen_challenge). */
+void smtpx_replies_unseen(smtpx_ctx_t *ctx)
+{
+    const smtpx_cmd_rec_t *rec = smtpx_queue_peek(ctx->st);
+
+    if (ctx->is_client && rec && rec->kind != SMTP_CMD_DATA && rec->kind != SMTP_CMD_AUTH &&
+        !ctx->st->open_reply_code && ctx->st->mode != SMTPX_MODE_TLS)
+        reply_lost(ctx);
+}
+
 static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, smtpx_reply_t *r)
 {
     smtpx_state_t *st = ctx->st;
@@ -421,6 +477,7 @@ static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, smtpx_reply_t *r)
             return NULL;
         r->answers = ANSWERS_TAKEN_END;
     }
+    skip_lost_replies(ctx, r->rl.code);
     rec = smtpx_queue_pop(&ctx->call, ctx->pinfo);
     if (rec && ctx->call.replay == SMTPX_LIVE)
         rec->rsp_code = (guint16)r->rl.code;

@@ -366,7 +366,8 @@ void smtpx_queue_discard(smtpx_state_t *st)
     memset(st->pending, 0, sizeof st->pending);
 }
 
-smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
+/* The oldest request waiting, no longer waiting (NULL: none). */
+static smtpx_cmd_rec_t *queue_advance(smtpx_call_t *call)
 {
     smtpx_cmd_rec_t *rec;
 
@@ -378,9 +379,21 @@ smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
         return rec;
     call->st->last_answered = rec;
     count_pending(call->st, rec->kind, -1);
-    if (call->replay == SMTPX_LIVE)
+    return rec;
+}
+
+smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo)
+{
+    smtpx_cmd_rec_t *rec = queue_advance(call);
+
+    if (rec && call->replay == SMTPX_LIVE)
         rec->rsp_frame = pinfo->num;
     return rec;
+}
+
+void smtpx_queue_lose(smtpx_call_t *call)
+{
+    queue_advance(call);
 }
 
 static wmem_allocator_t *state_scope(const smtpx_call_t *call, packet_info *pinfo)

@@ -306,6 +306,9 @@ smtpx_cmd_rec_t *smtpx_queue_push(smtpx_call_t *call, packet_info *pinfo, guint1
  * answers only now). */
 smtpx_cmd_rec_t *smtpx_queue_push_at(smtpx_call_t *call, guint16 kind, guint32 frame, const nstime_t *time);
 smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
+/* The oldest request waiting got a reply the capture lacks: it waits no more,
+ * with no reply frame. */
+void smtpx_queue_lose(smtpx_call_t *call);
 /* The server drops the requests still waiting (RFC 3207 4.2, after STARTTLS):
  * none of them gets a reply. */
 void smtpx_queue_discard(smtpx_state_t *st);

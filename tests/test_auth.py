@@ -202,10 +202,14 @@ def test_auth_login_with_bytes_the_capture_lacks(passes, name):
                          ["28", "", "[TCP ACKed unseen segment] C: AUTH LOGIN step 2: ********"]]
         assert [r[0] for r in ts.fields(cap, ["smtpx.req.command"], 'smtpx.req.command == "MAIL"', extra=opt,
                                         **passes)] == ["MAIL", "MAIL"]
+        # the reply lost with the "Username:" prompt shifts no later reply, and invents no failed AUTH
+        assert ts.fields(cap, ["frame.number", "smtpx.response_to"], "frame.number in {27, 29, 31, 33}", **passes) == [
+            ["27", "26"], ["29", "28"], ["31", "30"], ["33", "32"]]
+        assert [(r["auth_ok"], r["auth_failed"]) for r in ts.log_rows(cap, "sessions", passes["two_pass"])] == [
+            ("1", "0"), ("1", "0")]
     else:
         assert steps == [["2", "", "C: AUTH LOGIN step 2: ********"]]
         assert ts.experts(cap, passes["two_pass"], extra=opt) == [(2, "smtpx.analysis.cleartext_auth")]
-
 
 
 def test_commands_pipelined_behind_auth_login(passes):

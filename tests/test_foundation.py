@@ -380,6 +380,22 @@ def test_stream_gap_inside_a_typed_line(passes):
     assert rows("held_line_gap", ["smtpx.envelope.recipient"], "frame.number == 33", **passes) == [
         ["bob@example.org"]]
 
+
+def test_lost_replies_keep_later_links(passes):
+    """A reply missing from the capture does not shift the later ones: the
+    client's acknowledgement of the lost bytes, or a reply only one verb gets
+    (354), says which request it was for."""
+    cap = ts.transcript_pcap("lost_replies")
+    got = dict(ts.fields(cap, ["frame.number", "smtpx.response_to"], "smtpx.response_to", **passes))
+    assert got == {"6": "5", "9": "8", "11": "10", "13": "12",     # 250 to MAIL lost
+                   "15": "14", "16": "14", "18": "17",             # pipelined: 250 to MAIL lost (15 answers MAIL)
+                   "20": "19", "22": "21", "25": "24", "27": "26"}  # 354 lost
+    rows = ts.transactions(cap, passes["two_pass"])
+    assert [[r[k] for k in ("rcpt_to", "reply", "queue_id")] for r in rows] == [
+        ["bob@example.org", "250", "Q1"], ["carol@example.org", "250", "Q2"], ["dave@example.org", "250", "Q3"]]
+    kinds = {a for _, a in ts.experts(cap, passes["two_pass"])}
+    assert kinds == {"smtpx.analysis.not_captured", "smtpx.analysis.stream_gap"}   # no sent-early message
+
 def test_stream_gap(passes):
     """Two client segments are not in the capture: a line of the message and
     an RSET. The next client segment says what is missing and what that means

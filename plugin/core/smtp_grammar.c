@@ -158,6 +158,21 @@ bool smtp_is_transaction_command(const char *line, size_t len)
     }
 }
 
+bool smtp_reply_fits(unsigned code, smtp_cmd_t cmd)
+{
+    switch (code) {
+    case 354:
+        return cmd == SMTP_CMD_DATA;
+    case 221:
+        return cmd == SMTP_CMD_QUIT;
+    case 334:
+    case 235:
+        return cmd == SMTP_CMD_AUTH;
+    default:
+        return true;
+    }
+}
+
 bool smtp_may_be_command(const char *line, size_t len, bool alone)
 {
     smtp_command_t c;

@@ -51,6 +51,9 @@ bool smtp_is_transaction_command(const char *line, size_t len);
  * reply), a base64 token? A line that is none of them, sent before any
  * reply, is text: a capture that begins inside a message. */
 bool smtp_may_be_command(const char *line, size_t len, bool alone);
+/* Can a reply with this code answer cmd? false only for the codes one verb
+ * alone gets: 354 (DATA), 221 (QUIT), 334 and 235 (AUTH and its answers). */
+bool smtp_reply_fits(unsigned code, smtp_cmd_t cmd);
 
 /* MAIL FROM:<path> / RCPT TO:<path> */
 typedef struct {

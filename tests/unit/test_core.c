@@ -375,6 +375,10 @@ static void test_replies(void)
     CHECK(!smtp_may_be_command(S("Regards,"), true));
     CHECK(!smtp_may_be_command(S("quarterly figures attached"), false));
     CHECK(!smtp_may_be_command(S("."), true));
+    CHECK(smtp_reply_fits(354, SMTP_CMD_DATA) && !smtp_reply_fits(354, SMTP_CMD_RCPT));
+    CHECK(smtp_reply_fits(221, SMTP_CMD_QUIT) && !smtp_reply_fits(221, SMTP_CMD_RSET));
+    CHECK(smtp_reply_fits(334, SMTP_CMD_AUTH) && !smtp_reply_fits(235, SMTP_CMD_MAIL));
+    CHECK(smtp_reply_fits(250, SMTP_CMD_MAIL) && smtp_reply_fits(550, SMTP_CMD_DATA));
 }
 
 static void test_sasl(void)
