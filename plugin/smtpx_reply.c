@@ -359,6 +359,13 @@ static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t 
  * the message had an end that only some servers take (<LF>.<LF>,
  * <CR>.<CR>), the reply answers it as it would "."; FALSE if there is none,
  * and the transaction ends without its message. */
+/* The final reply of a mail transaction: its row in the logs (rec: the request it answers, if any). */
+static void log_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
+{
+    smtpx_tap_transaction(ctx, rec, code);
+    ctx->st->txn_findings = 0;
+}
+
 static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
 {
     smtpx_state_t *st = ctx->st;
@@ -382,6 +389,8 @@ static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
                       "Reply %u while the client was sending the message: the server took an earlier "
                       "line for the end of data", r->rl.code);
+    if (!(st->msg && st->msg->start_unseen))     /* (else those lines were no message after all) */
+        log_transaction(ctx, NULL, r->rl.code);
     end_transaction(ctx);
     return FALSE;
 }
@@ -570,10 +579,8 @@ static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *
     if (!rec || smtpx_rec_next_recipient(rec))
         return;
     smtpx_check_sent_early_reply(ctx, rec, code, offset);
-    if (ends_transaction(st, rec, code)) {
-        smtpx_tap_transaction(ctx, rec, code);
-        st->txn_findings = 0;
-    }
+    if (ends_transaction(st, rec, code))
+        log_transaction(ctx, rec, code);
     apply_reply(ctx, rec, code);
 }
 

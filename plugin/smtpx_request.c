@@ -263,6 +263,7 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     /* a transaction's findings start with its MAIL (unless one before it is still open: pipelined) */
     if (cmd.id == SMTP_CMD_MAIL && !(ctx->st->flags & SMTPX_F_MAIL) && !smtpx_queue_has_pending(ctx->st, SMTP_CMD_MAIL))
         ctx->st->txn_findings = 0;
+    gboolean nested = cmd.id == SMTP_CMD_MAIL && (ctx->st->flags & SMTPX_F_MAIL) && !smtpx_queue_peek(ctx->st);
     if (cmd.id == SMTP_CMD_UNKNOWN && smtpx_dissect_foreign(ctx, line))
         return TRUE;
     if (cmd.id != SMTP_CMD_UNKNOWN && ctx->st->foreign)
@@ -293,7 +294,8 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         smtpx_analyse_command(ctx, rt, line, &cmd);
     }
     smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, (guint16)cmd.id);
-    if (cmd.id == SMTP_CMD_MAIL) {
+    /* (a MAIL inside an open transaction, with nothing pending to end it, is refused: not the transaction's) */
+    if (cmd.id == SMTP_CMD_MAIL && !nested) {
         ctx->st->mail_rec = rec;
         ctx->st->rcpt_cmds = 0;
     }

@@ -337,8 +337,9 @@ void smtpx_foreach_recipient(const smtpx_state_t *st, const smtpx_cmd_rec_t *mai
 {
     for (const smtpx_cmd_rec_t *r = mail; r && r != st->last_queued && r->next; r = r->next) {
         const smtpx_cmd_rec_t *c = r->next;
-        if (c->kind == SMTP_CMD_MAIL || c->kind == SMTP_CMD_RSET)     /* pipelined: the next transaction */
-            break;
+        gboolean refused = c->rsp_code && c->rsp_code / 100 != 2;
+        if ((c->kind == SMTP_CMD_MAIL && !refused) || c->kind == SMTP_CMD_RSET)   /* pipelined: the next transaction */
+            break;      /* (a refused MAIL inside the transaction, nested, ends nothing) */
         if (c->kind == SMTP_CMD_RCPT && c->arg && (c->rsp_code == 0 || c->rsp_code / 100 == 2))
             fn(c, data);
     }

@@ -293,6 +293,23 @@ def test_transactions_log_pipelined_messages_keep_their_headers(name, frame, pas
         ["BBB", "carol@example.com", "two", size, "-" if name.startswith("bdat") else "dave@example.org"]]
     assert ts.fields(cap, ["imf.subject"], f"frame.number == {frame}", **passes) == [["one,two"]]
 
+
+def test_transactions_log_nested_mail_and_reply_during_data(passes):
+    """A refused nested MAIL leaves the transaction its envelope; a reply
+    during DATA (552, or 250 to an end of data the capture lacks) ends a
+    transaction with a row of its own."""
+    rows = ts.transactions(ts.transcript_pcap("nested_mail"), passes["two_pass"])
+    assert [(r["mail_from"], r["rcpt_to"], r["rcpt_ok"], r["reply"]) for r in rows] == [
+        ("alice@example.com", "carol@example.org", "1", "250")]
+    assert ts.fields(ts.transcript_pcap("nested_mail"), ["smtpx.msg.sender", "smtpx.msg.recipient"], "smtpx.msg",
+                     **passes) == [["alice@example.com", "carol@example.org"]]
+    cap = ts.transcript_pcap("data_interrupted")
+    rows = ts.transactions(cap, passes["two_pass"])
+    assert [(r["frame"], r["mail_from"], r["reply"]) for r in rows] == [("14", "a@example.com", "552"),
+                                                                        ("22", "a@example.com", "250")]
+    session = ts.log_rows(cap, "sessions", passes["two_pass"])[0]
+    assert (session["mails"], session["accepted"]) == ("2", "1")
+
 def test_transactions_log_aligned_with_auth():
     out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")
     lines = out.splitlines()
