@@ -409,10 +409,12 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
 static void print_row(const char *const *row, const size_t *width, gboolean tsv)
 {
     for (size_t c = 0; row[c]; c++) {
+        /* (printf pads by bytes: a cell's UTF-8 characters count one each) */
+        size_t pad = row[c + 1] ? width[c] + strlen(row[c]) - (size_t)g_utf8_strlen(row[c], -1) : 0;
         if (tsv)
             printf("%s%s", c ? "\t" : "", row[c]);
         else
-            printf("%s%-*s", c ? "  " : "", row[c + 1] ? (int)width[c] : 0, row[c]);
+            printf("%s%-*s", c ? "  " : "", (int)pad, row[c]);
     }
     printf("\n");
 }

@@ -310,6 +310,13 @@ def test_transactions_log_nested_mail_and_reply_during_data(passes):
     session = ts.log_rows(cap, "sessions", passes["two_pass"])[0]
     assert (session["mails"], session["accepted"]) == ("2", "1")
 
+
+def test_transactions_log_aligned_with_utf8():
+    """Columns line up in characters: "été" is padded as 3 characters, not 5 bytes."""
+    lines = z(ts.transcript_pcap("utf8_subject_short"), "smtpx,transactions").splitlines()
+    col = lines[1].index("message_id")
+    assert [line[col - 2:col + 1] for line in lines[2:4]] == ["  -", "  -"]
+
 def test_transactions_log_aligned_with_auth():
     out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")
     lines = out.splitlines()
