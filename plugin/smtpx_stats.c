@@ -306,9 +306,9 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
     case SMTPX_EV_AUTH:
         tick_under(st, N_AUTH, ev->name, TRUE);
         break;
-    case SMTPX_EV_AUTH_RESULT: {
+    case SMTPX_EV_AUTH_RESULT: {    /* (an exchange whose AUTH the capture lacks counts from its outcome) */
         int id = stats_tree_parent_id_by_name(st, ev->name);
-        tick_stat_node(st, ev->detail, id > 0 ? id : node_ids[N_AUTH], FALSE);
+        tick_stat_node(st, ev->detail, id > 0 ? id : tick_under(st, N_AUTH, ev->name, TRUE), FALSE);
         break;
     }
     case SMTPX_EV_TRANSACTION:
@@ -571,6 +571,8 @@ static tap_packet_status session_packet(void *tapdata, packet_info *pinfo, epan_
         keep_text(&s->auth_mech, ev->name);
         break;
     case SMTPX_EV_AUTH_RESULT:      /* one cancelled by the client is neither */
+        if (!s->auth_mech)          /* (its AUTH not captured) */
+            keep_text(&s->auth_mech, ev->name);
         s->auth_ok += strcmp(ev->detail, "success") == 0;
         s->auth_failed += strcmp(ev->detail, "failure") == 0;
         break;

@@ -113,6 +113,11 @@ def test_stats_tree():
     login = [r[:2] for r in arows[[r[:1] for r in arows].index(["LOGIN"]) + 1:][:2]]
     assert login == [["failure", "3"], ["cancelled", "1"]]
     assert [(r["auth_ok"], r["auth_failed"]) for r in sessions(ts.transcript_pcap("auth_mechanisms"))] == [("1", "10")]
+    # an exchange whose AUTH the capture lacks counts under its mechanism, from its outcome
+    mid = [line.split()[:2] for line in z(ts.transcript_pcap("auth_midstream"), "smtpx,tree").splitlines()]
+    at = mid.index(["AUTH", "1"])
+    assert mid[at + 1:at + 3] == [["LOGIN", "1"], ["success", "1"]]
+    assert [(r["auth"], r["auth_ok"]) for r in sessions(ts.transcript_pcap("auth_midstream"))] == [("LOGIN", "1")]
 
 
 def test_stats_tree_names_at_most_1000_children(tmp_path):
