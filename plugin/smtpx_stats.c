@@ -338,7 +338,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
     return TAP_PACKET_REDRAW;
 }
 
-/* ---- -z smtpx,transactions[,tsv] ---- */
+/* ---- -z smtpx,transactions[,tsv][,filter] ---- */
 
 typedef struct {
     GPtrArray *rows;    /* of gchar ** (NULL-terminated) */
@@ -458,11 +458,24 @@ static void txn_finish(void *tapdata)
     g_free(log);
 }
 
-/* A listener of the smtpx tap for one of the logs (freed if it cannot be). */
-static void listen_to_tap(void *log, tap_reset_cb reset, tap_packet_cb packet, tap_draw_cb draw,
-                          tap_finish_cb finish)
+/* "-z smtpx,<log>[,tsv][,<display filter>]" (opt starts with name): the
+ * filter, NULL for none; *tsv: tab-separated. */
+static const char *log_options(const char *opt, const char *name, gboolean *tsv)
 {
-    GString *err = register_tap_listener("smtpx", log, NULL, 0, reset, packet, draw, finish);
+    const char *rest = opt + strlen(name);
+
+    rest += *rest == ',';
+    *tsv = strncmp(rest, "tsv", 3) == 0 && (rest[3] == '\0' || rest[3] == ',');
+    if (*tsv)
+        rest += rest[3] ? 4 : 3;
+    return *rest ? rest : NULL;
+}
+
+/* A listener of the smtpx tap for one of the logs (freed if it cannot be). */
+static void listen_to_tap(void *log, const char *filter, tap_reset_cb reset, tap_packet_cb packet,
+                          tap_draw_cb draw, tap_finish_cb finish)
+{
+    GString *err = register_tap_listener("smtpx", log, filter, 0, reset, packet, draw, finish);
     if (err) {
         fprintf(stderr, "smtpx: %s\n", err->str);
         g_string_free(err, TRUE);
@@ -474,11 +487,11 @@ static void txn_init(const char *opt, void *userdata _U_)
 {
     txn_log_t *log = g_new0(txn_log_t, 1);
     log->rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-    log->tsv = g_str_has_suffix(opt, ",tsv");
-    listen_to_tap(log, txn_reset, txn_packet, txn_draw, txn_finish);
+    const char *filter = log_options(opt, "smtpx,transactions", &log->tsv);
+    listen_to_tap(log, filter, txn_reset, txn_packet, txn_draw, txn_finish);
 }
 
-/* ---- -z smtpx,sessions[,tsv]: one row per TCP session ---- */
+/* ---- -z smtpx,sessions[,tsv][,filter]: one row per TCP session ---- */
 
 typedef struct {
     guint32 frame, stream;
@@ -648,8 +661,8 @@ static void session_init(const char *opt, void *userdata _U_)
     session_log_t *log = g_new0(session_log_t, 1);
     log->sessions = g_ptr_array_new_with_free_func(session_row_free);
     log->by_stream = g_hash_table_new(g_direct_hash, g_direct_equal);
-    log->tsv = g_str_has_suffix(opt, ",tsv");
-    listen_to_tap(log, session_reset, session_packet, session_draw, session_finish);
+    const char *filter = log_options(opt, "smtpx,sessions", &log->tsv);
+    listen_to_tap(log, filter, session_reset, session_packet, session_draw, session_finish);
 }
 
 /* ---- -z smtpx,srt: the time from each request to its final reply ---- */

@@ -322,6 +322,21 @@ def test_transactions_log_aligned_with_utf8():
     col = lines[1].index("message_id")
     assert [line[col - 2:col + 1] for line in lines[2:4]] == ["  -", "  -"]
 
+
+def test_logs_take_a_display_filter():
+    """-z smtpx,<log>[,tsv][,filter]: rows of the frames the filter keeps, in either format."""
+    cap = ts.transcript_pcap("return_path")
+
+    def first_cells(arg):
+        return [line.split()[0] for line in z(cap, arg).splitlines() if line and not line.startswith("===")]
+
+    assert first_cells("smtpx,transactions,tsv") == ["frame", "14", "22", "30", "49"]
+    assert first_cells("smtpx,transactions,tsv,tcp.stream == 1") == ["frame", "49"]
+    assert first_cells("smtpx,transactions,tcp.stream == 1") == ["frame", "49"]   # aligned: a title first
+    assert z(cap, "smtpx,transactions,tcp.stream == 1").startswith("=== SMTP transactions (smtpx) ===\n")
+    assert [line.split("\t")[1] for line in z(cap, "smtpx,sessions,tsv,tcp.stream == 0").splitlines()] == [
+        "stream", "0"]
+
 def test_transactions_log_aligned_with_auth():
     out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")
     lines = out.splitlines()
