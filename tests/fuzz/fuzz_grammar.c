@@ -148,6 +148,9 @@ static void client_line(const char *line, size_t len)
     /* suggestions: known verbs, in table order, never the verb itself */
     for (smtp_cmd_t id = SMTP_CMD_UNKNOWN, next; (next = smtp_cmd_suggest(line, cmd.verb_len, id)); id = next)
         CHECK(next > id && next < SMTP_CMD_COUNT && next != cmd.id);
+    /* a known verb may be a command; alone, any line that may be one still is */
+    CHECK(cmd.id == SMTP_CMD_UNKNOWN || smtp_may_be_command(line, len, false));
+    CHECK(!smtp_may_be_command(line, len, false) || smtp_may_be_command(line, len, true));
 
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         (void)smtp_word_equals(line, len, words[i]);
@@ -173,6 +176,8 @@ static void server_line(const char *line, size_t len)
     if (!smtp_parse_reply_line(line, len, &rl))
         return;
     CHECK(len >= 3 && rl.code <= 999 && rl.text_off <= len);
+    CHECK(smtp_reply_fits(rl.code, SMTP_CMD_DATA) || smtp_reply_fits(rl.code, SMTP_CMD_QUIT) ||
+          smtp_reply_fits(rl.code, SMTP_CMD_AUTH));        /* each code fits some verb */
     CHECK(rl.sep == ' ' || rl.sep == '-' || (rl.sep == 0 && len == 3));
     (void)smtp_reply_code_text(rl.code);
     (void)smtp_reply_first_digit_text(rl.code / 100);
