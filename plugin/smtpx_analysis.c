@@ -187,12 +187,22 @@ static void check_telnet(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
                       "as bytes and the server gets them in the line: it may refuse it, or take other text",
                       smtpx_line_format(ctx, edited, (int)MIN(strlen(edited), 60)));
     }
-    if (memchr(line->text, 0xff, (size_t)line->len))
+    size_t iac = smtp_telnet_prefix((const guint8 *)line->text, (size_t)line->len);
+    if (iac) {
+        smtp_command_t after;
+        smtp_parse_command(line->text + iac, (size_t)line->len - iac, &after);
+        const char *verb = after.id != SMTP_CMD_UNKNOWN ? smtp_cmd_name(after.id) : NULL;
+        smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->offset, (int)iac,
+                      "Telnet negotiation (%zu bytes the telnet client sent, not typed)%s%s%s: the server reads them "
+                      "in the line and refuses it; use a raw connection (PuTTY: Raw)", iac,
+                      verb ? " before \"" : "", verb ? verb : "", verb ? "\"" : "");
+    } else if (memchr(line->text, 0xff, (size_t)line->len)) {
         smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->offset, line->len,
                       "Telnet option negotiation (IAC, 0xFF) in the stream: the client is in Telnet mode, not raw");
-    else if (line->eol == SMTP_EOL_CRNUL)
+    } else if (line->eol == SMTP_EOL_CRNUL) {
         smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->next - 2, 2,
                       "Line ends with CR NUL, as a Telnet client in NVT mode sends: the client is not in raw mode");
+    }
 }
 
 static void check_lengths(smtpx_ctx_t *ctx, int off, const char *addr, size_t len)

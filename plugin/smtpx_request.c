@@ -211,7 +211,8 @@ static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *lin
     proto_item *vi = proto_tree_add_string(tree, hf_smtpx_req_command, ctx->tvb, line->offset,
                                            (int)cmd->verb_len, name);
     proto_item_append_text(vi, " (%s)", smtp_cmd_description(cmd->id));
-    if (cmd->id == SMTP_CMD_UNKNOWN && !smtpx_auth_late_step(ctx, line)) {
+    /* (a line that begins with Telnet negotiation: smtpx.analysis.telnet_iac says what it is) */
+    if (cmd->id == SMTP_CMD_UNKNOWN && (guint8)line->text[0] != 0xff && !smtpx_auth_late_step(ctx, line)) {
         ctx->pdu_item = vi;
         smtpx_finding(ctx, &ei_smtpx_unknown_command, ctx->tvb, line->offset, MAX((int)cmd->verb_len, 1),
                       cmd->verb_len ? "Unknown command \"%s\"; a server answers 500 or 502%s"

@@ -486,6 +486,17 @@ def test_telnet_iac_and_cr_nul(passes):
     assert found("typed_by_hand", passes, "smtpx.analysis.telnet_iac") == [113, 115]
 
 
+def test_telnet_negotiation_is_not_a_typed_command(passes):
+    """PuTTY's Telnet mode: the negotiation bytes are the client program's,
+    not an unknown command; the finding names the verb typed after them."""
+    assert found("putty_telnet", passes) == [(26, "smtpx.analysis.telnet_iac"), (27, "smtpx.analysis.error_reply")]
+    assert messages("putty_telnet", "smtpx.analysis.telnet_iac", **passes) == [
+        'Telnet negotiation (21 bytes the telnet client sent, not typed) before "HELO": the server reads them in '
+        'the line and refuses it; use a raw connection (PuTTY: Raw)']
+    cap = ts.REPO / "tests" / "captures" / "postfix_telnet_typed.pcapng"
+    assert [a for f, a in ts.experts(cap, passes["two_pass"]) if f == 8] == ["smtpx.analysis.telnet_iac"]
+
+
 def test_missing_address_and_limits(passes):
     assert found("typed_by_hand", passes, "smtpx.analysis.missing_brackets") == [107]
     assert found("typed_by_hand", passes, "smtpx.analysis.limit_exceeded") == [109, 111, 111, 121]
@@ -514,7 +525,7 @@ def test_early_talker(passes):
 
 
 def test_unknown_command_flagged_once_per_line(passes):
-    assert found("typed_by_hand", passes, "smtpx.analysis.unknown_command") == [61, 113]
+    assert found("typed_by_hand", passes, "smtpx.analysis.unknown_command") == [61]   # (113: telnet_iac)
 
 
 # ---- relaying ----

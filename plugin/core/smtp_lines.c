@@ -63,6 +63,24 @@ size_t smtp_line_count_edits(const uint8_t *buf, size_t len)
     return n;
 }
 
+size_t smtp_telnet_prefix(const uint8_t *buf, size_t len)
+{
+    size_t i = 0;
+
+    while (i + 1 < len && buf[i] == 0xFF && buf[i + 1] != 0xFF) {   /* (IAC IAC is a 0xFF byte of data) */
+        uint8_t cmd = buf[i + 1];
+        if (cmd == 0xFA) {          /* SB ... IAC SE */
+            size_t j = i + 2;
+            while (j + 1 < len && !(buf[j] == 0xFF && buf[j + 1] == 0xF0))
+                j++;
+            i = j + 1 < len ? j + 2 : len;
+        } else {
+            i += cmd >= 0xFB ? 3 : 2;   /* WILL, WONT, DO, DONT take an option */
+        }
+    }
+    return i < len ? i : len;
+}
+
 size_t smtp_find_8bit(const uint8_t *buf, size_t len)
 {
     size_t i = 0;

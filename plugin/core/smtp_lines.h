@@ -34,6 +34,11 @@ bool smtp_chunk_line(const uint8_t *buf, size_t avail, bool after_cr, smtp_line_
 /* Counts bytes of buf that are BS (0x08) or DEL (0x7f). */
 size_t smtp_line_count_edits(const uint8_t *buf, size_t len);
 
+/* Length of the Telnet commands (RFC 854: IAC and a command; WILL, WONT, DO
+ * and DONT with their option; SB up to IAC SE) at the start of buf, as a
+ * telnet client sends them before the first typed key; 0 if none. */
+size_t smtp_telnet_prefix(const uint8_t *buf, size_t len);
+
 /* Index of the first byte of buf with the high bit set (8-bit data), or len. */
 size_t smtp_find_8bit(const uint8_t *buf, size_t len);
 

@@ -375,6 +375,12 @@ static void test_replies(void)
     CHECK(!smtp_may_be_command(S("Regards,"), true));
     CHECK(!smtp_may_be_command(S("quarterly figures attached"), false));
     CHECK(!smtp_may_be_command(S("."), true));
+    CHECK(smtp_telnet_prefix((const uint8_t *)"\xff\xfb\x1f\xff\xfd\x03HELO x", 12) == 6);
+    CHECK(smtp_telnet_prefix((const uint8_t *)"\xff\xfa\x18\x00VT100\xff\xf0" "EHLO", 15) == 11);
+    CHECK(smtp_telnet_prefix((const uint8_t *)"\xff\xf1NOOP", 6) == 2);      /* IAC NOP */
+    CHECK(smtp_telnet_prefix((const uint8_t *)"\xff\xffx", 3) == 0);         /* a 0xFF byte of data */
+    CHECK(smtp_telnet_prefix((const uint8_t *)"\xff\xfb", 2) == 2);          /* cut: all of it */
+    CHECK(smtp_telnet_prefix((const uint8_t *)"HELO", 4) == 0);
     CHECK(smtp_reply_fits(354, SMTP_CMD_DATA) && !smtp_reply_fits(354, SMTP_CMD_RCPT));
     CHECK(smtp_reply_fits(221, SMTP_CMD_QUIT) && !smtp_reply_fits(221, SMTP_CMD_RSET));
     CHECK(smtp_reply_fits(334, SMTP_CMD_AUTH) && !smtp_reply_fits(235, SMTP_CMD_MAIL));
