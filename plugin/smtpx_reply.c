@@ -301,6 +301,8 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         } else if (code == 354) {
             st->mode = SMTPX_MODE_DATA;
             smtpx_message_begin(ctx, rec);
+        } else {
+            st->data_refused = ctx->pinfo->num;
         }
         break;
     case SMTPX_KIND_EOD:

@@ -210,6 +210,8 @@ typedef struct {
     guint32 lines_as_commands;       /* lines of a refused message sent early whose replies are still due */
     guint32 lines_frame;             /* ... the frame that began sending them */
     guint32 auth_user_frame;         /* frame that carried auth_user */
+    guint32 data_refused;            /* the reply that refused DATA, until the client sends a known verb: the
+                                        lines typed meanwhile are the message, read as commands (0: none) */
     guint8 long_line[2];             /* [is_client]: inside a line begun earlier (SMTPX_LINE_*) */
     guint8 in_headers;               /* message: still in the header block */
     guint8 prev_crlf;                /* message: the previous line ended with CRLF */

@@ -520,6 +520,14 @@ def test_pipelining_behind_hello(passes):
         "Command sent before the reply to HELO (frame 5): a client may pipeline only once the EHLO reply "
         "advertised PIPELINING, and a hello ends a group (RFC 2920 3.1)")
 
+
+def test_message_typed_after_refused_data(passes):
+    msgs = messages("data_refused_typed", "smtpx.analysis.unknown_command", **passes)
+    assert msgs == [f"{m}: the server refused DATA (frame 12), so it reads the message lines typed after it as "
+                    "commands" for m in ('Unknown command "FROM:"', 'Unknown command "SUBJECT:"', "Empty command line",
+                                          'Unknown command "HELLO"', 'Unknown command "."')]
+    assert found("data_refused_typed", passes, "smtpx.analysis.unknown_command") == [13, 15, 17, 19, 21]
+
 def test_early_talker(passes):
     assert found("early_talker", passes) == [(5, "smtpx.analysis.bad_sequence")]
 
