@@ -398,7 +398,7 @@ static int dissect_client_pdus(smtpx_ctx_t *ctx)
         use_tvb(ctx, joined);
         ctx->joined = TRUE;
         dissect_client_lines(ctx, 0);
-        ctx->joined = FALSE;
+        ctx->joined = ctx->typed = FALSE;
         ctx->st->flags &= ~SMTPX_F_HELD_GAP;
         use_tvb(ctx, tvb);
     } else if (ctx->st->held_len == 0) {    /* (else the bytes were one more piece) */

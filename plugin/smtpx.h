@@ -81,6 +81,7 @@ extern expert_field ei_smtpx_incomplete_message, ei_smtpx_enhanced_missing;
 extern expert_field ei_smtpx_unadvertised, ei_smtpx_starttls_injection;
 extern expert_field ei_smtpx_spoofed_from, ei_smtpx_display_name_spoof, ei_smtpx_multiple_from;
 extern expert_field ei_smtpx_missing_from, ei_smtpx_reply_to_mismatch;
+extern expert_field ei_smtpx_not_end_of_data;
 extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtpx_size_exceeded, ei_smtpx_message_too_big;
 extern expert_field ei_smtpx_message_incomplete, ei_smtpx_stream_gap;
 extern expert_field ei_smtpx_utf8_address;
@@ -134,7 +135,8 @@ typedef struct {
     proto_item *pdu_item;      /* the PDU the findings belong to */
     gboolean info_started;     /* this call has written to the Info column */
     int pdus;                  /* PDUs dissected in this call */
-    gboolean joined;           /* tvb starts with a client line held from earlier segments (typed by hand) */
+    gboolean joined;           /* tvb starts with a client line held from earlier segments */
+    gboolean typed;            /* ... that came a few bytes a segment: typed by hand (telnet character mode) */
 } smtpx_ctx_t;
 
 /* May a multi-line reply of `gathered` bytes so far wait for more (TCP reassembly)? */
@@ -252,9 +254,10 @@ int smtpx_dissect_bdat_chunk(smtpx_ctx_t *ctx, int offset);
 void smtpx_message_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec);
 /* In command mode, before a client line: is it message sent before the reply to DATA? */
 void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset);
-/* smtpx_reply.c: a client segment acknowledges server bytes the capture lacks. */
+/* smtpx_reply.c: a client segment acknowledges server bytes the capture lacks; the first command of it. */
 void smtpx_replies_unseen(smtpx_ctx_t *ctx);
-/* smtpx_analysis.c: Backspace/Delete typed in the first line of a joined tvb (ctx->joined), a message line. */
+void smtpx_replies_unseen_command(smtpx_ctx_t *ctx);
+/* smtpx_analysis.c: Backspace/Delete typed in a message line (the first of a tvb ctx->typed). */
 void smtpx_check_message_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 /* In command mode, before a client line: does the capture begin inside a message? */
 void smtpx_message_unseen_start(smtpx_ctx_t *ctx, int offset);

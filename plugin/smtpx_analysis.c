@@ -166,7 +166,7 @@ static char *apply_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 /* A message line typed by hand with Backspace/Delete: the message keeps the keys as bytes. */
 void smtpx_check_message_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    if (!ctx->joined || line->offset != 0 || !smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len))
+    if (!ctx->typed || line->offset != 0 || !smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len))
         return;
     char *edited = apply_edits(ctx, line);
     smtpx_finding(ctx, &ei_smtpx_telnet_edit, ctx->tvb, line->offset, line->len,
@@ -510,8 +510,8 @@ static void check_sequence(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smt
     }
     if (!(st->flags & SMTPX_F_GREETING))
         return;     /* capture began mid-session (or early talker, reported at the greeting) */
-    gboolean hello = (st->flags & SMTPX_F_HELLO) || smtpx_queue_has_pending(st, SMTP_CMD_HELO) ||
-                     smtpx_queue_has_pending(st, SMTP_CMD_EHLO);
+    gboolean hello = (st->flags & (SMTPX_F_HELLO | SMTPX_F_HELLO_UNSEEN)) ||
+                     smtpx_queue_has_pending(st, SMTP_CMD_HELO) || smtpx_queue_has_pending(st, SMTP_CMD_EHLO);
     switch (cmd->id) {
     case SMTP_CMD_MAIL:
         if (!hello)
@@ -587,7 +587,7 @@ void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned co
     gboolean have_pref = smtpx_pref_local_domains && *smtpx_pref_local_domains;
 
     /* (LMTP delivers into the local mailbox store: it relays nothing) */
-    if ((st->flags & SMTPX_F_AUTHED) || smtpx_is_lmtp(ctx) || (!st->server_name && !have_pref))
+    if ((st->flags & (SMTPX_F_AUTHED | SMTPX_F_AUTH_UNSEEN)) || smtpx_is_lmtp(ctx) || (!st->server_name && !have_pref))
         return;
     const char *rcpt_org = smtpx_org_domain(ctx, rec->arg);
     const char *server_org = st->server_name ? smtpx_org_domain_of_host(ctx, st->server_name) : NULL;

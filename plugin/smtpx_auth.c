@@ -359,19 +359,25 @@ gboolean smtpx_auth_unseen_challenge(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     return TRUE;
 }
 
-/* While replies of the exchange are due, a known verb that is no base64
+/* A known verb that is no base64: while replies of the exchange are due
  * (RFC 4954 4: AUTH ends a pipelined group, yet a server reads such a line
- * as a command once the exchange is done). */
+ * as a command once the exchange is done), or in a segment that
+ * acknowledges server bytes the capture lacks (the reply that ended the
+ * exchange). */
 gboolean smtpx_auth_pipelined_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     const smtpx_cmd_rec_t *pending = smtpx_queue_peek(ctx->st);
     smtp_command_t cmd;
 
-    if (!pending || smtp_base64_valid(line->text, (size_t)line->len))
+    if ((!pending && !ctx->call.unseen) || smtp_base64_valid(line->text, (size_t)line->len))
         return FALSE;
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
     if (cmd.id == SMTP_CMD_UNKNOWN)
         return FALSE;
+    if (!pending) {
+        ctx->st->mode = SMTPX_MODE_COMMAND;
+        return TRUE;
+    }
     smtpx_finding(ctx, &ei_smtpx_bad_sequence, ctx->tvb, line->offset, line->len,
                   "Command sent inside an AUTH exchange, before its replies (frame %u on): AUTH must end a "
                   "pipelined group (RFC 4954 4); the server reads it once the exchange is done", pending->req_frame);

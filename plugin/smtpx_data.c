@@ -6,6 +6,7 @@
 #include "smtp_foreign.h"
 
 #include <epan/reassemble.h>
+#include <epan/dissectors/packet-tcp.h>
 #include <wsutil/str_util.h>
 #include <wsutil/to_str.h>
 
@@ -131,9 +132,9 @@ void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset)
         smtpx_check_sent_early(ctx, rec, offset);
 }
 
-/* The capture begins inside a message: before any request or reply, the
- * client sends a line that is no command (smtp_may_be_command) nor another
- * protocol. The lines up to the end of data are the rest of a message whose
+/* The capture begins inside a message: without the TCP handshake, before
+ * any request or reply, the client sends a line that is no command
+ * (smtp_may_be_command) nor another protocol. The lines up to the end of data are the rest of a message whose
  * beginning, headers included, the capture lacks. */
 void smtpx_message_unseen_start(smtpx_ctx_t *ctx, int offset)
 {
@@ -141,7 +142,10 @@ void smtpx_message_unseen_start(smtpx_ctx_t *ctx, int offset)
     size_t avail = (size_t)(ctx->len - offset);
     smtp_line_t found;
 
+    const struct tcp_analysis *tcpd = smtpx_tcp_data(ctx->pinfo);
+
     if (smtpx_queue_last(ctx->st) || (ctx->st->flags & SMTPX_F_ANY_REPLY) || ctx->st->long_line[TRUE] ||
+        (tcpd && !nstime_is_zero(&tcpd->ts_mru_syn)) ||     /* (the session's start is in the capture) */
         !smtp_line_find(p, avail, &found) ||
         smtp_may_be_command((const char *)p, found.len, found.len + found.term_len == avail) ||
         smtp_foreign_kind(p, found.len) != SMTP_FOREIGN_NONE)
@@ -410,8 +414,35 @@ static void check_smuggled(smtpx_ctx_t *ctx, const smtpx_line_t *line, const cha
 
 /* Findings on the bytes of one DATA line (its first `stuffed` bytes are
  * not message bytes). */
+/* A line meant to end the message or to leave it, which is text (RFC 5321
+ * 4.1.1.4: only "." alone on a line ends it): "." with blanks, or a command
+ * of a transaction, alone on its line (a student who forgot the "."). Its
+ * verb has four letters: lines with another first word cost one test. */
+static void check_not_end(smtpx_ctx_t *ctx, const smtpx_line_t *line, gboolean commands)
+{
+    if (line->partial || line->continuation)
+        return;
+    if (line->len > 1 && line->len <= 8) {
+        char text[9];
+        memcpy(text, line->text, (size_t)line->len);
+        text[line->len] = '\0';
+        if (strcmp(g_strstrip(text), ".") == 0)
+            smtpx_finding(ctx, &ei_smtpx_not_end_of_data, ctx->tvb, line->offset, line->len,
+                          "\"%s\" is message text: only a line holding \".\" alone, nothing before or after it, "
+                          "ends the message (RFC 5321 4.1.1.4)", smtpx_line_format(ctx, line->text, line->len));
+    }
+    gboolean four_letters = line->len >= 4 && (line->len == 4 || line->text[4] == ' ');
+    if (commands && four_letters && strchr("DEHLMQRdehlmqr", line->text[0]) &&
+        smtp_is_transaction_command(line->text, (size_t)line->len))
+        smtpx_finding(ctx, &ei_smtpx_not_end_of_data, ctx->tvb, line->offset, line->len,
+                      "\"%s\" inside the message is text: the server reads no command until a line holding "
+                      "\".\" alone ends the message", smtpx_line_format(ctx, line->text, MIN(line->len, 60)));
+}
+
 static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, int first_8bit)
 {
+    gboolean smuggled_next = ctx->st->early_end_next;   /* (a command there is smuggling's: check_smuggled) */
+
     check_bare(ctx, line);
     const char *cr_dot = line->has_cr && line->len >= 3 ? g_strstr_len(line->text, line->len, "\r.\r") : NULL;
     if (cr_dot) {
@@ -428,6 +459,7 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, 
     if (first_8bit < line->offset + line->len)
         check_8bit(ctx, first_8bit);
     smtpx_check_message_edits(ctx, line);
+    check_not_end(ctx, line, !smuggled_next);
 }
 
 static void count_bytes(smtpx_ctx_t *ctx, guint64 n)

@@ -75,6 +75,7 @@ expert_field ei_smtpx_unadvertised = EI_INIT, ei_smtpx_starttls_injection = EI_I
 expert_field ei_smtpx_spoofed_from = EI_INIT, ei_smtpx_display_name_spoof = EI_INIT;
 expert_field ei_smtpx_multiple_from = EI_INIT, ei_smtpx_missing_from = EI_INIT, ei_smtpx_reply_to_mismatch = EI_INIT;
 expert_field ei_smtpx_bare_lf = EI_INIT, ei_smtpx_smuggling = EI_INIT, ei_smtpx_8bit = EI_INIT;
+expert_field ei_smtpx_not_end_of_data = EI_INIT;
 expert_field ei_smtpx_size_exceeded = EI_INIT, ei_smtpx_message_too_big = EI_INIT;
 expert_field ei_smtpx_message_incomplete = EI_INIT, ei_smtpx_stream_gap = EI_INIT;
 expert_field ei_smtpx_missing_brackets = EI_INIT, ei_smtpx_telnet_edit = EI_INIT, ei_smtpx_telnet_iac = EI_INIT;
@@ -452,6 +453,8 @@ static ei_register_info ei[] = {
        "Bare LF or CR inside a message"),
     EI(ei_smtpx_smuggling, "smtpx.analysis.smuggling", PI_SECURITY, PI_WARN,
        "End-of-data sequence other than <CRLF>.<CRLF> (SMTP smuggling)"),
+    EI(ei_smtpx_not_end_of_data, "smtpx.analysis.not_end_of_data", PI_SEQUENCE, PI_WARN,
+       "A message line meant as its end or as a command, which is text"),
     EI(ei_smtpx_8bit, "smtpx.analysis.eight_bit", PI_PROTOCOL, PI_WARN,
        "8-bit data in a message not declared or not accepted as 8BITMIME"),
     EI(ei_smtpx_size_exceeded, "smtpx.analysis.size_exceeded", PI_PROTOCOL, PI_WARN,

@@ -183,6 +183,7 @@ tvbuff_t *smtpx_pieces_resume(smtpx_ctx_t *ctx, int offset)
     }
     /* the line ends here, or goes beyond max_line (then shown as it is, overlong) */
     tvbuff_t *tvb = join(ctx, offset);
+    ctx->typed = st->held_len <= 4 * st->held->pieces;
     show_segments(ctx);
     line_done(ctx, ctx->pinfo->num);
     return tvb;

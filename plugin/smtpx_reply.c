@@ -233,7 +233,8 @@ static void forget_extensions(smtpx_state_t *st)
  * must say EHLO again. */
 static void restart_session(smtpx_state_t *st)
 {
-    st->flags &= ~(SMTPX_F_HELLO | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT | SMTPX_F_AUTHED);
+    st->flags &= ~(SMTPX_F_HELLO | SMTPX_F_HELLO_UNSEEN | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT | SMTPX_F_AUTHED |
+                   SMTPX_F_AUTH_UNSEEN);
     forget_extensions(st);
 }
 
@@ -422,13 +423,16 @@ static gboolean reply_fits(const smtpx_cmd_rec_t *rec, unsigned code)
 
 /* The oldest request waiting got a reply the capture lacks. The client went
  * on, as after an acceptance: so it counts for the order of commands (no
- * counts, no checks of its own). */
+ * counts, no checks of its own; a hello's extensions and an AUTH's outcome
+ * stay unknown). */
 static void reply_lost(smtpx_ctx_t *ctx)
 {
     const smtpx_cmd_rec_t *rec = smtpx_queue_peek(ctx->st);
 
     if (rec && smtp_cmd_is_hello((smtp_cmd_t)rec->kind))
-        ctx->st->flags |= SMTPX_F_HELLO;
+        ctx->st->flags |= SMTPX_F_HELLO_UNSEEN;
+    else if (rec && (rec->kind == SMTP_CMD_AUTH || rec->kind == SMTPX_KIND_AUTH_STEP))
+        ctx->st->flags |= SMTPX_F_AUTH_UNSEEN;
     else if (rec && rec->kind == SMTP_CMD_MAIL)
         ctx->st->flags |= SMTPX_F_MAIL;
     else if (rec && rec->kind == SMTP_CMD_RCPT)
@@ -459,14 +463,26 @@ static void skip_lost_replies(smtpx_ctx_t *ctx, unsigned code)
 /* A client segment acknowledges server bytes the capture lacks: they held
  * the reply to the oldest request waiting (a client waits for it, or the
  * lost bytes came first), unless a reply is open (they held its rest). For
- * DATA and AUTH the client's next line tells what that reply was
- * (smtpx_message_sent_early, smtpx_auth_unseen_challenge). */
+ * DATA, AUTH and STARTTLS the client's next bytes tell what that reply was
+ * (smtpx_message_sent_early, smtpx_auth_unseen_challenge; a ClientHello). */
+/* The first command of a segment that acknowledges server bytes the
+ * capture lacks, while AUTH or STARTTLS of an earlier segment waits: the
+ * reply in those bytes ended it (a command, not base64 nor TLS, follows). */
+void smtpx_replies_unseen_command(smtpx_ctx_t *ctx)
+{
+    const smtpx_cmd_rec_t *rec = smtpx_queue_peek(ctx->st);
+
+    if (ctx->call.unseen && rec && rec->req_frame < ctx->pinfo->num &&
+        (rec->kind == SMTP_CMD_AUTH || rec->kind == SMTP_CMD_STARTTLS))
+        reply_lost(ctx);
+}
+
 void smtpx_replies_unseen(smtpx_ctx_t *ctx)
 {
     const smtpx_cmd_rec_t *rec = smtpx_queue_peek(ctx->st);
 
     if (ctx->is_client && rec && rec->kind != SMTP_CMD_DATA && rec->kind != SMTP_CMD_AUTH &&
-        !ctx->st->open_reply_code && ctx->st->mode != SMTPX_MODE_TLS)
+        rec->kind != SMTP_CMD_STARTTLS && !ctx->st->open_reply_code && ctx->st->mode != SMTPX_MODE_TLS)
         reply_lost(ctx);
 }
 

@@ -275,8 +275,10 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
         return TRUE;
     if (cmd.id != SMTP_CMD_UNKNOWN && ctx->st->foreign)
         ctx->st->foreign = SMTP_FOREIGN_NONE;
-    if (cmd.id != SMTP_CMD_UNKNOWN)
+    if (cmd.id != SMTP_CMD_UNKNOWN) {
         ctx->st->data_refused = 0;
+        smtpx_replies_unseen_command(ctx);
+    }
     if (cmd.id == SMTP_CMD_UNKNOWN && line->partial && !smtpx_line_overlong(line))
         return FALSE;   /* cut short of max_line: the verb itself may be cut */
     char *masked = cmd.id == SMTP_CMD_AUTH ? smtpx_auth_masked_command(ctx, line, &cmd) : NULL;

@@ -440,6 +440,12 @@ void *smtpx_state_alloc0(const smtpx_call_t *call, packet_info *pinfo, gsize siz
     return wmem_alloc0(state_scope(call, pinfo), size);
 }
 
+struct tcp_analysis *smtpx_tcp_data(packet_info *pinfo)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    return conv ? get_tcp_conversation_data(conv, pinfo) : NULL;
+}
+
 const char *smtpx_state_strdup(const smtpx_call_t *call, packet_info *pinfo, const char *s, gsize len)
 {
     return wmem_strndup(state_scope(call, pinfo), s, len);

@@ -144,6 +144,8 @@ typedef enum {
 #define SMTPX_F_UNSEEN_CLIENT 0x100000u /* the server acknowledged client bytes the capture lacks: reported */
 #define SMTPX_F_UNSEEN_SERVER 0x200000u /* the client acknowledged server bytes the capture lacks: reported */
 #define SMTPX_F_HELD_GAP   0x400000u /* the client line being held lacks bytes (a stream gap): its argument is not read */
+#define SMTPX_F_HELLO_UNSEEN 0x800000u /* a hello answered in bytes the capture lacks: extensions unknown, not checked */
+#define SMTPX_F_AUTH_UNSEEN 0x1000000u /* an AUTH ended in bytes the capture lacks: logged in or not, unknown */
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
@@ -311,6 +313,8 @@ smtpx_cmd_rec_t *smtpx_queue_pop(smtpx_call_t *call, packet_info *pinfo);
 /* The oldest request waiting got a reply the capture lacks: it waits no more,
  * with no reply frame. */
 void smtpx_queue_lose(smtpx_call_t *call);
+/* TCP's data on the conversation of the packet (stream number, SYN time), or NULL. */
+struct tcp_analysis *smtpx_tcp_data(packet_info *pinfo);
 /* The server drops the requests still waiting (RFC 3207 4.2, after STARTTLS):
  * none of them gets a reply. */
 void smtpx_queue_discard(smtpx_state_t *st);

@@ -85,15 +85,9 @@ void smtpx_tap_session(smtpx_ctx_t *ctx)
             .auth_user = st->auth_user, .real_client = real_client(ctx) } });
 }
 
-static struct tcp_analysis *tcp_data(packet_info *pinfo)
-{
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
-    return conv ? get_tcp_conversation_data(conv, pinfo) : NULL;
-}
-
 static guint32 tcp_stream(packet_info *pinfo)
 {
-    struct tcp_analysis *tcpd = tcp_data(pinfo);
+    struct tcp_analysis *tcpd = smtpx_tcp_data(pinfo);
     return tcpd ? tcpd->stream : 0;
 }
 
@@ -689,7 +683,7 @@ static void srt_init(struct register_srt *srt _U_, GArray *srt_array)
 static int srt_row(const smtpx_tap_event_t *ev, packet_info *pinfo, const nstime_t **since)
 {
     if (ev->greeting) {
-        struct tcp_analysis *tcpd = tcp_data(pinfo);
+        struct tcp_analysis *tcpd = smtpx_tcp_data(pinfo);
         *since = tcpd ? &tcpd->ts_mru_syn : NULL;
         return *since && !nstime_is_zero(*since) ? SRT_ROW_GREETING : -1;
     }

@@ -481,6 +481,8 @@ def test_telnet_edits_in_message_lines(passes):
     assert found("typed_message", passes, "smtpx.analysis.telnet_edit") == [32, 80]
     assert ts.fields(ts.transcript_pcap("typed_message"), ["smtpx.msg.subject"], "smtpx.msg", **passes) == [
         ["Helo\\b\\bllo"]]
+    # the same bytes sent by a program, in 40-byte segments, were typed by nobody
+    assert found("message_control_bytes_split", passes, "smtpx.analysis.telnet_edit") == []
 
 def test_telnet_iac_and_cr_nul(passes):
     assert found("typed_by_hand", passes, "smtpx.analysis.telnet_iac") == [113, 115]
@@ -527,6 +529,15 @@ def test_message_typed_after_refused_data(passes):
                     "commands" for m in ('Unknown command "FROM:"', 'Unknown command "SUBJECT:"', "Empty command line",
                                           'Unknown command "HELLO"', 'Unknown command "."')]
     assert found("data_refused_typed", passes, "smtpx.analysis.unknown_command") == [13, 15, 17, 19, 21]
+
+
+def test_message_lines_meant_as_its_end(passes):
+    assert found("message_not_ended", passes, "smtpx.analysis.not_end_of_data") == [16, 17]
+    assert messages("message_not_ended", "smtpx.analysis.not_end_of_data", **passes) == [
+        '" ." is message text: only a line holding "." alone, nothing before or after it, ends the message '
+        '(RFC 5321 4.1.1.4)',
+        '"QUIT" inside the message is text: the server reads no command until a line holding "." alone ends the '
+        'message']
 
 def test_early_talker(passes):
     assert found("early_talker", passes) == [(5, "smtpx.analysis.bad_sequence")]

@@ -396,6 +396,43 @@ def test_lost_replies_keep_later_links(passes):
     kinds = {a for _, a in ts.experts(cap, passes["two_pass"])}
     assert kinds == {"smtpx.analysis.not_captured", "smtpx.analysis.stream_gap"}   # no sent-early message
 
+
+def test_lost_auth_replies(passes):
+    """The 235 of AUTH LOGIN, then of AUTH PLAIN with commands pipelined
+    behind it, missing: the next lines are commands, each reply answers its own."""
+    cap = ts.transcript_pcap("lost_replies_auth")
+    got = dict(ts.fields(cap, ["frame.number", "smtpx.response_to"], "smtpx.response_to", **passes))
+    assert got == {"6": "5", "8": "7", "10": "9", "13": "12", "15": "14", "17": "16",
+                   "26": "25", "29": "28,28", "31": "30"}
+    assert rows("lost_replies_auth", ["frame.number", "smtpx.req.command"], "smtpx.req.command", **passes) == [
+        ["5", "EHLO"], ["7", "AUTH"], ["12", "MAIL"], ["14", "RCPT"], ["16", "QUIT"],
+        ["25", "EHLO"], ["27", "AUTH"], ["28", "MAIL,RCPT"], ["30", "QUIT"]]
+    assert {a for _, a in ts.experts(cap, passes["two_pass"])} == {
+        "smtpx.analysis.cleartext_auth", "smtpx.analysis.not_captured", "smtpx.analysis.stream_gap"}
+
+
+def test_client_side_only_esmtp(passes):
+    """The EHLO reply is not captured: the extensions are unknown, so
+    nothing is unadvertised, and lost replies leave nothing pending (only
+    the password sent in cleartext is reported, with what the capture lacks)."""
+    cap = ts.transcript_pcap("one_side_client_esmtp")
+    assert ts.experts(cap, passes["two_pass"]) == [(5, "smtpx.analysis.not_captured"),
+                                                   (5, "smtpx.analysis.cleartext_auth")]
+    assert rows("one_side_client_esmtp", ["frame.number", "_ws.col.Info"], "frame.number == 8", **passes) == [
+        ["8", "C: DATA fragment, 4 lines, 48 bytes | C: . (end of data)"]]
+
+
+def test_not_read_as_the_rest_of_a_message(passes):
+    """Junk before the greeting of a session whose handshake is captured, and
+    a vendor verb first in a capture without its start, are commands."""
+    assert info("early_talker_junk", **passes)[4] == "C: Hi there"
+    assert ts.experts(ts.transcript_pcap("early_talker_junk"), passes["two_pass"])[:2] == [
+        (4, "smtpx.analysis.unknown_command"), (5, "smtpx.analysis.bad_sequence")]
+    assert info("midstream_vendor_verb", **passes)[1] == "C: XSHADOW 7f3c1a2b"
+    got = dict(ts.fields(ts.transcript_pcap("midstream_vendor_verb"), ["frame.number", "smtpx.response_to"],
+                         "smtpx.response_to", **passes))
+    assert got == {"2": "1", "4": "3", "6": "5", "8": "7", "10": "9", "12": "11"}
+
 def test_stream_gap(passes):
     """Two client segments are not in the capture: a line of the message and
     an RSET. The next client segment says what is missing and what that means

@@ -173,6 +173,20 @@ bool smtp_reply_fits(unsigned code, smtp_cmd_t cmd)
     }
 }
 
+/* A verb of an extension smtpx does not know, as software writes one:
+ * four or more capitals, digits and dashes, from a capital (XSHADOW,
+ * X-ANONYMOUSTLS, XEXCH50). */
+static bool vendor_verb(const char *verb, size_t len)
+{
+    if (len < 4 || verb[0] < 'A' || verb[0] > 'Z')
+        return false;
+    for (size_t i = 1; i < len; i++) {
+        if (!((verb[i] >= 'A' && verb[i] <= 'Z') || (verb[i] >= '0' && verb[i] <= '9') || verb[i] == '-'))
+            return false;
+    }
+    return true;
+}
+
 bool smtp_may_be_command(const char *line, size_t len, bool alone)
 {
     smtp_command_t c;
@@ -180,7 +194,8 @@ bool smtp_may_be_command(const char *line, size_t len, bool alone)
     if (len == 0 || (unsigned char)line[0] == 0xff || (alone && smtp_base64_valid(line, len)))
         return true;
     smtp_parse_command(line, len, &c);
-    return c.id != SMTP_CMD_UNKNOWN || smtp_cmd_suggest(line, c.verb_len, SMTP_CMD_UNKNOWN) != SMTP_CMD_UNKNOWN;
+    return c.id != SMTP_CMD_UNKNOWN || smtp_cmd_suggest(line, c.verb_len, SMTP_CMD_UNKNOWN) != SMTP_CMD_UNKNOWN ||
+           vendor_verb(line, c.verb_len);
 }
 
 bool smtp_token_is(const char *s, size_t len, const char *name)

@@ -46,7 +46,8 @@ smtp_cmd_t smtp_cmd_suggest(const char *s, size_t len, smtp_cmd_t after);
  * QUIT alone? (Not a text line that starts with "Mail me" or "Data".) */
 bool smtp_is_transaction_command(const char *line, size_t len);
 /* Could a client line be meant as a command: a known verb, one typing error
- * away from one, an empty line, Telnet negotiation (IAC), or, when `alone`
+ * away from one, a verb of an extension (capitals: XSHADOW), an empty line,
+ * Telnet negotiation (IAC), or, when `alone`
  * (nothing follows it in its segment, as an AUTH answer waits for its
  * reply), a base64 token? A line that is none of them, sent before any
  * reply, is text: a capture that begins inside a message. */

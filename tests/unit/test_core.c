@@ -373,6 +373,9 @@ static void test_replies(void)
     CHECK(smtp_may_be_command(S("dXNlcg=="), true));                          /* an AUTH answer */
     CHECK(!smtp_may_be_command(S("dXNlcg=="), false));                        /* base64 body lines */
     CHECK(!smtp_may_be_command(S("Regards,"), true));
+    CHECK(smtp_may_be_command(S("X-ANONYMOUSTLS"), false) && smtp_may_be_command(S("XSHADOW 1"), false));
+    CHECK(!smtp_may_be_command(S("Bob"), true) && !smtp_may_be_command(S("BOB"), true));
+    CHECK(!smtp_may_be_command(S("Xshadow"), false));
     CHECK(!smtp_may_be_command(S("quarterly figures attached"), false));
     CHECK(!smtp_may_be_command(S("."), true));
     CHECK(smtp_telnet_prefix((const uint8_t *)"\xff\xfb\x1f\xff\xfd\x03HELO x", 12) == 6);
