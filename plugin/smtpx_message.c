@@ -417,7 +417,8 @@ static proto_item *add_summary_recipient(const summary_t *s, const char *addr, g
 
     proto_item_set_generated(pi);
     if (ctx->tree && is_blind_copy(s->to, s->cc, addr)) {
-        proto_item_append_text(pi, " (blind copy: To and Cc do not name it)");
+        proto_item_append_text(pi, s->to || s->cc ? " (blind copy: To and Cc do not name it)"
+                                                    : " (blind copy: the message has no To or Cc)");
         smtpx_set_generated_hidden(smtpx_add_string(ctx, proto_item_add_subtree(pi, ett_smtpx_data), hf_smtpx_msg_bcc,
                                                     ctx->tvb, 0, 0, addr));
     }

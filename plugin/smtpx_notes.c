@@ -29,7 +29,7 @@ static const smtpx_command_note_t command_notes[] = {
     { SMTP_CMD_EHLO, SMTPX_PHASE_HELLO, "EHLO: the client gives its host name and asks which extensions (ESMTP) the server offers" },
     { SMTP_CMD_LHLO, SMTPX_PHASE_HELLO, "LHLO: the EHLO of LMTP (RFC 2033), spoken on the last hop into the mailbox store; unlike SMTP, the server answers the end of each message once per accepted recipient" },
     { SMTP_CMD_STARTTLS, SMTPX_PHASE_HELLO, "STARTTLS: the client asks to encrypt the connection with TLS from now on" },
-    { SMTP_CMD_AUTH, SMTPX_PHASE_AUTH, "AUTH: the client starts to log in with a SASL mechanism; user name and password travel in base64, which is an encoding, not encryption" },
+    { SMTP_CMD_AUTH, SMTPX_PHASE_AUTH, "AUTH: the client starts to log in with a SASL mechanism; with PLAIN and LOGIN the user name and password travel in base64, an encoding, not encryption (CRAM-MD5 and SCRAM send only a proof of the password)" },
     { SMTPX_KIND_AUTH_STEP, SMTPX_PHASE_AUTH, "Answer to the server's 334 challenge, in base64 (decode it to read it)" },
     { SMTP_CMD_MAIL, SMTPX_PHASE_ENVELOPE, "MAIL FROM: starts a new message and gives the envelope sender, where bounces go; it need not match the From: header" },
     { SMTP_CMD_RCPT, SMTPX_PHASE_ENVELOPE, "RCPT TO: adds one envelope recipient; one RCPT per recipient" },

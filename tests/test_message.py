@@ -466,6 +466,10 @@ def test_blind_copies(passes):
     if passes["verbose"]:
         out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("message_headers")), "-V", "-Y",
                          "frame.number == 30"] + ["-2"] * passes["two_pass"]).stdout
+        assert "[Accepted recipient: bob@example.org (blind copy: the message has no To or Cc)]" in out
+        # a list's message: its To names the list, not the member
+        out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("arc_results")), "-V", "-Y",
+                         "frame.number == 13"] + ["-2"] * passes["two_pass"]).stdout
         assert "[Accepted recipient: bob@example.org (blind copy: To and Cc do not name it)]" in out
         assert "Blind copy:" not in out     # (hidden: the label says it)
 

@@ -223,7 +223,7 @@ def test_lmtp_summary_gives_each_recipient_its_reply(passes):
             ["bob@example.org,carol@example.org"]]
     if passes["two_pass"] and passes["verbose"]:
         out = ts.tshark(["-r", ts.capture_path(cap), "-2", "-V", "-Y", "frame.number == 9"]).stdout
-        blind = "(blind copy: To and Cc do not name it)"     # the message has no To
+        blind = "(blind copy: the message has no To or Cc)"
         assert f"[Accepted recipient: bob@example.org {blind} (final reply 250 in frame 10)]\n" \
                "            [Queue id: eG8pB3vQM2W0AQAA]\n" \
                f"        [Accepted recipient: carol@example.org {blind} (final reply 452 in frame 11)]\n" in out
