@@ -424,9 +424,10 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                          (is_mail || !smtp_token_is(param + path.addr_off, path.addr_len, "Postmaster"));
     if (!path.brackets || path.space_after_colon)
         smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
-                      "\"%s\": RFC 5321 wants %s<%s> (angle brackets, no space after the colon); "
-                      "strict servers answer 501", shown, is_mail ? "MAIL FROM:" : "RCPT TO:",
-                      no_domain ? "local-part@domain" : addr);
+                      "\"%s\": RFC 5321 wants %s<%s> (%s); strict servers answer 501", shown,
+                      is_mail ? "MAIL FROM:" : "RCPT TO:", no_domain ? "local-part@domain" : addr,
+                      !path.brackets && path.space_after_colon ? "angle brackets, no space after the colon"
+                      : path.brackets ? "no space after the colon" : "angle brackets");
     else if (no_domain)
         smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
                       "<%s> is no address: RFC 5321 wants local-part@domain (only RCPT TO:<Postmaster> may go "

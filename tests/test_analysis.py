@@ -932,7 +932,13 @@ def test_what_is_not_an_address(passes):
         'Header From "Ilon Mask" is no address (RFC 5322 3.6.2 wants a mailbox, name@domain): mail programs show '
         'it as the sender, and nothing ties it to one']]
     lab5 = ts.fields(ts.transcript_pcap("lab5_ilon_mask"), ["_ws.expert.message"], "frame.number == 51", **passes)
-    assert lab5[0][0].startswith('"MAIL FROM: 194.87.96.192": RFC 5321 wants MAIL FROM:<local-part@domain> (')
+    assert lab5[0][0].startswith('"MAIL FROM: 194.87.96.192": RFC 5321 wants MAIL FROM:<local-part@domain> '
+                                 '(angle brackets, no space after the colon)')
+    assert messages("space_after_colon", "smtpx.analysis.missing_brackets", **passes) == [
+        '"MAIL FROM: <rafael@example.org>": RFC 5321 wants MAIL FROM:<rafael@example.org> (no space after the '
+        'colon); strict servers answer 501',
+        '"RCPT TO:bob@example.org": RFC 5321 wants RCPT TO:<bob@example.org> (angle brackets); strict servers '
+        'answer 501']
 
 
 def test_notes_of_rfc_821_commands(passes):
