@@ -188,7 +188,10 @@ static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
     gboolean lmtp = smtpx_is_lmtp(ctx);
     const char *names[SMTP_CMD_COUNT];
     size_t n = 0;
+    const char *glued = smtp_cmd_glued(verb, len);
 
+    if (glued)
+        return wmem_strdup_printf(ctx->pinfo->pool, " (did you mean %s, with a space after the verb?)", glued);
     for (smtp_cmd_t id = smtp_cmd_suggest(verb, len, SMTP_CMD_UNKNOWN); id != SMTP_CMD_UNKNOWN;
          id = smtp_cmd_suggest(verb, len, id)) {
         if (id != SMTP_CMD_LHLO || lmtp)

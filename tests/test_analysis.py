@@ -80,7 +80,9 @@ def test_unknown_command_suggests_the_verb_meant(passes):
                    ["15", 'Unknown command "VERFY"' + tail + " (did you mean VRFY?)"],
                    ["17", 'Unknown command "SMOL"' + tail + " (did you mean SOML?)"],
                    ["19", 'Unknown command "QUEUE"' + tail],
-                   ["21", 'Unknown command "STARTLS"' + tail + " (did you mean STARTTLS?)"]]
+                   ["21", 'Unknown command "STARTLS"' + tail + " (did you mean STARTTLS?)"],
+                   ["23", 'Unknown command "MAILFROM:<A@EXAMPLE.COM>"' + tail +
+                    " (did you mean MAIL FROM:, with a space after the verb?)"]]
 
 
 # ---- sender authenticity ----

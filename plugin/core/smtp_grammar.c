@@ -158,6 +158,15 @@ bool smtp_is_transaction_command(const char *line, size_t len)
     }
 }
 
+const char *smtp_cmd_glued(const char *verb, size_t len)
+{
+    if (len >= 8 && strncasecmp(verb, "MAILFROM", 8) == 0)
+        return "MAIL FROM:";
+    if (len >= 6 && strncasecmp(verb, "RCPTTO", 6) == 0)
+        return "RCPT TO:";
+    return NULL;
+}
+
 bool smtp_reply_fits(unsigned code, smtp_cmd_t cmd)
 {
     switch (code) {

@@ -41,6 +41,9 @@ void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd);
  * "RCTP"), the first after `after` in the table of verbs (SMTP_CMD_UNKNOWN
  * to start); SMTP_CMD_UNKNOWN when there is no more. Case-insensitive. */
 smtp_cmd_t smtp_cmd_suggest(const char *s, size_t len, smtp_cmd_t after);
+/* "MAIL FROM:" or "RCPT TO:" for a verb written glued to its keyword
+ * ("MAILFROM:<a@b>", "rcptto:"), else NULL. */
+const char *smtp_cmd_glued(const char *verb, size_t len);
 /* Is the line a command that opens or carries a mail transaction, as a
  * smuggled one does: HELO/EHLO name, MAIL FROM:, RCPT TO:, or DATA, RSET,
  * QUIT alone? (Not a text line that starts with "Mail me" or "Data".) */

@@ -150,6 +150,8 @@ static void client_line(const char *line, size_t len)
         CHECK(next > id && next < SMTP_CMD_COUNT && next != cmd.id);
     /* a known verb may be a command; alone, any line that may be one still is */
     CHECK(cmd.id == SMTP_CMD_UNKNOWN || smtp_may_be_command(line, len, false));
+    const char *glued = smtp_cmd_glued(line, cmd.verb_len);
+    CHECK(!glued || cmd.id == SMTP_CMD_UNKNOWN);       /* (MAILFROM is no verb) */
     CHECK(!smtp_may_be_command(line, len, false) || smtp_may_be_command(line, len, true));
 
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)

@@ -385,6 +385,9 @@ static void test_replies(void)
     CHECK(smtp_telnet_prefix((const uint8_t *)"\xff\xfb", 2) == 2);          /* cut: all of it */
     CHECK(smtp_telnet_prefix((const uint8_t *)"HELO", 4) == 0);
     CHECK(smtp_reply_fits(354, SMTP_CMD_DATA) && !smtp_reply_fits(354, SMTP_CMD_RCPT));
+    CHECK(strcmp(smtp_cmd_glued(S("MAILFROM:<a@b>")), "MAIL FROM:") == 0);
+    CHECK(strcmp(smtp_cmd_glued(S("rcptto:")), "RCPT TO:") == 0);
+    CHECK(smtp_cmd_glued(S("MAIL")) == NULL && smtp_cmd_glued(S("RCPT")) == NULL);
     CHECK(smtp_reply_fits(221, SMTP_CMD_QUIT) && !smtp_reply_fits(221, SMTP_CMD_RSET));
     CHECK(smtp_reply_fits(334, SMTP_CMD_AUTH) && !smtp_reply_fits(235, SMTP_CMD_MAIL));
     CHECK(smtp_reply_fits(250, SMTP_CMD_MAIL) && smtp_reply_fits(550, SMTP_CMD_DATA));
