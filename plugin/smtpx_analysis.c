@@ -588,7 +588,8 @@ void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned co
     gboolean have_pref = smtpx_pref_local_domains && *smtpx_pref_local_domains;
 
     /* (LMTP delivers into the local mailbox store: it relays nothing) */
-    if ((st->flags & (SMTPX_F_AUTHED | SMTPX_F_AUTH_UNSEEN)) || smtpx_is_lmtp(ctx) || (!st->server_name && !have_pref))
+    if ((st->flags & (SMTPX_F_AUTHED | SMTPX_F_AUTH_UNSEEN)) || smtpx_is_lmtp(ctx) ||
+        (!st->server_name && !have_pref))
         return;
     const char *rcpt_org = smtpx_org_domain(ctx, rec->arg);
     const char *server_org = st->server_name ? smtpx_org_domain_of_host(ctx, st->server_name) : NULL;

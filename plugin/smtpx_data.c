@@ -134,15 +134,15 @@ void smtpx_message_sent_early(smtpx_ctx_t *ctx, int offset)
 
 /* The capture begins inside a message: without the TCP handshake, before
  * any request or reply, the client sends a line that is no command
- * (smtp_may_be_command) nor another protocol. The lines up to the end of data are the rest of a message whose
- * beginning, headers included, the capture lacks. */
+ * (smtp_may_be_command) nor another protocol. The lines up to the end of
+ * data are the rest of a message whose beginning, headers included, the
+ * capture lacks. */
 void smtpx_message_unseen_start(smtpx_ctx_t *ctx, int offset)
 {
     const guint8 *p = ctx->data + offset;
     size_t avail = (size_t)(ctx->len - offset);
-    smtp_line_t found;
-
     const struct tcp_analysis *tcpd = smtpx_tcp_data(ctx->pinfo);
+    smtp_line_t found;
 
     if (smtpx_queue_last(ctx->st) || (ctx->st->flags & SMTPX_F_ANY_REPLY) || ctx->st->long_line[TRUE] ||
         (tcpd && !nstime_is_zero(&tcpd->ts_mru_syn)) ||     /* (the session's start is in the capture) */
@@ -412,8 +412,6 @@ static void check_smuggled(smtpx_ctx_t *ctx, const smtpx_line_t *line, const cha
                       "ends the message there runs it (SMTP smuggling)", smtpx_line_format(ctx, text, MIN(len, 80)));
 }
 
-/* Findings on the bytes of one DATA line (its first `stuffed` bytes are
- * not message bytes). */
 /* A line meant to end the message or to leave it, which is text (RFC 5321
  * 4.1.1.4: only "." alone on a line ends it): "." with blanks, or a command
  * of a transaction, alone on its line (a student who forgot the "."). Its
@@ -439,6 +437,8 @@ static void check_not_end(smtpx_ctx_t *ctx, const smtpx_line_t *line, gboolean c
                       "\".\" alone ends the message", smtpx_line_format(ctx, line->text, MIN(line->len, 60)));
 }
 
+/* Findings on the bytes of one DATA line (its first `stuffed` bytes are
+ * not message bytes). */
 static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, int first_8bit)
 {
     gboolean smuggled_next = ctx->st->early_end_next;   /* (a command there is smuggling's: check_smuggled) */

@@ -357,11 +357,6 @@ static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t 
     return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_DATA && failed && open && !smtpx_in_chunks(st));
 }
 
-/* A reply while the client is still sending the message: the server took an
- * earlier line for the end of data, or (4xx, 5xx) aborted the transfer. If
- * the message had an end that only some servers take (<LF>.<LF>,
- * <CR>.<CR>), the reply answers it as it would "."; FALSE if there is none,
- * and the transaction ends without its message. */
 /* The final reply of a mail transaction: its row in the logs (rec: the request it answers, if any). */
 static void log_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
@@ -369,6 +364,11 @@ static void log_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsign
     ctx->st->txn_findings = 0;
 }
 
+/* A reply while the client is still sending the message: the server took an
+ * earlier line for the end of data, or (4xx, 5xx) aborted the transfer. If
+ * the message had an end that only some servers take (<LF>.<LF>,
+ * <CR>.<CR>), the reply answers it as it would "."; FALSE if there is none,
+ * and the transaction ends without its message. */
 static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
 {
     smtpx_state_t *st = ctx->st;
@@ -413,8 +413,6 @@ static gboolean answers_line(smtpx_state_t *st, smtpx_reply_t *r)
     return TRUE;
 }
 
-/* Which request the reply answers; NULL when none is known, or when it
- * answers no request (r->answers says what it does answer). */
 static gboolean reply_fits(const smtpx_cmd_rec_t *rec, unsigned code)
 {
     return smtp_reply_fits(code, rec->kind == SMTPX_KIND_AUTH_STEP ? SMTP_CMD_AUTH
@@ -460,11 +458,6 @@ static void skip_lost_replies(smtpx_ctx_t *ctx, unsigned code)
     }
 }
 
-/* A client segment acknowledges server bytes the capture lacks: they held
- * the reply to the oldest request waiting (a client waits for it, or the
- * lost bytes came first), unless a reply is open (they held its rest). For
- * DATA, AUTH and STARTTLS the client's next bytes tell what that reply was
- * (smtpx_message_sent_early, smtpx_auth_unseen_challenge; a ClientHello). */
 /* The first command of a segment that acknowledges server bytes the
  * capture lacks, while AUTH or STARTTLS of an earlier segment waits: the
  * reply in those bytes ended it (a command, not base64 nor TLS, follows). */
@@ -477,6 +470,11 @@ void smtpx_replies_unseen_command(smtpx_ctx_t *ctx)
         reply_lost(ctx);
 }
 
+/* A client segment acknowledges server bytes the capture lacks: they held
+ * the reply to the oldest request waiting (a client waits for it, or the
+ * lost bytes came first), unless a reply is open (they held its rest). For
+ * DATA, AUTH and STARTTLS the client's next bytes tell what that reply was
+ * (smtpx_message_sent_early, smtpx_auth_unseen_challenge; a ClientHello). */
 void smtpx_replies_unseen(smtpx_ctx_t *ctx)
 {
     const smtpx_cmd_rec_t *rec = smtpx_queue_peek(ctx->st);
@@ -486,6 +484,8 @@ void smtpx_replies_unseen(smtpx_ctx_t *ctx)
         reply_lost(ctx);
 }
 
+/* Which request the reply answers; NULL when none is known, or when it
+ * answers no request (r->answers says what it does answer). */
 static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, smtpx_reply_t *r)
 {
     smtpx_state_t *st = ctx->st;
