@@ -116,6 +116,7 @@ def test_forged_helo_not_on_one_host(passes):
                      "smtpx.req.command == \"EHLO\"", **passes) == [["mx.example.org"]]
     assert found("forged_helo_loopback", passes) == []
 
+
 def test_cleartext_mail(passes):
     """The server offered STARTTLS, the client sends mail without it: once
     per session (two transactions in the first), also when its STARTTLS was
@@ -471,7 +472,6 @@ def test_telnet_edits(passes):
     assert found("typed_by_hand", passes, "smtpx.analysis.telnet_edit") == [61, 101]
 
 
-
 def test_telnet_edits_in_message_lines(passes):
     """Backspace and Delete typed in message lines stay in the message."""
     msgs = messages("typed_message", "smtpx.analysis.telnet_edit", **passes)
@@ -485,6 +485,7 @@ def test_telnet_edits_in_message_lines(passes):
         ["Helo\\b\\bllo"]]
     # the same bytes sent by a program, in 40-byte segments, were typed by nobody
     assert found("message_control_bytes_split", passes, "smtpx.analysis.telnet_edit") == []
+
 
 def test_telnet_iac_and_cr_nul(passes):
     assert found("typed_by_hand", passes, "smtpx.analysis.telnet_iac") == [113, 115]
@@ -516,7 +517,6 @@ def test_order_of_commands(passes):
     assert found("data_rejected", passes, "smtpx.analysis.bad_sequence") == [11]   # DATA, recipient refused
 
 
-
 def test_pipelining_behind_hello(passes):
     """MAIL, RCPT and DATA sent with HELO in one segment: one finding each."""
     assert found("pipelined_after_hello", passes, "smtpx.analysis.unadvertised") == [5, 5, 5]
@@ -540,6 +540,7 @@ def test_message_lines_meant_as_its_end(passes):
         '(RFC 5321 4.1.1.4)',
         '"QUIT" inside the message is text: the server reads no command until a line holding "." alone ends the '
         'message']
+
 
 def test_early_talker(passes):
     assert found("early_talker", passes) == [(5, "smtpx.analysis.bad_sequence")]

@@ -274,7 +274,6 @@ def test_transactions_log_attachments(passes):
             assert [r["findings"] for r in rows] == ["2", "3", "1", "0"]
 
 
-
 def test_transactions_log_findings_start_with_mail(passes):
     """A transaction counts the findings from its MAIL on: not the refused
     MAIL before it; its message's missing From even though the next MAIL is
@@ -336,6 +335,7 @@ def test_logs_take_a_display_filter():
     assert z(cap, "smtpx,transactions,tcp.stream == 1").startswith("=== SMTP transactions (smtpx) ===\n")
     assert [line.split("\t")[1] for line in z(cap, "smtpx,sessions,tsv,tcp.stream == 0").splitlines()] == [
         "stream", "0"]
+
 
 def test_transactions_log_aligned_with_auth():
     out = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,transactions")

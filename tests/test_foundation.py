@@ -336,24 +336,16 @@ def test_capture_begins_inside_message(passes):
         assert "Internet Message Format" not in out     # a body without its headers is not given to IMF
 
 
-def test_capture_begins_inside_base64_attachment(passes):
-    got = info("midstream_in_base64", **passes)
-    assert got[1] == "C: DATA fragment, 4 lines, 166 bytes | C: . (end of data)"
-    assert rows("midstream_in_base64", ["smtpx.response_to"], "frame.number == 2", **passes) == [["1"]]
-    assert ts.experts(ts.transcript_pcap("midstream_in_base64"), passes["two_pass"]) == [
-        (1, "smtpx.analysis.not_captured")]
+@pytest.mark.parametrize("name,frame,text,reply", [
+    ("midstream_in_base64", 1, "C: DATA fragment, 4 lines, 166 bytes | C: . (end of data)", 2),
+    # taken for a DATA message until the server answers the chunk: no smuggling finding for that reply, the
+    # next BDAT is a command, and the message it ends gets no header checks (no missing From)
+    ("midstream_in_bdat", 3, "C: BDAT 12 LAST | C: BDAT chunk data, 12 bytes (0 to come)", 4)])
+def test_capture_begins_inside_attachment_or_chunk(passes, name, frame, text, reply):
+    assert info(name, **passes)[frame] == text
+    assert rows(name, ["smtpx.response_to"], f"frame.number == {reply}", **passes) == [[str(reply - 1)]]
+    assert ts.experts(ts.transcript_pcap(name), passes["two_pass"]) == [(1, "smtpx.analysis.not_captured")]
 
-
-
-def test_capture_begins_inside_bdat_chunk(passes):
-    """Taken for a DATA message until the server answers the chunk: no
-    smuggling finding for that reply, the next BDAT is a command, and the
-    message it ends gets no header checks (no missing From)."""
-    got = info("midstream_in_bdat", **passes)
-    assert got[3] == "C: BDAT 12 LAST | C: BDAT chunk data, 12 bytes (0 to come)"
-    assert rows("midstream_in_bdat", ["smtpx.response_to"], "frame.number == 4", **passes) == [["3"]]
-    assert ts.experts(ts.transcript_pcap("midstream_in_bdat"), passes["two_pass"]) == [
-        (1, "smtpx.analysis.not_captured")]
 
 def test_capture_begins_with_mistyped_command(passes):
     """A typo of a verb and a lone base64 line stay commands."""
@@ -432,6 +424,7 @@ def test_not_read_as_the_rest_of_a_message(passes):
     got = dict(ts.fields(ts.transcript_pcap("midstream_vendor_verb"), ["frame.number", "smtpx.response_to"],
                          "smtpx.response_to", **passes))
     assert got == {"2": "1", "4": "3", "6": "5", "8": "7", "10": "9", "12": "11"}
+
 
 def test_stream_gap(passes):
     """Two client segments are not in the capture: a line of the message and
