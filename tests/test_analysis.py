@@ -83,6 +83,10 @@ def test_unknown_command_suggests_the_verb_meant(passes):
                    ["21", 'Unknown command "STARTLS"' + tail + " (did you mean STARTTLS?)"],
                    ["23", 'Unknown command "MAILFROM:<A@EXAMPLE.COM>"' + tail +
                     " (did you mean MAIL FROM:, with a space after the verb?)"]]
+    # the 502 to a typo: the server does not offer it, whatever the RFC keeps 502 for
+    note = ts.fields(ts.transcript_pcap("command_typos"), ["smtpx.note"], "frame.number == 6", **passes)[0][0]
+    assert note.startswith("502: the server does not offer this command (RFC 5321 keeps 502 for a known one and "
+                           "500 for an unknown one")
 
 
 # ---- sender authenticity ----
