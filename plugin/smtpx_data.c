@@ -141,11 +141,12 @@ void smtpx_message_unseen_start(smtpx_ctx_t *ctx, int offset)
 {
     const guint8 *p = ctx->data + offset;
     size_t avail = (size_t)(ctx->len - offset);
-    const struct tcp_analysis *tcpd = smtpx_tcp_data(ctx->pinfo);
     smtp_line_t found;
 
-    if (smtpx_queue_last(ctx->st) || (ctx->st->flags & SMTPX_F_ANY_REPLY) || ctx->st->long_line[TRUE] ||
-        (tcpd && !nstime_is_zero(&tcpd->ts_mru_syn)) ||     /* (the session's start is in the capture) */
+    if (smtpx_queue_last(ctx->st) || (ctx->st->flags & SMTPX_F_ANY_REPLY) || ctx->st->long_line[TRUE])
+        return;     /* (the usual case, at once: a later line of the session) */
+    const struct tcp_analysis *tcpd = smtpx_tcp_data(ctx->pinfo);
+    if ((tcpd && !nstime_is_zero(&tcpd->ts_mru_syn)) ||     /* (the session's start is in the capture) */
         !smtp_line_find(p, avail, &found) ||
         smtp_may_be_command((const char *)p, found.len, found.len + found.term_len == avail) ||
         smtp_foreign_kind(p, found.len) != SMTP_FOREIGN_NONE)
