@@ -415,8 +415,7 @@ static void check_smuggled(smtpx_ctx_t *ctx, const smtpx_line_t *line, const cha
 
 /* A line meant to end the message or to leave it, which is text (RFC 5321
  * 4.1.1.4: only "." alone on a line ends it): "." with blanks, or a command
- * of a transaction, alone on its line (a student who forgot the "."). Its
- * verb has four letters: lines with another first word cost one test. */
+ * of a transaction, alone on its line (a student who forgot the "."). */
 static void check_not_end(smtpx_ctx_t *ctx, const smtpx_line_t *line, gboolean commands)
 {
     if (line->partial || line->continuation)
@@ -430,9 +429,7 @@ static void check_not_end(smtpx_ctx_t *ctx, const smtpx_line_t *line, gboolean c
                           "\"%s\" is message text: only a line holding \".\" alone, nothing before or after it, "
                           "ends the message (RFC 5321 4.1.1.4)", smtpx_line_format(ctx, line->text, line->len));
     }
-    gboolean four_letters = line->len >= 4 && (line->len == 4 || line->text[4] == ' ');
-    if (commands && four_letters && strchr("DEHLMQRdehlmqr", line->text[0]) &&
-        smtp_is_transaction_command(line->text, (size_t)line->len))
+    if (commands && smtp_is_transaction_command(line->text, (size_t)line->len))
         smtpx_finding(ctx, &ei_smtpx_not_end_of_data, ctx->tvb, line->offset, line->len,
                       "\"%s\" inside the message is text: the server reads no command until a line holding "
                       "\".\" alone ends the message", smtpx_line_format(ctx, line->text, MIN(line->len, 60)));

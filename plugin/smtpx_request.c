@@ -217,16 +217,15 @@ static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *lin
     /* (a line that begins with Telnet negotiation: smtpx.analysis.telnet_iac says what it is) */
     if (cmd->id == SMTP_CMD_UNKNOWN && (guint8)line->text[0] != 0xff && !smtpx_auth_late_step(ctx, line)) {
         ctx->pdu_item = vi;
-        if (ctx->st->data_refused)      /* (a message line: no typing error to suggest a verb for) */
-            smtpx_finding(ctx, &ei_smtpx_unknown_command, ctx->tvb, line->offset, MAX((int)cmd->verb_len, 1),
-                          "%s%s%s: the server refused DATA (frame %u), so it reads the message lines typed after it "
-                          "as commands", cmd->verb_len ? "Unknown command \"" : "Empty command line",
-                          cmd->verb_len ? name : "", cmd->verb_len ? "\"" : "", ctx->st->data_refused);
-        else
-            smtpx_finding(ctx, &ei_smtpx_unknown_command, ctx->tvb, line->offset, MAX((int)cmd->verb_len, 1),
-                          cmd->verb_len ? "Unknown command \"%s\"; a server answers 500 or 502%s"
-                                        : "Empty command line%s; a server answers 500%s", cmd->verb_len ? name : "",
-                          suggestion(ctx, line->text, cmd->verb_len));
+        /* after a refused DATA, a message line: no typing error to suggest a verb for */
+        const char *why = ctx->st->data_refused
+            ? wmem_strdup_printf(ctx->pinfo->pool, ": the server refused DATA (frame %u), so it reads the message "
+                                 "lines typed after it as commands", ctx->st->data_refused)
+            : wmem_strdup_printf(ctx->pinfo->pool, "; a server answers %s%s", cmd->verb_len ? "500 or 502" : "500",
+                                 suggestion(ctx, line->text, cmd->verb_len));
+        smtpx_finding(ctx, &ei_smtpx_unknown_command, ctx->tvb, line->offset, MAX((int)cmd->verb_len, 1),
+                      "%s%s%s%s", cmd->verb_len ? "Unknown command \"" : "Empty command line",
+                      cmd->verb_len ? name : "", cmd->verb_len ? "\"" : "", why);
     }
     if (!smtp_cmd_name(cmd->id))
         g_free((char *)name);

@@ -139,6 +139,9 @@ bool smtp_is_transaction_command(const char *line, size_t len)
 {
     smtp_command_t c;
 
+    /* each verb has four letters, from these: most text lines end here (it runs on message lines) */
+    if (len < 4 || (len > 4 && !is_space(line[4])) || !strchr("DEHLMQRdehlmqr", line[0]))
+        return false;
     smtp_parse_command(line, len, &c);
     switch (c.id) {
     case SMTP_CMD_HELO:
