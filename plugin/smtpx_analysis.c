@@ -476,7 +476,11 @@ static void check_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_c
         n++;
     const char *shown = smtpx_line_format(ctx, arg, (int)n);
     int family = smtp_helo_address(arg, n, addr);
-    if (!smtp_is_domain_or_literal(arg, n))
+    if (n == 0)
+        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, (int)cmd->verb_len,
+                      "%s names no host: RFC 5321 (4.1.1.1) wants the client's domain name or an address "
+                      "literal such as [192.0.2.1]", smtp_cmd_name(cmd->id));
+    else if (!smtp_is_domain_or_literal(arg, n))
         smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, off, MAX((int)n, 0),
                       "\"%s\" is not a domain name or an address literal such as [192.0.2.1]: HELO/EHLO names "
                       "the client host%s", shown, memchr(arg, '@', n) ? ", not an email address" : "");

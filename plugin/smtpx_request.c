@@ -180,21 +180,24 @@ gboolean smtpx_is_lmtp(const smtpx_ctx_t *ctx)
     return (st->flags & SMTPX_F_LMTP) || (!(st->flags & SMTPX_F_HELLO) && ctx->conv->server_port == SMTPX_LMTP_PORT);
 }
 
-/* " (did you mean VRFY?)" for a verb one typing error away from known
- * ones ("HELO or EHLO"), else "". LHLO only in LMTP (RFC 2033 1: never on
- * port 25). */
+/* " (did you mean VRFY?)" for a verb written in full or one typing error
+ * away from known ones ("HELO or EHLO"), else "". LHLO only in LMTP (RFC
+ * 2033 1: never on port 25). */
 static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
 {
     gboolean lmtp = smtpx_is_lmtp(ctx);
-    const char *names[SMTP_CMD_COUNT];
+    const char *names[SMTP_CMD_COUNT + 1];
+    smtp_cmd_t meant = smtp_cmd_spelled_out(verb, len);
     size_t n = 0;
     const char *glued = smtp_cmd_glued(verb, len);
 
     if (glued)
         return wmem_strdup_printf(ctx->pinfo->pool, " (did you mean %s, with a space after the verb?)", glued);
+    if (meant != SMTP_CMD_UNKNOWN)
+        names[n++] = smtp_cmd_name(meant);
     for (smtp_cmd_t id = smtp_cmd_suggest(verb, len, SMTP_CMD_UNKNOWN); id != SMTP_CMD_UNKNOWN;
          id = smtp_cmd_suggest(verb, len, id)) {
-        if (id != SMTP_CMD_LHLO || lmtp)
+        if ((id != SMTP_CMD_LHLO || lmtp) && id != meant)
             names[n++] = smtp_cmd_name(id);
     }
     if (n == 0)

@@ -82,11 +82,18 @@ def test_unknown_command_suggests_the_verb_meant(passes):
                    ["19", 'Unknown command "QUEUE"' + tail],
                    ["21", 'Unknown command "STARTLS"' + tail + " (did you mean STARTTLS?)"],
                    ["23", 'Unknown command "MAILFROM:<A@EXAMPLE.COM>"' + tail +
-                    " (did you mean MAIL FROM:, with a space after the verb?)"]]
+                    " (did you mean MAIL FROM:, with a space after the verb?)"],
+                   ["25", 'Unknown command "VERIFY"' + tail + " (did you mean VRFY?)"],
+                   ["27", 'Unknown command "EXIT"' + tail + " (did you mean QUIT?)"],
+                   ["29", 'Unknown command "LOGIN"' + tail + " (did you mean AUTH?)"]]
     # the 502 to a typo: the server does not offer it, whatever the RFC keeps 502 for
     note = ts.fields(ts.transcript_pcap("command_typos"), ["smtpx.note"], "frame.number == 6", **passes)[0][0]
     assert note.startswith("502: the server does not offer this command (RFC 5321 keeps 502 for a known one and "
                            "500 for an unknown one")
+    # a HELO with no name: no quotes around nothing
+    assert messages("command_typos", "smtpx.analysis.missing_brackets", **passes) == [
+        "HELO names no host: RFC 5321 (4.1.1.1) wants the client's domain name or an address literal such as "
+        "[192.0.2.1]"]
 
 
 # ---- sender authenticity ----

@@ -170,6 +170,20 @@ const char *smtp_cmd_glued(const char *verb, size_t len)
     return NULL;
 }
 
+smtp_cmd_t smtp_cmd_spelled_out(const char *verb, size_t len)
+{
+    static const struct { const char *word; smtp_cmd_t id; } words[] = {
+        { "VERIFY", SMTP_CMD_VRFY }, { "EXPAND", SMTP_CMD_EXPN }, { "EXIT", SMTP_CMD_QUIT },
+        { "LOGOUT", SMTP_CMD_QUIT }, { "LOGIN", SMTP_CMD_AUTH },
+    };
+
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (smtp_token_is(verb, len, words[i].word))
+            return words[i].id;
+    }
+    return SMTP_CMD_UNKNOWN;
+}
+
 bool smtp_reply_fits(unsigned code, smtp_cmd_t cmd)
 {
     switch (code) {

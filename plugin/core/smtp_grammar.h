@@ -44,6 +44,10 @@ smtp_cmd_t smtp_cmd_suggest(const char *s, size_t len, smtp_cmd_t after);
 /* "MAIL FROM:" or "RCPT TO:" for a verb written glued to its keyword
  * ("MAILFROM:<a@b>", "rcptto:"), else NULL. */
 const char *smtp_cmd_glued(const char *verb, size_t len);
+/* The verb meant by a word written in full or taken from another protocol
+ * ("VERIFY" VRFY, "EXPAND" EXPN, "EXIT" and "LOGOUT" QUIT, "LOGIN" AUTH),
+ * else SMTP_CMD_UNKNOWN. Case-insensitive. */
+smtp_cmd_t smtp_cmd_spelled_out(const char *verb, size_t len);
 /* Is the line a command that opens or carries a mail transaction, as a
  * smuggled one does: HELO/EHLO name, MAIL FROM:, RCPT TO:, or DATA, RSET,
  * QUIT alone? (Not a text line that starts with "Mail me" or "Data".) */

@@ -152,6 +152,8 @@ static void client_line(const char *line, size_t len)
     CHECK(cmd.id == SMTP_CMD_UNKNOWN || smtp_may_be_command(line, len, false));
     const char *glued = smtp_cmd_glued(line, cmd.verb_len);
     CHECK(!glued || cmd.id == SMTP_CMD_UNKNOWN);       /* (MAILFROM is no verb) */
+    smtp_cmd_t meant = smtp_cmd_spelled_out(line, cmd.verb_len);
+    CHECK(meant == SMTP_CMD_UNKNOWN || (cmd.id == SMTP_CMD_UNKNOWN && meant < SMTP_CMD_COUNT));
     CHECK(!smtp_may_be_command(line, len, false) || smtp_may_be_command(line, len, true));
 
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)

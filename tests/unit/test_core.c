@@ -388,6 +388,9 @@ static void test_replies(void)
     CHECK(strcmp(smtp_cmd_glued(S("MAILFROM:<a@b>")), "MAIL FROM:") == 0);
     CHECK(strcmp(smtp_cmd_glued(S("rcptto:")), "RCPT TO:") == 0);
     CHECK(smtp_cmd_glued(S("MAIL")) == NULL && smtp_cmd_glued(S("RCPT")) == NULL);
+    CHECK(smtp_cmd_spelled_out(S("verify")) == SMTP_CMD_VRFY && smtp_cmd_spelled_out(S("EXIT")) == SMTP_CMD_QUIT);
+    CHECK(smtp_cmd_spelled_out(S("LOGIN")) == SMTP_CMD_AUTH && smtp_cmd_spelled_out(S("EXPAND")) == SMTP_CMD_EXPN);
+    CHECK(smtp_cmd_spelled_out(S("VERIFYX")) == SMTP_CMD_UNKNOWN && smtp_cmd_spelled_out(S("VRFY")) == SMTP_CMD_UNKNOWN);
     CHECK(smtp_reply_fits(221, SMTP_CMD_QUIT) && !smtp_reply_fits(221, SMTP_CMD_RSET));
     CHECK(smtp_reply_fits(334, SMTP_CMD_AUTH) && !smtp_reply_fits(235, SMTP_CMD_MAIL));
     CHECK(smtp_reply_fits(250, SMTP_CMD_MAIL) && smtp_reply_fits(550, SMTP_CMD_DATA));
