@@ -78,6 +78,16 @@ def test_note_on_an_end_only_the_server_saw(passes):
                    ["22", phase, taken.format(21)], ["30", phase, taken.format(29)]]
 
 
+def test_note_on_hello_inside_a_transaction(passes):
+    """EHLO inside a transaction cancels it (RFC 5321 4.1.4): its note says
+    so, the first EHLO's does not."""
+    got = ts.fields(ts.transcript_pcap("ehlo_resets"), ["frame.number", "smtpx.note"], "smtpx.req.command == EHLO",
+                    **passes)
+    plain = "EHLO: the client gives its host name and asks which extensions (ESMTP) the server offers"
+    assert got == [["5", plain],
+                   ["11", plain + "; mid-transaction it also cancels the transaction, as RSET does (RFC 5321 4.1.4)"]]
+
+
 def test_notes_can_be_switched_off():
     cap = ts.transcript_pcap("lab_postfix_auth_login")
     assert ts.fields(cap, ["frame.number"], "smtpx.note", extra=["-o", "smtpx.teaching_notes:FALSE"]) == []
