@@ -218,11 +218,19 @@ def test_summary_final_reply_and_queue_id():
     ("OK id=1q2w3e-0004Xy-AB", "1q2w3e-0004Xy-AB"),
     ("<WIN-BKLR90FGWRQJ46000000001@WIN-BKLR90FGWRQ> Queued mail for delivery",
      "WIN-BKLR90FGWRQJ46000000001@WIN-BKLR90FGWRQ"),
+    ("2.6.0 <m7@ex.test> [InternalId=12345, Hostname=EX01] Queued mail for delivery", "m7@ex.test"),
+    ("2.0.0 x1234567 Message accepted for delivery", "x1234567"),
+    ("OK id=1q2w3e-0004Xy-AB, thanks", "1q2w3e-0004Xy-AB"),
+    # no id: the phrase alone (aiosmtpd), a word in parentheses
+    ("2.0.0 Message accepted for delivery", None),
+    ("Message accepted for delivery", None),
+    ("2.0.0 Ok: queued as (deferred)", None),
 ])
 def test_queue_id_forms(text, queue_id, tmp_path):
     cap = ts.text_pcap(tmp_path, f"S: 220 mx\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\n"
                        f"S: 250 ok\nC: DATA\nS: 354 go\nC: From: a@b.example\nC+\nC+ x\nC+ .\nS: 250 {text}\n")
-    assert ts.fields(cap, ["smtpx.msg.queue_id"], "smtpx.msg.queue_id") == [[queue_id]]
+    assert ts.fields(cap, ["smtpx.msg.queue_id"], "smtpx.msg.queue_id") == ([[queue_id]] if queue_id else [])
+    assert ts.fields(cap, ["smtpx.msg.reply_code"], "smtpx.msg.reply_code", two_pass=True) == [["250"]]
 
 
 def test_imf_export_is_the_unstuffed_message():

@@ -397,11 +397,6 @@ static const struct {
     { "content rejected", R_CONTENT, 0 },
 };
 
-static bool is_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
 bool smtp_ehlo_masked(const char *kw, size_t len)
 {
     if (len < 4)
@@ -410,7 +405,7 @@ bool smtp_ehlo_masked(const char *kw, size_t len)
         if (kw[i] != 'X')
             return false;
     }
-    return is_alnum(kw[len - 1]);
+    return smtp_is_alnum(kw[len - 1]);
 }
 
 bool smtp_greeting_masked(const char *text, size_t len)
@@ -429,7 +424,7 @@ bool smtp_greeting_masked(const char *text, size_t len)
 /* Does c join the words to what stands beside them? */
 static bool joins(char c, unsigned flags)
 {
-    return is_alnum(c) || ((flags & PRODUCT) && c == '.');
+    return smtp_is_alnum(c) || ((flags & PRODUCT) && c == '.');
 }
 
 /* Where the words stand in text (len if nowhere); WORD, PRODUCT: alone. */
@@ -452,7 +447,7 @@ static void list_name(const char *text, size_t len, size_t from, smtp_reason_mat
     while (from < len && text[from] == ' ')
         from++;
     size_t end = from;
-    while (end < len && (is_alnum(text[end]) || text[end] == '.' || text[end] == '-'))
+    while (end < len && (smtp_is_alnum(text[end]) || text[end] == '.' || text[end] == '-'))
         end++;
     while (end > from && text[end - 1] == '.')      /* "zen.spamhaus.org." ends a sentence */
         end--;
@@ -501,7 +496,7 @@ static const struct {
 
 static bool in_version(char c)
 {
-    return is_alnum(c) || c == '.' || c == '-' || c == '_' || c == '+';
+    return smtp_is_alnum(c) || c == '.' || c == '-' || c == '_' || c == '+';
 }
 
 /* A version right after the product's words: "Exim 4.96", "Haraka/2.8.25",

@@ -224,6 +224,11 @@ bool smtp_may_be_command(const char *line, size_t len, bool alone)
            vendor_verb(line, c.verb_len);
 }
 
+bool smtp_is_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 bool smtp_token_is(const char *s, size_t len, const char *name)
 {
     /* the first character first (0x20 folds a letter's case): most names

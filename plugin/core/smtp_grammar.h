@@ -150,6 +150,8 @@ bool smtp_ip_is_local(int family, const unsigned char *addr);
 /* Case-insensitive: is s[0..len) exactly the token name (a verb, keyword,
  * mechanism or header name)? */
 bool smtp_token_is(const char *s, size_t len, const char *name);
+/* An ASCII letter or digit (whatever the locale). */
+bool smtp_is_alnum(char c);
 
 /* Case-insensitive: does line start with the word w (followed by end or space)? */
 bool smtp_word_equals(const char *s, size_t len, const char *w);

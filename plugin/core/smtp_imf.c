@@ -260,12 +260,24 @@ bool smtp_address_domain(const char *addr, size_t len, size_t *off)
     return false;
 }
 
-static size_t token_len(const char *s, size_t len, size_t off, char stop)
+/* A queue id's length at off: up to a blank or punctuation that ends it in
+ * a reply's text ("id=ABC;", "(queued as ABC)", "[InternalId=1, ...]"). */
+static size_t token_len(const char *s, size_t len, size_t off)
 {
     size_t n = 0;
-    while (off + n < len && !is_wsp(s[off + n]) && s[off + n] != stop && s[off + n] != ';')
+    while (off + n < len && !is_wsp(s[off + n]) && !strchr(",;()", s[off + n]))
         n++;
     return n;
+}
+
+/* Where marker is found starting a word ("id=", not the end of
+ * "InternalId="), else len. */
+static size_t find_word(const char *s, size_t len, const char *marker)
+{
+    size_t at = smtp_find_nocase(s, len, 0, marker);
+    while (at < len && at > 0 && smtp_is_alnum(s[at - 1]))
+        at = smtp_find_nocase(s, len, at + 1, marker);
+    return at;
 }
 
 /* Past an enhanced status code at off ("2.0.0"), if there is one. */
@@ -280,26 +292,26 @@ bool smtp_queue_id(const char *text, size_t len, size_t *off, size_t *id_len)
 {
     static const char *const markers[] = { "queued as ", "id=" };
     for (size_t m = 0; m < sizeof markers / sizeof markers[0]; m++) {
-        size_t at = smtp_find_nocase(text, len, 0, markers[m]);
+        size_t at = find_word(text, len, markers[m]);
         if (at < len) {
             *off = at + strlen(markers[m]);
-            *id_len = token_len(text, len, *off, ')');
+            *id_len = token_len(text, len, *off);
             return *id_len > 0;
         }
     }
-    /* "<id> Queued mail for delivery" (Exchange), "id Message accepted" (Sendmail) */
+    /* "<id> Queued mail for delivery" (Exchange), "id Message accepted" (Sendmail): a token before the phrase */
     size_t start = smtp_skip_wsp(text, len, skip_enhanced(text, len, 0));
-    size_t n = token_len(text, len, start, '\0');
+    size_t n = token_len(text, len, start);
     bool angle = n > 2 && text[start] == '<' && text[start + n - 1] == '>';
-    if (n > 0 && (smtp_find_nocase(text, len, 0, "queued mail") < len ||
-                  smtp_find_nocase(text, len, 0, "message accepted") < len)) {
+    if (n > 0 && (smtp_find_nocase(text, len, start + n, "queued mail") < len ||
+                  smtp_find_nocase(text, len, start + n, "message accepted") < len)) {
         *off = start + angle;
         *id_len = n - 2 * angle;
         return true;
     }
     /* "<recipient> id Saved" (Dovecot LMTP: one reply per recipient) */
     size_t id = smtp_skip_wsp(text, len, start + n);
-    size_t id_n = token_len(text, len, id, '\0');
+    size_t id_n = token_len(text, len, id);
     if (angle && id_n > 0 && smtp_find_nocase(text, len, id + id_n, " saved") < len) {
         *off = id;
         *id_len = id_n;

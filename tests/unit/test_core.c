@@ -490,6 +490,14 @@ static void test_imf(void)
     CHECK(smtp_queue_id(S("2.0.0 <bob@example.org> eG8pB3vQM2W0AQAA Saved"), &off, &n) && off == 24 && n == 16);
     CHECK(!smtp_queue_id(S("2.0.0 <bob@example.org> Saved"), &off, &n));
     CHECK(!smtp_queue_id(S("2.1.5 <bob@example.org> OK"), &off, &n));
+    /* the phrase alone names no id; an id= inside a word is no marker; punctuation ends an id */
+    CHECK(!smtp_queue_id(S("2.0.0 Message accepted for delivery"), &off, &n));
+    CHECK(!smtp_queue_id(S("Message accepted for delivery"), &off, &n));
+    CHECK(smtp_queue_id(S("2.0.0 x1234567 Message accepted for delivery"), &off, &n) && off == 6 && n == 8);
+    CHECK(smtp_queue_id(S("2.6.0 <m7@ex.test> [InternalId=12345, Hostname=EX01] Queued mail for delivery"),
+                        &off, &n) && off == 7 && n == 10);
+    CHECK(!smtp_queue_id(S("2.0.0 queued as (deferred)"), &off, &n));
+    CHECK(smtp_queue_id(S("OK id=1q2w3e-0004Xy-AB, thanks"), &off, &n) && n == 16);
     CHECK(smtp_address_domain(S("a@b.c"), &off) && off == 2);
     CHECK(!smtp_address_domain(S("194.87.96.192"), &off));
 }
