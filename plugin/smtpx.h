@@ -353,7 +353,7 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
 /* Did the last EHLO reply's AUTH offer the mechanism (any case)? */
 gboolean smtpx_auth_offered(smtpx_ctx_t *ctx, const char *mech, size_t len);
 /* The first line of the greeting: the server's name, and the software it names. */
-void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len);
+void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const char *text, int offset, int len);
 /* The first line of the reply to HELO/EHLO: the server's name if the greeting gave none, and the
  * client's address, if the server names it. */
 void smtpx_hello_reply(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len);

@@ -175,19 +175,28 @@ static void greeting_software(smtpx_ctx_t *ctx, proto_tree *tree, const char *te
     smtpx_tap_pair(ctx, SMTPX_EV_SOFTWARE, sw.product, version);
 }
 
-/* The first word of a greeting or of the reply to HELO/EHLO: the server's
- * name (of the reply, only a dotted one: not "OK" or "Hello"). */
+/* The first word of a greeting or of the reply to HELO/EHLO, after an
+ * enhanced code: the server's name (of the reply or of a refusing greeting,
+ * only a dotted one: not "OK", "Hello" or "Service"). */
 static void keep_server_name(smtpx_ctx_t *ctx, const char *text, int len, gboolean dotted)
 {
+    smtp_enh_t enh;
     int n = 0;
 
+    if (len > 0 && smtp_parse_enhanced(text, (size_t)len, &enh) == SMTP_ENH_VALID) {    /* "554 5.7.1 mx ..." */
+        int skip = (int)enh.len;
+        while (skip < len && text[skip] == ' ')
+            skip++;
+        text += skip;
+        len -= skip;
+    }
     while (n < len && !g_ascii_isspace(text[n]))
         n++;
     if (n && (!dotted || memchr(text, '.', (size_t)n)))
         ctx->st->server_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, text, (gsize)n);
 }
 
-void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int offset, int len)
+void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const char *text, int offset, int len)
 {
     if (len > 0 && smtp_greeting_masked(text, (size_t)len)) {
         smtpx_finding(ctx, &ei_smtpx_masked_banner, ctx->tvb, offset, len,
@@ -197,7 +206,7 @@ void smtpx_greeting(smtpx_ctx_t *ctx, proto_tree *tree, const char *text, int of
         smtpx_tap_pair(ctx, SMTPX_EV_SOFTWARE, "not named", NULL);
         return;
     }
-    keep_server_name(ctx, text, len, FALSE);
+    keep_server_name(ctx, text, len, code != 220);      /* a refusal's text need not start with the name */
     greeting_software(ctx, tree, text, offset, len);
 }
 

@@ -583,7 +583,7 @@ static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *
         int text_off, text_len;
         const char *text = first_text(r, &text_off, &text_len);
         st->flags |= SMTPX_F_GREETING;
-        smtpx_greeting(ctx, rt, text, text_off, text_len);
+        smtpx_greeting(ctx, rt, code, text, text_off, text_len);
         smtpx_check_early_talker(ctx, offset);
     }
     smtpx_check_reply(ctx, code, offset);

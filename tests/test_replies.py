@@ -313,6 +313,18 @@ def test_server_software_from_the_greeting(passes):
         assert "[Session: server WIN-BKLR90FGWRQ (Microsoft IIS SMTP 10.0.14393.0)]" in out
 
 
+@pytest.mark.parametrize("greeting,name", [
+    ("220 2.0.0 mx.example.org ESMTP ready", "mx.example.org"),
+    ("554 5.7.1 mx.example.org Service unavailable; client blocked using zen.example", "mx.example.org"),
+    ("421 4.3.2 Service not available", ""),      # a refusal's first word need not be the name
+    ("554 No SMTP service here", ""),
+])
+def test_server_name_after_the_enhanced_code(greeting, name, tmp_path):
+    cap = ts.text_pcap(tmp_path, f"S: {greeting}\nC: QUIT\nS: 221 bye\n")
+    for two_pass in (False, True):
+        assert ts.fields(cap, ["smtpx.session.server_name"], "smtpx.req", two_pass=two_pass) == [[name]]
+
+
 @pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
 def test_server_software_counted_and_logged(two_pass):
     """-z smtpx,tree counts the greetings by software and version ("not
