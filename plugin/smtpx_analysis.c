@@ -586,6 +586,17 @@ static gboolean is_local_domain(smtpx_ctx_t *ctx, const char *org)
     return FALSE;
 }
 
+/* Is domain an address literal of the server itself ("[192.0.2.25]"):
+ * local delivery, no relaying (RFC 5321 4.1.3)? The reply is the server's
+ * packet. */
+static gboolean is_server_literal(const smtpx_ctx_t *ctx, const char *domain)
+{
+    unsigned char addr[16];
+    int family = domain[0] == '[' ? smtp_helo_address(domain, strlen(domain), addr) : 0;
+
+    return family && smtpx_address_is(&ctx->pinfo->src, family, addr);
+}
+
 void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
     const smtpx_state_t *st = ctx->st;
@@ -596,6 +607,8 @@ void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned co
         (!st->server_name && !have_pref))
         return;
     const char *rcpt_org = smtpx_org_domain(ctx, rec->arg);
+    if (rcpt_org && is_server_literal(ctx, rcpt_org))
+        return;
     const char *server_org = st->server_name ? smtpx_org_domain_of_host(ctx, st->server_name) : NULL;
     if (!rcpt_org || (server_org && strcmp(server_org, rcpt_org) == 0) || is_local_domain(ctx, rcpt_org))
         return;

@@ -7,6 +7,7 @@
 #include "smtp_imf.h"
 
 #include <libpsl.h>
+#include <wsutil/str_util.h>
 
 static const psl_ctx_t *psl;
 static psl_ctx_t *loaded_psl;       /* from a file: freed at shutdown */
@@ -85,6 +86,8 @@ static const char *one_form(smtpx_ctx_t *ctx, const char *host)
 /* Organisational domain of a host name, lower-case. */
 const char *smtpx_org_domain_of_host(smtpx_ctx_t *ctx, const char *host)
 {
+    if (host[0] == '[')     /* an address literal: no DNS name, its own "organisation" */
+        return ascii_strdown_inplace(wmem_strdup(ctx->pinfo->pool, host));
     host = one_form(ctx, host);
     org_cache_slot_t *slot = &org_cache[host_hash(host) % ORG_CACHE_SLOTS], fresh;
 

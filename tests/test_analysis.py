@@ -567,6 +567,16 @@ def test_open_relay(passes):
     assert found("open_relay", passes, "smtpx.analysis.open_relay") == [12, 14]
 
 
+def test_open_relay_address_literals(passes):
+    msgs = ts.fields(ts.transcript_pcap("open_relay_literals"), ["frame.number", "_ws.expert.message"],
+                     "smtpx.analysis.open_relay", **passes)
+    assert [[f, m.split(", not the server's own")[0]] for f, m in msgs] == [
+        ["12", "The server relays mail for anyone: RCPT TO:<bob@[192.0.2.7]> accepted (250) without authentication, "
+               "for domain [192.0.2.7]"],
+        ["14", "The server relays mail for anyone: RCPT TO:<carol@[IPv6:2001:db8::7]> accepted (250) without "
+               "authentication, for domain [ipv6:2001:db8::7]"]]
+
+
 def test_open_relay_local_domains_preference():
     cap = ts.transcript_pcap("open_relay")
     got = ts.fields(cap, ["frame.number"], "smtpx.analysis.open_relay",
