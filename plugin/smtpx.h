@@ -328,8 +328,8 @@ void smtpx_message_reply(smtpx_ctx_t *ctx, proto_tree *tree, smtpx_cmd_rec_t *re
                          int len);
 /* smtpx_auth.c: AUTH command, client lines of the exchange, server challenges and results */
 void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd);
-/* The AUTH exchange's mechanism as the statistics and logs name it ("(other)": one smtpx has no decoder for). */
-const char *smtpx_auth_mech_label(const smtpx_state_t *st);
+/* A mechanism (smtp_sasl_mech_t) as the statistics and logs name it ("(other)": one smtpx has no decoder for). */
+const char *smtpx_auth_mech_label(unsigned mech);
 void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 /* A later part of a cut AUTH line, hidden (hide_passwords): TRUE if it was shown so. */
 gboolean smtpx_auth_hide_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line);

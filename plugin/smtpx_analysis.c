@@ -225,13 +225,13 @@ static void check_lengths(smtpx_ctx_t *ctx, int off, const char *addr, size_t le
 static void check_auth_sender(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char *sender)
 {
     const smtpx_state_t *st = ctx->st;
-    if (!(st->flags & SMTPX_F_AUTHED) || !st->auth_user || !*sender)
+    if (!(st->flags & SMTPX_F_AUTHED) || !st->login_user || !*sender)
         return;
-    const char *user_org = smtpx_org_domain(ctx, st->auth_user);
+    const char *user_org = smtpx_org_domain(ctx, st->login_user);
     const char *sender_org = smtpx_org_domain(ctx, sender);
     if (user_org && sender_org && strcmp(user_org, sender_org) != 0)
         smtpx_finding(ctx, &ei_smtpx_auth_sender_mismatch, ctx->tvb, line->offset, line->len,
-                      "User \"%s\" logged in (domain %s) but sends as <%s> (domain %s)", st->auth_user, user_org,
+                      "User \"%s\" logged in (domain %s) but sends as <%s> (domain %s)", st->login_user, user_org,
                       sender, sender_org);
 }
 

@@ -229,9 +229,9 @@ static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, con
     ctx->st->auth_step++;
 }
 
-const char *smtpx_auth_mech_label(const smtpx_state_t *st)
+const char *smtpx_auth_mech_label(unsigned mech)
 {
-    const char *name = smtp_sasl_mech_name((smtp_sasl_mech_t)st->auth_mech);
+    const char *name = smtp_sasl_mech_name((smtp_sasl_mech_t)mech);
     return name ? name : "(other)";
 }
 
@@ -244,7 +244,7 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
     if (st->flags & SMTPX_F_AUTHED)
         smtpx_finding(ctx, &ei_smtpx_auth_repeated, ctx->tvb, line->offset, line->len,
                       "AUTH after a successful AUTH as \"%s\"; RFC 4954 requires a 503 reply",
-                      st->auth_user ? st->auth_user : "?");
+                      st->login_user ? st->login_user : "?");
     st->auth_mech = (guint8)smtp_sasl_mech(param, mlen);
     st->auth_step = 0;
     st->auth_user = NULL;
@@ -252,7 +252,7 @@ void smtpx_auth_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *
     st->flags &= ~SMTPX_F_AUTH_CANCEL;
     proto_tree_add_item(tree, hf_smtpx_auth_mechanism, ctx->tvb, line->offset + (int)cmd->param_off, (int)mlen,
                         ENC_ASCII);
-    smtpx_tap_simple(ctx, SMTPX_EV_AUTH, smtpx_auth_mech_label(ctx->st), 0);
+    smtpx_tap_simple(ctx, SMTPX_EV_AUTH, smtpx_auth_mech_label(st->auth_mech), 0);
     if (ir < cmd->param_len)
         dissect_response(ctx, tree, line->offset + (int)(cmd->param_off + ir), param + ir,
                          (int)(cmd->param_len - ir), line->partial);
@@ -284,12 +284,17 @@ void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtpx_add_request_links(ctx, at, smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_AUTH_STEP));
 }
 
+/* "refused": the server would not run the exchange (bad sequence, as a
+ * second AUTH; mechanism unknown, too weak, or needing TLS), so no
+ * credentials were checked (RFC 4954 4, 6). */
 static const char *auth_result(const smtpx_state_t *st, unsigned code)
 {
     if (code == 235)
         return "success";
     if (code == 501 && (st->flags & SMTPX_F_AUTH_CANCEL))
         return "cancelled";
+    if (code == 503 || code == 504 || code == 534 || code == 538)
+        return "refused";
     return "failure";
 }
 
@@ -316,7 +321,7 @@ void smtpx_auth_reply(smtpx_ctx_t *ctx, proto_tree *tree, unsigned code, const c
         proto_item *pi = proto_tree_add_string(tree, hf_smtpx_auth_result, ctx->tvb, offset, 0, result);
         proto_item_set_generated(pi);
         ctx->st->flags |= SMTPX_F_AUTH_ENDED;
-        smtpx_tap_pair(ctx, SMTPX_EV_AUTH_RESULT, smtpx_auth_mech_label(ctx->st), result);
+        smtpx_tap_pair(ctx, SMTPX_EV_AUTH_RESULT, smtpx_auth_mech_label(ctx->st->auth_mech), result);
         return;
     }
     if (len <= 0 || !smtp_base64_valid(text, (size_t)len))

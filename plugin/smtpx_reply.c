@@ -235,7 +235,17 @@ static void restart_session(smtpx_state_t *st)
 {
     st->flags &= ~(SMTPX_F_HELLO | SMTPX_F_HELLO_UNSEEN | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT | SMTPX_F_AUTHED |
                    SMTPX_F_AUTH_UNSEEN);
+    st->login_user = NULL;
     forget_extensions(st);
+}
+
+/* The session is logged in by the exchange just ended: it keeps that
+ * login's mechanism and user (a later AUTH, refused, changes neither). */
+static void logged_in(smtpx_state_t *st)
+{
+    st->flags |= SMTPX_F_AUTHED;
+    st->login_mech = st->auth_mech;
+    st->login_user = st->auth_user;
 }
 
 /* XCLIENT accepted: a new session, from the client it names (ADDR), logged
@@ -249,11 +259,11 @@ static void xclient_accepted(smtpx_ctx_t *ctx, const char *arg)
     if (family)
         smtpx_keep_real_client(ctx, family, addr);
     if (smtp_xclient_value(arg, n, "LOGIN", &off, &len)) {
-        ctx->st->flags |= SMTPX_F_AUTHED;
         ctx->st->auth_mech = SMTP_SASL_UNKNOWN;
         const char *login = smtpx_xtext(ctx, arg + off, len);
         ctx->st->auth_user = smtpx_state_strdup(&ctx->call, ctx->pinfo, login, strlen(login));
         ctx->st->auth_user_frame = ctx->pinfo->num;
+        logged_in(ctx->st);
     }
 }
 
@@ -318,7 +328,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     case SMTPX_KIND_AUTH_STEP:
         st->mode = code == 334 ? SMTPX_MODE_AUTH : SMTPX_MODE_COMMAND;
         if (code == 235)
-            st->flags |= SMTPX_F_AUTHED;
+            logged_in(st);
         break;
     case SMTP_CMD_STARTTLS:
         if (code == 220) {

@@ -190,6 +190,7 @@ typedef struct {
     const char *auth_others;         /* offered by AUTH, unknown to smtpx: " SCRAM-SHA-512 X " (NULL: none) */
     const char *client_name;         /* from HELO/EHLO */
     const char *auth_user;           /* user of the current or last AUTH */
+    const char *login_user;          /* user the session is logged in as (SMTPX_F_AUTHED; NULL: not known) */
     smtpx_msg_rec_t *msg;            /* message being transferred */
     smtpx_cmd_rec_t *mail_rec;       /* MAIL command of the current transaction */
     const smtpx_chunk_t *headers;    /* header block of the message so far */
@@ -225,6 +226,7 @@ typedef struct {
     guint8 mode;                     /* smtpx_mode_t, client side */
     guint8 bdat_last;
     guint8 auth_mech;                /* smtp_sasl_mech_t of the AUTH exchange */
+    guint8 login_mech;               /* ... of the exchange that logged the session in */
     guint8 auth_step;                /* client lines sent in the exchange */
     guint8 msg_flags;                /* SMTPX_MSG_* */
     guint8 chunk_open;               /* BDAT: where the last piece of chunk data ended (SMTPX_CHUNK_*) */

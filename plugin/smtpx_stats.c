@@ -82,7 +82,7 @@ void smtpx_tap_session(smtpx_ctx_t *ctx)
         queue_event(ctx, &(smtpx_tap_event_t){ .kind = SMTPX_EV_SESSION, .session = {
             .is_client = ctx->is_client, .tls = ctx->in_tls || (st->flags & SMTPX_F_TLS),
             .server_name = st->server_name, .server_software = st->server_software, .client_name = st->client_name,
-            .auth_user = st->auth_user, .real_client = real_client(ctx) } });
+            .auth_user = st->login_user ? st->login_user : st->auth_user, .real_client = real_client(ctx) } });
 }
 
 static guint32 tcp_stream(packet_info *pinfo)
@@ -163,8 +163,8 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->real_client = real_client(ctx);
     t->helo = st->client_name;
     t->tls = ctx->in_tls || (st->flags & SMTPX_F_TLS);
-    t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtpx_auth_mech_label(st) : NULL;
-    t->auth_user = (st->flags & SMTPX_F_AUTHED) ? st->auth_user : NULL;
+    t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtpx_auth_mech_label(st->login_mech) : NULL;
+    t->auth_user = (st->flags & SMTPX_F_AUTHED) ? st->login_user : NULL;
     const smtpx_cmd_rec_t *mail = smtpx_txn_mail(st, rec);
     t->sender = mail ? mail->arg : NULL;
     wmem_strbuf_t *rcpt_to = wmem_strbuf_new(ctx->pinfo->pool, "");
@@ -574,11 +574,12 @@ static tap_packet_status session_packet(void *tapdata, packet_info *pinfo, epan_
     case SMTPX_EV_REPLY:
         s->last_reply = ev->code;
         break;
-    case SMTPX_EV_AUTH:
-        keep_text(&s->auth_mech, ev->name);
+    case SMTPX_EV_AUTH:             /* the mechanism tried, until one logs in */
+        if (!s->auth_ok)
+            keep_text(&s->auth_mech, ev->name);
         break;
     case SMTPX_EV_AUTH_RESULT:      /* one cancelled by the client is neither */
-        if (!s->auth_mech)          /* (its AUTH not captured) */
+        if (!s->auth_mech || strcmp(ev->detail, "success") == 0)     /* (its AUTH not captured) */
             keep_text(&s->auth_mech, ev->name);
         s->auth_ok += strcmp(ev->detail, "success") == 0;
         s->auth_failed += strcmp(ev->detail, "failure") == 0;

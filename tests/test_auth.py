@@ -223,3 +223,18 @@ def test_commands_pipelined_behind_auth_login(passes):
     assert not [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.bad_base64"]
     session = ts.log_rows(cap, "sessions", passes["two_pass"])[0]
     assert (session["auth_ok"], session["auth_failed"]) == ("1", "0")
+
+
+def test_auth_refused_after_login_keeps_the_login(passes):
+    """A second AUTH refused with 503 (RFC 4954 4) is "refused", not a
+    failed login: the logs keep PLAIN and bob, who logged in."""
+    cap = ts.transcript_pcap("auth_again")
+    assert ts.fields(cap, ["frame.number", "smtpx.auth.result"], "smtpx.auth.result", **passes) == [
+        ["8", "success"], ["10", "refused"]]
+    session = ts.log_rows(cap, "sessions", passes["two_pass"])[0]
+    assert [session[k] for k in ("auth", "user", "auth_ok", "auth_failed")] == ["PLAIN", "bob", "1", "0"]
+    txn = ts.transactions(cap, passes["two_pass"])[0]
+    assert [txn[k] for k in ("auth", "user")] == ["PLAIN", "bob"]
+    assert [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.auth_repeated"] == [9]
+    assert 'AUTH after a successful AUTH as "bob"' in ts.fields(cap, ["_ws.expert.message"], "frame.number == 9",
+                                                                  **passes)[0][0]
