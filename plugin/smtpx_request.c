@@ -160,12 +160,19 @@ static void dissect_bdat(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
     smtpx_bdat_begin(ctx, rec, size, last);
 }
 
-static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
+/* The client's name: the first HELO/EHLO's until the server accepts one
+ * (smtpx_reply.c), so that a refused "EHLO" with no name does not erase it. */
+static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd,
+                          smtpx_cmd_rec_t *rec)
 {
+    const char *name = line->text + cmd->param_off;
     size_t name_len = 0;
-    while (name_len < cmd->param_len && !g_ascii_isspace(line->text[cmd->param_off + name_len]))
+    while (name_len < cmd->param_len && !g_ascii_isspace(name[name_len]))
         name_len++;
-    ctx->st->client_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, line->text + cmd->param_off, name_len);
+    if (rec && ctx->call.replay == SMTPX_LIVE)
+        rec->arg = wmem_strndup(wmem_file_scope(), name, name_len);
+    if (!ctx->st->client_name)
+        ctx->st->client_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, name, name_len);
     if (cmd->id == SMTP_CMD_LHLO) {
         ctx->st->flags |= SMTPX_F_LMTP;
         ctx->conv->lmtp |= ctx->call.replay == SMTPX_LIVE;
@@ -260,7 +267,7 @@ static void dissect_argument(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_lin
     case SMTP_CMD_HELO:
     case SMTP_CMD_EHLO:
     case SMTP_CMD_LHLO:
-        dissect_hello(ctx, line, cmd);
+        dissect_hello(ctx, line, cmd, rec);
         break;
     default:
         break;

@@ -753,3 +753,13 @@ def test_retransmission_passed_on_is_not_dissected_again(passes, tmp_path):
                      extra=opt, **passes) == [["C: [retransmission]", ""]]
     shifted = [(f + (f > 16), k) for f, k in ts.experts(orig, passes["two_pass"], extra=opt)]
     assert ts.experts(cap, passes["two_pass"], extra=opt) == shifted
+
+
+def test_refused_hello_keeps_the_client_name(passes):
+    """A refused HELO/EHLO (no name, another name) renames nobody; an
+    accepted one does, from its reply on."""
+    cap = ts.transcript_pcap("hello_refused")
+    got = {f: n for f, n in rows("hello_refused", ["frame.number", "smtpx.session.client_name"], **passes)}
+    assert {got[f] for f in ("5", "10", "12", "18", "19")} == {"client.example.com"}
+    assert got["20"] == got["22"] == "new.example"
+    assert ts.transactions(cap, passes["two_pass"])[0]["helo"] == "client.example.com"
