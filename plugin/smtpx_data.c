@@ -435,6 +435,25 @@ static void check_not_end(smtpx_ctx_t *ctx, const smtpx_line_t *line, gboolean c
                       "\".\" alone ends the message", smtpx_line_format(ctx, line->text, MIN(line->len, 60)));
 }
 
+/* Where the first 8-bit byte to check is, up to the end of line (the
+ * call's first one, or past the line: none). With SMTPUTF8 on MAIL the
+ * header block may hold UTF-8 (RFC 6532 3), so only body lines count, each
+ * scanned on its own (such transactions are few). */
+static int line_8bit(const smtpx_ctx_t *ctx, const smtpx_line_t *line, int first_8bit)
+{
+    int end = line->offset + line->len;
+
+    if (first_8bit >= end || !(ctx->st->flags & SMTPX_F_SMTPUTF8))
+        return first_8bit;
+    if (ctx->st->in_headers)
+        return end;
+    for (int i = MAX(first_8bit, line->offset); i < end; i++) {
+        if (ctx->data[i] & 0x80)
+            return i;
+    }
+    return end;
+}
+
 /* Findings on the bytes of one DATA line (its first `stuffed` bytes are
  * not message bytes). */
 static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, int first_8bit)
@@ -454,6 +473,7 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, 
         check_smuggled(ctx, line, line->text, line->len);
     }
     check_length(ctx, line);
+    first_8bit = line_8bit(ctx, line, first_8bit);
     if (first_8bit < line->offset + line->len)
         check_8bit(ctx, first_8bit);
     smtpx_check_message_edits(ctx, line);

@@ -273,6 +273,14 @@ def test_bdat_message_to_imf():
     assert imf == [["12", "x"]]
 
 
+def test_smtputf8_allows_utf8_headers(passes):
+    """UTF-8 in the header block of an SMTPUTF8 transaction is no finding;
+    8-bit bytes in its body still are (without BODY=8BITMIME)."""
+    cap = ts.transcript_pcap("smtputf8_headers")
+    assert [(f, a) for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.eight_bit"] == [
+        (21, "smtpx.analysis.eight_bit")]       # the second message's body ("Viele Grüße"); none in frame 13
+
+
 def test_bare_lf_8bit_long_line_size(passes):
     cap = ts.transcript_pcap("message_checks")
     found = ts.experts(cap, passes["two_pass"])
