@@ -118,11 +118,11 @@ void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_
     check_syntax_and_order(ctx, tree, line, cmd);
     smtpx_state_t *st = ctx->st;
 
-    if (cmd->id == SMTP_CMD_STARTTLS && line->next < ctx->len)
+    if (smtp_cmd_starts_tls(cmd->id) && line->next < ctx->len)
         smtpx_finding(ctx, &ei_smtpx_starttls_injection, ctx->tvb, line->next, -1,
-                      "%d bytes follow STARTTLS in the same segment: sent in cleartext, a server that "
+                      "%d bytes follow %s in the same segment: sent in cleartext, a server that "
                       "buffers them would run them inside TLS (CVE-2011-0411)",
-                      ctx->len - line->next);
+                      ctx->len - line->next, smtp_cmd_name(cmd->id));
     check_pipelining(ctx, line);
     if (!(st->flags & SMTPX_F_HELLO))
         return;

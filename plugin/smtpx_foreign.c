@@ -28,10 +28,10 @@ static const char *tls_why(const smtpx_state_t *st)
 {
     const smtpx_cmd_rec_t *prev = st->last_answered;
 
-    if (smtpx_queue_peek(st) && st->last_queued->kind == SMTP_CMD_STARTTLS)
+    if (smtpx_queue_peek(st) && smtp_cmd_starts_tls((smtp_cmd_t)st->last_queued->kind))
         return "the client began TLS before the server's reply to its STARTTLS (RFC 3207 4: it must wait for "
                "the 220)";
-    if (prev && prev->kind == SMTP_CMD_STARTTLS)
+    if (prev && smtp_cmd_starts_tls((smtp_cmd_t)prev->kind))
         return "the server refused STARTTLS, yet the client began TLS";
     return foreign_why[SMTP_FOREIGN_TLS];
 }

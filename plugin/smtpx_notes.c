@@ -29,6 +29,7 @@ static const smtpx_command_note_t command_notes[] = {
     { SMTP_CMD_EHLO, SMTPX_PHASE_HELLO, "EHLO: the client gives its host name and asks which extensions (ESMTP) the server offers" },
     { SMTP_CMD_LHLO, SMTPX_PHASE_HELLO, "LHLO: the EHLO of LMTP (RFC 2033), spoken on the last hop into the mailbox store; unlike SMTP, the server answers the end of each message once per accepted recipient" },
     { SMTP_CMD_STARTTLS, SMTPX_PHASE_HELLO, "STARTTLS: the client asks to encrypt the connection with TLS from now on" },
+    { SMTP_CMD_X_ANONYMOUSTLS, SMTPX_PHASE_HELLO, "X-ANONYMOUSTLS: Exchange's STARTTLS between its servers: the connection is encrypted from the 220 on" },
     { SMTP_CMD_AUTH, SMTPX_PHASE_AUTH, "AUTH: the client starts to log in with a SASL mechanism; with PLAIN and LOGIN the user name and password travel in base64, an encoding, not encryption (CRAM-MD5 and SCRAM send only a proof of the password)" },
     { SMTPX_KIND_AUTH_STEP, SMTPX_PHASE_AUTH, "Answer to the server's 334 challenge, in base64 (decode it to read it)" },
     { SMTP_CMD_MAIL, SMTPX_PHASE_ENVELOPE, "MAIL FROM: starts a new message and gives the envelope sender, where bounces go; it need not match the From: header" },
@@ -73,6 +74,7 @@ typedef struct {
 /* Replies to a given request first: the first match is used. */
 static const smtpx_reply_note_t reply_notes[] = {
     { 220, SMTP_CMD_STARTTLS, "220: the server is ready to start TLS: from the next packet on, the session is encrypted" },
+    { 220, SMTP_CMD_X_ANONYMOUSTLS, "220: the server is ready to start TLS: from the next packet on, the session is encrypted" },
     { 250, SMTPX_KIND_EOD, "250: the server accepted the message; it is now responsible for delivering it" },
     { 250, SMTP_CMD_BDAT, "250: the server received the chunk; the client sends the next one, the last with LAST" },
     { 250, SMTP_CMD_EHLO, "250: the server greets the client; the lines after the first list its extensions" },

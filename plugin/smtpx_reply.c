@@ -188,7 +188,7 @@ static gboolean is_greeting(const smtpx_state_t *st, unsigned code)
 {
     const smtpx_cmd_rec_t *pending = smtpx_queue_peek(st);
     return !(st->flags & SMTPX_F_ANY_REPLY) && (code == 220 || code == 421 || code == 554) &&
-           !(pending && pending->kind == SMTP_CMD_STARTTLS);
+           !(pending && smtp_cmd_starts_tls((smtp_cmd_t)pending->kind));
 }
 
 static void end_transaction(smtpx_ctx_t *ctx)
@@ -332,6 +332,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
             logged_in(st);
         break;
     case SMTP_CMD_STARTTLS:
+    case SMTP_CMD_X_ANONYMOUSTLS:
         if (code == 220) {
             restart_session(st);
             smtpx_queue_discard(st);    /* commands sent before TLS (smtpx.analysis.starttls_injection) */
@@ -477,7 +478,7 @@ void smtpx_replies_unseen_command(smtpx_ctx_t *ctx)
     const smtpx_cmd_rec_t *rec = smtpx_queue_peek(ctx->st);
 
     if (ctx->call.unseen && rec && rec->req_frame < ctx->pinfo->num &&
-        (rec->kind == SMTP_CMD_AUTH || rec->kind == SMTP_CMD_STARTTLS))
+        (rec->kind == SMTP_CMD_AUTH || smtp_cmd_starts_tls((smtp_cmd_t)rec->kind)))
         reply_lost(ctx);
 }
 
@@ -491,7 +492,7 @@ void smtpx_replies_unseen(smtpx_ctx_t *ctx)
     const smtpx_cmd_rec_t *rec = smtpx_queue_peek(ctx->st);
 
     if (ctx->is_client && rec && rec->kind != SMTP_CMD_DATA && rec->kind != SMTP_CMD_AUTH &&
-        rec->kind != SMTP_CMD_STARTTLS && !ctx->st->open_reply_code && ctx->st->mode != SMTPX_MODE_TLS)
+        !smtp_cmd_starts_tls((smtp_cmd_t)rec->kind) && !ctx->st->open_reply_code && ctx->st->mode != SMTPX_MODE_TLS)
         reply_lost(ctx);
 }
 

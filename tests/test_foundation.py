@@ -648,6 +648,18 @@ def test_starttls_hands_over_to_tls(passes):
     assert hello == [["1"]]
 
 
+def test_exchange_verbs(passes):
+    """XUSR and X-ANONYMOUSTLS are Exchange commands, not unknown ones; a
+    220 to X-ANONYMOUSTLS hands the connection over to TLS, as STARTTLS's."""
+    cap = ts.transcript_pcap("exchange_verbs")
+    assert [r[0] for r in rows("exchange_verbs", ["smtpx.req.command"], "smtpx.req", **passes)] == [
+        "EHLO", "XUSR", "X-ANONYMOUSTLS"]
+    assert ts.experts(cap, passes["two_pass"]) == []
+    got = ts.fields(cap, ["frame.number", "frame.protocols"], "tcp.len > 0", **passes)
+    assert got[-1] == ["11", "eth:ethertype:ip:tcp:tls"]
+    assert ts.fields(cap, ["tls.handshake.type"], "tls", **passes) == [["1"]]
+
+
 def test_starttls_refused_stays_cleartext(passes):
     got = rows("split_lines", ["smtpx.req.command"], "smtpx && frame.number > 23", **passes)
     assert got == [["QUIT"], [""]]

@@ -40,6 +40,9 @@ static const smtp_verb_t smtp_verbs[SMTP_CMD_COUNT] = {
     [SMTP_CMD_XEXCH50]      = { "XEXCH50", "Exchange 5.0 binary envelope data (Microsoft extension)" },
     [SMTP_CMD_X_EXPS]       = { "X-EXPS", "Exchange server-to-server authentication (Microsoft extension)" },
     [SMTP_CMD_X_LINK2STATE] = { "X-LINK2STATE", "Exchange link state routing (Microsoft extension)" },
+    [SMTP_CMD_XUSR]         = { "XUSR", "Mark the message as sent by a user of the organisation (Microsoft extension)" },
+    [SMTP_CMD_X_ANONYMOUSTLS] = { "X-ANONYMOUSTLS", "Switch the connection to TLS between Exchange servers "
+                                  "(Microsoft extension, as STARTTLS)" },
 };
 
 const char *smtp_cmd_name(smtp_cmd_t id)
@@ -55,6 +58,11 @@ const char *smtp_cmd_description(smtp_cmd_t id)
 bool smtp_cmd_is_ehlo(smtp_cmd_t id)
 {
     return id == SMTP_CMD_EHLO || id == SMTP_CMD_LHLO;
+}
+
+bool smtp_cmd_starts_tls(smtp_cmd_t id)
+{
+    return id == SMTP_CMD_STARTTLS || id == SMTP_CMD_X_ANONYMOUSTLS;
 }
 
 bool smtp_cmd_is_hello(smtp_cmd_t id)

@@ -16,7 +16,7 @@ typedef enum {
     SMTP_CMD_NOOP, SMTP_CMD_QUIT, SMTP_CMD_TURN, SMTP_CMD_ETRN, SMTP_CMD_ATRN,
     SMTP_CMD_AUTH, SMTP_CMD_STARTTLS, SMTP_CMD_SEND, SMTP_CMD_SOML, SMTP_CMD_SAML,
     SMTP_CMD_XCLIENT, SMTP_CMD_XFORWARD, SMTP_CMD_XEXCH50, SMTP_CMD_X_EXPS,
-    SMTP_CMD_X_LINK2STATE,
+    SMTP_CMD_X_LINK2STATE, SMTP_CMD_XUSR, SMTP_CMD_X_ANONYMOUSTLS,
     SMTP_CMD_COUNT
 } smtp_cmd_t;
 
@@ -35,6 +35,8 @@ const char *smtp_cmd_description(smtp_cmd_t id);
 bool smtp_cmd_is_ehlo(smtp_cmd_t id);
 /* HELO, EHLO or LHLO. */
 bool smtp_cmd_is_hello(smtp_cmd_t id);
+/* STARTTLS, or Exchange's X-ANONYMOUSTLS: a 220 makes the rest of the connection TLS. */
+bool smtp_cmd_starts_tls(smtp_cmd_t id);
 void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd);
 /* A known verb one typing error away from the unknown verb s[0..len) (a
  * letter left out, added, changed, or two swapped: "VERFY", "HELLO",

@@ -94,6 +94,10 @@ static void test_commands(void)
     CHECK(c.id == SMTP_CMD_MAIL && c.verb_len == 4 && c.param_off == 6);
     smtp_parse_command(S("X-LINK2STATE x"), &c);
     CHECK(c.id == SMTP_CMD_X_LINK2STATE);
+    smtp_parse_command(S("x-anonymoustls"), &c);
+    CHECK(c.id == SMTP_CMD_X_ANONYMOUSTLS && smtp_cmd_starts_tls(c.id) && smtp_cmd_starts_tls(SMTP_CMD_STARTTLS));
+    smtp_parse_command(S("XUSR"), &c);
+    CHECK(c.id == SMTP_CMD_XUSR && !smtp_cmd_starts_tls(c.id));
     CHECK(smtp_is_transaction_command(S("MAIL FROM:<a@b>")) && smtp_is_transaction_command(S("rcpt to:<x@y>")));
     CHECK(smtp_is_transaction_command(S("DATA")) && smtp_is_transaction_command(S("EHLO x")));
     CHECK(!smtp_is_transaction_command(S("Mail me later")) && !smtp_is_transaction_command(S("Data is kept")));
