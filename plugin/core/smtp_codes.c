@@ -372,6 +372,7 @@ static const struct {
     { "recipient not found", R_UNKNOWN_USER, 0 }, { "mailbox not found", R_UNKNOWN_USER, 0 },
     { "user does not exist", R_UNKNOWN_USER, 0 }, { "user doesn't exist", R_UNKNOWN_USER, 0 },
     { "mailbox does not exist", R_UNKNOWN_USER, 0 },
+    { "sending quota", R_LIMIT, 0 }, { "sending limit", R_LIMIT, 0 },     /* the client's own, as Gmail's 5.4.5 */
     { "quota", R_MAILBOX_FULL, 0 }, { "mailbox full", R_MAILBOX_FULL, 0 }, { "mailbox is full", R_MAILBOX_FULL, 0 },
     { "relay access denied", R_RELAY, 0 }, { "relaying denied", R_RELAY, 0 }, { "relay not permitted", R_RELAY, 0 },
     { "unable to relay", R_RELAY, 0 }, { "relaying not allowed", R_RELAY, 0 }, { "relay denied", R_RELAY, 0 },

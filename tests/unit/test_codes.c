@@ -212,6 +212,7 @@ static void test_reasons(void)
         { "5.5.0 <unknown[10.0.0.2]>: Client host rejected: Improper use of SMTP command pipelining", "pipelining",
           "command pipelining", NULL },
         { "4.2.2 <carol@example.org> Quota exceeded (mailbox for user is full)", "mailbox full", "Quota", NULL },
+        { "5.4.5 Daily user sending quota exceeded", "limit reached", "sending quota", NULL },
         { "5.1.1 <x@example.org>: Recipient address rejected: User unknown in local recipient table",
           "unknown recipient", "User unknown", NULL },
         { "5.1.1 <nobody@example.org> User doesn't exist: nobody@example.org", "unknown recipient",
