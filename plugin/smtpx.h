@@ -370,8 +370,9 @@ void smtpx_analyse_command(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_
 void smtpx_check_relay(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code);
 /* Counts rejected AUTH attempts and refused addresses over the session. */
 void smtpx_check_guessing(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code);
-/* A 4xx/5xx reply: its meaning in plain words. */
-void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset);
+/* A 4xx/5xx reply: its meaning in plain words, from its enhanced code when the first line's text (text, len)
+ * starts with one that says more. */
+void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset, const char *text, int len);
 /* The greeting came after client commands. */
 void smtpx_check_early_talker(smtpx_ctx_t *ctx, int offset);
 /* Message lines sent before the reply to DATA (rec), from offset; and the reply to it. */

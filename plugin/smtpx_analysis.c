@@ -676,11 +676,28 @@ void smtpx_check_guessing(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
 
 /* ---- replies ---- */
 
-void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset)
+/* The meaning of an enhanced code of the reply's class that says more than
+ * "other" (452 4.5.3: "Too many recipients", where 452 alone says storage),
+ * with the code; else NULL. */
+static const char *enhanced_meaning(smtpx_ctx_t *ctx, unsigned code, const char *text, int len)
+{
+    smtp_enh_t enh;
+
+    if (len <= 0 || smtp_parse_enhanced(text, (size_t)len, &enh) != SMTP_ENH_VALID || enh.cls != code / 100 ||
+        (enh.subject == 0 && enh.detail == 0))
+        return NULL;
+    const char *meaning = smtp_enh_code_text(enh.subject, enh.detail);
+    return meaning ? wmem_strdup_printf(ctx->pinfo->pool, "%u.%u.%u %s", enh.cls, enh.subject, enh.detail, meaning)
+                   : NULL;
+}
+
+void smtpx_check_reply(smtpx_ctx_t *ctx, unsigned code, int offset, const char *text, int len)
 {
     if (code < 400)
         return;
-    const char *meaning = smtp_reply_code_text(code);
+    const char *meaning = enhanced_meaning(ctx, code, text, len);
+    if (!meaning)
+        meaning = smtp_reply_code_text(code);
     gboolean serious = code == 421 || code == 535 || code == 554 || code == 550;
     smtpx_finding(ctx, serious ? &ei_smtpx_serious_reply : &ei_smtpx_error_reply, ctx->tvb, offset, 3,
                   "%u: %s%s", code, meaning ? meaning : (code < 500 ? "temporary failure" : "permanent failure"),

@@ -586,19 +586,18 @@ static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *
 {
     gboolean greeting = r->answers == ANSWERS_GREETING;
     smtpx_state_t *st = ctx->st;
-    int offset = r->first.offset;
+    int offset = r->first.offset, text_off, text_len;
+    const char *text = first_text(r, &text_off, &text_len);
 
     st->open_reply_code = 0;
     st->open_reply = NULL;
     st->flags |= SMTPX_F_ANY_REPLY;
     if (greeting) {
-        int text_off, text_len;
-        const char *text = first_text(r, &text_off, &text_len);
         st->flags |= SMTPX_F_GREETING;
         smtpx_greeting(ctx, rt, code, text, text_off, text_len);
         smtpx_check_early_talker(ctx, offset);
     }
-    smtpx_check_reply(ctx, code, offset);
+    smtpx_check_reply(ctx, code, offset, text, text_len);
     smtpx_check_enhanced_missing(ctx, rec, greeting, code, enhanced, offset);
     if (r->answers == ANSWERS_LINE)
         smtpx_note_line_reply(ctx, rt, code, r->line_frame);

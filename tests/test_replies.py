@@ -21,6 +21,16 @@ def test_enhanced_code_fields(passes):
     assert got == [["550", "5.1.1", "5", "1", "1", "Bad destination mailbox address"]]
 
 
+def test_error_reply_explained_by_its_enhanced_code(passes):
+    got = ts.fields(ts.transcript_pcap("enhanced_meaning"), ["frame.number", "_ws.expert.message"],
+                    "smtpx.analysis.error_reply || smtpx.analysis.serious_reply", **passes)
+    assert got == [
+        ["10", "452: 4.5.3 Too many recipients (temporary: the client may try again later)"],
+        ["12", "550: 5.1.1 Bad destination mailbox address (permanent: do not retry as is)"],
+        ["14", "451: Requested action aborted: local error in processing (temporary: the client may try again "
+               "later)"]]
+
+
 def test_enhanced_meaning_text_in_tree():
     cap = ts.capture_path(ts.transcript_pcap("message_headers"))
     text = ts.tshark(["-r", cap, "-O", "smtpx", "-V", "-Y", "smtpx.rsp.code == 550"]).stdout
