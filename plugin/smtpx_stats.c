@@ -306,7 +306,9 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         break;
     }
     case SMTPX_EV_TRANSACTION:
-        tick_under(st, N_MESSAGES, ev->txn.accepted ? "accepted" : "refused", FALSE);
+        /* a 4xx is deferred: the client keeps the message and tries again */
+        tick_under(st, N_MESSAGES, ev->txn.accepted ? "accepted" : ev->txn.reply[0] == '4' ? "deferred" : "refused",
+                   FALSE);
         break;
     case SMTPX_EV_SOFTWARE:        /* one per greeting */
     case SMTPX_EV_VERDICT:         /* one per method of a message's newest verdicts */

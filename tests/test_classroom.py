@@ -131,6 +131,19 @@ def test_stats_tree():
     assert [(r["auth"], r["auth_ok"]) for r in sessions(ts.transcript_pcap("auth_midstream"))] == [("LOGIN", "1")]
 
 
+def test_stats_tree_counts_deferred_messages_apart(tmp_path):
+    """A message answered 4xx is deferred (the client tries again), not
+    refused: mail admins count them apart."""
+    msg = "C: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\n" \
+          "C: Subject: x\nC+\nC+ x\nC+ .\nS: {}\n"
+    cap = ts.text_pcap(tmp_path, "S: 220 mx\nC: EHLO c.example\nS: 250 mx\n" + "".join(
+        msg.format(r) for r in ("250 2.0.0 queued", "451 4.3.0 try later", "552 5.3.4 too big", "452 4.3.1 full")))
+    for two_pass in (False, True):
+        rows = [line.split()[:2] for line in z(cap, "smtpx,tree", two_pass).splitlines()]
+        messages = rows[rows.index(["Messages", "4"]) + 1:][:3]
+        assert sorted(messages) == [["accepted", "1"], ["deferred", "2"], ["refused", "1"]]
+
+
 def test_stats_tree_names_at_most_1000_children(tmp_path):
     """A top node names at most 1000 children; the rest count as one
     "(others)", so a recipient per domain stays linear in time."""
