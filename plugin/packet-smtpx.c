@@ -286,6 +286,24 @@ static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 }
 
 /* Bytes after an accepted STARTTLS that reach smtpx (no TLS dissector). */
+/* Bytes after the 220 to STARTTLS that start no TLS record (a handshake,
+ * alert or application record of version 3.x, or SSLv2's long header) are
+ * SMTP in cleartext: the capture holds the decrypted session, or the peers
+ * never started TLS. Command mode again, with a finding; else FALSE. */
+static gboolean cleartext_after_starttls(smtpx_ctx_t *ctx, int offset)
+{
+    const guint8 *p = ctx->data + offset;
+
+    if (ctx->in_tls || ctx->len - offset < 2 || (p[0] >= 0x14 && p[0] <= 0x18 && p[1] == 0x03) || (p[0] & 0x80))
+        return FALSE;
+    ctx->st->mode = SMTPX_MODE_COMMAND;
+    smtpx_finding(ctx, &ei_smtpx_cleartext_after_starttls, ctx->tvb, offset, -1,
+                  "The server accepted STARTTLS, yet the %s goes on in cleartext SMTP, not TLS: the capture holds "
+                  "the session decrypted, or the peers never started TLS (then all that follows, passwords "
+                  "too, crossed the network readable)", ctx->is_client ? "client" : "server");
+    return TRUE;
+}
+
 static int dissect_tls_data(smtpx_ctx_t *ctx, int offset)
 {
     proto_tree_add_item(ctx->tree, hf_smtpx_tls_data, ctx->tvb, offset, -1, ENC_NA);
@@ -325,7 +343,9 @@ static int dissect_client_pdu(smtpx_ctx_t *ctx, int offset)
     case SMTPX_MODE_BDAT:
         return smtpx_dissect_bdat_chunk(ctx, offset);
     case SMTPX_MODE_TLS:
-        return dissect_tls_data(ctx, offset);
+        if (!cleartext_after_starttls(ctx, offset))
+            return dissect_tls_data(ctx, offset);
+        break;
     default:
         break;
     }
@@ -351,7 +371,7 @@ static int dissect_server_pdu(smtpx_ctx_t *ctx, int offset)
 {
     smtpx_line_t line;
 
-    if (ctx->st->mode == SMTPX_MODE_TLS)
+    if (ctx->st->mode == SMTPX_MODE_TLS && !cleartext_after_starttls(ctx, offset))
         return dissect_tls_data(ctx, offset);
     if (!smtpx_get_line(ctx, offset, &line))
         return 0;

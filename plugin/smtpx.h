@@ -81,7 +81,7 @@ extern expert_field ei_smtpx_incomplete_message, ei_smtpx_enhanced_missing;
 extern expert_field ei_smtpx_unadvertised, ei_smtpx_starttls_injection;
 extern expert_field ei_smtpx_spoofed_from, ei_smtpx_display_name_spoof, ei_smtpx_multiple_from;
 extern expert_field ei_smtpx_missing_from, ei_smtpx_reply_to_mismatch;
-extern expert_field ei_smtpx_not_end_of_data;
+extern expert_field ei_smtpx_not_end_of_data, ei_smtpx_cleartext_after_starttls;
 extern expert_field ei_smtpx_bare_lf, ei_smtpx_smuggling, ei_smtpx_8bit, ei_smtpx_size_exceeded, ei_smtpx_message_too_big;
 extern expert_field ei_smtpx_message_incomplete, ei_smtpx_stream_gap;
 extern expert_field ei_smtpx_utf8_address;

@@ -86,6 +86,7 @@ expert_field ei_smtpx_sender_check_failed = EI_INIT, ei_smtpx_masked_banner = EI
 expert_field ei_smtpx_masked_extension = EI_INIT;
 expert_field ei_smtpx_missing_blank_line = EI_INIT, ei_smtpx_bad_param = EI_INIT;
 expert_field ei_smtpx_mime_malformed = EI_INIT, ei_smtpx_homograph = EI_INIT, ei_smtpx_duplicate_header = EI_INIT;
+expert_field ei_smtpx_cleartext_after_starttls = EI_INIT;
 expert_field ei_smtpx_bad_date = EI_INIT, ei_smtpx_date_far_off = EI_INIT, ei_smtpx_trace_order = EI_INIT;
 expert_field ei_smtpx_return_path = EI_INIT, ei_smtpx_dkim = EI_INIT, ei_smtpx_trace_top = EI_INIT;
 expert_field ei_smtpx_too_long = EI_INIT, ei_smtpx_bad_sequence = EI_INIT, ei_smtpx_open_relay = EI_INIT;
@@ -437,6 +438,8 @@ static ei_register_info ei[] = {
        "The client used an extension the server did not advertise"),
     EI(ei_smtpx_starttls_injection, "smtpx.analysis.starttls_injection", PI_SECURITY, PI_ERROR,
        "Cleartext bytes after STARTTLS in the same segment (CVE-2011-0411)"),
+    EI(ei_smtpx_cleartext_after_starttls, "smtpx.analysis.cleartext_after_starttls", PI_SECURITY, PI_WARN,
+       "Cleartext SMTP after the server accepted STARTTLS"),
     EI(ei_smtpx_spoofed_from, "smtpx.analysis.spoofed_from", PI_SECURITY, PI_WARN,
        "Header From not aligned with the envelope sender"),
     EI(ei_smtpx_display_name_spoof, "smtpx.analysis.display_name_spoof", PI_SECURITY, PI_WARN,

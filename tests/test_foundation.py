@@ -660,6 +660,18 @@ def test_exchange_verbs(passes):
     assert ts.fields(cap, ["tls.handshake.type"], "tls", **passes) == [["1"]]
 
 
+def test_cleartext_after_accepted_starttls(passes):
+    """What follows the 220 to STARTTLS is SMTP, not TLS: it is dissected
+    as commands again, with one finding, and the transaction is logged."""
+    cap = ts.transcript_pcap("starttls_cleartext")
+    assert [r[0] for r in rows("starttls_cleartext", ["smtpx.req.command"], "smtpx.req", **passes)] == [
+        "EHLO", "STARTTLS", "EHLO", "MAIL", "RCPT", "DATA", "QUIT"]
+    assert ts.experts(cap, passes["two_pass"]) == [(9, "smtpx.analysis.cleartext_after_starttls")]
+    assert ts.fields(cap, ["smtpx.tls_data"], "smtpx.tls_data", **passes) == []
+    assert [[r[k] for k in ("mail_from", "header_from", "tls")] for r in ts.transactions(cap, passes["two_pass"])] == [
+        ["alice@example.com", "alice@example.com", "yes"]]
+
+
 def test_starttls_refused_stays_cleartext(passes):
     got = rows("split_lines", ["smtpx.req.command"], "smtpx && frame.number > 23", **passes)
     assert got == [["QUIT"], [""]]
