@@ -184,11 +184,20 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
     }
 }
 
-/* The value of the first header `name` of the block, at most cap - 1 bytes (pool), or NULL. */
-static const char *value_of(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t cap)
+/* The value of the next header `name` of the block from *pos, as written,
+ * at most cap - 1 bytes (pool), or NULL; *pos moves past it. */
+static const char *next_value(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t *pos,
+                              size_t cap)
 {
     char *value = (char *)wmem_alloc(ctx->pinfo->pool, cap);
-    return smtp_header_get(block, len, name, 0, value, cap) ? value : NULL;
+    return smtp_header_next(block, len, name, pos, value, cap) ? value : NULL;
+}
+
+/* The value of the first header `name` of the block (see next_value). */
+static const char *value_of(smtpx_ctx_t *ctx, const char *block, size_t len, const char *name, size_t cap)
+{
+    size_t pos = 0;
+    return next_value(ctx, block, len, name, &pos, cap);
 }
 
 static const char *header_value(smtpx_ctx_t *ctx, const char *block, const char *name)
@@ -202,24 +211,41 @@ const char *smtpx_whole_header(smtpx_ctx_t *ctx, const char *block, const char *
     return value_of(ctx, block, len, name, len + 1);
 }
 
+#define SMTPX_MAX_FROM 64       /* mailboxes of a From header shown; the rest are skipped */
+#define SMTPX_MAX_REPEATS 16    /* headers of one name shown (a header written twice: both, as filters see) */
+
+/* Every header `name` of the block under tree, as field hf. */
+static void add_header_values(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *block, const char *name)
+{
+    size_t pos = 0, len = strlen(block);
+    const char *value;
+
+    for (unsigned n = 0; n < SMTPX_MAX_REPEATS; n++) {
+        if (!(value = next_value(ctx, block, len, name, &pos, SMTPX_MAX_VALUE)))
+            break;
+        smtpx_add_generated(ctx, tree, hf, value);
+    }
+}
+
+/* Every mailbox the From header names (RFC 5322 3.6.2 allows several, and
+ * a group's members count), each with its display name; the first is the
+ * message's sender in the logs. */
 static void add_from(smtpx_ctx_t *ctx, proto_tree *tree, const char *block)
 {
     const char *value = smtpx_whole_header(ctx, block, "From");
     smtp_mailbox_t mb;
-    size_t pos = 0;
+    size_t pos = 0, len = value ? strlen(value) : 0;
 
-    if (!value || !smtp_mailbox_list_next(value, strlen(value), &pos, &mb))   /* (the first, also in a group) */
-        return;
-    const char *addr = wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
-    proto_item *pi = smtpx_add_string(ctx, tree, hf_smtpx_header_from, ctx->tvb, 0, 0, addr);
-    proto_item_set_generated(pi);
-    if (mb.display_len) {
-        const char *raw = wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len);
-        const char *display = smtpx_decode_rfc2047(ctx->pinfo->pool, raw);
-        pi = smtpx_add_string(ctx, tree, hf_smtpx_header_from_display, ctx->tvb, 0, 0, display);
-        proto_item_set_generated(pi);
+    for (unsigned n = 0; n < SMTPX_MAX_FROM && value && smtp_mailbox_list_next(value, len, &pos, &mb); n++) {
+        const char *addr = wmem_strndup(ctx->pinfo->pool, value + mb.addr_off, mb.addr_len);
+        smtpx_add_generated(ctx, tree, hf_smtpx_header_from, addr);
+        if (mb.display_len) {
+            const char *raw = wmem_strndup(ctx->pinfo->pool, value + mb.display_off, mb.display_len);
+            smtpx_add_generated(ctx, tree, hf_smtpx_header_from_display, smtpx_decode_rfc2047(ctx->pinfo->pool, raw));
+        }
+        if (n == 0)
+            ctx->st->facts.from = smtpx_state_strdup(&ctx->call, ctx->pinfo, addr, strlen(addr));
     }
-    ctx->st->facts.from = smtpx_state_strdup(&ctx->call, ctx->pinfo, addr, strlen(addr));
 }
 
 /* A DKIM tag of a signature as a string (NULL if absent). */
@@ -345,17 +371,20 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
     proto_item_set_generated(hi);
     proto_tree *ht = proto_item_add_subtree(hi, ett_smtpx_data);
     add_from(ctx, ht, block);
-    char subject[SMTPX_MAX_VALUE];
-    if (smtp_header_get(block, strlen(block), "Subject", 0, subject, sizeof subject)) {
+    size_t pos = 0, len = strlen(block);
+    const char *subject;
+    for (unsigned n = 0; n < SMTPX_MAX_REPEATS; n++) {
+        if (!(subject = next_value(ctx, block, len, "Subject", &pos, SMTPX_MAX_VALUE)))
+            break;
         const char *decoded = smtpx_decode_rfc2047(ctx->pinfo->pool, subject);
-        proto_item *pi = smtpx_add_string(ctx, ht, hf_smtpx_header_subject, ctx->tvb, 0, 0, decoded);
-        proto_item_set_generated(pi);
-        st->facts.subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
+        smtpx_add_generated(ctx, ht, hf_smtpx_header_subject, decoded);
+        if (n == 0)
+            st->facts.subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
     }
     st->facts.message_id = kept_value(ctx, block, "Message-ID");
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
-            smtpx_add_generated(ctx, ht, *header_fields[i].hf, header_value(ctx, block, header_fields[i].name));
+            add_header_values(ctx, ht, *header_fields[i].hf, block, header_fields[i].name);
     }
     add_dkim(ctx, ht, block);
     const char *verdicts = smtpx_auth_results(ctx, ht, block);

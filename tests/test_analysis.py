@@ -166,6 +166,11 @@ def test_duplicate_headers(passes):
     tail = " headers: RFC 5322 allows one, and a filter and a mail program may each read a different one"
     assert messages("duplicate_headers", kind, **passes) == [
         "The message has 2 Subject" + tail + ",The message has 2 Message-ID" + tail, "The message has 2 To" + tail]
+    # both copies are fields, so a filter finds the second one too
+    got = ts.fields(ts.transcript_pcap("duplicate_headers"), ["frame.number", "smtpx.header.subject",
+                                                               "smtpx.header.to"], "smtpx.header", **passes)
+    assert got[:2] == [["13", "Monthly newsletter,You won a prize", "bob@example.org"],
+                       ["19", "Hi", "bob@example.org,carol@example.org"]]
     for other in ("spoofing", "lab5_ilon_mask", "bdat_content", "mime_malformed"):
         assert found(other, passes, kind) == [], other
 
@@ -907,6 +912,9 @@ def test_from_parsing_and_sender_checks(passes):
     address at all, and the obsolete "From :". Each of these was read wrong once (tests/transcripts/
     from_parsing.txt has the cases, one per Subject)."""
     cap = ts.transcript_pcap("from_parsing")
+    # every mailbox of a From that names several is a field (frame 61: x@evil.example, ceo@bank.example)
+    assert ts.fields(cap, ["smtpx.header.from"], "frame.number == 61", **passes) == [
+        ["x@evil.example,ceo@bank.example"]]
     rows = ts.fields(cap, ["frame.number", "smtpx.header.subject", "smtpx.header.from"], "smtpx.header", **passes)
     got = {int(f): (subject, sender) for f, subject, sender in rows}
     kinds = ("smtpx.analysis.spoofed_from", "smtpx.analysis.display_name_spoof", "smtpx.analysis.reply_to_mismatch")
@@ -919,7 +927,7 @@ def test_from_parsing_and_sender_checks(passes):
         13: ("c1", "ceo@bank.example", [spoof, display]), 21: ("c2", "ceo@bank.example", [spoof]),
         29: ("c3", "ceo@bank.example", [spoof]), 37: ("c4", "x@evil.example", [display]),
         45: ("c5", "b@b.example.co.uk", []), 53: ("c6", "a@mail.google.com", [spoof]),
-        61: ("c8", "x@evil.example", [spoof]), 69: ("c9", "bob@EXAMPLE.com", []),
+        61: ("c8", "x@evil.example,ceo@bank.example", [spoof]), 69: ("c9", "bob@EXAMPLE.com", []),
         77: ("c10", "b@bücher.de", []), 85: ("c11", "bob@example.com", []),
         93: ("c12", "ceo@bank.example", [spoof]), 101: ("c13", "bob@example.com", [reply_to]),
         109: ("c14", "ceo@bank.example.", []), 117: ("c15", "ceo@bank.example", [spoof, display]),
