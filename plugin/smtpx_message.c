@@ -167,6 +167,9 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
         proto_item_set_hidden(proto_tree_add_item(ht, hf_smtpx_data_header_value, ctx->tvb,
                                                   line->offset + (int)value_off, line->len - (int)value_off,
                                                   ENC_UTF_8));
+    } else if (folded && header_wanted(tree)) {     /* the rest of a folded value: filters find it too */
+        proto_item_set_hidden(proto_tree_add_item(tree, hf_smtpx_data_header_value, ctx->tvb, line->offset,
+                                                  line->len, ENC_UTF_8));
     }
     if (!folded) {      /* a folded line belongs to the header before it */
         if (is_kept_header(line->text, name_len))

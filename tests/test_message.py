@@ -32,6 +32,9 @@ def test_header_lines(passes):
     assert got == [["Cc,Subject,Date,Message-ID,Reply-To,Sender"]]
     assert fields("message_headers", ["frame.number"], 'smtpx.data.header contains "Reply-To"',
                   **passes) == [["22"]]
+    # the folded rest of a value is a value too: a filter finds words on it
+    assert fields("received_trace", ["frame.number"], 'smtpx.data.header.value contains "ESMTPSA"',
+                  **passes) == [["13"]]
 
 
 @pytest.mark.parametrize("two_pass", [False, True], ids=["1pass", "2pass"])
