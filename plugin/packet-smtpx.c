@@ -285,11 +285,11 @@ static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtpx_info_appendf(ctx, "[line fragment, %d bytes]", line->next - line->offset);
 }
 
-/* Bytes after an accepted STARTTLS that reach smtpx (no TLS dissector). */
 /* Bytes after the 220 to STARTTLS that start no TLS record (a handshake,
  * alert or application record of version 3.x, or SSLv2's long header) are
- * SMTP in cleartext: the capture holds the decrypted session, or the peers
- * never started TLS. Command mode again, with a finding; else FALSE. */
+ * cleartext, SMTP as a rule: the capture holds the decrypted session, or
+ * the peers never started TLS. Command mode again, with a finding; else
+ * FALSE. */
 static gboolean cleartext_after_starttls(smtpx_ctx_t *ctx, int offset)
 {
     const guint8 *p = ctx->data + offset;
@@ -298,12 +298,13 @@ static gboolean cleartext_after_starttls(smtpx_ctx_t *ctx, int offset)
         return FALSE;
     ctx->st->mode = SMTPX_MODE_COMMAND;
     smtpx_finding(ctx, &ei_smtpx_cleartext_after_starttls, ctx->tvb, offset, -1,
-                  "The server accepted STARTTLS, yet the %s goes on in cleartext SMTP, not TLS: the capture holds "
+                  "The server accepted STARTTLS, yet the %s goes on in cleartext, not TLS: the capture holds "
                   "the session decrypted, or the peers never started TLS (then all that follows, passwords "
                   "too, crossed the network readable)", ctx->is_client ? "client" : "server");
     return TRUE;
 }
 
+/* Bytes after an accepted STARTTLS that reach smtpx (no TLS dissector). */
 static int dissect_tls_data(smtpx_ctx_t *ctx, int offset)
 {
     proto_tree_add_item(ctx->tree, hf_smtpx_tls_data, ctx->tvb, offset, -1, ENC_NA);
