@@ -285,22 +285,43 @@ static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtpx_info_appendf(ctx, "[line fragment, %d bytes]", line->next - line->offset);
 }
 
-/* Bytes after the 220 to STARTTLS that start no TLS record (a handshake,
- * alert or application record of version 3.x, or SSLv2's long header) are
- * cleartext, SMTP as a rule: the capture holds the decrypted session, or
- * the peers never started TLS. Command mode again, with a finding; else
- * FALSE. */
+/* Does a whole line at offset read as SMTP of this side: a command with a
+ * known verb, or a reply with its code? (TLS bytes, a record cut anywhere,
+ * do not.) */
+static gboolean smtp_line_at(const smtpx_ctx_t *ctx, int offset)
+{
+    const char *text = (const char *)ctx->data + offset;
+    const char *end = memchr(text, '\n', (size_t)(ctx->len - offset));
+    size_t len = end ? (size_t)(end - text) : 0;
+    smtp_command_t cmd;
+    smtp_reply_line_t rl;
+
+    if (len && text[len - 1] == '\r')
+        len--;
+    if (!end || len == 0)
+        return FALSE;
+    if (!ctx->is_client)
+        return smtp_parse_reply_line(text, len, &rl);
+    smtp_parse_command(text, len, &cmd);
+    return cmd.id != SMTP_CMD_UNKNOWN;
+}
+
+/* SMTP in cleartext after the 220 to STARTTLS: the capture holds the
+ * decrypted session, or the peers never started TLS. Command mode again,
+ * the conversation smtpx's again (TLS took it from the 220 on), and a
+ * finding; else FALSE. */
 static gboolean cleartext_after_starttls(smtpx_ctx_t *ctx, int offset)
 {
-    const guint8 *p = ctx->data + offset;
-
-    if (ctx->in_tls || ctx->len - offset < 2 || (p[0] >= 0x14 && p[0] <= 0x18 && p[1] == 0x03) || (p[0] & 0x80))
+    if (ctx->in_tls || !smtp_line_at(ctx, offset))
         return FALSE;
     ctx->st->mode = SMTPX_MODE_COMMAND;
+    if (!PINFO_FD_VISITED(ctx->pinfo))
+        conversation_set_dissector_from_frame_number(find_or_create_conversation(ctx->pinfo), ctx->pinfo->num,
+                                                     smtpx_handle);
     smtpx_finding(ctx, &ei_smtpx_cleartext_after_starttls, ctx->tvb, offset, -1,
-                  "The server accepted STARTTLS, yet the %s goes on in cleartext, not TLS: the capture holds "
-                  "the session decrypted, or the peers never started TLS (then all that follows, passwords "
-                  "too, crossed the network readable)", ctx->is_client ? "client" : "server");
+                  "The server accepted STARTTLS, yet the %s goes on in cleartext SMTP, not TLS: the capture "
+                  "holds the session decrypted, or the peers never started TLS (then all that follows, "
+                  "passwords too, crossed the network readable)", ctx->is_client ? "client" : "server");
     return TRUE;
 }
 

@@ -677,14 +677,17 @@ void smtpx_check_guessing(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
 /* ---- replies ---- */
 
 /* The meaning of an enhanced code of the reply's class that says more than
- * "other" (452 4.5.3: "Too many recipients", where 452 alone says storage),
- * with the code; else NULL. */
+ * the reply code (452 4.5.3: "Too many recipients", where 452 alone says
+ * storage), with the code; else NULL. Not an "other ... status" (X.Y.0),
+ * nor "invalid command" or "syntax error" (X.5.1, X.5.2), which servers
+ * give with any refusal of a command (Postfix's 554 5.5.1 "no valid
+ * recipients"), nor for 500-504, whose own texts say as much. */
 static const char *enhanced_meaning(smtpx_ctx_t *ctx, unsigned code, const char *text, int len)
 {
     smtp_enh_t enh;
 
-    if (len <= 0 || smtp_parse_enhanced(text, (size_t)len, &enh) != SMTP_ENH_VALID || enh.cls != code / 100 ||
-        (enh.subject == 0 && enh.detail == 0))
+    if ((code >= 500 && code <= 504) || len <= 0 || smtp_parse_enhanced(text, (size_t)len, &enh) != SMTP_ENH_VALID ||
+        enh.cls != code / 100 || enh.detail == 0 || (enh.subject == 5 && enh.detail <= 2))
         return NULL;
     const char *meaning = smtp_enh_code_text(enh.subject, enh.detail);
     return meaning ? wmem_strdup_printf(ctx->pinfo->pool, "%u.%u.%u %s", enh.cls, enh.subject, enh.detail, meaning)

@@ -160,8 +160,9 @@ static void dissect_bdat(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
     smtpx_bdat_begin(ctx, rec, size, last);
 }
 
-/* The client's name: the first HELO/EHLO's until the server accepts one
- * (smtpx_reply.c), so that a refused "EHLO" with no name does not erase it. */
+/* The client's name, from its HELO/EHLO on; the request keeps the name
+ * before it, which a refusal gives back (smtpx_reply.c): a refused "EHLO"
+ * with no name does not erase the name. */
 static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd,
                           smtpx_cmd_rec_t *rec)
 {
@@ -170,9 +171,8 @@ static void dissect_hello(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp
     while (name_len < cmd->param_len && !g_ascii_isspace(name[name_len]))
         name_len++;
     if (rec && ctx->call.replay == SMTPX_LIVE)
-        rec->arg = wmem_strndup(wmem_file_scope(), name, name_len);
-    if (!ctx->st->client_name)
-        ctx->st->client_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, name, name_len);
+        rec->arg = ctx->st->client_name;
+    ctx->st->client_name = smtpx_state_strdup(&ctx->call, ctx->pinfo, name, name_len);
     if (cmd->id == SMTP_CMD_LHLO) {
         ctx->st->flags |= SMTPX_F_LMTP;
         ctx->conv->lmtp |= ctx->call.replay == SMTPX_LIVE;

@@ -81,8 +81,8 @@ typedef struct smtpx_cmd_rec {
     guint8 early_taken;           /* end of data: one only the server saw (it answered during DATA) */
     guint8 lmtp_more;             /* LMTP end of data: more replies, for the next recipients, follow this one's */
     guint8 host_alarm;            /* 1 << smtpx_host_kind_t: its reply brought its client's refusals to a count */
-    const char *arg;              /* MAIL/RCPT address; HELO/EHLO: the name; XCLIENT: its attributes; LMTP end
-                                     of data: the recipient its reply is for */
+    const char *arg;              /* MAIL/RCPT address; HELO/EHLO: the client's name before it; XCLIENT: its
+                                     attributes; LMTP end of data: the recipient its reply is for */
     const struct smtpx_cmd_rec *rcpt; /* LMTP end of data: the RCPT of that recipient */
     const char *queue_id;         /* EOD/BDAT LAST: from the reply */
     smtpx_msg_rec_t *msg;         /* DATA, first BDAT: the message it opened; end of data, LAST: the one it ended */

@@ -187,6 +187,13 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
 
 /* ---- -z smtpx,tree ---- */
 
+/* Was a message not accepted only put off: its codes ("451", LMTP's "450,452"
+ * for each recipient) all 4xx, so the client keeps it and tries again? */
+static gboolean deferred(const char *reply)
+{
+    return reply[0] == '4' && !strstr(reply, ",5");
+}
+
 /* The top nodes, in the order they are shown. */
 typedef enum {
     N_SOFTWARE, N_COMMANDS, N_SENDERS, N_RECIPIENTS, N_REPLIES, N_REASONS, N_ENHANCED, N_AUTH, N_MESSAGES,
@@ -306,8 +313,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         break;
     }
     case SMTPX_EV_TRANSACTION:
-        /* a 4xx is deferred: the client keeps the message and tries again */
-        tick_under(st, N_MESSAGES, ev->txn.accepted ? "accepted" : ev->txn.reply[0] == '4' ? "deferred" : "refused",
+        tick_under(st, N_MESSAGES, ev->txn.accepted ? "accepted" : deferred(ev->txn.reply) ? "deferred" : "refused",
                    FALSE);
         break;
     case SMTPX_EV_SOFTWARE:        /* one per greeting */

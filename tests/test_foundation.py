@@ -672,6 +672,16 @@ def test_cleartext_after_accepted_starttls(passes):
         ["alice@example.com", "alice@example.com", "yes"]]
 
 
+def test_tls_in_pieces_is_not_cleartext(passes):
+    """TLS bytes cut anywhere (a ClientHello in 10-byte segments, a record
+    body that reads as text) are no cleartext SMTP, with the TLS dissector
+    or without it."""
+    cap = ts.transcript_pcap("starttls_tls_pieces")
+    for extra in ((), ("--disable-protocol", "tls")):
+        assert ts.experts(cap, passes["two_pass"], extra=extra) == [], extra
+        assert ts.fields(cap, ["smtpx.req.command"], "smtpx.req", extra=extra, **passes) == [["EHLO"], ["STARTTLS"]]
+
+
 def test_starttls_refused_stays_cleartext(passes):
     got = rows("split_lines", ["smtpx.req.command"], "smtpx && frame.number > 23", **passes)
     assert got == [["QUIT"], [""]]
@@ -780,10 +790,11 @@ def test_retransmission_passed_on_is_not_dissected_again(passes, tmp_path):
 
 
 def test_refused_hello_keeps_the_client_name(passes):
-    """A refused HELO/EHLO (no name, another name) renames nobody; an
-    accepted one does, from its reply on."""
+    """A HELO/EHLO names the client from its frame on; a refusal (no name,
+    another name) gives back the name before it."""
     cap = ts.transcript_pcap("hello_refused")
     got = {f: n for f, n in rows("hello_refused", ["frame.number", "smtpx.session.client_name"], **passes)}
-    assert {got[f] for f in ("5", "10", "12", "18", "19")} == {"client.example.com"}
-    assert got["20"] == got["22"] == "new.example"
+    assert {got[f] for f in ("5", "10", "12", "18")} == {"client.example.com"}
+    assert got["11"] == "other.example"         # from the command on, until the server refuses it
+    assert got["19"] == got["20"] == got["22"] == "new.example"
     assert ts.transactions(cap, passes["two_pass"])[0]["helo"] == "client.example.com"

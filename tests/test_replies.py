@@ -28,7 +28,8 @@ def test_error_reply_explained_by_its_enhanced_code(passes):
         ["10", "452: 4.5.3 Too many recipients (temporary: the client may try again later)"],
         ["12", "550: 5.1.1 Bad destination mailbox address (permanent: do not retry as is)"],
         ["14", "451: Requested action aborted: local error in processing (temporary: the client may try again "
-               "later)"]]
+               "later)"],
+        ["18", "503: Bad sequence of commands (permanent: do not retry as is)"]]
 
 
 def test_enhanced_meaning_text_in_tree():

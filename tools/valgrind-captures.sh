@@ -50,7 +50,8 @@ else
              xclient_unlisted return_path dkim_checks arc_chain arc_results lmtp_refused_pipelined lhlo_refused \
              bdat_refusals bdat_syntax bdat_refused_midchunk bdat_bare_cr reply_tiny_segments tls_before_220 \
              midstream_in_data midstream_in_bdat held_line_gap lost_replies bdat_pipelined_two data_pipelined_two \
-             auth_login_pipelined nested_mail typed_message txn_findings auth_gaps; do
+             auth_login_pipelined nested_mail typed_message txn_findings auth_gaps auth_again hello_refused \
+             starttls_cleartext exchange_verbs smtputf8_headers enhanced_meaning open_relay_literals; do
         [ -f "tests/transcripts/$t.txt" ] &&
             python3 tools/transcript2pcap.py "tests/transcripts/$t.txt" "$work/caps/transcript-$t.pcap"
     done
