@@ -287,12 +287,12 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     case SMTP_CMD_LHLO:
         if (rec->kind == SMTP_CMD_LHLO ? !ok : ok)    /* SMTP after all (a refused LHLO, an accepted EHLO) */
             forget_lmtp(ctx);
-        if (!ok)
-            st->client_name = rec->arg;     /* the name before the refused one */
         if (ok) {
             st->flags = (st->flags | SMTPX_F_HELLO) & ~SMTPX_F_EHLO;
             st->flags |= smtp_cmd_is_ehlo((smtp_cmd_t)rec->kind) ? SMTPX_F_EHLO : 0;
             end_transaction(ctx);
+        } else {
+            st->client_name = rec->arg;     /* the name before the refused one */
         }
         break;
     case SMTP_CMD_MAIL:
