@@ -291,18 +291,15 @@ static void dissect_fragment(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 static gboolean smtp_line_at(const smtpx_ctx_t *ctx, int offset)
 {
     const char *text = (const char *)ctx->data + offset;
-    const char *end = memchr(text, '\n', (size_t)(ctx->len - offset));
-    size_t len = end ? (size_t)(end - text) : 0;
+    smtp_line_t line;
     smtp_command_t cmd;
     smtp_reply_line_t rl;
 
-    if (len && text[len - 1] == '\r')
-        len--;
-    if (!end || len == 0)
+    if (!smtp_line_find(ctx->data + offset, (size_t)(ctx->len - offset), &line) || line.len == 0)
         return FALSE;
     if (!ctx->is_client)
-        return smtp_parse_reply_line(text, len, &rl);
-    smtp_parse_command(text, len, &cmd);
+        return smtp_parse_reply_line(text, line.len, &rl);
+    smtp_parse_command(text, line.len, &cmd);
     return cmd.id != SMTP_CMD_UNKNOWN;
 }
 

@@ -217,17 +217,22 @@ const char *smtpx_whole_header(smtpx_ctx_t *ctx, const char *block, const char *
 #define SMTPX_MAX_FROM 64       /* mailboxes of a From header shown; the rest are skipped */
 #define SMTPX_MAX_REPEATS 16    /* headers of one name shown (a header written twice: both, as filters see) */
 
-/* Every header `name` of the block under tree, as field hf. */
-static void add_header_values(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *block, const char *name)
+/* Every header `name` of the block under tree, as field hf (RFC 2047
+ * decoded if asked); returns the first value shown, or NULL. */
+static const char *add_header_values(smtpx_ctx_t *ctx, proto_tree *tree, int hf, const char *block,
+                                     const char *name, gboolean decode)
 {
     size_t pos = 0, len = strlen(block);
-    const char *value;
+    const char *value, *first = NULL;
 
     for (unsigned n = 0; n < SMTPX_MAX_REPEATS; n++) {
         if (!(value = next_value(ctx, block, len, name, &pos, SMTPX_MAX_VALUE)))
             break;
+        value = decode ? smtpx_decode_rfc2047(ctx->pinfo->pool, value) : value;
         smtpx_add_generated(ctx, tree, hf, value);
+        first = first ? first : value;
     }
+    return first;
 }
 
 /* Every mailbox the From header names (RFC 5322 3.6.2 allows several, and
@@ -374,20 +379,13 @@ static void headers_read(smtpx_ctx_t *ctx, const char *block)
     proto_item_set_generated(hi);
     proto_tree *ht = proto_item_add_subtree(hi, ett_smtpx_data);
     add_from(ctx, ht, block);
-    size_t pos = 0, len = strlen(block);
-    const char *subject;
-    for (unsigned n = 0; n < SMTPX_MAX_REPEATS; n++) {
-        if (!(subject = next_value(ctx, block, len, "Subject", &pos, SMTPX_MAX_VALUE)))
-            break;
-        const char *decoded = smtpx_decode_rfc2047(ctx->pinfo->pool, subject);
-        smtpx_add_generated(ctx, ht, hf_smtpx_header_subject, decoded);
-        if (n == 0)
-            st->facts.subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, decoded, strlen(decoded));
-    }
+    const char *subject = add_header_values(ctx, ht, hf_smtpx_header_subject, block, "Subject", TRUE);
+    if (subject)
+        st->facts.subject = smtpx_state_strdup(&ctx->call, ctx->pinfo, subject, strlen(subject));
     st->facts.message_id = kept_value(ctx, block, "Message-ID");
     for (size_t i = 0; i < G_N_ELEMENTS(header_fields); i++) {      /* tree items only */
         if (proto_field_is_referenced(ht, *header_fields[i].hf))
-            add_header_values(ctx, ht, *header_fields[i].hf, block, header_fields[i].name);
+            add_header_values(ctx, ht, *header_fields[i].hf, block, header_fields[i].name, FALSE);
     }
     add_dkim(ctx, ht, block);
     const char *verdicts = smtpx_auth_results(ctx, ht, block);

@@ -176,7 +176,7 @@ void smtpx_note_request(smtpx_ctx_t *ctx, proto_tree *tree, guint16 kind)
     if (!notes_wanted(tree))
         return;
     const smtpx_command_note_t *n = command_note(kind);
-    if (n && n->phase == SMTPX_PHASE_HELLO && ctx->st->mail_rec)
+    if (n && smtp_cmd_is_hello((smtp_cmd_t)kind) && ctx->st->mail_rec)     /* (STARTTLS, of the same phase, does not) */
         add_note(ctx, tree, n->phase, wmem_strdup_printf(ctx->pinfo->pool, "%s; mid-transaction it also cancels "
                                                          "the transaction, as RSET does (RFC 5321 4.1.4)", n->note));
     else if (n)

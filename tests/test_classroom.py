@@ -88,6 +88,14 @@ def test_note_on_hello_inside_a_transaction(passes):
                    ["11", plain + "; mid-transaction it also cancels the transaction, as RSET does (RFC 5321 4.1.4)"]]
 
 
+def test_note_on_starttls_inside_a_transaction(tmp_path):
+    """STARTTLS shares the hello's phase, not its RSET effect: no such note."""
+    cap = ts.text_pcap(tmp_path, "S: 220 mx\nC: EHLO c.example\nS: 250-mx\nS+ 250 STARTTLS\nC: MAIL FROM:<a@c.example>\n"
+                       "S: 250 ok\nC: STARTTLS\nS: 454 4.7.0 TLS not available\n")
+    assert ts.fields(cap, ["smtpx.note"], 'smtpx.req.command == "STARTTLS"') == [
+        ["STARTTLS: the client asks to encrypt the connection with TLS from now on"]]
+
+
 def test_notes_can_be_switched_off():
     cap = ts.transcript_pcap("lab_postfix_auth_login")
     assert ts.fields(cap, ["frame.number"], "smtpx.note", extra=["-o", "smtpx.teaching_notes:FALSE"]) == []
