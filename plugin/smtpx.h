@@ -460,7 +460,8 @@ typedef struct {
     const smtpx_log_headers_t *hdr;     /* To, Cc, Date... (never NULL) */
     const char *bcc;                    /* the recipients To and Cc do not name */
     gboolean tls;
-    const char *reply;      /* its code; LMTP: each recipient's, in RCPT order ("250,452") */
+    const char *reply;      /* its code; LMTP: each recipient's, in RCPT order ("250,452"); "-": no_message */
+    gboolean no_message;    /* given up before a reply to a message (RSET, QUIT...): no message columns */
     gboolean accepted;      /* the server took the message (LMTP: for at least one recipient) */
     guint rcpt_ok, rcpt_bad, findings;
     guint64 size;

@@ -169,10 +169,12 @@ void smtpx_check_message_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     if (!ctx->typed || line->offset != 0 || !smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len))
         return;
     char *edited = apply_edits(ctx, line);
+    const char *outcome = strcmp(edited, ".") == 0 ? "the line is not \".\" alone, so the message has not ended"
+                                                   : "mail programs show them as they are";
     smtpx_finding(ctx, &ei_smtpx_telnet_edit, ctx->tvb, line->offset, line->len,
                   "Edit keys (Backspace/Delete) in a message line: the screen showed \"%s\", but telnet sends the "
-                  "keys as bytes, and the message keeps them: mail programs show them as they are",
-                  smtpx_line_format(ctx, edited, (int)MIN(strlen(edited), 60)));
+                  "keys as bytes, and the message keeps them: %s",
+                  smtpx_line_format(ctx, edited, (int)MIN(strlen(edited), 60)), outcome);
 }
 
 static void check_telnet(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line)
@@ -200,8 +202,14 @@ static void check_telnet(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
         smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->offset, line->len,
                       "Telnet option negotiation (IAC, 0xFF) in the stream: the client is in Telnet mode, not raw");
     } else if (line->eol == SMTP_EOL_CRNUL) {
+        ctx->st->flags |= SMTPX_F_CRNUL_CLIENT;
         smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->next - 2, 2,
                       "Line ends with CR NUL, as a Telnet client in NVT mode sends: the client is not in raw mode");
+    } else if (line->eol == SMTP_EOL_LF && !(ctx->st->flags & SMTPX_F_LF_CLIENT)) {
+        ctx->st->flags |= SMTPX_F_LF_CLIENT;
+        smtpx_finding(ctx, &ei_smtpx_bare_lf, ctx->tvb, line->next - 1, 1,
+                      "Command ends with a bare LF, not CRLF (RFC 5321 2.3.8), as netcat without -C sends: many "
+                      "servers accept it, strict ones do not");
     }
 }
 
@@ -396,13 +404,83 @@ static void check_utf8_address(smtpx_ctx_t *ctx, const smtpx_line_t *line, const
     gboolean is_mail = cmd->id == SMTP_CMD_MAIL;
     const char *param = line->text + cmd->param_off, *addr = param + path->addr_off;
 
-    if (smtp_find_8bit((const guint8 *)addr, path->addr_len) == path->addr_len)
+    if (smtp_find_8bit((const guint8 *)addr, path->addr_len) == path->addr_len ||
+        memchr(addr, 0xff, path->addr_len))     /* (Telnet's bytes: smtpx.analysis.telnet_iac says it) */
         return;
+    if (!g_utf8_validate(addr, (gssize)path->addr_len, NULL)) {
+        smtpx_finding(ctx, &ei_smtpx_utf8_address, ctx->tvb, line->offset + (int)(cmd->param_off + path->addr_off),
+                      (int)path->addr_len, "Address <%s> holds bytes that are not UTF-8: a server refuses it, "
+                      "with SMTPUTF8 or without", smtpx_line_format(ctx, addr, (int)path->addr_len));
+        return;
+    }
     if (is_mail ? has_smtputf8(param, cmd->param_len, path->params_off) : (ctx->st->flags & SMTPX_F_SMTPUTF8) != 0)
         return;
     smtpx_finding(ctx, &ei_smtpx_utf8_address, ctx->tvb, line->offset + (int)(cmd->param_off + path->addr_off),
                   (int)path->addr_len, "Non-ASCII address <%s> without SMTPUTF8 on MAIL: RFC 6531 needs it, "
                   "and a server answers 553 (5.6.7)", smtpx_line_format(ctx, addr, (int)path->addr_len));
+}
+
+/* A byte below space, or DEL (Ctrl-C typed in a raw session, an escape sequence). */
+static gboolean has_control(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((guint8)s[i] < 0x20 || s[i] == 0x7f)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void add_reason(wmem_strbuf_t *why, gboolean cond, const char *reason)
+{
+    if (cond)
+        wmem_strbuf_append_printf(why, "%s%s", wmem_strbuf_get_len(why) ? ", " : "", reason);
+}
+
+/* "MAIL FROM: bob@x", "RCPT TO :<x>", "RCPT TO:a@x,b@x": the form RFC 5321
+ * wants instead, with the address as given (the first of a list) unless it
+ * is none or holds control bytes. */
+static void report_path_form(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd,
+                             const smtp_path_t *path, gboolean no_domain)
+{
+    const char *addr = line->text + cmd->param_off + path->addr_off;
+    const char *comma = path->brackets ? NULL : memchr(addr, ',', path->addr_len);
+    size_t n = comma ? (size_t)(comma - addr) : path->addr_len;
+    gboolean usable = n > 0 && !no_domain && !has_control(addr, n);
+    wmem_strbuf_t *why = wmem_strbuf_new(ctx->pinfo->pool, "");
+
+    add_reason(why, !path->brackets, "angle brackets");
+    add_reason(why, path->space_before_colon, "no space before the colon");
+    add_reason(why, path->space_after_colon, "no space after the colon");
+    add_reason(why, comma != NULL, "one address per command");
+    smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
+                  "\"%s\": RFC 5321 wants %s<%s> (%s); strict servers answer 501",
+                  smtpx_line_format(ctx, line->text, line->len), cmd->id == SMTP_CMD_MAIL ? "MAIL FROM:" : "RCPT TO:",
+                  usable ? smtpx_line_format(ctx, addr, (int)n) : "local-part@domain", wmem_strbuf_get_str(why));
+}
+
+/* "<Bob <bob@x>>", "Bob <bob@x>": a display name in the envelope; the
+ * address in its brackets at *off (in param), *n long. */
+static gboolean display_name_address(const char *param, size_t len, const smtp_path_t *path, size_t *off,
+                                     size_t *n)
+{
+    size_t from = path->addr_off, upto = path->brackets ? path->addr_off + path->addr_len : len;
+    const char *lt = memchr(param + from, '<', upto - from);
+    if (!lt || (!path->brackets && path->addr_len == 0))
+        return FALSE;
+    *off = (size_t)(lt - param) + 1;
+    const char *gt = memchr(param + *off, '>', len - *off);
+    *n = gt ? (size_t)(gt - (param + *off)) : 0;
+    return *n > 0 && memchr(param + *off, '@', *n) != NULL;
+}
+
+/* A blank or control byte in the domain (after the last '@') of an address. */
+static gboolean bad_domain_byte(const char *addr, size_t n)
+{
+    const char *at = g_strrstr_len(addr, (gssize)n, "@");
+    if (!at)
+        return FALSE;
+    size_t dn = n - (size_t)(at + 1 - addr);
+    return has_control(at + 1, dn) || memchr(at + 1, ' ', dn) || memchr(at + 1, '\t', dn);
 }
 
 static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
@@ -419,15 +497,22 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                       is_mail ? "FROM:" : "TO:");
         return;
     }
-    const char *addr = smtpx_line_format(ctx, param + path.addr_off, (int)path.addr_len);
-    gboolean no_domain = path.addr_len > 0 && !memchr(param + path.addr_off, '@', path.addr_len) &&
-                         (is_mail || !smtp_token_is(param + path.addr_off, path.addr_len, "Postmaster"));
-    if (!path.brackets || path.space_after_colon)
+    const char *raw = param + path.addr_off, *addr = smtpx_line_format(ctx, raw, (int)path.addr_len);
+    gboolean no_domain = path.addr_len > 0 && !memchr(raw, '@', path.addr_len) &&
+                         (is_mail || !smtp_token_is(raw, path.addr_len, "Postmaster"));
+    size_t dn_off, dn_len;
+    gboolean display_name = display_name_address(param, cmd->param_len, &path, &dn_off, &dn_len);
+    if (display_name)     /* (its words are no parameters: not checked as such) */
         smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
-                      "\"%s\": RFC 5321 wants %s<%s> (%s); strict servers answer 501", shown,
-                      is_mail ? "MAIL FROM:" : "RCPT TO:", no_domain ? "local-part@domain" : addr,
-                      !path.brackets && path.space_after_colon ? "angle brackets, no space after the colon"
-                      : path.brackets ? "no space after the colon" : "angle brackets");
+                      "\"%s\": a display name does not belong in the envelope: RFC 5321 wants %s<%s>; a server "
+                      "answers 501 or 555", shown, is_mail ? "MAIL FROM:" : "RCPT TO:",
+                      smtpx_line_format(ctx, param + dn_off, (int)dn_len));
+    else if (!path.brackets || path.space_after_colon || path.space_before_colon)
+        report_path_form(ctx, line, cmd, &path, no_domain);
+    else if (bad_domain_byte(raw, path.addr_len))
+        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
+                      "<%s> is no address: a domain name holds no blank or control byte (RFC 5321 4.1.2); a server "
+                      "answers 501", addr);
     else if (no_domain)
         smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
                       "<%s> is no address: RFC 5321 wants local-part@domain (only RCPT TO:<Postmaster> may go "
@@ -435,7 +520,8 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
     check_lengths(ctx, line->offset + (int)(cmd->param_off + path.addr_off), param + path.addr_off,
                   path.addr_len);
     check_utf8_address(ctx, line, cmd, &path);
-    check_params(ctx, line, cmd, &path);
+    if (!display_name)
+        check_params(ctx, line, cmd, &path);
     if (is_mail) {
         check_auth_sender(ctx, line, wmem_strndup(ctx->pinfo->pool, param + path.addr_off, path.addr_len));
         smtpx_check_homograph(ctx, "envelope sender", param + path.addr_off, path.addr_len,

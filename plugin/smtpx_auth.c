@@ -42,15 +42,37 @@ static guchar *base64_bytes(smtpx_ctx_t *ctx, const char *text, int len, gsize *
     return g_base64_decode_inplace(wmem_strndup(ctx->pinfo->pool, text, (gsize)len), out_len);
 }
 
-/* With the hide_passwords preference: does this client message (base64)
- * carry a password or token, so that nothing of it may be shown? */
+/* "=" (RFC 4954, for an initial response) and an empty line are an empty response. */
+static gboolean is_empty_response(const char *text, int len)
+{
+    return len == 0 || (len == 1 && text[0] == '=');
+}
+
+/* "*" cancels the exchange (RFC 4954 4). */
+static gboolean is_cancel(const char *text, int len)
+{
+    return len == 1 && text[0] == '*';
+}
+
+/* A client message that is no base64 (typed in clear, or without its
+ * padding) where the exchange expects its secret: the secret as it is. */
+static gboolean secret_in_clear(smtp_sasl_mech_t mech, unsigned step, const char *text, int len)
+{
+    return smtp_sasl_step_has_secret(mech, step) && !is_empty_response(text, len) && !is_cancel(text, len) &&
+           !smtp_base64_valid(text, (size_t)len);
+}
+
+/* With the hide_passwords preference: does this client message carry a
+ * password or token, so that nothing of it may be shown? */
 static gboolean must_mask(smtpx_ctx_t *ctx, smtp_sasl_mech_t mech, unsigned step, const char *text, int len)
 {
     smtp_sasl_fields_t f;
     gsize out_len;
 
-    if (!smtpx_pref_hide_passwords || !smtp_base64_valid(text, (size_t)len))
+    if (!smtpx_pref_hide_passwords)
         return FALSE;
+    if (!smtp_base64_valid(text, (size_t)len))
+        return secret_in_clear(mech, step, text, len);
     guchar *decoded = base64_bytes(ctx, text, len, &out_len);
     return smtp_sasl_parse(mech, step, decoded, out_len, &f) && f.secret.set;
 }
@@ -122,7 +144,7 @@ static tvbuff_t *decode_base64(smtpx_ctx_t *ctx, proto_tree *tree, int offset, c
     if (!smtp_base64_valid(text, (size_t)len)) {
         smtpx_finding(ctx, &ei_smtpx_bad_base64, ctx->tvb, offset, len,
                       "\"%s\" is not valid base64; the server should answer 501",
-                      smtpx_line_format(ctx, text, MIN(len, 64)));
+                      mask ? SMTPX_MASK : smtpx_line_format(ctx, text, MIN(len, 64)));
         return NULL;
     }
     gsize out_len;
@@ -204,17 +226,12 @@ static void dissect_client_message(smtpx_ctx_t *ctx, proto_tree *tree, tvbuff_t 
         report_secret(ctx, name, offset, len);
 }
 
-/* "=" (RFC 4954, for an initial response) and an empty line are an empty response. */
-static gboolean is_empty_response(const char *text, int len)
-{
-    return len == 0 || (len == 1 && text[0] == '=');
-}
-
 /* base64 text at offset. A response cut at max_line is a step all the
  * same, but not decoded. */
 static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char *text, int len,
                              gboolean cut)
 {
+    smtp_sasl_mech_t mech = (smtp_sasl_mech_t)ctx->st->auth_mech;
     tvbuff_t *dtvb;
 
     if (cut)
@@ -222,10 +239,11 @@ static void dissect_response(smtpx_ctx_t *ctx, proto_tree *tree, int offset, con
     else if (is_empty_response(text, len))
         dtvb = tvb_new_child_real_data(ctx->tvb, (const guint8 *)"", 0, 0);
     else
-        dtvb = decode_base64(ctx, tree, offset, text, len,
-                             must_mask(ctx, (smtp_sasl_mech_t)ctx->st->auth_mech, ctx->st->auth_step, text, len));
+        dtvb = decode_base64(ctx, tree, offset, text, len, must_mask(ctx, mech, ctx->st->auth_step, text, len));
     if (dtvb)
         dissect_client_message(ctx, tree, dtvb, offset, len);
+    else if (!cut && secret_in_clear(mech, ctx->st->auth_step, text, len))
+        report_secret(ctx, smtp_sasl_mech_name(mech), offset, len);
     ctx->st->auth_step++;
 }
 
@@ -268,7 +286,7 @@ void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     const char *mech = smtp_sasl_mech_name((smtp_sasl_mech_t)ctx->st->auth_mech);
 
     ctx->pdu_item = ai;
-    if (line->len == 1 && line->text[0] == '*') {
+    if (is_cancel(line->text, line->len)) {
         proto_item_append_text(ai, " (cancel)");
         ctx->st->flags |= SMTPX_F_AUTH_CANCEL;
         smtpx_info_append(ctx, "* (AUTH cancelled)");
@@ -284,16 +302,17 @@ void smtpx_dissect_auth_line(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     smtpx_add_request_links(ctx, at, smtpx_queue_push(&ctx->call, ctx->pinfo, SMTPX_KIND_AUTH_STEP));
 }
 
-/* "refused": the server would not run the exchange (bad sequence, as a
- * second AUTH; mechanism unknown, too weak, or needing TLS), so no
- * credentials were checked (RFC 4954 4, 6). */
+/* "refused": the server would not run the exchange or could not check it
+ * (bad sequence, as a second AUTH; AUTH or the mechanism unknown, too weak,
+ * or needing TLS; a temporary failure), so no credentials were judged
+ * (RFC 4954 4, 6; 530 is "TLS first" in practice). */
 static const char *auth_result(const smtpx_state_t *st, unsigned code)
 {
     if (code == 235)
         return "success";
     if (code == 501 && (st->flags & SMTPX_F_AUTH_CANCEL))
         return "cancelled";
-    if (code == 503 || code == 504 || code == 534 || code == 538)
+    if (code == 454 || code == 502 || code == 503 || code == 504 || code == 530 || code == 534 || code == 538)
         return "refused";
     return "failure";
 }

@@ -97,7 +97,7 @@ static void begin_message(smtpx_ctx_t *ctx, smtpx_msg_rec_t *msg)
     st->headers_len = 0;
     memset(&st->facts, 0, sizeof st->facts);
     st->in_headers = 1;
-    st->prev_crlf = 1;
+    st->prev_eol = SMTP_EOL_CRLF;     /* (the DATA line's) */
     st->early_end_next = 0;
     st->msg_flags &= SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY;
     st->chunk_open = SMTPX_CHUNK_AT_LINE_START;
@@ -295,7 +295,9 @@ static void report_bare(smtpx_ctx_t *ctx, int offset, int len, const char *what)
 
 static void check_bare(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    if (line->eol == SMTP_EOL_LF || line->has_cr)
+    if (line->eol == SMTP_EOL_CRNUL)
+        report_bare(ctx, line->next - 2, 2, "CR (CR NUL ends the line, as a Telnet client in NVT mode sends)");
+    else if (line->eol == SMTP_EOL_LF || line->has_cr)
         report_bare(ctx, line->offset, line->next - line->offset, line->has_cr ? "CR" : "LF");
 }
 
@@ -345,7 +347,7 @@ static void message_end(smtpx_ctx_t *ctx, int offset, smtpx_cmd_rec_t *rec)
 /* The first end of data that only some servers take, and the message up to
  * it (the message so far and `more` bytes of the current line): if the
  * server answers it, the message ends there. */
-static void note_early_end(smtpx_ctx_t *ctx, guint64 more)
+static void note_early_end(smtpx_ctx_t *ctx, guint64 more, gboolean meant)
 {
     smtpx_state_t *st = ctx->st;
     smtpx_early_end_t *end = st->msg ? &st->msg->early_end : NULL;
@@ -356,6 +358,7 @@ static void note_early_end(smtpx_ctx_t *ctx, guint64 more)
     end->time = ctx->pinfo->abs_ts;
     end->bytes = st->msg_bytes + more;
     end->lines = st->msg_lines + (more > 0);
+    end->meant = meant;
 }
 
 /* The server replied during DATA to an end of data only some servers take
@@ -463,7 +466,7 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, 
     check_bare(ctx, line);
     const char *cr_dot = line->has_cr && line->len >= 3 ? g_strstr_len(line->text, line->len, "\r.\r") : NULL;
     if (cr_dot) {
-        note_early_end(ctx, (guint64)(cr_dot + 1 - line->text - stuffed));
+        note_early_end(ctx, (guint64)(cr_dot + 1 - line->text - stuffed), FALSE);
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->len,
                       "<CR>.<CR> inside the message: some servers take it for the end of data (SMTP smuggling)");
         check_smuggled(ctx, line, cr_dot + 3, line->len - (int)(cr_dot + 3 - line->text));
@@ -528,7 +531,23 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
     count_bytes(ctx, (guint64)n);
     st->msg_lines += !line->partial;
     if (!line->partial)
-        st->prev_crlf = line->eol == SMTP_EOL_CRLF;
+        st->prev_eol = (guint8)line->eol;
+}
+
+/* "." between bare LFs, or CR NULs, from a client that ends its commands so
+ * (netcat, a Telnet client in NVT mode): its end of data as it means it, no
+ * smuggling. */
+static gboolean client_style_end(const smtpx_state_t *st, const smtpx_line_t *line)
+{
+    guint32 style = line->eol == SMTP_EOL_LF      ? SMTPX_F_LF_CLIENT
+                    : line->eol == SMTP_EOL_CRNUL ? SMTPX_F_CRNUL_CLIENT
+                                                  : 0;
+    return (st->flags & style) && line->eol == st->prev_eol;
+}
+
+static const char *eol_name(unsigned eol)
+{
+    return eol == SMTP_EOL_CRLF ? "<CRLF>" : eol == SMTP_EOL_CRNUL ? "<CR><NUL>" : "<LF>";
 }
 
 /* "." alone on a line, after CRLF and ending with CRLF, ends the message; the
@@ -537,14 +556,21 @@ static gboolean is_end_of_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     if (line->continuation || line->partial || line->len != 1 || line->text[0] != '.')
         return FALSE;
-    if (line->eol == SMTP_EOL_CRLF && ctx->st->prev_crlf)
+    if (line->eol == SMTP_EOL_CRLF && ctx->st->prev_eol == SMTP_EOL_CRLF)
         return TRUE;
-    note_early_end(ctx, 0);
+    gboolean meant = client_style_end(ctx->st, line);
+    note_early_end(ctx, 0, meant);
     ctx->st->early_end_next = 1;
-    smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->next - line->offset,
-                  "End of data written %s.%s: not <CRLF>.<CRLF>, yet some servers end the message here "
-                  "(SMTP smuggling); dissection goes on as message data until the server replies",
-                  ctx->st->prev_crlf ? "<CRLF>" : "<LF>", line->eol == SMTP_EOL_CRLF ? "<CRLF>" : "<LF>");
+    if (meant)
+        smtpx_finding(ctx, &ei_smtpx_bare_lf, ctx->tvb, line->offset, line->next - line->offset,
+                      "End of data written %s.%s, as this client ends all its lines: a server that takes that line "
+                      "end ends the message here, a strict one waits for <CRLF>.<CRLF>", eol_name(line->eol),
+                      eol_name(line->eol));
+    else
+        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, line->offset, line->next - line->offset,
+                      "End of data written %s.%s: not <CRLF>.<CRLF>, yet some servers end the message here "
+                      "(SMTP smuggling); dissection goes on as message data until the server replies",
+                      eol_name(ctx->st->prev_eol), eol_name(line->eol));
     return FALSE;
 }
 

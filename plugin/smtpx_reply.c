@@ -191,11 +191,23 @@ static gboolean is_greeting(const smtpx_state_t *st, unsigned code)
            !(pending && smtp_cmd_starts_tls((smtp_cmd_t)pending->kind));
 }
 
+/* The final reply of a mail transaction: its row in the logs (rec: the request it answers, if any;
+ * code 0: the transaction ended without a message). */
+static void log_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
+{
+    smtpx_tap_transaction(ctx, rec, code);
+    ctx->st->txn_findings = 0;
+    ctx->st->flags |= SMTPX_F_LOGGED;
+}
+
 static void end_transaction(smtpx_ctx_t *ctx)
 {
     smtpx_state_t *st = ctx->st;
 
-    st->flags &= ~(SMTPX_F_MAIL | SMTPX_F_RCPT);
+    /* given up before a reply to its message (RSET, a new hello, QUIT, STARTTLS, 421): a row without one */
+    if ((st->flags & (SMTPX_F_MAIL | SMTPX_F_RCPT)) && !(st->flags & SMTPX_F_LOGGED))
+        log_transaction(ctx, NULL, 0);
+    st->flags &= ~(SMTPX_F_MAIL | SMTPX_F_RCPT | SMTPX_F_LOGGED);
     st->rcpt_ok = st->rcpt_bad = 0;
     /* a MAIL still waiting for its reply was pipelined behind the request
      * answered now: its record and message belong to the next transaction */
@@ -298,7 +310,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     case SMTP_CMD_MAIL:
         /* pipelined RCPT and BDAT may already follow: keep what they started */
         if (ok) {
-            st->flags = (st->flags | SMTPX_F_MAIL) & ~SMTPX_F_RCPT;
+            st->flags = (st->flags | SMTPX_F_MAIL) & ~(SMTPX_F_RCPT | SMTPX_F_LOGGED);
             st->rcpt_ok = st->rcpt_bad = 0;
         } else if (st->mail_rec == rec) {
             st->mail_rec = NULL;
@@ -335,6 +347,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     case SMTP_CMD_STARTTLS:
     case SMTP_CMD_X_ANONYMOUSTLS:
         if (code == 220) {
+            end_transaction(ctx);
             restart_session(st);
             smtpx_queue_discard(st);    /* commands sent before TLS (smtpx.analysis.starttls_injection) */
             st->flags |= SMTPX_F_TLS;
@@ -351,6 +364,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         break;
     case SMTP_CMD_XCLIENT:
         if (code == 220) {
+            end_transaction(ctx);
             restart_session(st);
             xclient_accepted(ctx, rec->arg);
         }
@@ -370,13 +384,6 @@ static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t 
     return rec->kind == SMTPX_KIND_EOD || (rec->kind == SMTP_CMD_DATA && failed && open && !smtpx_in_chunks(st));
 }
 
-/* The final reply of a mail transaction: its row in the logs (rec: the request it answers, if any). */
-static void log_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
-{
-    smtpx_tap_transaction(ctx, rec, code);
-    ctx->st->txn_findings = 0;
-}
-
 /* A reply while the client is still sending the message: the server took an
  * earlier line for the end of data, or (4xx, 5xx) aborted the transfer. If
  * the message had an end that only some servers take (<LF>.<LF>,
@@ -394,9 +401,10 @@ static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
     if (rec) {
         if (ctx->call.replay == SMTPX_LIVE)
             rec->early_taken = 1;
-        smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
-                      "Reply %u while the client was sending the message: the server took the lone \".\" "
-                      "of frame %u for the end of data (SMTP smuggling)", r->rl.code, end->frame);
+        if (!end->meant)
+            smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
+                          "Reply %u while the client was sending the message: the server took the lone \".\" "
+                          "of frame %u for the end of data (SMTP smuggling)", r->rl.code, end->frame);
         return TRUE;
     }
     /* an error reply aborts the transfer (its own finding says so); in a message the capture began
@@ -606,12 +614,14 @@ static void finish_reply(smtpx_ctx_t *ctx, proto_tree *rt, const smtpx_reply_t *
         smtpx_note_reply(ctx, rt, code, rec, greeting);
     smtpx_tap_reply(ctx, code, rec, greeting);
     /* LMTP: the transaction ends with the reply for its last recipient */
-    if (!rec || smtpx_rec_next_recipient(rec))
-        return;
-    smtpx_check_sent_early_reply(ctx, rec, code, offset);
-    if (ends_transaction(st, rec, code))
-        log_transaction(ctx, rec, code);
-    apply_reply(ctx, rec, code);
+    if (rec && !smtpx_rec_next_recipient(rec)) {
+        smtpx_check_sent_early_reply(ctx, rec, code, offset);
+        if (ends_transaction(st, rec, code))
+            log_transaction(ctx, rec, code);
+        apply_reply(ctx, rec, code);
+    }
+    if (code == 421)    /* the server closes the session (RFC 5321 3.8) */
+        end_transaction(ctx);
 }
 
 int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)

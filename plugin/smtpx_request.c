@@ -189,7 +189,7 @@ gboolean smtpx_is_lmtp(const smtpx_ctx_t *ctx)
 
 /* " (did you mean VRFY?)" for a verb written in full or one typing error
  * away from known ones ("HELO or EHLO"), else "". LHLO only in LMTP (RFC
- * 2033 1: never on port 25). */
+ * 2033 1: never on port 25); never a verb RFC 5321 dropped (SEND, SAML...). */
 static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
 {
     gboolean lmtp = smtpx_is_lmtp(ctx);
@@ -204,7 +204,7 @@ static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
         names[n++] = smtp_cmd_name(meant);
     for (smtp_cmd_t id = smtp_cmd_suggest(verb, len, SMTP_CMD_UNKNOWN); id != SMTP_CMD_UNKNOWN;
          id = smtp_cmd_suggest(verb, len, id)) {
-        if ((id != SMTP_CMD_LHLO || lmtp) && id != meant)
+        if ((id != SMTP_CMD_LHLO || lmtp) && id != meant && !smtp_cmd_obsolete(id))
             names[n++] = smtp_cmd_name(id);
     }
     if (n == 0)
@@ -274,8 +274,25 @@ static void dissect_argument(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_lin
     }
 }
 
-gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+/* The line from its first byte that is no blank (whole itself if it starts
+ * with one, or holds nothing else). */
+static const smtpx_line_t *skip_leading_blanks(const smtpx_line_t *whole, smtpx_line_t *trimmed)
 {
+    int n = (int)smtp_skip_wsp(whole->text, (size_t)whole->len, 0);
+
+    if (n == 0 || n == whole->len)
+        return whole;
+    *trimmed = *whole;
+    trimmed->offset += n;
+    trimmed->len -= n;
+    trimmed->text += n;
+    return trimmed;
+}
+
+gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *whole)
+{
+    smtpx_line_t trimmed;
+    const smtpx_line_t *line = skip_leading_blanks(whole, &trimmed);
     smtp_command_t cmd;
 
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
@@ -294,10 +311,14 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     if (cmd.id == SMTP_CMD_UNKNOWN && line->partial && !smtpx_line_overlong(line))
         return FALSE;   /* cut short of max_line: the verb itself may be cut */
     char *masked = cmd.id == SMTP_CMD_AUTH ? smtpx_auth_masked_command(ctx, line, &cmd) : NULL;
-    char *shown = masked ? masked : smtpx_line_format(ctx, line->text, line->len);
-    proto_item *ri = smtpx_add_shown(ctx, ctx->tree, hf_smtpx_req, line->offset, line->next - line->offset, shown);
+    char *shown = masked ? masked : smtpx_line_format(ctx, whole->text, whole->len);
+    proto_item *ri = smtpx_add_shown(ctx, ctx->tree, hf_smtpx_req, whole->offset, whole->next - whole->offset, shown);
     proto_tree *rt = proto_item_add_subtree(ri, ett_smtpx_req);
     ctx->pdu_item = ri;
+    if (line != whole)
+        smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, whole->offset, line->offset - whole->offset,
+                      "Blanks before the verb: an SMTP command starts with its verb (RFC 5321 4.1.1); Postfix and "
+                      "Sendmail skip them, a stricter server answers 500");
     add_verb(ctx, rt, line, &cmd);
     if (masked)
         smtpx_add_string(ctx, rt, hf_smtpx_req_parameter, ctx->tvb, line->offset + (int)cmd.param_off,

@@ -25,6 +25,8 @@ typedef struct {
     guint32 lines;
     guint64 bytes;
     nstime_t time;
+    gboolean meant;               /* the end of data of a client that ends all its lines so (<LF>.<LF>
+                                     from netcat): no smuggling */
 } smtpx_early_end_t;
 
 /* Header values of a message for the transactions log (read only when it
@@ -147,6 +149,9 @@ typedef enum {
 #define SMTPX_F_HELD_GAP   0x400000u /* the client line being held lacks bytes (a stream gap): its argument is not read */
 #define SMTPX_F_HELLO_UNSEEN 0x800000u /* a hello answered in bytes the capture lacks: extensions unknown, not checked */
 #define SMTPX_F_AUTH_UNSEEN 0x1000000u /* an AUTH ended in bytes the capture lacks: logged in or not, unknown */
+#define SMTPX_F_LOGGED     0x2000000u /* the open transaction has its row in the logs (a refused DATA) */
+#define SMTPX_F_LF_CLIENT  0x4000000u /* the client ends its commands with a bare LF (netcat): reported */
+#define SMTPX_F_CRNUL_CLIENT 0x8000000u /* ... with CR NUL (a Telnet client in NVT mode) */
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
@@ -218,7 +223,7 @@ typedef struct {
                                         lines typed meanwhile are the message, read as commands (0: none) */
     guint8 long_line[2];             /* [is_client]: inside a line begun earlier (SMTPX_LINE_*) */
     guint8 in_headers;               /* message: still in the header block */
-    guint8 prev_crlf;                /* message: the previous line ended with CRLF */
+    guint8 prev_eol;                 /* message: how the previous line ended (smtp_eol_t) */
     guint16 rcpt_ok, rcpt_bad;
     guint16 rcpt_cmds;               /* RCPT commands in the transaction */
     guint16 txn_findings;            /* findings since the transaction's MAIL (or the last transaction's end) */

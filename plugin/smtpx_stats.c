@@ -131,7 +131,7 @@ static void message_facts(smtpx_txn_t *t, smtpx_ctx_t *ctx, const smtpx_cmd_rec_
     const smtpx_msg_facts_t *f = msg && msg->facts ? msg->facts : &ctx->st->facts;
 
     t->hdr = &no_log_headers;
-    if (rec && rec->kind == SMTP_CMD_DATA && !rec->msg)
+    if (t->no_message || (rec && rec->kind == SMTP_CMD_DATA && !rec->msg))
         return;
     t->from = f->from;
     t->subject = f->subject;
@@ -165,7 +165,10 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->tls = ctx->in_tls || (st->flags & SMTPX_F_TLS);
     t->auth_mech = (st->flags & SMTPX_F_AUTHED) ? smtpx_auth_mech_label(st->login_mech) : NULL;
     t->auth_user = (st->flags & SMTPX_F_AUTHED) ? st->login_user : NULL;
-    const smtpx_cmd_rec_t *mail = smtpx_txn_mail(st, rec);
+    t->no_message = code == 0;
+    /* (given up with a MAIL pipelined behind its end: st->mail_rec is that next one's) */
+    const smtpx_cmd_rec_t *mail = t->no_message && smtpx_queue_has_pending(st, SMTP_CMD_MAIL)
+                                      ? NULL : smtpx_txn_mail(st, rec);
     t->sender = mail ? mail->arg : NULL;
     wmem_strbuf_t *rcpt_to = wmem_strbuf_new(ctx->pinfo->pool, "");
     smtpx_foreach_recipient(st, mail, append_recipient, rcpt_to);
@@ -176,7 +179,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     if (rec && rec->msg && rec->msg->lmtp_first) {
         lmtp_outcome(t, rec->msg->lmtp_first, ctx->pinfo->pool);
     } else {
-        t->reply = wmem_strdup_printf(ctx->pinfo->pool, "%u", code);
+        t->reply = code ? wmem_strdup_printf(ctx->pinfo->pool, "%u", code) : "-";
         t->accepted = code / 100 == 2;
         t->queue_id = rec ? rec->queue_id : NULL;
     }
@@ -313,8 +316,9 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         break;
     }
     case SMTPX_EV_TRANSACTION:
-        tick_under(st, N_MESSAGES, ev->txn.accepted ? "accepted" : deferred(ev->txn.reply) ? "deferred" : "refused",
-                   FALSE);
+        if (!ev->txn.no_message)
+            tick_under(st, N_MESSAGES, ev->txn.accepted ? "accepted" : deferred(ev->txn.reply) ? "deferred" : "refused",
+                       FALSE);
         break;
     case SMTPX_EV_SOFTWARE:        /* one per greeting */
     case SMTPX_EV_VERDICT:         /* one per method of a message's newest verdicts */

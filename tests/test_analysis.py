@@ -566,6 +566,62 @@ def test_unknown_command_flagged_once_per_line(passes):
     assert found("typed_by_hand", passes, "smtpx.analysis.unknown_command") == [61]   # (113: telnet_iac)
 
 
+def test_typing_slips_named_rightly(passes):
+    """Blanks before the verb are named, and the session goes on as the
+    server took it; a space before the colon, a blank in the domain, a
+    display name in the envelope, bytes that are not UTF-8; no suggestion
+    that is itself wrong (a control byte, a list) or a verb RFC 5321 dropped."""
+    cap = ts.transcript_pcap("typing_slips")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.req && _ws.expert", **passes)
+    assert got == [
+        [f, "Blanks before the verb: an SMTP command starts with its verb (RFC 5321 4.1.1); Postfix and Sendmail "
+            "skip them, a stricter server answers 500"] for f in ("5", "7")] + [
+        ["9", '"RCPT TO :<c@example.org>": RFC 5321 wants RCPT TO:<c@example.org> (no space before the colon); '
+              'strict servers answer 501'],
+        ["11", "<h@example .org> is no address: a domain name holds no blank or control byte (RFC 5321 4.1.2); a "
+               "server answers 501"],
+        ["13", '"RCPT TO:<b@exa\\003": RFC 5321 wants RCPT TO:<local-part@domain> (angle brackets); strict '
+               'servers answer 501'],
+        ["15", '"RCPT TO:a@example.org,c@example.org": RFC 5321 wants RCPT TO:<a@example.org> (angle brackets, one '
+               'address per command); strict servers answer 501'],
+        ["21", '"MAIL FROM:<Bob Smith <bob@example.com>>": a display name does not belong in the envelope: RFC 5321 '
+               'wants MAIL FROM:<bob@example.com>; a server answers 501 or 555'],
+        ["23", '"MAIL FROM: Bob Smith <bob@example.com>": a display name does not belong in the envelope: RFC 5321 '
+               'wants MAIL FROM:<bob@example.com>; a server answers 501 or 555'],
+        ["25", "Address <j\ufffdr\ufffdme@example.org> holds bytes that are not UTF-8: a server refuses it, with "
+               "SMTPUTF8 or without"],
+        ["27", 'Unknown command "SENT"; a server answers 500 or 502'],
+        ["29", 'Unknown command "SAM"; a server answers 500 or 502']]
+    assert ts.fields(cap, ["smtpx.req.command", "smtpx.session.client_name"], "frame.number == 7", **passes) == [
+        ["MAIL", "pc.example.org"]]
+    assert [(r["mail_from"], r["rcpt_to"]) for r in ts.transactions(cap, passes["two_pass"])] == [
+        ("a@example.org", "b@example.org")]
+
+
+def test_line_ends_of_hand_made_sessions(passes):
+    """CR NUL and bare LF line ends: the end of data is named as sent; a
+    client that ends all its lines with LF (netcat) or CR NUL (Telnet NVT)
+    ends its message so, no smuggling; a "." typed after Backspace is not
+    the end of data."""
+    cap = ts.transcript_pcap("line_end_slips")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.bare_lf || smtpx.analysis.smuggling"
+                    " || smtpx.analysis.telnet_edit", **passes)
+    assert got == [
+        ["13", "Bare CR (CR NUL ends the line, as a Telnet client in NVT mode sends) inside the message: RFC 5321 "
+               "allows CR and LF only together as CRLF"],
+        ["16", "End of data written <CR><NUL>.<CR><NUL>, as this client ends all its lines: a server that takes "
+               "that line end ends the message here, a strict one waits for <CRLF>.<CRLF>"],
+        ["25", "Command ends with a bare LF, not CRLF (RFC 5321 2.3.8), as netcat without -C sends: many servers "
+               "accept it, strict ones do not"],
+        ["33", "Bare LF inside the message: RFC 5321 allows CR and LF only together as CRLF"],
+        ["36", "End of data written <LF>.<LF>, as this client ends all its lines: a server that takes that line end "
+               "ends the message here, a strict one waits for <CRLF>.<CRLF>"],
+        ["60", 'Edit keys (Backspace/Delete) in a message line: the screen showed ".", but telnet sends the keys as '
+               'bytes, and the message keeps them: the line is not "." alone, so the message has not ended']]
+    assert [(r["frame"], r["reply"], r["queue_id"]) for r in ts.transactions(cap, passes["two_pass"])] == [
+        ("17", "250", "X1"), ("37", "250", "X2"), ("61", "421", "-")]
+
+
 # ---- relaying ----
 
 def test_open_relay(passes):

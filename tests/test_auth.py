@@ -131,6 +131,24 @@ def test_hide_passwords_hides_typed_pieces(passes):
     assert "C: [unfinished line] ********" in hidden and "\t********" in hidden
 
 
+def test_hide_passwords_hides_secrets_typed_in_clear(passes):
+    """A password that is no base64 (typed in clear, or base64 without its
+    padding) where the exchange expects the secret: hidden with
+    hide_passwords in the Info column, the tree and the finding's text, and
+    reported as a cleartext secret; the user name and "*" stay visible."""
+    cap = ts.transcript_pcap("auth_typed_in_clear")
+    secrets = ("hessovs", "aGVzc292cyE", "AHN0dWRlbnQAaGVzc292cyE")
+    opt = ["-o", "smtpx.hide_passwords:TRUE"]
+    verbose = ts.tshark(["-r", ts.capture_path(cap), "-V", *opt] + ["-2"] * passes["two_pass"]).stdout
+    assert "student" in verbose and not [s for s in secrets if s in verbose]
+    got = ts.fields(cap, ["frame.number", "_ws.col.Info"], "smtpx.auth.step", extra=opt, **passes)
+    assert [r[1].rsplit(": ", 1)[1] for r in got] == [
+        "student", "********", "c3R1ZGVudA==", "********", "********", "* (AUTH cancelled)"]
+    cleartext = ts.frames_matching(cap, "smtpx.analysis.cleartext_auth", **passes)
+    assert cleartext == [11, 17, 19, 23]
+    assert all(s in ts.tshark(["-r", ts.capture_path(cap), "-V"]).stdout for s in secrets)
+
+
 def test_credentials_tap():
     out = ts.tshark(["-r", ts.capture_path(ts.transcript_pcap("auth_mechanisms")), "-q", "-z", "credentials"]).stdout
     lines = [line.split() for line in out.splitlines() if line[:1].isdigit()]
@@ -238,3 +256,13 @@ def test_auth_refused_after_login_keeps_the_login(passes):
     assert [f for f, a in ts.experts(cap, passes["two_pass"]) if a == "smtpx.analysis.auth_repeated"] == [9]
     assert 'AUTH after a successful AUTH as "bob"' in ts.fields(cap, ["_ws.expert.message"], "frame.number == 9",
                                                                   **passes)[0][0]
+
+
+def test_auth_refused_before_any_check(passes):
+    """530 (STARTTLS first), 454 (temporary) and 502 (not implemented)
+    judge no credentials: "refused", and no failed login in the logs."""
+    cap = ts.transcript_pcap("auth_refused_codes")
+    assert ts.fields(cap, ["frame.number", "smtpx.auth.result"], "smtpx.auth.result", **passes) == [
+        ["8", "refused"], ["10", "refused"], ["12", "refused"]]
+    session = ts.log_rows(cap, "sessions", passes["two_pass"])[0]
+    assert [session[k] for k in ("auth_ok", "auth_failed")] == ["0", "0"]

@@ -347,6 +347,28 @@ def test_transactions_log_nested_mail_and_reply_during_data(passes):
     assert (session["mails"], session["accepted"]) == ("2", "1")
 
 
+def test_transactions_log_transactions_given_up(passes):
+    """A transaction given up before a reply to a message (RSET, a new EHLO,
+    QUIT, a 421 shutdown) has a row with reply "-" and no message columns: a
+    sender verification probe, a recipient harvest. A refused DATA keeps its
+    one row (the RSET after it adds none); none of them counts as a message."""
+    cap = ts.transcript_pcap("txn_abandoned")
+    keys = ["frame", "mail_from", "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "size", "reply"]
+    assert [[r[k] for k in keys] for r in ts.transactions(cap, passes["two_pass"])] == [
+        ["12", "<>", "alice@example.org", "1", "0", "-", "0", "-"],
+        ["20", "harvest@spam.example", "-", "0", "2", "-", "0", "-"],
+        ["24", "c@spam.example", "-", "0", "0", "-", "0", "554"],
+        ["32", "d@spam.example", "bob@example.org", "1", "0", "-", "0", "-"]]
+    session = ts.log_rows(cap, "sessions", passes["two_pass"])[0]
+    assert (session["mails"], session["accepted"]) == ("4", "0")
+    tree = z(cap, "smtpx,tree")
+    assert re.search(r"^Messages +1 ", tree, re.M) and re.search(r"^ refused +1 ", tree, re.M)
+    rows = ts.transactions(ts.transcript_pcap("txn_abandoned_pipelined"), passes["two_pass"])
+    assert [[r[k] for k in keys] for r in rows] == [
+        ["8", "-", "-", "1", "0", "-", "0", "-"],
+        ["10", "b@example.com", "y@example.org", "1", "1", "-", "0", "-"]]
+
+
 def test_transactions_log_aligned_with_utf8():
     """Columns line up in characters: "été" is padded as 3 characters, not 5 bytes."""
     lines = z(ts.transcript_pcap("utf8_subject_short"), "smtpx,transactions").splitlines()
@@ -483,14 +505,15 @@ def sessions(capture, two_pass=False):
 
 def test_sessions_log(passes):
     """One row per TCP session, with or without mail: the password guesser
-    sent none (four failed AUTH, the last user it tried); a session cut in
+    sent no message (four failed AUTH, the last user it tried; its harvest
+    of recipients is one transaction); a session cut in
     DATA and the one that reused its ports are two sessions."""
     keys = ["frame", "stream", "client", "server", "server_name", "helo", "tls", "auth", "user", "auth_ok",
             "auth_failed", "mails", "accepted", "findings", "last_reply", "duration"]
     rows = sessions(ts.transcript_pcap("guessing"), passes["two_pass"])
     assert [[r[k] for k in keys] for r in rows] == [
         ["4", "0", "10.0.0.2", "10.0.0.1", "mx.example.org", "scanner.example.net", "no", "PLAIN", "root", "0", "4",
-         "0", "0", "16", "221", "0.320"]]
+         "1", "0", "16", "221", "0.320"]]
     rows = sessions(ts.transcript_pcap("port_reuse"), passes["two_pass"])
     assert [[r[k] for k in ("frame", "stream", "server_name", "helo", "mails", "findings", "last_reply")]
             for r in rows] == [

@@ -133,6 +133,11 @@ static bool one_edit_apart(const char *a, size_t la, const char *b, size_t lb)
            same_letters(a + i + 2, b + i + 2, la - i - 2);
 }
 
+bool smtp_cmd_obsolete(smtp_cmd_t id)
+{
+    return id == SMTP_CMD_TURN || id == SMTP_CMD_SEND || id == SMTP_CMD_SOML || id == SMTP_CMD_SAML;
+}
+
 smtp_cmd_t smtp_cmd_suggest(const char *s, size_t len, smtp_cmd_t after)
 {
     for (unsigned i = (unsigned)after + 1; i < SMTP_CMD_COUNT; i++) {
@@ -289,6 +294,7 @@ void smtp_parse_path(const char *param, size_t len, const char *keyword, smtp_pa
     if (off >= len || param[off] != ':')
         return;
     path->ok = true;
+    path->space_before_colon = off > kl - 1;
     off++;
     path->space_after_colon = off < len && is_space(param[off]);
     off = smtp_skip_wsp(param, len, off);

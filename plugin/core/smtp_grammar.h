@@ -37,6 +37,8 @@ bool smtp_cmd_is_ehlo(smtp_cmd_t id);
 bool smtp_cmd_is_hello(smtp_cmd_t id);
 /* STARTTLS, or Exchange's X-ANONYMOUSTLS: a 220 makes the rest of the connection TLS. */
 bool smtp_cmd_starts_tls(smtp_cmd_t id);
+/* RFC 821's verbs that RFC 5321 dropped: TURN, SEND, SOML, SAML. */
+bool smtp_cmd_obsolete(smtp_cmd_t id);
 void smtp_parse_command(const char *line, size_t len, smtp_command_t *cmd);
 /* A known verb one typing error away from the unknown verb s[0..len) (a
  * letter left out, added, changed, or two swapped: "VERFY", "HELLO",
@@ -69,6 +71,7 @@ bool smtp_reply_fits(unsigned code, smtp_cmd_t cmd);
 typedef struct {
     bool ok;                /* the "FROM:"/"TO:" keyword was found */
     bool brackets;          /* path was enclosed in <> */
+    bool space_before_colon;      /* "TO :" */
     bool space_after_colon;
     size_t addr_off, addr_len;   /* the address, without brackets */
     size_t params_off;           /* first ESMTP parameter (== len if none) */

@@ -41,6 +41,11 @@ bool smtp_sasl_sends_secret(smtp_sasl_mech_t mech)
            mech == SMTP_SASL_OAUTHBEARER;
 }
 
+bool smtp_sasl_step_has_secret(smtp_sasl_mech_t mech, unsigned step)
+{
+    return smtp_sasl_sends_secret(mech) && step == (mech == SMTP_SASL_LOGIN ? 1u : 0u);
+}
+
 bool smtp_base64_valid(const char *s, size_t len)
 {
     size_t pad = 0;

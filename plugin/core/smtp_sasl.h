@@ -21,6 +21,9 @@ smtp_sasl_mech_t smtp_sasl_mech(const char *s, size_t len);
 const char *smtp_sasl_mech_name(smtp_sasl_mech_t mech);
 /* Does the mechanism send a password or bearer token that anyone on the path can reuse? */
 bool smtp_sasl_sends_secret(smtp_sasl_mech_t mech);
+/* Is the client message at `step` (as in smtp_sasl_parse) the one that carries
+ * it: LOGIN's second, PLAIN's, XOAUTH2's and OAUTHBEARER's first? */
+bool smtp_sasl_step_has_secret(smtp_sasl_mech_t mech, unsigned step);
 
 /* A character of the base64 alphabet (RFC 4648), padding not included. */
 static inline bool smtp_base64_char(char c)
