@@ -266,6 +266,7 @@ void smtpx_message_refused(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec);
 void smtpx_bdat_begin(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, guint64 size, gboolean last);
 void smtpx_message_server_ended(smtpx_ctx_t *ctx);
 void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset);
+void smtpx_message_end_lost(smtpx_ctx_t *ctx, proto_item *reply, smtpx_cmd_rec_t *rec, int offset);
 /* Bytes missing from the capture before this call (a stream gap). */
 void smtpx_message_gap(smtpx_ctx_t *ctx, guint32 gap);
 void smtpx_data_register(void);
@@ -465,6 +466,7 @@ typedef struct {
     gboolean accepted;      /* the server took the message (LMTP: for at least one recipient) */
     guint rcpt_ok, rcpt_bad, findings;
     guint64 size;
+    guint64 missing;        /* bytes of the message the capture lacks */
 } smtpx_txn_t;
 
 typedef struct {

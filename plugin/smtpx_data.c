@@ -373,6 +373,14 @@ void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset)
     message_end(ctx, offset, rec);
 }
 
+/* The server answered an end of data in client bytes the capture lacks:
+ * the message ends with what was captured of it. */
+void smtpx_message_end_lost(smtpx_ctx_t *ctx, proto_item *reply, smtpx_cmd_rec_t *rec, int offset)
+{
+    proto_item_append_text(reply, " [answers an end of data the capture lacks]");
+    message_end(ctx, offset, rec);
+}
+
 /* A message line longer than 1000 bytes: once per line, also when cut in parts. */
 static void check_length(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
@@ -808,8 +816,13 @@ void smtpx_message_gap(smtpx_ctx_t *ctx, guint32 gap)
 
     if (!smtpx_sending_message(ctx))
         return;
-    if (st->msg && ctx->call.replay == SMTPX_LIVE)
+    if (st->msg && ctx->call.replay == SMTPX_LIVE) {
+        if (!st->msg->missing)
+            st->msg->gap_at = st->msg_bytes;
         st->msg->missing += gap;
+        st->msg->header_gap |= st->in_headers != 0;     /* (BDAT: smtpx_chunked_headers tells) */
+    }
+    smtpx_headers_end(ctx);     /* (what follows a hole in the header block is read as body) */
     if (st->mode == SMTPX_MODE_BDAT) {      /* the missing bytes were chunk data, as many as announced */
         st->bdat_remaining -= MIN((guint64)gap, st->bdat_remaining);
         if (st->bdat_remaining == 0)

@@ -423,9 +423,21 @@ static const char *header_block_of(smtpx_ctx_t *ctx, tvbuff_t *msg)
     return (const char *)tvb_get_string_enc(ctx->pinfo->pool, msg, 0, (gint)block_len, ENC_UTF_8);
 }
 
+/* BDAT: the header block of the reassembled message, as far as the first
+ * hole in it (the lines whole before it). */
 void smtpx_chunked_headers(smtpx_ctx_t *ctx, tvbuff_t *msg)
 {
-    headers_read(ctx, header_block_of(ctx, msg));
+    smtpx_msg_rec_t *m = ctx->st->msg;
+    char *block = (char *)header_block_of(ctx, msg);
+
+    if (m && m->missing && strlen(block) > m->gap_at) {
+        block[m->gap_at] = '\0';
+        char *eol = strrchr(block, '\n');
+        *(eol ? eol + 1 : block) = '\0';
+        if (ctx->call.replay == SMTPX_LIVE)
+            m->header_gap = TRUE;
+    }
+    headers_read(ctx, block);
 }
 
 /* The message summary being filled; To and Cc: for blind copies (NULL
@@ -434,6 +446,7 @@ typedef struct {
     smtpx_ctx_t *ctx;
     proto_tree *tree;
     const char *to, *cc;
+    gboolean header_gap;    /* the header block has a hole: To and Cc may be lost, no blind copy told */
 } summary_t;
 
 /* A recipient of the summary, accepted or not answered yet (one pass, RCPT
@@ -446,7 +459,7 @@ static proto_item *add_summary_recipient(const summary_t *s, const char *addr, g
                                                                : hf_smtpx_msg_recipient, ctx->tvb, 0, 0, addr);
 
     proto_item_set_generated(pi);
-    if (ctx->tree && is_blind_copy(s->to, s->cc, addr)) {
+    if (ctx->tree && !s->header_gap && is_blind_copy(s->to, s->cc, addr)) {
         proto_item_append_text(pi, s->to || s->cc ? " (blind copy: To and Cc do not name it)"
                                                     : " (blind copy: the message has no To or Cc)");
         smtpx_set_generated_hidden(smtpx_add_string(ctx, proto_item_add_subtree(pi, ett_smtpx_data), hf_smtpx_msg_bcc,
@@ -541,7 +554,7 @@ void smtpx_message_summary(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, tvbuff_
         if (!*sender)
             proto_item_append_text(pi, "%s", shown_sender);
     }
-    summary_t s = { ctx, t, NULL, NULL };
+    summary_t s = { ctx, t, NULL, NULL, st->msg && st->msg->header_gap };
     if (ctx->tree) {    /* the kept headers, or those of the reassembled message (BDAT) */
         const char *block = st->headers ? smtpx_chunk_join(ctx->pinfo, st->headers, "")
                           : msg ? header_block_of(ctx, msg) : "";

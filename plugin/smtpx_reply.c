@@ -11,6 +11,7 @@ typedef enum {
     ANSWERS_REQUEST = 0,    /* its request, or nothing known */
     ANSWERS_GREETING,       /* nothing: it is the server's greeting */
     ANSWERS_TAKEN_END,      /* an end of data only the server saw (SMTP smuggling) */
+    ANSWERS_LOST_END,       /* an end of data in client bytes the capture lacks */
     ANSWERS_LINE            /* a line of a refused message sent early, read as a command */
 } smtpx_answers_t;
 
@@ -176,7 +177,7 @@ static void add_response_links(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_c
     if (r->answers == ANSWERS_LINE)
         proto_item_append_text(add_request_link(ctx, tree, r->line_frame),
                                " (a line of the message sent before the reply to DATA, read as a command)");
-    if (!rec)
+    if (!rec || !rec->req_frame)    /* (an end of data the capture lacks) */
         return;
     add_request_link(ctx, tree, rec->req_frame);
     nstime_t delta;
@@ -387,9 +388,10 @@ static gboolean ends_transaction(const smtpx_state_t *st, const smtpx_cmd_rec_t 
 /* A reply while the client is still sending the message: the server took an
  * earlier line for the end of data, or (4xx, 5xx) aborted the transfer. If
  * the message had an end that only some servers take (<LF>.<LF>,
- * <CR>.<CR>), the reply answers it as it would "."; FALSE if there is none,
- * and the transaction ends without its message. */
-static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
+ * <CR>.<CR>), the reply answers it as it would "." (ANSWERS_TAKEN_END), as it
+ * does an end in bytes the capture lacks (ANSWERS_LOST_END); ANSWERS_REQUEST
+ * if there is none, and the transaction ends without its message. */
+static smtpx_answers_t reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
 {
     smtpx_state_t *st = ctx->st;
     const smtpx_early_end_t *end = st->msg ? &st->msg->early_end : NULL;
@@ -405,18 +407,22 @@ static gboolean reply_during_data(smtpx_ctx_t *ctx, const smtpx_reply_t *r)
             smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
                           "Reply %u while the client was sending the message: the server took the lone \".\" "
                           "of frame %u for the end of data (SMTP smuggling)", r->rl.code, end->frame);
-        return TRUE;
+        return ANSWERS_TAKEN_END;
     }
+    /* the reply acknowledges client bytes the capture lacks: they held the end of data (no frame, no time) */
+    gboolean begun = !(st->msg && st->msg->start_unseen);
+    if (ctx->call.unseen && begun && smtpx_queue_push_at(&ctx->call, SMTPX_KIND_EOD, 0, &ctx->pinfo->abs_ts))
+        return ANSWERS_LOST_END;
     /* an error reply aborts the transfer (its own finding says so); in a message the capture began
      * inside, the lines were no message after all (a BDAT chunk's, a command's) */
-    if (r->rl.code < 400 && !(st->msg && st->msg->start_unseen))
+    if (r->rl.code < 400 && begun)
         smtpx_finding(ctx, &ei_smtpx_smuggling, ctx->tvb, r->first.offset, 3,
                       "Reply %u while the client was sending the message: the server took an earlier "
                       "line for the end of data", r->rl.code);
-    if (!(st->msg && st->msg->start_unseen))     /* (else those lines were no message after all) */
+    if (begun)     /* (else those lines were no message after all) */
         log_transaction(ctx, NULL, r->rl.code);
     end_transaction(ctx);
-    return FALSE;
+    return ANSWERS_REQUEST;
 }
 
 /* The server refused DATA, but the client had sent the message: the server
@@ -521,9 +527,9 @@ static smtpx_cmd_rec_t *match_request(smtpx_ctx_t *ctx, smtpx_reply_t *r)
     if (answers_line(st, r))
         return NULL;
     if (st->mode == SMTPX_MODE_DATA && !smtpx_queue_peek(st)) {
-        if (!reply_during_data(ctx, r))
+        r->answers = reply_during_data(ctx, r);
+        if (r->answers == ANSWERS_REQUEST)
             return NULL;
-        r->answers = ANSWERS_TAKEN_END;
     }
     skip_lost_replies(ctx, r->rl.code);
     rec = smtpx_queue_pop(&ctx->call, ctx->pinfo);
@@ -649,6 +655,8 @@ int smtpx_dissect_reply(smtpx_ctx_t *ctx, const smtpx_line_t *first)
     add_request_specific(ctx, rt, &r, rec, code);
     if (r.answers == ANSWERS_TAKEN_END)
         smtpx_message_taken(ctx, rec, first->offset);
+    else if (r.answers == ANSWERS_LOST_END)
+        smtpx_message_end_lost(ctx, ri, rec, first->offset);
     add_response_links(ctx, rt, rec, &r);
     add_info(ctx, &r, shown);
     if (r.complete) {

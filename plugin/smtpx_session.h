@@ -64,6 +64,8 @@ typedef struct {
     const smtpx_msg_facts_t *facts; /* what it said of itself (set there): the next message may be sent
                                        before the reply to its end */
     guint64 missing;              /* bytes of it the capture lacks (stream gaps) */
+    guint64 gap_at;               /* its bytes before the first of them */
+    gboolean header_gap;          /* some in its header block: To, Cc... may be lost, no blind copies told */
     const struct smtpx_cmd_rec *lmtp_first; /* LMTP: the end of data's request for its first recipient */
     smtpx_early_end_t early_end;  /* the server may answer it (a reply during DATA) */
     guint32 fragments;            /* given to reassembly so far (first pass) */

@@ -138,12 +138,13 @@ static void message_facts(smtpx_txn_t *t, smtpx_ctx_t *ctx, const smtpx_cmd_rec_
     t->message_id = f->message_id;
     if (f->log) {
         t->hdr = f->log;
-        t->bcc = smtpx_blind_copies(ctx, mail, t->hdr->to, t->hdr->cc);
+        t->bcc = msg && msg->header_gap ? NULL : smtpx_blind_copies(ctx, mail, t->hdr->to, t->hdr->cc);
     }
     t->dkim = f->dkim;
     t->path = f->path;
     t->attachments = f->attachments;
     t->size = msg && msg->facts ? msg->bytes : ctx->st->msg_bytes;
+    t->missing = msg ? msg->missing : ctx->st->msg ? ctx->st->msg->missing : 0;
 }
 
 /* The final reply of a mail transaction: one row of the log. */
@@ -354,8 +355,8 @@ typedef struct {
 static const char *const txn_columns[] = {
     "frame", "stream", "client", "real_client", "server", "helo", "tls", "auth", "user", "mail_from", "rcpt_to",
     "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc", "reply_to", "date", "subject", "message_id",
-    "in_reply_to", "user_agent", "originating_ip", "auth_results", "dkim", "path", "attachments", "size", "reply",
-    "queue_id", "findings", NULL
+    "in_reply_to", "user_agent", "originating_ip", "auth_results", "dkim", "path", "attachments", "size", "missing",
+    "reply", "queue_id", "findings", NULL
 };
 
 /* A text cell: packet text escaped as Wireshark shows it (valid UTF-8, no
@@ -405,6 +406,7 @@ static tap_packet_status txn_packet(void *tapdata, packet_info *pinfo _U_, epan_
     row[i++] = text_cell(t->path);
     row[i++] = text_cell(t->attachments);
     row[i++] = g_strdup_printf("%" PRIu64, t->size);
+    row[i++] = g_strdup_printf("%" PRIu64, t->missing);
     row[i++] = g_strdup(t->reply);
     row[i++] = text_cell(t->queue_id);
     row[i++] = g_strdup_printf("%u", t->findings);
@@ -477,9 +479,9 @@ static const char *log_options(const char *opt, const char *name, gboolean *tsv)
     return *rest ? rest : NULL;
 }
 
-/* A listener of the smtpx tap for one of the logs (freed if it cannot be). */
-static void listen_to_tap(void *log, const char *filter, tap_reset_cb reset, tap_packet_cb packet,
-                          tap_draw_cb draw, tap_finish_cb finish)
+/* A listener of the smtpx tap for one of the logs (freed, FALSE, if it cannot be). */
+static gboolean listen_to_tap(void *log, const char *filter, tap_reset_cb reset, tap_packet_cb packet,
+                              tap_draw_cb draw, tap_finish_cb finish)
 {
     GString *err = register_tap_listener("smtpx", log, filter, 0, reset, packet, draw, finish);
     if (err) {
@@ -487,6 +489,7 @@ static void listen_to_tap(void *log, const char *filter, tap_reset_cb reset, tap
         g_string_free(err, TRUE);
         finish(log);
     }
+    return err == NULL;
 }
 
 static void txn_init(const char *opt, void *userdata _U_)
@@ -510,8 +513,15 @@ typedef struct {
 typedef struct {
     GPtrArray *sessions;        /* of session_row_t, by first frame */
     GHashTable *by_stream;      /* TCP stream -> session_row_t */
+    GHashTable *selected;       /* with a display filter: the TCP streams with a frame it keeps (NULL: none) */
     gboolean tsv;
 } session_log_t;
+
+/* The listener with the display filter: it only picks the sessions, whose
+ * rows count all their frames. */
+typedef struct {
+    session_log_t *log;
+} session_selector_t;
 
 static const char *const session_columns[] = {
     "frame", "stream", "client", "real_client", "server", "server_name", "software", "helo", "tls", "auth", "user",
@@ -642,8 +652,11 @@ static void session_draw(void *tapdata)
     session_log_t *log = (session_log_t *)tapdata;
     GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 
-    for (guint i = 0; i < log->sessions->len; i++)
-        g_ptr_array_add(rows, session_cells((const session_row_t *)g_ptr_array_index(log->sessions, i)));
+    for (guint i = 0; i < log->sessions->len; i++) {
+        const session_row_t *s = (const session_row_t *)g_ptr_array_index(log->sessions, i);
+        if (!log->selected || g_hash_table_contains(log->selected, GUINT_TO_POINTER(s->stream)))
+            g_ptr_array_add(rows, session_cells(s));
+    }
     print_table("SMTP sessions (smtpx)", session_columns, G_N_ELEMENTS(session_columns), rows, log->tsv);
     g_ptr_array_free(rows, TRUE);
 }
@@ -653,23 +666,51 @@ static void session_reset(void *tapdata)
     session_log_t *log = (session_log_t *)tapdata;
     g_hash_table_remove_all(log->by_stream);
     g_ptr_array_set_size(log->sessions, 0);
+    if (log->selected)
+        g_hash_table_remove_all(log->selected);
 }
 
 static void session_finish(void *tapdata)
 {
     session_log_t *log = (session_log_t *)tapdata;
     g_hash_table_destroy(log->by_stream);
+    if (log->selected)
+        g_hash_table_destroy(log->selected);
     g_ptr_array_free(log->sessions, TRUE);
     g_free(log);
 }
 
+static tap_packet_status session_select(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                        const void *data _U_, tap_flags_t flags _U_)
+{
+    session_selector_t *sel = (session_selector_t *)tapdata;
+    g_hash_table_add(sel->log->selected, GUINT_TO_POINTER(tcp_stream(pinfo)));
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+static void session_selector_finish(void *tapdata)
+{
+    g_free(tapdata);
+}
+
+/* With a display filter, one listener picks the sessions that have a
+ * frame it keeps, and the other, unfiltered, fills their rows. */
 static void session_init(const char *opt, void *userdata _U_)
 {
     session_log_t *log = g_new0(session_log_t, 1);
     log->sessions = g_ptr_array_new_with_free_func(session_row_free);
     log->by_stream = g_hash_table_new(g_direct_hash, g_direct_equal);
     const char *filter = log_options(opt, "smtpx,sessions", &log->tsv);
-    listen_to_tap(log, filter, session_reset, session_packet, session_draw, session_finish);
+    if (filter) {
+        session_selector_t *sel = g_new0(session_selector_t, 1);
+        sel->log = log;
+        log->selected = g_hash_table_new(g_direct_hash, g_direct_equal);
+        if (!listen_to_tap(sel, filter, NULL, session_select, NULL, session_selector_finish)) {
+            session_finish(log);
+            return;
+        }
+    }
+    listen_to_tap(log, NULL, session_reset, session_packet, session_draw, session_finish);
 }
 
 /* ---- -z smtpx,srt: the time from each request to its final reply ---- */
@@ -700,7 +741,7 @@ static int srt_row(const smtpx_tap_event_t *ev, packet_info *pinfo, const nstime
         *since = tcpd ? &tcpd->ts_mru_syn : NULL;
         return *since && !nstime_is_zero(*since) ? SRT_ROW_GREETING : -1;
     }
-    if (!ev->rec)
+    if (!ev->rec || !ev->rec->req_frame)     /* (an end of data the capture lacks: no time) */
         return -1;
     *since = &ev->rec->req_time;
     switch (ev->rec->kind) {

@@ -523,6 +523,18 @@ def test_sessions_log(passes):
     assert [[r[k] for k in ("auth", "mails", "accepted", "last_reply")] for r in rows] == [["-", "2", "2", "221"]]
 
 
+def test_sessions_log_filter_picks_whole_sessions(passes):
+    """A display filter picks the sessions with a frame it keeps; each row
+    still counts the whole session (its failed and its good login, both
+    messages, its last reply and duration), not only the matching frames."""
+    cap = ts.transcript_pcap("auth_sessions")
+    keys = ["frame", "user", "auth_ok", "auth_failed", "mails", "accepted", "last_reply", "duration"]
+    for flt, want in [('smtpx.auth.result == "failure"', [["4", "bob", "1", "1", "2", "2", "221", "0.340"]]),
+                      ('smtpx.auth.result == "nothing"', [])]:
+        lines = [line.split("\t") for line in z(cap, f"smtpx,sessions,tsv,{flt}", passes["two_pass"]).splitlines()]
+        assert [[dict(zip(lines[0], r))[k] for k in keys] for r in lines[1:]] == want
+
+
 def test_sessions_log_aligned():
     lines = z(ts.transcript_pcap("lab_postfix_auth_login"), "smtpx,sessions").splitlines()
     assert lines[0] == "=== SMTP sessions (smtpx) ==="

@@ -389,6 +389,25 @@ def test_lost_replies_keep_later_links(passes):
     assert kinds == {"smtpx.analysis.not_captured", "smtpx.analysis.stream_gap"}   # no sent-early message
 
 
+def test_lost_end_of_data(passes):
+    """The segment with the client's "." is lost: the 250 that acknowledges
+    those bytes answers the end of data, not an earlier line (no smuggling
+    finding); the row keeps its reply and queue id, the message its summary,
+    and the reply links to no frame and gets no response time."""
+    cap = ts.transcript_pcap("lost_end_of_data")
+    rows = ts.transactions(cap, passes["two_pass"])
+    assert [[r[k] for k in ("frame", "subject", "size", "reply", "queue_id")] for r in rows] == [
+        ["14", "lost end", "48", "250", "LD2"]]
+    assert {a for _, a in ts.experts(cap, passes["two_pass"])} == {"smtpx.analysis.not_captured",
+                                                                 "smtpx.analysis.stream_gap"}
+    assert ts.fields(cap, ["smtpx.msg.queue_id", "smtpx.response_to"], "frame.number == 14", **passes) == [
+        ["LD2,LD2", ""]]      # (the reply's and the message summary's)
+    assert "Response: 250 2.0.0 Ok: queued as LD2 [answers an end of data the capture lacks]" in ts.tshark(
+        ["-r", ts.capture_path(cap), "-V", "-Y", "frame.number == 14"] + ["-2"] * passes["two_pass"]).stdout
+    srt = ts.tshark(["-r", ts.capture_path(cap), "-q", "-z", "smtpx,srt"]).stdout
+    assert "end of data" not in srt and "DATA" in srt
+
+
 def test_lost_auth_replies(passes):
     """The 235 of AUTH LOGIN, then of AUTH PLAIN with commands pipelined
     behind it, missing: the next lines are commands, each reply answers its own."""

@@ -785,3 +785,17 @@ def test_bdat_chunk_with_bytes_the_capture_lacks(passes):
     assert ts.fields(cap, ["frame.number", "smtpx.response_to"], "smtpx.rsp.code && frame.number > 12",
                      **passes)[:2] == [["13", "11"], ["15", "14"]]
     assert ts.frames_matching(cap, "smtpx.analysis.unknown_command || smtpx.analysis.bdat", **passes) == []
+
+
+def test_header_block_with_a_hole(passes):
+    """Bytes missing inside the header block (DATA, BDAT): the headers are
+    read as far as the hole, so no Subject is stitched from body text and
+    no recipient is called a blind copy for want of the lost To; the log
+    names the bytes the message lacks."""
+    keys = ["header_from", "to", "bcc", "subject", "size", "missing", "reply", "queue_id"]
+    rows = ts.transactions(ts.transcript_pcap("header_gap"), passes["two_pass"])
+    assert [[r[k] for k in keys] for r in rows] == [["a@example.com", "-", "-", "-", "63", "37", "250", "G2"]]
+    assert ts.fields(ts.transcript_pcap("header_gap"), ["smtpx.msg.recipient", "smtpx.msg.bcc"], "smtpx.msg",
+                     **passes) == [["b@example.org", ""]]
+    rows = ts.transactions(ts.transcript_pcap("bdat_gap"), passes["two_pass"])
+    assert [[r[k] for k in keys] for r in rows][0] == ["-", "-", "-", "-", "30", "24", "250", "Q1"]
