@@ -612,8 +612,9 @@ static void check_cut(smtpx_ctx_t *ctx)
     else if (ctx->call.replay == SMTPX_REPLAY && !msg->end_frame && !msg->server_ended &&
              msg->last_frame == ctx->pinfo->num)
         smtpx_finding(ctx, &ei_smtpx_message_incomplete, ctx->tvb, 0, 0,
-                      "The capture has no %s for this message (%s in frame %u)",
-                      bdat ? "complete LAST chunk" : "end of data",
+                      "No %s follows (the message began with %s in frame %u): a server delivers no message that "
+                      "does not end, unless the capture merely stops first",
+                      bdat ? "complete LAST chunk" : "end of data (a line holding only \".\")",
                       bdat ? "its first BDAT" : msg->sent_early ? "its first line, sent before 354," : "the 354 reply",
                       msg->id);
 }

@@ -134,7 +134,7 @@ void smtpx_ehlo_line(smtpx_ctx_t *ctx, proto_tree *tree, int offset, const char 
     /* keyword ends at a space, or at '=' in the old "AUTH=LOGIN PLAIN" form */
     while (kw_len < len && text[kw_len] != ' ' && text[kw_len] != '=')
         kw_len++;
-    if (kw_len == 0)
+    if (kw_len == 0 || (kw_len == len && smtp_token_is(text, len, "OK")))     /* (Microsoft's "250 OK" ends the list) */
         return;
     const smtp_ehlo_ext_t *ext = smtp_ehlo_ext_lookup(text, kw_len);
     const char *name = ext ? ext->keyword : NULL;

@@ -2,6 +2,7 @@
 /* Client commands: verb, parameter, envelope addresses and ESMTP parameters. */
 #include "smtpx.h"
 #include "smtp_foreign.h"
+#include "smtp_imf.h"
 #include "smtp_params.h"
 
 typedef struct {
@@ -216,6 +217,29 @@ static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
     return wmem_strbuf_get_str(buf);
 }
 
+/* A line shaped as a header field ("Subject: hi") inside a transaction,
+ * not a verb glued to its keyword: the message typed before DATA. */
+static gboolean message_line_before_data(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
+{
+    size_t name_len, value_off;
+
+    return (ctx->st->flags & SMTPX_F_MAIL) && !smtp_cmd_glued(line->text, cmd->verb_len) &&
+           smtp_header_split(line->text, (size_t)line->len, &name_len, &value_off);
+}
+
+/* Why the unknown verb of the line is refused, and what was meant. */
+static const char *unknown_verb_why(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
+{
+    /* after a refused DATA, a message line: no typing error to suggest a verb for */
+    if (ctx->st->data_refused)
+        return wmem_strdup_printf(ctx->pinfo->pool, ": the server refused DATA (frame %u), so it reads the message "
+                                  "lines typed after it as commands", ctx->st->data_refused);
+    if (message_line_before_data(ctx, line, cmd))
+        return ": it looks like a line of the message, which goes after DATA and the server's 354 reply";
+    return wmem_strdup_printf(ctx->pinfo->pool, "; a server answers %s%s", cmd->verb_len ? "500 or 502" : "500",
+                              suggestion(ctx, line->text, cmd->verb_len));
+}
+
 static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
     const char *name = smtp_cmd_name(cmd->id);
@@ -227,15 +251,9 @@ static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *lin
     /* (a line that begins with Telnet negotiation: smtpx.analysis.telnet_iac says what it is) */
     if (cmd->id == SMTP_CMD_UNKNOWN && (guint8)line->text[0] != 0xff && !smtpx_auth_late_step(ctx, line)) {
         ctx->pdu_item = vi;
-        /* after a refused DATA, a message line: no typing error to suggest a verb for */
-        const char *why = ctx->st->data_refused
-            ? wmem_strdup_printf(ctx->pinfo->pool, ": the server refused DATA (frame %u), so it reads the message "
-                                 "lines typed after it as commands", ctx->st->data_refused)
-            : wmem_strdup_printf(ctx->pinfo->pool, "; a server answers %s%s", cmd->verb_len ? "500 or 502" : "500",
-                                 suggestion(ctx, line->text, cmd->verb_len));
         smtpx_finding(ctx, &ei_smtpx_unknown_command, ctx->tvb, line->offset, MAX((int)cmd->verb_len, 1),
                       "%s%s%s%s", cmd->verb_len ? "Unknown command \"" : "Empty command line",
-                      cmd->verb_len ? name : "", cmd->verb_len ? "\"" : "", why);
+                      cmd->verb_len ? name : "", cmd->verb_len ? "\"" : "", unknown_verb_why(ctx, line, cmd));
     }
     if (!smtp_cmd_name(cmd->id))
         g_free((char *)name);

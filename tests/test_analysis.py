@@ -598,6 +598,14 @@ def test_typing_slips_named_rightly(passes):
         ("a@example.org", "b@example.org")]
 
 
+def test_message_typed_before_data(passes):
+    """Header lines typed before DATA are unknown commands that look like
+    lines of the message: the finding says DATA comes first."""
+    assert messages("message_before_data", "smtpx.analysis.unknown_command", **passes) == [
+        f'Unknown command "{v}": it looks like a line of the message, which goes after DATA and the server\'s 354 '
+        'reply' for v in ("FROM:", "SUBJECT:")]
+
+
 def test_line_ends_of_hand_made_sessions(passes):
     """CR NUL and bare LF line ends: the end of data is named as sent; a
     client that ends all its lines with LF (netcat) or CR NUL (Telnet NVT)

@@ -301,7 +301,8 @@ def test_capture_ending_inside_data():
     assert [(f, a) for f, a in ts.experts(cap, True) if a == "smtpx.analysis.message_incomplete"] == [
         (17, "smtpx.analysis.message_incomplete")]
     got = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.message_incomplete", two_pass=True)
-    assert got == [["The capture has no end of data for this message (the 354 reply in frame 12)"]]
+    assert got == [['No end of data (a line holding only ".") follows (the message began with the 354 reply in '
+                    'frame 12): a server delivers no message that does not end, unless the capture merely stops first']]
     assert ts.frames_matching(cap, "smtpx.msg") == []
     assert ts.fields(cap, ["smtpx.data.line"], "frame.number == 17") == [["the capture ends before the end of data"]]
 
@@ -455,8 +456,9 @@ def test_slam_lines_answered_as_commands(passes):
 def test_message_sent_before_354_cut_by_the_capture():
     cap = ts.transcript_pcap("data_before_354")
     got = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.message_incomplete", two_pass=True)
-    assert got[0][0].endswith(",The capture has no end of data for this message (its first line, sent before 354, "
-                              "in frame 41)")
+    assert got[0][0].endswith(',No end of data (a line holding only ".") follows (the message began with its first '
+                              'line, sent before 354, in frame 41): a server delivers no message that does not end, '
+                              'unless the capture merely stops first')
 
 
 def test_recipients_without_a_reply_yet(tmp_path):
@@ -558,7 +560,8 @@ def test_capture_ending_inside_bdat(passes):
     assert ts.experts(cap, passes["two_pass"]) == cut
     if passes["two_pass"]:
         got = ts.fields(cap, ["_ws.expert.message"], "smtpx.analysis.message_incomplete", **passes)
-        assert got == [["The capture has no complete LAST chunk for this message (its first BDAT in frame 11)"]]
+        assert got == [["No complete LAST chunk follows (the message began with its first BDAT in frame 11): a "
+                        "server delivers no message that does not end, unless the capture merely stops first"]]
     assert ts.frames_matching(cap, "smtpx.msg") == []
 
 

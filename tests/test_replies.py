@@ -77,6 +77,12 @@ def test_ehlo_keywords(passes):
                     "MT-PRIORITY,REQUIRETLS,LIMITS,X-EXPS,XCLIENT"]]
 
 
+def test_closing_ok_of_an_ehlo_reply_is_no_extension(passes):
+    """Microsoft ends its EHLO reply with "250 OK": text, not an extension."""
+    got = fields("lab5_ilon_mask", ["smtpx.ehlo.keyword"], "smtpx.ehlo.keyword", **passes)
+    assert got == [["TURN,SIZE,ETRN,PIPELINING,DSN,ENHANCEDSTATUSCODES,8BITMIME,BINARYMIME,CHUNKING,VRFY"]]
+
+
 def test_ehlo_size_and_auth_mechanisms(passes):
     got = fields("ehlo_extensions", ["smtpx.ehlo.size", "smtpx.ehlo.auth_mech", "smtpx.ehlo.param"],
                  "smtpx.ehlo.keyword", **passes)
