@@ -191,7 +191,10 @@ void smtpx_finding(smtpx_ctx_t *ctx, expert_field *ei, tvbuff_t *tvb, int offset
     if (strlen(msg) >= ITEM_LABEL_LENGTH)   /* Wireshark would cut it there, maybe inside a character */
         *g_utf8_find_prev_char(msg, msg + ITEM_LABEL_LENGTH) = '\0';
     proto_tree_add_expert_format(ctx->analysis_tree, ctx->pinfo, ei, tvb, offset, len, "%s", msg);
-    ctx->st->txn_findings++;
+    if (ctx->is_client && (ctx->st->flags & SMTPX_F_NEXT_TXN))
+        ctx->st->next_txn_findings++;
+    else
+        ctx->st->txn_findings++;
     smtpx_tap_simple(ctx, SMTPX_EV_FINDING, smtpx_finding_name(ei), 0);
 }
 

@@ -194,10 +194,19 @@ static gboolean is_greeting(const smtpx_state_t *st, unsigned code)
 
 /* The final reply of a mail transaction: its row in the logs (rec: the request it answers, if any;
  * code 0: the transaction ended without a message). */
+/* The findings counted from now on: the next transaction's (with those of
+ * its MAIL, if it was pipelined behind). */
+static void count_next_findings(smtpx_state_t *st)
+{
+    st->txn_findings = (st->flags & SMTPX_F_NEXT_TXN) ? st->next_txn_findings : 0;
+    st->next_txn_findings = 0;
+    st->flags &= ~SMTPX_F_NEXT_TXN;
+}
+
 static void log_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
     smtpx_tap_transaction(ctx, rec, code);
-    ctx->st->txn_findings = 0;
+    count_next_findings(ctx->st);
     ctx->st->flags |= SMTPX_F_LOGGED;
 }
 
@@ -208,6 +217,8 @@ static void end_transaction(smtpx_ctx_t *ctx)
     /* given up before a reply to its message (RSET, a new hello, QUIT, STARTTLS, 421): a row without one */
     if ((st->flags & (SMTPX_F_MAIL | SMTPX_F_RCPT)) && !(st->flags & SMTPX_F_LOGGED))
         log_transaction(ctx, NULL, 0);
+    else if (st->flags & SMTPX_F_NEXT_TXN)
+        count_next_findings(st);
     st->flags &= ~(SMTPX_F_MAIL | SMTPX_F_RCPT | SMTPX_F_LOGGED);
     st->rcpt_ok = st->rcpt_bad = 0;
     /* a MAIL still waiting for its reply was pipelined behind the request

@@ -292,6 +292,18 @@ static void dissect_argument(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_lin
     }
 }
 
+/* A transaction's findings start with its MAIL; one pipelined behind the
+ * end of the open transaction counts them apart until that one is logged. */
+static void count_findings_from_mail(smtpx_state_t *st)
+{
+    if ((st->flags & SMTPX_F_MAIL) || smtpx_queue_has_pending(st, SMTP_CMD_MAIL)) {
+        st->flags |= SMTPX_F_NEXT_TXN;
+        st->next_txn_findings = 0;
+    } else {
+        st->txn_findings = 0;
+    }
+}
+
 /* The line from its first byte that is no blank (whole itself if it starts
  * with one, or holds nothing else). */
 static const smtpx_line_t *skip_leading_blanks(const smtpx_line_t *whole, smtpx_line_t *trimmed)
@@ -314,10 +326,9 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *whole)
     smtp_command_t cmd;
 
     smtp_parse_command(line->text, (size_t)line->len, &cmd);
-    /* a transaction's findings start with its MAIL (unless one before it is still open: pipelined) */
-    if (cmd.id == SMTP_CMD_MAIL && !(ctx->st->flags & SMTPX_F_MAIL) && !smtpx_queue_has_pending(ctx->st, SMTP_CMD_MAIL))
-        ctx->st->txn_findings = 0;
     gboolean nested = cmd.id == SMTP_CMD_MAIL && (ctx->st->flags & SMTPX_F_MAIL) && !smtpx_queue_peek(ctx->st);
+    if (cmd.id == SMTP_CMD_MAIL && !nested)
+        count_findings_from_mail(ctx->st);
     if (cmd.id == SMTP_CMD_UNKNOWN && smtpx_dissect_foreign(ctx, line))
         return TRUE;
     if (cmd.id != SMTP_CMD_UNKNOWN && ctx->st->foreign)

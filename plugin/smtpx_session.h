@@ -154,6 +154,8 @@ typedef enum {
 #define SMTPX_F_LOGGED     0x2000000u /* the open transaction has its row in the logs (a refused DATA) */
 #define SMTPX_F_LF_CLIENT  0x4000000u /* the client ends its commands with a bare LF (netcat): reported */
 #define SMTPX_F_CRNUL_CLIENT 0x8000000u /* ... with CR NUL (a Telnet client in NVT mode) */
+#define SMTPX_F_NEXT_TXN   0x10000000u /* a MAIL was pipelined behind the open transaction's end: the client's
+                                          findings from it on are the next one's (next_txn_findings) */
 
 /* Message flags: what was reported once per message, body type */
 #define SMTPX_MSG_8BIT_OK     0x01u  /* BODY=8BITMIME or BINARYMIME */
@@ -229,6 +231,7 @@ typedef struct {
     guint16 rcpt_ok, rcpt_bad;
     guint16 rcpt_cmds;               /* RCPT commands in the transaction */
     guint16 txn_findings;            /* findings since the transaction's MAIL (or the last transaction's end) */
+    guint16 next_txn_findings;       /* ... of the next one, pipelined behind (SMTPX_F_NEXT_TXN) */
     guint32 pending[SMTPX_PENDING_KINDS]; /* requests waiting for a reply, by kind (see smtpx_pending_index) */
     guint16 open_reply_code;         /* code of a multi-line reply still open */
     guint8 mode;                     /* smtpx_mode_t, client side */

@@ -316,6 +316,15 @@ def test_transactions_log_findings_start_with_mail(passes):
     assert ts.log_rows(cap, "sessions", passes["two_pass"])[0]["findings"] == "3"
 
 
+def test_transactions_log_findings_of_a_pipelined_mail(passes):
+    """A MAIL pipelined behind the end of data brings its findings to its own
+    transaction's row: the first row has none, the second its bad SIZE and
+    its refused recipient."""
+    cap = ts.transcript_pcap("txn_findings_pipelined")
+    assert [[r["queue_id"], r["findings"]] for r in ts.transactions(cap, passes["two_pass"])] == [
+        ["ONE", "0"], ["TWO", "2"]]
+
+
 @pytest.mark.parametrize("name,frame", [("bdat_pipelined_two", "7"), ("data_pipelined_two", "7")])
 def test_transactions_log_pipelined_messages_keep_their_headers(name, frame, passes):
     """The next message, sent before the reply to the end of the first one,
@@ -398,8 +407,8 @@ def test_transactions_log_aligned_with_auth():
     assert lines[1].split() == ["frame", "stream", "client", "real_client", "server", "helo", "tls", "auth", "user",
                                 "mail_from", "rcpt_to", "rcpt_ok", "rcpt_rejected", "header_from", "to", "cc", "bcc",
                                 "reply_to", "date", "subject", "message_id", "in_reply_to", "user_agent",
-                                "originating_ip", "auth_results", "dkim", "path", "attachments", "size", "reply",
-                                "queue_id", "findings"]
+                                "originating_ip", "auth_results", "dkim", "path", "attachments", "size", "missing",
+                                "reply", "queue_id", "findings"]
     row = lines[2].split()
     assert row[3] == "-" and row[6:10] == ["no", "LOGIN", "student", "rafael.cardoso@students.hevs.ch"]
     assert row[-2:] == ["768C8CD60", "1"]    # no empty line; not those before MAIL, which are the session's:
