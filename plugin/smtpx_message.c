@@ -149,7 +149,8 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
     if (line->continuation || line->partial) {
         return;
     }
-    gboolean folded = smtp_header_is_folded(line->text, (size_t)line->len);
+    /* (a first line that starts with a blank folds nothing: no header) */
+    gboolean folded = smtp_header_is_folded(line->text, (size_t)line->len) && st->msg_lines > 0;
     if (line->len == 0 || (!folded && !smtp_header_split(line->text, (size_t)line->len, &name_len, &value_off))) {
         if (line->len > 0)
             body_without_blank_line(ctx, line);
@@ -167,6 +168,10 @@ void smtpx_header_line(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *l
         proto_item_set_hidden(proto_tree_add_item(ht, hf_smtpx_data_header_value, ctx->tvb,
                                                   line->offset + (int)value_off, line->len - (int)value_off,
                                                   ENC_UTF_8));
+    } else if (folded && smtp_skip_wsp(line->text, (size_t)line->len, 0) == (size_t)line->len) {
+        smtpx_finding(ctx, &ei_smtpx_missing_blank_line, ctx->tvb, line->offset, line->len,
+                      "A line of blanks is no empty line: it continues the header before it (RFC 5322 folding), "
+                      "so the body has not begun");
     } else if (folded && header_wanted(tree)) {     /* the rest of a folded value: filters find it too */
         proto_item_set_hidden(proto_tree_add_item(tree, hf_smtpx_data_header_value, ctx->tvb, line->offset,
                                                   line->len, ENC_UTF_8));

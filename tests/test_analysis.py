@@ -606,6 +606,21 @@ def test_message_typed_before_data(passes):
         'reply' for v in ("FROM:", "SUBJECT:")]
 
 
+def test_lines_that_look_empty_or_start_with_a_blank(passes):
+    """A line holding a space is no empty line: it folds into the header
+    before it, and the body has not begun; a first line that starts with a
+    blank is no header, so the message has none (Subject is body text)."""
+    cap = ts.transcript_pcap("blank_line_slips")
+    got = ts.fields(cap, ["frame.number", "_ws.expert.message"], "smtpx.analysis.missing_blank_line", **passes)
+    assert [r[0] for r in got] == ["15", "16", "25"]
+    assert got[0][1] == ("A line of blanks is no empty line: it continues the header before it (RFC 5322 folding), "
+                         "so the body has not begun")
+    assert got[2][1].startswith('" From: a@example.org" is not a header field (Name: value): the message has no '
+                                'header at all')
+    assert [[r["header_from"], r["subject"]] for r in ts.transactions(cap, passes["two_pass"])] == [
+        ["a@example.org", "hi"], ["-", "-"]]
+
+
 def test_line_ends_of_hand_made_sessions(passes):
     """CR NUL and bare LF line ends: the end of data is named as sent; a
     client that ends all its lines with LF (netcat) or CR NUL (Telnet NVT)
