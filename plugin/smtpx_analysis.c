@@ -163,10 +163,31 @@ static char *apply_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
     return out;
 }
 
-/* A message line typed by hand with Backspace/Delete: the message keeps the keys as bytes. */
+/* Arrow keys in a line typed over telnet (where: "the line", "a message line"). */
+static void check_arrow_keys(smtpx_ctx_t *ctx, const smtpx_line_t *line, const char *where)
+{
+    if (smtp_line_has_arrow_key((const guint8 *)line->text, (size_t)line->len))
+        smtpx_finding(ctx, &ei_smtpx_telnet_edit, ctx->tvb, line->offset, line->len,
+                      "Arrow keys in %s: they moved the cursor on the screen, but telnet sends each as three bytes "
+                      "(ESC [ A to D), which stay in the line", where);
+}
+
+void smtpx_check_message_ctrl_c(smtpx_ctx_t *ctx, const smtpx_line_t *line)
+{
+    if (smtp_line_has_telnet_ip((const guint8 *)line->text, (size_t)line->len))
+        smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->offset, line->len,
+                      "Ctrl-C in a message line, sent by telnet as Interrupt Process (IAC IP): it does not stop the "
+                      "message; its bytes go into it, and only a line holding \".\" alone ends it");
+}
+
+/* A message line typed by hand with Backspace/Delete or arrow keys: the
+ * message keeps the keys as bytes. */
 void smtpx_check_message_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    if (!ctx->typed || line->offset != 0 || !smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len))
+    if (!ctx->typed || line->offset != 0)
+        return;
+    check_arrow_keys(ctx, line, "a message line");
+    if (!smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len))
         return;
     char *edited = apply_edits(ctx, line);
     const char *outcome = strcmp(edited, ".") == 0 ? "the line is not \".\" alone, so the message has not ended"
@@ -189,15 +210,19 @@ static void check_telnet(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t 
                       "as bytes and the server gets them in the line: it may refuse it, or take other text",
                       smtpx_line_format(ctx, edited, (int)MIN(strlen(edited), 60)));
     }
+    check_arrow_keys(ctx, line, "the line");
     size_t iac = smtp_telnet_prefix((const guint8 *)line->text, (size_t)line->len);
     if (iac) {
         smtp_command_t after;
         smtp_parse_command(line->text + iac, (size_t)line->len - iac, &after);
         const char *verb = after.id != SMTP_CMD_UNKNOWN ? smtp_cmd_name(after.id) : NULL;
+        gboolean ctrl_c = smtp_line_has_telnet_ip((const guint8 *)line->text, iac);
         smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->offset, (int)iac,
-                      "Telnet negotiation (%zu bytes the telnet client sent, not typed)%s%s%s: the server reads them "
-                      "in the line and refuses it; use a raw connection (PuTTY: Raw)", iac,
-                      verb ? " before \"" : "", verb ? verb : "", verb ? "\"" : "");
+                      "%s (%zu bytes %s)%s%s%s: the server reads them in the line and refuses it; use a raw "
+                      "connection (PuTTY: Raw)",
+                      ctrl_c ? "Ctrl-C, which telnet sends as Interrupt Process, IAC IP" : "Telnet negotiation", iac,
+                      ctrl_c ? "in all" : "the telnet client sent, not typed", verb ? " before \"" : "",
+                      verb ? verb : "", verb ? "\"" : "");
     } else if (memchr(line->text, 0xff, (size_t)line->len)) {
         smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->offset, line->len,
                       "Telnet option negotiation (IAC, 0xFF) in the stream: the client is in Telnet mode, not raw");

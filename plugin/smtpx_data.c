@@ -485,8 +485,10 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, 
     }
     check_length(ctx, line);
     first_8bit = line_8bit(ctx, line, first_8bit);
-    if (first_8bit < line->offset + line->len)
+    if (first_8bit < line->offset + line->len) {
         check_8bit(ctx, first_8bit);
+        smtpx_check_message_ctrl_c(ctx, line);
+    }
     smtpx_check_message_edits(ctx, line);
     check_not_end(ctx, line, !smuggled_next);
 }

@@ -621,6 +621,22 @@ def test_lines_that_look_empty_or_start_with_a_blank(passes):
         ["a@example.org", "hi"], ["-", "-"]]
 
 
+def test_arrow_keys_and_ctrl_c_typed_over_telnet(passes):
+    """Arrow keys stay in a typed command or message line as bytes; Ctrl-C
+    in the message does not stop it, and before a command it is named as
+    Ctrl-C, not as negotiation."""
+    got = dict(ts.fields(ts.transcript_pcap("telnet_keys"), ["frame.number", "_ws.expert.message"],
+                         "smtpx.analysis.telnet_edit || smtpx.analysis.telnet_iac", **passes))
+    arrows = ("Arrow keys in {}: they moved the cursor on the screen, but telnet sends each as three bytes "
+              "(ESC [ A to D), which stay in the line")
+    assert sorted(got) == ["30", "62", "64", "67"]
+    assert got["30"].startswith(arrows.format("the line") + ",") and got["62"] == arrows.format("a message line")
+    assert got["64"].endswith(",Ctrl-C in a message line, sent by telnet as Interrupt Process (IAC IP): it does not "
+                              'stop the message; its bytes go into it, and only a line holding "." alone ends it')
+    assert got["67"] == ('Ctrl-C, which telnet sends as Interrupt Process, IAC IP (5 bytes in all) before "QUIT": the '
+                         'server reads them in the line and refuses it; use a raw connection (PuTTY: Raw)')
+
+
 def test_line_ends_of_hand_made_sessions(passes):
     """CR NUL and bare LF line ends: the end of data is named as sent; a
     client that ends all its lines with LF (netcat) or CR NUL (Telnet NVT)

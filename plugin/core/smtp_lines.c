@@ -63,6 +63,29 @@ size_t smtp_line_count_edits(const uint8_t *buf, size_t len)
     return n;
 }
 
+bool smtp_line_has_arrow_key(const uint8_t *buf, size_t len)
+{
+    if (!memchr(buf, 0x1b, len))
+        return false;
+    for (size_t i = 0; i + 2 < len; i++) {
+        if (buf[i] == 0x1b && buf[i + 1] == '[' && buf[i + 2] >= 'A' && buf[i + 2] <= 'D')
+            return true;
+    }
+    return false;
+}
+
+bool smtp_line_has_telnet_ip(const uint8_t *buf, size_t len)
+{
+    if (!memchr(buf, 0xff, len))
+        return false;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (buf[i] == 0xff && buf[i + 1] == 0xf4)
+            return true;
+        i += buf[i] == 0xff && buf[i + 1] == 0xff;     /* (IAC IAC: a 0xFF byte of data) */
+    }
+    return false;
+}
+
 size_t smtp_telnet_prefix(const uint8_t *buf, size_t len)
 {
     size_t i = 0;

@@ -34,6 +34,12 @@ bool smtp_chunk_line(const uint8_t *buf, size_t avail, bool after_cr, smtp_line_
 /* Counts bytes of buf that are BS (0x08) or DEL (0x7f). */
 size_t smtp_line_count_edits(const uint8_t *buf, size_t len);
 
+/* Does buf hold an arrow key as a terminal sends it (ESC [ A, B, C or D)? */
+bool smtp_line_has_arrow_key(const uint8_t *buf, size_t len);
+
+/* Does buf hold Telnet's Interrupt Process (IAC IP: Ctrl-C in a telnet client)? */
+bool smtp_line_has_telnet_ip(const uint8_t *buf, size_t len);
+
 /* Length of the Telnet commands (RFC 854: IAC and a command; WILL, WONT, DO
  * and DONT with their option; SB up to IAC SE) at the start of buf, as a
  * telnet client sends them before the first typed key; 0 if none. */

@@ -59,6 +59,10 @@ static void test_lines(void)
     CHECK(!smtp_chunk_line((const uint8_t *)"", 0, true, &l) && l.len == 0 && l.term_len == 0);
     CHECK(smtp_line_find((const uint8_t *)S("\n"), &l) && l.len == 0 && !l.has_cr);
     CHECK(smtp_line_count_edits((const uint8_t *)S("ab\x08\x7f")) == 2);
+    CHECK(smtp_line_has_arrow_key((const uint8_t *)S("pc.ex\x1b[Dample")));
+    CHECK(!smtp_line_has_arrow_key((const uint8_t *)S("\x1b[Z \x1b[")));
+    CHECK(smtp_line_has_telnet_ip((const uint8_t *)S("\xff\xf4\xff\xfd\x06")));
+    CHECK(!smtp_line_has_telnet_ip((const uint8_t *)S("\xff\xff\xf4 \xff")));
     CHECK(smtp_find_8bit((const uint8_t *)S("")) == 0);
     CHECK(smtp_find_8bit((const uint8_t *)S("plain 7-bit text, longer than a word")) == 36);
     CHECK(smtp_find_8bit((const uint8_t *)S("abc\xc3\xa9")) == 3);
