@@ -190,9 +190,14 @@ gboolean smtpx_is_lmtp(const smtpx_ctx_t *ctx)
 
 /* " (did you mean VRFY?)" for a verb written in full or one typing error
  * away from known ones ("HELO or EHLO"), else "". LHLO only in LMTP (RFC
- * 2033 1: never on port 25); never a verb RFC 5321 dropped (SEND, SAML...). */
-static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
+ * 2033 1: never on port 25); a verb RFC 5321 dropped (SEND, SAML...) only
+ * for a line of its form ("SMOL FROM:<a@b>", as a lab's slide has it). */
+static const char *suggestion(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
 {
+    const char *verb = line->text;
+    size_t len = cmd->verb_len;
+    /* (SEND, SOML, SAML take FROM: as MAIL does: only a line of that form may mean them) */
+    gboolean from = cmd->param_len >= 5 && g_ascii_strncasecmp(line->text + cmd->param_off, "FROM:", 5) == 0;
     gboolean lmtp = smtpx_is_lmtp(ctx);
     const char *names[SMTP_CMD_COUNT + 1];
     smtp_cmd_t meant = smtp_cmd_spelled_out(verb, len);
@@ -205,7 +210,7 @@ static const char *suggestion(smtpx_ctx_t *ctx, const char *verb, size_t len)
         names[n++] = smtp_cmd_name(meant);
     for (smtp_cmd_t id = smtp_cmd_suggest(verb, len, SMTP_CMD_UNKNOWN); id != SMTP_CMD_UNKNOWN;
          id = smtp_cmd_suggest(verb, len, id)) {
-        if ((id != SMTP_CMD_LHLO || lmtp) && id != meant && !smtp_cmd_obsolete(id))
+        if ((id != SMTP_CMD_LHLO || lmtp) && id != meant && (from || !smtp_cmd_obsolete(id)))
             names[n++] = smtp_cmd_name(id);
     }
     if (n == 0)
@@ -237,7 +242,7 @@ static const char *unknown_verb_why(smtpx_ctx_t *ctx, const smtpx_line_t *line, 
     if (message_line_before_data(ctx, line, cmd))
         return ": it looks like a line of the message, which goes after DATA and the server's 354 reply";
     return wmem_strdup_printf(ctx->pinfo->pool, "; a server answers %s%s", cmd->verb_len ? "500 or 502" : "500",
-                              suggestion(ctx, line->text, cmd->verb_len));
+                              suggestion(ctx, line, cmd));
 }
 
 static void add_verb(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line, const smtp_command_t *cmd)
