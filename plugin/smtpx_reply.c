@@ -192,8 +192,6 @@ static gboolean is_greeting(const smtpx_state_t *st, unsigned code)
            !(pending && smtp_cmd_starts_tls((smtp_cmd_t)pending->kind));
 }
 
-/* The final reply of a mail transaction: its row in the logs (rec: the request it answers, if any;
- * code 0: the transaction ended without a message). */
 /* The findings counted from now on: the next transaction's (with those of
  * its MAIL, if it was pipelined behind). */
 static void count_next_findings(smtpx_state_t *st)
@@ -203,6 +201,8 @@ static void count_next_findings(smtpx_state_t *st)
     st->flags &= ~SMTPX_F_NEXT_TXN;
 }
 
+/* The final reply of a mail transaction: its row in the logs (rec: the request it answers, if any;
+ * code 0: the transaction ended without a message). */
 static void log_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
     smtpx_tap_transaction(ctx, rec, code);

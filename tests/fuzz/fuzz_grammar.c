@@ -118,6 +118,7 @@ static void check_path(const char *param, size_t len, const char *keyword)
     smtp_parse_path(c, len, keyword, &path);
     CHECK(path.params_off <= len);
     if (path.ok) {
+        CHECK(!path.space_before_colon || len > strlen(keyword));
         CHECK(fuzz_span_ok(path.addr_off, path.addr_len, len));
         CHECK(path.addr_off + path.addr_len <= path.params_off || path.params_off == len);
         char *addr = fuzz_copy(c + path.addr_off, path.addr_len);
