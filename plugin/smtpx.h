@@ -259,7 +259,7 @@ void smtpx_replies_unseen(smtpx_ctx_t *ctx);
 void smtpx_replies_unseen_command(smtpx_ctx_t *ctx);
 /* smtpx_analysis.c: Backspace/Delete or arrow keys typed in a message line (the first of a tvb ctx->typed). */
 void smtpx_check_message_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line);
-/* Ctrl-C (Telnet IAC IP) in a message line that holds 8-bit bytes. */
+/* Ctrl-C as a telnet client sends it (IAC IP, IAC DO TIMING-MARK) in a message line. */
 void smtpx_check_message_ctrl_c(smtpx_ctx_t *ctx, const smtpx_line_t *line);
 /* In command mode, before a client line: does the capture begin inside a message? */
 void smtpx_message_unseen_start(smtpx_ctx_t *ctx, int offset);

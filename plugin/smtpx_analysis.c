@@ -174,10 +174,11 @@ static void check_arrow_keys(smtpx_ctx_t *ctx, const smtpx_line_t *line, const c
 
 void smtpx_check_message_ctrl_c(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
-    if (smtp_line_has_telnet_ip((const guint8 *)line->text, (size_t)line->len))
+    if (smtp_line_has_telnet_ctrl_c((const guint8 *)line->text, (size_t)line->len))
         smtpx_finding(ctx, &ei_smtpx_telnet_iac, ctx->tvb, line->offset, line->len,
-                      "Ctrl-C in a message line, sent by telnet as Interrupt Process (IAC IP): it does not stop the "
-                      "message; its bytes go into it, and only a line holding \".\" alone ends it");
+                      "Ctrl-C in a message line, sent by telnet as Interrupt Process (IAC IP, IAC DO TIMING-MARK): "
+                      "it does not stop the message; its bytes go into it, and only a line holding \".\" alone "
+                      "ends it");
 }
 
 /* A message line typed by hand with Backspace/Delete or arrow keys: the
@@ -200,6 +201,8 @@ void smtpx_check_message_edits(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 
 static void check_telnet(smtpx_ctx_t *ctx, proto_tree *tree, const smtpx_line_t *line)
 {
+    if (line->eol == SMTP_EOL_CRLF)
+        ctx->st->flags |= SMTPX_F_CRLF_CLIENT;
     if (smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len)) {
         char *edited = apply_edits(ctx, line);
         proto_item *pi = smtpx_add_string(ctx, tree, hf_smtpx_req_edited, ctx->tvb, line->offset, line->len, edited);
@@ -501,11 +504,11 @@ static gboolean display_name_address(const char *param, size_t len, const smtp_p
 /* A blank or control byte in the domain (after the last '@') of an address. */
 static gboolean bad_domain_byte(const char *addr, size_t n)
 {
-    const char *at = g_strrstr_len(addr, (gssize)n, "@");
-    if (!at)
-        return FALSE;
-    size_t dn = n - (size_t)(at + 1 - addr);
-    return has_control(at + 1, dn) || memchr(at + 1, ' ', dn) || memchr(at + 1, '\t', dn);
+    size_t at = n;
+
+    while (at > 0 && addr[at - 1] != '@')
+        at--;
+    return at > 0 && (has_control(addr + at, n - at) || memchr(addr + at, ' ', n - at));
 }
 
 static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
@@ -534,7 +537,8 @@ static void check_path(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_co
                       smtpx_line_format(ctx, param + dn_off, (int)dn_len));
     else if (!path.brackets || path.space_after_colon || path.space_before_colon)
         report_path_form(ctx, line, cmd, &path, no_domain);
-    else if (bad_domain_byte(raw, path.addr_len))
+    else if (bad_domain_byte(raw, path.addr_len) &&
+             !smtp_line_count_edits((const guint8 *)line->text, (size_t)line->len))     /* (telnet_edit says it) */
         smtpx_finding(ctx, &ei_smtpx_missing_brackets, ctx->tvb, line->offset, line->len,
                       "<%s> is no address: a domain name holds no blank or control byte (RFC 5321 4.1.2); a server "
                       "answers 501", addr);

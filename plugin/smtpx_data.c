@@ -85,6 +85,16 @@ static smtpx_msg_rec_t *new_message(smtpx_ctx_t *ctx)
     return msg;
 }
 
+/* How the client ends its lines: CRLF, unless it never did and ends its
+ * commands with a bare LF (netcat) or CR NUL (a Telnet client in NVT mode). */
+static smtp_eol_t client_eol(const smtpx_state_t *st)
+{
+    if (st->flags & SMTPX_F_CRLF_CLIENT)
+        return SMTP_EOL_CRLF;
+    return (st->flags & SMTPX_F_LF_CLIENT) ? SMTP_EOL_LF : (st->flags & SMTPX_F_CRNUL_CLIENT) ? SMTP_EOL_CRNUL
+                                                                                            : SMTP_EOL_CRLF;
+}
+
 static void begin_message(smtpx_ctx_t *ctx, smtpx_msg_rec_t *msg)
 {
     smtpx_state_t *st = ctx->st;
@@ -97,7 +107,7 @@ static void begin_message(smtpx_ctx_t *ctx, smtpx_msg_rec_t *msg)
     st->headers_len = 0;
     memset(&st->facts, 0, sizeof st->facts);
     st->in_headers = 1;
-    st->prev_eol = SMTP_EOL_CRLF;     /* (the DATA line's) */
+    st->prev_eol = client_eol(st);     /* (the DATA line's) */
     st->early_end_next = 0;
     st->msg_flags &= SMTPX_MSG_8BIT_OK | SMTPX_MSG_BINARY;
     st->chunk_open = SMTPX_CHUNK_AT_LINE_START;
@@ -374,10 +384,16 @@ void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset)
 }
 
 /* The server answered an end of data in client bytes the capture lacks:
- * the message ends with what was captured of it. */
+ * the message ends with what was captured of it; it lacks those bytes but
+ * for the end of data itself (".\r\n"), or fewer (commands may follow). */
 void smtpx_message_end_lost(smtpx_ctx_t *ctx, proto_item *reply, smtpx_cmd_rec_t *rec, int offset)
 {
     proto_item_append_text(reply, " [answers an end of data the capture lacks]");
+    if (ctx->st->msg && ctx->call.replay == SMTPX_LIVE && ctx->call.unseen > 3) {
+        if (!ctx->st->msg->missing)
+            ctx->st->msg->gap_at = ctx->st->msg_bytes;
+        ctx->st->msg->missing += ctx->call.unseen - 3;
+    }
     message_end(ctx, offset, rec);
 }
 
@@ -485,10 +501,9 @@ static void check_line(smtpx_ctx_t *ctx, const smtpx_line_t *line, int stuffed, 
     }
     check_length(ctx, line);
     first_8bit = line_8bit(ctx, line, first_8bit);
-    if (first_8bit < line->offset + line->len) {
+    if (first_8bit < line->offset + line->len)
         check_8bit(ctx, first_8bit);
-        smtpx_check_message_ctrl_c(ctx, line);
-    }
+    smtpx_check_message_ctrl_c(ctx, line);
     smtpx_check_message_edits(ctx, line);
     check_not_end(ctx, line, !smuggled_next);
 }
@@ -542,17 +557,16 @@ static void message_line(smtpx_ctx_t *ctx, proto_tree *dt, const smtpx_line_t *l
     st->msg_lines += !line->partial;
     if (!line->partial)
         st->prev_eol = (guint8)line->eol;
+    if (line->eol == SMTP_EOL_CRLF)
+        st->flags |= SMTPX_F_CRLF_CLIENT;
 }
 
-/* "." between bare LFs, or CR NULs, from a client that ends its commands so
+/* "." between bare LFs, or CR NULs, from a client that ends all its lines so
  * (netcat, a Telnet client in NVT mode): its end of data as it means it, no
  * smuggling. */
 static gboolean client_style_end(const smtpx_state_t *st, const smtpx_line_t *line)
 {
-    guint32 style = line->eol == SMTP_EOL_LF      ? SMTPX_F_LF_CLIENT
-                    : line->eol == SMTP_EOL_CRNUL ? SMTPX_F_CRNUL_CLIENT
-                                                  : 0;
-    return (st->flags & style) && line->eol == st->prev_eol;
+    return line->eol != SMTP_EOL_CRLF && line->eol == client_eol(st) && line->eol == st->prev_eol;
 }
 
 static const char *eol_name(unsigned eol)

@@ -324,8 +324,14 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         if (ok) {
             st->flags = (st->flags | SMTPX_F_MAIL) & ~(SMTPX_F_RCPT | SMTPX_F_LOGGED);
             st->rcpt_ok = st->rcpt_bad = 0;
-        } else if (st->mail_rec == rec) {
-            st->mail_rec = NULL;
+        } else {
+            if (st->mail_rec == rec)    /* the open transaction's, if one was (a refused MAIL pipelined in it) */
+                st->mail_rec = st->open_mail_rec;
+            if ((st->flags & SMTPX_F_NEXT_TXN) && !smtpx_queue_has_pending(st, SMTP_CMD_MAIL)) {
+                st->txn_findings += st->next_txn_findings;     /* no next transaction after all */
+                st->next_txn_findings = 0;
+                st->flags &= ~SMTPX_F_NEXT_TXN;
+            }
         }
         break;
     case SMTP_CMD_RCPT:

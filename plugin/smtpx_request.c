@@ -222,14 +222,15 @@ static const char *suggestion(smtpx_ctx_t *ctx, const smtpx_line_t *line, const 
     return wmem_strbuf_get_str(buf);
 }
 
-/* A line shaped as a header field ("Subject: hi") inside a transaction,
- * not a verb glued to its keyword: the message typed before DATA. */
-static gboolean message_line_before_data(smtpx_ctx_t *ctx, const smtpx_line_t *line, const smtp_command_t *cmd)
+/* A line shaped as a header field, a blank after its colon ("Subject: hi";
+ * not "RCPT:<a@b>"), inside a transaction that sends no chunks (leftover
+ * BDAT data is no typing slip): the message typed before DATA. */
+static gboolean message_line_before_data(smtpx_ctx_t *ctx, const smtpx_line_t *line)
 {
     size_t name_len, value_off;
 
-    return (ctx->st->flags & SMTPX_F_MAIL) && !smtp_cmd_glued(line->text, cmd->verb_len) &&
-           smtp_header_split(line->text, (size_t)line->len, &name_len, &value_off);
+    return (ctx->st->flags & SMTPX_F_MAIL) && !(ctx->st->flags & SMTPX_F_CHUNK_END) && !smtpx_in_chunks(ctx->st) &&
+           smtp_header_split(line->text, (size_t)line->len, &name_len, &value_off) && value_off > name_len + 1;
 }
 
 /* Why the unknown verb of the line is refused, and what was meant. */
@@ -239,7 +240,7 @@ static const char *unknown_verb_why(smtpx_ctx_t *ctx, const smtpx_line_t *line, 
     if (ctx->st->data_refused)
         return wmem_strdup_printf(ctx->pinfo->pool, ": the server refused DATA (frame %u), so it reads the message "
                                   "lines typed after it as commands", ctx->st->data_refused);
-    if (message_line_before_data(ctx, line, cmd))
+    if (message_line_before_data(ctx, line))
         return ": it looks like a line of the message, which goes after DATA and the server's 354 reply";
     return wmem_strdup_printf(ctx->pinfo->pool, "; a server answers %s%s", cmd->verb_len ? "500 or 502" : "500",
                               suggestion(ctx, line, cmd));
@@ -374,6 +375,7 @@ gboolean smtpx_dissect_command(smtpx_ctx_t *ctx, const smtpx_line_t *whole)
     smtpx_cmd_rec_t *rec = smtpx_queue_push(&ctx->call, ctx->pinfo, (guint16)cmd.id);
     /* (a MAIL inside an open transaction, with nothing pending to end it, is refused: not the transaction's) */
     if (cmd.id == SMTP_CMD_MAIL && !nested) {
+        ctx->st->open_mail_rec = ctx->st->mail_rec;     /* (NULL once that transaction has ended) */
         ctx->st->mail_rec = rec;
         ctx->st->rcpt_cmds = 0;
     }

@@ -154,6 +154,8 @@ typedef enum {
 #define SMTPX_F_LOGGED     0x2000000u /* the open transaction has its row in the logs (a refused DATA) */
 #define SMTPX_F_LF_CLIENT  0x4000000u /* the client ends its commands with a bare LF (netcat): reported */
 #define SMTPX_F_CRNUL_CLIENT 0x8000000u /* ... with CR NUL (a Telnet client in NVT mode) */
+#define SMTPX_F_CRLF_CLIENT 0x20000000u /* the client ended a command or message line with CRLF: a bare LF or
+                                           CR NUL end of data is no line end of its own */
 #define SMTPX_F_NEXT_TXN   0x10000000u /* a MAIL was pipelined behind the open transaction's end: the client's
                                           findings from it on are the next one's (next_txn_findings) */
 
@@ -203,6 +205,7 @@ typedef struct {
     const char *login_user;          /* user the session is logged in as (SMTPX_F_AUTHED; NULL: not known) */
     smtpx_msg_rec_t *msg;            /* message being transferred */
     smtpx_cmd_rec_t *mail_rec;       /* MAIL command of the current transaction */
+    smtpx_cmd_rec_t *open_mail_rec;  /* ... of the open one, when the next MAIL was pipelined behind its end */
     const smtpx_chunk_t *headers;    /* header block of the message so far */
     smtpx_msg_facts_t facts;         /* of the message being transferred, or the last one */
     smtpx_held_t *held;              /* the client line being held, or the next one's record */

@@ -169,7 +169,7 @@ void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigne
     t->no_message = code == 0;
     /* (given up with a MAIL pipelined behind its end: st->mail_rec is that next one's) */
     const smtpx_cmd_rec_t *mail = t->no_message && smtpx_queue_has_pending(st, SMTP_CMD_MAIL)
-                                      ? NULL : smtpx_txn_mail(st, rec);
+                                      ? st->open_mail_rec : smtpx_txn_mail(st, rec);
     t->sender = mail ? mail->arg : NULL;
     wmem_strbuf_t *rcpt_to = wmem_strbuf_new(ctx->pinfo->pool, "");
     smtpx_foreach_recipient(st, mail, append_recipient, rcpt_to);

@@ -631,10 +631,31 @@ def test_arrow_keys_and_ctrl_c_typed_over_telnet(passes):
               "(ESC [ A to D), which stay in the line")
     assert sorted(got) == ["30", "62", "64", "67"]
     assert got["30"].startswith(arrows.format("the line") + ",") and got["62"] == arrows.format("a message line")
-    assert got["64"].endswith(",Ctrl-C in a message line, sent by telnet as Interrupt Process (IAC IP): it does not "
-                              'stop the message; its bytes go into it, and only a line holding "." alone ends it')
+    assert got["64"].endswith(",Ctrl-C in a message line, sent by telnet as Interrupt Process (IAC IP, IAC DO "
+                              'TIMING-MARK): it does not stop the message; its bytes go into it, and only a line '
+                              'holding "." alone ends it')
     assert got["67"] == ('Ctrl-C, which telnet sends as Interrupt Process, IAC IP (5 bytes in all) before "QUIT": the '
                          'server reads them in the line and refuses it; use a raw connection (PuTTY: Raw)')
+
+
+def test_line_end_style_needs_every_line(passes):
+    """A client is taken to end its lines with a bare LF only if it never
+    sent CRLF: one NOOP ending in LF does not hide the smuggling of a client
+    whose other lines end in CRLF; netcat's empty message (".\\n" right
+    after DATA) is its own end of data."""
+    assert ts.frames_matching(ts.transcript_pcap("smuggling_after_one_lf"), "smtpx.analysis.smuggling",
+                              **passes) == [15, 16]
+    cap = ts.transcript_pcap("netcat_empty_message")
+    assert ts.frames_matching(cap, "smtpx.analysis.smuggling", **passes) == []
+    assert messages("netcat_empty_message", "frame.number == 13", **passes)[0].startswith(
+        "End of data written <LF>.<LF>, as this client ends all its lines: a server that takes that line end ends "
+        "the message here, a strict one waits for <CRLF>.<CRLF>,")
+
+
+def test_ctrl_c_in_a_message_after_8bit_text(passes):
+    """Ctrl-C as telnet sends it is named in a message line even when an
+    earlier line of the message held the first 8-bit byte."""
+    assert ts.frames_matching(ts.transcript_pcap("ctrl_c_after_8bit"), "smtpx.analysis.telnet_iac", **passes) == [15]
 
 
 def test_line_ends_of_hand_made_sessions(passes):

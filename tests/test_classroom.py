@@ -325,6 +325,23 @@ def test_transactions_log_findings_of_a_pipelined_mail(passes):
         ["ONE", "0"], ["TWO", "2"]]
 
 
+def test_transactions_log_refused_mail_pipelined_inside(passes):
+    """A second MAIL pipelined inside an open transaction and refused (503)
+    leaves the transaction its envelope and its message's findings."""
+    rows = ts.transactions(ts.transcript_pcap("nested_mail_pipelined"), passes["two_pass"])
+    assert [[r[k] for k in ("mail_from", "rcpt_to", "findings")] for r in rows] == [
+        ["a@example.com", "b@example.org", "5"]]
+
+
+def test_transactions_log_lost_end_with_pipelined_commands(passes):
+    """The lost segment held the end of a message and the next envelope: the
+    row keeps its queue id, and `missing` counts the bytes lost but for the
+    end of data (at most what the message lacks)."""
+    rows = ts.transactions(ts.transcript_pcap("lost_end_pipelined"), passes["two_pass"])
+    assert [[r[k] for k in ("frame", "size", "missing", "reply", "queue_id")] for r in rows][0] == [
+        "10", "39", "64", "250", "AAA"]
+
+
 @pytest.mark.parametrize("name,frame", [("bdat_pipelined_two", "7"), ("data_pipelined_two", "7")])
 def test_transactions_log_pipelined_messages_keep_their_headers(name, frame, passes):
     """The next message, sent before the reply to the end of the first one,
@@ -374,7 +391,7 @@ def test_transactions_log_transactions_given_up(passes):
     assert re.search(r"^Messages +1 ", tree, re.M) and re.search(r"^ refused +1 ", tree, re.M)
     rows = ts.transactions(ts.transcript_pcap("txn_abandoned_pipelined"), passes["two_pass"])
     assert [[r[k] for k in keys] for r in rows] == [
-        ["8", "-", "-", "1", "0", "-", "0", "-"],
+        ["8", "a@example.com", "x@example.org", "1", "0", "-", "0", "-"],
         ["10", "b@example.com", "y@example.org", "1", "1", "-", "0", "-"]]
 
 

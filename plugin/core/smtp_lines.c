@@ -86,6 +86,19 @@ bool smtp_line_has_telnet_ip(const uint8_t *buf, size_t len)
     return false;
 }
 
+bool smtp_line_has_telnet_ctrl_c(const uint8_t *buf, size_t len)
+{
+    static const uint8_t ctrl_c[] = { 0xff, 0xf4, 0xff, 0xfd, 0x06 };
+    const uint8_t *p = buf, *end = buf + len;
+
+    while (end - p >= (ptrdiff_t)sizeof ctrl_c && (p = memchr(p, 0xff, (size_t)(end - p))) != NULL) {
+        if ((size_t)(end - p) >= sizeof ctrl_c && memcmp(p, ctrl_c, sizeof ctrl_c) == 0)
+            return true;
+        p++;
+    }
+    return false;
+}
+
 size_t smtp_telnet_prefix(const uint8_t *buf, size_t len)
 {
     size_t i = 0;

@@ -123,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(smtp_line_count_edits(buf, size) <= size);
     CHECK(!smtp_line_has_arrow_key(buf, size) || memchr(buf, 0x1b, size));
     CHECK(!smtp_line_has_telnet_ip(buf, size) || memchr(buf, 0xff, size));
+    CHECK(!smtp_line_has_telnet_ctrl_c(buf, size) || smtp_line_has_telnet_ip(buf, size));
     size_t iac = smtp_telnet_prefix(buf, size);     /* Telnet commands: all of a cut one, within the bytes */
     CHECK(iac <= size && (iac == 0 || buf[0] == 0xFF));
     check_8bit(buf, size);

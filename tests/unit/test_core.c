@@ -63,6 +63,8 @@ static void test_lines(void)
     CHECK(!smtp_line_has_arrow_key((const uint8_t *)S("\x1b[Z \x1b[")));
     CHECK(smtp_line_has_telnet_ip((const uint8_t *)S("\xff\xf4\xff\xfd\x06")));
     CHECK(!smtp_line_has_telnet_ip((const uint8_t *)S("\xff\xff\xf4 \xff")));
+    CHECK(smtp_line_has_telnet_ctrl_c((const uint8_t *)S("caf\xc3\xa9 \xff\xf4\xff\xfd\x06")));
+    CHECK(!smtp_line_has_telnet_ctrl_c((const uint8_t *)S("\xff\xf4\xff\xfd")));
     CHECK(smtp_find_8bit((const uint8_t *)S("")) == 0);
     CHECK(smtp_find_8bit((const uint8_t *)S("plain 7-bit text, longer than a word")) == 36);
     CHECK(smtp_find_8bit((const uint8_t *)S("abc\xc3\xa9")) == 3);
