@@ -74,29 +74,28 @@ bool smtp_line_has_arrow_key(const uint8_t *buf, size_t len)
     return false;
 }
 
-bool smtp_line_has_telnet_ip(const uint8_t *buf, size_t len)
+/* Offset of the first IAC IP in buf (IAC IAC is a 0xFF byte of data), or len. */
+static size_t find_telnet_ip(const uint8_t *buf, size_t len)
 {
     if (!memchr(buf, 0xff, len))
-        return false;
+        return len;
     for (size_t i = 0; i + 1 < len; i++) {
         if (buf[i] == 0xff && buf[i + 1] == 0xf4)
-            return true;
-        i += buf[i] == 0xff && buf[i + 1] == 0xff;     /* (IAC IAC: a 0xFF byte of data) */
+            return i;
+        i += buf[i] == 0xff && buf[i + 1] == 0xff;
     }
-    return false;
+    return len;
+}
+
+bool smtp_line_has_telnet_ip(const uint8_t *buf, size_t len)
+{
+    return find_telnet_ip(buf, len) < len;
 }
 
 bool smtp_line_has_telnet_ctrl_c(const uint8_t *buf, size_t len)
 {
-    static const uint8_t ctrl_c[] = { 0xff, 0xf4, 0xff, 0xfd, 0x06 };
-    const uint8_t *p = buf, *end = buf + len;
-
-    while (end - p >= (ptrdiff_t)sizeof ctrl_c && (p = memchr(p, 0xff, (size_t)(end - p))) != NULL) {
-        if ((size_t)(end - p) >= sizeof ctrl_c && memcmp(p, ctrl_c, sizeof ctrl_c) == 0)
-            return true;
-        p++;
-    }
-    return false;
+    size_t i = find_telnet_ip(buf, len);
+    return len - i >= 5 && buf[i + 2] == 0xff && buf[i + 3] == 0xfd && buf[i + 4] == 0x06;
 }
 
 size_t smtp_telnet_prefix(const uint8_t *buf, size_t len)

@@ -39,8 +39,8 @@ bool smtp_line_has_arrow_key(const uint8_t *buf, size_t len);
 
 /* Does buf hold Telnet's Interrupt Process (IAC IP: Ctrl-C in a telnet client)? */
 bool smtp_line_has_telnet_ip(const uint8_t *buf, size_t len);
-/* ... followed by IAC DO TIMING-MARK, all that a telnet client sends for Ctrl-C
- * (five bytes that text, even 8-bit text, does not hold)? */
+/* ... its first one followed by IAC DO TIMING-MARK, all that a telnet client
+ * sends for Ctrl-C (five bytes that text, even 8-bit text, does not hold)? */
 bool smtp_line_has_telnet_ctrl_c(const uint8_t *buf, size_t len);
 
 /* Length of the Telnet commands (RFC 854: IAC and a command; WILL, WONT, DO
