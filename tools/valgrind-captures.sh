@@ -51,7 +51,9 @@ else
              bdat_refusals bdat_syntax bdat_refused_midchunk bdat_bare_cr reply_tiny_segments tls_before_220 \
              midstream_in_data midstream_in_bdat held_line_gap lost_replies bdat_pipelined_two data_pipelined_two \
              auth_login_pipelined nested_mail typed_message txn_findings auth_gaps auth_again hello_refused \
-             starttls_cleartext exchange_verbs smtputf8_headers enhanced_meaning open_relay_literals; do
+             starttls_cleartext exchange_verbs smtputf8_headers enhanced_meaning open_relay_literals \
+             txn_abandoned txn_abandoned_pipelined auth_typed_in_clear typing_slips line_end_slips \
+             lost_end_of_data lost_end_pipelined header_gap telnet_keys nested_mail_pipelined; do
         [ -f "tests/transcripts/$t.txt" ] &&
             python3 tools/transcript2pcap.py "tests/transcripts/$t.txt" "$work/caps/transcript-$t.pcap"
     done
