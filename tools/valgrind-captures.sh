@@ -74,7 +74,8 @@ for cap in "$work"/caps/*; do
             --show-leak-kinds=definite --num-callers=40 --suppressions="$work/valgrind-stats-tree.supp" \
             --xml=yes --xml-file="$xml" \
         tshark -r "$cap" -2 -V --export-objects "smtpx,$work/logs/$name.files" \
-            -z smtpx,tree -z smtpx,transactions -z smtpx,sessions -z smtpx,srt >/dev/null \
+            -z smtpx,tree -z smtpx,transactions -z smtpx,sessions -z "smtpx,sessions,smtpx.rsp.code >= 400" \
+            -z smtpx,srt >/dev/null \
         2>"$work/logs/$name.stderr" || rc=$?
     # Sort memcheck's errors into those with a smtpx.so frame and the rest.
     read -r ours other other_kinds < <(python3 - "$xml" "$work/logs/$name.ours" <<'PY'
