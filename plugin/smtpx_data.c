@@ -383,17 +383,26 @@ void smtpx_message_taken(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, int offset)
     message_end(ctx, offset, rec);
 }
 
+/* n bytes of the message are missing from the capture here (first pass). */
+static void add_missing(smtpx_ctx_t *ctx, guint64 n)
+{
+    smtpx_msg_rec_t *msg = ctx->st->msg;
+
+    if (!msg || ctx->call.replay != SMTPX_LIVE)
+        return;
+    if (!msg->missing)
+        msg->gap_at = ctx->st->msg_bytes;
+    msg->missing += n;
+}
+
 /* The server answered an end of data in client bytes the capture lacks:
  * the message ends with what was captured of it; it lacks those bytes but
  * for the end of data itself (".\r\n"), or fewer (commands may follow). */
 void smtpx_message_end_lost(smtpx_ctx_t *ctx, proto_item *reply, smtpx_cmd_rec_t *rec, int offset)
 {
     proto_item_append_text(reply, " [answers an end of data the capture lacks]");
-    if (ctx->st->msg && ctx->call.replay == SMTPX_LIVE && ctx->call.unseen > 3) {
-        if (!ctx->st->msg->missing)
-            ctx->st->msg->gap_at = ctx->st->msg_bytes;
-        ctx->st->msg->missing += ctx->call.unseen - 3;
-    }
+    if (ctx->call.unseen > 3)
+        add_missing(ctx, ctx->call.unseen - 3);
     message_end(ctx, offset, rec);
 }
 
@@ -833,12 +842,9 @@ void smtpx_message_gap(smtpx_ctx_t *ctx, guint32 gap)
 
     if (!smtpx_sending_message(ctx))
         return;
-    if (st->msg && ctx->call.replay == SMTPX_LIVE) {
-        if (!st->msg->missing)
-            st->msg->gap_at = st->msg_bytes;
-        st->msg->missing += gap;
+    add_missing(ctx, gap);
+    if (st->msg && ctx->call.replay == SMTPX_LIVE)
         st->msg->header_gap |= st->in_headers != 0;     /* (BDAT: smtpx_chunked_headers tells) */
-    }
     smtpx_headers_end(ctx);     /* (what follows a hole in the header block is read as body) */
     if (st->mode == SMTPX_MODE_BDAT) {      /* the missing bytes were chunk data, as many as announced */
         st->bdat_remaining -= MIN((guint64)gap, st->bdat_remaining);
