@@ -274,7 +274,8 @@ def test_rejected_data_stays_in_command_mode(passes):
 def test_greylisted_recipient(passes):
     """Postgrey has not seen the sender: Postfix answers the RCPT 450
     "Greylisted"; smtpx names the reason and explains it, the client gives
-    up with QUIT, and the session shows in the sessions log without mail."""
+    up with QUIT, and the session shows in the sessions log with that one
+    transaction, given up, and no message accepted."""
     requests, replies = pdus(GREYLIST, **passes)
     assert [v for _, v in requests] == ["EHLO", "MAIL", "RCPT", "QUIT"]
     assert [c for _, c in replies] == [220, 250, 250, 450, 221]
@@ -287,8 +288,8 @@ def test_greylisted_recipient(passes):
     assert re.search(r"^ greylisting +1 ", tree, re.M)
     log = ts.tshark(["-r", str(GREYLIST), "-q", "-z", "smtpx,sessions,tsv"] + ["-2"] * passes["two_pass"]).stdout
     head, row = [line.split("\t") for line in log.splitlines() if "\t" in line]
-    assert [dict(zip(head, row))[k] for k in ("helo", "mails", "findings", "last_reply")] == [
-        "client.smtpx.test", "0", "1", "221"]
+    assert [dict(zip(head, row))[k] for k in ("helo", "mails", "accepted", "findings", "last_reply")] == [
+        "client.smtpx.test", "1", "0", "1", "221"]
 
 
 # ---- postfix_slam, postfix_slam_refused: the message before the 354 -------------------
