@@ -255,10 +255,12 @@ static void forget_extensions(smtpx_state_t *st)
 /* The server forgets the hello, its extensions, the login and the
  * transaction (RFC 3207 after STARTTLS; Postfix after XCLIENT): the client
  * must say EHLO again. */
-static void restart_session(smtpx_state_t *st)
+static void restart_session(smtpx_ctx_t *ctx)
 {
-    st->flags &= ~(SMTPX_F_HELLO | SMTPX_F_HELLO_UNSEEN | SMTPX_F_EHLO | SMTPX_F_MAIL | SMTPX_F_RCPT | SMTPX_F_AUTHED |
-                   SMTPX_F_AUTH_UNSEEN);
+    smtpx_state_t *st = ctx->st;
+
+    end_transaction(ctx);
+    st->flags &= ~(SMTPX_F_HELLO | SMTPX_F_HELLO_UNSEEN | SMTPX_F_EHLO | SMTPX_F_AUTHED | SMTPX_F_AUTH_UNSEEN);
     st->login_user = NULL;
     forget_extensions(st);
 }
@@ -365,8 +367,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
     case SMTP_CMD_STARTTLS:
     case SMTP_CMD_X_ANONYMOUSTLS:
         if (code == 220) {
-            end_transaction(ctx);
-            restart_session(st);
+            restart_session(ctx);
             smtpx_queue_discard(st);    /* commands sent before TLS (smtpx.analysis.starttls_injection) */
             st->flags |= SMTPX_F_TLS;
             st->mode = SMTPX_MODE_TLS;
@@ -382,8 +383,7 @@ static void apply_reply(smtpx_ctx_t *ctx, smtpx_cmd_rec_t *rec, unsigned code)
         break;
     case SMTP_CMD_XCLIENT:
         if (code == 220) {
-            end_transaction(ctx);
-            restart_session(st);
+            restart_session(ctx);
             xclient_accepted(ctx, rec->arg);
         }
         break;

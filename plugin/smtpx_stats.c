@@ -147,7 +147,8 @@ static void message_facts(smtpx_txn_t *t, smtpx_ctx_t *ctx, const smtpx_cmd_rec_
     t->missing = msg ? msg->missing : ctx->st->msg ? ctx->st->msg->missing : 0;
 }
 
-/* The final reply of a mail transaction: one row of the log. */
+/* The final reply of a mail transaction: one row of the log (code 0: the
+ * transaction was given up before a reply to a message). */
 void smtpx_tap_transaction(smtpx_ctx_t *ctx, const smtpx_cmd_rec_t *rec, unsigned code)
 {
     const smtpx_state_t *st = ctx->st;
